@@ -1,0 +1,43 @@
+import type { ApiKey } from '../generated/prisma/client.ts';
+import type { TenantDb } from '../db/tenant-scope.ts';
+import { NotFoundError, ValidationError } from '../errors.ts';
+import { newId } from '../ids.ts';
+import { issueApiKeySecret } from './secrets.ts';
+import type { TenantEnvironment } from '../generated/prisma/enums.ts';
+
+export interface IssuedApiKey {
+  apiKey: ApiKey;
+  /** The plaintext, returned to the client exactly once and never stored. */
+  secret: string;
+}
+
+export const API_KEY_NAME_MAX_LENGTH = 100;
+
+export function validateApiKeyName(name: string, field: string): string {
+  const trimmed = name.trim();
+  if (trimmed.length === 0 || trimmed.length > API_KEY_NAME_MAX_LENGTH) {
+    throw new ValidationError(`The name must be 1 to ${API_KEY_NAME_MAX_LENGTH} characters.`, [field]);
+  }
+  return trimmed;
+}
+
+/** The row of a new key and its plaintext; the caller inserts the row with whichever client it holds. */
+export function newApiKey(input: { name: string; tenantId: string; environment: TenantEnvironment }) {
+  const { secret, prefix, secretHash } = issueApiKeySecret(input.environment);
+  return { row: { id: newId('ApiKey'), tenantId: input.tenantId, name: input.name, prefix, secretHash }, secret };
+}
+
+export async function createApiKey(db: TenantDb, tenantId: string, name: string): Promise<IssuedApiKey> {
+  const validName = validateApiKeyName(name, 'input.name');
+  const tenant = await db.tenant.findUniqueOrThrow({ where: { id: tenantId }, select: { environment: true } });
+  const { row, secret } = newApiKey({ name: validName, tenantId, environment: tenant.environment });
+  return { apiKey: await db.apiKey.create({ data: row }), secret };
+}
+
+/** Revoking is idempotent: a key revoked before keeps its first revocation time. */
+export async function revokeApiKey(db: TenantDb, id: string, now: Date): Promise<ApiKey> {
+  const key = await db.apiKey.findUnique({ where: { id } });
+  if (!key) throw new NotFoundError(`No API key ${id}.`);
+  if (key.revokedAt) return key;
+  return db.apiKey.update({ where: { id }, data: { revokedAt: now } });
+}

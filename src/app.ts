@@ -1,0 +1,65 @@
+// createApp(deps) -> the yoga instance serving /graphql, GraphiQL, /health and /ready.
+// The server and the tests both build the application through here.
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { createYoga, useReadinessCheck } from 'graphql-yoga';
+import { systemClock, type Clock } from './clock.ts';
+import type { Config } from './config.ts';
+import type { Database } from './db/database.ts';
+import { createContextFactory } from './graphql/context.ts';
+import { schema } from './graphql/schema.ts';
+import { useErrorMasking } from './http/mask-errors.ts';
+import { useRequestLog } from './http/request-log.ts';
+import { yogaLogger, type Logger } from './logger.ts';
+
+export interface AppDependencies {
+  config: Config;
+  database: Database;
+  log: Logger;
+  clock?: Clock;
+}
+
+const READY_CHECK_TIMEOUT_MS = 1_500;
+
+export function createApp({ config, database, log, clock = systemClock }: AppDependencies) {
+  let migrationsApplied = false;
+
+  async function databaseAnswers(): Promise<boolean> {
+    const timeout = new Promise<false>((resolve) => setTimeout(resolve, READY_CHECK_TIMEOUT_MS, false).unref());
+    const ping = database.prisma.$queryRaw`SELECT 1`.then(() => true, () => false);
+    return Promise.race([ping, timeout]);
+  }
+
+  const yoga = createYoga({
+    schema,
+    graphqlEndpoint: '/graphql',
+    healthCheckEndpoint: '/health',
+    landingPage: false,
+    graphiql: { title: 'Connect GraphiQL' },
+    renderGraphiQL,
+    logging: yogaLogger(log),
+    // Our masking plugin handles execution errors with the request id; this catches the rest, never with details.
+    maskedErrors: { isDev: false },
+    context: createContextFactory({
+      config,
+      prisma: database.prisma,
+      log,
+      clock,
+      isReady: () => migrationsApplied,
+    }),
+    plugins: [
+      useRequestLog(log),
+      useErrorMasking(),
+      useReadinessCheck({ endpoint: '/ready', check: async () => migrationsApplied && (await databaseAnswers()) }),
+    ],
+  });
+
+  return {
+    yoga,
+    /** Called once the migration history has been applied; until then /ready is 503. */
+    markMigrated() {
+      migrationsApplied = true;
+    },
+  };
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,52 @@
+// Opens the one Prisma client: embedded PostgreSQL (PGlite) when no URL is given, else a pg pool.
+import { mkdir } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaClient } from '../generated/prisma/client.ts';
+
+export type Prisma = PrismaClient;
+
+export interface Database {
+  prisma: PrismaClient;
+  kind: 'pglite' | 'postgres';
+  /** Used by the migration runner; it needs the same connection the client uses. */
+  adapterFactory: SqlMigrationAwareDriverAdapterFactory;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** postgres:// URL of a server; when absent, PGlite. */
+  url?: string | undefined;
+  /** PGlite's data folder; absent means in memory. */
+  dataDir?: string | undefined;
+  poolSize?: number;
+  /** A PGlite data-folder dump to start from instead of running initdb (seconds saved per start). */
+  pgliteSnapshot?: Blob | undefined;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.url) {
+    const adapterFactory = new PrismaPg({
+      connectionString: options.url,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: 5_000,
+    });
+    const prisma = new PrismaClient({ adapter: adapterFactory });
+    return { prisma, kind: 'postgres', adapterFactory, close: () => prisma.$disconnect() };
+  }
+  if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
+  const pglite = await PGlite.create({ dataDir: options.dataDir, loadDataDir: options.pgliteSnapshot });
+  const adapterFactory = new PrismaPGlite(pglite);
+  const prisma = new PrismaClient({ adapter: adapterFactory });
+  return {
+    prisma,
+    kind: 'pglite',
+    adapterFactory,
+    close: async () => {
+      await prisma.$disconnect();
+      await pglite.close();
+    },
+  };
+}

@@ -1,0 +1,74 @@
+// The one SchemaBuilder, its plugins and their options. Domains add their types to it.
+import SchemaBuilder from '@pothos/core';
+import ErrorsPlugin from '@pothos/plugin-errors';
+import PrismaPlugin from '@pothos/plugin-prisma';
+import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import {
+  CountryCodeResolver,
+  DateTimeResolver,
+  EmailAddressResolver,
+  JSONObjectResolver,
+  JSONResolver,
+  URLResolver,
+} from 'graphql-scalars';
+import type PrismaTypes from '../generated/pothos-types.ts';
+import { getDatamodel } from '../generated/pothos-types.ts';
+import { typeOfId } from '../ids.ts';
+import type { Context } from './context.ts';
+import { authScopesFor, unauthorizedError } from './auth-scopes.ts';
+
+const capitalize = (name: string) => `${name.charAt(0).toUpperCase()}${name.slice(1)}`;
+
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  PrismaTypes: PrismaTypes;
+  AuthScopes: { apiKey: boolean; platform: boolean; admin: boolean };
+  DefaultFieldNullability: false;
+  Scalars: {
+    ID: { Input: string; Output: string };
+    DateTime: { Input: Date; Output: Date };
+    EmailAddress: { Input: string; Output: string };
+    CountryCode: { Input: string; Output: string };
+    URL: { Input: URL; Output: string };
+    JSON: { Input: unknown; Output: unknown };
+    JSONObject: { Input: Record<string, unknown>; Output: Record<string, unknown> };
+  };
+}>({
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, PrismaPlugin, RelayPlugin],
+  defaultFieldNullability: false,
+  scopeAuth: {
+    authScopes: authScopesFor,
+    unauthorizedError,
+  },
+  errors: {
+    directResult: true,
+    defaultUnionOptions: { name: ({ fieldName }) => `${capitalize(fieldName)}Result` },
+  },
+  prisma: {
+    client: (context) => context.db as never,
+    dmmf: getDatamodel(),
+    exposeDescriptions: true,
+    filterConnectionTotalCount: true,
+    maxConnectionSize: 100,
+    defaultConnectionSize: 20,
+  },
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    nodesOnConnection: true,
+    // Our ids already carry their type in their prefix, so the global id is the id itself.
+    encodeGlobalID: (_typename, id) => String(id),
+    decodeGlobalID: (globalId) => ({ typename: typeOfId(globalId) ?? '', id: globalId }),
+  },
+});
+
+builder.addScalarType('DateTime', DateTimeResolver);
+builder.addScalarType('EmailAddress', EmailAddressResolver);
+builder.addScalarType('CountryCode', CountryCodeResolver);
+builder.addScalarType('URL', URLResolver);
+builder.addScalarType('JSON', JSONResolver);
+builder.addScalarType('JSONObject', JSONObjectResolver);
+
+builder.queryType({ authScopes: { apiKey: true } });
+builder.mutationType({ authScopes: { apiKey: true } });

@@ -1,0 +1,92 @@
+// Who is asking. The context factory is the one place that decides it for every request: which
+// API key, which organization and tenant the request acts in, and the database client confined
+// to that tenant.
+import type { YogaInitialContext } from 'graphql-yoga';
+import { authenticateApiKey } from '../api-keys/authenticate.ts';
+import type { Clock } from '../clock.ts';
+import type { Config } from '../config.ts';
+import { secretsEqual } from '../crypto/tokens.ts';
+import type { Prisma } from '../db/database.ts';
+import { nowhere, scopeToTenant, type TenantDb, type TenantScope } from '../db/tenant-scope.ts';
+import type { Logger } from '../logger.ts';
+import { requestIdOf } from '../http/request-log.ts';
+import { serviceUnavailable, unauthenticated } from './request-errors.ts';
+
+export interface Caller {
+  apiKeyId: string;
+  /** The organization and tenant the key belongs to. */
+  keyScope: TenantScope;
+  /** The organization and tenant this request reads and writes in. */
+  actingScope: TenantScope;
+  /** The connected account the request acts for, when it carries the connect header. */
+  actingAs: { id: string } | null;
+}
+
+export interface Context {
+  requestId: string;
+  log: Logger;
+  clock: Clock;
+  config: Config;
+  /** Unscoped: only for flows that cross tenants by design (authentication, provisioning). */
+  prisma: Prisma;
+  /** Confined to the acting tenant; everything a resolver reads or writes goes through it. */
+  db: TenantDb;
+  caller: Caller | null;
+  /** The request carries the right `x-admin-secret` (only `createOrganization` looks at it). */
+  isAdmin: boolean;
+}
+
+export interface ContextDependencies {
+  config: Config;
+  prisma: Prisma;
+  log: Logger;
+  clock: Clock;
+  isReady: () => boolean;
+}
+
+function presentedApiKey(headers: Headers): string | undefined {
+  const authorization = headers.get('authorization');
+  if (authorization !== null) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (!match?.[1]) throw unauthenticated('Malformed Authorization header: expected "Bearer <api key>".');
+    return match[1];
+  }
+  return headers.get('x-api-key') ?? undefined;
+}
+
+export function createContextFactory(deps: ContextDependencies) {
+  const { config, prisma, clock } = deps;
+  return async ({ request }: YogaInitialContext): Promise<Context> => {
+    const requestId = requestIdOf(request);
+    const log = deps.log.child({ requestId });
+    if (!deps.isReady()) throw serviceUnavailable('The server is starting: the database is not ready yet.');
+
+    const adminSecret = request.headers.get('x-admin-secret');
+    const isAdmin = adminSecret !== null && config.adminSecret !== undefined && secretsEqual(adminSecret, config.adminSecret);
+
+    const secret = presentedApiKey(request.headers);
+    let caller: Caller | null = null;
+    if (secret !== undefined) {
+      const key = await authenticateApiKey(prisma, secret, clock.now());
+      if (!key) throw unauthenticated('The API key is unknown, revoked or malformed.');
+      caller = { apiKeyId: key.apiKeyId, keyScope: key.scope, actingScope: key.scope, actingAs: null };
+    }
+
+    return {
+      requestId,
+      log,
+      clock,
+      config,
+      prisma,
+      db: scopeToTenant(prisma, caller?.actingScope ?? nowhere),
+      caller,
+      isAdmin,
+    };
+  };
+}
+
+/** The caller of a field that the `apiKey` scope already guards. */
+export function callerOf(context: Context): Caller {
+  if (!context.caller) throw unauthenticated('A valid API key is required.');
+  return context.caller;
+}

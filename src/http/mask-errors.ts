@@ -1,0 +1,39 @@
+// Unexpected errors reach clients as "Unexpected error." with the request id, nothing more: no
+// stack, no SQL, no secret. The original is logged (by class, code and stack) under that id.
+import { GraphQLError } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { Context } from '../graphql/context.ts';
+
+function isExpected(error: GraphQLError): boolean {
+  return !error.originalError || error.originalError instanceof GraphQLError;
+}
+
+function describe(error: unknown) {
+  if (!(error instanceof Error)) return { type: typeof error };
+  const code = (error as { code?: unknown }).code;
+  return { type: error.name, code: typeof code === 'string' ? code : undefined, stack: error.stack };
+}
+
+export function useErrorMasking(): Plugin<Context> {
+  return {
+    onExecute() {
+      return {
+        onExecuteDone({ args, result, setResult }) {
+          if (!('errors' in result) || !result.errors?.some((error) => !isExpected(error))) return;
+          const context = args.contextValue;
+          setResult({
+            ...result,
+            errors: result.errors.map((error) => {
+              if (isExpected(error)) return error;
+              context.log.error({ err: describe(error.originalError), path: error.path }, 'unexpected error');
+              return new GraphQLError('Unexpected error.', {
+                path: error.path,
+                extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: context.requestId },
+              });
+            }),
+          });
+        },
+      };
+    },
+  };
+}

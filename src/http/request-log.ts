@@ -1,0 +1,52 @@
+// One request id per request (ours, never taken from a header), returned as `x-request-id` and
+// written on one log line per request with its method, path, operation, status and duration.
+import { randomUUID } from 'node:crypto';
+import type { Plugin } from 'graphql-yoga';
+import type { Logger } from '../logger.ts';
+
+interface RequestInfo {
+  id: string;
+  startedAt: number;
+  operationName?: string | undefined;
+}
+
+const requests = new WeakMap<Request, RequestInfo>();
+
+function infoOf(request: Request): RequestInfo {
+  let info = requests.get(request);
+  if (!info) {
+    info = { id: randomUUID(), startedAt: performance.now() };
+    requests.set(request, info);
+  }
+  return info;
+}
+
+export const requestIdOf = (request: Request): string => infoOf(request).id;
+
+export function useRequestLog(log: Logger): Plugin {
+  return {
+    onRequest({ request }) {
+      infoOf(request);
+    },
+    onParams({ request, params }) {
+      infoOf(request).operationName = params.operationName ?? undefined;
+    },
+    onResponse({ request, response }) {
+      const info = infoOf(request);
+      response.headers.set('x-request-id', info.id);
+      const url = new URL(request.url);
+      if (url.pathname === '/health' || url.pathname === '/ready') return;
+      log.info(
+        {
+          requestId: info.id,
+          method: request.method,
+          path: url.pathname,
+          operationName: info.operationName,
+          status: response.status,
+          durationMs: Math.round((performance.now() - info.startedAt) * 10) / 10,
+        },
+        'request',
+      );
+    },
+  };
+}

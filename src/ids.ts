@@ -1,0 +1,27 @@
+// Every object id is `<prefix>_<random>`: opaque, globally unique, and also the Relay global id,
+// because the prefix names the type.
+import { randomBase62 } from './crypto/tokens.ts';
+
+export const idPrefixes = {
+  Organization: 'org',
+  Tenant: 'ten',
+  ApiKey: 'key',
+  User: 'usr',
+  InvoicingEntity: 'ie',
+} as const;
+
+export type IdentifiedType = keyof typeof idPrefixes;
+
+const typeByPrefix = new Map<string, IdentifiedType>(
+  Object.entries(idPrefixes).map(([type, prefix]) => [prefix, type as IdentifiedType]),
+);
+
+export function newId(type: IdentifiedType): string {
+  return `${idPrefixes[type]}_${randomBase62(22)}`;
+}
+
+/** The type an id names, or undefined for anything that is not one of our ids. */
+export function typeOfId(id: string): IdentifiedType | undefined {
+  const separator = id.indexOf('_');
+  return separator > 0 ? typeByPrefix.get(id.slice(0, separator)) : undefined;
+}

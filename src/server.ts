@@ -1,0 +1,91 @@
+// The process: configuration, database, migrations, HTTP, and a graceful shutdown.
+import { createServer } from 'node:http';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createApp } from './app.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { openDatabase, type Database } from './db/database.ts';
+import { applyMigrations } from './db/migrations.ts';
+import { createLogger, type Logger } from './logger.ts';
+
+function configOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}
+
+/** Keeps trying while the database is unreachable, so a server started before its database recovers. */
+async function migrateWhenReachable(database: Database, log: Logger): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const applied = await applyMigrations(database.adapterFactory);
+      log.info({ applied }, applied.length ? 'migrations applied' : 'database schema is up to date');
+      return;
+    } catch (error) {
+      const delayMs = Math.min(30_000, 500 * 2 ** attempt);
+      log.error({ err: { type: (error as Error).name, message: (error as Error).message }, attempt, delayMs }, 'migrations failed; retrying');
+      await sleep(delayMs);
+    }
+  }
+}
+
+function printGettingStarted(config: Config, log: Logger) {
+  const url = config.publicUrl;
+  log.info({ graphiql: `${url}/graphql`, database: config.databaseUrl ? 'postgresql' : `embedded (${config.dataDir})` }, 'ready');
+  if (!config.adminSecretGenerated) return;
+  process.stdout.write(
+    [
+      '',
+      `  Connect is running: GraphiQL at ${url}/graphql`,
+      `  Admin secret for this run (set ADMIN_SECRET to keep one): ${config.adminSecret}`,
+      '  Get an organization and its first API key with:',
+      '',
+      `    curl -s ${url}/graphql -H 'content-type: application/json' -H 'x-admin-secret: ${config.adminSecret}' \\`,
+      `      -d '{"query":"mutation { createOrganization(input: { name: \\"Acme\\", country: \\"FR\\" }) { ... on CreateOrganizationPayload { organization { id } apiKey { secret } } ... on Error { code message } } }"}'`,
+      '',
+    ].join('\n') + '\n',
+  );
+}
+
+async function main() {
+  const config = configOrExit();
+  const log = createLogger(config.logLevel);
+  const database = await openDatabase({
+    url: config.databaseUrl,
+    dataDir: config.databaseUrl ? undefined : path.resolve(config.dataDir, 'pglite'),
+    poolSize: config.databasePoolSize,
+  });
+  const app = createApp({ config, database, log });
+  const server = createServer(app.yoga);
+  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  log.info({ port: config.port, host: config.host }, 'listening');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down: finishing in-flight requests');
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const forced = sleep(config.shutdownTimeoutMs, 'timeout' as const);
+    if ((await Promise.race([closed, forced])) === 'timeout') {
+      log.warn('shutdown timeout reached: closing remaining connections');
+      server.closeAllConnections();
+    }
+    await database.close();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  await migrateWhenReachable(database, log);
+  app.markMigrated();
+  printGettingStarted(config, log);
+}
+
+await main();

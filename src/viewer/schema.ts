@@ -1,0 +1,24 @@
+import { builder } from '../graphql/builder.ts';
+import { callerOf, type Caller } from '../graphql/context.ts';
+import { OrganizationType, TenantType } from '../organizations/schema.ts';
+
+const ViewerType = builder.objectRef<Caller>('Viewer').implement({
+  description: 'Who is asking, and where the request acts.',
+  fields: (t) => ({
+    organizationId: t.id({ description: 'The organization the request acts in.', resolve: (caller) => caller.actingScope.organizationId }),
+    tenantId: t.id({ description: 'The tenant the request acts in.', resolve: (caller) => caller.actingScope.tenantId }),
+    apiKeyId: t.id({ resolve: (caller) => caller.apiKeyId }),
+    organization: t.prismaField({
+      type: OrganizationType,
+      resolve: (query, caller, _args, context) =>
+        context.db.organization.findUniqueOrThrow({ ...query, where: { id: caller.actingScope.organizationId } }),
+    }),
+    tenant: t.prismaField({
+      type: TenantType,
+      resolve: (query, caller, _args, context) =>
+        context.db.tenant.findUniqueOrThrow({ ...query, where: { id: caller.actingScope.tenantId } }),
+    }),
+  }),
+});
+
+builder.queryField('viewer', (t) => t.field({ type: ViewerType, resolve: (_root, _args, context) => callerOf(context) }));

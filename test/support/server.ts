@@ -1,0 +1,112 @@
+// A real server for one test file: the application built by createApp on a fresh database
+// (in-memory PGlite, or a new database on the PostgreSQL cluster), spoken to over yoga.fetch.
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { createApp } from '../../src/app.ts';
+import { loadConfig, type Config } from '../../src/config.ts';
+import { openDatabase, type Database } from '../../src/db/database.ts';
+import { applyMigrations } from '../../src/db/migrations.ts';
+import { createLogger } from '../../src/logger.ts';
+import type { TypedDocumentString } from '../generated/graphql.ts';
+import { TestClock } from './clock.ts';
+
+export const ADMIN_SECRET = 'test-admin-secret-0123456789';
+
+export interface GraphQLResponse<Result> {
+  status: number;
+  headers: Headers;
+  data?: Result | null;
+  errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> & { code?: string } }[];
+}
+
+export interface TestServerOptions {
+  /** Leave the database empty, as a server sees it before its migrations ran. */
+  skipMigrations?: boolean;
+  environment?: Record<string, string>;
+}
+
+/** A new, empty database on the test PostgreSQL server, and how to drop it. */
+export async function createPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const serverUrl = new URL(inject('postgresUrl'));
+  const name = `test_${randomBytes(6).toString('hex')}`;
+  const run = async (sql: string) => {
+    const client = new pg.Client({ connectionString: serverUrl.href });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await run(`CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl.href);
+  url.pathname = `/${name}`;
+  return { url: url.href, drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+async function createTestDatabase(): Promise<{ database: Database; drop: () => Promise<void> }> {
+  if (process.env.TEST_DATABASE !== 'postgres') {
+    const snapshot = new Blob([await readFile(inject('pgliteSnapshotPath'))]);
+    return { database: await openDatabase({ pgliteSnapshot: snapshot }), drop: async () => {} };
+  }
+  const { url, drop } = await createPostgresDatabase();
+  return { database: await openDatabase({ url, poolSize: 10 }), drop };
+}
+
+export async function startTestServer(options: TestServerOptions = {}) {
+  const { database, drop } = await createTestDatabase();
+  const config: Config = loadConfig({
+    NODE_ENV: 'test',
+    ADMIN_SECRET,
+    PUBLIC_URL: 'http://connect.test',
+    ...options.environment,
+  });
+  const logLines: string[] = [];
+  const log = createLogger('debug', { write: (line: string) => void logLines.push(line) });
+  const clock = new TestClock();
+  const app = createApp({ config, database, log, clock });
+
+  async function migrate() {
+    const applied = await applyMigrations(database.adapterFactory);
+    app.markMigrated();
+    return applied;
+  }
+  if (!options.skipMigrations) await migrate();
+
+  async function request<Result, Variables>(
+    document: TypedDocumentString<Result, Variables>,
+    variables?: Variables,
+    headers: Record<string, string> = {},
+  ): Promise<GraphQLResponse<Result>> {
+    const response = await app.yoga.fetch('http://connect.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query: document.toString(), variables }),
+    });
+    const body = (await response.json()) as Omit<GraphQLResponse<Result>, 'status' | 'headers'>;
+    return { status: response.status, headers: response.headers, ...body };
+  }
+
+  return {
+    config,
+    clock,
+    prisma: database.prisma,
+    migrate,
+    request,
+    /** Any HTTP request to the application, e.g. `/ready`. */
+    fetch: (path: string, init?: RequestInit) => app.yoga.fetch(new URL(path, 'http://connect.test'), init ?? {}),
+    /** Everything the server logged, one JSON line each. */
+    logs: () => logLines.join(''),
+    close: async () => {
+      await database.close();
+      await drop();
+    },
+  };
+}
+
+export type TestServer = Awaited<ReturnType<typeof startTestServer>>;
+
+/** The headers that authenticate with an API key. */
+export const withKey = (secret: string) => ({ authorization: `Bearer ${secret}` });
