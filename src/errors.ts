@@ -10,6 +10,8 @@ export const errorCodes = [
   'LINK_EXPIRED',
   'LINK_USED',
   'LINK_INVALID',
+  'INVALID_CREDENTIALS',
+  'CONNECT_NOT_ENABLED',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];
@@ -39,4 +41,29 @@ export class ConflictError extends DomainError {
 
 export class InvalidStateError extends DomainError {
   readonly code = 'INVALID_STATE';
+}
+
+/** An onboarding link past its expiry time. */
+export class LinkExpiredError extends DomainError {
+  readonly code = 'LINK_EXPIRED';
+}
+
+/** An onboarding link that already completed an onboarding. */
+export class LinkUsedError extends DomainError {
+  readonly code = 'LINK_USED';
+}
+
+/** An unknown token, or a link replaced by a newer one or invalidated by revocation. */
+export class LinkInvalidError extends DomainError {
+  readonly code = 'LINK_INVALID';
+}
+
+/** An existing user's email with the wrong password. */
+export class InvalidCredentialsError extends DomainError {
+  readonly code = 'INVALID_CREDENTIALS';
+}
+
+/** Connect features used before the organization enabled Connect. */
+export class ConnectNotEnabledError extends DomainError {
+  readonly code = 'CONNECT_NOT_ENABLED';
 }

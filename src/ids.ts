@@ -8,6 +8,9 @@ export const idPrefixes = {
   ApiKey: 'key',
   User: 'usr',
   InvoicingEntity: 'ie',
+  ConnectedAccount: 'cacc',
+  OnboardingLink: 'olink',
+  ConnectedAccountEvent: 'caevt',
 } as const;
 
 export type IdentifiedType = keyof typeof idPrefixes;

@@ -1,17 +1,15 @@
 import type { ApiKey } from '../generated/prisma/client.ts';
 import { builder } from '../graphql/builder.ts';
 import { callerOf } from '../graphql/context.ts';
+import { shownOnce } from '../graphql/shown-once.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { dateTimeRange, DateTimeFilter, orderByInput } from '../graphql/lists.ts';
 import { createApiKey, revokeApiKey, type IssuedApiKey } from './service.ts';
 
-/** Secrets of keys issued by this request, so only the payload that made a key can show it. */
-const issuedSecrets = new WeakMap<object, string>();
+const issuedSecrets = shownOnce<ApiKey>();
 
-export function withIssuedSecret({ apiKey, secret }: IssuedApiKey) {
-  issuedSecrets.set(apiKey, secret);
-  return apiKey;
-}
+/** The key row, showing its secret in this payload only. */
+export const withIssuedSecret = ({ apiKey, secret }: IssuedApiKey) => issuedSecrets.attach(apiKey, secret);
 
 export const ApiKeyType = builder.prismaNode('ApiKey', {
   id: { field: 'id' },
@@ -21,7 +19,7 @@ export const ApiKeyType = builder.prismaNode('ApiKey', {
     secret: t.string({
       nullable: true,
       description: 'The key itself: present only in the payload that created or rotated it, null everywhere else.',
-      resolve: (key) => issuedSecrets.get(key) ?? null,
+      resolve: (key) => issuedSecrets.read(key),
     }),
     tenantId: t.exposeID('tenantId'),
     lastUsedAt: t.expose('lastUsedAt', { type: 'DateTime', nullable: true }),

@@ -1,6 +1,7 @@
 import type { ApiKey } from '../generated/prisma/client.ts';
 import type { TenantDb } from '../db/tenant-scope.ts';
-import { NotFoundError, ValidationError } from '../errors.ts';
+import { NotFoundError } from '../errors.ts';
+import { requiredText } from '../validation.ts';
 import { newId } from '../ids.ts';
 import { issueApiKeySecret } from './secrets.ts';
 import type { TenantEnvironment } from '../generated/prisma/enums.ts';
@@ -13,13 +14,7 @@ export interface IssuedApiKey {
 
 export const API_KEY_NAME_MAX_LENGTH = 100;
 
-export function validateApiKeyName(name: string, field: string): string {
-  const trimmed = name.trim();
-  if (trimmed.length === 0 || trimmed.length > API_KEY_NAME_MAX_LENGTH) {
-    throw new ValidationError(`The name must be 1 to ${API_KEY_NAME_MAX_LENGTH} characters.`, [field]);
-  }
-  return trimmed;
-}
+export const validateApiKeyName = (name: string, field: string) => requiredText(name, API_KEY_NAME_MAX_LENGTH, field);
 
 /** The row of a new key and its plaintext; the caller inserts the row with whichever client it holds. */
 export function newApiKey(input: { name: string; tenantId: string; environment: TenantEnvironment }) {

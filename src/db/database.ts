@@ -8,6 +8,9 @@ import { PrismaClient } from '../generated/prisma/client.ts';
 
 export type Prisma = PrismaClient;
 
+/** The unscoped client inside `prisma.$transaction(async (tx) => ...)`. */
+export type Transaction = Parameters<Parameters<Prisma['$transaction']>[0]>[0];
+
 export interface Database {
   prisma: PrismaClient;
   kind: 'pglite' | 'postgres';

@@ -15,6 +15,11 @@ const scopeFilters: Record<string, ScopeFilter> = {
   Tenant: (scope) => ({ organizationId: scope.organizationId }),
   ApiKey: (scope) => ({ tenantId: scope.tenantId }),
   InvoicingEntity: (scope) => ({ tenantId: scope.tenantId }),
+  // Connect belongs to the platform organization: every tenant of the platform manages its accounts.
+  ConnectPlatform: (scope) => ({ organizationId: scope.organizationId }),
+  ConnectedAccount: (scope) => ({ platformOrganizationId: scope.organizationId }),
+  OnboardingLink: (scope) => ({ platformOrganizationId: scope.organizationId }),
+  ConnectedAccountEvent: (scope) => ({ platformOrganizationId: scope.organizationId }),
 };
 
 const filteredOperations = new Set([
@@ -58,6 +63,9 @@ export function scopeToTenant(prisma: PrismaClient, scope: TenantScope) {
 }
 
 export type TenantDb = ReturnType<typeof scopeToTenant>;
+
+/** The client inside `db.$transaction(async (tx) => ...)`: still confined to the tenant. */
+export type TenantTx = Parameters<Parameters<TenantDb['$transaction']>[0]>[0];
 
 /** For requests that act in no tenant: every scoped query matches nothing. */
 export const nowhere: TenantScope = { organizationId: '', tenantId: '' };

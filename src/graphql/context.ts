@@ -3,6 +3,8 @@
 // to that tenant.
 import type { YogaInitialContext } from 'graphql-yoga';
 import { authenticateApiKey } from '../api-keys/authenticate.ts';
+import { actOnBehalf, CONNECT_ACCOUNT_HEADER } from '../connected-accounts/acting.ts';
+import type { ConnectedAccount } from '../generated/prisma/client.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import { secretsEqual } from '../crypto/tokens.ts';
@@ -19,7 +21,7 @@ export interface Caller {
   /** The organization and tenant this request reads and writes in. */
   actingScope: TenantScope;
   /** The connected account the request acts for, when it carries the connect header. */
-  actingAs: { id: string } | null;
+  actingAs: ConnectedAccount | null;
 }
 
 export interface Context {
@@ -70,6 +72,14 @@ export function createContextFactory(deps: ContextDependencies) {
       const key = await authenticateApiKey(prisma, secret, clock.now());
       if (!key) throw unauthenticated('The API key is unknown, revoked or malformed.');
       caller = { apiKeyId: key.apiKeyId, keyScope: key.scope, actingScope: key.scope, actingAs: null };
+    }
+
+    // The one place where the acting tenant switches to a connected account's.
+    const connectedAccountId = request.headers.get(CONNECT_ACCOUNT_HEADER);
+    if (connectedAccountId !== null) {
+      if (!caller) throw unauthenticated(`${CONNECT_ACCOUNT_HEADER} needs the platform's API key.`);
+      const acting = await actOnBehalf(prisma, caller.keyScope, connectedAccountId.trim());
+      caller = { ...caller, actingScope: acting.scope, actingAs: acting.account };
     }
 
     return {

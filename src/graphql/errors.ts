@@ -2,9 +2,14 @@
 // class in `errors.types` returns it as a typed member of its result union.
 import {
   ConflictError,
+  ConnectNotEnabledError,
   DomainError,
   errorCodes,
+  InvalidCredentialsError,
   InvalidStateError,
+  LinkExpiredError,
+  LinkInvalidError,
+  LinkUsedError,
   NotFoundError,
   ValidationError,
 } from '../errors.ts';
@@ -34,3 +39,8 @@ builder.objectType(ValidationError, {
 plainErrorType(NotFoundError, 'NotFoundError');
 plainErrorType(ConflictError, 'ConflictError');
 plainErrorType(InvalidStateError, 'InvalidStateError');
+plainErrorType(LinkExpiredError, 'LinkExpiredError');
+plainErrorType(LinkUsedError, 'LinkUsedError');
+plainErrorType(LinkInvalidError, 'LinkInvalidError');
+plainErrorType(InvalidCredentialsError, 'InvalidCredentialsError');
+plainErrorType(ConnectNotEnabledError, 'ConnectNotEnabledError');

@@ -3,6 +3,9 @@ import { lexicographicSortSchema } from 'graphql';
 import { builder } from './builder.ts';
 import './errors.ts';
 import '../api-keys/schema.ts';
+import '../connected-accounts/schema.ts';
+import '../connected-accounts/platform-schema.ts';
+import '../connected-accounts/onboarding-schema.ts';
 import '../organizations/schema.ts';
 import '../viewer/schema.ts';
 

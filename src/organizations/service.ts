@@ -1,12 +1,11 @@
 // Making an organization: the organization, its production tenant and its invoicing entity,
 // always together. Used by the admin bootstrap and by onboarding completion.
-import type { Prisma } from '../db/database.ts';
+import type { Prisma, Transaction } from '../db/database.ts';
 import { newApiKey, type IssuedApiKey } from '../api-keys/service.ts';
-import { ValidationError } from '../errors.ts';
+import { requiredText } from '../validation.ts';
 import type { InvoicingEntity, Organization, Tenant } from '../generated/prisma/client.ts';
 import { newId } from '../ids.ts';
 
-type Transaction = Parameters<Parameters<Prisma['$transaction']>[0]>[0];
 
 export const ORGANIZATION_NAME_MAX_LENGTH = 200;
 
@@ -28,13 +27,8 @@ export interface ProvisionedOrganization {
   invoicingEntity: InvoicingEntity;
 }
 
-export function validateOrganizationName(name: string, field: string): string {
-  const trimmed = name.trim();
-  if (trimmed.length === 0 || trimmed.length > ORGANIZATION_NAME_MAX_LENGTH) {
-    throw new ValidationError(`The organization name must be 1 to ${ORGANIZATION_NAME_MAX_LENGTH} characters.`, [field]);
-  }
-  return trimmed;
-}
+export const validateOrganizationName = (name: string, field: string) =>
+  requiredText(name, ORGANIZATION_NAME_MAX_LENGTH, field);
 
 /** Runs inside the caller's transaction, so a failure later in the caller leaves nothing behind. */
 export async function provisionOrganization(tx: Transaction, details: BusinessDetails): Promise<ProvisionedOrganization> {

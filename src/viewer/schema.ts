@@ -1,5 +1,6 @@
 import { builder } from '../graphql/builder.ts';
 import { callerOf, type Caller } from '../graphql/context.ts';
+import { ConnectedAccountType } from '../connected-accounts/schema.ts';
 import { OrganizationType, TenantType } from '../organizations/schema.ts';
 
 const ViewerType = builder.objectRef<Caller>('Viewer').implement({
@@ -8,6 +9,12 @@ const ViewerType = builder.objectRef<Caller>('Viewer').implement({
     organizationId: t.id({ description: 'The organization the request acts in.', resolve: (caller) => caller.actingScope.organizationId }),
     tenantId: t.id({ description: 'The tenant the request acts in.', resolve: (caller) => caller.actingScope.tenantId }),
     apiKeyId: t.id({ resolve: (caller) => caller.apiKeyId }),
+    actingAs: t.field({
+      type: ConnectedAccountType,
+      nullable: true,
+      description: 'The connected account the request acts for (x-meteroid-connect-account), else null.',
+      resolve: (caller) => caller.actingAs,
+    }),
     organization: t.prismaField({
       type: OrganizationType,
       resolve: (query, caller, _args, context) =>

@@ -1,0 +1,155 @@
+// The public side of onboarding, authenticated by the link's token alone: what the onboarding page
+// shows, and the completion that turns a PENDING express account into an ACTIVE one with its own
+// user, organization, tenant and invoicing entity.
+import type { Prisma } from '../db/database.ts';
+import { isUniqueViolation } from '../db/errors.ts';
+import { ConflictError, InvalidCredentialsError, LinkInvalidError } from '../errors.ts';
+import { newId } from '../ids.ts';
+import { provisionOrganization, validateOrganizationName } from '../organizations/service.ts';
+import { hashPassword, validatePassword, verifyPassword } from '../users/passwords.ts';
+import { optionalText } from '../validation.ts';
+import { recordEvent } from './events.ts';
+import { transitions, transitionTimestamps } from './lifecycle.ts';
+import { assertLinkUsable, hashPresentedToken } from './links.ts';
+
+export interface OnboardingSession {
+  connectedAccountId: string;
+  platformName: string;
+  logoUrl: string | null;
+  organizationName: string | null;
+  country: string | null;
+  email: string | null;
+  expiresAt: Date;
+}
+
+async function usableLink(prisma: Prisma, token: string, now: Date) {
+  const tokenHash = hashPresentedToken(token);
+  const link = tokenHash
+    ? await prisma.onboardingLink.findUnique({ where: { tokenHash }, include: { connectedAccount: true } })
+    : null;
+  assertLinkUsable(link, now);
+  if (link.connectedAccount.status !== 'PENDING') throw new LinkInvalidError('This onboarding link is no longer valid.');
+  return link;
+}
+
+export async function onboardingSession(prisma: Prisma, token: string, now: Date): Promise<OnboardingSession> {
+  const link = await usableLink(prisma, token, now);
+  const account = link.connectedAccount;
+  const platform = await prisma.organization.findUniqueOrThrow({
+    where: { id: account.platformOrganizationId },
+    select: { name: true, connectPlatform: { select: { brandingInvoicingEntity: { select: { legalName: true, logoUrl: true } } } } },
+  });
+  const branding = platform.connectPlatform?.brandingInvoicingEntity;
+  return {
+    connectedAccountId: account.id,
+    platformName: branding?.legalName ?? platform.name,
+    logoUrl: branding?.logoUrl ?? null,
+    organizationName: account.pendingOrganizationName,
+    country: account.pendingCountry,
+    email: account.pendingEmail,
+    expiresAt: link.expiresAt,
+  };
+}
+
+export interface OnboardingForm {
+  token: string;
+  email: string;
+  password: string;
+  organizationName: string;
+  country: string;
+  legalName?: string | null | undefined;
+  addressLine1?: string | null | undefined;
+  addressLine2?: string | null | undefined;
+  city?: string | null | undefined;
+  postalCode?: string | null | undefined;
+  vatNumber?: string | null | undefined;
+}
+
+export interface CompletedOnboarding {
+  redirectUrl: string;
+  organizationId: string;
+  tenantId: string;
+  connectedAccountId: string;
+}
+
+function businessDetails(form: OnboardingForm) {
+  return {
+    organizationName: validateOrganizationName(form.organizationName, 'input.organizationName'),
+    country: form.country,
+    legalName: optionalText(form.legalName, 200, 'input.legalName'),
+    addressLine1: optionalText(form.addressLine1, 200, 'input.addressLine1'),
+    addressLine2: optionalText(form.addressLine2, 200, 'input.addressLine2'),
+    city: optionalText(form.city, 100, 'input.city'),
+    postalCode: optionalText(form.postalCode, 20, 'input.postalCode'),
+    vatNumber: optionalText(form.vatNumber, 32, 'input.vatNumber'),
+  };
+}
+
+/**
+ * Signs in an existing user (the password must match) or prepares a new one. The slow, memory-hard
+ * hashing happens here, before the transaction, so no row lock is held while it runs.
+ */
+async function signInOrPrepareUser(prisma: Prisma, email: string, password: string) {
+  const existing = await prisma.user.findUnique({ where: { email } });
+  if (existing) {
+    if (!(await verifyPassword(password, existing.passwordHash))) {
+      throw new InvalidCredentialsError('A user with this email exists and the password does not match.');
+    }
+    return { id: existing.id, create: null };
+  }
+  return { id: newId('User'), create: { email, passwordHash: await hashPassword(password) } };
+}
+
+/**
+ * All or nothing, in one transaction. The account row is locked first (the order every Connect
+ * write uses), then the link is claimed; of concurrent submissions of one token the first commits
+ * and the others find the link used.
+ */
+export async function completeOnboarding(prisma: Prisma, form: OnboardingForm, now: Date): Promise<CompletedOnboarding> {
+  const link = await usableLink(prisma, form.token, now);
+  const details = businessDetails(form);
+  const email = form.email.toLowerCase();
+  const user = await signInOrPrepareUser(prisma, email, validatePassword(form.password, 'input.password'));
+  const accountId = link.connectedAccountId;
+  const transition = transitions.complete;
+
+  try {
+    return await prisma.$transaction(async (tx) => {
+      const locked = await tx.connectedAccount.updateMany({
+        where: { id: accountId, status: { in: [...transition.from] } },
+        data: { updatedAt: now },
+      });
+      const claimed = await tx.onboardingLink.updateMany({
+        where: { id: link.id, usedAt: null, invalidatedAt: null, expiresAt: { gt: now } },
+        data: { usedAt: now },
+      });
+      if (locked.count === 0 || claimed.count === 0) {
+        assertLinkUsable(await tx.onboardingLink.findUnique({ where: { id: link.id } }), now);
+        throw new LinkInvalidError('This onboarding link is no longer valid.');
+      }
+      if (user.create) await tx.user.create({ data: { id: user.id, ...user.create } });
+      const { organization, tenant } = await provisionOrganization(tx, details);
+      await tx.organizationMember.create({ data: { organizationId: organization.id, userId: user.id, role: 'READ_ONLY' } });
+      const account = await tx.connectedAccount.update({
+        where: { id: accountId },
+        data: {
+          status: transition.to,
+          connectedOrganizationId: organization.id,
+          connectedTenantId: tenant.id,
+          ...transitionTimestamps('complete', now),
+        },
+        include: { platformOrganization: { select: { connectPlatform: { select: { redirectUrl: true } } } } },
+      });
+      await recordEvent(tx, { account, type: transition.event, fromStatus: 'PENDING', toStatus: account.status, actor: { userId: user.id } });
+      const redirectUrl = account.platformOrganization.connectPlatform?.redirectUrl;
+      if (!redirectUrl) throw new Error(`Platform of ${accountId} has no Connect settings`);
+      return { redirectUrl, organizationId: organization.id, tenantId: tenant.id, connectedAccountId: accountId };
+    });
+  } catch (error) {
+    // Two first-time onboardings with one new email: the second finds the user made meanwhile.
+    if (isUniqueViolation(error)) {
+      throw new ConflictError('A user with this email was registered at the same moment: submit again to sign in with it.');
+    }
+    throw error;
+  }
+}
