@@ -11,6 +11,9 @@ export const idPrefixes = {
   ConnectedAccount: 'cacc',
   OnboardingLink: 'olink',
   ConnectedAccountEvent: 'caevt',
+  SubAccount: 'sacc',
+  PermissiblePurpose: 'ppur',
+  AccountPackage: 'apkg',
 } as const;
 
 export type IdentifiedType = keyof typeof idPrefixes;

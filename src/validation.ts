@@ -1,5 +1,7 @@
 // Input rules shared by every domain: bounded text and bounded metadata. Each failure names the
 // input path at fault, so a client can point at the field.
+import type { GraphQLScalarType } from 'graphql';
+import { CountryCodeResolver, EmailAddressResolver, PhoneNumberResolver } from 'graphql-scalars';
 import { ValidationError } from './errors.ts';
 import type { Prisma } from './generated/prisma/client.ts';
 
@@ -44,4 +46,26 @@ export function webUrl(value: URL, field: string): string {
     throw new ValidationError(`${field} must be an http or https URL.`, [field]);
   }
   return value.href;
+}
+
+/** Parses with a graphql-scalars scalar, turning its refusal into a VALIDATION error on the field. */
+function parsedBy(scalar: GraphQLScalarType, what: string) {
+  return (value: string, field: string): string => {
+    try {
+      return String(scalar.parseValue(value.trim()));
+    } catch {
+      throw new ValidationError(`${field} must be ${what}.`, [field]);
+    }
+  };
+}
+
+export const emailAddress = parsedBy(EmailAddressResolver, 'an email address');
+/** E.164: `+` then up to 15 digits. */
+export const phoneNumber = parsedBy(PhoneNumberResolver, 'a phone number in E.164 form, e.g. +14155550123');
+/** ISO 3166-1 alpha-2, upper case. */
+export const countryCode = (value: string, field: string) => parsedBy(CountryCodeResolver, 'an ISO 3166-1 alpha-2 country code')(value.toUpperCase(), field);
+
+/** Applies a check to an optional value: absent stays absent, present must pass. */
+export function optional<T>(check: (value: string, field: string) => T) {
+  return (value: string | null | undefined, field: string): T | null => (value == null || value.trim() === '' ? null : check(value, field));
 }

@@ -8,18 +8,37 @@ export interface TenantScope {
   tenantId: string;
 }
 
-type ScopeFilter = (scope: TenantScope) => Record<string, string>;
+type Args = Record<string, unknown>;
 
-const scopeFilters: Record<string, ScopeFilter> = {
-  Organization: (scope) => ({ id: scope.organizationId }),
-  Tenant: (scope) => ({ organizationId: scope.organizationId }),
-  ApiKey: (scope) => ({ tenantId: scope.tenantId }),
-  InvoicingEntity: (scope) => ({ tenantId: scope.tenantId }),
+/** How a model's rows tie to a scope: the condition every read and write gets, the columns a create gets. */
+interface ScopeRule {
+  where: (scope: TenantScope) => Args;
+  stamp: (scope: TenantScope) => Args;
+}
+
+/** Rows owned through one column, which reads filter on and creates fill in. */
+const ownedBy = (column: string, key: keyof TenantScope): ScopeRule => ({
+  where: (scope) => ({ [column]: scope[key] }),
+  stamp: (scope) => ({ [column]: scope[key] }),
+});
+
+const scopeRules: Record<string, ScopeRule> = {
+  Organization: ownedBy('id', 'organizationId'),
+  Tenant: ownedBy('organizationId', 'organizationId'),
+  ApiKey: ownedBy('tenantId', 'tenantId'),
+  InvoicingEntity: ownedBy('tenantId', 'tenantId'),
   // Connect belongs to the platform organization: every tenant of the platform manages its accounts.
-  ConnectPlatform: (scope) => ({ organizationId: scope.organizationId }),
-  ConnectedAccount: (scope) => ({ platformOrganizationId: scope.organizationId }),
-  OnboardingLink: (scope) => ({ platformOrganizationId: scope.organizationId }),
-  ConnectedAccountEvent: (scope) => ({ platformOrganizationId: scope.organizationId }),
+  ConnectPlatform: ownedBy('organizationId', 'organizationId'),
+  ConnectedAccount: ownedBy('platformOrganizationId', 'organizationId'),
+  OnboardingLink: ownedBy('platformOrganizationId', 'organizationId'),
+  ConnectedAccountEvent: ownedBy('platformOrganizationId', 'organizationId'),
+  // A platform sees its sub-accounts; a sub-account's own key sees itself and none of its siblings.
+  SubAccount: {
+    where: (scope) => ({ OR: [{ platformOrganizationId: scope.organizationId }, { organizationId: scope.organizationId }] }),
+    stamp: (scope) => ({ platformOrganizationId: scope.organizationId }),
+  },
+  PermissiblePurpose: ownedBy('platformOrganizationId', 'organizationId'),
+  AccountPackage: ownedBy('platformOrganizationId', 'organizationId'),
 };
 
 const filteredOperations = new Set([
@@ -28,21 +47,21 @@ const filteredOperations = new Set([
 ]);
 const stampedOperations = new Set(['create', 'createMany', 'createManyAndReturn']);
 
-type Args = Record<string, unknown>;
-
-function scopedArgs(operation: string, args: Args, filter: Record<string, string>): Args {
+function scopedArgs(operation: string, args: Args, rule: ScopeRule, scope: TenantScope): Args {
+  const filter = rule.where(scope);
+  const stamp = rule.stamp(scope);
   if (filteredOperations.has(operation)) {
     // AND-ed with the caller's own conditions (never merged into them, which could replace one);
     // a unique where keeps its unique field at the top level, as Prisma requires.
     const where = (args.where ?? {}) as Args;
     const and = where.AND === undefined ? [] : Array.isArray(where.AND) ? where.AND : [where.AND];
     const scoped: Args = { ...args, where: { ...where, AND: [...and, filter] } };
-    if (operation === 'upsert') scoped.create = { ...(args.create as Args), ...filter };
+    if (operation === 'upsert') scoped.create = { ...(args.create as Args), ...stamp };
     return scoped;
   }
   if (stampedOperations.has(operation)) {
     const data = args.data as Args | Args[];
-    return { ...args, data: Array.isArray(data) ? data.map((row) => ({ ...row, ...filter })) : { ...data, ...filter } };
+    return { ...args, data: Array.isArray(data) ? data.map((row) => ({ ...row, ...stamp })) : { ...data, ...stamp } };
   }
   throw new Error(`Operation ${operation} is not supported on a tenant-scoped client`);
 }
@@ -53,9 +72,9 @@ export function scopeToTenant(prisma: PrismaClient, scope: TenantScope) {
     query: {
       $allModels: {
         $allOperations({ model, operation, args, query }) {
-          const scopeFilter = scopeFilters[model];
-          if (!scopeFilter) throw new Error(`Model ${model} is not reachable through a tenant-scoped client`);
-          return query(scopedArgs(operation, args as Args, scopeFilter(scope)) as typeof args);
+          const rule = scopeRules[model];
+          if (!rule) throw new Error(`Model ${model} is not reachable through a tenant-scoped client`);
+          return query(scopedArgs(operation, args as Args, rule, scope) as typeof args);
         },
       },
     },

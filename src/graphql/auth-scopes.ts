@@ -8,7 +8,8 @@ import { forbidden, unauthenticated } from './request-errors.ts';
 export function authScopesFor(context: Context) {
   return {
     apiKey: context.caller !== null,
-    platform: context.caller !== null && context.caller.actingAs === null,
+    // A platform's own key, acting for itself: not on behalf of an account, not a sub-account's key.
+    platform: context.caller !== null && context.caller.actingAs === null && context.caller.subAccountId === null,
     admin: context.isAdmin,
   };
 }
@@ -28,7 +29,11 @@ function firstFailedScope(failure: AuthFailure): string | undefined {
 export function unauthorizedError(_parent: unknown, context: Context, _info: unknown, result: ForbiddenResult): GraphQLError {
   switch (firstFailedScope(result.failure)) {
     case 'platform':
-      return forbidden('This operation is not allowed while acting on behalf of a connected account.');
+      return forbidden(
+        context.caller?.subAccountId
+          ? "A sub-account's key cannot do this: only its platform can."
+          : 'This operation is not allowed while acting on behalf of a connected account.',
+      );
     case 'admin':
       return context.config.adminSecret
         ? unauthenticated('A valid x-admin-secret header is required.')

@@ -10,6 +10,7 @@ import {
   EmailAddressResolver,
   JSONObjectResolver,
   JSONResolver,
+  PhoneNumberResolver,
   URLResolver,
 } from 'graphql-scalars';
 import type PrismaTypes from '../generated/pothos-types.ts';
@@ -31,6 +32,7 @@ export const builder = new SchemaBuilder<{
     EmailAddress: { Input: string; Output: string };
     CountryCode: { Input: string; Output: string };
     URL: { Input: URL; Output: string };
+    PhoneNumber: { Input: string; Output: string };
     JSON: { Input: unknown; Output: unknown };
     JSONObject: { Input: Record<string, unknown>; Output: Record<string, unknown> };
   };
@@ -67,6 +69,7 @@ builder.addScalarType('DateTime', DateTimeResolver);
 builder.addScalarType('EmailAddress', EmailAddressResolver);
 builder.addScalarType('CountryCode', CountryCodeResolver);
 builder.addScalarType('URL', URLResolver);
+builder.addScalarType('PhoneNumber', PhoneNumberResolver);
 builder.addScalarType('JSON', JSONResolver);
 builder.addScalarType('JSONObject', JSONObjectResolver);
 

@@ -20,6 +20,8 @@ export interface Caller {
   keyScope: TenantScope;
   /** The organization and tenant this request reads and writes in. */
   actingScope: TenantScope;
+  /** The sub-account the key belongs to: it manages itself, never Connect or other accounts. */
+  subAccountId: string | null;
   /** The connected account the request acts for, when it carries the connect header. */
   actingAs: ConnectedAccount | null;
 }
@@ -71,7 +73,7 @@ export function createContextFactory(deps: ContextDependencies) {
     if (secret !== undefined) {
       const key = await authenticateApiKey(prisma, secret, clock.now());
       if (!key) throw unauthenticated('The API key is unknown, revoked or malformed.');
-      caller = { apiKeyId: key.apiKeyId, keyScope: key.scope, actingScope: key.scope, actingAs: null };
+      caller = { apiKeyId: key.apiKeyId, keyScope: key.scope, actingScope: key.scope, subAccountId: key.subAccountId, actingAs: null };
     }
 
     // The one place where the acting tenant switches to a connected account's.

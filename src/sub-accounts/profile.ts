@@ -1,0 +1,132 @@
+// The profile of a sub-account (the fields of API.md) and its validation. Every field at fault is
+// reported in one VALIDATION error, so a form can mark them all at once.
+import { ValidationError } from '../errors.ts';
+import type { LegalEntityType } from '../generated/prisma/enums.ts';
+import { countryCode, emailAddress, optional, optionalText, phoneNumber, requiredText, webUrl } from '../validation.ts';
+
+export interface AddressInput {
+  line1: string;
+  line2?: string | null | undefined;
+  city: string;
+  state?: string | null | undefined;
+  postalCode: string;
+  country: string;
+}
+
+type Maybe<T> = T | null | undefined;
+
+export interface ProfileInput {
+  accountName?: Maybe<string>;
+  firstName?: Maybe<string>;
+  lastName?: Maybe<string>;
+  emailAddress?: Maybe<string>;
+  address?: Maybe<AddressInput>;
+  url?: Maybe<string>;
+  techEmailAddress?: Maybe<string>;
+  supportEmailAddress?: Maybe<string>;
+  supportPhone?: Maybe<string>;
+  complianceEmailAddress?: Maybe<string>;
+  actionsEmailAddress?: Maybe<string>;
+  companyPhoneNumber?: Maybe<string>;
+  additionalCompanyInfo?: Maybe<string>;
+  ownerTitle?: Maybe<string>;
+  legalBusinessName?: Maybe<string>;
+  stateOfIncorporation?: Maybe<string>;
+  ein?: Maybe<string>;
+  legalEntityType?: Maybe<LegalEntityType>;
+  billingContactFirstName?: Maybe<string>;
+  billingContactLastName?: Maybe<string>;
+  billingEmail?: Maybe<string>;
+}
+
+const NAME = 100;
+const REQUIRED_ON_CREATE = ['accountName', 'firstName', 'lastName', 'emailAddress', 'address'] as const;
+
+const ein = (value: string, field: string) => {
+  if (!/^\d{2}-?\d{7}$/.test(value.trim())) throw new ValidationError(`${field} must be an EIN like 12-3456789.`, [field]);
+  return value.trim();
+};
+const url = (value: string, field: string) => {
+  try {
+    return webUrl(new URL(value.trim()), field);
+  } catch (error) {
+    if (error instanceof ValidationError) throw error;
+    throw new ValidationError(`${field} must be an absolute http or https URL.`, [field]);
+  }
+};
+const text = (max: number) => (value: string, field: string) => requiredText(value, max, field);
+
+/** The check of each optional profile field; the required ones are checked by the same function when present. */
+const fieldChecks: { [Field in Exclude<keyof ProfileInput, 'address' | 'legalEntityType'>]: (value: string, field: string) => string } = {
+  accountName: text(NAME),
+  firstName: text(NAME),
+  lastName: text(NAME),
+  emailAddress,
+  url,
+  techEmailAddress: emailAddress,
+  supportEmailAddress: emailAddress,
+  supportPhone: phoneNumber,
+  complianceEmailAddress: emailAddress,
+  actionsEmailAddress: emailAddress,
+  companyPhoneNumber: phoneNumber,
+  additionalCompanyInfo: text(2000),
+  ownerTitle: text(NAME),
+  legalBusinessName: text(200),
+  stateOfIncorporation: text(NAME),
+  ein,
+  billingContactFirstName: text(NAME),
+  billingContactLastName: text(NAME),
+  billingEmail: emailAddress,
+};
+
+function addressColumns(address: AddressInput, collect: Collector) {
+  return {
+    addressLine1: collect('input.address.line1', () => requiredText(address.line1, 200, 'input.address.line1')),
+    addressLine2: collect('input.address.line2', () => optionalText(address.line2, 200, 'input.address.line2')),
+    addressCity: collect('input.address.city', () => requiredText(address.city, NAME, 'input.address.city')),
+    addressState: collect('input.address.state', () => optionalText(address.state, NAME, 'input.address.state')),
+    addressPostalCode: collect('input.address.postalCode', () => requiredText(address.postalCode, 20, 'input.address.postalCode')),
+    addressCountry: collect('input.address.country', () => countryCode(address.country, 'input.address.country')),
+  };
+}
+
+type Collector = <T>(field: string, check: () => T) => T;
+
+/**
+ * The columns to write for the fields present in the input. On create the required fields must be
+ * there; on update an absent field stays as it is and null clears an optional one.
+ */
+export function profileColumns(input: ProfileInput, mode: 'create' | 'update') {
+  const faults: string[] = [];
+  const messages: string[] = [];
+  const collect: Collector = (field, check) => {
+    try {
+      return check();
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      faults.push(...error.fields);
+      messages.push(error.message);
+      return undefined as never;
+    }
+  };
+
+  const columns: Record<string, unknown> = {};
+  for (const required of REQUIRED_ON_CREATE) {
+    const value = input[required];
+    if ((mode === 'create' && value == null) || (mode === 'update' && value === null)) {
+      collect(`input.${required}`, () => {
+        throw new ValidationError(`input.${required} is required.`, [`input.${required}`]);
+      });
+    }
+  }
+  for (const [name, check] of Object.entries(fieldChecks)) {
+    const value = input[name as keyof typeof fieldChecks];
+    if (value === undefined) continue;
+    columns[name] = collect(`input.${name}`, () => optional(check)(value, `input.${name}`));
+  }
+  if (input.address) Object.assign(columns, addressColumns(input.address, collect));
+  if (input.legalEntityType !== undefined) columns.legalEntityType = input.legalEntityType;
+
+  if (faults.length > 0) throw new ValidationError(messages.join(' '), faults);
+  return columns;
+}

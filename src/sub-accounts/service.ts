@@ -1,0 +1,145 @@
+// Sub-accounts: child accounts of a platform, each with its own organization, production tenant
+// and API keys. Creation by name is idempotent; the unique constraint on (platform, accountName)
+// decides who made it first, so concurrent calls with one name make one sub-account, never two.
+import { newApiKey, type IssuedApiKey } from '../api-keys/service.ts';
+import type { Prisma, Transaction } from '../db/database.ts';
+import { isUniqueViolation } from '../db/errors.ts';
+import type { TenantDb } from '../db/tenant-scope.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
+import type { ApiKey, SubAccount } from '../generated/prisma/client.ts';
+import { newId } from '../ids.ts';
+import { provisionOrganization } from '../organizations/service.ts';
+import { resolvePurposes, type PurposeChoice } from './catalog-service.ts';
+import { profileColumns, type ProfileInput } from './profile.ts';
+
+export interface NewSubAccountInput extends ProfileInput, PurposeChoice {
+  accountName: string;
+  /** false: make no key (default true). */
+  createApiKey?: boolean | null | undefined;
+}
+
+export interface SubAccountResult {
+  subAccount: SubAccount;
+  created: boolean;
+  apiKey: IssuedApiKey | null;
+}
+
+/** Columns the profile validation guarantees on create. */
+type SubAccountColumns = Omit<SubAccount, 'id' | 'platformOrganizationId' | 'organizationId' | 'tenantId' | 'createdAt' | 'updatedAt'>;
+
+const SUB_ACCOUNT_KEY_NAME = 'Sub-account key';
+
+/** Revokes the sub-account's active keys and issues a new one, in the caller's transaction. */
+async function replaceKeys(tx: Transaction, tenantId: string, now: Date): Promise<IssuedApiKey> {
+  await tx.apiKey.updateMany({ where: { tenantId, revokedAt: null }, data: { revokedAt: now } });
+  const { row, secret } = newApiKey({ name: SUB_ACCOUNT_KEY_NAME, tenantId, environment: 'PRODUCTION' });
+  return { apiKey: await tx.apiKey.create({ data: row }), secret };
+}
+
+/**
+ * The sub-account, its row locked for the rest of the transaction so that concurrent key refreshes
+ * of one sub-account happen one after the other (each leaves exactly one active key).
+ */
+async function lockSubAccount(tx: Transaction, where: { id: string } | { accountName: string }, platformOrganizationId: string, now: Date) {
+  const scoped = { ...where, platformOrganizationId };
+  await tx.subAccount.updateMany({ where: scoped, data: { updatedAt: now } });
+  return tx.subAccount.findFirst({ where: scoped });
+}
+
+export async function createSubAccount(
+  prisma: Prisma,
+  db: TenantDb,
+  call: { platformOrganizationId: string; now: Date },
+  input: NewSubAccountInput,
+): Promise<SubAccountResult> {
+  const columns = profileColumns(input, 'create') as SubAccountColumns;
+  const { purposeIds, packageIds } = await resolvePurposes(db, input);
+  const withKey = input.createApiKey !== false;
+  try {
+    return await prisma.$transaction(async (tx) => {
+      const { organization, tenant } = await provisionOrganization(tx, {
+        organizationName: columns.legalBusinessName ?? columns.accountName,
+        country: columns.addressCountry,
+        legalName: columns.legalBusinessName,
+        addressLine1: columns.addressLine1,
+        addressLine2: columns.addressLine2,
+        city: columns.addressCity,
+        postalCode: columns.addressPostalCode,
+      });
+      const subAccount = await tx.subAccount.create({
+        data: {
+          ...columns,
+          id: newId('SubAccount'),
+          platformOrganizationId: call.platformOrganizationId,
+          organizationId: organization.id,
+          tenantId: tenant.id,
+          purposes: { create: purposeIds.map((permissiblePurposeId) => ({ permissiblePurposeId })) },
+          packages: { create: packageIds.map((accountPackageId) => ({ accountPackageId })) },
+        },
+      });
+      const apiKey = withKey ? await replaceKeys(tx, tenant.id, call.now) : null;
+      return { subAccount, created: true, apiKey };
+    });
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+  }
+  // The name is taken (maybe by a concurrent call that just committed): the existing one, refreshed.
+  return prisma.$transaction(async (tx) => {
+    const subAccount = await lockSubAccount(tx, { accountName: columns.accountName }, call.platformOrganizationId, call.now);
+    if (!subAccount) throw new ConflictError(`The account name "${columns.accountName}" is taken.`);
+    const apiKey = withKey ? await replaceKeys(tx, subAccount.tenantId, call.now) : null;
+    return { subAccount, created: false, apiKey };
+  });
+}
+
+export async function updateSubAccount(db: TenantDb, id: string, input: ProfileInput): Promise<SubAccount> {
+  const columns = profileColumns(input, 'update');
+  const existing = await db.subAccount.findUnique({ where: { id }, select: { id: true } });
+  if (!existing) throw new NotFoundError(`No sub-account ${id}.`);
+  try {
+    return await db.subAccount.update({ where: { id }, data: columns });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new ConflictError(`The account name "${String(input.accountName)}" is taken.`);
+    throw error;
+  }
+}
+
+/** Only the platform reaches a sub-account's keys: the sub-account is found through its scoped client first. */
+async function platformSubAccount(db: TenantDb, platformOrganizationId: string, id: string): Promise<SubAccount> {
+  const subAccount = await db.subAccount.findFirst({ where: { id, platformOrganizationId } });
+  if (!subAccount) throw new NotFoundError(`No sub-account ${id}.`);
+  return subAccount;
+}
+
+/** A new key for the sub-account; every earlier key stops working at once. */
+export async function rotateSubAccountKey(
+  prisma: Prisma,
+  db: TenantDb,
+  call: { platformOrganizationId: string; now: Date },
+  id: string,
+): Promise<{ subAccount: SubAccount; apiKey: IssuedApiKey }> {
+  await platformSubAccount(db, call.platformOrganizationId, id);
+  return prisma.$transaction(async (tx) => {
+    const subAccount = await lockSubAccount(tx, { id }, call.platformOrganizationId, call.now);
+    if (!subAccount) throw new NotFoundError(`No sub-account ${id}.`);
+    return { subAccount, apiKey: await replaceKeys(tx, subAccount.tenantId, call.now) };
+  });
+}
+
+export async function revokeSubAccountKey(
+  prisma: Prisma,
+  db: TenantDb,
+  call: { platformOrganizationId: string; now: Date },
+  input: { subAccountId: string; apiKeyId: string },
+): Promise<ApiKey> {
+  const subAccount = await platformSubAccount(db, call.platformOrganizationId, input.subAccountId);
+  const key = await prisma.apiKey.findFirst({ where: { id: input.apiKeyId, tenantId: subAccount.tenantId } });
+  if (!key) throw new NotFoundError(`No API key ${input.apiKeyId} on sub-account ${input.subAccountId}.`);
+  if (key.revokedAt) return key;
+  return prisma.apiKey.update({ where: { id: key.id }, data: { revokedAt: call.now } });
+}
+
+/** The keys of a sub-account the caller already holds (metadata only: secrets are never stored). */
+export function subAccountKeys(prisma: Prisma, subAccount: Pick<SubAccount, 'tenantId'>) {
+  return prisma.apiKey.findMany({ where: { tenantId: subAccount.tenantId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+}
