@@ -1,7 +1,7 @@
 // Input rules shared by every domain: bounded text and bounded metadata. Each failure names the
 // input path at fault, so a client can point at the field.
 import type { GraphQLScalarType } from 'graphql';
-import { CountryCodeResolver, EmailAddressResolver, PhoneNumberResolver } from 'graphql-scalars';
+import { CountryCodeResolver, EmailAddressResolver } from 'graphql-scalars';
 import { ValidationError } from './errors.ts';
 import type { Prisma } from './generated/prisma/client.ts';
 
@@ -60,8 +60,14 @@ function parsedBy(scalar: GraphQLScalarType, what: string) {
 }
 
 export const emailAddress = parsedBy(EmailAddressResolver, 'an email address');
-/** E.164: `+` then up to 15 digits. */
-export const phoneNumber = parsedBy(PhoneNumberResolver, 'a phone number in E.164 form, e.g. +14155550123');
+/** E.164: `+`, a country code that does not start with 0, 7 to 15 digits in all (stricter than the scalar). */
+export function phoneNumber(value: string, field: string): string {
+  const compact = value.trim();
+  if (!/^\+[1-9]\d{6,14}$/.test(compact)) {
+    throw new ValidationError(`${field} must be a phone number in E.164 form, e.g. +14155550123.`, [field]);
+  }
+  return compact;
+}
 /** ISO 3166-1 alpha-2, upper case. */
 export const countryCode = (value: string, field: string) => parsedBy(CountryCodeResolver, 'an ISO 3166-1 alpha-2 country code')(value.toUpperCase(), field);
 

@@ -121,8 +121,11 @@ export function profileColumns(input: ProfileInput, mode: 'create' | 'update') {
   }
   for (const [name, check] of Object.entries(fieldChecks)) {
     const value = input[name as keyof typeof fieldChecks];
-    if (value === undefined) continue;
-    columns[name] = collect(`input.${name}`, () => optional(check)(value, `input.${name}`));
+    const field = `input.${name}`;
+    // A required field is checked as given (blank fails); an optional one may be blank or null to clear it.
+    const isRequired = (REQUIRED_ON_CREATE as readonly string[]).includes(name);
+    if (value === undefined || (isRequired && value === null)) continue;
+    columns[name] = collect(field, () => (isRequired && value !== null ? check(value, field) : optional(check)(value, field)));
   }
   if (input.address) Object.assign(columns, addressColumns(input.address, collect));
   if (input.legalEntityType !== undefined) columns.legalEntityType = input.legalEntityType;

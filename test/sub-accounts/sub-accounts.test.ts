@@ -1,0 +1,293 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CatalogDocument,
+  CreateAccountPackageDocument,
+  CreatePermissiblePurposeDocument,
+  CreateSubAccountDocument,
+  NodeDocument,
+  RevokeSubAccountApiKeyDocument,
+  RotateSubAccountApiKeyDocument,
+  SubAccountDocument,
+  SubAccountsDocument,
+  UpdateSubAccountDocument,
+  ViewerDocument,
+  CreateApiKeyDocument,
+  type CreateSubAccountInput,
+} from '../generated/graphql.ts';
+import { givenOrganization, type OrganizationFixture } from '../support/fixtures.ts';
+import { startTestServer, withKey, type TestServer } from '../support/server.ts';
+
+let server: TestServer;
+let platform: OrganizationFixture;
+let purposeA: string;
+let purposeB: string;
+let packageA: string;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  platform = await givenOrganization(server, 'Screening Platform');
+  purposeA = await givenPurpose(platform, 'Employment screening');
+  purposeB = await givenPurpose(platform, 'Tenant screening');
+  const created = await server.request(
+    CreateAccountPackageDocument,
+    { input: { name: 'Employment', permissiblePurposeIds: [purposeA] } },
+    withKey(platform.apiKey),
+  );
+  if (created.data?.createAccountPackage.__typename !== 'CreateAccountPackagePayload') return expect.fail(JSON.stringify(created));
+  packageA = created.data.createAccountPackage.accountPackage.id;
+});
+afterAll(() => server?.close());
+
+async function givenPurpose(owner: OrganizationFixture, name: string) {
+  const response = await server.request(CreatePermissiblePurposeDocument, { input: { name, description: `${name}.` } }, withKey(owner.apiKey));
+  if (response.data?.createPermissiblePurpose.__typename !== 'CreatePermissiblePurposePayload') return expect.fail(JSON.stringify(response));
+  return response.data.createPermissiblePurpose.permissiblePurpose.id;
+}
+
+let names = 0;
+function subAccountInput(overrides: Partial<CreateSubAccountInput> = {}): CreateSubAccountInput {
+  names += 1;
+  return {
+    accountName: `Branch ${names}`,
+    firstName: 'Ada',
+    lastName: 'Lovelace',
+    emailAddress: 'ada@branch.example',
+    address: { line1: '1 Main St', city: 'Springfield', state: 'IL', postalCode: '62701', country: 'US' },
+    permissiblePurposeIds: [purposeA],
+    ...overrides,
+  };
+}
+
+async function createSubAccount(input: CreateSubAccountInput, key = platform.apiKey) {
+  const response = await server.request(CreateSubAccountDocument, { input }, withKey(key));
+  const result = response.data?.createSubAccount;
+  if (result?.__typename !== 'CreateSubAccountPayload') return expect.fail(JSON.stringify(response));
+  return result;
+}
+
+describe('creating sub-accounts', () => {
+  it('makes its own organization, tenant and key; the key authenticates as the sub-account', async () => {
+    const result = await createSubAccount(
+      subAccountInput({
+        url: 'https://branch.example',
+        supportPhone: '+14155550123',
+        companyPhoneNumber: '+442071838750',
+        billingEmail: 'billing@branch.example',
+        legalEntityType: 'LIMITED_LIABILITY_CORPORATION',
+        ein: '12-3456789',
+      }),
+    );
+    expect(result.created).toBe(true);
+    expect(result.subAccount).toMatchObject({
+      firstName: 'Ada',
+      address: { line1: '1 Main St', line2: null, city: 'Springfield', state: 'IL', postalCode: '62701', country: 'US' },
+      url: 'https://branch.example/',
+      supportPhone: '+14155550123',
+      legalEntityType: 'LIMITED_LIABILITY_CORPORATION',
+      platformOrganizationId: platform.organizationId,
+      permissiblePurposes: [{ id: purposeA }],
+    });
+    expect(result.subAccount.id).toMatch(/^sacc_/);
+    expect(result.subAccount.organizationId).not.toBe(platform.organizationId);
+    const secret = result.apiKey?.secret ?? expect.fail('no key');
+
+    const viewer = await server.request(ViewerDocument, {}, withKey(secret));
+    expect(viewer.data?.viewer).toMatchObject({ organizationId: result.subAccount.organizationId, tenantId: result.subAccount.tenantId });
+  });
+
+  it('reports every invalid field at once as one VALIDATION error', async () => {
+    const response = await server.request(
+      CreateSubAccountDocument,
+      {
+        input: subAccountInput({
+          emailAddress: 'not-an-email',
+          supportPhone: '555-1234',
+          companyPhoneNumber: '+1',
+          url: 'ftp://branch.example',
+          ein: '123',
+          firstName: ' ',
+          address: { line1: '1 Main St', city: 'Springfield', postalCode: '62701', country: 'USA' },
+        }),
+      },
+      withKey(platform.apiKey),
+    );
+    const result = response.data?.createSubAccount;
+    expect(result?.__typename).toBe('ValidationError');
+    if (result?.__typename !== 'ValidationError') return;
+    expect([...result.fields].sort()).toEqual(
+      ['input.address.country', 'input.companyPhoneNumber', 'input.ein', 'input.emailAddress', 'input.firstName', 'input.supportPhone', 'input.url'].sort(),
+    );
+    expect(await server.prisma.subAccount.count({ where: { emailAddress: 'not-an-email' } })).toBe(0);
+  });
+
+  it('needs at least one permissible purpose; packages and ids must agree when both are given', async () => {
+    const none = await server.request(CreateSubAccountDocument, { input: subAccountInput({ permissiblePurposeIds: [] }) }, withKey(platform.apiKey));
+    expect(none.data?.createSubAccount).toMatchObject({ code: 'VALIDATION', fields: ['input.permissiblePurposeIds', 'input.accountPackageIds'] });
+
+    const disagree = await server.request(
+      CreateSubAccountDocument,
+      { input: subAccountInput({ permissiblePurposeIds: [purposeB], accountPackageIds: [packageA] }) },
+      withKey(platform.apiKey),
+    );
+    expect(disagree.data?.createSubAccount).toMatchObject({ code: 'VALIDATION', fields: ['input.permissiblePurposeIds', 'input.accountPackageIds'] });
+
+    const viaPackage = await createSubAccount(subAccountInput({ permissiblePurposeIds: null, accountPackageIds: [packageA] }));
+    expect(viaPackage.subAccount.permissiblePurposes).toEqual([{ id: purposeA }]);
+    expect(viaPackage.subAccount.accountPackages).toEqual([{ id: packageA }]);
+
+    const agree = await createSubAccount(subAccountInput({ permissiblePurposeIds: [purposeA, purposeB], accountPackageIds: [packageA] }));
+    expect(agree.subAccount.permissiblePurposes.map((purpose) => purpose.id).sort()).toEqual([purposeA, purposeB].sort());
+
+    const foreignPurpose = await givenPurpose(await givenOrganization(server, 'Elsewhere'), 'Foreign purpose');
+    const foreign = await server.request(CreateSubAccountDocument, { input: subAccountInput({ permissiblePurposeIds: [foreignPurpose] }) }, withKey(platform.apiKey));
+    expect(foreign.data?.createSubAccount).toMatchObject({ code: 'VALIDATION', fields: ['input.permissiblePurposeIds'] });
+  });
+
+  it('returns the existing sub-account for a known name, with a refreshed key; the old key stops working', async () => {
+    const input = subAccountInput();
+    const first = await createSubAccount(input);
+    const second = await createSubAccount({ ...input, firstName: 'Changed' });
+    expect(second.created).toBe(false);
+    expect(second.subAccount.id).toBe(first.subAccount.id);
+    expect(second.subAccount.firstName).toBe('Ada');
+    expect(second.apiKey?.secret).not.toBe(first.apiKey?.secret);
+
+    expect((await server.request(ViewerDocument, {}, withKey(first.apiKey!.secret!))).status).toBe(401);
+    expect((await server.request(ViewerDocument, {}, withKey(second.apiKey!.secret!))).status).toBe(200);
+  });
+
+  it('makes no key with createApiKey: false', async () => {
+    const result = await createSubAccount(subAccountInput({ createApiKey: false }));
+    expect(result.apiKey).toBeNull();
+    expect(await server.prisma.apiKey.count({ where: { tenantId: result.subAccount.tenantId } })).toBe(0);
+  });
+
+  it('makes exactly one sub-account out of 10 concurrent creations with one name, leaving one working key', async () => {
+    const input = subAccountInput({ accountName: 'Concurrent Branch' });
+    const responses = await Promise.all(Array.from({ length: 10 }, () => server.request(CreateSubAccountDocument, { input }, withKey(platform.apiKey))));
+    const results = responses.map((response) => response.data?.createSubAccount);
+    expect(responses.every((response) => response.status === 200 && !response.errors)).toBe(true);
+    const created = results.filter((result) => result?.__typename === 'CreateSubAccountPayload' && result.created);
+    expect(created).toHaveLength(1);
+    const ids = new Set(results.map((result) => (result?.__typename === 'CreateSubAccountPayload' ? result.subAccount.id : 'error')));
+    expect(ids.size).toBe(1);
+
+    const rows = await server.prisma.subAccount.findMany({ where: { platformOrganizationId: platform.organizationId, accountName: 'Concurrent Branch' } });
+    expect(rows).toHaveLength(1);
+    expect(await server.prisma.apiKey.count({ where: { tenantId: rows[0]!.tenantId, revokedAt: null } })).toBe(1);
+    expect(await server.prisma.organization.count({ where: { name: 'Concurrent Branch' } })).toBe(1);
+  });
+});
+
+describe('a sub-account’s own key', () => {
+  it('reads and updates itself, but sees neither the platform nor its siblings, and cannot act as the platform', async () => {
+    const own = await createSubAccount(subAccountInput());
+    const sibling = await createSubAccount(subAccountInput());
+    const key = withKey(own.apiKey!.secret!);
+
+    const self = await server.request(SubAccountDocument, { id: own.subAccount.id }, key);
+    expect(self.data?.subAccount?.id).toBe(own.subAccount.id);
+    expect((await server.request(SubAccountDocument, { id: sibling.subAccount.id }, key)).data?.subAccount).toBeNull();
+    expect((await server.request(NodeDocument, { id: platform.organizationId }, key)).data?.node).toBeNull();
+    const listed = await server.request(SubAccountsDocument, {}, key);
+    expect(listed.data?.subAccounts.nodes.map((node) => node.id)).toEqual([own.subAccount.id]);
+
+    const updated = await server.request(UpdateSubAccountDocument, { input: { id: own.subAccount.id, ownerTitle: 'CEO', supportPhone: '+14155550199' } }, key);
+    expect(updated.data?.updateSubAccount).toMatchObject({ subAccount: { supportPhone: '+14155550199' } });
+    const onSibling = await server.request(UpdateSubAccountDocument, { input: { id: sibling.subAccount.id, ownerTitle: 'CEO' } }, key);
+    expect(onSibling.data?.updateSubAccount).toMatchObject({ code: 'NOT_FOUND' });
+
+    const refused = await server.request(CreateSubAccountDocument, { input: subAccountInput() }, key);
+    expect(refused.status).toBe(403);
+    expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await server.request(CreateApiKeyDocument, { input: { name: 'more' } }, key)).status).toBe(403);
+  });
+
+  it('is listed, rotated and revoked by the platform, never with its secret', async () => {
+    const own = await createSubAccount(subAccountInput());
+    const read = await server.request(SubAccountDocument, { id: own.subAccount.id }, withKey(platform.apiKey));
+    expect(read.data?.subAccount?.apiKeys).toEqual([expect.objectContaining({ id: own.apiKey!.id, secret: null, revokedAt: null })]);
+
+    const rotated = await server.request(RotateSubAccountApiKeyDocument, { input: { subAccountId: own.subAccount.id } }, withKey(platform.apiKey));
+    if (rotated.data?.rotateSubAccountApiKey.__typename !== 'RotateSubAccountApiKeyPayload') return expect.fail(JSON.stringify(rotated));
+    const fresh = rotated.data.rotateSubAccountApiKey.apiKey;
+    expect((await server.request(ViewerDocument, {}, withKey(own.apiKey!.secret!))).status).toBe(401);
+    expect((await server.request(ViewerDocument, {}, withKey(fresh.secret!))).status).toBe(200);
+
+    const revoked = await server.request(RevokeSubAccountApiKeyDocument, { input: { subAccountId: own.subAccount.id, apiKeyId: fresh.id } }, withKey(platform.apiKey));
+    expect(revoked.data?.revokeSubAccountApiKey).toMatchObject({ apiKey: { id: fresh.id } });
+    expect((await server.request(ViewerDocument, {}, withKey(fresh.secret!))).status).toBe(401);
+
+    const wrongPair = await server.request(RevokeSubAccountApiKeyDocument, { input: { subAccountId: own.subAccount.id, apiKeyId: platform.apiKeyId } }, withKey(platform.apiKey));
+    expect(wrongPair.data?.revokeSubAccountApiKey).toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
+
+describe('updating, listing and isolation', () => {
+  it('updates given fields only, clears optional ones with null, and refuses a taken name', async () => {
+    const target = await createSubAccount(subAccountInput({ ownerTitle: 'Owner', ein: '12-3456789' }));
+    const other = await createSubAccount(subAccountInput());
+    const updated = await server.request(
+      UpdateSubAccountDocument,
+      { input: { id: target.subAccount.id, ein: null, address: { line1: '2 Side St', city: 'Paris', postalCode: '75001', country: 'fr' } } },
+      withKey(platform.apiKey),
+    );
+    expect(updated.data?.updateSubAccount).toMatchObject({
+      subAccount: { ein: null, firstName: 'Ada', address: { line1: '2 Side St', country: 'FR', state: null } },
+    });
+    const clearRequired = await server.request(UpdateSubAccountDocument, { input: { id: target.subAccount.id, firstName: null } }, withKey(platform.apiKey));
+    expect(clearRequired.data?.updateSubAccount).toMatchObject({ code: 'VALIDATION', fields: ['input.firstName'] });
+    const taken = await server.request(
+      UpdateSubAccountDocument,
+      { input: { id: target.subAccount.id, accountName: other.subAccount.accountName } },
+      withKey(platform.apiKey),
+    );
+    expect(taken.data?.updateSubAccount).toMatchObject({ code: 'CONFLICT' });
+  });
+
+  it('pages, searches by name, filters by legal entity type and orders by name', async () => {
+    const lister = await givenOrganization(server, 'Listing Screening');
+    const purpose = await givenPurpose(lister, 'Listing purpose');
+    for (const [accountName, legalEntityType] of [['Gamma', 'NON_PROFIT'], ['alpha', 'CORPORATION'], ['Beta', null]] as const) {
+      await createSubAccount(subAccountInput({ accountName, legalEntityType, permissiblePurposeIds: [purpose] }), lister.apiKey);
+    }
+    const byName = await server.request(SubAccountsDocument, { first: 2, orderBy: { field: 'ACCOUNT_NAME', direction: 'ASC' } }, withKey(lister.apiKey));
+    expect(byName.data?.subAccounts.totalCount).toBe(3);
+    expect(byName.data?.subAccounts.nodes.map((node) => node.accountName)).toEqual(['Beta', 'Gamma']);
+    const next = await server.request(
+      SubAccountsDocument,
+      { first: 2, after: byName.data?.subAccounts.pageInfo.endCursor, orderBy: { field: 'ACCOUNT_NAME', direction: 'ASC' } },
+      withKey(lister.apiKey),
+    );
+    expect(next.data?.subAccounts.nodes.map((node) => node.accountName)).toEqual(['alpha']);
+
+    const search = await server.request(SubAccountsDocument, { filter: { search: 'ALP' } }, withKey(lister.apiKey));
+    expect(search.data?.subAccounts.nodes.map((node) => node.accountName)).toEqual(['alpha']);
+    const byType = await server.request(SubAccountsDocument, { filter: { legalEntityType: ['NON_PROFIT', 'CORPORATION'] } }, withKey(lister.apiKey));
+    expect(byType.data?.subAccounts.totalCount).toBe(2);
+
+    const catalog = await server.request(CatalogDocument, {}, withKey(lister.apiKey));
+    expect(catalog.data?.permissiblePurposes.nodes.map((node) => node.id)).toEqual([purpose]);
+    expect(catalog.data?.accountPackages.totalCount).toBe(0);
+  });
+
+  it('never shows one platform’s sub-accounts or catalog to another', async () => {
+    const mine = await createSubAccount(subAccountInput());
+    const stranger = await givenOrganization(server, 'Stranger');
+    expect((await server.request(SubAccountDocument, { id: mine.subAccount.id }, withKey(stranger.apiKey))).data?.subAccount).toBeNull();
+    expect((await server.request(NodeDocument, { id: mine.subAccount.id }, withKey(stranger.apiKey))).data?.node).toBeNull();
+    expect((await server.request(NodeDocument, { id: purposeA }, withKey(stranger.apiKey))).data?.node).toBeNull();
+    expect((await server.request(SubAccountsDocument, {}, withKey(stranger.apiKey))).data?.subAccounts.totalCount).toBe(0);
+    const update = await server.request(UpdateSubAccountDocument, { input: { id: mine.subAccount.id, ownerTitle: 'x' } }, withKey(stranger.apiKey));
+    expect(update.data?.updateSubAccount).toMatchObject({ code: 'NOT_FOUND' });
+    const rotate = await server.request(RotateSubAccountApiKeyDocument, { input: { subAccountId: mine.subAccount.id } }, withKey(stranger.apiKey));
+    expect(rotate.data?.rotateSubAccountApiKey).toMatchObject({ code: 'NOT_FOUND' });
+    // The same name is free on another platform.
+    const sameName = await server.request(
+      CreateSubAccountDocument,
+      { input: subAccountInput({ accountName: mine.subAccount.accountName, permissiblePurposeIds: [await givenPurpose(stranger, 'p')] }) },
+      withKey(stranger.apiKey),
+    );
+    expect(sameName.data?.createSubAccount).toMatchObject({ created: true });
+  });
+});
