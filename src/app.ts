@@ -4,23 +4,27 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, useReadinessCheck } from 'graphql-yoga';
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
+import type { KeyRing } from './crypto/key-ring.ts';
 import type { Database } from './db/database.ts';
 import { createContextFactory } from './graphql/context.ts';
 import { schema } from './graphql/schema.ts';
 import { useErrorMasking } from './http/mask-errors.ts';
 import { useRequestLog } from './http/request-log.ts';
+import { useInputValueScrubbing } from './http/scrub-input-values.ts';
 import { yogaLogger, type Logger } from './logger.ts';
 
 export interface AppDependencies {
   config: Config;
   database: Database;
   log: Logger;
+  /** Encrypts provider secrets: from ENCRYPTION_KEYS, or the local development ring. */
+  keyRing: KeyRing;
   clock?: Clock;
 }
 
 const READY_CHECK_TIMEOUT_MS = 1_500;
 
-export function createApp({ config, database, log, clock = systemClock }: AppDependencies) {
+export function createApp({ config, database, log, keyRing, clock = systemClock }: AppDependencies) {
   let migrationsApplied = false;
 
   async function databaseAnswers(): Promise<boolean> {
@@ -44,11 +48,13 @@ export function createApp({ config, database, log, clock = systemClock }: AppDep
       prisma: database.prisma,
       log,
       clock,
+      keyRing,
       isReady: () => migrationsApplied,
     }),
     plugins: [
       useRequestLog(log),
       useErrorMasking(),
+      useInputValueScrubbing(),
       useReadinessCheck({ endpoint: '/ready', check: async () => migrationsApplied && (await databaseAnswers()) }),
     ],
   });

@@ -1,6 +1,7 @@
 // The environment, parsed and validated once at start. Every bad variable is reported by name.
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { parseKeyRing, type KeyRing } from './crypto/key-ring.ts';
 
 const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -15,6 +16,17 @@ const environmentSchema = z.object({
   ADMIN_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  ENCRYPTION_KEYS: z
+    .string()
+    .transform((text, context) => {
+      try {
+        return parseKeyRing(text);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    })
+    .optional(),
 });
 
 export interface Config {
@@ -32,6 +44,8 @@ export interface Config {
   adminSecretGenerated: boolean;
   logLevel: string;
   shutdownTimeoutMs: number;
+  /** Encrypts stored provider secrets; absent in development means a local key in `dataDir`. */
+  encryptionKeys: KeyRing | undefined;
 }
 
 export class ConfigError extends Error {
@@ -47,8 +61,12 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   }
   const values = parsed.data;
-  if (values.NODE_ENV === 'production' && !values.DATABASE_URL) {
-    throw new ConfigError(['DATABASE_URL: required in production (the embedded database is for development)']);
+  if (values.NODE_ENV === 'production') {
+    const missing = [
+      ...(values.DATABASE_URL ? [] : ['DATABASE_URL: required in production (the embedded database is for development)']),
+      ...(values.ENCRYPTION_KEYS ? [] : ['ENCRYPTION_KEYS: required in production (e.g. 1:<base64 of 32 random bytes>)']),
+    ];
+    if (missing.length > 0) throw new ConfigError(missing);
   }
   const generateAdminSecret = !values.ADMIN_SECRET && values.NODE_ENV !== 'production';
   return {
@@ -63,5 +81,6 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     adminSecretGenerated: generateAdminSecret,
     logLevel: values.LOG_LEVEL,
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
+    encryptionKeys: values.ENCRYPTION_KEYS,
   };
 }

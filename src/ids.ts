@@ -14,6 +14,7 @@ export const idPrefixes = {
   SubAccount: 'sacc',
   PermissiblePurpose: 'ppur',
   AccountPackage: 'apkg',
+  Connection: 'conn',
 } as const;
 
 export type IdentifiedType = keyof typeof idPrefixes;

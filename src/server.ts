@@ -6,6 +6,7 @@ import { createApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { applyMigrations } from './db/migrations.ts';
+import { localKeyRing, type KeyRing } from './crypto/key-ring.ts';
 import { createLogger, type Logger } from './logger.ts';
 
 function configOrExit(): Config {
@@ -51,6 +52,19 @@ function printGettingStarted(config: Config, log: Logger) {
   );
 }
 
+/** ENCRYPTION_KEYS, or in development a key kept in the data folder (config refuses production without one). */
+async function keyRingOf(config: Config, log: Logger): Promise<KeyRing> {
+  if (config.encryptionKeys) return config.encryptionKeys;
+  const local = await localKeyRing(config.dataDir);
+  log.warn(
+    { file: local.file },
+    local.created
+      ? 'ENCRYPTION_KEYS is not set: generated a local development encryption key (keep this file; set ENCRYPTION_KEYS in production)'
+      : 'ENCRYPTION_KEYS is not set: using the local development encryption key',
+  );
+  return local.ring;
+}
+
 async function main() {
   const config = configOrExit();
   const log = createLogger(config.logLevel);
@@ -59,7 +73,7 @@ async function main() {
     dataDir: config.databaseUrl ? undefined : path.resolve(config.dataDir, 'pglite'),
     poolSize: config.databasePoolSize,
   });
-  const app = createApp({ config, database, log });
+  const app = createApp({ config, database, log, keyRing: await keyRingOf(config, log) });
   const server = createServer(app.yoga);
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   log.info({ port: config.port, host: config.host }, 'listening');

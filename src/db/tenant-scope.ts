@@ -39,6 +39,7 @@ const scopeRules: Record<string, ScopeRule> = {
   },
   PermissiblePurpose: ownedBy('platformOrganizationId', 'organizationId'),
   AccountPackage: ownedBy('platformOrganizationId', 'organizationId'),
+  Connection: ownedBy('tenantId', 'tenantId'),
 };
 
 const filteredOperations = new Set([

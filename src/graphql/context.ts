@@ -7,6 +7,7 @@ import { actOnBehalf, CONNECT_ACCOUNT_HEADER } from '../connected-accounts/actin
 import type { ConnectedAccount } from '../generated/prisma/client.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
+import type { KeyRing } from '../crypto/key-ring.ts';
 import { secretsEqual } from '../crypto/tokens.ts';
 import type { Prisma } from '../db/database.ts';
 import { nowhere, scopeToTenant, type TenantDb, type TenantScope } from '../db/tenant-scope.ts';
@@ -38,6 +39,7 @@ export interface Context {
   caller: Caller | null;
   /** The request carries the right `x-admin-secret` (only `createOrganization` looks at it). */
   isAdmin: boolean;
+  keyRing: KeyRing;
 }
 
 export interface ContextDependencies {
@@ -45,6 +47,7 @@ export interface ContextDependencies {
   prisma: Prisma;
   log: Logger;
   clock: Clock;
+  keyRing: KeyRing;
   isReady: () => boolean;
 }
 
@@ -93,6 +96,7 @@ export function createContextFactory(deps: ContextDependencies) {
       db: scopeToTenant(prisma, caller?.actingScope ?? nowhere),
       caller,
       isAdmin,
+      keyRing: deps.keyRing,
     };
   };
 }

@@ -3,7 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import pg from 'pg';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
+import { newKeyEntry } from '../../src/crypto/key-ring.ts';
 import { createApp } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { openDatabase, type Database } from '../../src/db/database.ts';
@@ -13,6 +14,8 @@ import type { TypedDocumentString } from '../generated/graphql.ts';
 import { TestClock } from './clock.ts';
 
 export const ADMIN_SECRET = 'test-admin-secret-0123456789';
+/** A fresh key per test run: nothing encrypted by a test outlives it. */
+export const TEST_ENCRYPTION_KEYS = newKeyEntry(1);
 
 export interface GraphQLResponse<Result> {
   status: number;
@@ -61,12 +64,14 @@ export async function startTestServer(options: TestServerOptions = {}) {
     NODE_ENV: 'test',
     ADMIN_SECRET,
     PUBLIC_URL: 'http://connect.test',
+    ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
     ...options.environment,
   });
   const logLines: string[] = [];
   const log = createLogger('debug', { write: (line: string) => void logLines.push(line) });
   const clock = new TestClock();
-  const app = createApp({ config, database, log, clock });
+  const keyRing = config.encryptionKeys ?? expect.fail('the test server needs ENCRYPTION_KEYS');
+  const app = createApp({ config, database, log, clock, keyRing });
 
   async function migrate() {
     const applied = await applyMigrations(database.adapterFactory);
@@ -91,6 +96,7 @@ export async function startTestServer(options: TestServerOptions = {}) {
 
   return {
     config,
+    keyRing,
     clock,
     prisma: database.prisma,
     migrate,

@@ -1,0 +1,238 @@
+// GraphQL for connections. Secrets are input-only: the Connection type has `secretHints`, never
+// a field that could carry a secret.
+import type { Connection } from '../generated/prisma/client.ts';
+import { ConflictError, InvalidStateError, NotFoundError, ValidationError } from '../errors.ts';
+import { builder } from '../graphql/builder.ts';
+import { callerOf, type Context } from '../graphql/context.ts';
+import { dateTimeRange, DateTimeFilter, orderByInput } from '../graphql/lists.ts';
+import { changeConnectionStatus, createConnection, updateConnection, type ConnectionCall } from './service.ts';
+
+const ProviderTypeEnum = builder.enumType('ProviderType', { values: ['FLEXPRICE', 'STRIPE', 'S3', 'HUBSPOT'] as const });
+const ConnectionStatusEnum = builder.enumType('ConnectionStatus', { values: ['PUBLISHED', 'ARCHIVED', 'DELETED'] as const });
+
+interface Direction {
+  inbound: boolean;
+  outbound: boolean;
+}
+type SyncConfig = Record<'plan' | 'subscription' | 'invoice' | 'deal', Direction>;
+
+const SyncDirectionType = builder.objectRef<Direction>('SyncDirection').implement({
+  fields: (t) => ({ inbound: t.exposeBoolean('inbound'), outbound: t.exposeBoolean('outbound') }),
+});
+
+const SyncConfigType = builder.objectRef<SyncConfig>('SyncConfig').implement({
+  fields: (t) => ({
+    plan: t.expose('plan', { type: SyncDirectionType }),
+    subscription: t.expose('subscription', { type: SyncDirectionType }),
+    invoice: t.expose('invoice', { type: SyncDirectionType }),
+    deal: t.expose('deal', { type: SyncDirectionType }),
+  }),
+});
+
+const ConnectionSettingsType = builder.objectRef<{ invoiceSyncEnable: boolean }>('ConnectionSettings').implement({
+  fields: (t) => ({ invoiceSyncEnable: t.exposeBoolean('invoiceSyncEnable') }),
+});
+
+const ConnectionType = builder.prismaNode('Connection', {
+  id: { field: 'id' },
+  description: 'A connection to a third-party provider. Its secrets are write-only; secretHints shows which are stored.',
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    providerType: t.expose('providerType', { type: ProviderTypeEnum }),
+    status: t.expose('status', { type: ConnectionStatusEnum }),
+    syncConfig: t.field({ type: SyncConfigType, resolve: (connection) => connection.syncConfig as unknown as SyncConfig }),
+    settings: t.field({ type: ConnectionSettingsType, resolve: (connection) => connection.settings as { invoiceSyncEnable: boolean } }),
+    metadata: t.expose('metadata', { type: 'JSON', nullable: true }),
+    secretHints: t.field({
+      type: 'JSONObject',
+      description: 'A masked form of each stored secret field, e.g. { "secretKey": "sk_live_…4242" }. Empty once deleted.',
+      resolve: (connection) => connection.secretHints as Record<string, string>,
+    }),
+    tenantId: t.exposeID('tenantId'),
+    createdBy: t.exposeID('createdBy', { description: 'The API key (key_…) or user (usr_…) that created it.' }),
+    updatedBy: t.exposeID('updatedBy'),
+    deletedAt: t.expose('deletedAt', { type: 'DateTime', nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+  }),
+});
+
+builder.queryField('connection', (t) =>
+  t.prismaField({
+    type: ConnectionType,
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, { id }, context) => context.db.connection.findUnique({ ...query, where: { id } }),
+  }),
+);
+
+const connectionOrder = orderByInput('Connection', { CREATED_AT: 'createdAt', UPDATED_AT: 'updatedAt', NAME: 'name' });
+
+const ConnectionFilter = builder.inputType('ConnectionFilter', {
+  fields: (t) => ({
+    providerType: t.field({ type: [ProviderTypeEnum], required: false }),
+    status: t.field({ type: [ConnectionStatusEnum], required: false }),
+    createdAt: t.field({ type: DateTimeFilter, required: false }),
+  }),
+});
+
+function connectionWhere(filter: typeof ConnectionFilter.$inferInput | null | undefined) {
+  return {
+    ...(filter?.providerType ? { providerType: { in: filter.providerType } } : {}),
+    ...(filter?.status ? { status: { in: filter.status } } : {}),
+    ...(filter?.createdAt ? { createdAt: dateTimeRange(filter.createdAt) } : {}),
+  };
+}
+
+builder.queryField('connections', (t) =>
+  t.prismaConnection(
+    {
+      type: 'Connection',
+      cursor: 'id',
+      description: "The acting tenant's connections (deleted ones too: filter on status to hide them).",
+      args: {
+        filter: t.arg({ type: ConnectionFilter, required: false }),
+        orderBy: t.arg({ type: connectionOrder.OrderBy, required: false }),
+      },
+      resolve: (query, _root, args, context) =>
+        context.db.connection.findMany({ ...query, where: connectionWhere(args.filter), orderBy: connectionOrder.toPrisma(args.orderBy) }),
+      totalCount: (_connection, args, context) => context.db.connection.count({ where: connectionWhere(args.filter) }),
+    },
+    {},
+  ),
+);
+
+const StripeSecretsInput = builder.inputType('StripeSecretsInput', {
+  fields: (t) => ({
+    accountId: t.string({ required: false, description: 'acct_…' }),
+    publishableKey: t.string({ required: true, description: 'pk_live_… or pk_test_…' }),
+    secretKey: t.string({ required: true, description: 'sk_… or rk_… (restricted)' }),
+    webhookSecret: t.string({ required: false, description: 'whsec_…' }),
+  }),
+});
+
+const S3SecretsInput = builder.inputType('S3SecretsInput', {
+  fields: (t) => ({
+    awsAccessKeyId: t.string({ required: true }),
+    awsSecretAccessKey: t.string({ required: true }),
+    awsSessionToken: t.string({ required: false }),
+  }),
+});
+
+const HubspotSecretsInput = builder.inputType('HubspotSecretsInput', {
+  fields: (t) => ({
+    accessToken: t.string({ required: true }),
+    appId: t.string({ required: false }),
+    clientSecret: t.string({ required: false }),
+  }),
+});
+
+const GenericSecretsInput = builder.inputType('GenericSecretsInput', {
+  fields: (t) => ({ data: t.field({ type: 'JSONObject', required: true }) }),
+});
+
+const ConnectionSecretsInput = builder.inputType('ConnectionSecretsInput', {
+  description: "Exactly one member, the one of the connection's provider (FLEXPRICE takes generic). Write-only.",
+  isOneOf: true,
+  fields: (t) => ({
+    stripe: t.field({ type: StripeSecretsInput, required: false }),
+    s3: t.field({ type: S3SecretsInput, required: false }),
+    hubspot: t.field({ type: HubspotSecretsInput, required: false }),
+    generic: t.field({ type: GenericSecretsInput, required: false }),
+  }),
+});
+
+const SyncDirectionInput = builder.inputType('SyncDirectionInput', {
+  fields: (t) => ({
+    inbound: t.boolean({ required: false, defaultValue: false }),
+    outbound: t.boolean({ required: false, defaultValue: false }),
+  }),
+});
+
+const SyncConfigInput = builder.inputType('SyncConfigInput', {
+  fields: (t) => ({
+    plan: t.field({ type: SyncDirectionInput, required: false }),
+    subscription: t.field({ type: SyncDirectionInput, required: false }),
+    invoice: t.field({ type: SyncDirectionInput, required: false }),
+    deal: t.field({ type: SyncDirectionInput, required: false }),
+  }),
+});
+
+const ConnectionSettingsInput = builder.inputType('ConnectionSettingsInput', {
+  fields: (t) => ({ invoiceSyncEnable: t.boolean({ required: false }) }),
+});
+
+const CreateConnectionInput = builder.inputType('CreateConnectionInput', {
+  fields: (t) => ({
+    name: t.string({ required: true, description: '1 to 255 characters.' }),
+    providerType: t.field({ type: ProviderTypeEnum, required: true }),
+    secrets: t.field({ type: ConnectionSecretsInput, required: true }),
+    settings: t.field({ type: ConnectionSettingsInput, required: false }),
+    syncConfig: t.field({ type: SyncConfigInput, required: false }),
+    metadata: t.field({ type: 'JSONObject', required: false }),
+  }),
+});
+
+const UpdateConnectionInput = builder.inputType('UpdateConnectionInput', {
+  fields: (t) => ({
+    id: t.id({ required: true }),
+    name: t.string({ required: false }),
+    secrets: t.field({ type: ConnectionSecretsInput, required: false, description: 'Replaces every stored secret; absent keeps them.' }),
+    settings: t.field({ type: ConnectionSettingsInput, required: false }),
+    syncConfig: t.field({ type: SyncConfigInput, required: false, description: 'Changes the resources given.' }),
+    metadata: t.field({ type: 'JSONObject', required: false }),
+  }),
+});
+
+function connectionCall(context: Context): ConnectionCall {
+  const caller = callerOf(context);
+  return { tenantId: caller.actingScope.tenantId, actorId: caller.apiKeyId, keyRing: context.keyRing };
+}
+
+const connectionPayload = (name: string) =>
+  builder.objectRef<{ connection: Connection }>(name).implement({
+    fields: (t) => ({ connection: t.expose('connection', { type: ConnectionType }) }),
+  });
+
+builder.mutationField('createConnection', (t) =>
+  t.field({
+    type: connectionPayload('CreateConnectionPayload'),
+    description: 'In the acting tenant (the connected account’s with x-meteroid-connect-account). One live connection per provider.',
+    errors: { types: [ValidationError, ConflictError] },
+    args: { input: t.arg({ type: CreateConnectionInput, required: true }) },
+    resolve: async (_root, { input }, context) => ({ connection: await createConnection(context.db, connectionCall(context), input) }),
+  }),
+);
+
+builder.mutationField('updateConnection', (t) =>
+  t.field({
+    type: connectionPayload('UpdateConnectionPayload'),
+    errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
+    args: { input: t.arg({ type: UpdateConnectionInput, required: true }) },
+    resolve: async (_root, { input: { id, ...changes } }, context) => ({
+      connection: await updateConnection(context.db, connectionCall(context), id, changes),
+    }),
+  }),
+);
+
+const statusMutations = {
+  archiveConnection: { action: 'archive', description: 'PUBLISHED → ARCHIVED.' },
+  unarchiveConnection: { action: 'unarchive', description: 'ARCHIVED → PUBLISHED.' },
+  deleteConnection: { action: 'delete', description: 'Soft delete: status DELETED, the row kept for audit, the secrets wiped.' },
+} as const;
+
+for (const [name, { action, description }] of Object.entries(statusMutations)) {
+  const typeName = `${name.charAt(0).toUpperCase()}${name.slice(1)}`;
+  const Input = builder.inputType(`${typeName}Input`, { fields: (t) => ({ id: t.id({ required: true }) }) });
+  builder.mutationField(name, (t) =>
+    t.field({
+      type: connectionPayload(`${typeName}Payload`),
+      description,
+      errors: { types: [NotFoundError, InvalidStateError] },
+      args: { input: t.arg({ type: Input, required: true }) },
+      resolve: async (_root, { input }, context) => ({
+        connection: await changeConnectionStatus(context.db, { actorId: callerOf(context).apiKeyId, now: context.clock.now() }, input.id, action),
+      }),
+    }),
+  );
+}

@@ -1,0 +1,76 @@
+// Provider secrets: which member of the `secrets` input each provider takes, the fields it needs,
+// and the masked hints the API shows instead of the values. Error messages name fields, never values.
+import { ValidationError } from '../errors.ts';
+import type { ProviderType } from '../generated/prisma/enums.ts';
+import { METADATA_MAX_BYTES } from '../validation.ts';
+
+export interface SecretsInput {
+  stripe?: { accountId?: string | null; publishableKey: string; secretKey: string; webhookSecret?: string | null } | null;
+  s3?: { awsAccessKeyId: string; awsSecretAccessKey: string; awsSessionToken?: string | null } | null;
+  hubspot?: { accessToken: string; appId?: string | null; clientSecret?: string | null } | null;
+  generic?: { data: Record<string, unknown> } | null;
+}
+
+type Member = keyof SecretsInput;
+
+/** What a provider's secrets look like: the input member and, per field, a pattern it must match. */
+const providerSecrets: Record<ProviderType, { member: Member; patterns: Record<string, RegExp> }> = {
+  STRIPE: {
+    member: 'stripe',
+    patterns: {
+      accountId: /^acct_[A-Za-z0-9]+$/,
+      publishableKey: /^pk_(live|test)_[A-Za-z0-9]+$/,
+      secretKey: /^(sk|rk)_(live|test)_[A-Za-z0-9]+$/,
+      webhookSecret: /^whsec_[A-Za-z0-9+/=]+$/,
+    },
+  },
+  S3: {
+    member: 's3',
+    patterns: { awsAccessKeyId: /^[A-Z0-9]{16,128}$/, awsSecretAccessKey: /^\S{16,128}$/, awsSessionToken: /^\S{16,4096}$/ },
+  },
+  HUBSPOT: { member: 'hubspot', patterns: { accessToken: /^\S{8,1024}$/, appId: /^\d{1,20}$/, clientSecret: /^\S{8,256}$/ } },
+  FLEXPRICE: { member: 'generic', patterns: {} },
+};
+
+export type StoredSecrets = Record<string, unknown>;
+
+/** The secrets of the member matching the provider, checked; blank optional fields are dropped. */
+export function validateSecrets(providerType: ProviderType, secrets: SecretsInput): StoredSecrets {
+  const { member, patterns } = providerSecrets[providerType];
+  const given = Object.entries(secrets).filter(([, value]) => value != null);
+  const value = secrets[member];
+  if (given.length !== 1 || !value) {
+    throw new ValidationError(`A ${providerType} connection takes its secrets in secrets.${member}.`, ['input.secrets']);
+  }
+  if (member === 'generic') {
+    const data = (value as { data: Record<string, unknown> }).data;
+    if (Object.keys(data).length === 0 || Buffer.byteLength(JSON.stringify(data)) > METADATA_MAX_BYTES) {
+      throw new ValidationError(`secrets.generic.data must be a non-empty object of at most ${METADATA_MAX_BYTES} bytes.`, [
+        'input.secrets.generic.data',
+      ]);
+    }
+    return data;
+  }
+  const stored: StoredSecrets = {};
+  const faults: string[] = [];
+  for (const [field, raw] of Object.entries(value as Record<string, string | null | undefined>)) {
+    const text = raw?.trim() ?? '';
+    if (text === '') continue;
+    if (!patterns[field]?.test(text)) faults.push(`input.secrets.${member}.${field}`);
+    stored[field] = text;
+  }
+  if (faults.length > 0) throw new ValidationError(`Malformed secret fields: ${faults.join(', ')}.`, faults);
+  return stored;
+}
+
+/** `sk_live_…4242`: the prefix up to its last underscore (at most 8 characters) and the last 4. */
+function mask(value: string): string {
+  if (value.length < 12) return '…';
+  const underscore = value.lastIndexOf('_', 8);
+  const prefix = underscore > 0 ? value.slice(0, underscore + 1) : '';
+  return `${prefix}…${value.slice(-4)}`;
+}
+
+export function secretHints(secrets: StoredSecrets): Record<string, string> {
+  return Object.fromEntries(Object.entries(secrets).map(([field, value]) => [field, typeof value === 'string' ? mask(value) : '…']));
+}
