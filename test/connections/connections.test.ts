@@ -1,0 +1,234 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ArchiveConnectionDocument,
+  ConnectionDocument,
+  ConnectionsDocument,
+  CreateConnectionDocument,
+  DeleteConnectionDocument,
+  UnarchiveConnectionDocument,
+  UpdateConnectionDocument,
+  type CreateConnectionInput,
+} from '../generated/graphql.ts';
+import { parseKeyRing, newKeyEntry } from '../../src/crypto/key-ring.ts';
+import { pendingReencryption, readConnectionSecrets, reencryptBatch } from '../../src/connections/service.ts';
+import { actingFor, givenActiveAccount, givenConnectPlatform } from '../support/connect.ts';
+import { givenOrganization, type OrganizationFixture } from '../support/fixtures.ts';
+import { startTestServer, TEST_ENCRYPTION_KEYS, withKey, type TestServer } from '../support/server.ts';
+
+let server: TestServer;
+let platform: OrganizationFixture;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  platform = await givenConnectPlatform(server, 'Integrations Platform');
+});
+afterAll(() => server?.close());
+
+const STRIPE_SECRET = 'sk_live_51Hx9ZqLkT0pSecretValue4242';
+const stripeInput = (overrides: Partial<CreateConnectionInput> = {}): CreateConnectionInput => ({
+  name: 'Stripe EU',
+  providerType: 'STRIPE',
+  secrets: {
+    stripe: {
+      accountId: 'acct_1Hx9ZqLkT0p',
+      publishableKey: 'pk_live_51Hx9ZqLkT0pPublishable1111',
+      secretKey: STRIPE_SECRET,
+      webhookSecret: 'whsec_9f8e7d6c5b4a39281726',
+    },
+  },
+  ...overrides,
+});
+
+async function create(owner: OrganizationFixture, input: CreateConnectionInput, headers = withKey(owner.apiKey)) {
+  const response = await server.request(CreateConnectionDocument, { input }, headers);
+  const result = response.data?.createConnection;
+  if (result?.__typename !== 'CreateConnectionPayload') return expect.fail(JSON.stringify(response));
+  return result.connection;
+}
+
+describe('connections', () => {
+  it('store secrets encrypted and show only masked hints, with complete sync config defaults', async () => {
+    const owner = await givenOrganization(server, 'Stripe user');
+    const connection = await create(owner, stripeInput({ syncConfig: { invoice: { outbound: true } }, metadata: { region: 'eu' } }));
+    expect(connection).toMatchObject({
+      name: 'Stripe EU',
+      providerType: 'STRIPE',
+      status: 'PUBLISHED',
+      tenantId: owner.tenantId,
+      createdBy: owner.apiKeyId,
+      updatedBy: owner.apiKeyId,
+      settings: { invoiceSyncEnable: false },
+      metadata: { region: 'eu' },
+      syncConfig: {
+        plan: { inbound: false, outbound: false },
+        subscription: { inbound: false, outbound: false },
+        invoice: { inbound: false, outbound: true },
+        deal: { inbound: false, outbound: false },
+      },
+      secretHints: {
+        accountId: 'acct_…kT0p',
+        secretKey: 'sk_live_…4242',
+        publishableKey: 'pk_live_…1111',
+        webhookSecret: 'whsec_…1726',
+      },
+    });
+    expect(connection.id).toMatch(/^conn_/);
+
+    const [raw] = await server.prisma.$queryRawUnsafe<Record<string, unknown>[]>(`SELECT * FROM "Connection" WHERE id = $1`, connection.id);
+    const rawText = JSON.stringify(raw);
+    for (const secret of [STRIPE_SECRET, 'whsec_9f8e7d6c5b4a39281726', 'pk_live_51Hx9ZqLkT0pPublishable1111']) expect(rawText).not.toContain(secret);
+    expect(await readConnectionSecrets(server.prisma, server.keyRing, connection.id)).toMatchObject({ secretKey: STRIPE_SECRET });
+  });
+
+  it('never puts a secret in a response, an error or a log line', async () => {
+    const owner = await givenOrganization(server, 'Leak check');
+    const responses = [
+      await server.request(CreateConnectionDocument, { input: stripeInput() }, withKey(owner.apiKey)),
+      // Wrong member for the provider, malformed field, a value of the wrong type, a missing field, two members.
+      await server.request(CreateConnectionDocument, { input: stripeInput({ providerType: 'HUBSPOT' }) }, withKey(owner.apiKey)),
+      await server.request(
+        CreateConnectionDocument,
+        { input: stripeInput({ name: 'x', secrets: { stripe: { publishableKey: 'pk_nope', secretKey: `nope-${STRIPE_SECRET}` } } }) },
+        withKey(owner.apiKey),
+      ),
+      await server.request(CreateConnectionDocument, { input: { ...stripeInput(), secrets: { stripe: { secretKey: STRIPE_SECRET } } } } as never, withKey(owner.apiKey)),
+      await server.request(
+        CreateConnectionDocument,
+        { input: { ...stripeInput(), secrets: { stripe: { publishableKey: 42, secretKey: STRIPE_SECRET } } } } as never,
+        withKey(owner.apiKey),
+      ),
+      await server.request(
+        CreateConnectionDocument,
+        { input: { ...stripeInput(), secrets: { ...stripeInput().secrets, s3: { awsAccessKeyId: 'AKIA', awsSecretAccessKey: STRIPE_SECRET } } } } as never,
+        withKey(owner.apiKey),
+      ),
+    ];
+    expect(responses[1]?.data?.createConnection).toMatchObject({ code: 'VALIDATION', fields: ['input.secrets'] });
+    expect(responses[2]?.data?.createConnection).toMatchObject({ code: 'VALIDATION', fields: ['input.secrets.stripe.publishableKey', 'input.secrets.stripe.secretKey'] });
+    for (const response of responses.slice(3)) expect(response.status).toBe(400);
+    for (const response of responses) expect(JSON.stringify(response)).not.toContain(STRIPE_SECRET.slice(8));
+    expect(server.logs()).not.toContain(STRIPE_SECRET.slice(8));
+  });
+
+  it('keep their secrets when other fields change, and replace them when new ones are given', async () => {
+    const owner = await givenOrganization(server, 'Updater');
+    const connection = await create(owner, stripeInput());
+    const renamed = await server.request(
+      UpdateConnectionDocument,
+      { input: { id: connection.id, name: 'Stripe US', settings: { invoiceSyncEnable: true }, syncConfig: { deal: { inbound: true } } } },
+      withKey(owner.apiKey),
+    );
+    expect(renamed.data?.updateConnection).toMatchObject({
+      connection: { name: 'Stripe US', settings: { invoiceSyncEnable: true }, secretHints: connection.secretHints },
+    });
+    expect(await readConnectionSecrets(server.prisma, server.keyRing, connection.id)).toMatchObject({ secretKey: STRIPE_SECRET });
+
+    const replaced = await server.request(
+      UpdateConnectionDocument,
+      { input: { id: connection.id, secrets: { stripe: { publishableKey: 'pk_test_abcdefgh9999', secretKey: 'rk_test_abcdefgh8888' } } } },
+      withKey(owner.apiKey),
+    );
+    expect(replaced.data?.updateConnection).toMatchObject({
+      connection: { secretHints: { publishableKey: 'pk_test_…9999', secretKey: 'rk_test_…8888' } },
+    });
+    const secrets = await readConnectionSecrets(server.prisma, server.keyRing, connection.id);
+    expect(secrets).toEqual({ publishableKey: 'pk_test_abcdefgh9999', secretKey: 'rk_test_abcdefgh8888' });
+  });
+
+  it('archive, unarchive and soft-delete, wiping the ciphertext; other moves are INVALID_STATE', async () => {
+    const owner = await givenOrganization(server, 'Lifecycle');
+    const { id } = await create(owner, stripeInput());
+    const key = withKey(owner.apiKey);
+    expect((await server.request(ArchiveConnectionDocument, { input: { id } }, key)).data?.archiveConnection).toMatchObject({ connection: { status: 'ARCHIVED' } });
+    expect((await server.request(ArchiveConnectionDocument, { input: { id } }, key)).data?.archiveConnection).toMatchObject({ code: 'INVALID_STATE' });
+    expect((await server.request(UnarchiveConnectionDocument, { input: { id } }, key)).data?.unarchiveConnection).toMatchObject({ connection: { status: 'PUBLISHED' } });
+    const deleted = await server.request(DeleteConnectionDocument, { input: { id } }, key);
+    expect(deleted.data?.deleteConnection).toMatchObject({ connection: { status: 'DELETED', secretHints: {} } });
+    const row = await server.prisma.connection.findUniqueOrThrow({ where: { id } });
+    expect(row.encryptedSecrets).toBeNull();
+    expect(await readConnectionSecrets(server.prisma, server.keyRing, id)).toBeNull();
+    expect((await server.request(DeleteConnectionDocument, { input: { id } }, key)).data?.deleteConnection).toMatchObject({ code: 'INVALID_STATE' });
+    expect((await server.request(UpdateConnectionDocument, { input: { id, name: 'again' } }, key)).data?.updateConnection).toMatchObject({ code: 'INVALID_STATE' });
+
+    // Deleted, the provider is free again.
+    expect((await create(owner, stripeInput())).status).toBe('PUBLISHED');
+  });
+
+  it('allow one live connection per provider and tenant, even under concurrent creation', async () => {
+    const owner = await givenOrganization(server, 'Concurrent');
+    const responses = await Promise.all(Array.from({ length: 8 }, () => server.request(CreateConnectionDocument, { input: stripeInput() }, withKey(owner.apiKey))));
+    const kinds = responses.map((response) => response.data?.createConnection.__typename);
+    expect(kinds.filter((kind) => kind === 'CreateConnectionPayload')).toHaveLength(1);
+    expect(kinds.filter((kind) => kind === 'ConflictError')).toHaveLength(7);
+    expect(await server.prisma.connection.count({ where: { tenantId: owner.tenantId } })).toBe(1);
+    // Another provider is fine.
+    const s3 = await create(owner, {
+      name: 'Archive bucket',
+      providerType: 'S3',
+      secrets: { s3: { awsAccessKeyId: 'AKIAIOSFODNN7EXAMPLE', awsSecretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' } },
+    });
+    expect(s3.secretHints).toEqual({ awsAccessKeyId: '…MPLE', awsSecretAccessKey: '…EKEY' });
+  });
+
+  it('list with filters and pages, and stay inside their tenant', async () => {
+    const owner = await givenOrganization(server, 'Lister');
+    const stripe = await create(owner, stripeInput());
+    const hubspot = await create(owner, { name: 'CRM', providerType: 'HUBSPOT', secrets: { hubspot: { accessToken: 'pat-na1-11112222-3333', appId: '12345' } } });
+    await create(owner, { name: 'Flexprice', providerType: 'FLEXPRICE', secrets: { generic: { data: { apiKey: 'fp_live_abcdefgh1234' } } } });
+    await server.request(ArchiveConnectionDocument, { input: { id: hubspot.id } }, withKey(owner.apiKey));
+
+    const page = await server.request(ConnectionsDocument, { first: 2 }, withKey(owner.apiKey));
+    expect(page.data?.connections.totalCount).toBe(3);
+    expect(page.data?.connections.pageInfo.hasNextPage).toBe(true);
+    const archived = await server.request(ConnectionsDocument, { filter: { status: ['ARCHIVED'] } }, withKey(owner.apiKey));
+    expect(archived.data?.connections.nodes.map((node) => node.id)).toEqual([hubspot.id]);
+    const byProvider = await server.request(ConnectionsDocument, { filter: { providerType: ['STRIPE', 'S3'] } }, withKey(owner.apiKey));
+    expect(byProvider.data?.connections.nodes.map((node) => node.id)).toEqual([stripe.id]);
+
+    const stranger = await givenOrganization(server, 'Stranger');
+    expect((await server.request(ConnectionsDocument, {}, withKey(stranger.apiKey))).data?.connections.totalCount).toBe(0);
+    expect((await server.request(ConnectionDocument, { id: stripe.id }, withKey(stranger.apiKey))).data?.connection).toBeNull();
+    const update = await server.request(UpdateConnectionDocument, { input: { id: stripe.id, name: 'mine' } }, withKey(stranger.apiKey));
+    expect(update.data?.updateConnection).toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('are created in, and listed from, the connected account’s tenant when acting on behalf', async () => {
+    const account = await givenActiveAccount(server, platform);
+    const connection = await create(platform, stripeInput({ name: 'On behalf' }), actingFor(platform, account.accountId));
+    expect(connection.tenantId).toBe(account.tenantId);
+    const listedOnBehalf = await server.request(ConnectionsDocument, {}, actingFor(platform, account.accountId));
+    expect(listedOnBehalf.data?.connections.nodes.map((node) => node.id)).toEqual([connection.id]);
+    const platformOwn = await server.request(ConnectionsDocument, {}, withKey(platform.apiKey));
+    expect(platformOwn.data?.connections.nodes.map((node) => node.id)).not.toContain(connection.id);
+  });
+
+  it('are re-encrypted under a new key in batches; old data decrypts until then', async () => {
+    const owner = await givenOrganization(server, 'Rotation');
+    const ids = [];
+    for (const [providerType, secrets] of [
+      ['STRIPE', stripeInput().secrets],
+      ['HUBSPOT', { hubspot: { accessToken: 'pat-na1-99998888-7777' } }],
+      ['FLEXPRICE', { generic: { data: { token: 'fp_live_zzzzzzzz0000' } } }],
+    ] as const) {
+      ids.push((await create(owner, { name: providerType, providerType, secrets })).id);
+    }
+    const rotated = parseKeyRing(`${TEST_ENCRYPTION_KEYS},${newKeyEntry(2)}`);
+    expect(await readConnectionSecrets(server.prisma, rotated, ids[0]!)).toMatchObject({ secretKey: STRIPE_SECRET });
+    const before = await pendingReencryption(server.prisma, rotated);
+    expect(before).toBeGreaterThanOrEqual(3);
+
+    let batches = 0;
+    while ((await reencryptBatch(server.prisma, rotated, 2)) > 0) batches += 1;
+    expect(batches).toBe(Math.ceil(before / 2));
+    expect(await pendingReencryption(server.prisma, rotated)).toBe(0);
+
+    const newKeyOnly = parseKeyRing(rotated.keys.size === 2 ? newKeyEntryOf(rotated, 2) : '');
+    expect(await readConnectionSecrets(server.prisma, newKeyOnly, ids[1]!)).toEqual({ accessToken: 'pat-na1-99998888-7777' });
+    expect(await readConnectionSecrets(server.prisma, newKeyOnly, ids[2]!)).toEqual({ token: 'fp_live_zzzzzzzz0000' });
+    await expect(readConnectionSecrets(server.prisma, server.keyRing, ids[0]!)).rejects.toThrow(/not in the key ring/);
+  });
+});
+
+function newKeyEntryOf(ring: ReturnType<typeof parseKeyRing>, version: number): string {
+  return `${version}:${ring.keys.get(version)!.toString('base64')}`;
+}
