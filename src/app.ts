@@ -9,6 +9,9 @@ import type { Database } from './db/database.ts';
 import { createContextFactory } from './graphql/context.ts';
 import { schema } from './graphql/schema.ts';
 import { useErrorMasking } from './http/mask-errors.ts';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { useRequestLimits } from './http/limits.ts';
+import { useMetrics } from './http/metrics.ts';
 import { useRequestLog } from './http/request-log.ts';
 import { useInputValueScrubbing } from './http/scrub-input-values.ts';
 import { yogaLogger, type Logger } from './logger.ts';
@@ -51,8 +54,14 @@ export function createApp({ config, database, log, keyRing, clock = systemClock 
       keyRing,
       isReady: () => migrationsApplied,
     }),
+    // Closed unless CORS_ORIGINS names the browser origins allowed to call.
+    cors: config.corsOrigins.length > 0 ? { origin: config.corsOrigins, credentials: false } : false,
     plugins: [
+      useMetrics(database, config.metricsToken),
       useRequestLog(log),
+      // A browser form or a simple GET cannot send this header without a CORS preflight.
+      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'authorization', 'x-api-key'] }),
+      ...useRequestLimits(config),
       useErrorMasking(),
       useInputValueScrubbing(),
       useReadinessCheck({ endpoint: '/ready', check: async () => migrationsApplied && (await databaseAnswers()) }),

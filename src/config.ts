@@ -16,6 +16,16 @@ const environmentSchema = z.object({
   ADMIN_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  RATE_LIMIT_PER_SECOND: z.coerce.number().min(0).default(50),
+  RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(100),
+  CORS_ORIGINS: z
+    .string()
+    .transform((text) => text.split(',').map((origin) => origin.trim()).filter(Boolean))
+    .pipe(z.array(z.url({ error: 'must be a comma-separated list of origins such as https://app.example' })))
+    .optional(),
+  GRAPHQL_INTROSPECTION: z.enum(['authenticated', 'always', 'never']).default('authenticated'),
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   ENCRYPTION_KEYS: z
     .string()
     .transform((text, context) => {
@@ -44,6 +54,14 @@ export interface Config {
   adminSecretGenerated: boolean;
   logLevel: string;
   shutdownTimeoutMs: number;
+  /** Token bucket per API key: refill rate (0 disables) and capacity. */
+  rateLimit: { perSecond: number; burst: number };
+  /** Origins a browser may call from; none means CORS stays closed. */
+  corsOrigins: string[];
+  introspection: 'authenticated' | 'always' | 'never';
+  maxBodyBytes: number;
+  /** When set, /metrics needs `Authorization: Bearer <token>`. */
+  metricsToken: string | undefined;
   /** Encrypts stored provider secrets; absent in development means a local key in `dataDir`. */
   encryptionKeys: KeyRing | undefined;
 }
@@ -81,6 +99,11 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     adminSecretGenerated: generateAdminSecret,
     logLevel: values.LOG_LEVEL,
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
+    rateLimit: { perSecond: values.RATE_LIMIT_PER_SECOND, burst: values.RATE_LIMIT_BURST },
+    corsOrigins: values.CORS_ORIGINS ?? [],
+    introspection: values.GRAPHQL_INTROSPECTION,
+    maxBodyBytes: values.MAX_BODY_BYTES,
+    metricsToken: values.METRICS_TOKEN,
     encryptionKeys: values.ENCRYPTION_KEYS,
   };
 }

@@ -2,6 +2,7 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.ts';
@@ -17,6 +18,8 @@ export interface Database {
   /** Used by the migration runner; it needs the same connection the client uses. */
   adapterFactory: SqlMigrationAwareDriverAdapterFactory;
   close(): Promise<void>;
+  /** Connections of the pool (PostgreSQL only), for the metrics. */
+  poolStats(): { total: number; idle: number; waiting: number } | null;
 }
 
 export interface DatabaseOptions {
@@ -31,13 +34,22 @@ export interface DatabaseOptions {
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.url) {
-    const adapterFactory = new PrismaPg({
-      connectionString: options.url,
-      max: options.poolSize ?? 10,
-      connectionTimeoutMillis: 5_000,
-    });
+    // A short connect timeout: with the server down, requests fail fast with 503 instead of queueing.
+    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, connectionTimeoutMillis: 2_000 });
+    // An idle connection the server drops (restart, failover) must not crash the process.
+    pool.on('error', () => {});
+    const adapterFactory = new PrismaPg(pool);
     const prisma = new PrismaClient({ adapter: adapterFactory });
-    return { prisma, kind: 'postgres', adapterFactory, close: () => prisma.$disconnect() };
+    return {
+      prisma,
+      kind: 'postgres',
+      adapterFactory,
+      close: async () => {
+        await prisma.$disconnect();
+        await pool.end().catch(() => {});
+      },
+      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    };
   }
   if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
   const pglite = await PGlite.create({ dataDir: options.dataDir, loadDataDir: options.pgliteSnapshot });
@@ -51,5 +63,6 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       await prisma.$disconnect();
       await pglite.close();
     },
+    poolStats: () => null,
   };
 }

@@ -13,7 +13,9 @@ import type { Prisma } from '../db/database.ts';
 import { nowhere, scopeToTenant, type TenantDb, type TenantScope } from '../db/tenant-scope.ts';
 import type { Logger } from '../logger.ts';
 import { requestIdOf } from '../http/request-log.ts';
-import { serviceUnavailable, unauthenticated } from './request-errors.ts';
+import { databaseUnavailable, serviceUnavailable, unauthenticated } from './request-errors.ts';
+import { isDatabaseUnavailable } from '../db/errors.ts';
+import { RateLimiter } from '../http/rate-limit.ts';
 
 export interface Caller {
   apiKeyId: string;
@@ -63,7 +65,17 @@ function presentedApiKey(headers: Headers): string | undefined {
 
 export function createContextFactory(deps: ContextDependencies) {
   const { config, prisma, clock } = deps;
-  return async ({ request }: YogaInitialContext): Promise<Context> => {
+  const rateLimiter = new RateLimiter(config.rateLimit, clock);
+  return async (initial: YogaInitialContext): Promise<Context> => {
+    try {
+      return await buildContext(initial);
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) throw databaseUnavailable();
+      throw error;
+    }
+  };
+
+  async function buildContext({ request }: YogaInitialContext): Promise<Context> {
     const requestId = requestIdOf(request);
     const log = deps.log.child({ requestId });
     if (!deps.isReady()) throw serviceUnavailable('The server is starting: the database is not ready yet.');
@@ -76,6 +88,7 @@ export function createContextFactory(deps: ContextDependencies) {
     if (secret !== undefined) {
       const key = await authenticateApiKey(prisma, secret, clock.now());
       if (!key) throw unauthenticated('The API key is unknown, revoked or malformed.');
+      rateLimiter.take(key.apiKeyId);
       caller = { apiKeyId: key.apiKeyId, keyScope: key.scope, actingScope: key.scope, subAccountId: key.subAccountId, actingAs: null };
     }
 
@@ -98,7 +111,7 @@ export function createContextFactory(deps: ContextDependencies) {
       isAdmin,
       keyRing: deps.keyRing,
     };
-  };
+  }
 }
 
 /** The caller of a field that the `apiKey` scope already guards. */

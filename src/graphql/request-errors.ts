@@ -1,8 +1,14 @@
 // Failures of who-is-asking: top-level GraphQL errors with a code and an HTTP status (API.md).
 import { GraphQLError } from 'graphql';
 
-function requestError(code: string, status: number, message: string, extensions: Record<string, unknown> = {}) {
-  return new GraphQLError(message, { extensions: { code, ...extensions, http: { status } } });
+function requestError(
+  code: string,
+  status: number,
+  message: string,
+  extensions: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+) {
+  return new GraphQLError(message, { extensions: { code, ...extensions, http: { status, headers } } });
 }
 
 export const unauthenticated = (message: string) => requestError('UNAUTHENTICATED', 401, message);
@@ -12,3 +18,14 @@ export const connectedAccountNotFound = (message: string) =>
   requestError('CONNECTED_ACCOUNT_NOT_FOUND', 404, message);
 export const connectedAccountNotActive = (message: string, status: string) =>
   requestError('CONNECTED_ACCOUNT_NOT_ACTIVE', 403, message, { status });
+export const rateLimited = (retryAfterSeconds: number) =>
+  requestError(
+    'RATE_LIMITED',
+    429,
+    `Too many requests for this API key: retry in ${retryAfterSeconds} s.`,
+    { retryAfter: retryAfterSeconds },
+    { 'retry-after': String(retryAfterSeconds) },
+  );
+/** The database cannot be reached: fail fast with 503 rather than hang or hide it as a 500. */
+export const databaseUnavailable = () =>
+  requestError('SERVICE_UNAVAILABLE', 503, 'The database is unavailable: retry shortly.', {}, { 'retry-after': '1' });

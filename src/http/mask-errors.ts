@@ -3,6 +3,8 @@
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../graphql/context.ts';
+import { isDatabaseUnavailable } from '../db/errors.ts';
+import { databaseUnavailable } from '../graphql/request-errors.ts';
 
 function isExpected(error: GraphQLError): boolean {
   return !error.originalError || error.originalError instanceof GraphQLError;
@@ -25,6 +27,11 @@ export function useErrorMasking(): Plugin<Context> {
             ...result,
             errors: result.errors.map((error) => {
               if (isExpected(error)) return error;
+              if (isDatabaseUnavailable(error.originalError)) {
+                context.log.warn({ err: describe(error.originalError), path: error.path }, 'database unavailable');
+                const unavailable = databaseUnavailable();
+                return new GraphQLError(unavailable.message, { path: error.path, extensions: unavailable.extensions });
+              }
               context.log.error({ err: describe(error.originalError), path: error.path }, 'unexpected error');
               return new GraphQLError('Unexpected error.', {
                 path: error.path,

@@ -1,6 +1,7 @@
 // One request id per request (ours, never taken from a header), returned as `x-request-id` and
 // written on one log line per request with its method, path, operation, status and duration.
 import { randomUUID } from 'node:crypto';
+import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from '../logger.ts';
 
@@ -23,6 +24,12 @@ function infoOf(request: Request): RequestInfo {
 
 export const requestIdOf = (request: Request): string => infoOf(request).id;
 
+/** What the metrics need of a finished request. */
+export function requestSummaryOf(request: Request) {
+  const info = infoOf(request);
+  return { operationName: info.operationName, durationMs: performance.now() - info.startedAt };
+}
+
 export function useRequestLog(log: Logger): Plugin {
   return {
     onRequest({ request }) {
@@ -30,6 +37,11 @@ export function useRequestLog(log: Logger): Plugin {
     },
     onParams({ request, params }) {
       infoOf(request).operationName = params.operationName ?? undefined;
+    },
+    // Clients often send no operationName: the executed document names its operation.
+    onExecute({ args }) {
+      const info = infoOf((args.contextValue as { request: Request }).request);
+      info.operationName ??= getOperationAST(args.document, args.operationName)?.name?.value;
     },
     onResponse({ request, response }) {
       const info = infoOf(request);

@@ -27,6 +27,8 @@ export interface GraphQLResponse<Result> {
 export interface TestServerOptions {
   /** Leave the database empty, as a server sees it before its migrations ran. */
   skipMigrations?: boolean;
+  /** A PostgreSQL URL to use instead of a fresh database (e.g. one that cannot be reached). */
+  databaseUrl?: string;
   environment?: Record<string, string>;
 }
 
@@ -59,7 +61,9 @@ async function createTestDatabase(): Promise<{ database: Database; drop: () => P
 }
 
 export async function startTestServer(options: TestServerOptions = {}) {
-  const { database, drop } = await createTestDatabase();
+  const { database, drop } = options.databaseUrl
+    ? { database: await openDatabase({ url: options.databaseUrl, poolSize: 2 }), drop: async () => {} }
+    : await createTestDatabase();
   const config: Config = loadConfig({
     NODE_ENV: 'test',
     ADMIN_SECRET,
@@ -78,7 +82,8 @@ export async function startTestServer(options: TestServerOptions = {}) {
     app.markMigrated();
     return applied;
   }
-  if (!options.skipMigrations) await migrate();
+  if (options.databaseUrl) app.markMigrated();
+  else if (!options.skipMigrations) await migrate();
 
   async function request<Result, Variables>(
     document: TypedDocumentString<Result, Variables>,

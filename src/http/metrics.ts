@@ -1,0 +1,73 @@
+// Prometheus metrics at /metrics: requests and their duration by operation name, errors by code,
+// and the database pool. One registry per application, so tests can run several side by side.
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Plugin } from 'graphql-yoga';
+import type { Database } from '../db/database.ts';
+import { secretsEqual } from '../crypto/tokens.ts';
+import { requestSummaryOf } from './request-log.ts';
+
+interface ErrorLike {
+  extensions?: { code?: unknown };
+}
+
+function errorCodesOf(result: unknown): string[] {
+  const errors = (result as { errors?: ErrorLike[] } | null)?.errors;
+  return Array.isArray(errors) ? errors.map((error) => String(error.extensions?.code ?? 'UNKNOWN')) : [];
+}
+
+/** Operation names come from clients: bounded, so a client cannot blow up the label set. */
+const MAX_OPERATION_LABELS = 200;
+function operationLabel(seen: Set<string>, name: string | undefined): string {
+  if (!name || !/^[A-Za-z_]\w{0,63}$/.test(name)) return 'anonymous';
+  if (!seen.has(name) && seen.size >= MAX_OPERATION_LABELS) return 'other';
+  seen.add(name);
+  return name;
+}
+
+export function useMetrics(database: Database, metricsToken: string | undefined): Plugin {
+  const registry = new Registry();
+  const requests = new Counter({ name: 'connect_http_requests_total', help: 'HTTP requests by operation and status.', labelNames: ['operation', 'status'], registers: [registry] });
+  const duration = new Histogram({
+    name: 'connect_http_request_duration_seconds',
+    help: 'HTTP request duration by operation.',
+    labelNames: ['operation'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const operations = new Set<string>();
+  const errors = new Counter({ name: 'connect_graphql_errors_total', help: 'GraphQL errors by code.', labelNames: ['code'], registers: [registry] });
+  new Gauge({
+    name: 'connect_db_pool_connections',
+    help: 'Database pool connections by state (PostgreSQL only).',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      const stats = database.poolStats();
+      if (!stats) return;
+      for (const [state, value] of Object.entries(stats)) this.set({ state }, value);
+    },
+  });
+
+  return {
+    async onRequest({ request, url, endResponse, fetchAPI }) {
+      if (url.pathname !== '/metrics') return;
+      const presented = /^Bearer\s+(\S+)$/i.exec(request.headers.get('authorization') ?? '')?.[1];
+      if (metricsToken && !(presented && secretsEqual(presented, metricsToken))) {
+        endResponse(new fetchAPI.Response('unauthorized\n', { status: 401 }));
+        return;
+      }
+      endResponse(new fetchAPI.Response(await registry.metrics(), { headers: { 'content-type': registry.contentType } }));
+    },
+    onResultProcess({ result }) {
+      for (const code of errorCodesOf(result)) errors.inc({ code });
+    },
+    onResponse({ request, response }) {
+      const { pathname } = new URL(request.url);
+      if (pathname !== '/graphql') return;
+      const { operationName, durationMs } = requestSummaryOf(request);
+      const operation = operationLabel(operations, operationName);
+      requests.inc({ operation, status: String(response.status) });
+      duration.observe({ operation }, durationMs / 1000);
+    },
+  };
+}
