@@ -29,6 +29,7 @@ const READY_CHECK_TIMEOUT_MS = 1_500;
 
 export function createApp({ config, database, log, keyRing, clock = systemClock }: AppDependencies) {
   let migrationsApplied = false;
+  let draining = false;
 
   async function databaseAnswers(): Promise<boolean> {
     const timeout = new Promise<false>((resolve) => setTimeout(resolve, READY_CHECK_TIMEOUT_MS, false).unref());
@@ -64,7 +65,7 @@ export function createApp({ config, database, log, keyRing, clock = systemClock 
       ...useRequestLimits(config),
       useErrorMasking(),
       useInputValueScrubbing(),
-      useReadinessCheck({ endpoint: '/ready', check: async () => migrationsApplied && (await databaseAnswers()) }),
+      useReadinessCheck({ endpoint: '/ready', check: async () => !draining && migrationsApplied && (await databaseAnswers()) }),
     ],
   });
 
@@ -73,6 +74,10 @@ export function createApp({ config, database, log, keyRing, clock = systemClock 
     /** Called once the migration history has been applied; until then /ready is 503. */
     markMigrated() {
       migrationsApplied = true;
+    },
+    /** Shutting down: /ready answers 503 so load balancers stop sending, while requests are still served. */
+    markDraining() {
+      draining = true;
     },
   };
 }

@@ -16,6 +16,7 @@ const environmentSchema = z.object({
   ADMIN_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).default(1_000),
   RATE_LIMIT_PER_SECOND: z.coerce.number().min(0).default(50),
   RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(100),
   CORS_ORIGINS: z
@@ -54,6 +55,8 @@ export interface Config {
   adminSecretGenerated: boolean;
   logLevel: string;
   shutdownTimeoutMs: number;
+  /** How long a stopping server keeps accepting (with /ready at 503) before it closes its port. */
+  shutdownDrainMs: number;
   /** Token bucket per API key: refill rate (0 disables) and capacity. */
   rateLimit: { perSecond: number; burst: number };
   /** Origins a browser may call from; none means CORS stays closed. */
@@ -99,6 +102,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     adminSecretGenerated: generateAdminSecret,
     logLevel: values.LOG_LEVEL,
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
+    shutdownDrainMs: values.SHUTDOWN_DRAIN_MS,
     rateLimit: { perSecond: values.RATE_LIMIT_PER_SECOND, burst: values.RATE_LIMIT_BURST },
     corsOrigins: values.CORS_ORIGINS ?? [],
     introspection: values.GRAPHQL_INTROSPECTION,

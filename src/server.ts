@@ -82,9 +82,12 @@ async function main() {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'shutting down: finishing in-flight requests');
+    log.info({ signal, drainMs: config.shutdownDrainMs }, 'shutting down: draining, then finishing in-flight requests');
+    // Keep accepting for a moment: requests already on their way (in the accept queue, or sent on
+    // a connection not yet read) are served rather than cut, while /ready turns clients away.
+    app.markDraining();
+    await sleep(config.shutdownDrainMs);
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
     const forced = sleep(config.shutdownTimeoutMs, 'timeout' as const);
     if ((await Promise.race([closed, forced])) === 'timeout') {
       log.warn('shutdown timeout reached: closing remaining connections');

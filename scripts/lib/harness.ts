@@ -1,0 +1,144 @@
+// What the reliability scripts share: a real server process on a real PostgreSQL, a platform to
+// call it as, and the mixed workload (reads, and creates whose ids are kept to check none is lost).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import autocannon from 'autocannon';
+import { newKeyEntry } from '../../src/crypto/key-ring.ts';
+import { startPostgresCluster, type PostgresCluster } from './postgres-cluster.ts';
+
+const ADMIN_SECRET = 'reliability-admin-secret-0123456789';
+
+export interface ServerProcess {
+  url: string;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  rssBytes(): number;
+}
+
+export async function startServerProcess(databaseUrl: string, port: number): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      DATABASE_URL: databaseUrl,
+      DATABASE_POOL_SIZE: '20',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ADMIN_SECRET,
+      ENCRYPTION_KEYS: newKeyEntry(1),
+      RATE_LIMIT_PER_SECOND: '0',
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const url = `http://127.0.0.1:${port}`;
+  for (let attempt = 0; attempt < 300; attempt += 1) {
+    if ((await fetch(`${url}/ready`).then((response) => response.status, () => 0)) === 200) {
+      return { url, child, exited, rssBytes: () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024 };
+    }
+    await sleep(100);
+  }
+  child.kill('SIGKILL');
+  throw new Error('the server did not become ready within 30 s');
+}
+
+export async function graphql<T>(url: string, query: string, headers: Record<string, string> = {}): Promise<T> {
+  const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) });
+  const body = (await response.json()) as { data: T; errors?: unknown };
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data;
+}
+
+/** A platform with Connect enabled, and its key. */
+export async function bootstrapPlatform(url: string): Promise<string> {
+  const created = await graphql<{ createOrganization: { apiKey: { secret: string } } }>(
+    url,
+    'mutation { createOrganization(input: { name: "Load Platform", country: "FR" }) { ... on CreateOrganizationPayload { apiKey { secret } } } }',
+    { 'x-admin-secret': ADMIN_SECRET },
+  );
+  const apiKey = created.createOrganization.apiKey.secret;
+  await graphql(url, 'mutation { enableConnectPlatform(input: { redirectUrl: "https://platform.example/done" }) { __typename } }', { authorization: `Bearer ${apiKey}` });
+  return apiKey;
+}
+
+const LIST = '{"query":"{ connectedAccounts(first: 20, filter: { status: [PENDING] }) { totalCount nodes { id status createdAt } } }"}';
+const VIEWER = '{"query":"{ viewer { organizationId tenantId apiKeyId } }"}';
+const CREATE = JSON.stringify({
+  query:
+    'mutation { createConnectedAccount(input: { connectionType: EXPRESS, email: "owner@shop.example", organizationName: "Shop", country: "DE" }) { ... on CreateConnectedAccountPayload { connectedAccount { id } } } }',
+});
+
+export interface WorkloadResult {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  total: number;
+  status5xx: number;
+  errors: number;
+  timeouts: number;
+  acknowledgedCreates: string[];
+}
+
+/** Reads and writes, 2:1:1 list, viewer, create. `rate` caps requests per second (absent: as fast as it goes). */
+export async function runWorkload(url: string, apiKey: string, options: { seconds: number; connections: number; rate?: number }): Promise<WorkloadResult> {
+  const acknowledgedCreates: string[] = [];
+  let status5xx = 0;
+  const onResponse = (status: number, body: string) => {
+    if (status >= 500) status5xx += 1;
+  };
+  const result = await autocannon({
+    url: `${url}/graphql`,
+    method: 'POST',
+    connections: options.connections,
+    duration: options.seconds,
+    timeout: 10,
+    ...(options.rate ? { overallRate: options.rate } : {}),
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+    requests: [
+      { body: LIST, onResponse },
+      { body: VIEWER, onResponse },
+      { body: LIST, onResponse },
+      {
+        body: CREATE,
+        onResponse: (status: number, body: string) => {
+          onResponse(status, body);
+          const id = /"id":"(cacc_[A-Za-z0-9]+)"/.exec(body)?.[1];
+          if (status === 200 && id) acknowledgedCreates.push(id);
+        },
+      },
+    ],
+  });
+  return {
+    requestsPerSecond: Math.round(result.requests.average),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    total: result.requests.total,
+    status5xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    acknowledgedCreates,
+  };
+}
+
+/** How many of the ids the database does not hold. */
+export async function lostWrites(cluster: PostgresCluster, ids: string[]): Promise<number> {
+  const pg = (await import('pg')).default;
+  const client = new pg.Client({ connectionString: cluster.url });
+  await client.connect();
+  try {
+    const found = await client.query<{ count: string }>('SELECT count(*) FROM "ConnectedAccount" WHERE id = ANY($1)', [ids]);
+    return ids.length - Number(found.rows[0]?.count ?? 0);
+  } finally {
+    await client.end();
+  }
+}
+
+export { startPostgresCluster };
+
+export function machine(): string {
+  const cpu = /model name\s*:\s*(.+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown CPU';
+  const memory = Math.round(Number(/MemTotal:\s+(\d+)/.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? 0) / 1024 / 1024);
+  return `${cpu}, ${(readFileSync('/proc/cpuinfo', 'utf8').match(/^processor/gm) ?? []).length} cores, ${memory} GiB, Node ${process.version}, PostgreSQL 15 on loopback`;
+}
