@@ -52,6 +52,10 @@ export const ConnectedAccountType = builder.prismaNode('ConnectedAccount', {
       nullable: true,
       description: 'Express: the single tenant. Standard: null (pick one with x-meteroid-tenant).',
     }),
+    connectedOrganization: t.relation('connectedOrganization', {
+      nullable: true,
+      description: 'The organization the account connects, once there is one.',
+    }),
     platformCustomerId: t.exposeString('platformCustomerId', { nullable: true }),
     metadata: t.expose('metadata', { type: 'JSON', nullable: true }),
     pendingEmail: t.expose('pendingEmail', { type: 'EmailAddress', nullable: true }),

@@ -161,6 +161,7 @@ describe('completing onboarding', () => {
       status: 'ACTIVE',
       connectedOrganizationId: result.organizationId,
       connectedTenantId: result.tenantId,
+      connectedOrganization: { id: result.organizationId, name: 'Merchant AG' },
     });
     expect(read.data?.connectedAccount?.onboardingCompletedAt).not.toBeNull();
     expect(read.data?.connectedAccount?.events.nodes.map((event) => event.type)).toEqual([
