@@ -1,0 +1,175 @@
+// npm run bench: our server against the physical limit (raw node:http + pg) and PostGraphile 5, on
+// one PostgreSQL on loopback with one platform holding 10,000 connected accounts. Prints the table
+// and writes it to docs/performance.md. BENCH_SECONDS (default 10) per query and target.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { bootstrapPlatform, machine, startPostgresCluster, startServerProcess } from './lib/harness.ts';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const ACCOUNTS = 10_000;
+
+const ACCOUNT_FIELDS = 'id connectionType onboardingMode status platformOrganizationId connectedOrganizationId connectedTenantId platformCustomerId pendingEmail pendingOrganizationName pendingCountry createdAt updatedAt';
+const PG_ACCOUNT_FIELDS = ACCOUNT_FIELDS;
+
+const ours = {
+  Q1: (first: number) => ({ operationName: 'Q1', query: `query Q1 { connectedAccounts(first: ${first}, filter: { status: [ACTIVE] }) { totalCount nodes { ${ACCOUNT_FIELDS} connectedOrganization { id name } } } }` }),
+  Q2: (id: string) => ({ operationName: 'Q2', query: `query Q2($id: ID!) { connectedAccount(id: $id) { ${ACCOUNT_FIELDS} } }`, variables: { id } }),
+  M1: () => ({ query: 'mutation M1 { createConnectedAccount(input: { connectionType: EXPRESS, email: "a@shop.example", organizationName: "Shop" }) { __typename } }' }),
+  Q3: () => ({ operationName: 'Q3', query: 'query Q3 { viewer { organizationId tenantId apiKeyId actingAs { id } } }' }),
+};
+const postgraphile = {
+  Q1: (first: number) => ({
+    operationName: 'Q1',
+    query: `query Q1 { allConnectedAccounts(first: ${first}, condition: { status: ACTIVE }, orderBy: [CREATED_AT_ASC, PRIMARY_KEY_ASC]) { totalCount nodes { ${PG_ACCOUNT_FIELDS} organizationByConnectedOrganizationId { id name } } } }`,
+  }),
+  Q2: (id: string) => ({ operationName: 'Q2', query: `query Q2($id: String!) { connectedAccountById(id: $id) { ${PG_ACCOUNT_FIELDS} } }`, variables: { id } }),
+};
+const raw = {
+  Q1: (first: number) => ({ operationName: 'Q1', variables: { first } }),
+  Q2: (id: string) => ({ operationName: 'Q2', variables: { id } }),
+};
+
+async function seed(url: string, platformOrganizationId: string): Promise<string[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    // Statuses cycle ACTIVE×4, PENDING×3, SUSPENDED×2, REVOKED×1; each ACTIVE one has its organization and tenant.
+    await client.query(`
+      WITH n AS (SELECT i, (ARRAY['ACTIVE','ACTIVE','ACTIVE','ACTIVE','PENDING','PENDING','PENDING','SUSPENDED','SUSPENDED','REVOKED'])[1 + i % 10] AS status FROM generate_series(1, ${ACCOUNTS}) i),
+      orgs AS (INSERT INTO "Organization" (id, name, country, "updatedAt") SELECT 'org_bench' || i, 'Merchant ' || i, 'DE', now() FROM n WHERE status = 'ACTIVE' RETURNING id),
+      tenants AS (INSERT INTO "Tenant" (id, "organizationId", name, environment, "updatedAt") SELECT 'ten_bench' || i, 'org_bench' || i, 'Production', 'PRODUCTION', now() FROM n WHERE status = 'ACTIVE' RETURNING id)
+      INSERT INTO "ConnectedAccount" (id, "platformOrganizationId", "connectionType", "onboardingMode", status, "connectedOrganizationId", "connectedTenantId", "platformCustomerId", "pendingEmail", "pendingOrganizationName", "pendingCountry", "createdAt", "updatedAt")
+      SELECT 'cacc_bench' || i, $1, 'EXPRESS', 'EXPRESS', status::"ConnectedAccountStatus",
+        CASE WHEN status = 'ACTIVE' THEN 'org_bench' || i END, CASE WHEN status = 'ACTIVE' THEN 'ten_bench' || i END,
+        'cus_' || i, 'owner' || i || '@shop.example', 'Merchant ' || i, 'DE', now() - (i || ' seconds')::interval, now()
+      FROM n`, [platformOrganizationId]);
+    const active = await client.query<{ id: string }>(`SELECT id FROM "ConnectedAccount" WHERE status = 'ACTIVE'`);
+    return active.rows.map((row) => row.id);
+  } finally {
+    await client.end();
+  }
+}
+
+interface Measure {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+}
+
+async function measure(url: string, headers: Record<string, string>, body: () => object): Promise<Measure> {
+  const result = await autocannon({
+    url: `${url}/graphql`,
+    method: 'POST',
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    headers: { 'content-type': 'application/json', ...headers },
+    requests: [{ setupRequest: (request) => ({ ...request, body: JSON.stringify(body()) }) }],
+  });
+  return { rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx + result.errors };
+}
+
+async function spawnReference(script: string, port: number, databaseUrl: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), NODE_ENV: 'production' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve) => child.stdout?.on('data', (data: Buffer) => data.toString().includes('ready') && resolve()));
+  return child;
+}
+
+/** SQL statements PostgreSQL ran per request, from pg_stat_statements, over `count` requests of a body. */
+async function statementsPerRequest(databaseUrl: string, url: string, headers: Record<string, string>, body: object, count: number) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query('SELECT pg_stat_statements_reset()');
+    for (let index = 0; index < count; index += 1) {
+      await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    }
+    const calls = await client.query<{ calls: string }>(`SELECT coalesce(sum(calls), 0) AS calls FROM pg_stat_statements WHERE query NOT ILIKE '%pg_stat_statements%' AND query NOT IN ('BEGIN', 'COMMIT')`);
+    return Math.round((Number(calls.rows[0]?.calls) / count) * 10) / 10;
+  } finally {
+    await client.end();
+  }
+}
+
+const cluster = await startPostgresCluster({ shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all' });
+const server = await startServerProcess(cluster.url, 4810);
+const children: ChildProcess[] = [];
+try {
+  const setup = new pg.Client({ connectionString: cluster.url });
+  await setup.connect();
+  await setup.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+  await setup.end();
+  const apiKey = await bootstrapPlatform(server.url);
+  const auth = { authorization: `Bearer ${apiKey}` };
+  const me = await (await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: '{"query":"{ viewer { organizationId } }"}' })).json() as { data: { viewer: { organizationId: string } } };
+  const activeIds = await seed(cluster.url, me.data.viewer.organizationId);
+  const randomId = () => activeIds[Math.floor(Math.random() * activeIds.length)]!;
+  children.push(await spawnReference('scripts/bench/raw-server.ts', 4811, cluster.url));
+  children.push(await spawnReference('scripts/bench/postgraphile-server.ts', 4812, cluster.url));
+  const rawUrl = 'http://127.0.0.1:4811';
+  const pgUrl = 'http://127.0.0.1:4812';
+  await sleep(500);
+
+  const rss: number[] = [];
+  const sampler = setInterval(() => rss.push(server.rssBytes()), 1_000);
+  const rows: Record<string, Record<string, string | number>> = {};
+  const row = (name: string, ourMeasure: Measure, rawMeasure?: Measure, pgMeasure?: Measure) => {
+    rows[name] = {
+      'ours req/s': ourMeasure.rps,
+      'ours p50/p99 ms': `${ourMeasure.p50}/${ourMeasure.p99}`,
+      'raw req/s': rawMeasure?.rps ?? '-',
+      'PostGraphile req/s': pgMeasure?.rps ?? '-',
+      'PostGraphile p50/p99 ms': pgMeasure ? `${pgMeasure.p50}/${pgMeasure.p99}` : '-',
+      'ours/raw': rawMeasure ? (ourMeasure.rps / rawMeasure.rps).toFixed(2) : '-',
+      'ours/PostGraphile': pgMeasure ? (ourMeasure.rps / pgMeasure.rps).toFixed(2) : '-',
+      'non-2xx (ours)': ourMeasure.non2xx,
+    };
+    console.log(name, JSON.stringify(rows[name]));
+  };
+  row('Q1 list 50', await measure(server.url, auth, () => ours.Q1(50)), await measure(rawUrl, auth, () => raw.Q1(50)), await measure(pgUrl, {}, () => postgraphile.Q1(50)));
+  row('Q2 get', await measure(server.url, auth, () => ours.Q2(randomId())), await measure(rawUrl, auth, () => raw.Q2(randomId())), await measure(pgUrl, {}, () => postgraphile.Q2(randomId())));
+  row('Q3 viewer on behalf', await measure(server.url, { ...auth, 'x-meteroid-connect-account': randomId() }, () => ours.Q3()));
+  row('M1 create', await measure(server.url, auth, () => ours.M1()));
+  clearInterval(sampler);
+
+  const statements = {
+    'ours Q1 first 10': await statementsPerRequest(cluster.url, server.url, auth, ours.Q1(10), 20),
+    'ours Q1 first 100': await statementsPerRequest(cluster.url, server.url, auth, ours.Q1(100), 20),
+    'PostGraphile Q1 first 10': await statementsPerRequest(cluster.url, pgUrl, {}, postgraphile.Q1(10), 20),
+    'PostGraphile Q1 first 100': await statementsPerRequest(cluster.url, pgUrl, {}, postgraphile.Q1(100), 20),
+  };
+  const peakMb = Math.round(Math.max(...rss) / 1024 / 1024);
+  console.table(rows);
+  console.table(statements);
+  console.log(`our server's peak resident memory under load: ${peakMb} MB`);
+
+  const table = (data: Record<string, Record<string, string | number>>) => {
+    const columns = Object.keys(Object.values(data)[0] ?? {});
+    return [`| query | ${columns.join(' | ')} |`, `| --- | ${columns.map(() => '---').join(' | ')} |`, ...Object.entries(data).map(([name, values]) => `| ${name} | ${columns.map((column) => values[column]).join(' | ')} |`)].join('\n');
+  };
+  writeFileSync(
+    'docs/performance.generated.md',
+    [
+      `Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench\` (${SECONDS} s per cell, ${CONNECTIONS} connections, ${ACCOUNTS} connected accounts) on ${machine()}.`,
+      '',
+      table(rows),
+      '',
+      '| SQL statements per request | |',
+      '| --- | --- |',
+      ...Object.entries(statements).map(([name, value]) => `| ${name} | ${value} |`),
+      '',
+      `Peak resident memory of our server under load: ${peakMb} MB.`,
+      '',
+    ].join('\n'),
+  );
+  console.log('wrote docs/performance.generated.md');
+} finally {
+  for (const child of children) child.kill('SIGTERM');
+  server.child.kill('SIGTERM');
+  await server.exited;
+  cluster.destroy();
+}
