@@ -1,7 +1,8 @@
 // npm run bench: our server against the physical limit (raw node:http + pg) and PostGraphile 5, on
 // one PostgreSQL on loopback with one platform holding 10,000 connected accounts. Prints the table
 // and writes it to docs/performance.md. BENCH_SECONDS (default 10) per query and target.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
@@ -13,7 +14,8 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const ACCOUNTS = 10_000;
 
 const ACCOUNT_FIELDS = 'id connectionType onboardingMode status platformOrganizationId connectedOrganizationId connectedTenantId platformCustomerId pendingEmail pendingOrganizationName pendingCountry createdAt updatedAt';
-const PG_ACCOUNT_FIELDS = ACCOUNT_FIELDS;
+/** PostGraphile calls the primary key rowId (its `id` is a Node id). */
+const PG_ACCOUNT_FIELDS = ACCOUNT_FIELDS.replace(/^id /, 'rowId ');
 
 const ours = {
   Q1: (first: number) => ({ operationName: 'Q1', query: `query Q1 { connectedAccounts(first: ${first}, filter: { status: [ACTIVE] }) { totalCount nodes { ${ACCOUNT_FIELDS} connectedOrganization { id name } } } }` }),
@@ -24,9 +26,9 @@ const ours = {
 const postgraphile = {
   Q1: (first: number) => ({
     operationName: 'Q1',
-    query: `query Q1 { allConnectedAccounts(first: ${first}, condition: { status: ACTIVE }, orderBy: [CREATED_AT_ASC, PRIMARY_KEY_ASC]) { totalCount nodes { ${PG_ACCOUNT_FIELDS} organizationByConnectedOrganizationId { id name } } } }`,
+    query: `query Q1 { allConnectedAccounts(first: ${first}, condition: { status: ACTIVE }, orderBy: [CREATED_AT_ASC, PRIMARY_KEY_ASC]) { totalCount nodes { ${PG_ACCOUNT_FIELDS} organizationByConnectedOrganizationId { rowId name } } } }`,
   }),
-  Q2: (id: string) => ({ operationName: 'Q2', query: `query Q2($id: String!) { connectedAccountById(id: $id) { ${PG_ACCOUNT_FIELDS} } }`, variables: { id } }),
+  Q2: (id: string) => ({ operationName: 'Q2', query: `query Q2($id: String!) { connectedAccountByRowId(rowId: $id) { ${PG_ACCOUNT_FIELDS} } }`, variables: { id } }),
 };
 const raw = {
   Q1: (first: number) => ({ operationName: 'Q1', variables: { first } }),
@@ -61,7 +63,15 @@ interface Measure {
   non2xx: number;
 }
 
+/** One request first: it must answer data without errors, or the figures would measure a failure. */
+async function verified(url: string, headers: Record<string, string>, body: () => object) {
+  const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body()) });
+  const text = await response.text();
+  if (response.status !== 200 || text.includes('"errors"') || !text.includes('"data"')) throw new Error(`${url} does not answer the query: ${text.slice(0, 300)}`);
+}
+
 async function measure(url: string, headers: Record<string, string>, body: () => object): Promise<Measure> {
+  await verified(url, headers, body);
   const result = await autocannon({
     url: `${url}/graphql`,
     method: 'POST',
@@ -73,8 +83,14 @@ async function measure(url: string, headers: Record<string, string>, body: () =>
   return { rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx + result.errors };
 }
 
+/** PostGraphile 5 needs Node 22: fetched from the npm registry (the `node` package) when this one is older. */
+function nodeFor(script: string): string {
+  if (!script.includes('postgraphile') || Number(process.versions.node.split('.')[0]) >= 22) return process.execPath;
+  return execFileSync('npm', ['exec', '--yes', '--package=node@22', '--', 'node', '-p', 'process.execPath'], { cwd: tmpdir(), encoding: 'utf8' }).trim().split('\n').at(-1)!;
+}
+
 async function spawnReference(script: string, port: number, databaseUrl: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), NODE_ENV: 'production' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(nodeFor(script), ['--import', 'tsx', script], { env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), NODE_ENV: 'production', GRAPHILE_ENV: 'production' }, stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve) => child.stdout?.on('data', (data: Buffer) => data.toString().includes('ready') && resolve()));
   return child;
 }
@@ -84,6 +100,7 @@ async function statementsPerRequest(databaseUrl: string, url: string, headers: R
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
+    await verified(url, headers, () => body);
     await client.query('SELECT pg_stat_statements_reset()');
     for (let index = 0; index < count; index += 1) {
       await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
