@@ -12,6 +12,7 @@ import { useErrorMasking } from './http/mask-errors.ts';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useRequestLimits } from './http/limits.ts';
 import { useMetrics } from './http/metrics.ts';
+import { createTracing } from './http/tracing.ts';
 import { useRequestLog } from './http/request-log.ts';
 import { useInputValueScrubbing } from './http/scrub-input-values.ts';
 import { yogaLogger, type Logger } from './logger.ts';
@@ -37,6 +38,7 @@ export function createApp({ config, database, log, keyRing, clock = systemClock 
     return Promise.race([ping, timeout]);
   }
 
+  const tracing = createTracing(config.otlpEndpoint);
   const yoga = createYoga({
     schema,
     graphqlEndpoint: '/graphql',
@@ -58,6 +60,7 @@ export function createApp({ config, database, log, keyRing, clock = systemClock 
     // Closed unless CORS_ORIGINS names the browser origins allowed to call.
     cors: config.corsOrigins.length > 0 ? { origin: config.corsOrigins, credentials: false } : false,
     plugins: [
+      ...tracing.plugins,
       useMetrics(database, config.metricsToken),
       useRequestLog(log),
       // A browser form or a simple GET cannot send this header without a CORS preflight.
@@ -79,6 +82,8 @@ export function createApp({ config, database, log, keyRing, clock = systemClock 
     markDraining() {
       draining = true;
     },
+    /** Flushes what the application buffers (trace spans) before the process exits. */
+    close: () => tracing.shutdown(),
   };
 }
 

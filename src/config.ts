@@ -26,6 +26,7 @@ const environmentSchema = z.object({
     .optional(),
   GRAPHQL_INTROSPECTION: z.enum(['authenticated', 'always', 'never']).default('authenticated'),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   ENCRYPTION_KEYS: z
     .string()
@@ -63,6 +64,8 @@ export interface Config {
   corsOrigins: string[];
   introspection: 'authenticated' | 'always' | 'never';
   maxBodyBytes: number;
+  /** OTLP/HTTP collector base URL; when set, operations are traced. */
+  otlpEndpoint: string | undefined;
   /** When set, /metrics needs `Authorization: Bearer <token>`. */
   metricsToken: string | undefined;
   /** Encrypts stored provider secrets; absent in development means a local key in `dataDir`. */
@@ -108,6 +111,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     introspection: values.GRAPHQL_INTROSPECTION,
     maxBodyBytes: values.MAX_BODY_BYTES,
     metricsToken: values.METRICS_TOKEN,
+    otlpEndpoint: values.OTEL_EXPORTER_OTLP_ENDPOINT,
     encryptionKeys: values.ENCRYPTION_KEYS,
   };
 }

@@ -93,6 +93,7 @@ async function main() {
       log.warn('shutdown timeout reached: closing remaining connections');
       server.closeAllConnections();
     }
+    await app.close();
     await database.close();
     log.info('stopped');
     process.exit(0);

@@ -111,6 +111,7 @@ export async function startTestServer(options: TestServerOptions = {}) {
     /** Everything the server logged, one JSON line each. */
     logs: () => logLines.join(''),
     close: async () => {
+      await app.close();
       await database.close();
       await drop();
     },
