@@ -3,7 +3,7 @@
 // and writes it to docs/performance.md. BENCH_SECONDS (default 10) per query and target.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import pg from 'pg';
@@ -12,6 +12,13 @@ import { bootstrapPlatform, machine, startPostgresCluster, startServerProcess } 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const ACCOUNTS = 10_000;
+const START_MARKER = '<!-- bench:start -->';
+const END_MARKER = '<!-- bench:end -->';
+/** BENCH_ONLY=Q2 (comma-separated: Q1, Q2, Q3, M1, SQL) runs only those, e.g. to profile one query. */
+const only = process.env.BENCH_ONLY?.split(',');
+const wanted = (name: string) => !only || only.some((prefix) => name.startsWith(prefix));
+/** BENCH_REFERENCES=off measures our server alone (for a profile of it under load only). */
+const references = process.env.BENCH_REFERENCES !== 'off';
 
 const ACCOUNT_FIELDS = 'id connectionType onboardingMode status platformOrganizationId connectedOrganizationId connectedTenantId platformCustomerId pendingEmail pendingOrganizationName pendingCountry createdAt updatedAt';
 /** PostGraphile calls the primary key rowId (its `id` is a Node id). */
@@ -49,6 +56,8 @@ async function seed(url: string, platformOrganizationId: string): Promise<string
         CASE WHEN status = 'ACTIVE' THEN 'org_bench' || i END, CASE WHEN status = 'ACTIVE' THEN 'ten_bench' || i END,
         'cus_' || i, 'owner' || i || '@shop.example', 'Merchant ' || i, 'DE', now() - (i || ' seconds')::interval, now()
       FROM n`, [platformOrganizationId]);
+    // Fresh statistics, as a database that has lived a while has: every target gets the same plans.
+    await client.query('ANALYZE');
     const active = await client.query<{ id: string }>(`SELECT id FROM "ConnectedAccount" WHERE status = 'ACTIVE'`);
     return active.rows.map((row) => row.id);
   } finally {
@@ -125,8 +134,10 @@ try {
   const me = await (await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: '{"query":"{ viewer { organizationId } }"}' })).json() as { data: { viewer: { organizationId: string } } };
   const activeIds = await seed(cluster.url, me.data.viewer.organizationId);
   const randomId = () => activeIds[Math.floor(Math.random() * activeIds.length)]!;
-  children.push(await spawnReference('scripts/bench/raw-server.ts', 4811, cluster.url));
-  children.push(await spawnReference('scripts/bench/postgraphile-server.ts', 4812, cluster.url));
+  if (references) {
+    children.push(await spawnReference('scripts/bench/raw-server.ts', 4811, cluster.url));
+    children.push(await spawnReference('scripts/bench/postgraphile-server.ts', 4812, cluster.url));
+  }
   const rawUrl = 'http://127.0.0.1:4811';
   const pgUrl = 'http://127.0.0.1:4812';
   await sleep(500);
@@ -147,13 +158,18 @@ try {
     };
     console.log(name, JSON.stringify(rows[name]));
   };
-  row('Q1 list 50', await measure(server.url, auth, () => ours.Q1(50)), await measure(rawUrl, auth, () => raw.Q1(50)), await measure(pgUrl, {}, () => postgraphile.Q1(50)));
-  row('Q2 get', await measure(server.url, auth, () => ours.Q2(randomId())), await measure(rawUrl, auth, () => raw.Q2(randomId())), await measure(pgUrl, {}, () => postgraphile.Q2(randomId())));
-  row('Q3 viewer on behalf', await measure(server.url, { ...auth, 'x-meteroid-connect-account': randomId() }, () => ours.Q3()));
-  row('M1 create', await measure(server.url, auth, () => ours.M1()));
+  const reference = (url: string, headers: Record<string, string>, body: () => object) => (references ? measure(url, headers, body) : undefined);
+  if (wanted('Q1')) {
+    row('Q1 list 50', await measure(server.url, auth, () => ours.Q1(50)), await reference(rawUrl, auth, () => raw.Q1(50)), await reference(pgUrl, {}, () => postgraphile.Q1(50)));
+  }
+  if (wanted('Q2')) {
+    row('Q2 get', await measure(server.url, auth, () => ours.Q2(randomId())), await reference(rawUrl, auth, () => raw.Q2(randomId())), await reference(pgUrl, {}, () => postgraphile.Q2(randomId())));
+  }
+  if (wanted('Q3')) row('Q3 viewer on behalf', await measure(server.url, { ...auth, 'x-meteroid-connect-account': randomId() }, () => ours.Q3()));
+  if (wanted('M1')) row('M1 create', await measure(server.url, auth, () => ours.M1()));
   clearInterval(sampler);
 
-  const statements = {
+  const statements = !wanted('SQL') ? {} : {
     'ours Q1 first 10': await statementsPerRequest(cluster.url, server.url, auth, ours.Q1(10), 20),
     'ours Q1 first 100': await statementsPerRequest(cluster.url, server.url, auth, ours.Q1(100), 20),
     'PostGraphile Q1 first 10': await statementsPerRequest(cluster.url, pgUrl, {}, postgraphile.Q1(10), 20),
@@ -168,9 +184,11 @@ try {
     const columns = Object.keys(Object.values(data)[0] ?? {});
     return [`| query | ${columns.join(' | ')} |`, `| --- | ${columns.map(() => '---').join(' | ')} |`, ...Object.entries(data).map(([name, values]) => `| ${name} | ${columns.map((column) => values[column]).join(' | ')} |`)].join('\n');
   };
-  writeFileSync(
-    'docs/performance.generated.md',
-    [
+  // The measured part of docs/performance.md sits between two markers; the analysis around it stays.
+  const document = readFileSync('docs/performance.md', 'utf8');
+  const [before, rest = ''] = document.split(START_MARKER);
+  const after = rest.split(END_MARKER)[1] ?? '';
+  const measured = [
       `Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench\` (${SECONDS} s per cell, ${CONNECTIONS} connections, ${ACCOUNTS} connected accounts) on ${machine()}.`,
       '',
       table(rows),
@@ -180,10 +198,11 @@ try {
       ...Object.entries(statements).map(([name, value]) => `| ${name} | ${value} |`),
       '',
       `Peak resident memory of our server under load: ${peakMb} MB.`,
-      '',
-    ].join('\n'),
-  );
-  console.log('wrote docs/performance.generated.md');
+  ].join('\n');
+  if (!only) {
+    writeFileSync('docs/performance.md', `${before}${START_MARKER}\n${measured}\n${END_MARKER}${after}`);
+    console.log('wrote the measured table into docs/performance.md');
+  }
 } finally {
   for (const child of children) child.kill('SIGTERM');
   server.child.kill('SIGTERM');
