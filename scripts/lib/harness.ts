@@ -87,7 +87,7 @@ export interface WorkloadResult {
 export async function runWorkload(url: string, apiKey: string, options: { seconds: number; connections: number; rate?: number }): Promise<WorkloadResult> {
   const acknowledgedCreates: string[] = [];
   let status5xx = 0;
-  const onResponse = (status: number, body: string) => {
+  const onResponse = (status: number) => {
     if (status >= 500) status5xx += 1;
   };
   const result = await autocannon({
@@ -105,7 +105,7 @@ export async function runWorkload(url: string, apiKey: string, options: { second
       {
         body: CREATE,
         onResponse: (status: number, body: string) => {
-          onResponse(status, body);
+          onResponse(status);
           const id = /"id":"(cacc_[A-Za-z0-9]+)"/.exec(body)?.[1];
           if (status === 200 && id) acknowledgedCreates.push(id);
         },

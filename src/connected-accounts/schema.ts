@@ -24,7 +24,7 @@ const ConnectedAccountEventTypeEnum = builder.enumType('ConnectedAccountEventTyp
   values: ['CREATED', 'ONBOARDING_LINK_CREATED', 'ONBOARDING_COMPLETED', 'SUSPENDED', 'REACTIVATED', 'REVOKED'] as const,
 });
 
-const ConnectedAccountEventType = builder.prismaNode('ConnectedAccountEvent', {
+builder.prismaNode('ConnectedAccountEvent', {
   id: { field: 'id' },
   description: 'One entry of the append-only history of an account: what happened, and who did it.',
   fields: (t) => ({

@@ -81,16 +81,17 @@ const fieldChecks: { [Field in Exclude<keyof ProfileInput, 'address' | 'legalEnt
 
 function addressColumns(address: AddressInput, collect: Collector) {
   return {
-    addressLine1: collect('input.address.line1', () => requiredText(address.line1, 200, 'input.address.line1')),
-    addressLine2: collect('input.address.line2', () => optionalText(address.line2, 200, 'input.address.line2')),
-    addressCity: collect('input.address.city', () => requiredText(address.city, NAME, 'input.address.city')),
-    addressState: collect('input.address.state', () => optionalText(address.state, NAME, 'input.address.state')),
-    addressPostalCode: collect('input.address.postalCode', () => requiredText(address.postalCode, 20, 'input.address.postalCode')),
-    addressCountry: collect('input.address.country', () => countryCode(address.country, 'input.address.country')),
+    addressLine1: collect(() => requiredText(address.line1, 200, 'input.address.line1')),
+    addressLine2: collect(() => optionalText(address.line2, 200, 'input.address.line2')),
+    addressCity: collect(() => requiredText(address.city, NAME, 'input.address.city')),
+    addressState: collect(() => optionalText(address.state, NAME, 'input.address.state')),
+    addressPostalCode: collect(() => requiredText(address.postalCode, 20, 'input.address.postalCode')),
+    addressCountry: collect(() => countryCode(address.country, 'input.address.country')),
   };
 }
 
-type Collector = <T>(field: string, check: () => T) => T;
+/** Runs a check; a VALIDATION failure is recorded and the other checks still run. */
+type Collector = <T>(check: () => T) => T;
 
 /**
  * The columns to write for the fields present in the input. On create the required fields must be
@@ -99,7 +100,7 @@ type Collector = <T>(field: string, check: () => T) => T;
 export function profileColumns(input: ProfileInput, mode: 'create' | 'update') {
   const faults: string[] = [];
   const messages: string[] = [];
-  const collect: Collector = (field, check) => {
+  const collect: Collector = (check) => {
     try {
       return check();
     } catch (error) {
@@ -114,7 +115,7 @@ export function profileColumns(input: ProfileInput, mode: 'create' | 'update') {
   for (const required of REQUIRED_ON_CREATE) {
     const value = input[required];
     if ((mode === 'create' && value == null) || (mode === 'update' && value === null)) {
-      collect(`input.${required}`, () => {
+      collect(() => {
         throw new ValidationError(`input.${required} is required.`, [`input.${required}`]);
       });
     }
@@ -125,7 +126,7 @@ export function profileColumns(input: ProfileInput, mode: 'create' | 'update') {
     // A required field is checked as given (blank fails); an optional one may be blank or null to clear it.
     const isRequired = (REQUIRED_ON_CREATE as readonly string[]).includes(name);
     if (value === undefined || (isRequired && value === null)) continue;
-    columns[name] = collect(field, () => (isRequired && value !== null ? check(value, field) : optional(check)(value, field)));
+    columns[name] = collect(() => (isRequired && value !== null ? check(value, field) : optional(check)(value, field)));
   }
   if (input.address) Object.assign(columns, addressColumns(input.address, collect));
   if (input.legalEntityType !== undefined) columns.legalEntityType = input.legalEntityType;
