@@ -105,34 +105,36 @@ builder.queryField('connections', (t) =>
 const StripeSecretsInput = builder.inputType('StripeSecretsInput', {
   fields: (t) => ({
     accountId: t.string({ required: false, description: 'acct_…' }),
-    publishableKey: t.string({ required: true, description: 'pk_live_… or pk_test_…' }),
-    secretKey: t.string({ required: true, description: 'sk_… or rk_… (restricted)' }),
+    publishableKey: t.string({ required: false, description: 'Required: pk_live_… or pk_test_…' }),
+    secretKey: t.string({ required: false, description: 'Required: sk_… or rk_… (restricted)' }),
     webhookSecret: t.string({ required: false, description: 'whsec_…' }),
   }),
 });
 
 const S3SecretsInput = builder.inputType('S3SecretsInput', {
   fields: (t) => ({
-    awsAccessKeyId: t.string({ required: true }),
-    awsSecretAccessKey: t.string({ required: true }),
+    awsAccessKeyId: t.string({ required: false, description: 'Required.' }),
+    awsSecretAccessKey: t.string({ required: false, description: 'Required.' }),
     awsSessionToken: t.string({ required: false }),
   }),
 });
 
 const HubspotSecretsInput = builder.inputType('HubspotSecretsInput', {
   fields: (t) => ({
-    accessToken: t.string({ required: true }),
+    accessToken: t.string({ required: false, description: 'Required.' }),
     appId: t.string({ required: false }),
     clientSecret: t.string({ required: false }),
   }),
 });
 
 const GenericSecretsInput = builder.inputType('GenericSecretsInput', {
-  fields: (t) => ({ data: t.field({ type: 'JSONObject', required: true }) }),
+  fields: (t) => ({ data: t.field({ type: 'JSONObject', required: false, description: 'Required: a non-empty object.' }) }),
 });
 
 const ConnectionSecretsInput = builder.inputType('ConnectionSecretsInput', {
-  description: "Exactly one member, the one of the connection's provider (FLEXPRICE takes generic). Write-only.",
+  description:
+    "Exactly one member, the one of the connection's provider (FLEXPRICE takes generic). Write-only. Fields marked " +
+    'required are checked by the server, so a missing one is a VALIDATION error naming it (never echoing a value).',
   isOneOf: true,
   fields: (t) => ({
     stripe: t.field({ type: StripeSecretsInput, required: false }),

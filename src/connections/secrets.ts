@@ -5,18 +5,19 @@ import type { ProviderType } from '../generated/prisma/enums.ts';
 import { METADATA_MAX_BYTES } from '../validation.ts';
 
 export interface SecretsInput {
-  stripe?: { accountId?: string | null; publishableKey: string; secretKey: string; webhookSecret?: string | null } | null;
-  s3?: { awsAccessKeyId: string; awsSecretAccessKey: string; awsSessionToken?: string | null } | null;
-  hubspot?: { accessToken: string; appId?: string | null; clientSecret?: string | null } | null;
-  generic?: { data: Record<string, unknown> } | null;
+  stripe?: { accountId?: string | null; publishableKey?: string | null; secretKey?: string | null; webhookSecret?: string | null } | null;
+  s3?: { awsAccessKeyId?: string | null; awsSecretAccessKey?: string | null; awsSessionToken?: string | null } | null;
+  hubspot?: { accessToken?: string | null; appId?: string | null; clientSecret?: string | null } | null;
+  generic?: { data?: Record<string, unknown> | null } | null;
 }
 
 type Member = keyof SecretsInput;
 
-/** What a provider's secrets look like: the input member and, per field, a pattern it must match. */
-const providerSecrets: Record<ProviderType, { member: Member; patterns: Record<string, RegExp> }> = {
+/** What a provider's secrets look like: the input member, its required fields, and a pattern per field. */
+const providerSecrets: Record<ProviderType, { member: Member; required: string[]; patterns: Record<string, RegExp> }> = {
   STRIPE: {
     member: 'stripe',
+    required: ['publishableKey', 'secretKey'],
     patterns: {
       accountId: /^acct_[A-Za-z0-9]+$/,
       publishableKey: /^pk_(live|test)_[A-Za-z0-9]+$/,
@@ -26,25 +27,26 @@ const providerSecrets: Record<ProviderType, { member: Member; patterns: Record<s
   },
   S3: {
     member: 's3',
+    required: ['awsAccessKeyId', 'awsSecretAccessKey'],
     patterns: { awsAccessKeyId: /^[A-Z0-9]{16,128}$/, awsSecretAccessKey: /^\S{16,128}$/, awsSessionToken: /^\S{16,4096}$/ },
   },
-  HUBSPOT: { member: 'hubspot', patterns: { accessToken: /^\S{8,1024}$/, appId: /^\d{1,20}$/, clientSecret: /^\S{8,256}$/ } },
-  FLEXPRICE: { member: 'generic', patterns: {} },
+  HUBSPOT: { member: 'hubspot', required: ['accessToken'], patterns: { accessToken: /^\S{8,1024}$/, appId: /^\d{1,20}$/, clientSecret: /^\S{8,256}$/ } },
+  FLEXPRICE: { member: 'generic', required: ['data'], patterns: {} },
 };
 
 export type StoredSecrets = Record<string, unknown>;
 
 /** The secrets of the member matching the provider, checked; blank optional fields are dropped. */
 export function validateSecrets(providerType: ProviderType, secrets: SecretsInput): StoredSecrets {
-  const { member, patterns } = providerSecrets[providerType];
+  const { member, required, patterns } = providerSecrets[providerType];
   const given = Object.entries(secrets).filter(([, value]) => value != null);
   const value = secrets[member];
   if (given.length !== 1 || !value) {
     throw new ValidationError(`A ${providerType} connection takes its secrets in secrets.${member}.`, ['input.secrets']);
   }
   if (member === 'generic') {
-    const data = (value as { data: Record<string, unknown> }).data;
-    if (Object.keys(data).length === 0 || Buffer.byteLength(JSON.stringify(data)) > METADATA_MAX_BYTES) {
+    const data = (value as { data?: Record<string, unknown> | null }).data;
+    if (!data || Object.keys(data).length === 0 || Buffer.byteLength(JSON.stringify(data)) > METADATA_MAX_BYTES) {
       throw new ValidationError(`secrets.generic.data must be a non-empty object of at most ${METADATA_MAX_BYTES} bytes.`, [
         'input.secrets.generic.data',
       ]);
@@ -52,14 +54,15 @@ export function validateSecrets(providerType: ProviderType, secrets: SecretsInpu
     return data;
   }
   const stored: StoredSecrets = {};
-  const faults: string[] = [];
-  for (const [field, raw] of Object.entries(value as Record<string, string | null | undefined>)) {
+  const givenFields = value as Record<string, string | null | undefined>;
+  const faults = required.filter((field) => !givenFields[field]?.trim()).map((field) => `input.secrets.${member}.${field}`);
+  for (const [field, raw] of Object.entries(givenFields)) {
     const text = raw?.trim() ?? '';
     if (text === '') continue;
     if (!patterns[field]?.test(text)) faults.push(`input.secrets.${member}.${field}`);
     stored[field] = text;
   }
-  if (faults.length > 0) throw new ValidationError(`Malformed secret fields: ${faults.join(', ')}.`, faults);
+  if (faults.length > 0) throw new ValidationError(`Missing or malformed secret fields: ${faults.join(', ')}.`, faults);
   return stored;
 }
 
