@@ -1,12 +1,11 @@
 // GraphQL for sub-accounts and the platform's catalog. Inputs take e-mails, phones and URLs as
 // strings so that a bad one is a typed VALIDATION error naming the field, not a parse failure.
-import type { ApiKey, PermissiblePurpose, SubAccount } from '../generated/prisma/client.ts';
+import type { ApiKey, SubAccount } from '../generated/prisma/client.ts';
 import { ApiKeyType, withIssuedSecret } from '../api-keys/schema.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { builder } from '../graphql/builder.ts';
-import { callerOf, type Context } from '../graphql/context.ts';
 import { dateTimeRange, DateTimeFilter, orderByInput } from '../graphql/lists.ts';
-import { createAccountPackage, createPermissiblePurpose } from './catalog-service.ts';
+import { AccountPackageType, PermissiblePurposeType, platformOf } from './catalog-schema.ts';
 import {
   createSubAccount,
   revokeSubAccountKey,
@@ -26,28 +25,6 @@ const LegalEntityTypeEnum = builder.enumType('LegalEntityType', {
     'LIMITED_PARTNERSHIP',
     'NON_PROFIT',
   ] as const,
-});
-
-const PermissiblePurposeType = builder.prismaNode('PermissiblePurpose', {
-  id: { field: 'id' },
-  fields: (t) => ({
-    name: t.exposeString('name'),
-    description: t.exposeString('description', { nullable: true }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-  }),
-});
-
-const AccountPackageType = builder.prismaNode('AccountPackage', {
-  id: { field: 'id' },
-  fields: (t) => ({
-    name: t.exposeString('name'),
-    permissiblePurposes: t.field({
-      type: [PermissiblePurposeType],
-      select: { purposes: { include: { permissiblePurpose: true } } },
-      resolve: (pkg) => pkg.purposes.map((link) => link.permissiblePurpose),
-    }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-  }),
 });
 
 const SubAccountAddressType = builder.objectRef<SubAccount>('SubAccountAddress').implement({
@@ -149,78 +126,6 @@ builder.queryField('subAccounts', (t) =>
     },
     {},
   ),
-);
-
-const catalogOrder = [{ createdAt: 'asc' as const }, { id: 'asc' as const }];
-
-builder.queryField('permissiblePurposes', (t) =>
-  t.prismaConnection(
-    {
-      type: 'PermissiblePurpose',
-      cursor: 'id',
-      description: "The platform's permissible purposes.",
-      resolve: (query, _root, _args, context) => context.db.permissiblePurpose.findMany({ ...query, orderBy: catalogOrder }),
-      totalCount: (_connection, _args, context) => context.db.permissiblePurpose.count(),
-    },
-    {},
-  ),
-);
-
-builder.queryField('accountPackages', (t) =>
-  t.prismaConnection(
-    {
-      type: 'AccountPackage',
-      cursor: 'id',
-      description: "The platform's account packages.",
-      resolve: (query, _root, _args, context) => context.db.accountPackage.findMany({ ...query, orderBy: catalogOrder }),
-      totalCount: (_connection, _args, context) => context.db.accountPackage.count(),
-    },
-    {},
-  ),
-);
-
-const platformOf = (context: Context) => ({ platformOrganizationId: callerOf(context).actingScope.organizationId, now: context.clock.now() });
-
-const CreatePermissiblePurposeInput = builder.inputType('CreatePermissiblePurposeInput', {
-  fields: (t) => ({ name: t.string({ required: true }), description: t.string({ required: false }) }),
-});
-
-builder.mutationField('createPermissiblePurpose', (t) =>
-  t.field({
-    type: builder.objectRef<{ permissiblePurpose: PermissiblePurpose }>('CreatePermissiblePurposePayload').implement({
-      fields: (f) => ({ permissiblePurpose: f.expose('permissiblePurpose', { type: PermissiblePurposeType }) }),
-    }),
-    authScopes: { platform: true },
-    errors: { types: [ValidationError, ConflictError] },
-    args: { input: t.arg({ type: CreatePermissiblePurposeInput, required: true }) },
-    resolve: async (_root, { input }, context) => ({
-      permissiblePurpose: await createPermissiblePurpose(context.db, platformOf(context).platformOrganizationId, input),
-    }),
-  }),
-);
-
-const CreateAccountPackageInput = builder.inputType('CreateAccountPackageInput', {
-  fields: (t) => ({ name: t.string({ required: true }), permissiblePurposeIds: t.idList({ required: true }) }),
-});
-
-builder.mutationField('createAccountPackage', (t) =>
-  t.field({
-    type: builder.objectRef<{ accountPackage: { id: string } }>('CreateAccountPackagePayload').implement({
-      fields: (f) => ({
-        accountPackage: f.prismaField({
-          type: AccountPackageType,
-          resolve: (query, { accountPackage }, _args, context) =>
-            context.db.accountPackage.findUniqueOrThrow({ ...query, where: { id: accountPackage.id } }),
-        }),
-      }),
-    }),
-    authScopes: { platform: true },
-    errors: { types: [ValidationError, ConflictError] },
-    args: { input: t.arg({ type: CreateAccountPackageInput, required: true }) },
-    resolve: async (_root, { input }, context) => ({
-      accountPackage: await createAccountPackage(context.db, platformOf(context).platformOrganizationId, input),
-    }),
-  }),
 );
 
 const SubAccountAddressInput = builder.inputType('SubAccountAddressInput', {
