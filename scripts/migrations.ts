@@ -7,7 +7,7 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { loadConfig } from '../src/config.ts';
-import { openDatabase } from '../src/db/database.ts';
+import { openConfiguredDatabase } from '../src/db/database.ts';
 import { applyMigrations, migrationsDir, pendingSchemaChange } from '../src/db/migrations.ts';
 
 /** Authoring replays the history into a throwaway in-memory database: nothing real is touched. */
@@ -29,10 +29,7 @@ const [command, name] = process.argv.slice(2);
 switch (command) {
   case 'deploy': {
     const config = loadConfig();
-    const database = await openDatabase({
-      url: config.databaseUrl,
-      dataDir: config.databaseUrl ? undefined : path.resolve(config.dataDir, 'pglite'),
-    });
+    const database = await openConfiguredDatabase(config);
     try {
       const applied = await applyMigrations(database.adapterFactory);
       console.log(applied.length ? `applied: ${applied.join(', ')}` : 'the database is up to date');

@@ -2,21 +2,16 @@
 //   1. add the new key with a higher version to ENCRYPTION_KEYS (keep the old ones), restart the servers;
 //   2. run `npm run secrets:reencrypt`; it works in batches and can be interrupted and run again;
 //   3. once it reports 0 left, remove the old key from ENCRYPTION_KEYS.
-import path from 'node:path';
 import { loadConfig } from '../src/config.ts';
 import { reencryptBatch, pendingReencryption } from '../src/connections/service.ts';
-import { localKeyRing } from '../src/crypto/key-ring.ts';
-import { openDatabase } from '../src/db/database.ts';
+import { configuredKeyRing } from '../src/crypto/key-ring.ts';
+import { openConfiguredDatabase } from '../src/db/database.ts';
 
 const BATCH_SIZE = Number(process.env.BATCH_SIZE ?? 100);
 
 const config = loadConfig();
-const keyRing = config.encryptionKeys ?? (await localKeyRing(config.dataDir)).ring;
-const database = await openDatabase({
-  url: config.databaseUrl,
-  dataDir: config.databaseUrl ? undefined : path.resolve(config.dataDir, 'pglite'),
-  poolSize: 2,
-});
+const { ring: keyRing } = await configuredKeyRing(config);
+const database = await openConfiguredDatabase({ ...config, databasePoolSize: 2 });
 try {
   const total = await pendingReencryption(database.prisma, keyRing);
   console.log(`${total} connection secrets to re-encrypt under key version ${keyRing.current.version}`);

@@ -1,12 +1,11 @@
 // The process: configuration, database, migrations, HTTP, and a graceful shutdown.
 import { createServer } from 'node:http';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { openDatabase, type Database } from './db/database.ts';
+import { openConfiguredDatabase, type Database } from './db/database.ts';
 import { applyMigrations } from './db/migrations.ts';
-import { localKeyRing, type KeyRing } from './crypto/key-ring.ts';
+import { configuredKeyRing, type KeyRing } from './crypto/key-ring.ts';
 import { createLogger, type Logger } from './logger.ts';
 
 function configOrExit(): Config {
@@ -52,27 +51,23 @@ function printGettingStarted(config: Config, log: Logger) {
   );
 }
 
-/** ENCRYPTION_KEYS, or in development a key kept in the data folder (config refuses production without one). */
 async function keyRingOf(config: Config, log: Logger): Promise<KeyRing> {
-  if (config.encryptionKeys) return config.encryptionKeys;
-  const local = await localKeyRing(config.dataDir);
-  log.warn(
-    { file: local.file },
-    local.created
-      ? 'ENCRYPTION_KEYS is not set: generated a local development encryption key (keep this file; set ENCRYPTION_KEYS in production)'
-      : 'ENCRYPTION_KEYS is not set: using the local development encryption key',
-  );
-  return local.ring;
+  const { ring, local } = await configuredKeyRing(config);
+  if (local) {
+    log.warn(
+      { file: local.file },
+      local.created
+        ? 'ENCRYPTION_KEYS is not set: generated a local development encryption key (keep this file; set ENCRYPTION_KEYS in production)'
+        : 'ENCRYPTION_KEYS is not set: using the local development encryption key',
+    );
+  }
+  return ring;
 }
 
 async function main() {
   const config = configOrExit();
   const log = createLogger(config.logLevel);
-  const database = await openDatabase({
-    url: config.databaseUrl,
-    dataDir: config.databaseUrl ? undefined : path.resolve(config.dataDir, 'pglite'),
-    poolSize: config.databasePoolSize,
-  });
+  const database = await openConfiguredDatabase(config);
   const app = createApp({ config, database, log, keyRing: await keyRingOf(config, log) });
   const server = createServer(app.yoga);
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));

@@ -5,7 +5,7 @@ import type { Prisma } from '../db/database.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { ConflictError, InvalidCredentialsError, LinkInvalidError } from '../errors.ts';
 import { newId } from '../ids.ts';
-import { provisionOrganization, validateOrganizationName } from '../organizations/service.ts';
+import { provisionOrganization, validateOrganizationName, type BusinessDetails } from '../organizations/service.ts';
 import { hashPassword, validatePassword, verifyPassword } from '../users/passwords.ts';
 import { optionalText } from '../validation.ts';
 import { recordEvent } from './events.ts';
@@ -51,18 +51,11 @@ export async function onboardingSession(prisma: Prisma, token: string, now: Date
   };
 }
 
-export interface OnboardingForm {
+/** What the user submits: credentials, and the business details of the organization to make. */
+export interface OnboardingForm extends Omit<BusinessDetails, 'logoUrl'> {
   token: string;
   email: string;
   password: string;
-  organizationName: string;
-  country: string;
-  legalName?: string | null | undefined;
-  addressLine1?: string | null | undefined;
-  addressLine2?: string | null | undefined;
-  city?: string | null | undefined;
-  postalCode?: string | null | undefined;
-  vatNumber?: string | null | undefined;
 }
 
 export interface CompletedOnboarding {
@@ -72,7 +65,7 @@ export interface CompletedOnboarding {
   connectedAccountId: string;
 }
 
-function businessDetails(form: OnboardingForm) {
+function businessDetails(form: OnboardingForm): BusinessDetails {
   return {
     organizationName: validateOrganizationName(form.organizationName, 'input.organizationName'),
     country: form.country,

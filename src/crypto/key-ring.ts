@@ -38,7 +38,7 @@ export function newKeyEntry(version: number): string {
  * Development only: the key ring kept in the data folder, made on first start. Losing the file
  * makes the stored secrets unreadable, so it lives next to the embedded database it protects.
  */
-export async function localKeyRing(dataDir: string): Promise<{ ring: KeyRing; file: string; created: boolean }> {
+async function localKeyRing(dataDir: string): Promise<{ ring: KeyRing; file: string; created: boolean }> {
   const file = path.resolve(dataDir, 'encryption-keys');
   const existing = await readFile(file, 'utf8').catch(() => null);
   if (existing !== null) return { ring: parseKeyRing(existing), file, created: false };
@@ -46,4 +46,11 @@ export async function localKeyRing(dataDir: string): Promise<{ ring: KeyRing; fi
   const entry = newKeyEntry(1);
   await writeFile(file, `${entry}\n`, { mode: 0o600, flag: 'wx' });
   return { ring: parseKeyRing(entry), file, created: true };
+}
+
+/** ENCRYPTION_KEYS when set; otherwise (development: config refuses production without it) the local ring. */
+export async function configuredKeyRing(config: { encryptionKeys: KeyRing | undefined; dataDir: string }) {
+  if (config.encryptionKeys) return { ring: config.encryptionKeys, local: null };
+  const { ring, file, created } = await localKeyRing(config.dataDir);
+  return { ring, local: { file, created } };
 }

@@ -1,5 +1,6 @@
 // Opens the one Prisma client: embedded PostgreSQL (PGlite) when no URL is given, else a pg pool.
 import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
@@ -30,6 +31,15 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** A PGlite data-folder dump to start from instead of running initdb (seconds saved per start). */
   pgliteSnapshot?: Blob | undefined;
+}
+
+/** The database the configuration names: DATABASE_URL, else PGlite in `<DATA_DIR>/pglite`. */
+export function openConfiguredDatabase(config: { databaseUrl: string | undefined; dataDir: string; databasePoolSize: number }) {
+  return openDatabase({
+    url: config.databaseUrl,
+    dataDir: config.databaseUrl ? undefined : path.resolve(config.dataDir, 'pglite'),
+    poolSize: config.databasePoolSize,
+  });
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {

@@ -100,6 +100,14 @@ describe('the lifecycle of a connected account', () => {
     const foreign = await givenActiveAccount(server, otherPlatform);
     expect((await suspend(foreign.accountId)).data?.suspendConnectedAccount).toMatchObject({ code: 'NOT_FOUND' });
     expect((await suspend('cacc_doesnotexist')).data?.suspendConnectedAccount).toMatchObject({ code: 'NOT_FOUND' });
+    const foreignPending = await givenExpressAccount(server, otherPlatform);
+    const regenerate = await server.request(
+      RegenerateOnboardingLinkDocument,
+      { input: { connectedAccountId: foreignPending.account.id } },
+      withKey(platform.apiKey),
+    );
+    expect(regenerate.data?.regenerateOnboardingLink).toMatchObject({ code: 'NOT_FOUND' });
+    expect((await server.request(OnboardingSessionDocument, { token: foreignPending.token })).data?.onboardingSession.__typename).toBe('OnboardingSession');
     const read = await server.request(ConnectedAccountDocument, { id: foreign.accountId }, withKey(platform.apiKey));
     expect(read.data?.connectedAccount).toBeNull();
     const node = await server.request(NodeDocument, { id: foreign.accountId }, withKey(platform.apiKey));

@@ -84,6 +84,18 @@ describe('Connect platform settings', () => {
     expect(notAUrl.status).toBe(400);
   });
 
+  it('is enabled once under concurrent calls: the others get CONFLICT', async () => {
+    const platform = await givenOrganization(server);
+    const responses = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        server.request(EnableConnectPlatformDocument, { input: { redirectUrl: 'https://platform.example/back' } }, withKey(platform.apiKey)),
+      ),
+    );
+    const kinds = responses.map((response) => response.data?.enableConnectPlatform.__typename);
+    expect(kinds.filter((kind) => kind === 'EnableConnectPlatformPayload')).toHaveLength(1);
+    expect(kinds.filter((kind) => kind === 'ConflictError')).toHaveLength(4);
+  });
+
   it('must be enabled before a connected account is created, and cannot be updated before', async () => {
     const platform = await givenOrganization(server);
     const created = await server.request(

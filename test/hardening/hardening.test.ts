@@ -135,4 +135,17 @@ describe('failures', () => {
     expect(metrics).toMatch(/connect_graphql_errors_total\{code="UNAUTHENTICATED"\} \d+/);
     expect(metrics).toContain('connect_http_request_duration_seconds_bucket');
   });
+
+  it('keep /metrics behind METRICS_TOKEN when one is set', async () => {
+    const guarded = await startTestServer({ environment: { METRICS_TOKEN: 'metrics-token-0123456789' } });
+    try {
+      expect((await guarded.fetch('/metrics')).status).toBe(401);
+      expect((await guarded.fetch('/metrics', { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status).toBe(401);
+      const allowed = await guarded.fetch('/metrics', { headers: { authorization: 'Bearer metrics-token-0123456789' } });
+      expect(allowed.status).toBe(200);
+      expect(await allowed.text()).toContain('connect_http_requests_total');
+    } finally {
+      await guarded.close();
+    }
+  });
 });
