@@ -15,6 +15,8 @@ import { useMetrics } from './http/metrics.ts';
 import { createTracing } from './http/tracing.ts';
 import { useRequestLog } from './http/request-log.ts';
 import { useInputValueScrubbing } from './http/scrub-input-values.ts';
+import { usePages } from './http/pages.ts';
+import { oauthRoutes } from './oauth/routes.ts';
 import { yogaLogger, type Logger } from './logger.ts';
 
 export interface AppDependencies {
@@ -63,6 +65,7 @@ export function createApp({ config, database, log, keyRing, clock = systemClock 
       ...tracing.plugins,
       useMetrics(database, config.metricsToken),
       useRequestLog(log),
+      usePages([...oauthRoutes({ prisma: database.prisma, clock })], new URL(config.publicUrl).origin, log),
       // A browser form or a simple GET cannot send this header without a CORS preflight.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'authorization', 'x-api-key'] }),
       ...useRequestLimits(config),

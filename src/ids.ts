@@ -15,6 +15,9 @@ export const idPrefixes = {
   PermissiblePurpose: 'ppur',
   AccountPackage: 'apkg',
   Connection: 'conn',
+  OAuthAuthorization: 'oauth',
+  OnboardingSession: 'osess',
+  OutboxEmail: 'mail',
 } as const;
 
 export type IdentifiedType = keyof typeof idPrefixes;

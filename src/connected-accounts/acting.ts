@@ -1,19 +1,30 @@
 // Acting on behalf of a connected account: the platform's own key plus the account's id in
 // `x-meteroid-connect-account` make the request run in the connected organization and tenant.
 // Checked on every request, so a suspended or revoked account is refused at once.
+// An EXPRESS account has one tenant and grants everything; a STANDARD account grants the tenants
+// and scopes its organization consented to, and the platform names the tenant in `x-meteroid-tenant`.
 import type { Prisma } from '../db/database.ts';
 import type { TenantScope } from '../db/tenant-scope.ts';
 import type { ConnectedAccount } from '../generated/prisma/client.ts';
-import { connectedAccountNotActive, connectedAccountNotFound } from '../graphql/request-errors.ts';
+import { connectedAccountNotActive, connectedAccountNotFound, forbidden } from '../graphql/request-errors.ts';
+import { isGrantScope, type GrantScope } from '../oauth/scopes.ts';
 
 export const CONNECT_ACCOUNT_HEADER = 'x-meteroid-connect-account';
+export const TENANT_HEADER = 'x-meteroid-tenant';
 
 export interface ActingOnBehalf {
   account: ConnectedAccount;
   scope: TenantScope;
+  /** What a STANDARD account's organization granted; null for an EXPRESS account (everything). */
+  grantedScopes: GrantScope[] | null;
 }
 
-export async function actOnBehalf(prisma: Prisma, platform: TenantScope, connectedAccountId: string): Promise<ActingOnBehalf> {
+export async function actOnBehalf(
+  prisma: Prisma,
+  platform: TenantScope,
+  connectedAccountId: string,
+  requestedTenantId: string | null,
+): Promise<ActingOnBehalf> {
   const account = await prisma.connectedAccount.findFirst({
     where: { id: connectedAccountId, platformOrganizationId: platform.organizationId },
   });
@@ -23,8 +34,28 @@ export async function actOnBehalf(prisma: Prisma, platform: TenantScope, connect
   if (account.status !== 'ACTIVE') {
     throw connectedAccountNotActive(`The connected account is ${account.status}: only an ACTIVE account can be acted for.`, account.status);
   }
-  if (!account.connectedOrganizationId || !account.connectedTenantId) {
-    throw new Error(`Active connected account ${account.id} has no connected tenant`);
+  const organizationId = account.connectedOrganizationId;
+  if (!organizationId) throw new Error(`Active connected account ${account.id} has no connected organization`);
+
+  if (account.connectionType === 'EXPRESS') {
+    const tenantId = account.connectedTenantId;
+    if (!tenantId) throw new Error(`Active express account ${account.id} has no connected tenant`);
+    if (requestedTenantId !== null && requestedTenantId !== tenantId) {
+      throw forbidden(`${TENANT_HEADER} names a tenant this connected account does not grant: it grants ${tenantId}.`);
+    }
+    return { account, scope: { organizationId, tenantId }, grantedScopes: null };
   }
-  return { account, scope: { organizationId: account.connectedOrganizationId, tenantId: account.connectedTenantId } };
+
+  const granted = account.grantedTenantIds;
+  if (requestedTenantId === null) {
+    throw forbidden(`A STANDARD connected account needs ${TENANT_HEADER}: one of the tenants it grants (${granted.join(', ')}).`);
+  }
+  // The tenant must still be granted and still belong to the organization.
+  const tenant = granted.includes(requestedTenantId)
+    ? await prisma.tenant.findFirst({ where: { id: requestedTenantId, organizationId }, select: { id: true } })
+    : null;
+  if (!tenant) {
+    throw forbidden(`${TENANT_HEADER} names a tenant this connected account does not grant: it grants ${granted.join(', ')}.`);
+  }
+  return { account, scope: { organizationId, tenantId: tenant.id }, grantedScopes: account.grantedScopes.filter(isGrantScope) };
 }

@@ -2,8 +2,8 @@
 import type { ConnectedAccountEventType, ConnectedAccountStatus } from '../generated/prisma/enums.ts';
 import { newId } from '../ids.ts';
 
-/** Who did it: the platform's API key, or the user who completed onboarding. */
-export type Actor = { apiKeyId: string } | { userId: string };
+/** Who did it: an API key, a user (onboarding, consent), or the server itself (a replayed OAuth code). */
+export type Actor = { apiKeyId: string } | { userId: string } | { server: 'oauth-code-replay' };
 
 export interface AccountEvent {
   account: { id: string; platformOrganizationId: string };

@@ -3,11 +3,12 @@
 // user, organization, tenant and invoicing entity.
 import type { Prisma } from '../db/database.ts';
 import { isUniqueViolation } from '../db/errors.ts';
-import { ConflictError, InvalidCredentialsError, LinkInvalidError } from '../errors.ts';
-import { newId } from '../ids.ts';
+import { ConflictError, LinkInvalidError } from '../errors.ts';
 import { provisionOrganization, validateOrganizationName, type BusinessDetails } from '../organizations/service.ts';
-import { hashPassword, validatePassword, verifyPassword } from '../users/passwords.ts';
+import { validatePassword } from '../users/passwords.ts';
+import { signInOrPrepareUser, type PreparedUser } from '../users/sign-in.ts';
 import { optionalText } from '../validation.ts';
+import { platformBrand } from './branding.ts';
 import { recordEvent } from './events.ts';
 import { transitions, transitionTimestamps } from './lifecycle.ts';
 import { assertLinkUsable, hashPresentedToken } from './links.ts';
@@ -22,7 +23,8 @@ export interface OnboardingSession {
   expiresAt: Date;
 }
 
-async function usableLink(prisma: Prisma, token: string, now: Date) {
+/** The token's link, when it can complete an onboarding now; else the error a client should see. */
+export async function usableOnboardingLink(prisma: Prisma, token: string, now: Date) {
   const tokenHash = hashPresentedToken(token);
   const link = tokenHash
     ? await prisma.onboardingLink.findUnique({ where: { tokenHash }, include: { connectedAccount: true } })
@@ -33,17 +35,13 @@ async function usableLink(prisma: Prisma, token: string, now: Date) {
 }
 
 export async function onboardingSession(prisma: Prisma, token: string, now: Date): Promise<OnboardingSession> {
-  const link = await usableLink(prisma, token, now);
+  const link = await usableOnboardingLink(prisma, token, now);
   const account = link.connectedAccount;
-  const platform = await prisma.organization.findUniqueOrThrow({
-    where: { id: account.platformOrganizationId },
-    select: { name: true, connectPlatform: { select: { brandingInvoicingEntity: { select: { legalName: true, logoUrl: true } } } } },
-  });
-  const branding = platform.connectPlatform?.brandingInvoicingEntity;
+  const brand = await platformBrand(prisma, account.platformOrganizationId);
   return {
     connectedAccountId: account.id,
-    platformName: branding?.legalName ?? platform.name,
-    logoUrl: branding?.logoUrl ?? null,
+    platformName: brand.name,
+    logoUrl: brand.logoUrl,
     organizationName: account.pendingOrganizationName,
     country: account.pendingCountry,
     email: account.pendingEmail,
@@ -65,44 +63,42 @@ export interface CompletedOnboarding {
   connectedAccountId: string;
 }
 
-function businessDetails(form: OnboardingForm): BusinessDetails {
+/** The business details, checked; field names are reported under `prefix` (`input.` for GraphQL). */
+export function businessDetails(form: Omit<BusinessDetails, 'logoUrl'>, prefix = 'input.'): BusinessDetails {
   return {
-    organizationName: validateOrganizationName(form.organizationName, 'input.organizationName'),
+    organizationName: validateOrganizationName(form.organizationName, `${prefix}organizationName`),
     country: form.country,
-    legalName: optionalText(form.legalName, 200, 'input.legalName'),
-    addressLine1: optionalText(form.addressLine1, 200, 'input.addressLine1'),
-    addressLine2: optionalText(form.addressLine2, 200, 'input.addressLine2'),
-    city: optionalText(form.city, 100, 'input.city'),
-    postalCode: optionalText(form.postalCode, 20, 'input.postalCode'),
-    vatNumber: optionalText(form.vatNumber, 32, 'input.vatNumber'),
+    legalName: optionalText(form.legalName, 200, `${prefix}legalName`),
+    addressLine1: optionalText(form.addressLine1, 200, `${prefix}addressLine1`),
+    addressLine2: optionalText(form.addressLine2, 200, `${prefix}addressLine2`),
+    city: optionalText(form.city, 100, `${prefix}city`),
+    postalCode: optionalText(form.postalCode, 20, `${prefix}postalCode`),
+    vatNumber: optionalText(form.vatNumber, 32, `${prefix}vatNumber`),
   };
 }
 
-/**
- * Signs in an existing user (the password must match) or prepares a new one. The slow, memory-hard
- * hashing happens here, before the transaction, so no row lock is held while it runs.
- */
-async function signInOrPrepareUser(prisma: Prisma, email: string, password: string) {
-  const existing = await prisma.user.findUnique({ where: { email } });
-  if (existing) {
-    if (!(await verifyPassword(password, existing.passwordHash))) {
-      throw new InvalidCredentialsError('A user with this email exists and the password does not match.');
-    }
-    return { id: existing.id, create: null };
-  }
-  return { id: newId('User'), create: { email, passwordHash: await hashPassword(password) } };
+/** The GraphQL completion: credentials and business details in one submission. */
+export async function completeOnboarding(prisma: Prisma, form: OnboardingForm, now: Date): Promise<CompletedOnboarding> {
+  await usableOnboardingLink(prisma, form.token, now);
+  const details = businessDetails(form);
+  const user = await signInOrPrepareUser(prisma, form.email, validatePassword(form.password, 'input.password'));
+  return completeOnboardingAs(prisma, form.token, details, user, now);
 }
 
 /**
+ * Completion for a user already known: signed in, or new (the hosted page verified its e-mail).
  * All or nothing, in one transaction. The account row is locked first (the order every Connect
  * write uses), then the link is claimed; of concurrent submissions of one token the first commits
  * and the others find the link used.
  */
-export async function completeOnboarding(prisma: Prisma, form: OnboardingForm, now: Date): Promise<CompletedOnboarding> {
-  const link = await usableLink(prisma, form.token, now);
-  const details = businessDetails(form);
-  const email = form.email.toLowerCase();
-  const user = await signInOrPrepareUser(prisma, email, validatePassword(form.password, 'input.password'));
+export async function completeOnboardingAs(
+  prisma: Prisma,
+  token: string,
+  details: BusinessDetails,
+  user: PreparedUser,
+  now: Date,
+): Promise<CompletedOnboarding> {
+  const link = await usableOnboardingLink(prisma, token, now);
   const accountId = link.connectedAccountId;
   const transition = transitions.complete;
 

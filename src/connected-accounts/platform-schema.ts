@@ -5,7 +5,7 @@ import { callerOf } from '../graphql/context.ts';
 import { InvoicingEntityType } from '../organizations/schema.ts';
 import { enableConnectPlatform, updateConnectPlatform } from './platform-service.ts';
 
-const ConnectPlatformType = builder.prismaObject('ConnectPlatform', {
+export const ConnectPlatformType = builder.prismaObject('ConnectPlatform', {
   description: "An organization's Connect settings.",
   fields: (t) => ({
     organizationId: t.exposeID('organizationId'),
@@ -16,6 +16,15 @@ const ConnectPlatformType = builder.prismaObject('ConnectPlatform', {
       description: 'Its legal name and logo brand the onboarding page.',
     }),
     onboardingLinkTtlSeconds: t.exposeInt('onboardingLinkTtlSeconds'),
+    oauthClientId: t.exposeString('oauthClientId', {
+      nullable: true,
+      description: 'The OAuth client id for STANDARD accounts, once configureConnectOAuth has run.',
+    }),
+    oauthRedirectUris: t.field({
+      type: ['URL'],
+      description: 'Where /oauth/authorize may send users back (exact match).',
+      resolve: (platform) => platform.oauthRedirectUris,
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),

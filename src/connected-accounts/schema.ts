@@ -21,7 +21,7 @@ export const ConnectedAccountStatusEnum = builder.enumType('ConnectedAccountStat
   values: ['PENDING', 'ACTIVE', 'SUSPENDED', 'REVOKED'] as const,
 });
 const ConnectedAccountEventTypeEnum = builder.enumType('ConnectedAccountEventType', {
-  values: ['CREATED', 'ONBOARDING_LINK_CREATED', 'ONBOARDING_COMPLETED', 'SUSPENDED', 'REACTIVATED', 'REVOKED'] as const,
+  values: ['CREATED', 'ONBOARDING_LINK_CREATED', 'ONBOARDING_COMPLETED', 'CONNECTED_BY_CONSENT', 'SUSPENDED', 'REACTIVATED', 'REVOKED'] as const,
 });
 
 builder.prismaNode('ConnectedAccountEvent', {
@@ -56,6 +56,10 @@ export const ConnectedAccountType = builder.prismaNode('ConnectedAccount', {
       nullable: true,
       description: 'The organization the account connects, once there is one.',
     }),
+    grantedScopes: t.exposeStringList('grantedScopes', {
+      description: 'STANDARD: the scopes its organization granted (e.g. connections:read). EXPRESS: empty, everything is granted.',
+    }),
+    grantedTenantIds: t.exposeIDList('grantedTenantIds', { description: 'STANDARD: the tenants x-meteroid-tenant may name.' }),
     platformCustomerId: t.exposeString('platformCustomerId', { nullable: true }),
     metadata: t.expose('metadata', { type: 'JSON', nullable: true }),
     pendingEmail: t.expose('pendingEmail', { type: 'EmailAddress', nullable: true }),

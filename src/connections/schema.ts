@@ -3,6 +3,7 @@
 import type { Connection } from '../generated/prisma/client.ts';
 import { ConflictError, InvalidStateError, NotFoundError, ValidationError } from '../errors.ts';
 import { builder } from '../graphql/builder.ts';
+import { grantedField } from '../graphql/auth-scopes.ts';
 import { callerOf, type Context } from '../graphql/context.ts';
 import { dateTimeRange, DateTimeFilter, orderByInput } from '../graphql/lists.ts';
 import { changeConnectionStatus, createConnection, updateConnection, type ConnectionCall } from './service.ts';
@@ -59,6 +60,7 @@ const ConnectionType = builder.prismaNode('Connection', {
 
 builder.queryField('connection', (t) =>
   t.prismaField({
+    ...grantedField('connections:read'),
     type: ConnectionType,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
@@ -87,6 +89,7 @@ function connectionWhere(filter: typeof ConnectionFilter.$inferInput | null | un
 builder.queryField('connections', (t) =>
   t.prismaConnection(
     {
+      ...grantedField('connections:read'),
       type: 'Connection',
       cursor: 'id',
       description: "The acting tenant's connections (deleted ones too: filter on status to hide them).",
@@ -198,6 +201,7 @@ const connectionPayload = (name: string) =>
 
 builder.mutationField('createConnection', (t) =>
   t.field({
+    ...grantedField('connections:write'),
     type: connectionPayload('CreateConnectionPayload'),
     description: 'In the acting tenant (the connected account’s with x-meteroid-connect-account). One live connection per provider.',
     errors: { types: [ValidationError, ConflictError] },
@@ -208,6 +212,7 @@ builder.mutationField('createConnection', (t) =>
 
 builder.mutationField('updateConnection', (t) =>
   t.field({
+    ...grantedField('connections:write'),
     type: connectionPayload('UpdateConnectionPayload'),
     errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
     args: { input: t.arg({ type: UpdateConnectionInput, required: true }) },
@@ -228,6 +233,7 @@ for (const [name, { action, description }] of Object.entries(statusMutations)) {
   const Input = builder.inputType(`${typeName}Input`, { fields: (t) => ({ id: t.id({ required: true }) }) });
   builder.mutationField(name, (t) =>
     t.field({
+      ...grantedField('connections:write'),
       type: connectionPayload(`${typeName}Payload`),
       description,
       errors: { types: [NotFoundError, InvalidStateError] },

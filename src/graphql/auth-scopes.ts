@@ -1,23 +1,36 @@
-// What each scope means, and which error a client sees when one fails. Query and Mutation require
-// `apiKey` on every field; public fields (onboarding, the admin bootstrap) opt out explicitly.
+// What each scope means, and which error a client sees when one fails. Every field of Query and
+// Mutation requires `apiKey` and `fullAccess` unless it opts out: public fields (onboarding, the
+// admin bootstrap) and the fields a STANDARD connection can grant, which name their `grant`.
 import { AuthScopeFailureType, type AuthFailure, type ForbiddenResult } from '@pothos/plugin-scope-auth';
 import type { GraphQLError } from 'graphql';
 import type { Context } from './context.ts';
 import { forbidden, unauthenticated } from './request-errors.ts';
+import type { GrantScope } from '../oauth/scopes.ts';
 
 export function authScopesFor(context: Context) {
+  const { caller } = context;
   return {
-    apiKey: context.caller !== null,
+    apiKey: caller !== null,
     // A platform's own key, acting for itself: not on behalf of an account, not a sub-account's key.
-    platform: context.caller !== null && context.caller.actingAs === null && context.caller.subAccountId === null,
+    platform: caller !== null && caller.actingAs === null && caller.subAccountId === null,
+    // Manages sub-accounts: a platform's own key, or a platform acting for a STANDARD account's organization.
+    subAccountManager: caller !== null && caller.subAccountId === null && (caller.actingAs === null || caller.grantedScopes !== null),
+    // Not limited by a STANDARD grant: the organization's own key, or acting for an EXPRESS account.
+    fullAccess: caller !== null && caller.grantedScopes === null,
+    grant: (scope: GrantScope) => caller !== null && (caller.grantedScopes === null || caller.grantedScopes.includes(scope)),
     admin: context.isAdmin,
   };
 }
 
-function firstFailedScope(failure: AuthFailure): string | undefined {
+interface FailedScope {
+  scope: string;
+  parameter: unknown;
+}
+
+function firstFailedScope(failure: AuthFailure): FailedScope | undefined {
   switch (failure.kind) {
     case AuthScopeFailureType.AuthScope:
-      return failure.scope;
+      return { scope: failure.scope, parameter: failure.parameter };
     case AuthScopeFailureType.AnyAuthScopes:
     case AuthScopeFailureType.AllAuthScopes:
       return failure.failures.map(firstFailedScope).find(Boolean);
@@ -27,8 +40,19 @@ function firstFailedScope(failure: AuthFailure): string | undefined {
 }
 
 export function unauthorizedError(_parent: unknown, context: Context, _info: unknown, result: ForbiddenResult): GraphQLError {
-  switch (firstFailedScope(result.failure)) {
+  const failed = firstFailedScope(result.failure);
+  if (context.caller === null && failed?.scope !== 'admin') {
+    return unauthenticated('A valid API key is required: send it as "Authorization: Bearer <key>".');
+  }
+  switch (failed?.scope) {
+    case 'grant':
+      return forbidden(`The connected account's grant does not include the scope ${String(failed.parameter)}.`, {
+        missingScope: failed.parameter,
+      });
+    case 'fullAccess':
+      return forbidden('A STANDARD connected account grants no scope for this operation: only its organization can do it.');
     case 'platform':
+    case 'subAccountManager':
       return forbidden(
         context.caller?.subAccountId
           ? "A sub-account's key cannot do this: only its platform can."
@@ -42,3 +66,12 @@ export function unauthorizedError(_parent: unknown, context: Context, _info: unk
       return unauthenticated('A valid API key is required: send it as "Authorization: Bearer <key>".');
   }
 }
+
+/** Options of a root field a STANDARD connection can grant: any API key, limited by its grant to `scope`. */
+export const grantedField = (scope: GrantScope) => ({ skipTypeScopes: true, authScopes: { grant: scope } }) as const;
+
+/** Options of a sub-account operation only a managing organization may do, or a platform granted `subaccounts:write`. */
+export const subAccountManagerField = {
+  skipTypeScopes: true,
+  authScopes: { $all: { subAccountManager: true, grant: 'subaccounts:write' } },
+} as const;

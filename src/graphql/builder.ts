@@ -18,13 +18,21 @@ import { getDatamodel } from '../generated/pothos-types.ts';
 import { typeOfId } from '../ids.ts';
 import type { Context } from './context.ts';
 import { authScopesFor, unauthorizedError } from './auth-scopes.ts';
+import type { GrantScope } from '../oauth/scopes.ts';
 
 const capitalize = (name: string) => `${name.charAt(0).toUpperCase()}${name.slice(1)}`;
 
 export const builder = new SchemaBuilder<{
   Context: Context;
   PrismaTypes: PrismaTypes;
-  AuthScopes: { apiKey: boolean; platform: boolean; admin: boolean };
+  AuthScopes: {
+    apiKey: boolean;
+    platform: boolean;
+    subAccountManager: boolean;
+    fullAccess: boolean;
+    grant: GrantScope;
+    admin: boolean;
+  };
   DefaultFieldNullability: false;
   Scalars: {
     ID: { Input: string; Output: string };
@@ -73,5 +81,6 @@ builder.addScalarType('PhoneNumber', PhoneNumberResolver);
 builder.addScalarType('JSON', JSONResolver);
 builder.addScalarType('JSONObject', JSONObjectResolver);
 
-builder.queryType({ authScopes: { apiKey: true } });
-builder.mutationType({ authScopes: { apiKey: true } });
+// Deny by default under a STANDARD grant: a field it may reach skips these and names its `grant`.
+builder.queryType({ authScopes: { $all: { apiKey: true, fullAccess: true } } });
+builder.mutationType({ authScopes: { $all: { apiKey: true, fullAccess: true } } });

@@ -3,7 +3,7 @@
 // to that tenant.
 import type { YogaInitialContext } from 'graphql-yoga';
 import { authenticateApiKey } from '../api-keys/authenticate.ts';
-import { actOnBehalf, CONNECT_ACCOUNT_HEADER } from '../connected-accounts/acting.ts';
+import { actOnBehalf, CONNECT_ACCOUNT_HEADER, TENANT_HEADER } from '../connected-accounts/acting.ts';
 import type { ConnectedAccount } from '../generated/prisma/client.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
@@ -13,9 +13,10 @@ import type { Prisma } from '../db/database.ts';
 import { nowhere, scopeToTenant, type TenantDb, type TenantScope } from '../db/tenant-scope.ts';
 import type { Logger } from '../logger.ts';
 import { requestIdOf } from '../http/request-log.ts';
-import { databaseUnavailable, serviceUnavailable, unauthenticated } from './request-errors.ts';
+import { databaseUnavailable, forbidden, serviceUnavailable, unauthenticated } from './request-errors.ts';
 import { isDatabaseUnavailable } from '../db/errors.ts';
 import { RateLimiter } from '../http/rate-limit.ts';
+import type { GrantScope } from '../oauth/scopes.ts';
 
 export interface Caller {
   apiKeyId: string;
@@ -27,6 +28,8 @@ export interface Caller {
   subAccountId: string | null;
   /** The connected account the request acts for, when it carries the connect header. */
   actingAs: ConnectedAccount | null;
+  /** Acting for a STANDARD account: the scopes its organization granted. Null: no such limit. */
+  grantedScopes: GrantScope[] | null;
 }
 
 export interface Context {
@@ -89,15 +92,25 @@ export function createContextFactory(deps: ContextDependencies) {
       const key = await authenticateApiKey(prisma, secret, clock.now());
       if (!key) throw unauthenticated('The API key is unknown, revoked or malformed.');
       rateLimiter.take(key.apiKeyId);
-      caller = { apiKeyId: key.apiKeyId, keyScope: key.scope, actingScope: key.scope, subAccountId: key.subAccountId, actingAs: null };
+      caller = {
+        apiKeyId: key.apiKeyId,
+        keyScope: key.scope,
+        actingScope: key.scope,
+        subAccountId: key.subAccountId,
+        actingAs: null,
+        grantedScopes: null,
+      };
     }
 
     // The one place where the acting tenant switches to a connected account's.
     const connectedAccountId = request.headers.get(CONNECT_ACCOUNT_HEADER);
+    const tenantId = request.headers.get(TENANT_HEADER)?.trim() ?? null;
     if (connectedAccountId !== null) {
       if (!caller) throw unauthenticated(`${CONNECT_ACCOUNT_HEADER} needs the platform's API key.`);
-      const acting = await actOnBehalf(prisma, caller.keyScope, connectedAccountId.trim());
-      caller = { ...caller, actingScope: acting.scope, actingAs: acting.account };
+      const acting = await actOnBehalf(prisma, caller.keyScope, connectedAccountId.trim(), tenantId);
+      caller = { ...caller, actingScope: acting.scope, actingAs: acting.account, grantedScopes: acting.grantedScopes };
+    } else if (tenantId !== null && caller && tenantId !== caller.keyScope.tenantId) {
+      throw forbidden(`${TENANT_HEADER} names another tenant than the API key's: a key acts in its own tenant.`);
     }
 
     return {

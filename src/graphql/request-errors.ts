@@ -12,7 +12,8 @@ function requestError(
 }
 
 export const unauthenticated = (message: string) => requestError('UNAUTHENTICATED', 401, message);
-export const forbidden = (message: string) => requestError('FORBIDDEN', 403, message);
+export const forbidden = (message: string, extensions: Record<string, unknown> = {}) =>
+  requestError('FORBIDDEN', 403, message, extensions);
 export const serviceUnavailable = (message: string) => requestError('SERVICE_UNAVAILABLE', 503, message);
 export const connectedAccountNotFound = (message: string) =>
   requestError('CONNECTED_ACCOUNT_NOT_FOUND', 404, message);

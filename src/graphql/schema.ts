@@ -8,6 +8,7 @@ import '../connected-accounts/platform-schema.ts';
 import '../connected-accounts/onboarding-schema.ts';
 import '../sub-accounts/schema.ts';
 import '../connections/schema.ts';
+import '../oauth/schema.ts';
 import '../organizations/schema.ts';
 import '../viewer/schema.ts';
 

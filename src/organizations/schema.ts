@@ -1,4 +1,4 @@
-import { ValidationError } from '../errors.ts';
+import { InvalidCredentialsError, ValidationError } from '../errors.ts';
 import { withIssuedSecret, ApiKeyType } from '../api-keys/schema.ts';
 import { builder } from '../graphql/builder.ts';
 import type { ApiKey } from '../generated/prisma/client.ts';
@@ -44,10 +44,19 @@ export const InvoicingEntityType = builder.prismaNode('InvoicingEntity', {
   }),
 });
 
+const OrganizationOwnerInput = builder.inputType('OrganizationOwnerInput', {
+  description: 'The person who owns the organization: an existing user (the password must match) or a new one.',
+  fields: (t) => ({
+    email: t.field({ type: 'EmailAddress', required: true }),
+    password: t.string({ required: true }),
+  }),
+});
+
 const CreateOrganizationInput = builder.inputType('CreateOrganizationInput', {
   fields: (t) => ({
     name: t.string({ required: true }),
     country: t.field({ type: 'CountryCode', required: true }),
+    owner: t.field({ type: OrganizationOwnerInput, required: false, description: 'Who may sign in to grant platforms access (STANDARD accounts).' }),
   }),
 });
 
@@ -66,7 +75,7 @@ builder.mutationField('createOrganization', (t) =>
     description: 'Admin only (x-admin-secret): a new organization with its production tenant and a first API key.',
     skipTypeScopes: true,
     authScopes: { admin: true },
-    errors: { types: [ValidationError] },
+    errors: { types: [ValidationError, InvalidCredentialsError] },
     args: { input: t.arg({ type: CreateOrganizationInput, required: true }) },
     resolve: async (_root, { input }, context) => {
       const created = await createOrganizationWithKey(context.prisma, input);

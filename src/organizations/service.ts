@@ -5,6 +5,8 @@ import { newApiKey, type IssuedApiKey } from '../api-keys/service.ts';
 import { requiredText } from '../validation.ts';
 import type { InvoicingEntity, Organization, Tenant } from '../generated/prisma/client.ts';
 import { newId } from '../ids.ts';
+import { validatePassword } from '../users/passwords.ts';
+import { signInOrPrepareUser } from '../users/sign-in.ts';
 
 
 export const ORGANIZATION_NAME_MAX_LENGTH = 200;
@@ -60,14 +62,25 @@ export interface BootstrappedOrganization extends ProvisionedOrganization {
   apiKey: IssuedApiKey;
 }
 
+export interface NewOrganization {
+  name: string;
+  country: string;
+  /** A person who owns it (signs in to grant STANDARD connections): an existing user with the right password, or a new one. */
+  owner?: { email: string; password: string } | null | undefined;
+}
+
 /** The admin bootstrap: a new organization with its production tenant and a first API key. */
-export async function createOrganizationWithKey(
-  prisma: Prisma,
-  input: { name: string; country: string },
-): Promise<BootstrappedOrganization> {
+export async function createOrganizationWithKey(prisma: Prisma, input: NewOrganization): Promise<BootstrappedOrganization> {
   const organizationName = validateOrganizationName(input.name, 'input.name');
+  const owner = input.owner
+    ? await signInOrPrepareUser(prisma, input.owner.email, validatePassword(input.owner.password, 'input.owner.password'))
+    : null;
   return prisma.$transaction(async (tx) => {
     const provisioned = await provisionOrganization(tx, { organizationName, country: input.country });
+    if (owner) {
+      if (owner.create) await tx.user.create({ data: { id: owner.id, ...owner.create } });
+      await tx.organizationMember.create({ data: { organizationId: provisioned.organization.id, userId: owner.id, role: 'OWNER' } });
+    }
     const { row, secret } = newApiKey({ name: 'Default', tenantId: provisioned.tenant.id, environment: 'PRODUCTION' });
     return { ...provisioned, apiKey: { apiKey: await tx.apiKey.create({ data: row }), secret } };
   });

@@ -2,6 +2,7 @@
 import type { PermissiblePurpose } from '../generated/prisma/client.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import { builder } from '../graphql/builder.ts';
+import { grantedField, subAccountManagerField } from '../graphql/auth-scopes.ts';
 import { callerOf, type Context } from '../graphql/context.ts';
 import { createAccountPackage, createPermissiblePurpose } from './catalog-service.ts';
 
@@ -35,6 +36,7 @@ const catalogOrder = [{ createdAt: 'asc' as const }, { id: 'asc' as const }];
 builder.queryField('permissiblePurposes', (t) =>
   t.prismaConnection(
     {
+      ...grantedField('subaccounts:read'),
       type: 'PermissiblePurpose',
       cursor: 'id',
       description: "The platform's permissible purposes.",
@@ -48,6 +50,7 @@ builder.queryField('permissiblePurposes', (t) =>
 builder.queryField('accountPackages', (t) =>
   t.prismaConnection(
     {
+      ...grantedField('subaccounts:read'),
       type: 'AccountPackage',
       cursor: 'id',
       description: "The platform's account packages.",
@@ -64,10 +67,10 @@ const CreatePermissiblePurposeInput = builder.inputType('CreatePermissiblePurpos
 
 builder.mutationField('createPermissiblePurpose', (t) =>
   t.field({
+    ...subAccountManagerField,
     type: builder.objectRef<{ permissiblePurpose: PermissiblePurpose }>('CreatePermissiblePurposePayload').implement({
       fields: (f) => ({ permissiblePurpose: f.expose('permissiblePurpose', { type: PermissiblePurposeType }) }),
     }),
-    authScopes: { platform: true },
     errors: { types: [ValidationError, ConflictError] },
     args: { input: t.arg({ type: CreatePermissiblePurposeInput, required: true }) },
     resolve: async (_root, { input }, context) => ({
@@ -82,6 +85,7 @@ const CreateAccountPackageInput = builder.inputType('CreateAccountPackageInput',
 
 builder.mutationField('createAccountPackage', (t) =>
   t.field({
+    ...subAccountManagerField,
     type: builder.objectRef<{ accountPackage: { id: string } }>('CreateAccountPackagePayload').implement({
       fields: (f) => ({
         accountPackage: f.prismaField({
@@ -91,7 +95,6 @@ builder.mutationField('createAccountPackage', (t) =>
         }),
       }),
     }),
-    authScopes: { platform: true },
     errors: { types: [ValidationError, ConflictError] },
     args: { input: t.arg({ type: CreateAccountPackageInput, required: true }) },
     resolve: async (_root, { input }, context) => ({

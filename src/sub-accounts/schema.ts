@@ -4,6 +4,7 @@ import type { ApiKey, SubAccount } from '../generated/prisma/client.ts';
 import { ApiKeyType, withIssuedSecret } from '../api-keys/schema.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { builder } from '../graphql/builder.ts';
+import { grantedField, subAccountManagerField } from '../graphql/auth-scopes.ts';
 import { dateTimeRange, DateTimeFilter, orderByInput } from '../graphql/lists.ts';
 import { AccountPackageType, PermissiblePurposeType, platformOf } from './catalog-schema.ts';
 import {
@@ -86,6 +87,7 @@ const SubAccountType = builder.prismaNode('SubAccount', {
 
 builder.queryField('subAccount', (t) =>
   t.prismaField({
+    ...grantedField('subaccounts:read'),
     type: SubAccountType,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
@@ -114,6 +116,7 @@ function subAccountWhere(filter: typeof SubAccountFilter.$inferInput | null | un
 builder.queryField('subAccounts', (t) =>
   t.prismaConnection(
     {
+      ...grantedField('subaccounts:read'),
       type: 'SubAccount',
       cursor: 'id',
       args: {
@@ -175,9 +178,9 @@ const CreateSubAccountPayload = builder.objectRef<SubAccountResult>('CreateSubAc
 
 builder.mutationField('createSubAccount', (t) =>
   t.field({
+    ...subAccountManagerField,
     type: CreateSubAccountPayload,
     description: 'Idempotent by accountName: the same name again returns the existing sub-account with a refreshed key.',
-    authScopes: { platform: true },
     errors: { types: [ValidationError, ConflictError] },
     args: { input: t.arg({ type: CreateSubAccountInput, required: true }) },
     // The typed input has every profile field as a string; the service validates them.
@@ -202,6 +205,7 @@ const subAccountPayload = (name: string) =>
 
 builder.mutationField('updateSubAccount', (t) =>
   t.field({
+    ...grantedField('subaccounts:write'),
     type: subAccountPayload('UpdateSubAccountPayload'),
     description: 'By the platform, or by the sub-account itself with its own key. Absent fields stay; null clears an optional one.',
     errors: { types: [ValidationError, NotFoundError, ConflictError] },
@@ -218,13 +222,13 @@ const RotateSubAccountApiKeyInput = builder.inputType('RotateSubAccountApiKeyInp
 
 builder.mutationField('rotateSubAccountApiKey', (t) =>
   t.field({
+    ...subAccountManagerField,
     type: builder.objectRef<{ subAccount: SubAccount; apiKey: ApiKey }>('RotateSubAccountApiKeyPayload').implement({
       fields: (f) => ({
         subAccount: f.expose('subAccount', { type: SubAccountType }),
         apiKey: f.expose('apiKey', { type: ApiKeyType, description: 'The new key with its secret; every earlier key is revoked.' }),
       }),
     }),
-    authScopes: { platform: true },
     errors: { types: [NotFoundError] },
     args: { input: t.arg({ type: RotateSubAccountApiKeyInput, required: true }) },
     resolve: async (_root, { input }, context) => {
@@ -240,10 +244,10 @@ const RevokeSubAccountApiKeyInput = builder.inputType('RevokeSubAccountApiKeyInp
 
 builder.mutationField('revokeSubAccountApiKey', (t) =>
   t.field({
+    ...subAccountManagerField,
     type: builder.objectRef<{ apiKey: ApiKey }>('RevokeSubAccountApiKeyPayload').implement({
       fields: (f) => ({ apiKey: f.expose('apiKey', { type: ApiKeyType }) }),
     }),
-    authScopes: { platform: true },
     errors: { types: [NotFoundError] },
     args: { input: t.arg({ type: RevokeSubAccountApiKeyInput, required: true }) },
     resolve: async (_root, { input }, context) => ({

@@ -28,4 +28,6 @@ const ViewerType = builder.objectRef<Caller>('Viewer').implement({
   }),
 });
 
-builder.queryField('viewer', (t) => t.field({ type: ViewerType, resolve: (_root, _args, context) => callerOf(context) }));
+builder.queryField('viewer', (t) =>
+  // Every caller may ask who it is, whatever a STANDARD grant allows.
+  t.field({ type: ViewerType, skipTypeScopes: true, authScopes: { apiKey: true }, resolve: (_root, _args, context) => callerOf(context) }));

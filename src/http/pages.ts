@@ -1,0 +1,54 @@
+// Routes for the server-rendered pages and the OAuth token endpoint, served by the same yoga
+// instance as /graphql. A browser form post must come from our own origin (CSRF), every failure
+// is a page (never a stack), and an unreachable database is a 503 like everywhere else.
+import type { Plugin } from 'graphql-yoga';
+import { isDatabaseUnavailable } from '../db/errors.ts';
+import type { Logger } from '../logger.ts';
+import { html, htmlResponse, page, type Brand, type Html } from './html.ts';
+import { requestIdOf } from './request-log.ts';
+
+export interface PageRoute {
+  method: 'GET' | 'POST';
+  /** Matched against the whole path; its groups are passed to the handler. */
+  path: RegExp;
+  /** Posted by a browser form: refused when the Origin header names another site. */
+  browserForm?: boolean;
+  handle: (request: Request, match: string[]) => Promise<Response>;
+}
+
+export function messagePage(title: string, message: string | Html, brand: Brand | null, status: number): Response {
+  return htmlResponse(page({ title, brand, body: html`<p role="alert">${message}</p>` }), status);
+}
+
+export function usePages(routes: PageRoute[], publicOrigin: string, log: Logger): Plugin {
+  return {
+    async onRequest({ request, url, endResponse }) {
+      const matching = routes.flatMap((route) => {
+        const match = route.path.exec(url.pathname);
+        return match ? [{ route, match: match.slice(1) }] : [];
+      });
+      if (matching.length === 0) return;
+      const found = matching.find(({ route }) => route.method === request.method);
+      if (!found) {
+        endResponse(new Response(null, { status: 405, headers: { allow: matching.map(({ route }) => route.method).join(', ') } }));
+        return;
+      }
+      const origin = request.headers.get('origin');
+      if (found.route.browserForm && origin !== null && origin !== publicOrigin) {
+        endResponse(messagePage('Request refused', 'This form was sent from another site.', null, 403));
+        return;
+      }
+      try {
+        endResponse(await found.route.handle(request, found.match));
+      } catch (error) {
+        if (isDatabaseUnavailable(error)) {
+          endResponse(messagePage('Temporarily unavailable', 'Please try again in a moment.', null, 503));
+          return;
+        }
+        const requestId = requestIdOf(request);
+        log.error({ err: error, requestId, path: url.pathname }, 'page failed');
+        endResponse(messagePage('Something went wrong', `Please try again. Reference: ${requestId}.`, null, 500));
+      }
+    },
+  };
+}
