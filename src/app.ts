@@ -17,6 +17,10 @@ import { useRequestLog } from './http/request-log.ts';
 import { useInputValueScrubbing } from './http/scrub-input-values.ts';
 import { usePages } from './http/pages.ts';
 import { oauthRoutes } from './oauth/routes.ts';
+import { onboardingPageRoutes } from './onboarding-page/routes.ts';
+import { devOutboxRoute } from './email/dev-page.ts';
+import { logSender, smtpSender, type EmailSender } from './email/senders.ts';
+import { startOutboxWorker } from './email/worker.ts';
 import { yogaLogger, type Logger } from './logger.ts';
 
 export interface AppDependencies {
@@ -26,11 +30,21 @@ export interface AppDependencies {
   /** Encrypts provider secrets: from ENCRYPTION_KEYS, or the local development ring. */
   keyRing: KeyRing;
   clock?: Clock;
+  /** Where e-mail goes; by default SMTP_URL's server, else the log outside production. */
+  emailSender?: EmailSender;
+}
+
+/** SMTP when configured; the log in development and tests; none in production (messages wait in the outbox). */
+function configuredSender(config: Config, log: Logger): EmailSender | null {
+  if (config.smtpUrl) return smtpSender(config.smtpUrl, config.emailFrom);
+  if (config.env !== 'production') return logSender(log);
+  log.warn('SMTP_URL is not set: e-mail (onboarding verification) waits in the outbox table until it is');
+  return null;
 }
 
 const READY_CHECK_TIMEOUT_MS = 1_500;
 
-export function createApp({ config, database, log, keyRing, clock = systemClock }: AppDependencies) {
+export function createApp({ config, database, log, keyRing, clock = systemClock, emailSender }: AppDependencies) {
   let migrationsApplied = false;
   let draining = false;
 
@@ -39,6 +53,14 @@ export function createApp({ config, database, log, keyRing, clock = systemClock 
     const ping = database.prisma.$queryRaw`SELECT 1`.then(() => true, () => false);
     return Promise.race([ping, timeout]);
   }
+
+  const sender = emailSender ?? configuredSender(config, log);
+  const outbox = sender ? startOutboxWorker({ prisma: database.prisma, sender, clock, log, pollMs: config.outboxPollMs, active: () => migrationsApplied && !draining }) : null;
+  const pages = [
+    ...oauthRoutes({ prisma: database.prisma, clock }),
+    ...onboardingPageRoutes({ prisma: database.prisma, clock, config, emailQueued: () => outbox?.wake() }),
+    ...(config.env === 'production' ? [] : [devOutboxRoute(database.prisma)]),
+  ];
 
   const tracing = createTracing(config.otlpEndpoint);
   const yoga = createYoga({
@@ -65,7 +87,7 @@ export function createApp({ config, database, log, keyRing, clock = systemClock 
       ...tracing.plugins,
       useMetrics(database, config.metricsToken),
       useRequestLog(log),
-      usePages([...oauthRoutes({ prisma: database.prisma, clock })], new URL(config.publicUrl).origin, log),
+      usePages(pages, new URL(config.publicUrl).origin, log),
       // A browser form or a simple GET cannot send this header without a CORS preflight.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'authorization', 'x-api-key'] }),
       ...useRequestLimits(config),
@@ -85,8 +107,13 @@ export function createApp({ config, database, log, keyRing, clock = systemClock 
     markDraining() {
       draining = true;
     },
-    /** Flushes what the application buffers (trace spans) before the process exits. */
-    close: () => tracing.shutdown(),
+    /** Delivers the e-mail that is due (the worker also does so on its own). */
+    outbox,
+    /** Stops the outbox worker and flushes trace spans before the process exits. */
+    async close() {
+      await outbox?.stop();
+      await tracing.shutdown();
+    },
   };
 }
 

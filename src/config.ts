@@ -27,6 +27,9 @@ const environmentSchema = z.object({
   GRAPHQL_INTROSPECTION: z.enum(['authenticated', 'always', 'never']).default('authenticated'),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
+  EMAIL_FROM: z.string().min(3).default('Connect <no-reply@localhost>'),
+  OUTBOX_POLL_MS: z.coerce.number().int().min(100).default(5_000),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   ENCRYPTION_KEYS: z
     .string()
@@ -70,6 +73,10 @@ export interface Config {
   metricsToken: string | undefined;
   /** Encrypts stored provider secrets; absent in development means a local key in `dataDir`. */
   encryptionKeys: KeyRing | undefined;
+  /** Outgoing e-mail: an SMTP server; without one, messages are logged (development) or wait in the outbox (production). */
+  smtpUrl: string | undefined;
+  emailFrom: string;
+  outboxPollMs: number;
 }
 
 export class ConfigError extends Error {
@@ -113,5 +120,8 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     metricsToken: values.METRICS_TOKEN,
     otlpEndpoint: values.OTEL_EXPORTER_OTLP_ENDPOINT,
     encryptionKeys: values.ENCRYPTION_KEYS,
+    smtpUrl: values.SMTP_URL,
+    emailFrom: values.EMAIL_FROM,
+    outboxPollMs: values.OUTBOX_POLL_MS,
   };
 }

@@ -39,7 +39,7 @@ interface PlatformCall {
 function expressAccountFields(input: NewConnectedAccount) {
   if (input.connectionType === 'STANDARD' || input.connectedOrganizationId) {
     throw new ValidationError(
-      'STANDARD accounts are granted by an existing organization through the OAuth consent flow, not created directly.',
+      'STANDARD accounts are granted by an existing organization through the OAuth consent flow (configureConnectOAuth, then /oauth/authorize), not created directly.',
       ['input.connectionType'],
     );
   }

@@ -68,11 +68,14 @@ ${brand ? html`<div class="brand">${brand.name}</div>` : ''}${sidebar ?? ''}</as
 <main><h1>${title}</h1>${body}</main></div></body></html>`;
 }
 
-/** Headers of every page: never cached, never framed (a consent page must not be clickjacked), no referrer (URLs hold tokens). */
+/**
+ * Headers of every page: never cached, never framed (a consent page must not be clickjacked), and no
+ * referrer to other sites (URLs hold tokens); same-origin keeps the Origin header on our own form posts.
+ */
 const pageHeaders = {
   'content-type': 'text/html; charset=utf-8',
   'cache-control': 'no-store',
-  'referrer-policy': 'no-referrer',
+  'referrer-policy': 'same-origin',
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
   'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'none'; base-uri 'none'",

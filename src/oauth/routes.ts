@@ -45,7 +45,17 @@ function tokenResponse(status: number, body: unknown, headers: Record<string, st
 /** Client credentials from HTTP Basic (RFC 6749 §2.3.1, form-encoded parts) or from the body. */
 function tokenRequestOf(request: Request, form: URLSearchParams): TokenRequest {
   const basic = /^Basic\s+(\S+)$/i.exec(request.headers.get('authorization') ?? '')?.[1];
-  const [basicId, basicSecret] = basic ? Buffer.from(basic, 'base64').toString('utf8').split(':', 2).map((part) => decodeURIComponent(part.replace(/\+/g, ' '))) : [];
+  const credentials = basic ? Buffer.from(basic, 'base64').toString('utf8') : null;
+  const separator = credentials?.indexOf(':') ?? -1;
+  const formDecoded = (part: string) => {
+    try {
+      return decodeURIComponent(part.replace(/\+/g, ' '));
+    } catch {
+      return part; // not percent-encoded after all: compared as given, so a wrong secret stays wrong
+    }
+  };
+  const [basicId, basicSecret] =
+    credentials && separator >= 0 ? [formDecoded(credentials.slice(0, separator)), formDecoded(credentials.slice(separator + 1))] : [];
   return {
     grantType: form.get('grant_type'),
     code: form.get('code'),

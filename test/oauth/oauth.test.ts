@@ -134,6 +134,17 @@ describe('the OAuth consent flow', () => {
     const otherPlatform = await givenOAuthPlatform(server, 'Other Platform');
     const stolen = await exchange(server, otherPlatform, code, verifier);
     expect(stolen).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+
+    // HTTP Basic, the RFC's preferred way, works as well as the body parameters.
+    const basic = await server.fetch('/oauth/token', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${platform.clientId}:${platform.clientSecret}`).toString('base64')}`,
+      },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: OAUTH_REDIRECT_URI, code_verifier: verifier }).toString(),
+    });
+    expect(basic.status).toBe(200);
   });
 
   it('revokes what a code granted when the code is presented again', async () => {

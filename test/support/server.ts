@@ -2,6 +2,8 @@
 // (in-memory PGlite, or a new database on the PostgreSQL cluster), spoken to over yoga.fetch.
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { createServer, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { expect, inject } from 'vitest';
 import { newKeyEntry } from '../../src/crypto/key-ring.ts';
@@ -10,6 +12,7 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import { openDatabase, type Database } from '../../src/db/database.ts';
 import { applyMigrations } from '../../src/db/migrations.ts';
 import { createLogger } from '../../src/logger.ts';
+import type { EmailSender } from '../../src/email/senders.ts';
 import type { TypedDocumentString } from '../generated/graphql.ts';
 import { TestClock } from './clock.ts';
 
@@ -30,6 +33,27 @@ export interface TestServerOptions {
   /** A PostgreSQL URL to use instead of a fresh database (e.g. one that cannot be reached). */
   databaseUrl?: string;
   environment?: Record<string, string>;
+  /** Also listen on a loopback port (for a real browser); PUBLIC_URL is then that address. */
+  listen?: boolean;
+  emailSender?: EmailSender;
+}
+
+/** A loopback HTTP server whose handler is set once the application exists (its URL is needed first). */
+async function loopbackServer() {
+  let handler: RequestListener = (_request, response) => response.writeHead(503).end();
+  const server = createServer((request, response) => handler(request, response));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    serve: (listener: RequestListener) => {
+      handler = listener;
+    },
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }
 
 /** A new, empty database on the test PostgreSQL server, and how to drop it. */
@@ -64,10 +88,11 @@ export async function startTestServer(options: TestServerOptions = {}) {
   const { database, drop } = options.databaseUrl
     ? { database: await openDatabase({ url: options.databaseUrl, poolSize: 2 }), drop: async () => {} }
     : await createTestDatabase();
+  const loopback = options.listen ? await loopbackServer() : null;
   const config: Config = loadConfig({
     NODE_ENV: 'test',
     ADMIN_SECRET,
-    PUBLIC_URL: 'http://connect.test',
+    PUBLIC_URL: loopback?.url ?? 'http://connect.test',
     ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
     ...options.environment,
   });
@@ -75,7 +100,8 @@ export async function startTestServer(options: TestServerOptions = {}) {
   const log = createLogger('debug', { write: (line: string) => void logLines.push(line) });
   const clock = new TestClock();
   const keyRing = config.encryptionKeys ?? expect.fail('the test server needs ENCRYPTION_KEYS');
-  const app = createApp({ config, database, log, clock, keyRing });
+  const app = createApp({ config, database, log, clock, keyRing, ...(options.emailSender ? { emailSender: options.emailSender } : {}) });
+  loopback?.serve(app.yoga);
 
   async function migrate() {
     const applied = await applyMigrations(database.adapterFactory);
@@ -108,9 +134,13 @@ export async function startTestServer(options: TestServerOptions = {}) {
     request,
     /** Any HTTP request to the application, e.g. `/ready`. */
     fetch: (path: string, init?: RequestInit) => app.yoga.fetch(new URL(path, 'http://connect.test'), init ?? {}),
+    /** The loopback address, with `listen: true`. */
+    url: loopback?.url ?? 'http://connect.test',
+    outbox: app.outbox,
     /** Everything the server logged, one JSON line each. */
     logs: () => logLines.join(''),
     close: async () => {
+      await loopback?.close();
       await app.close();
       await database.close();
       await drop();

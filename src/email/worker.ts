@@ -1,0 +1,112 @@
+// Delivers the outbox. Each round leases due messages with one statement (FOR UPDATE SKIP LOCKED,
+// so several server processes never take the same row), sends them outside any transaction, and
+// records the outcome: SENT, or another attempt later with exponential backoff, or FAILED for good.
+// A process that dies mid-send leaves a lease that expires, so the message is tried again.
+import type { Clock } from '../clock.ts';
+import type { Prisma } from '../db/database.ts';
+import type { Logger } from '../logger.ts';
+import type { EmailSender } from './senders.ts';
+
+export const MAX_ATTEMPTS = 8;
+const BATCH_SIZE = 10;
+const LEASE_MS = 5 * 60 * 1000;
+const FIRST_RETRY_MS = 10 * 1000;
+const MAX_RETRY_MS = 60 * 60 * 1000;
+
+/** 10 s, 20 s, 40 s, ... up to an hour: a short outage costs a few seconds, a long one little load. */
+export const retryDelayMs = (attempts: number) => Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** (attempts - 1));
+
+interface LeasedEmail {
+  id: string;
+  to: string;
+  subject: string;
+  text: string;
+  attempts: number;
+}
+
+export interface OutboxWorker {
+  /** Delivers what is due now; resolves with how many were sent. */
+  deliverDue(): Promise<number>;
+  /** A message was just enqueued: deliver soon rather than at the next poll. */
+  wake(): void;
+  stop(): Promise<void>;
+}
+
+export interface OutboxWorkerDependencies {
+  prisma: Prisma;
+  sender: EmailSender;
+  clock: Clock;
+  log: Logger;
+  pollMs: number;
+  /** False until the database is migrated (and while shutting down): rounds are skipped. */
+  active: () => boolean;
+}
+
+export function startOutboxWorker(deps: OutboxWorkerDependencies): OutboxWorker {
+  const { prisma, sender, clock, log } = deps;
+  let running: Promise<number> | null = null;
+  let stopped = false;
+
+  async function lease(now: Date): Promise<LeasedEmail[]> {
+    const leaseEnds = new Date(now.getTime() + LEASE_MS);
+    return prisma.$queryRaw<LeasedEmail[]>`
+      UPDATE "OutboxEmail" SET "attempts" = "attempts" + 1, "nextAttemptAt" = ${leaseEnds}, "updatedAt" = ${now}
+      WHERE "id" IN (
+        SELECT "id" FROM "OutboxEmail" WHERE "status" = 'PENDING' AND "nextAttemptAt" <= ${now}
+        ORDER BY "nextAttemptAt" LIMIT ${BATCH_SIZE} FOR UPDATE SKIP LOCKED)
+      RETURNING "id", "to", "subject", "text", "attempts"`;
+  }
+
+  async function deliver(email: LeasedEmail): Promise<boolean> {
+    try {
+      await sender.send(email);
+      await prisma.outboxEmail.update({ where: { id: email.id }, data: { status: 'SENT', sentAt: clock.now(), lastError: null } });
+      log.info({ emailId: email.id, attempts: email.attempts }, 'e-mail sent');
+      return true;
+    } catch (error) {
+      const finalAttempt = email.attempts >= MAX_ATTEMPTS;
+      const lastError = String((error as Error).message ?? error).slice(0, 500);
+      await prisma.outboxEmail.update({
+        where: { id: email.id },
+        data: finalAttempt
+          ? { status: 'FAILED', lastError }
+          : { lastError, nextAttemptAt: new Date(clock.now().getTime() + retryDelayMs(email.attempts)) },
+      });
+      log.warn({ emailId: email.id, attempts: email.attempts, failed: finalAttempt, error: lastError }, 'e-mail not sent');
+      return false;
+    }
+  }
+
+  async function round(): Promise<number> {
+    let sent = 0;
+    for (let batch = await lease(clock.now()); batch.length > 0 && !stopped; batch = await lease(clock.now())) {
+      for (const email of batch) if (await deliver(email)) sent += 1;
+    }
+    return sent;
+  }
+
+  function deliverDue(): Promise<number> {
+    running ??= round().finally(() => {
+      running = null;
+    });
+    return running;
+  }
+
+  const tick = () => {
+    if (!deps.active()) return;
+    deliverDue().catch((error: unknown) => log.error({ err: error }, 'outbox round failed'));
+  };
+  const timer = setInterval(tick, deps.pollMs);
+  timer.unref();
+
+  return {
+    deliverDue,
+    wake: () => setImmediate(tick),
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running?.catch(() => 0);
+      sender.close();
+    },
+  };
+}

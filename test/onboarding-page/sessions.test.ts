@@ -1,0 +1,71 @@
+// The onboarding page's sessions over HTTP: scoped to one link, a verification link used once, an
+// existing e-mail sent to sign in, and forms accepted only from this server's own pages.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CompleteOnboardingDocument } from '../generated/graphql.ts';
+import { givenConnectPlatform, givenExpressAccount, onboardingForm } from '../support/connect.ts';
+import type { OrganizationFixture } from '../support/fixtures.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+let server: TestServer;
+let platform: OrganizationFixture;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  platform = await givenConnectPlatform(server);
+});
+afterAll(() => server?.close());
+
+const post = (path: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>
+  server.fetch(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(fields).toString() });
+
+const cookieOf = (response: Response) => (response.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+const title = async (response: Response) => /<h1>([^<]*)<\/h1>/.exec(await response.text())?.[1];
+
+async function verificationLink(email: string) {
+  await expect.poll(async () => (await server.prisma.outboxEmail.findFirst({ where: { to: email } }))?.text).toBeTruthy();
+  const { text } = await server.prisma.outboxEmail.findFirstOrThrow({ where: { to: email } });
+  return new URL(/(http\S+\/verify\/\S+)/.exec(text)?.[1] ?? expect.fail('no link')).pathname;
+}
+
+describe('onboarding page sessions', () => {
+  it('keeps a session to its own link, in an HttpOnly, SameSite cookie', async () => {
+    const a = await givenExpressAccount(server, platform);
+    const b = await givenExpressAccount(server, platform);
+    const signUp = await post(`/onboarding/${a.token}/sign-up`, { email: 'scoped@shop.example' });
+    expect(signUp.status).toBe(303);
+    expect(signUp.headers.get('set-cookie')).toMatch(new RegExp(`Path=/onboarding/${a.token}; HttpOnly; SameSite=Lax`));
+    const cookie = cookieOf(signUp);
+    expect(await title(await server.fetch(`/onboarding/${a.token}`, { headers: { cookie } }))).toBe('Check your inbox');
+    expect(await title(await server.fetch(`/onboarding/${b.token}`, { headers: { cookie } }))).toBe('Welcome');
+  });
+
+  it('accepts a verification link once, in any browser', async () => {
+    const { token } = await givenExpressAccount(server, platform);
+    await post(`/onboarding/${token}/sign-up`, { email: 'once@shop.example' });
+    const path = await verificationLink('once@shop.example');
+    const first = await server.fetch(path, { redirect: 'manual' });
+    expect(first.status).toBe(303);
+    expect(await title(await server.fetch(`/onboarding/${token}`, { headers: { cookie: cookieOf(first) } }))).toBe('Choose a password');
+    expect((await server.fetch(path)).status).toBe(400);
+  });
+
+  it('sends the owner of an existing e-mail to sign in, without a message', async () => {
+    const done = await givenExpressAccount(server, platform);
+    const existing = onboardingForm(done.token);
+    await server.request(CompleteOnboardingDocument, { input: existing });
+    const { token } = await givenExpressAccount(server, platform);
+    const response = await post(`/onboarding/${token}/sign-up`, { email: existing.email.toUpperCase() });
+    expect(response.status).toBe(409);
+    expect(await response.text()).toContain('sign in with it instead');
+    expect(await server.prisma.outboxEmail.count({ where: { to: existing.email } })).toBe(0);
+  });
+
+  it('refuses forms from other sites, an unknown e-mail format, and methods it does not serve', async () => {
+    const { token } = await givenExpressAccount(server, platform);
+    expect((await post(`/onboarding/${token}/sign-up`, { email: 'x@shop.example' }, { origin: 'https://evil.example' })).status).toBe(403);
+    expect((await post(`/onboarding/${token}/sign-up`, { email: 'not an e-mail' })).status).toBe(400);
+    const wrongMethod = await server.fetch(`/onboarding/${token}/sign-in`);
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toBe('POST');
+  });
+});
