@@ -1,12 +1,12 @@
 // createApp(deps) -> the yoga instance serving /graphql, GraphiQL, /health and /ready.
 // The server and the tests both build the application through here.
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, useReadinessCheck } from 'graphql-yoga';
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import type { KeyRing } from './crypto/key-ring.ts';
 import type { Database } from './db/database.ts';
 import { createContextFactory } from './graphql/context.ts';
+import { startCallerCaches, useCallerCacheSync } from './graphql/caller-caches.ts';
 import { schema } from './graphql/schema.ts';
 import { useErrorMasking } from './http/mask-errors.ts';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
@@ -44,7 +44,7 @@ function configuredSender(config: Config, log: Logger): EmailSender | null {
 
 const READY_CHECK_TIMEOUT_MS = 1_500;
 
-export function createApp({ config, database, log, keyRing, clock = systemClock, emailSender }: AppDependencies) {
+export async function createApp({ config, database, log, keyRing, clock = systemClock, emailSender }: AppDependencies) {
   let migrationsApplied = false;
   let draining = false;
 
@@ -62,14 +62,16 @@ export function createApp({ config, database, log, keyRing, clock = systemClock,
     ...(config.env === 'production' ? [] : [devOutboxRoute(database.prisma)]),
   ];
 
-  const tracing = createTracing(config.otlpEndpoint);
+  const tracing = await createTracing(config.otlpEndpoint);
+  const callerCaches = await startCallerCaches(database, config.authCacheTtlMs);
   const yoga = createYoga({
     schema,
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
     graphiql: { title: 'Connect GraphiQL' },
-    renderGraphiQL,
+    // GraphiQL's bundle weighs about 80 MB in memory: loaded when a browser first asks for it.
+    renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
     logging: yogaLogger(log),
     // Our masking plugin handles execution errors with the request id; this catches the rest, never with details.
     maskedErrors: { isDev: false },
@@ -80,6 +82,7 @@ export function createApp({ config, database, log, keyRing, clock = systemClock,
       clock,
       keyRing,
       isReady: () => migrationsApplied,
+      callerCaches,
     }),
     // Closed unless CORS_ORIGINS names the browser origins allowed to call.
     cors: config.corsOrigins.length > 0 ? { origin: config.corsOrigins, credentials: false } : false,
@@ -87,7 +90,8 @@ export function createApp({ config, database, log, keyRing, clock = systemClock,
       ...tracing.plugins,
       useMetrics(database, config.metricsToken),
       useRequestLog(log),
-      usePages(pages, new URL(config.publicUrl).origin, log),
+      usePages(pages, new URL(config.publicUrl).origin, log, () => callerCaches.sync()),
+      useCallerCacheSync(callerCaches),
       // A browser form or a simple GET cannot send this header without a CORS preflight.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'authorization', 'x-api-key'] }),
       ...useRequestLimits(config),
@@ -109,12 +113,13 @@ export function createApp({ config, database, log, keyRing, clock = systemClock,
     },
     /** Delivers the e-mail that is due (the worker also does so on its own). */
     outbox,
-    /** Stops the outbox worker and flushes trace spans before the process exits. */
+    /** Stops the outbox worker and the caches' listener, and flushes trace spans, before the process exits. */
     async close() {
       await outbox?.stop();
+      await callerCaches.stop();
       await tracing.shutdown();
     },
   };
 }
 
-export type App = ReturnType<typeof createApp>;
+export type App = Awaited<ReturnType<typeof createApp>>;

@@ -30,6 +30,7 @@ const environmentSchema = z.object({
   SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
   EMAIL_FROM: z.string().min(3).default('Connect <no-reply@localhost>'),
   OUTBOX_POLL_MS: z.coerce.number().int().min(100).default(5_000),
+  AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   ENCRYPTION_KEYS: z
     .string()
@@ -77,6 +78,8 @@ export interface Config {
   smtpUrl: string | undefined;
   emailFrom: string;
   outboxPollMs: number;
+  /** How long a process may reuse an API key's or connected account's resolution (invalidated by the database at once); 0 turns it off. */
+  authCacheTtlMs: number;
 }
 
 export class ConfigError extends Error {
@@ -123,5 +126,6 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     smtpUrl: values.SMTP_URL,
     emailFrom: values.EMAIL_FROM,
     outboxPollMs: values.OUTBOX_POLL_MS,
+    authCacheTtlMs: values.AUTH_CACHE_TTL_MS,
   };
 }

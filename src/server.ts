@@ -5,6 +5,7 @@ import { createApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openConfiguredDatabase, type Database } from './db/database.ts';
 import { applyMigrations } from './db/migrations.ts';
+import { applyMigrationsInWorker } from './db/migrate-in-worker.ts';
 import { configuredKeyRing, type KeyRing } from './crypto/key-ring.ts';
 import { createLogger, type Logger } from './logger.ts';
 
@@ -19,10 +20,11 @@ function configOrExit(): Config {
 }
 
 /** Keeps trying while the database is unreachable, so a server started before its database recovers. */
-async function migrateWhenReachable(database: Database, log: Logger): Promise<void> {
+async function migrateWhenReachable(database: Database, databaseUrl: string | undefined, log: Logger): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const applied = await applyMigrations(database.adapterFactory);
+      // On PostgreSQL in a worker thread, which takes the schema engine's memory with it when it ends.
+      const applied = databaseUrl ? await applyMigrationsInWorker(databaseUrl) : await applyMigrations(database.adapterFactory);
       log.info({ applied }, applied.length ? 'migrations applied' : 'database schema is up to date');
       return;
     } catch (error) {
@@ -68,7 +70,7 @@ async function main() {
   const config = configOrExit();
   const log = createLogger(config.logLevel);
   const database = await openConfiguredDatabase(config);
-  const app = createApp({ config, database, log, keyRing: await keyRingOf(config, log) });
+  const app = await createApp({ config, database, log, keyRing: await keyRingOf(config, log) });
   const server = createServer(app.yoga);
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   log.info({ port: config.port, host: config.host }, 'listening');
@@ -96,7 +98,7 @@ async function main() {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
-  await migrateWhenReachable(database, log);
+  await migrateWhenReachable(database, config.databaseUrl, log);
   app.markMigrated();
   printGettingStarted(config, log);
 }

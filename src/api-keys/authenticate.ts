@@ -1,4 +1,5 @@
 import type { Prisma } from '../db/database.ts';
+import type { InvalidatedCache } from '../db/invalidated-cache.ts';
 import type { TenantScope } from '../db/tenant-scope.ts';
 import { hashPresentedApiKey } from './secrets.ts';
 
@@ -12,21 +13,45 @@ export interface AuthenticatedKey {
   subAccountId: string | null;
 }
 
-/** The key's identity and tenant, or null for a malformed, unknown or revoked key. */
-export async function authenticateApiKey(prisma: Prisma, presented: string, now: Date): Promise<AuthenticatedKey | null> {
-  const secretHash = hashPresentedApiKey(presented);
-  if (!secretHash) return null;
+export interface CachedKey extends AuthenticatedKey {
+  lastUsedAt: Date | null;
+}
+
+const isStale = (lastUsedAt: Date | null, now: Date) => !lastUsedAt || now.getTime() - lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS;
+
+async function readKey(prisma: Prisma, secretHash: string): Promise<CachedKey | null> {
   const key = await prisma.apiKey.findUnique({
     where: { secretHash },
     select: { id: true, tenantId: true, revokedAt: true, lastUsedAt: true, tenant: { select: { organizationId: true, subAccount: { select: { id: true } } } } },
   });
   if (!key || key.revokedAt) return null;
-  if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
-    await prisma.apiKey.update({ where: { id: key.id }, data: { lastUsedAt: now } });
-  }
   return {
     apiKeyId: key.id,
     scope: { organizationId: key.tenant.organizationId, tenantId: key.tenantId },
     subAccountId: key.tenant.subAccount?.id ?? null,
+    lastUsedAt: key.lastUsedAt,
   };
+}
+
+/** The key's identity and tenant, or null for a malformed, unknown or revoked key. */
+export async function authenticateApiKey(
+  prisma: Prisma,
+  cache: InvalidatedCache<CachedKey>,
+  presented: string,
+  now: Date,
+): Promise<AuthenticatedKey | null> {
+  const secretHash = hashPresentedApiKey(presented);
+  if (!secretHash) return null;
+  let key = cache.get(secretHash);
+  if (!key) {
+    const snapshot = cache.snapshot();
+    key = (await readKey(prisma, secretHash)) ?? undefined;
+    if (!key) return null;
+    cache.set(secretHash, key, snapshot);
+  }
+  if (isStale(key.lastUsedAt, now)) {
+    key.lastUsedAt = now;
+    await prisma.apiKey.update({ where: { id: key.apiKeyId }, data: { lastUsedAt: now } });
+  }
+  return key;
 }

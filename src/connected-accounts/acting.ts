@@ -4,6 +4,7 @@
 // An EXPRESS account has one tenant and grants everything; a STANDARD account grants the tenants
 // and scopes its organization consented to, and the platform names the tenant in `x-meteroid-tenant`.
 import type { Prisma } from '../db/database.ts';
+import type { InvalidatedCache } from '../db/invalidated-cache.ts';
 import type { TenantScope } from '../db/tenant-scope.ts';
 import type { ConnectedAccount } from '../generated/prisma/client.ts';
 import { connectedAccountNotActive, connectedAccountNotFound, forbidden } from '../graphql/request-errors.ts';
@@ -19,16 +20,25 @@ export interface ActingOnBehalf {
   grantedScopes: GrantScope[] | null;
 }
 
+/** The account by id, from the process's cache (which the database invalidates on every change) or the database. */
+async function findAccount(prisma: Prisma, cache: InvalidatedCache<ConnectedAccount>, id: string): Promise<ConnectedAccount | null> {
+  const cached = cache.get(id);
+  if (cached) return cached;
+  const snapshot = cache.snapshot();
+  const account = await prisma.connectedAccount.findUnique({ where: { id } });
+  if (account) cache.set(id, account, snapshot);
+  return account;
+}
+
 export async function actOnBehalf(
   prisma: Prisma,
+  cache: InvalidatedCache<ConnectedAccount>,
   platform: TenantScope,
   connectedAccountId: string,
   requestedTenantId: string | null,
 ): Promise<ActingOnBehalf> {
-  const account = await prisma.connectedAccount.findFirst({
-    where: { id: connectedAccountId, platformOrganizationId: platform.organizationId },
-  });
-  if (!account) {
+  const account = await findAccount(prisma, cache, connectedAccountId);
+  if (!account || account.platformOrganizationId !== platform.organizationId) {
     throw connectedAccountNotFound(`No connected account ${connectedAccountId} belongs to this platform.`);
   }
   if (account.status !== 'ACTIVE') {

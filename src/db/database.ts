@@ -1,12 +1,11 @@
 // Opens the one Prisma client: embedded PostgreSQL (PGlite) when no URL is given, else a pg pool.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.ts';
+import { listenOnPostgres, type Listen } from './notifications.ts';
 
 export type Prisma = PrismaClient;
 
@@ -21,6 +20,8 @@ export interface Database {
   close(): Promise<void>;
   /** Connections of the pool (PostgreSQL only), for the metrics. */
   poolStats(): { total: number; idle: number; waiting: number } | null;
+  /** LISTEN on a channel: NOTIFYs from every process sharing the database. */
+  listen: Listen;
 }
 
 export interface DatabaseOptions {
@@ -59,9 +60,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
         await pool.end().catch(() => {});
       },
       poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+      listen: listenOnPostgres(options.url),
     };
   }
   if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
+  // Loaded only for the embedded database: a server on PostgreSQL does not pay its memory.
+  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import('@electric-sql/pglite'), import('pglite-prisma-adapter')]);
   const pglite = await PGlite.create({ dataDir: options.dataDir, loadDataDir: options.pgliteSnapshot });
   const adapterFactory = new PrismaPGlite(pglite);
   const prisma = new PrismaClient({ adapter: adapterFactory });
@@ -74,5 +78,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       await pglite.close();
     },
     poolStats: () => null,
+    // One process owns an embedded database: its notifications never get lost on the way.
+    listen: async (channel, handlers) => {
+      const stop = await pglite.listen(channel, (payload) => handlers.message(payload));
+      handlers.listening(true);
+      return stop;
+    },
   };
 }

@@ -34,6 +34,19 @@ function loadEngineWasm(): Promise<void> {
 }
 
 /**
+ * @prisma/adapter-pg runs a migration script by splitting it on every `;`, which breaks a function
+ * body (`$$ ... ; ... $$`). PostgreSQL's simple query protocol (a query without parameters) runs a
+ * whole script itself, dollar quotes and all; PGlite's adapter already does that.
+ */
+function runningWholeScripts(adapter: SqlDriverAdapter): SqlDriverAdapter {
+  if (adapter.adapterName !== '@prisma/adapter-pg') return adapter;
+  adapter.executeScript = async (script) => {
+    await adapter.executeRaw({ sql: script, args: [], argTypes: [] });
+  };
+  return adapter;
+}
+
+/**
  * Runs `work` with an engine on its own connections, and closes them after: the engine does not
  * (a pg pool left open would hold Prisma's advisory migration lock until it timed out).
  */
@@ -43,9 +56,10 @@ async function withEngine<T>(
 ): Promise<T> {
   await loadEngineWasm();
   const opened: SqlDriverAdapter[] = [];
-  const track = async (adapter: Promise<SqlDriverAdapter>) => {
-    opened.push(await adapter);
-    return opened[opened.length - 1]!;
+  const track = async (connecting: Promise<SqlDriverAdapter>) => {
+    const adapter = runningWholeScripts(await connecting);
+    opened.push(adapter);
+    return adapter;
   };
   const trackingFactory: SqlMigrationAwareDriverAdapterFactory = {
     provider: adapterFactory.provider,

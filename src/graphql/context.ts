@@ -16,6 +16,7 @@ import { requestIdOf } from '../http/request-log.ts';
 import { databaseUnavailable, forbidden, serviceUnavailable, unauthenticated } from './request-errors.ts';
 import { isDatabaseUnavailable } from '../db/errors.ts';
 import { RateLimiter } from '../http/rate-limit.ts';
+import type { CallerCaches } from './caller-caches.ts';
 import type { GrantScope } from '../oauth/scopes.ts';
 
 export interface Caller {
@@ -54,6 +55,7 @@ export interface ContextDependencies {
   clock: Clock;
   keyRing: KeyRing;
   isReady: () => boolean;
+  callerCaches: CallerCaches;
 }
 
 function presentedApiKey(headers: Headers): string | undefined {
@@ -89,7 +91,7 @@ export function createContextFactory(deps: ContextDependencies) {
     const secret = presentedApiKey(request.headers);
     let caller: Caller | null = null;
     if (secret !== undefined) {
-      const key = await authenticateApiKey(prisma, secret, clock.now());
+      const key = await authenticateApiKey(prisma, deps.callerCaches.keys, secret, clock.now());
       if (!key) throw unauthenticated('The API key is unknown, revoked or malformed.');
       rateLimiter.take(key.apiKeyId);
       caller = {
@@ -107,7 +109,7 @@ export function createContextFactory(deps: ContextDependencies) {
     const tenantId = request.headers.get(TENANT_HEADER)?.trim() ?? null;
     if (connectedAccountId !== null) {
       if (!caller) throw unauthenticated(`${CONNECT_ACCOUNT_HEADER} needs the platform's API key.`);
-      const acting = await actOnBehalf(prisma, caller.keyScope, connectedAccountId.trim(), tenantId);
+      const acting = await actOnBehalf(prisma, deps.callerCaches.accounts, caller.keyScope, connectedAccountId.trim(), tenantId);
       caller = { ...caller, actingScope: acting.scope, actingAs: acting.account, grantedScopes: acting.grantedScopes };
     } else if (tenantId !== null && caller && tenantId !== caller.keyScope.tenantId) {
       throw forbidden(`${TENANT_HEADER} names another tenant than the API key's: a key acts in its own tenant.`);

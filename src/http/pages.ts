@@ -20,7 +20,8 @@ export function messagePage(title: string, message: string | Html, brand: Brand 
   return htmlResponse(page({ title, brand, body: html`<p role="alert">${message}</p>` }), status);
 }
 
-export function usePages(routes: PageRoute[], publicOrigin: string, log: Logger): Plugin {
+/** `afterWrite` runs after every form post before its answer (the caller caches catch up with it). */
+export function usePages(routes: PageRoute[], publicOrigin: string, log: Logger, afterWrite: () => Promise<void>): Plugin {
   return {
     async onRequest({ request, url, endResponse }) {
       const matching = routes.flatMap((route) => {
@@ -39,7 +40,9 @@ export function usePages(routes: PageRoute[], publicOrigin: string, log: Logger)
         return;
       }
       try {
-        endResponse(await found.route.handle(request, found.match));
+        const response = await found.route.handle(request, found.match);
+        if (request.method === 'POST') await afterWrite();
+        endResponse(response);
       } catch (error) {
         if (isDatabaseUnavailable(error)) {
           endResponse(messagePage('Temporarily unavailable', 'Please try again in a moment.', null, 503));

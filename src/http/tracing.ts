@@ -1,10 +1,7 @@
 // Optional OpenTelemetry tracing: with OTEL_EXPORTER_OTLP_ENDPOINT set, every GraphQL operation
 // becomes a span exported over OTLP/HTTP. Variables, documents and results are never recorded:
 // they may hold secrets.
-import { useOpenTelemetry } from '@envelop/opentelemetry';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+// The OpenTelemetry packages are loaded only when tracing is on: they cost about 20 MB of memory.
 import type { Plugin } from 'graphql-yoga';
 
 export interface Tracing {
@@ -13,8 +10,14 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
-export function createTracing(endpoint: string | undefined): Tracing {
+export async function createTracing(endpoint: string | undefined): Promise<Tracing> {
   if (!endpoint) return { plugins: [], shutdown: async () => {} };
+  const [{ useOpenTelemetry }, { OTLPTraceExporter }, { BatchSpanProcessor }, { NodeTracerProvider }] = await Promise.all([
+    import('@envelop/opentelemetry'),
+    import('@opentelemetry/exporter-trace-otlp-http'),
+    import('@opentelemetry/sdk-trace-base'),
+    import('@opentelemetry/sdk-trace-node'),
+  ]);
   const exporter = new OTLPTraceExporter({ url: `${endpoint.replace(/\/+$/, '')}/v1/traces` });
   const provider = new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] });
   const plugin = useOpenTelemetry({ document: false, variables: false, result: false, resolvers: false }, provider, undefined, undefined, 'connect');

@@ -75,18 +75,18 @@ export async function createPostgresDatabase(): Promise<{ url: string; drop: () 
   return { url: url.href, drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
-async function createTestDatabase(): Promise<{ database: Database; drop: () => Promise<void> }> {
+async function createTestDatabase(): Promise<{ database: Database; url: string | null; drop: () => Promise<void> }> {
   if (process.env.TEST_DATABASE !== 'postgres') {
     const snapshot = new Blob([await readFile(inject('pgliteSnapshotPath'))]);
-    return { database: await openDatabase({ pgliteSnapshot: snapshot }), drop: async () => {} };
+    return { database: await openDatabase({ pgliteSnapshot: snapshot }), url: null, drop: async () => {} };
   }
   const { url, drop } = await createPostgresDatabase();
-  return { database: await openDatabase({ url, poolSize: 10 }), drop };
+  return { database: await openDatabase({ url, poolSize: 10 }), url, drop };
 }
 
 export async function startTestServer(options: TestServerOptions = {}) {
-  const { database, drop } = options.databaseUrl
-    ? { database: await openDatabase({ url: options.databaseUrl, poolSize: 2 }), drop: async () => {} }
+  const { database, url: databaseUrl, drop } = options.databaseUrl
+    ? { database: await openDatabase({ url: options.databaseUrl, poolSize: 2 }), url: options.databaseUrl, drop: async () => {} }
     : await createTestDatabase();
   const loopback = options.listen ? await loopbackServer() : null;
   const config: Config = loadConfig({
@@ -100,7 +100,7 @@ export async function startTestServer(options: TestServerOptions = {}) {
   const log = createLogger('debug', { write: (line: string) => void logLines.push(line) });
   const clock = new TestClock();
   const keyRing = config.encryptionKeys ?? expect.fail('the test server needs ENCRYPTION_KEYS');
-  const app = createApp({ config, database, log, clock, keyRing, ...(options.emailSender ? { emailSender: options.emailSender } : {}) });
+  const app = await createApp({ config, database, log, clock, keyRing, ...(options.emailSender ? { emailSender: options.emailSender } : {}) });
   loopback?.serve(app.yoga);
 
   async function migrate() {
@@ -134,6 +134,8 @@ export async function startTestServer(options: TestServerOptions = {}) {
     request,
     /** Any HTTP request to the application, e.g. `/ready`. */
     fetch: (path: string, init?: RequestInit) => app.yoga.fetch(new URL(path, 'http://connect.test'), init ?? {}),
+    /** The PostgreSQL database's URL (null on PGlite): another server process can share it. */
+    databaseUrl,
     /** The loopback address, with `listen: true`. */
     url: loopback?.url ?? 'http://connect.test',
     outbox: app.outbox,

@@ -1,0 +1,92 @@
+// Who-is-asking, cached per process: API keys by their hash, connected accounts by id. The database
+// invalidates both (triggers NOTIFY on channel connect_auth), so a revoked key or a suspended
+// account is refused from the next request in every process; while the listener is down nothing
+// is served from these caches.
+import { randomUUID } from 'node:crypto';
+import { getOperationAST } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { CachedKey } from '../api-keys/authenticate.ts';
+import type { Database } from '../db/database.ts';
+import { InvalidatedCache } from '../db/invalidated-cache.ts';
+import type { ConnectedAccount } from '../generated/prisma/client.ts';
+
+export const AUTH_CHANNEL = 'connect_auth';
+const MAX_ENTRIES = 10_000;
+const SYNC_TIMEOUT_MS = 1_000;
+
+export interface CallerCaches {
+  keys: InvalidatedCache<CachedKey>;
+  accounts: InvalidatedCache<ConnectedAccount>;
+  /**
+   * Resolves once this process has received every notification committed before the call.
+   * Writes call it before they answer, so the writer's next request already sees its change.
+   */
+  sync(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** `ttlMs` 0 turns caching off (the caches never go live). */
+export async function startCallerCaches(database: Database, ttlMs: number): Promise<CallerCaches> {
+  const keys = new InvalidatedCache<CachedKey>({ ttlMs, maxEntries: MAX_ENTRIES });
+  const accounts = new InvalidatedCache<ConnectedAccount>({ ttlMs, maxEntries: MAX_ENTRIES });
+  if (ttlMs <= 0) return { keys, accounts, sync: async () => {}, stop: async () => {} };
+
+  // PostgreSQL delivers notifications in commit order: when our own marker comes back, every
+  // change committed before it has been received and applied.
+  const processId = randomUUID();
+  const waiting = new Map<number, () => void>();
+  let markers = 0;
+  let live = false;
+  const setLive = (up: boolean) => {
+    live = up;
+    keys.setLive(up);
+    accounts.setLive(up);
+  };
+  const stop = await database.listen(AUTH_CHANNEL, {
+    message(payload) {
+      const separator = payload.indexOf(':');
+      const kind = payload.slice(0, separator);
+      const key = payload.slice(separator + 1);
+      if (kind === 'key') keys.invalidate(key);
+      else if (kind === 'account') accounts.invalidate(key);
+      else if (kind === `sync-${processId}`) waiting.get(Number(key))?.();
+    },
+    listening: setLive,
+  });
+
+  async function sync(): Promise<void> {
+    if (!live) return;
+    const marker = ++markers;
+    const received = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), SYNC_TIMEOUT_MS);
+      waiting.set(marker, () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+    try {
+      await database.prisma.$executeRaw`SELECT pg_notify(${AUTH_CHANNEL}, ${`sync-${processId}:${marker}`})`;
+      // No marker in time: notifications are late, so nothing cached can be trusted; start afresh.
+      if (!(await received)) setLive(live);
+    } finally {
+      waiting.delete(marker);
+    }
+  }
+
+  return { keys, accounts, sync, stop };
+}
+
+/** Every mutation answers only once this process's caches have seen what it committed. */
+export function useCallerCacheSync(caches: CallerCaches): Plugin {
+  const mutations = new WeakSet<Request>();
+  return {
+    onExecute({ args }) {
+      if (getOperationAST(args.document, args.operationName)?.operation === 'mutation') {
+        mutations.add((args.contextValue as { request: Request }).request);
+      }
+    },
+    async onResultProcess({ request }) {
+      if (mutations.has(request)) await caches.sync();
+    },
+  };
+}
