@@ -10,7 +10,7 @@ import type { Database } from '../db/database.ts';
 import { InvalidatedCache } from '../db/invalidated-cache.ts';
 import type { ConnectedAccount } from '../generated/prisma/client.ts';
 
-export const AUTH_CHANNEL = 'connect_auth';
+const AUTH_CHANNEL = 'connect_auth';
 const MAX_ENTRIES = 10_000;
 const SYNC_TIMEOUT_MS = 1_000;
 

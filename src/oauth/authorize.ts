@@ -11,7 +11,7 @@ import { parseScopeParameter, type GrantScope } from './scopes.ts';
 
 const CONSENT_TTL_MS = 10 * 60 * 1000;
 /** Codes are exchanged by the platform's server right after the redirect: a minute is plenty. */
-export const CODE_TTL_MS = 60 * 1000;
+const CODE_TTL_MS = 60 * 1000;
 const CODE_LENGTH = 43;
 const MAX_STATE_LENGTH = 500;
 const PKCE_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;

@@ -7,7 +7,7 @@ import { ValidationError } from '../errors.ts';
 import type { ConnectPlatform } from '../generated/prisma/client.ts';
 import { requireConnectPlatform } from '../connected-accounts/platform-service.ts';
 
-export const MAX_REDIRECT_URIS = 10;
+const MAX_REDIRECT_URIS = 10;
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 export interface OAuthClientInput {
