@@ -90,7 +90,13 @@ export async function createApp({ config, database, log, keyRing, clock = system
       ...tracing.plugins,
       useMetrics(database, config.metricsToken),
       useRequestLog(log),
-      usePages(pages, new URL(config.publicUrl).origin, log, () => callerCaches.sync()),
+      usePages({
+        routes: pages,
+        publicOrigin: new URL(config.publicUrl).origin,
+        log,
+        isReady: () => migrationsApplied,
+        afterWrite: () => callerCaches.sync(),
+      }),
       useCallerCacheSync(callerCaches),
       // A browser form or a simple GET cannot send this header without a CORS preflight.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'authorization', 'x-api-key'] }),

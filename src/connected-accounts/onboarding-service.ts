@@ -4,6 +4,7 @@
 import type { Prisma } from '../db/database.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { ConflictError, LinkInvalidError } from '../errors.ts';
+import type { OnboardingLink } from '../generated/prisma/client.ts';
 import { provisionOrganization, validateOrganizationName, type BusinessDetails } from '../organizations/service.ts';
 import { validatePassword } from '../users/passwords.ts';
 import { signInOrPrepareUser, type PreparedUser } from '../users/sign-in.ts';
@@ -79,10 +80,11 @@ export function businessDetails(form: Omit<BusinessDetails, 'logoUrl'>, prefix =
 
 /** The GraphQL completion: credentials and business details in one submission. */
 export async function completeOnboarding(prisma: Prisma, form: OnboardingForm, now: Date): Promise<CompletedOnboarding> {
-  await usableOnboardingLink(prisma, form.token, now);
+  // The link is checked before the slow password hashing, so a dead link fails fast.
+  const link = await usableOnboardingLink(prisma, form.token, now);
   const details = businessDetails(form);
   const user = await signInOrPrepareUser(prisma, form.email, validatePassword(form.password, 'input.password'));
-  return completeOnboardingAs(prisma, form.token, details, user, now);
+  return completeOnboardingAs(prisma, link, details, user, now);
 }
 
 /**
@@ -93,12 +95,11 @@ export async function completeOnboarding(prisma: Prisma, form: OnboardingForm, n
  */
 export async function completeOnboardingAs(
   prisma: Prisma,
-  token: string,
+  link: Pick<OnboardingLink, 'id' | 'connectedAccountId'>,
   details: BusinessDetails,
   user: PreparedUser,
   now: Date,
 ): Promise<CompletedOnboarding> {
-  const link = await usableOnboardingLink(prisma, token, now);
   const accountId = link.connectedAccountId;
   const transition = transitions.complete;
 

@@ -32,7 +32,7 @@ export class InvalidatedCache<Value> {
   }
 
   set(key: string, value: Value, snapshot: number): void {
-    if (!this.live || snapshot !== this.generation || this.options.ttlMs <= 0) return;
+    if (!this.live || snapshot !== this.generation) return;
     if (this.entries.size >= this.options.maxEntries) {
       const oldest = this.entries.keys().next();
       if (!oldest.done) this.entries.delete(oldest.value);

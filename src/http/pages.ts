@@ -20,8 +20,20 @@ export function messagePage(title: string, message: string | Html, brand: Brand 
   return htmlResponse(page({ title, brand, body: html`<p role="alert">${message}</p>` }), status);
 }
 
-/** `afterWrite` runs after every form post before its answer (the caller caches catch up with it). */
-export function usePages(routes: PageRoute[], publicOrigin: string, log: Logger, afterWrite: () => Promise<void>): Plugin {
+export interface PagesOptions {
+  routes: PageRoute[];
+  /** Browser forms must come from here (`Origin`). */
+  publicOrigin: string;
+  log: Logger;
+  /** False until the migrations are applied: pages answer 503, as /graphql does. */
+  isReady: () => boolean;
+  /** Runs after every form post before its answer (the caller caches catch up with it). */
+  afterWrite: () => Promise<void>;
+}
+
+const unavailable = () => messagePage('Temporarily unavailable', 'Please try again in a moment.', null, 503);
+
+export function usePages({ routes, publicOrigin, log, isReady, afterWrite }: PagesOptions): Plugin {
   return {
     async onRequest({ request, url, endResponse }) {
       const matching = routes.flatMap((route) => {
@@ -32,6 +44,10 @@ export function usePages(routes: PageRoute[], publicOrigin: string, log: Logger,
       const found = matching.find(({ route }) => route.method === request.method);
       if (!found) {
         endResponse(new Response(null, { status: 405, headers: { allow: matching.map(({ route }) => route.method).join(', ') } }));
+        return;
+      }
+      if (!isReady()) {
+        endResponse(unavailable());
         return;
       }
       const origin = request.headers.get('origin');
@@ -45,7 +61,7 @@ export function usePages(routes: PageRoute[], publicOrigin: string, log: Logger,
         endResponse(response);
       } catch (error) {
         if (isDatabaseUnavailable(error)) {
-          endResponse(messagePage('Temporarily unavailable', 'Please try again in a moment.', null, 503));
+          endResponse(unavailable());
           return;
         }
         const requestId = requestIdOf(request);

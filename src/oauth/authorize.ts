@@ -2,7 +2,7 @@
 // request, the signed-in user's consent, and the single-use code sent back to the platform.
 import { randomBase62, sha256Hex } from '../crypto/tokens.ts';
 import type { Prisma } from '../db/database.ts';
-import type { User } from '../generated/prisma/client.ts';
+import type { Prisma as PrismaTypes, User } from '../generated/prisma/client.ts';
 import type { Brand } from '../http/html.ts';
 import { newId } from '../ids.ts';
 import { platformBrand } from '../connected-accounts/branding.ts';
@@ -137,7 +137,7 @@ export async function pendingConsent(prisma: Prisma, consentToken: string, now: 
 /** Approves (a code) or denies (`access_denied`); either way, where the browser goes next. */
 export async function decideConsent(prisma: Prisma, decision: ConsentDecision, now: Date): Promise<string> {
   const authorization = await pendingConsent(prisma, decision.consentToken, now);
-  const decide = async (data: Record<string, unknown>) => {
+  const decide = async (data: PrismaTypes.OAuthAuthorizationUpdateManyMutationInput) => {
     const claimed = await prisma.oAuthAuthorization.updateMany({ where: { id: authorization.id, decidedAt: null }, data: { decidedAt: now, ...data } });
     if (claimed.count === 0) throw new OAuthPageError('This consent page was already answered: start again from the platform.');
   };

@@ -8,7 +8,6 @@ import { hashPresentedToken } from '../connected-accounts/links.ts';
 import { usableOnboardingLink } from '../connected-accounts/onboarding-service.ts';
 import type { Prisma } from '../db/database.ts';
 import { DomainError, LinkExpiredError, LinkUsedError, ValidationError } from '../errors.ts';
-import type { OnboardingLink } from '../generated/prisma/client.ts';
 import { cookieOf, readForm, seeOther, type Brand } from '../http/html.ts';
 import { messagePage, type PageRoute } from '../http/pages.ts';
 import { countryCode } from '../validation.ts';
@@ -34,10 +33,9 @@ interface Dependencies {
   emailQueued: () => void;
 }
 
-type UsableLink = OnboardingLink & { connectedAccount: { pendingEmail: string | null; pendingOrganizationName: string | null; pendingCountry: string | null } };
+type UsableLink = Awaited<ReturnType<typeof usableOnboardingLink>>;
 
 interface LinkContext {
-  token: string;
   link: UsableLink;
   brand: Brand;
   /** The path of this link's page: forms post below it, the cookie is scoped to it. */
@@ -63,7 +61,7 @@ export function onboardingPageRoutes({ prisma, clock, config, emailQueued }: Dep
     try {
       const link = await usableOnboardingLink(prisma, token, now);
       const brand = await platformBrand(prisma, link.platformOrganizationId);
-      return await action({ token, link, brand, base: `/onboarding/${token}` });
+      return await action({ link, brand, base: `/onboarding/${token}` });
     } catch (error) {
       if (!(error instanceof DomainError) || !['LINK_EXPIRED', 'LINK_USED', 'LINK_INVALID'].includes(error.code)) throw error;
       const tokenHash = hashPresentedToken(token);
@@ -154,7 +152,7 @@ export function onboardingPageRoutes({ prisma, clock, config, emailQueued }: Dep
       const values = Object.fromEntries(BUSINESS_FIELDS.map((name) => [name, form?.get(name)?.trim() || null])) as BusinessValues;
       try {
         const country = countryCode(values.country ?? '', 'country');
-        const completed = await completeFromSession(prisma, session, context.token, { ...values, organizationName: values.organizationName ?? '', country }, clock.now());
+        const completed = await completeFromSession(prisma, session, context.link, { ...values, organizationName: values.organizationName ?? '', country }, clock.now());
         return seeOther(completed.redirectUrl);
       } catch (error) {
         if (error instanceof ValidationError) return businessStep(context.brand, context.base, values, fieldErrors(error), 400);

@@ -113,7 +113,7 @@ export async function choosePassword(prisma: Prisma, session: OnboardingSession,
 export async function completeFromSession(
   prisma: Prisma,
   session: OnboardingSession,
-  token: string,
+  link: OnboardingLink,
   form: Omit<BusinessDetails, 'logoUrl'>,
   now: Date,
 ): Promise<CompletedOnboarding> {
@@ -124,7 +124,7 @@ export async function completeFromSession(
       ? { id: newId('User'), create: { email: session.email, passwordHash: session.passwordHash } }
       : null;
   if (!user) throw new ValidationError('Sign in or verify your e-mail first.', ['email']);
-  const completed = await completeOnboardingAs(prisma, token, details, user, now);
-  await prisma.onboardingSession.deleteMany({ where: { onboardingLinkId: session.onboardingLinkId } });
+  const completed = await completeOnboardingAs(prisma, link, details, user, now);
+  await prisma.onboardingSession.deleteMany({ where: { onboardingLinkId: link.id } });
   return completed;
 }

@@ -4,6 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ActingViewerDocument,
+  CompleteOnboardingDocument,
+  ConfigureConnectOAuthDocument,
   ApiKeysDocument,
   ConnectedPlatformsDocument,
   ConnectionsDocument,
@@ -14,7 +16,8 @@ import {
   SubAccountsDocument,
   type CreateConnectionInput,
 } from '../generated/graphql.ts';
-import { actingFor, givenActiveAccount } from '../support/connect.ts';
+import { actingFor, givenActiveAccount, givenExpressAccount, onboardingForm } from '../support/connect.ts';
+import { givenOrganization } from '../support/fixtures.ts';
 import {
   approvedCode,
   authorizeQuery,
@@ -47,6 +50,37 @@ const s3Connection: CreateConnectionInput = {
 };
 
 const redirectParameters = (response: Response) => new URL(response.headers.get('location') ?? expect.fail('no redirect')).searchParams;
+
+describe('the OAuth client settings', () => {
+  it('accept only https redirect URIs (http on loopback), without fragments, and need Connect enabled', async () => {
+    const configure = (redirectUris: string[], key = platform.apiKey) =>
+      server.request(ConfigureConnectOAuthDocument, { input: { redirectUris } }, withKey(key));
+    const bad = await configure(['https://ok.example/cb', 'http://platform.example/cb', 'https://platform.example/cb#frag']);
+    expect(bad.data?.configureConnectOAuth).toMatchObject({ code: 'VALIDATION', fields: ['input.redirectUris.1', 'input.redirectUris.2'] });
+    expect((await configure([])).data?.configureConnectOAuth).toMatchObject({ code: 'VALIDATION', fields: ['input.redirectUris'] });
+    const loopback = await configure(['http://localhost:3000/cb', OAUTH_REDIRECT_URI]);
+    expect(loopback.data?.configureConnectOAuth).toMatchObject({ clientSecret: null, connectPlatform: { oauthClientId: platform.clientId } });
+
+    const notEnabled = await givenOrganization(server, 'No Connect');
+    expect((await configure([OAUTH_REDIRECT_URI], notEnabled.apiKey)).data?.configureConnectOAuth).toMatchObject({ code: 'CONNECT_NOT_ENABLED' });
+  });
+
+  it('rotate the client secret: the previous one stops working at once', async () => {
+    const rotating = await givenOAuthPlatform(server, 'Rotating Platform');
+    const rotated = await server.request(
+      ConfigureConnectOAuthDocument,
+      { input: { redirectUris: [OAUTH_REDIRECT_URI], rotateClientSecret: true } },
+      withKey(rotating.apiKey),
+    );
+    const result = rotated.data?.configureConnectOAuth;
+    if (result?.__typename !== 'ConfigureConnectOAuthPayload' || !result.clientSecret) return expect.fail(JSON.stringify(rotated));
+    expect(result.clientSecret).not.toBe(rotating.clientSecret);
+    const owner = await givenOwnedOrganization(server);
+    const { code, verifier } = await approvedCode(server, rotating, owner);
+    expect(await exchange(server, rotating, code, verifier)).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
+    expect((await exchange(server, { ...rotating, clientSecret: result.clientSecret }, code, verifier)).status).toBe(200);
+  });
+});
 
 describe('the OAuth consent flow', () => {
   it('turns an owner’s consent into an ACTIVE STANDARD account the platform acts for in a granted tenant', async () => {
@@ -183,6 +217,27 @@ describe('the OAuth consent flow', () => {
     expect(await foreignTenant.text()).toContain('Choose at least one tenant');
     const foreignOrganization = await decideConsent(server, consentToken ?? '', 'approve', stranger.organizationId, [stranger.tenantId]);
     expect(foreignOrganization.status).toBe(400);
+  });
+
+  it('lets no one consent for an organization they are only a member of', async () => {
+    const { token } = await givenExpressAccount(server, platform);
+    const member = onboardingForm(token);
+    await server.request(CompleteOnboardingDocument, { input: member });
+    const { response, page, consentToken } = await signInForConsent(server, authorizeQuery(platform), member.email, member.password);
+    expect(response.status).toBe(400);
+    expect(page).toContain('You own no organization');
+    expect(consentToken).toBeNull();
+  });
+
+  it('gives one of two concurrent exchanges of a code the account, and revokes it for the replay', async () => {
+    const owner = await givenOwnedOrganization(server);
+    const { code, verifier } = await approvedCode(server, platform, owner);
+    const answers = await Promise.all([exchange(server, platform, code, verifier), exchange(server, platform, code, verifier)]);
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 400]);
+    const granted = answers.find((answer) => answer.status === 200);
+    const account = await server.request(StandardAccountDocument, { id: String(granted?.body.connected_account_id) }, withKey(platform.apiKey));
+    expect(account.data?.connectedAccount?.status).toBe('REVOKED');
+    expect(await server.prisma.connectedAccount.count({ where: { connectedOrganizationId: owner.organizationId } })).toBe(1);
   });
 
   it('refuses a form posted from another site', async () => {

@@ -19,6 +19,7 @@ describe('the server', () => {
     const early = await server.request(ViewerDocument, {});
     expect(early.status).toBe(503);
     expect(early.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
+    expect((await server.fetch('/oauth/authorize?client_id=cli_x')).status).toBe(503);
 
     expect((await server.migrate()).length).toBeGreaterThan(0);
     expect((await server.fetch('/ready')).status).toBe(200);
