@@ -38,7 +38,7 @@ builder.queryField('onboardingSession', (t) =>
     skipTypeScopes: true,
     errors: { types: linkErrors },
     args: { token: t.arg.string({ required: true }) },
-    resolve: (_root, { token }, context) => onboardingSession(context.prisma, token, context.clock.now()),
+    resolve: (_root, { token }, context) => onboardingSession(context.crossTenant('onboarding-token'), token, context.clock.now()),
   }),
 );
 
@@ -77,7 +77,7 @@ builder.mutationField('completeOnboarding', (t) =>
     errors: { types: [...linkErrors, ValidationError, InvalidCredentialsError, ConflictError] },
     args: { input: t.arg({ type: CompleteOnboardingInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const completed = await completeOnboarding(context.prisma, input, context.clock.now());
+      const completed = await completeOnboarding(context.crossTenant('onboarding-token'), input, context.clock.now());
       context.log.info({ connectedAccountId: completed.connectedAccountId }, 'onboarding completed');
       return completed;
     },

@@ -1,55 +1,59 @@
-// The one place that confines reads and writes to the tenant a request acts in. Every model the
-// API reaches through a request must say here which column ties its rows to a tenant or an
-// organization; a model that says nothing cannot be reached through a scoped client at all.
+// The one place that confines reads and writes to what a request may see. Every query through a
+// confined client gets its model's rule (confinement-rules.ts), and so does every relation it
+// reads, at any depth: lists get the related model's condition in the query, single related rows
+// are checked when they come back. A model or relation without a rule cannot be reached at all.
 import type { PrismaClient } from '../generated/prisma/client.ts';
+import { getDatamodel } from '../generated/pothos-types.ts';
+import { modelRules, relationRules, type ModelRule, type RelationRule } from './confinement-rules.ts';
 
 export interface TenantScope {
   organizationId: string;
   tenantId: string;
+  /** The organization's own keys see all its tenants; acting on behalf of an account sees one. */
+  organizationWide?: boolean;
+  /** The connected account a request acts for: it may read that account's own row. */
+  actingForAccountId?: string;
 }
 
 type Args = Record<string, unknown>;
+type Row = Record<string, unknown>;
 
-/** How a model's rows tie to a scope: the condition every read and write gets, the columns a create gets. */
-interface ScopeRule {
-  where: (scope: TenantScope) => Args;
-  stamp: (scope: TenantScope) => Args;
+interface Relation {
+  target: string;
+  isList: boolean;
 }
 
-/** Rows owned through one column, which reads filter on and creates fill in. */
-const ownedBy = (column: string, key: keyof TenantScope): ScopeRule => ({
-  where: (scope) => ({ [column]: scope[key] }),
-  stamp: (scope) => ({ [column]: scope[key] }),
-});
-
-const scopeRules: Record<string, ScopeRule> = {
-  Organization: ownedBy('id', 'organizationId'),
-  Tenant: ownedBy('organizationId', 'organizationId'),
-  ApiKey: ownedBy('tenantId', 'tenantId'),
-  InvoicingEntity: ownedBy('tenantId', 'tenantId'),
-  // Connect belongs to the platform organization: every tenant of the platform manages its accounts.
-  ConnectPlatform: ownedBy('organizationId', 'organizationId'),
-  ConnectedAccount: ownedBy('platformOrganizationId', 'organizationId'),
-  OnboardingLink: ownedBy('platformOrganizationId', 'organizationId'),
-  ConnectedAccountEvent: ownedBy('platformOrganizationId', 'organizationId'),
-  // A platform sees its sub-accounts; a sub-account's own key sees itself and none of its siblings.
-  SubAccount: {
-    where: (scope) => ({ OR: [{ platformOrganizationId: scope.organizationId }, { organizationId: scope.organizationId }] }),
-    stamp: (scope) => ({ platformOrganizationId: scope.organizationId }),
-  },
-  PermissiblePurpose: ownedBy('platformOrganizationId', 'organizationId'),
-  AccountPackage: ownedBy('platformOrganizationId', 'organizationId'),
-  Connection: ownedBy('tenantId', 'tenantId'),
-};
+/** Every relation of the schema: `Model.field` → the related model, and whether it is a list. */
+const relations = new Map<string, Relation>(
+  Object.entries(getDatamodel().datamodel.models).flatMap(([model, { fields }]) =>
+    fields.filter((field) => field.kind === 'object').map((field) => [`${model}.${field.name}`, { target: field.type, isList: field.isList }] as const),
+  ),
+);
 
 const filteredOperations = new Set([
   'findUnique', 'findUniqueOrThrow', 'findFirst', 'findFirstOrThrow', 'findMany', 'count', 'aggregate',
   'groupBy', 'update', 'updateMany', 'updateManyAndReturn', 'delete', 'deleteMany', 'upsert',
 ]);
 const stampedOperations = new Set(['create', 'createMany', 'createManyAndReturn']);
+/** Operations whose `select` names columns or aggregates, never relations. */
+const aggregateOperations = new Set(['count', 'aggregate', 'groupBy']);
+
+class ConfinementError extends Error {}
+
+function ruleOf(model: string): ModelRule {
+  const rule = modelRules[model];
+  if (!rule) throw new ConfinementError(`Model ${model} is not reachable through a confined client`);
+  return rule;
+}
+
+function relationRuleOf(key: string): RelationRule {
+  const rule = relationRules[key];
+  if (!rule) throw new ConfinementError(`Relation ${key} has no confinement rule (src/db/confinement-rules.ts)`);
+  return rule;
+}
 
 /**
- * The caller's where and the scope's condition, both required. Placed beside the caller's own keys
+ * The caller's where and the rule's condition, both required. Placed beside the caller's own keys
  * when none collides (Prisma answers `findUnique({ where: { id, tenantId } })` about 3× faster than
  * the same with `AND: [...]`); otherwise AND-ed, so a condition of the caller is never replaced.
  */
@@ -59,20 +63,108 @@ function withCondition(where: Args, condition: Args): Args {
   return { ...where, AND: [...and, condition] };
 }
 
-function scopedArgs(operation: string, args: Args, rule: ScopeRule, scope: TenantScope): Args {
-  const filter = rule.where(scope);
-  const stamp = rule.stamp(scope);
+/** Checks to run on a result: single related rows that must pass their model's rule, at any depth. */
+interface RowChecks {
+  single: { field: string; rule: ModelRule }[];
+  nested: { field: string; checks: RowChecks }[];
+}
+
+const isObject = (value: unknown): value is Args => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Confines one `include` or `select` object of `model`, and says what to check on its rows. */
+function confineSelection(model: string, selection: Args, scope: TenantScope): { selection: Args; checks: RowChecks } {
+  const confined: Args = {};
+  const checks: RowChecks = { single: [], nested: [] };
+  for (const [field, value] of Object.entries(selection)) {
+    if (field === '_count') {
+      confined[field] = confineCount(model, value, scope);
+      continue;
+    }
+    const relation = relations.get(`${model}.${field}`);
+    if (!relation || value === false || value === undefined) {
+      confined[field] = value;
+      continue;
+    }
+    const rule = relationRuleOf(`${model}.${field}`);
+    const targetRule = rule === 'target' ? ruleOf(relation.target) : null;
+    let nested: Args = isObject(value) ? { ...value } : {};
+    if (targetRule && relation.isList) nested.where = withCondition(isObject(nested.where) ? nested.where : {}, targetRule.where(scope));
+    if (targetRule && !relation.isList) {
+      if (!targetRule.allows) throw new ConfinementError(`Relation ${model}.${field} needs a row check its model's rule lacks`);
+      checks.single.push({ field, rule: targetRule });
+      if (isObject(nested.select)) nested.select = { ...nested.select, ...Object.fromEntries((targetRule.columns ?? []).map((column) => [column, true])) };
+    }
+    const inner = confineNested(relation.target, nested, scope);
+    nested = inner.args;
+    if (inner.checks.single.length > 0 || inner.checks.nested.length > 0) checks.nested.push({ field, checks: inner.checks });
+    confined[field] = Object.keys(nested).length === 0 ? true : nested;
+  }
+  return { selection: confined, checks };
+}
+
+/** `_count: { select: { relation: true | { where } } }`: each counted list gets its model's condition. */
+function confineCount(model: string, value: unknown, scope: TenantScope): unknown {
+  if (!isObject(value) || !isObject(value.select)) throw new ConfinementError(`_count on ${model} must name the relations it counts`);
+  const counted = Object.entries(value.select).map(([field, args]) => {
+    const relation = relations.get(`${model}.${field}`);
+    if (!relation) throw new ConfinementError(`${model}.${field} is not a relation`);
+    const rule = relationRuleOf(`${model}.${field}`);
+    if (rule !== 'target') return [field, args] as const;
+    const where = isObject(args) && isObject(args.where) ? args.where : {};
+    return [field, { ...(isObject(args) ? args : {}), where: withCondition(where, ruleOf(relation.target).where(scope)) }] as const;
+  });
+  return { ...value, select: Object.fromEntries(counted) };
+}
+
+/** The `include` and `select` of one level of a query, confined. */
+function confineNested(model: string, args: Args, scope: TenantScope): { args: Args; checks: RowChecks } {
+  const confined = { ...args };
+  const checks: RowChecks = { single: [], nested: [] };
+  for (const key of ['include', 'select'] as const) {
+    const selection = args[key];
+    if (!isObject(selection)) continue;
+    const result = confineSelection(model, selection, scope);
+    confined[key] = result.selection;
+    checks.single.push(...result.checks.single);
+    checks.nested.push(...result.checks.nested);
+  }
+  return { args: confined, checks };
+}
+
+/** Nulls every single related row that fails its model's rule (Prisma cannot filter those in the query). */
+function applyChecks(result: unknown, checks: RowChecks, scope: TenantScope): void {
+  if (Array.isArray(result)) {
+    for (const row of result) applyChecks(row, checks, scope);
+    return;
+  }
+  if (!isObject(result)) return;
+  const row: Row = result;
+  for (const { field, rule } of checks.single) {
+    const related = row[field];
+    if (isObject(related) && !rule.allows?.(scope, related)) row[field] = null;
+  }
+  for (const { field, checks: inner } of checks.nested) applyChecks(row[field], inner, scope);
+}
+
+function scopedArgs(model: string, operation: string, args: Args, scope: TenantScope): { args: Args; checks: RowChecks | null } {
+  const rule = ruleOf(model);
+  const { args: selected, checks } = aggregateOperations.has(operation) ? { args, checks: null } : confineNested(model, args, scope);
   if (filteredOperations.has(operation)) {
-    const where = (args.where ?? {}) as Args;
-    const scoped: Args = { ...args, where: withCondition(where, filter) };
-    if (operation === 'upsert') scoped.create = { ...(args.create as Args), ...stamp };
-    return scoped;
+    const scoped: Args = { ...selected, where: withCondition(isObject(args.where) ? args.where : {}, rule.where(scope)) };
+    if (operation === 'upsert') scoped.create = { ...(args.create as Args), ...stampOf(model, rule, scope) };
+    return { args: scoped, checks };
   }
   if (stampedOperations.has(operation)) {
+    const stamp = stampOf(model, rule, scope);
     const data = args.data as Args | Args[];
-    return { ...args, data: Array.isArray(data) ? data.map((row) => ({ ...row, ...stamp })) : { ...data, ...stamp } };
+    return { args: { ...selected, data: Array.isArray(data) ? data.map((row) => ({ ...row, ...stamp })) : { ...data, ...stamp } }, checks };
   }
-  throw new Error(`Operation ${operation} is not supported on a tenant-scoped client`);
+  throw new ConfinementError(`Operation ${operation} is not supported on a confined client`);
+}
+
+function stampOf(model: string, rule: ModelRule, scope: TenantScope): Args {
+  if (!rule.stamp) throw new ConfinementError(`Model ${model} cannot be created through a confined client`);
+  return rule.stamp(scope);
 }
 
 export function scopeToTenant(prisma: PrismaClient, scope: TenantScope) {
@@ -80,10 +172,11 @@ export function scopeToTenant(prisma: PrismaClient, scope: TenantScope) {
     name: 'tenant-scope',
     query: {
       $allModels: {
-        $allOperations({ model, operation, args, query }) {
-          const rule = scopeRules[model];
-          if (!rule) throw new Error(`Model ${model} is not reachable through a tenant-scoped client`);
-          return query(scopedArgs(operation, args as Args, rule, scope) as typeof args);
+        async $allOperations({ model, operation, args, query }) {
+          const scoped = scopedArgs(model, operation, args as Args, scope);
+          const result = await query(scoped.args as typeof args);
+          if (scoped.checks) applyChecks(result, scoped.checks, scope);
+          return result;
         },
       },
     },

@@ -18,6 +18,7 @@ import { isDatabaseUnavailable } from '../db/errors.ts';
 import { RateLimiter } from '../http/rate-limit.ts';
 import type { CallerCaches } from './caller-caches.ts';
 import type { GrantScope } from '../oauth/scopes.ts';
+import { crossTenantAccess, type CrossTenant } from '../auth/cross-tenant.ts';
 
 export interface Caller {
   apiKeyId: string;
@@ -38,10 +39,10 @@ export interface Context {
   log: Logger;
   clock: Clock;
   config: Config;
-  /** Unscoped: only for flows that cross tenants by design (authentication, provisioning). */
-  prisma: Prisma;
-  /** Confined to the acting tenant; everything a resolver reads or writes goes through it. */
+  /** Confined to what the caller may see (src/db/tenant-scope.ts); everything a resolver reads or writes goes through it. */
   db: TenantDb;
+  /** The unconfined client, for the named flows that cross tenants by design, and nothing else. */
+  crossTenant: CrossTenant;
   caller: Caller | null;
   /** The request carries the right `x-admin-secret` (only `createOrganization` looks at it). */
   isAdmin: boolean;
@@ -70,6 +71,7 @@ function presentedApiKey(headers: Headers): string | undefined {
 
 export function createContextFactory(deps: ContextDependencies) {
   const { config, prisma, clock } = deps;
+  const crossTenant = crossTenantAccess(prisma);
   const rateLimiter = new RateLimiter(config.rateLimit, clock);
   return async (initial: YogaInitialContext): Promise<Context> => {
     try {
@@ -120,13 +122,18 @@ export function createContextFactory(deps: ContextDependencies) {
       log,
       clock,
       config,
-      prisma,
-      db: scopeToTenant(prisma, caller?.actingScope ?? nowhere),
+      db: scopeToTenant(prisma, caller ? confinementOf(caller) : nowhere),
+      crossTenant,
       caller,
       isAdmin,
       keyRing: deps.keyRing,
     };
   }
+}
+
+/** What the caller may see: the tenant it acts in, and its organization's other tenants only with its own key. */
+function confinementOf(caller: Caller): TenantScope {
+  return caller.actingAs === null ? { ...caller.actingScope, organizationWide: true } : { ...caller.actingScope, actingForAccountId: caller.actingAs.id };
 }
 
 /** The caller of a field that the `apiKey` scope already guards. */

@@ -69,13 +69,13 @@ builder.queryField('connectedPlatforms', (t) =>
       description: 'The platforms connected to this organization (STANDARD by its consent, or EXPRESS by onboarding).',
       authScopes: { platform: true },
       resolve: (query, _root, _args, context) =>
-        context.prisma.connectedAccount.findMany({
+        context.crossTenant('connected-organization-view').connectedAccount.findMany({
           ...query,
           where: connectedPlatformsOf(callerOf(context).actingScope.organizationId),
           orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
         }),
       totalCount: (_connection, _args, context) =>
-        context.prisma.connectedAccount.count({ where: connectedPlatformsOf(callerOf(context).actingScope.organizationId) }),
+        context.crossTenant('connected-organization-view').connectedAccount.count({ where: connectedPlatformsOf(callerOf(context).actingScope.organizationId) }),
     },
     {},
   ),
@@ -92,7 +92,7 @@ builder.mutationField('disconnectPlatform', (t) =>
         connectedPlatform: f.prismaField({
           type: ConnectedPlatformType,
           resolve: (query, { connectedAccountId }, _args, context) =>
-            context.prisma.connectedAccount.findUniqueOrThrow({ ...query, where: { id: connectedAccountId } }),
+            context.crossTenant('connected-organization-view').connectedAccount.findUniqueOrThrow({ ...query, where: { id: connectedAccountId } }),
         }),
       }),
     }),
@@ -103,7 +103,7 @@ builder.mutationField('disconnectPlatform', (t) =>
     resolve: async (_root, { input }, context) => {
       const caller = callerOf(context);
       const call = { organizationId: caller.actingScope.organizationId, apiKeyId: caller.apiKeyId, now: context.clock.now() };
-      const account = await disconnectPlatform(context.prisma, call, input.connectedAccountId);
+      const account = await disconnectPlatform(context.crossTenant('connected-organization-view'), call, input.connectedAccountId);
       return { connectedAccountId: account.id };
     },
   }),

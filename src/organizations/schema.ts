@@ -78,7 +78,7 @@ builder.mutationField('createOrganization', (t) =>
     errors: { types: [ValidationError, InvalidCredentialsError] },
     args: { input: t.arg({ type: CreateOrganizationInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const created = await createOrganizationWithKey(context.prisma, input);
+      const created = await createOrganizationWithKey(context.crossTenant('organization-bootstrap'), input);
       context.log.info({ organizationId: created.organization.id }, 'organization created by admin');
       return { ...created, apiKey: withIssuedSecret(created.apiKey) };
     },

@@ -75,7 +75,7 @@ const SubAccountType = builder.prismaNode('SubAccount', {
     apiKeys: t.field({
       type: [ApiKeyType],
       description: 'Its keys, metadata only (never secrets).',
-      resolve: (account, _args, context) => subAccountKeys(context.prisma, account),
+      resolve: (account, _args, context) => subAccountKeys(context.crossTenant('sub-account-provisioning'), account),
     }),
     platformOrganizationId: t.exposeID('platformOrganizationId'),
     organizationId: t.exposeID('organizationId'),
@@ -185,7 +185,7 @@ builder.mutationField('createSubAccount', (t) =>
     args: { input: t.arg({ type: CreateSubAccountInput, required: true }) },
     // The typed input has every profile field as a string; the service validates them.
     resolve: (_root, { input }, context) =>
-      createSubAccount(context.prisma, context.db, platformOf(context), input as Parameters<typeof createSubAccount>[3]),
+      createSubAccount(context.crossTenant('sub-account-provisioning'), context.db, platformOf(context), input as Parameters<typeof createSubAccount>[3]),
   }),
 );
 
@@ -232,7 +232,7 @@ builder.mutationField('rotateSubAccountApiKey', (t) =>
     errors: { types: [NotFoundError] },
     args: { input: t.arg({ type: RotateSubAccountApiKeyInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const rotated = await rotateSubAccountKey(context.prisma, context.db, platformOf(context), input.subAccountId);
+      const rotated = await rotateSubAccountKey(context.crossTenant('sub-account-provisioning'), context.db, platformOf(context), input.subAccountId);
       return { subAccount: rotated.subAccount, apiKey: withIssuedSecret(rotated.apiKey) };
     },
   }),
@@ -251,7 +251,7 @@ builder.mutationField('revokeSubAccountApiKey', (t) =>
     errors: { types: [NotFoundError] },
     args: { input: t.arg({ type: RevokeSubAccountApiKeyInput, required: true }) },
     resolve: async (_root, { input }, context) => ({
-      apiKey: await revokeSubAccountKey(context.prisma, context.db, platformOf(context), input),
+      apiKey: await revokeSubAccountKey(context.crossTenant('sub-account-provisioning'), context.db, platformOf(context), input),
     }),
   }),
 );

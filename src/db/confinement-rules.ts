@@ -1,0 +1,104 @@
+// What a request may see, model by model and relation by relation: the table a reviewer reads to
+// know who sees which rows. The mechanics that apply it to every query are in tenant-scope.ts.
+import type { TenantScope } from './tenant-scope.ts';
+
+type Args = Record<string, unknown>;
+type Row = Record<string, unknown>;
+
+/** How a model's rows tie to a scope. */
+export interface ModelRule {
+  /** The condition every read, update and delete gets, at the top level and in nested lists. */
+  where: (scope: TenantScope) => Args;
+  /** The same condition tested on a loaded row: for to-one relations, which Prisma cannot filter in the query. */
+  allows?: (scope: TenantScope, row: Row) => boolean;
+  /** The columns `allows` reads, added to a nested `select` that lacks them. */
+  columns?: string[];
+  /** The columns a create gets. Absent: the model cannot be created through a confined client. */
+  stamp?: (scope: TenantScope) => Args;
+}
+
+/** Rows owned through one column, which reads filter on and creates fill in. */
+const ownedBy = (column: string, key: 'organizationId' | 'tenantId'): ModelRule => ({
+  where: (scope) => ({ [column]: scope[key] }),
+  allows: (scope, row) => row[column] === scope[key],
+  columns: [column],
+  stamp: (scope) => ({ [column]: scope[key] }),
+});
+
+/** Rows of a link table, visible when the row they hang from is (reached only as nested lists). */
+const linkedTo = (relation: string, owner: ModelRule): ModelRule => ({
+  where: (scope) => ({ [relation]: owner.where(scope) }),
+});
+
+const subAccountRule: ModelRule = {
+  // A platform sees its sub-accounts; a sub-account's own key sees itself and none of its siblings.
+  where: (scope) => ({ OR: [{ platformOrganizationId: scope.organizationId }, { organizationId: scope.organizationId }] }),
+  allows: (scope, row) => row.platformOrganizationId === scope.organizationId || row.organizationId === scope.organizationId,
+  columns: ['platformOrganizationId', 'organizationId'],
+  stamp: (scope) => ({ platformOrganizationId: scope.organizationId }),
+};
+const accountPackageRule = ownedBy('platformOrganizationId', 'organizationId');
+
+export const modelRules: Record<string, ModelRule> = {
+  Organization: ownedBy('id', 'organizationId'),
+  Tenant: {
+    // An organization's own keys see all its tenants; acting on behalf sees the one tenant it acts in,
+    // so a STANDARD grant never shows a tenant its owner did not name.
+    where: (scope) => ({ organizationId: scope.organizationId, ...(scope.organizationWide ? {} : { id: scope.tenantId }) }),
+    allows: (scope, row) => row.organizationId === scope.organizationId && (scope.organizationWide === true || row.id === scope.tenantId),
+    columns: ['organizationId', 'id'],
+    stamp: (scope) => ({ organizationId: scope.organizationId }),
+  },
+  ApiKey: ownedBy('tenantId', 'tenantId'),
+  InvoicingEntity: ownedBy('tenantId', 'tenantId'),
+  // Connect belongs to the platform organization: every tenant of the platform manages its accounts.
+  ConnectPlatform: ownedBy('organizationId', 'organizationId'),
+  ConnectedAccount: {
+    // The platform's accounts; while acting on behalf of one, that account too (`viewer.actingAs`).
+    where: (scope) =>
+      scope.actingForAccountId
+        ? { OR: [{ platformOrganizationId: scope.organizationId }, { id: scope.actingForAccountId }] }
+        : { platformOrganizationId: scope.organizationId },
+    allows: (scope, row) => row.platformOrganizationId === scope.organizationId || (scope.actingForAccountId !== undefined && row.id === scope.actingForAccountId),
+    columns: ['platformOrganizationId', 'id'],
+    stamp: (scope) => ({ platformOrganizationId: scope.organizationId }),
+  },
+  OnboardingLink: ownedBy('platformOrganizationId', 'organizationId'),
+  ConnectedAccountEvent: ownedBy('platformOrganizationId', 'organizationId'),
+  SubAccount: subAccountRule,
+  PermissiblePurpose: ownedBy('platformOrganizationId', 'organizationId'),
+  AccountPackage: accountPackageRule,
+  SubAccountPurpose: linkedTo('subAccount', subAccountRule),
+  SubAccountPackage: linkedTo('subAccount', subAccountRule),
+  AccountPackagePurpose: linkedTo('accountPackage', accountPackageRule),
+  Connection: ownedBy('tenantId', 'tenantId'),
+};
+
+/**
+ * How a relation read through a confined client is confined:
+ * - `target`: the related rows must pass their own model's rule (a condition on a list, a check on a
+ *   single row, which comes back null when it fails);
+ * - `{ throughParent }`: a deliberate exception, visible because the row it hangs from is, with the
+ *   reason. Relations below it are confined again.
+ * A relation that is not listed cannot be read through a confined client at all: the query fails.
+ */
+export type RelationRule = 'target' | { throughParent: string };
+
+export const relationRules: Record<string, RelationRule> = {
+  'Organization.tenants': 'target',
+  'ConnectedAccount.events': 'target',
+  'ConnectedAccount.connectedOrganization': {
+    throughParent: "a platform sees the id and name of an organization connected to it (not its tenants: Tenant's rule applies below)",
+  },
+  'ConnectPlatform.brandingInvoicingEntity': 'target',
+  'SubAccount.purposes': 'target',
+  'SubAccount.packages': 'target',
+  'SubAccountPurpose.permissiblePurpose': {
+    throughParent: "a sub-account's purposes come from its platform's catalog; its own key sees them as part of itself",
+  },
+  'SubAccountPackage.accountPackage': {
+    throughParent: "a sub-account's packages come from its platform's catalog; its own key sees them as part of itself",
+  },
+  'AccountPackage.purposes': 'target',
+  'AccountPackagePurpose.permissiblePurpose': 'target',
+};

@@ -1,0 +1,106 @@
+// No caller ever sees a row of another tenant, or of a tenant a STANDARD grant did not name, through
+// any query field or any relation below it. The operations are generated from the schema, so a
+// field or relation added later is read here too; a relation without a confinement rule fails
+// its query (src/db/confinement-rules.ts), which fails this test.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { schema } from '../../src/graphql/schema.ts';
+import { MARKERS, buildIsolationWorld, type IsolationWorld, type Marker } from '../support/isolation-world.ts';
+import { queriesOfSchema } from '../support/schema-queries.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+let server: TestServer;
+let world: IsolationWorld;
+
+beforeAll(async () => {
+  // Hundreds of probes a second from one key: the rate limit is not what this test is about.
+  server = await startTestServer({ environment: { RATE_LIMIT_PER_SECOND: '0' } });
+  world = await buildIsolationWorld(server);
+}, 120_000);
+afterAll(() => server?.close());
+
+const everyone = Object.values(MARKERS);
+const except = (...visible: Marker[]) => everyone.filter((marker) => !visible.includes(marker));
+
+/** What each kind of caller may see; everything else must never appear in any answer. */
+const expectations: Record<keyof IsolationWorld['callers'], { sees: Marker[]; mayAlsoSee: Marker[] }> = {
+  platform: {
+    sees: [MARKERS.platformOrganization, MARKERS.platformTenant, MARKERS.subAccountA, MARKERS.subAccountB, MARKERS.purposeA, MARKERS.purposeB],
+    // By design: the name and id of the organizations connected to it, and the tenants they grant (ids on the account).
+    mayAlsoSee: [MARKERS.expressOrganization, MARKERS.standardOrganization],
+  },
+  otherPlatform: { sees: [MARKERS.otherPlatform], mayAlsoSee: [] },
+  subAccount: {
+    sees: [MARKERS.subAccountA, MARKERS.insideSubAccountA, MARKERS.purposeA],
+    mayAlsoSee: [],
+  },
+  actingForExpress: { sees: [MARKERS.expressOrganization, MARKERS.insideExpress], mayAlsoSee: [] },
+  actingForStandard: { sees: [MARKERS.standardOrganization, MARKERS.insideStandard], mayAlsoSee: [] },
+};
+
+/** Ids a caller learns by design although their rows are not its own (foreign keys on its own rows). */
+function idsShownByDesign(caller: keyof IsolationWorld['callers']): Set<string> {
+  const { ids } = world;
+  const of = (marker: Marker) => ids.get(marker) ?? [];
+  switch (caller) {
+    // The sub-account's own row names its platform.
+    case 'subAccount':
+      return new Set(of(MARKERS.platformOrganization));
+    // The acting account's row names the platform, and rows it writes name the platform's key (createdBy).
+    case 'actingForExpress':
+    case 'actingForStandard':
+      return new Set([...of(MARKERS.platformOrganization), world.platformApiKeyId]);
+    default:
+      return new Set();
+  }
+}
+
+const { queries, skipped } = queriesOfSchema(schema);
+
+async function post(document: string, variables: Record<string, unknown>, headers: Record<string, string>) {
+  const response = await server.fetch('/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query: document, variables }),
+  });
+  return { status: response.status, text: await response.text() };
+}
+
+describe('tenant isolation, generated from the schema', () => {
+  it('reads every query field except the public ones taken by token', () => {
+    expect(skipped).toEqual(['onboardingSession']);
+    const rootFields = new Set(queries.map((query) => query.field.split(' ')[0]));
+    expect([...rootFields]).toEqual(expect.arrayContaining(['viewer', 'node', 'nodes', 'connectedAccounts', 'subAccounts', 'connections']));
+  });
+
+  for (const caller of Object.keys(expectations) as (keyof IsolationWorld['callers'])[]) {
+    it(`shows ${caller} nothing of another tenant or an ungranted one`, async () => {
+      const { sees, mayAlsoSee } = expectations[caller];
+      const forbidden = except(...sees, ...mayAlsoSee);
+      const byDesign = idsShownByDesign(caller);
+      const forbiddenIds = forbidden.flatMap((marker) => world.ids.get(marker) ?? []).filter((id) => !byDesign.has(id));
+      const probeIds = [...world.ids.values()].flat();
+      const answers: string[] = [];
+
+      for (const query of queries) {
+        const runs = query.needs === 'nothing' ? [{}] : query.needs === 'ids' ? [{ ids: probeIds }] : probeIds.map((id) => ({ id }));
+        for (const variables of runs) {
+          const { status, text } = await post(query.document, variables, world.callers[caller]);
+          const body = JSON.parse(text) as { errors?: { message: string; extensions?: { code?: string } }[] };
+          const unexpected = (body.errors ?? []).filter((error) => error.extensions?.code !== 'FORBIDDEN');
+          expect(unexpected, `${caller} ${query.field} ${JSON.stringify(variables)}: ${text.slice(0, 500)}`).toEqual([]);
+          expect([200, 403], `${caller} ${query.field}`).toContain(status);
+          for (const marker of forbidden) expect(text, `${caller} ${query.field} shows ${marker}`).not.toContain(marker);
+          for (const id of forbiddenIds) {
+            // A probe id comes back only inside the error-free null answer, never as data.
+            if (JSON.stringify(variables).includes(id)) continue;
+            expect(text, `${caller} ${query.field} shows ${id}`).not.toContain(id);
+          }
+          answers.push(text);
+        }
+      }
+      // The caller did read its own world: the test would notice if everything came back empty.
+      const all = answers.join('\n');
+      for (const marker of sees) expect(all, `${caller} should see ${marker}`).toContain(marker);
+    }, 120_000);
+  }
+});
