@@ -1,6 +1,6 @@
 import type { ApiKey } from '../generated/prisma/client.ts';
 import { builder } from '../graphql/builder.ts';
-import { callerOf } from '../graphql/context.ts';
+import { actorOf } from '../graphql/context.ts';
 import { shownOnce } from '../graphql/shown-once.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { dateTimeRange, DateTimeFilter, orderByInput } from '../graphql/lists.ts';
@@ -79,7 +79,7 @@ builder.mutationField('createApiKey', (t) =>
     errors: { types: [ValidationError] },
     args: { input: t.arg({ type: CreateApiKeyInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const issued = await createApiKey(context.db, callerOf(context).actingScope.tenantId, input.name);
+      const issued = await createApiKey(context.db, actorOf(context), input.name);
       return { apiKey: withIssuedSecret(issued) };
     },
   }),
@@ -100,6 +100,6 @@ builder.mutationField('revokeApiKey', (t) =>
     authScopes: { platform: true },
     errors: { types: [NotFoundError] },
     args: { input: t.arg({ type: RevokeApiKeyInput, required: true }) },
-    resolve: async (_root, { input }, context) => ({ apiKey: await revokeApiKey(context.db, input.id, context.clock.now()) }),
+    resolve: async (_root, { input }, context) => ({ apiKey: await revokeApiKey(context.db, actorOf(context), input.id) }),
   }),
 );

@@ -1,4 +1,5 @@
 import type { ApiKey } from '../generated/prisma/client.ts';
+import type { Actor } from '../auth/actor.ts';
 import type { TenantDb } from '../db/tenant-scope.ts';
 import { NotFoundError } from '../errors.ts';
 import { requiredText } from '../validation.ts';
@@ -22,17 +23,19 @@ export function newApiKey(input: { name: string; tenantId: string; environment: 
   return { row: { id: newId('ApiKey'), tenantId: input.tenantId, name: input.name, prefix, secretHash }, secret };
 }
 
-export async function createApiKey(db: TenantDb, tenantId: string, name: string): Promise<IssuedApiKey> {
+/** A key for the tenant the actor acts in. */
+export async function createApiKey(db: TenantDb, actor: Actor, name: string): Promise<IssuedApiKey> {
   const validName = validateApiKeyName(name, 'input.name');
+  const { tenantId } = actor.actingScope;
   const tenant = await db.tenant.findUniqueOrThrow({ where: { id: tenantId }, select: { environment: true } });
   const { row, secret } = newApiKey({ name: validName, tenantId, environment: tenant.environment });
   return { apiKey: await db.apiKey.create({ data: row }), secret };
 }
 
 /** Revoking is idempotent: a key revoked before keeps its first revocation time. */
-export async function revokeApiKey(db: TenantDb, id: string, now: Date): Promise<ApiKey> {
+export async function revokeApiKey(db: TenantDb, actor: Actor, id: string): Promise<ApiKey> {
   const key = await db.apiKey.findUnique({ where: { id } });
   if (!key) throw new NotFoundError(`No API key ${id}.`);
   if (key.revokedAt) return key;
-  return db.apiKey.update({ where: { id }, data: { revokedAt: now } });
+  return db.apiKey.update({ where: { id }, data: { revokedAt: actor.now } });
 }

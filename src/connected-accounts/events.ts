@@ -3,14 +3,14 @@ import type { ConnectedAccountEventType, ConnectedAccountStatus } from '../gener
 import { newId } from '../ids.ts';
 
 /** Who did it: an API key, a user (onboarding, consent), or the server itself (a replayed OAuth code). */
-export type Actor = { apiKeyId: string } | { userId: string } | { server: 'oauth-code-replay' };
+export type EventActor = { apiKeyId: string } | { userId: string } | { server: 'oauth-code-replay' };
 
 export interface AccountEvent {
   account: { id: string; platformOrganizationId: string };
   type: ConnectedAccountEventType;
   fromStatus: ConnectedAccountStatus | null;
   toStatus: ConnectedAccountStatus;
-  actor: Actor;
+  actor: EventActor;
 }
 
 function eventRow({ account, type, fromStatus, toStatus, actor }: AccountEvent) {

@@ -1,7 +1,7 @@
 // GraphQL for a platform's Connect settings.
 import { ConflictError, ConnectNotEnabledError, NotFoundError, ValidationError } from '../errors.ts';
 import { builder } from '../graphql/builder.ts';
-import { callerOf } from '../graphql/context.ts';
+import { actorOf } from '../graphql/context.ts';
 import { InvoicingEntityType } from '../organizations/schema.ts';
 import { enableConnectPlatform, updateConnectPlatform } from './platform-service.ts';
 
@@ -36,7 +36,7 @@ builder.queryField('connectPlatform', (t) =>
     nullable: true,
     description: 'The Connect settings, or null while Connect is not enabled.',
     resolve: (query, _root, _args, context) =>
-      context.db.connectPlatform.findUnique({ ...query, where: { organizationId: callerOf(context).actingScope.organizationId } }),
+      context.db.connectPlatform.findUnique({ ...query, where: { organizationId: actorOf(context).actingScope.organizationId } }),
   }),
 );
 
@@ -78,8 +78,7 @@ builder.mutationField('enableConnectPlatform', (t) =>
     errors: { types: [ValidationError, NotFoundError, ConflictError] },
     args: { input: t.arg({ type: EnableConnectPlatformInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const organizationId = callerOf(context).actingScope.organizationId;
-      await enableConnectPlatform(context.db, organizationId, input);
+      const { organizationId } = await enableConnectPlatform(context.db, actorOf(context), input);
       return { organizationId };
     },
   }),
@@ -93,8 +92,7 @@ builder.mutationField('updateConnectPlatform', (t) =>
     errors: { types: [ValidationError, NotFoundError, ConnectNotEnabledError] },
     args: { input: t.arg({ type: UpdateConnectPlatformInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const organizationId = callerOf(context).actingScope.organizationId;
-      await updateConnectPlatform(context.db, organizationId, input);
+      const { organizationId } = await updateConnectPlatform(context.db, actorOf(context), input);
       return { organizationId };
     },
   }),

@@ -5,6 +5,7 @@ import type { TenantDb } from '../db/tenant-scope.ts';
 import { ConflictError, ConnectNotEnabledError, NotFoundError, ValidationError } from '../errors.ts';
 import type { ConnectPlatform } from '../generated/prisma/client.ts';
 import { webUrl } from '../validation.ts';
+import type { Actor } from '../auth/actor.ts';
 
 export const DEFAULT_LINK_TTL_SECONDS = 7 * 24 * 60 * 60;
 export const MIN_LINK_TTL_SECONDS = 5 * 60;
@@ -47,26 +48,22 @@ async function settingsData(db: TenantDb, settings: ConnectPlatformSettings) {
   };
 }
 
-async function findConnectPlatform(db: TenantDb, organizationId: string): Promise<ConnectPlatform | null> {
-  return db.connectPlatform.findUnique({ where: { organizationId } });
-}
-
-export async function requireConnectPlatform(db: TenantDb, organizationId: string): Promise<ConnectPlatform> {
-  const platform = await findConnectPlatform(db, organizationId);
+export async function requireConnectPlatform(db: TenantDb, actor: Actor): Promise<ConnectPlatform> {
+  const platform = await db.connectPlatform.findUnique({ where: { organizationId: actor.actingScope.organizationId } });
   if (!platform) throw new ConnectNotEnabledError('Connect is not enabled for this organization: call enableConnectPlatform first.');
   return platform;
 }
 
 export async function enableConnectPlatform(
   db: TenantDb,
-  organizationId: string,
+  actor: Actor,
   settings: ConnectPlatformSettings & { redirectUrl: URL },
 ): Promise<ConnectPlatform> {
   const data = await settingsData(db, settings);
   try {
     return await db.connectPlatform.create({
       data: {
-        organizationId,
+        organizationId: actor.actingScope.organizationId,
         redirectUrl: webUrl(settings.redirectUrl, 'input.redirectUrl'),
         onboardingLinkTtlSeconds: DEFAULT_LINK_TTL_SECONDS,
         ...data,
@@ -80,12 +77,8 @@ export async function enableConnectPlatform(
   }
 }
 
-export async function updateConnectPlatform(
-  db: TenantDb,
-  organizationId: string,
-  settings: ConnectPlatformSettings,
-): Promise<ConnectPlatform> {
+export async function updateConnectPlatform(db: TenantDb, actor: Actor, settings: ConnectPlatformSettings): Promise<ConnectPlatform> {
   const data = await settingsData(db, settings);
-  await requireConnectPlatform(db, organizationId);
-  return db.connectPlatform.update({ where: { organizationId }, data });
+  const platform = await requireConnectPlatform(db, actor);
+  return db.connectPlatform.update({ where: { organizationId: platform.organizationId }, data });
 }

@@ -3,10 +3,9 @@
 import type { ConnectedAccount, OnboardingLink } from '../generated/prisma/client.ts';
 import { InvalidStateError, NotFoundError, ValidationError, ConnectNotEnabledError } from '../errors.ts';
 import { builder } from '../graphql/builder.ts';
-import { callerOf, type Context } from '../graphql/context.ts';
+import { actorOf } from '../graphql/context.ts';
 import { dateTimeRange, DateTimeFilter, orderByInput } from '../graphql/lists.ts';
 import { shownOnce } from '../graphql/shown-once.ts';
-import type { Actor } from './events.ts';
 import { onboardingUrl } from './links.ts';
 import {
   changeAccountStatus,
@@ -156,13 +155,6 @@ builder.queryField('connectedAccounts', (t) =>
   ),
 );
 
-/** Who is calling a platform mutation, as the services need it. */
-function platformCall(context: Context) {
-  const caller = callerOf(context);
-  const actor: Actor = { apiKeyId: caller.apiKeyId };
-  return { organizationId: caller.actingScope.organizationId, actor, now: context.clock.now() };
-}
-
 const AccountWithLinkPayload = (name: string) =>
   builder.objectRef<AccountWithLink>(name).implement({
     fields: (t) => ({
@@ -198,7 +190,7 @@ builder.mutationField('createConnectedAccount', (t) =>
     authScopes: { platform: true },
     errors: { types: [ValidationError, ConnectNotEnabledError] },
     args: { input: t.arg({ type: CreateConnectedAccountInput, required: true }) },
-    resolve: (_root, { input }, context) => createConnectedAccount(context.db, platformCall(context), input),
+    resolve: (_root, { input }, context) => createConnectedAccount(context.db, actorOf(context), input),
   }),
 );
 
@@ -213,7 +205,7 @@ builder.mutationField('regenerateOnboardingLink', (t) =>
     authScopes: { platform: true },
     errors: { types: [NotFoundError, InvalidStateError, ConnectNotEnabledError] },
     args: { input: t.arg({ type: RegenerateOnboardingLinkInput, required: true }) },
-    resolve: (_root, { input }, context) => regenerateOnboardingLink(context.db, platformCall(context), input.connectedAccountId),
+    resolve: (_root, { input }, context) => regenerateOnboardingLink(context.db, actorOf(context), input.connectedAccountId),
   }),
 );
 
@@ -240,7 +232,7 @@ for (const [name, { action, description }] of Object.entries(lifecycleMutations)
       errors: { types: [NotFoundError, InvalidStateError] },
       args: { input: t.arg({ type: Input, required: true }) },
       resolve: async (_root, { input }, context) => ({
-        connectedAccount: await changeAccountStatus(context.db, platformCall(context), input.id, action),
+        connectedAccount: await changeAccountStatus(context.db, actorOf(context), input.id, action),
       }),
     }),
   );

@@ -8,7 +8,8 @@ import type { ConnectedAccountStatus } from '../generated/prisma/enums.ts';
 import { newId } from '../ids.ts';
 import { validateOrganizationName } from '../organizations/service.ts';
 import { optionalText, validateMetadata } from '../validation.ts';
-import { recordEvent, type Actor } from './events.ts';
+import type { Actor } from '../auth/actor.ts';
+import { recordEvent, type EventActor } from './events.ts';
 import { transitions, transitionTimestamps, type LifecycleAction } from './lifecycle.ts';
 import { invalidateOnboardingLinks, issueOnboardingLink, type IssuedOnboardingLink } from './links.ts';
 import { requireConnectPlatform } from './platform-service.ts';
@@ -30,11 +31,8 @@ export interface AccountWithLink {
   onboardingLink: IssuedOnboardingLink | null;
 }
 
-interface PlatformCall {
-  organizationId: string;
-  actor: Actor;
-  now: Date;
-}
+/** The key that made a change, as the account's history records it. */
+const byKey = (actor: Pick<Actor, 'apiKeyId'>): EventActor => ({ apiKeyId: actor.apiKeyId });
 
 function expressAccountFields(input: NewConnectedAccount) {
   if (input.connectionType === 'STANDARD' || input.connectedOrganizationId) {
@@ -57,23 +55,23 @@ function expressAccountFields(input: NewConnectedAccount) {
 }
 
 /** An EXPRESS account, PENDING, with its first onboarding link. */
-export async function createConnectedAccount(db: TenantDb, call: PlatformCall, input: NewConnectedAccount): Promise<AccountWithLink> {
+export async function createConnectedAccount(db: TenantDb, actor: Actor, input: NewConnectedAccount): Promise<AccountWithLink> {
   const fields = expressAccountFields(input);
-  const platform = await requireConnectPlatform(db, call.organizationId);
+  const platform = await requireConnectPlatform(db, actor);
   return db.$transaction(async (tx) => {
     const connectedAccount = await tx.connectedAccount.create({
       data: {
         id: newId('ConnectedAccount'),
-        platformOrganizationId: call.organizationId,
+        platformOrganizationId: actor.actingScope.organizationId,
         connectionType: 'EXPRESS',
         onboardingMode: 'EXPRESS',
         status: 'PENDING',
         ...fields,
       },
     });
-    await recordEvent(tx, { account: connectedAccount, type: 'CREATED', fromStatus: null, toStatus: 'PENDING', actor: call.actor });
-    const onboardingLink = await issueOnboardingLink(tx, connectedAccount, platform.onboardingLinkTtlSeconds, call.now);
-    await recordEvent(tx, { account: connectedAccount, type: 'ONBOARDING_LINK_CREATED', fromStatus: 'PENDING', toStatus: 'PENDING', actor: call.actor });
+    await recordEvent(tx, { account: connectedAccount, type: 'CREATED', fromStatus: null, toStatus: 'PENDING', actor: byKey(actor) });
+    const onboardingLink = await issueOnboardingLink(tx, connectedAccount, platform.onboardingLinkTtlSeconds, actor.now);
+    await recordEvent(tx, { account: connectedAccount, type: 'ONBOARDING_LINK_CREATED', fromStatus: 'PENDING', toStatus: 'PENDING', actor: byKey(actor) });
     return { connectedAccount, onboardingLink };
   });
 }
@@ -94,32 +92,35 @@ async function lockAccountFor(tx: TenantTx, id: string, allowed: readonly Connec
 }
 
 /** A new onboarding link for a PENDING account; every earlier one stops working at once. */
-export async function regenerateOnboardingLink(db: TenantDb, call: PlatformCall, connectedAccountId: string): Promise<AccountWithLink> {
-  const platform = await requireConnectPlatform(db, call.organizationId);
+export async function regenerateOnboardingLink(db: TenantDb, actor: Actor, connectedAccountId: string): Promise<AccountWithLink> {
+  const platform = await requireConnectPlatform(db, actor);
   return db.$transaction(async (tx) => {
-    const connectedAccount = await lockAccountFor(tx, connectedAccountId, ['PENDING'], 'regenerate the onboarding link of', call.now);
-    const onboardingLink = await issueOnboardingLink(tx, connectedAccount, platform.onboardingLinkTtlSeconds, call.now);
-    await recordEvent(tx, { account: connectedAccount, type: 'ONBOARDING_LINK_CREATED', fromStatus: 'PENDING', toStatus: 'PENDING', actor: call.actor });
+    const connectedAccount = await lockAccountFor(tx, connectedAccountId, ['PENDING'], 'regenerate the onboarding link of', actor.now);
+    const onboardingLink = await issueOnboardingLink(tx, connectedAccount, platform.onboardingLinkTtlSeconds, actor.now);
+    await recordEvent(tx, { account: connectedAccount, type: 'ONBOARDING_LINK_CREATED', fromStatus: 'PENDING', toStatus: 'PENDING', actor: byKey(actor) });
     return { connectedAccount, onboardingLink };
   });
 }
 
-/** suspend, reactivate or revoke; revoking also invalidates every link of the account. */
+/**
+ * suspend, reactivate or revoke; revoking also invalidates every link of the account. The actor is
+ * the platform's key, or the connected organization's when it disconnects the platform.
+ */
 export async function changeAccountStatus(
   db: TenantDb,
-  call: PlatformCall,
+  actor: Pick<Actor, 'apiKeyId' | 'now'>,
   id: string,
   action: Exclude<LifecycleAction, 'complete'>,
 ): Promise<ConnectedAccount> {
   const transition = transitions[action];
   return db.$transaction(async (tx) => {
-    const before = await lockAccountFor(tx, id, transition.from, action, call.now);
-    if (action === 'revoke') await invalidateOnboardingLinks(tx, id, call.now);
+    const before = await lockAccountFor(tx, id, transition.from, action, actor.now);
+    if (action === 'revoke') await invalidateOnboardingLinks(tx, id, actor.now);
     const after = await tx.connectedAccount.update({
       where: { id },
-      data: { status: transition.to, ...transitionTimestamps(action, call.now) },
+      data: { status: transition.to, ...transitionTimestamps(action, actor.now) },
     });
-    await recordEvent(tx, { account: after, type: transition.event, fromStatus: before.status, toStatus: after.status, actor: call.actor });
+    await recordEvent(tx, { account: after, type: transition.event, fromStatus: before.status, toStatus: after.status, actor: byKey(actor) });
     return after;
   });
 }

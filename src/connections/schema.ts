@@ -4,9 +4,9 @@ import type { Connection } from '../generated/prisma/client.ts';
 import { ConflictError, InvalidStateError, NotFoundError, ValidationError } from '../errors.ts';
 import { builder } from '../graphql/builder.ts';
 import { grantedField } from '../graphql/auth-scopes.ts';
-import { callerOf, type Context } from '../graphql/context.ts';
+import { actorOf } from '../graphql/context.ts';
 import { dateTimeRange, DateTimeFilter, orderByInput } from '../graphql/lists.ts';
-import { changeConnectionStatus, createConnection, updateConnection, type ConnectionCall } from './service.ts';
+import { changeConnectionStatus, createConnection, updateConnection } from './service.ts';
 
 const ProviderTypeEnum = builder.enumType('ProviderType', { values: ['FLEXPRICE', 'STRIPE', 'S3', 'HUBSPOT'] as const });
 const ConnectionStatusEnum = builder.enumType('ConnectionStatus', { values: ['PUBLISHED', 'ARCHIVED', 'DELETED'] as const });
@@ -189,11 +189,6 @@ const UpdateConnectionInput = builder.inputType('UpdateConnectionInput', {
   }),
 });
 
-function connectionCall(context: Context): ConnectionCall {
-  const caller = callerOf(context);
-  return { tenantId: caller.actingScope.tenantId, actorId: caller.apiKeyId, keyRing: context.keyRing };
-}
-
 const connectionPayload = (name: string) =>
   builder.objectRef<{ connection: Connection }>(name).implement({
     fields: (t) => ({ connection: t.expose('connection', { type: ConnectionType }) }),
@@ -206,7 +201,7 @@ builder.mutationField('createConnection', (t) =>
     description: 'In the acting tenant (the connected account’s with x-meteroid-connect-account). One live connection per provider.',
     errors: { types: [ValidationError, ConflictError] },
     args: { input: t.arg({ type: CreateConnectionInput, required: true }) },
-    resolve: async (_root, { input }, context) => ({ connection: await createConnection(context.db, connectionCall(context), input) }),
+    resolve: async (_root, { input }, context) => ({ connection: await createConnection(context.db, actorOf(context), context.keyRing, input) }),
   }),
 );
 
@@ -217,7 +212,7 @@ builder.mutationField('updateConnection', (t) =>
     errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
     args: { input: t.arg({ type: UpdateConnectionInput, required: true }) },
     resolve: async (_root, { input: { id, ...changes } }, context) => ({
-      connection: await updateConnection(context.db, connectionCall(context), id, changes),
+      connection: await updateConnection(context.db, actorOf(context), context.keyRing, id, changes),
     }),
   }),
 );
@@ -239,7 +234,7 @@ for (const [name, { action, description }] of Object.entries(statusMutations)) {
       errors: { types: [NotFoundError, InvalidStateError] },
       args: { input: t.arg({ type: Input, required: true }) },
       resolve: async (_root, { input }, context) => ({
-        connection: await changeConnectionStatus(context.db, { actorId: callerOf(context).apiKeyId, now: context.clock.now() }, input.id, action),
+        connection: await changeConnectionStatus(context.db, actorOf(context), input.id, action),
       }),
     }),
   );

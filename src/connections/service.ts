@@ -1,5 +1,6 @@
 // Connections to third-party providers. Secrets go in encrypted (bound to tenant and connection id)
 // and never come out through the API: only `readConnectionSecrets` decrypts, for the sync workers.
+import type { Actor } from '../auth/actor.ts';
 import type { Prisma } from '../db/database.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import type { TenantDb } from '../db/tenant-scope.ts';
@@ -24,12 +25,6 @@ export interface ConnectionInput {
   metadata?: Record<string, unknown> | null | undefined;
 }
 
-export interface ConnectionCall {
-  tenantId: string;
-  /** The API key or user acting, recorded as createdBy / updatedBy. */
-  actorId: string;
-  keyRing: KeyRing;
-}
 
 /** Every resource, both directions, false unless given: the stored config is always complete. */
 function syncConfigOf(input: SyncConfigInput, current?: PrismaTypes.JsonValue) {
@@ -67,9 +62,11 @@ function conflictOnLiveProvider(providerType: ProviderType) {
   };
 }
 
+/** A connection in the tenant the actor acts in; `createdBy` is the actor's key. */
 export async function createConnection(
   db: TenantDb,
-  call: ConnectionCall,
+  actor: Actor,
+  keyRing: KeyRing,
   input: ConnectionInput & { name: string; providerType: ProviderType; secrets: SecretsInput },
 ): Promise<Connection> {
   const name = requiredText(input.name, 255, 'input.name');
@@ -80,17 +77,17 @@ export async function createConnection(
     .create({
       data: {
         id,
-        tenantId: call.tenantId,
+        tenantId: actor.actingScope.tenantId,
         name,
         providerType: input.providerType,
         liveProviderType: input.providerType,
         status: 'PUBLISHED',
-        ...sealed(call.keyRing, call.tenantId, id, secrets),
+        ...sealed(keyRing, actor.actingScope.tenantId, id, secrets),
         syncConfig: syncConfigOf(input.syncConfig),
         settings: { invoiceSyncEnable: input.settings?.invoiceSyncEnable ?? false },
         ...(metadata ? { metadata } : {}),
-        createdBy: call.actorId,
-        updatedBy: call.actorId,
+        createdBy: actor.apiKeyId,
+        updatedBy: actor.apiKeyId,
       },
     })
     .catch(conflictOnLiveProvider(input.providerType));
@@ -104,7 +101,7 @@ async function liveConnection(db: TenantDb, id: string): Promise<Connection> {
 }
 
 /** Changes what is given. New secrets replace the old ones; without them the stored ones stay untouched. */
-export async function updateConnection(db: TenantDb, call: ConnectionCall, id: string, input: ConnectionInput): Promise<Connection> {
+export async function updateConnection(db: TenantDb, actor: Actor, keyRing: KeyRing, id: string, input: ConnectionInput): Promise<Connection> {
   const existing = await liveConnection(db, id);
   const name = input.name == null ? undefined : requiredText(input.name, 255, 'input.name');
   const secrets = input.secrets ? validateSecrets(existing.providerType, input.secrets) : undefined;
@@ -113,11 +110,11 @@ export async function updateConnection(db: TenantDb, call: ConnectionCall, id: s
     where: { id, status: { not: 'DELETED' } },
     data: {
       ...(name ? { name } : {}),
-      ...(secrets ? sealed(call.keyRing, existing.tenantId, id, secrets) : {}),
+      ...(secrets ? sealed(keyRing, existing.tenantId, id, secrets) : {}),
       ...(input.syncConfig ? { syncConfig: syncConfigOf(input.syncConfig, existing.syncConfig) } : {}),
       ...(input.settings?.invoiceSyncEnable != null ? { settings: { invoiceSyncEnable: input.settings.invoiceSyncEnable } } : {}),
       ...(metadata ? { metadata } : {}),
-      updatedBy: call.actorId,
+      updatedBy: actor.apiKeyId,
     },
   });
 }
@@ -131,7 +128,7 @@ const allowedFrom: Record<'archive' | 'unarchive' | 'delete', ConnectionStatus[]
 /** PUBLISHED → ARCHIVED → PUBLISHED; any → DELETED, which keeps the row and wipes the ciphertext. */
 export async function changeConnectionStatus(
   db: TenantDb,
-  call: Pick<ConnectionCall, 'actorId'> & { now: Date },
+  actor: Actor,
   id: string,
   action: 'archive' | 'unarchive' | 'delete',
 ): Promise<Connection> {
@@ -139,9 +136,9 @@ export async function changeConnectionStatus(
   if (!existing) throw new NotFoundError(`No connection ${id}.`);
   const data =
     action === 'delete'
-      ? { status: 'DELETED' as const, liveProviderType: null, encryptedSecrets: null, secretKeyVersion: null, secretHints: {}, deletedAt: call.now }
+      ? { status: 'DELETED' as const, liveProviderType: null, encryptedSecrets: null, secretKeyVersion: null, secretHints: {}, deletedAt: actor.now }
       : { status: action === 'archive' ? ('ARCHIVED' as const) : ('PUBLISHED' as const) };
-  const changed = await db.connection.updateMany({ where: { id, status: { in: allowedFrom[action] } }, data: { ...data, updatedBy: call.actorId } });
+  const changed = await db.connection.updateMany({ where: { id, status: { in: allowedFrom[action] } }, data: { ...data, updatedBy: actor.apiKeyId } });
   if (changed.count === 0) throw new InvalidStateError(`Cannot ${action} a connection that is ${existing.status}.`);
   return db.connection.findUniqueOrThrow({ where: { id } });
 }

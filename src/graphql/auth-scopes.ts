@@ -8,16 +8,16 @@ import { forbidden, unauthenticated } from './request-errors.ts';
 import type { GrantScope } from '../oauth/scopes.ts';
 
 export function authScopesFor(context: Context) {
-  const { caller } = context;
+  const { actor } = context;
   return {
-    apiKey: caller !== null,
+    apiKey: actor !== null,
     // A platform's own key, acting for itself: not on behalf of an account, not a sub-account's key.
-    platform: caller !== null && caller.actingAs === null && caller.subAccountId === null,
+    platform: actor !== null && actor.actingAs === null && actor.subAccountId === null,
     // Manages sub-accounts: a platform's own key, or a platform acting for a STANDARD account's organization.
-    subAccountManager: caller !== null && caller.subAccountId === null && (caller.actingAs === null || caller.grantedScopes !== null),
+    subAccountManager: actor !== null && actor.subAccountId === null && (actor.actingAs === null || actor.grantedScopes !== null),
     // Not limited by a STANDARD grant: the organization's own key, or acting for an EXPRESS account.
-    fullAccess: caller !== null && caller.grantedScopes === null,
-    grant: (scope: GrantScope) => caller !== null && (caller.grantedScopes === null || caller.grantedScopes.includes(scope)),
+    fullAccess: actor !== null && actor.grantedScopes === null,
+    grant: (scope: GrantScope) => actor !== null && (actor.grantedScopes === null || actor.grantedScopes.includes(scope)),
     admin: context.isAdmin,
   };
 }
@@ -41,7 +41,7 @@ function firstFailedScope(failure: AuthFailure): FailedScope | undefined {
 
 export function unauthorizedError(_parent: unknown, context: Context, _info: unknown, result: ForbiddenResult): GraphQLError {
   const failed = firstFailedScope(result.failure);
-  if (context.caller === null && failed?.scope !== 'admin') {
+  if (context.actor === null && failed?.scope !== 'admin') {
     return unauthenticated('A valid API key is required: send it as "Authorization: Bearer <key>".');
   }
   switch (failed?.scope) {
@@ -54,7 +54,7 @@ export function unauthorizedError(_parent: unknown, context: Context, _info: unk
     case 'platform':
     case 'subAccountManager':
       return forbidden(
-        context.caller?.subAccountId
+        context.actor?.subAccountId
           ? "A sub-account's key cannot do this: only its platform can."
           : 'This operation is not allowed while acting on behalf of a connected account.',
       );

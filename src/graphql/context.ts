@@ -4,7 +4,6 @@
 import type { YogaInitialContext } from 'graphql-yoga';
 import { authenticateApiKey } from '../api-keys/authenticate.ts';
 import { actOnBehalf, CONNECT_ACCOUNT_HEADER, TENANT_HEADER } from '../connected-accounts/acting.ts';
-import type { ConnectedAccount } from '../generated/prisma/client.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { KeyRing } from '../crypto/key-ring.ts';
@@ -17,22 +16,8 @@ import { databaseUnavailable, forbidden, serviceUnavailable, unauthenticated } f
 import { isDatabaseUnavailable } from '../db/errors.ts';
 import { RateLimiter } from '../http/rate-limit.ts';
 import type { CallerCaches } from './caller-caches.ts';
-import type { GrantScope } from '../oauth/scopes.ts';
+import type { Actor } from '../auth/actor.ts';
 import { crossTenantAccess, type CrossTenant } from '../auth/cross-tenant.ts';
-
-export interface Caller {
-  apiKeyId: string;
-  /** The organization and tenant the key belongs to. */
-  keyScope: TenantScope;
-  /** The organization and tenant this request reads and writes in. */
-  actingScope: TenantScope;
-  /** The sub-account the key belongs to: it manages itself, never Connect or other accounts. */
-  subAccountId: string | null;
-  /** The connected account the request acts for, when it carries the connect header. */
-  actingAs: ConnectedAccount | null;
-  /** Acting for a STANDARD account: the scopes its organization granted. Null: no such limit. */
-  grantedScopes: GrantScope[] | null;
-}
 
 export interface Context {
   requestId: string;
@@ -43,7 +28,8 @@ export interface Context {
   db: TenantDb;
   /** The unconfined client, for the named flows that cross tenants by design, and nothing else. */
   crossTenant: CrossTenant;
-  caller: Caller | null;
+  /** Who is asking; null for a request without an API key (public and admin fields). */
+  actor: Actor | null;
   /** The request carries the right `x-admin-secret` (only `createOrganization` looks at it). */
   isAdmin: boolean;
   keyRing: KeyRing;
@@ -91,18 +77,20 @@ export function createContextFactory(deps: ContextDependencies) {
     const isAdmin = adminSecret !== null && config.adminSecret !== undefined && secretsEqual(adminSecret, config.adminSecret);
 
     const secret = presentedApiKey(request.headers);
-    let caller: Caller | null = null;
+    const now = clock.now();
+    let actor: Actor | null = null;
     if (secret !== undefined) {
-      const key = await authenticateApiKey(prisma, deps.callerCaches.keys, secret, clock.now());
+      const key = await authenticateApiKey(prisma, deps.callerCaches.keys, secret, now);
       if (!key) throw unauthenticated('The API key is unknown, revoked or malformed.');
       rateLimiter.take(key.apiKeyId);
-      caller = {
+      actor = {
         apiKeyId: key.apiKeyId,
         keyScope: key.scope,
         actingScope: key.scope,
         subAccountId: key.subAccountId,
         actingAs: null,
         grantedScopes: null,
+        now,
       };
     }
 
@@ -110,10 +98,10 @@ export function createContextFactory(deps: ContextDependencies) {
     const connectedAccountId = request.headers.get(CONNECT_ACCOUNT_HEADER);
     const tenantId = request.headers.get(TENANT_HEADER)?.trim() ?? null;
     if (connectedAccountId !== null) {
-      if (!caller) throw unauthenticated(`${CONNECT_ACCOUNT_HEADER} needs the platform's API key.`);
-      const acting = await actOnBehalf(prisma, deps.callerCaches.accounts, caller.keyScope, connectedAccountId.trim(), tenantId);
-      caller = { ...caller, actingScope: acting.scope, actingAs: acting.account, grantedScopes: acting.grantedScopes };
-    } else if (tenantId !== null && caller && tenantId !== caller.keyScope.tenantId) {
+      if (!actor) throw unauthenticated(`${CONNECT_ACCOUNT_HEADER} needs the platform's API key.`);
+      const acting = await actOnBehalf(prisma, deps.callerCaches.accounts, actor.keyScope, connectedAccountId.trim(), tenantId);
+      actor = { ...actor, actingScope: acting.scope, actingAs: acting.account, grantedScopes: acting.grantedScopes };
+    } else if (tenantId !== null && actor && tenantId !== actor.keyScope.tenantId) {
       throw forbidden(`${TENANT_HEADER} names another tenant than the API key's: a key acts in its own tenant.`);
     }
 
@@ -122,22 +110,22 @@ export function createContextFactory(deps: ContextDependencies) {
       log,
       clock,
       config,
-      db: scopeToTenant(prisma, caller ? confinementOf(caller) : nowhere),
+      db: scopeToTenant(prisma, actor ? confinementOf(actor) : nowhere),
       crossTenant,
-      caller,
+      actor,
       isAdmin,
       keyRing: deps.keyRing,
     };
   }
 }
 
-/** What the caller may see: the tenant it acts in, and its organization's other tenants only with its own key. */
-function confinementOf(caller: Caller): TenantScope {
-  return caller.actingAs === null ? { ...caller.actingScope, organizationWide: true } : { ...caller.actingScope, actingForAccountId: caller.actingAs.id };
+/** What the actor may see: the tenant it acts in, and its organization's other tenants only with its own key. */
+function confinementOf(actor: Actor): TenantScope {
+  return actor.actingAs === null ? { ...actor.actingScope, organizationWide: true } : { ...actor.actingScope, actingForAccountId: actor.actingAs.id };
 }
 
-/** The caller of a field that the `apiKey` scope already guards. */
-export function callerOf(context: Context): Caller {
-  if (!context.caller) throw unauthenticated('A valid API key is required.');
-  return context.caller;
+/** The actor of a field that the `apiKey` scope already guards. */
+export function actorOf(context: Context): Actor {
+  if (!context.actor) throw unauthenticated('A valid API key is required.');
+  return context.actor;
 }

@@ -6,6 +6,7 @@ import type { TenantDb } from '../db/tenant-scope.ts';
 import { ValidationError } from '../errors.ts';
 import type { ConnectPlatform } from '../generated/prisma/client.ts';
 import { requireConnectPlatform } from '../connected-accounts/platform-service.ts';
+import type { Actor } from '../auth/actor.ts';
 
 const MAX_REDIRECT_URIS = 10;
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -37,13 +38,13 @@ function validRedirectUris(uris: URL[]): string[] {
   return [...new Set(uris.map((uri) => uri.href))];
 }
 
-export async function configureOAuthClient(db: TenantDb, organizationId: string, input: OAuthClientInput): Promise<ConfiguredOAuthClient> {
+export async function configureOAuthClient(db: TenantDb, actor: Actor, input: OAuthClientInput): Promise<ConfiguredOAuthClient> {
   const redirectUris = validRedirectUris(input.redirectUris);
-  const current = await requireConnectPlatform(db, organizationId);
+  const current = await requireConnectPlatform(db, actor);
   const issueSecret = current.oauthClientId === null || input.rotateClientSecret === true;
   const clientSecret = issueSecret ? `csec_${randomBase62(43)}` : null;
   const platform = await db.connectPlatform.update({
-    where: { organizationId },
+    where: { organizationId: current.organizationId },
     data: {
       oauthRedirectUris: redirectUris,
       ...(current.oauthClientId === null ? { oauthClientId: `cli_${randomBase62(22)}` } : {}),

@@ -1,6 +1,7 @@
 // The connected organization's side: which platforms act for it, and ending that. Its rows belong to
 // the platforms (tenant scoping ties connected accounts to the platform), so reads here name the
 // connected organization explicitly, and a disconnection runs the platform's own lifecycle rule.
+import type { Actor } from '../auth/actor.ts';
 import type { Prisma } from '../db/database.ts';
 import { scopeToTenant } from '../db/tenant-scope.ts';
 import { NotFoundError } from '../errors.ts';
@@ -12,15 +13,15 @@ export const connectedPlatformsOf = (organizationId: string) => ({ connectedOrga
 
 export async function disconnectPlatform(
   prisma: Prisma,
-  call: { organizationId: string; apiKeyId: string; now: Date },
+  actor: Actor,
   connectedAccountId: string,
 ): Promise<ConnectedAccount> {
   const account = await prisma.connectedAccount.findFirst({
-    where: { id: connectedAccountId, ...connectedPlatformsOf(call.organizationId) },
+    where: { id: connectedAccountId, ...connectedPlatformsOf(actor.actingScope.organizationId) },
     select: { platformOrganizationId: true },
   });
   if (!account) throw new NotFoundError(`No platform is connected to this organization through ${connectedAccountId}.`);
   // The revocation is the platform's lifecycle transition, run in the platform's scope.
   const platformDb = scopeToTenant(prisma, { organizationId: account.platformOrganizationId, tenantId: '' });
-  return changeAccountStatus(platformDb, { organizationId: account.platformOrganizationId, actor: { apiKeyId: call.apiKeyId }, now: call.now }, connectedAccountId, 'revoke');
+  return changeAccountStatus(platformDb, actor, connectedAccountId, 'revoke');
 }

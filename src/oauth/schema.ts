@@ -4,7 +4,7 @@ import { ConnectNotEnabledError, InvalidStateError, NotFoundError, ValidationErr
 import { ConnectedAccountStatusEnum, ConnectionTypeEnum } from '../connected-accounts/schema.ts';
 import { ConnectPlatformType } from '../connected-accounts/platform-schema.ts';
 import { builder } from '../graphql/builder.ts';
-import { callerOf } from '../graphql/context.ts';
+import { actorOf } from '../graphql/context.ts';
 import { configureOAuthClient } from './client-settings.ts';
 import { connectedPlatformsOf, disconnectPlatform } from './connected-platforms.ts';
 
@@ -34,9 +34,8 @@ builder.mutationField('configureConnectOAuth', (t) =>
     errors: { types: [ValidationError, ConnectNotEnabledError] },
     args: { input: t.arg({ type: ConfigureConnectOAuthInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const organizationId = callerOf(context).actingScope.organizationId;
-      const { clientSecret } = await configureOAuthClient(context.db, organizationId, input);
-      return { organizationId, clientSecret };
+      const { platform, clientSecret } = await configureOAuthClient(context.db, actorOf(context), input);
+      return { organizationId: platform.organizationId, clientSecret };
     },
   }),
 );
@@ -71,11 +70,11 @@ builder.queryField('connectedPlatforms', (t) =>
       resolve: (query, _root, _args, context) =>
         context.crossTenant('connected-organization-view').connectedAccount.findMany({
           ...query,
-          where: connectedPlatformsOf(callerOf(context).actingScope.organizationId),
+          where: connectedPlatformsOf(actorOf(context).actingScope.organizationId),
           orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
         }),
       totalCount: (_connection, _args, context) =>
-        context.crossTenant('connected-organization-view').connectedAccount.count({ where: connectedPlatformsOf(callerOf(context).actingScope.organizationId) }),
+        context.crossTenant('connected-organization-view').connectedAccount.count({ where: connectedPlatformsOf(actorOf(context).actingScope.organizationId) }),
     },
     {},
   ),
@@ -101,9 +100,7 @@ builder.mutationField('disconnectPlatform', (t) =>
     errors: { types: [NotFoundError, InvalidStateError] },
     args: { input: t.arg({ type: DisconnectPlatformInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const caller = callerOf(context);
-      const call = { organizationId: caller.actingScope.organizationId, apiKeyId: caller.apiKeyId, now: context.clock.now() };
-      const account = await disconnectPlatform(context.crossTenant('connected-organization-view'), call, input.connectedAccountId);
+      const account = await disconnectPlatform(context.crossTenant('connected-organization-view'), actorOf(context), input.connectedAccountId);
       return { connectedAccountId: account.id };
     },
   }),

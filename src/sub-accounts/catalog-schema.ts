@@ -3,11 +3,11 @@ import type { PermissiblePurpose } from '../generated/prisma/client.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import { builder } from '../graphql/builder.ts';
 import { grantedField, subAccountManagerField } from '../graphql/auth-scopes.ts';
-import { callerOf, type Context } from '../graphql/context.ts';
+import { actorOf, type Context } from '../graphql/context.ts';
 import { createAccountPackage, createPermissiblePurpose } from './catalog-service.ts';
 
 /** The platform a catalog or sub-account call acts for, and when. */
-export const platformOf = (context: Context) => ({ platformOrganizationId: callerOf(context).actingScope.organizationId, now: context.clock.now() });
+export const platformOf = (context: Context) => ({ platformOrganizationId: actorOf(context).actingScope.organizationId, now: context.clock.now() });
 
 export const PermissiblePurposeType = builder.prismaNode('PermissiblePurpose', {
   id: { field: 'id' },
@@ -74,7 +74,7 @@ builder.mutationField('createPermissiblePurpose', (t) =>
     errors: { types: [ValidationError, ConflictError] },
     args: { input: t.arg({ type: CreatePermissiblePurposeInput, required: true }) },
     resolve: async (_root, { input }, context) => ({
-      permissiblePurpose: await createPermissiblePurpose(context.db, platformOf(context).platformOrganizationId, input),
+      permissiblePurpose: await createPermissiblePurpose(context.db, actorOf(context), input),
     }),
   }),
 );
@@ -98,7 +98,7 @@ builder.mutationField('createAccountPackage', (t) =>
     errors: { types: [ValidationError, ConflictError] },
     args: { input: t.arg({ type: CreateAccountPackageInput, required: true }) },
     resolve: async (_root, { input }, context) => ({
-      accountPackage: await createAccountPackage(context.db, platformOf(context).platformOrganizationId, input),
+      accountPackage: await createAccountPackage(context.db, actorOf(context), input),
     }),
   }),
 );

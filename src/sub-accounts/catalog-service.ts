@@ -1,6 +1,7 @@
 // The platform's catalog: permissible purposes, and account packages that group them. A
 // sub-account's purposes come from both, and must agree when both are given.
 import { isUniqueViolation } from '../db/errors.ts';
+import type { Actor } from '../auth/actor.ts';
 import type { TenantDb } from '../db/tenant-scope.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import type { AccountPackage, PermissiblePurpose } from '../generated/prisma/client.ts';
@@ -18,13 +19,13 @@ async function uniquelyNamed<Row>(kind: string, name: string, create: () => Prom
 
 export async function createPermissiblePurpose(
   db: TenantDb,
-  platformOrganizationId: string,
+  actor: Actor,
   input: { name: string; description?: string | null | undefined },
 ): Promise<PermissiblePurpose> {
   const name = requiredText(input.name, 100, 'input.name');
   const description = optionalText(input.description, 1000, 'input.description');
   return uniquelyNamed('permissible purpose', name, () =>
-    db.permissiblePurpose.create({ data: { id: newId('PermissiblePurpose'), platformOrganizationId, name, description } }),
+    db.permissiblePurpose.create({ data: { id: newId('PermissiblePurpose'), platformOrganizationId: actor.actingScope.organizationId, name, description } }),
   );
 }
 
@@ -41,7 +42,7 @@ async function knownPurposeIds(db: TenantDb, ids: readonly string[], field: stri
 
 export async function createAccountPackage(
   db: TenantDb,
-  platformOrganizationId: string,
+  actor: Actor,
   input: { name: string; permissiblePurposeIds: readonly string[] },
 ): Promise<AccountPackage> {
   const name = requiredText(input.name, 100, 'input.name');
@@ -53,7 +54,7 @@ export async function createAccountPackage(
     db.accountPackage.create({
       data: {
         id: newId('AccountPackage'),
-        platformOrganizationId,
+        platformOrganizationId: actor.actingScope.organizationId,
         name,
         purposes: { create: purposeIds.map((permissiblePurposeId) => ({ permissiblePurposeId })) },
       },

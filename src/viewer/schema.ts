@@ -1,9 +1,10 @@
 import { builder } from '../graphql/builder.ts';
-import { callerOf, type Caller } from '../graphql/context.ts';
+import type { Actor } from '../auth/actor.ts';
+import { actorOf } from '../graphql/context.ts';
 import { ConnectedAccountType } from '../connected-accounts/schema.ts';
 import { OrganizationType, TenantType } from '../organizations/schema.ts';
 
-const ViewerType = builder.objectRef<Caller>('Viewer').implement({
+const ViewerType = builder.objectRef<Actor>('Viewer').implement({
   description: 'Who is asking, and where the request acts.',
   fields: (t) => ({
     organizationId: t.id({ description: 'The organization the request acts in.', resolve: (caller) => caller.actingScope.organizationId }),
@@ -30,4 +31,4 @@ const ViewerType = builder.objectRef<Caller>('Viewer').implement({
 
 builder.queryField('viewer', (t) =>
   // Every caller may ask who it is, whatever a STANDARD grant allows.
-  t.field({ type: ViewerType, skipTypeScopes: true, authScopes: { apiKey: true }, resolve: (_root, _args, context) => callerOf(context) }));
+  t.field({ type: ViewerType, skipTypeScopes: true, authScopes: { apiKey: true }, resolve: (_root, _args, context) => actorOf(context) }));

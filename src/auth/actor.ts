@@ -1,0 +1,21 @@
+// Who is asking, as every other part of the code sees it: one value, decided once per request by
+// the context factory (src/graphql/context.ts) and handed to the services with the confined client.
+import type { TenantScope } from '../db/tenant-scope.ts';
+import type { ConnectedAccount } from '../generated/prisma/client.ts';
+import type { GrantScope } from '../oauth/scopes.ts';
+
+export interface Actor {
+  apiKeyId: string;
+  /** The organization and tenant the key belongs to. */
+  keyScope: TenantScope;
+  /** The organization and tenant this request reads and writes in. */
+  actingScope: TenantScope;
+  /** The sub-account the key belongs to: it manages itself, never Connect or other accounts. */
+  subAccountId: string | null;
+  /** The connected account the request acts for, when it carries the connect header. */
+  actingAs: ConnectedAccount | null;
+  /** Acting for a STANDARD account: the scopes its organization granted. Null: no such limit. */
+  grantedScopes: GrantScope[] | null;
+  /** When the request happens: what services stamp on the changes they make. */
+  now: Date;
+}
