@@ -6,7 +6,7 @@ import type { Config } from './config.ts';
 import type { KeyRing } from './crypto/key-ring.ts';
 import type { Database } from './db/database.ts';
 import { createContextFactory } from './graphql/context.ts';
-import { startCallerCaches, useCallerCacheSync } from './graphql/caller-caches.ts';
+import { startCallerCaches, useCallerCacheSync } from './auth/caller-caches.ts';
 import { schema } from './graphql/schema.ts';
 import { useErrorMasking } from './http/mask-errors.ts';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';

@@ -2,7 +2,7 @@
 // the context factory (src/graphql/context.ts) and handed to the services with the confined client.
 import type { TenantScope } from '../db/tenant-scope.ts';
 import type { ConnectedAccount } from '../generated/prisma/client.ts';
-import type { GrantScope } from '../oauth/scopes.ts';
+import type { GrantScope } from './grant-scopes.ts';
 
 export interface Actor {
   apiKeyId: string;

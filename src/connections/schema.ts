@@ -3,7 +3,7 @@
 import type { Connection } from '../generated/prisma/client.ts';
 import { ConflictError, InvalidStateError, NotFoundError, ValidationError } from '../errors.ts';
 import { builder } from '../graphql/builder.ts';
-import { grantedField } from '../graphql/auth-scopes.ts';
+import { grantedField } from '../auth/permissions.ts';
 import { actorOf } from '../graphql/context.ts';
 import { dateTimeRange, DateTimeFilter, orderByInput } from '../graphql/lists.ts';
 import { changeConnectionStatus, createConnection, updateConnection } from './service.ts';

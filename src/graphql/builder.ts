@@ -17,8 +17,8 @@ import type PrismaTypes from '../generated/pothos-types.ts';
 import { getDatamodel } from '../generated/pothos-types.ts';
 import { typeOfId } from '../ids.ts';
 import type { Context } from './context.ts';
-import { authScopesFor, unauthorizedError } from './auth-scopes.ts';
-import type { GrantScope } from '../oauth/scopes.ts';
+import { authScopesFor, unauthorizedError } from '../auth/permissions.ts';
+import type { GrantScope } from '../auth/grant-scopes.ts';
 
 const capitalize = (name: string) => `${name.charAt(0).toUpperCase()}${name.slice(1)}`;
 

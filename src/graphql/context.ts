@@ -3,7 +3,7 @@
 // to that tenant.
 import type { YogaInitialContext } from 'graphql-yoga';
 import { authenticateApiKey } from '../api-keys/authenticate.ts';
-import { actOnBehalf, CONNECT_ACCOUNT_HEADER, TENANT_HEADER } from '../connected-accounts/acting.ts';
+import { actOnBehalf, CONNECT_ACCOUNT_HEADER, TENANT_HEADER } from '../auth/acting-on-behalf.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { KeyRing } from '../crypto/key-ring.ts';
@@ -15,7 +15,7 @@ import { requestIdOf } from '../http/request-log.ts';
 import { databaseUnavailable, forbidden, serviceUnavailable, unauthenticated } from './request-errors.ts';
 import { isDatabaseUnavailable } from '../db/errors.ts';
 import { RateLimiter } from '../http/rate-limit.ts';
-import type { CallerCaches } from './caller-caches.ts';
+import type { CallerCaches } from '../auth/caller-caches.ts';
 import type { Actor } from '../auth/actor.ts';
 import { crossTenantAccess, type CrossTenant } from '../auth/cross-tenant.ts';
 

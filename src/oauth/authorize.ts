@@ -7,7 +7,7 @@ import type { Brand } from '../http/html.ts';
 import { newId } from '../ids.ts';
 import { platformBrand } from '../connected-accounts/branding.ts';
 import { findOAuthClient } from './client-settings.ts';
-import { parseScopeParameter, type GrantScope } from './scopes.ts';
+import { parseScopeParameter, type GrantScope } from '../auth/grant-scopes.ts';
 
 const CONSENT_TTL_MS = 10 * 60 * 1000;
 /** Codes are exchanged by the platform's server right after the redirect: a minute is plenty. */

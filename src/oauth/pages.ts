@@ -1,7 +1,7 @@
 // The pages a user sees while connecting an organization to a platform: sign in, then consent.
 import { html, htmlResponse, page, type Brand } from '../http/html.ts';
 import type { AuthorizationRequest, OwnedOrganization } from './authorize.ts';
-import { scopeDescriptions, type GrantScope } from './scopes.ts';
+import { scopeDescriptions, type GrantScope } from '../auth/grant-scopes.ts';
 
 /** The authorization request's own parameters, carried through the sign-in form unchanged. */
 const REQUEST_PARAMETERS = ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'code_challenge', 'code_challenge_method'];

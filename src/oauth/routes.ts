@@ -17,7 +17,7 @@ import {
   startConsent,
 } from './authorize.ts';
 import { consentPage, signInPage } from './pages.ts';
-import { isGrantScope } from './scopes.ts';
+import { isGrantScope } from '../auth/grant-scopes.ts';
 import { exchangeCode, OAuthTokenError, type TokenRequest } from './token.ts';
 
 interface Dependencies {

@@ -2,7 +2,7 @@
 import type { PermissiblePurpose } from '../generated/prisma/client.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import { builder } from '../graphql/builder.ts';
-import { grantedField, subAccountManagerField } from '../graphql/auth-scopes.ts';
+import { grantedField, subAccountManagerField } from '../auth/permissions.ts';
 import { actorOf, type Context } from '../graphql/context.ts';
 import { createAccountPackage, createPermissiblePurpose } from './catalog-service.ts';
 

@@ -4,7 +4,7 @@ import type { ApiKey, SubAccount } from '../generated/prisma/client.ts';
 import { ApiKeyType, withIssuedSecret } from '../api-keys/schema.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { builder } from '../graphql/builder.ts';
-import { grantedField, subAccountManagerField } from '../graphql/auth-scopes.ts';
+import { grantedField, subAccountManagerField } from '../auth/permissions.ts';
 import { dateTimeRange, DateTimeFilter, orderByInput } from '../graphql/lists.ts';
 import { AccountPackageType, PermissiblePurposeType, platformOf } from './catalog-schema.ts';
 import {

@@ -3,9 +3,9 @@
 // admin bootstrap) and the fields a STANDARD connection can grant, which name their `grant`.
 import { AuthScopeFailureType, type AuthFailure, type ForbiddenResult } from '@pothos/plugin-scope-auth';
 import type { GraphQLError } from 'graphql';
-import type { Context } from './context.ts';
-import { forbidden, unauthenticated } from './request-errors.ts';
-import type { GrantScope } from '../oauth/scopes.ts';
+import type { Context } from '../graphql/context.ts';
+import { forbidden, unauthenticated } from '../graphql/request-errors.ts';
+import type { GrantScope } from './grant-scopes.ts';
 
 export function authScopesFor(context: Context) {
   const { actor } = context;

@@ -8,7 +8,7 @@ import type { InvalidatedCache } from '../db/invalidated-cache.ts';
 import type { TenantScope } from '../db/tenant-scope.ts';
 import type { ConnectedAccount } from '../generated/prisma/client.ts';
 import { connectedAccountNotActive, connectedAccountNotFound, forbidden } from '../graphql/request-errors.ts';
-import { isGrantScope, type GrantScope } from '../oauth/scopes.ts';
+import { isGrantScope, type GrantScope } from './grant-scopes.ts';
 
 export const CONNECT_ACCOUNT_HEADER = 'x-meteroid-connect-account';
 export const TENANT_HEADER = 'x-meteroid-tenant';
