@@ -7,6 +7,9 @@ import type { KeyRing } from './crypto/key-ring.ts';
 import type { Database } from './db/database.ts';
 import { createContextFactory } from './graphql/context.ts';
 import { startCallerCaches, useCallerCacheSync } from './auth/caller-caches.ts';
+import { useClientAddress } from './auth/client-address.ts';
+import { createRateLimits, prepareRateLimitTable } from './auth/rate-limits.ts';
+import { limitPasswordHashing } from './users/passwords.ts';
 import { schema } from './graphql/schema.ts';
 import { useErrorMasking } from './http/mask-errors.ts';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
@@ -15,7 +18,8 @@ import { useMetrics } from './http/metrics.ts';
 import { createTracing } from './http/tracing.ts';
 import { useRequestLog } from './http/request-log.ts';
 import { useInputValueScrubbing } from './http/scrub-input-values.ts';
-import { usePages } from './http/pages.ts';
+import { FORM_MAX_BYTES, usePages } from './http/pages.ts';
+import { useBodyLimit } from './http/request-body.ts';
 import { oauthRoutes } from './oauth/routes.ts';
 import { onboardingPageRoutes } from './onboarding-page/routes.ts';
 import { devOutboxRoute } from './email/dev-page.ts';
@@ -54,11 +58,15 @@ export async function createApp({ config, database, log, keyRing, clock = system
     return Promise.race([ping, timeout]);
   }
 
+  limitPasswordHashing(config.passwordHashing);
+  const rateLimits = createRateLimits(database.pool, config);
+  const rateLimitTable = database.pool ? prepareRateLimitTable(database.pool) : null;
+
   const sender = emailSender ?? configuredSender(config, log);
   const outbox = sender ? startOutboxWorker({ prisma: database.prisma, sender, clock, log, pollMs: config.outboxPollMs, active: () => migrationsApplied && !draining }) : null;
   const pages = [
-    ...oauthRoutes({ prisma: database.prisma, clock }),
-    ...onboardingPageRoutes({ prisma: database.prisma, clock, config, emailQueued: () => outbox?.wake() }),
+    ...oauthRoutes({ prisma: database.prisma, clock, rateLimits }),
+    ...onboardingPageRoutes({ prisma: database.prisma, clock, config, rateLimits, emailQueued: () => outbox?.wake() }),
     ...(config.env === 'production' ? [] : [devOutboxRoute(database.prisma)]),
   ];
 
@@ -83,13 +91,19 @@ export async function createApp({ config, database, log, keyRing, clock = system
       keyRing,
       isReady: () => migrationsApplied,
       callerCaches,
+      rateLimits,
     }),
     // Closed unless CORS_ORIGINS names the browser origins allowed to call.
     cors: config.corsOrigins.length > 0 ? { origin: config.corsOrigins, credentials: false } : false,
+    // useBodyLimit does the cap; yoga's own (25 MB, /graphql only) would only ever be the looser one.
+    maxRequestBodySize: false,
     plugins: [
+      // First: every body is read through its cap, by any route (see request-body.ts).
+      useBodyLimit((url) => (url.pathname === '/graphql' ? config.maxBodyBytes : FORM_MAX_BYTES)),
       ...tracing.plugins,
       useMetrics(database, config.metricsToken),
       useRequestLog(log),
+      useClientAddress(config.trustProxy),
       usePages({
         routes: pages,
         publicOrigin: new URL(config.publicUrl).origin,
@@ -122,6 +136,7 @@ export async function createApp({ config, database, log, keyRing, clock = system
     /** Stops the outbox worker and the caches' listener, and flushes trace spans, before the process exits. */
     async close() {
       await outbox?.stop();
+      rateLimitTable?.stop();
       await callerCaches.stop();
       await tracing.shutdown();
     },

@@ -19,6 +19,14 @@ const environmentSchema = z.object({
   SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).default(1_000),
   RATE_LIMIT_PER_SECOND: z.coerce.number().min(0).default(50),
   RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(100),
+  TRUST_PROXY: z.stringbool().default(false),
+  SIGN_IN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(0).default(10),
+  SIGN_IN_FAILURES_PER_CLIENT: z.coerce.number().int().min(0).default(30),
+  SIGN_IN_FAILURES_PER_LINK: z.coerce.number().int().min(0).default(10),
+  SIGN_IN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+  UNKNOWN_API_KEYS_PER_MINUTE: z.coerce.number().int().min(0).default(30),
+  PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).default(32),
   CORS_ORIGINS: z
     .string()
     .transform((text) => text.split(',').map((origin) => origin.trim()).filter(Boolean))
@@ -62,8 +70,16 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** How long a stopping server keeps accepting (with /ready at 503) before it closes its port. */
   shutdownDrainMs: number;
-  /** Token bucket per API key: refill rate (0 disables) and capacity. */
+  /** Per API key, counted across processes (src/auth/rate-limits.ts): steady rate per second (0 disables) and burst. */
   rateLimit: { perSecond: number; burst: number };
+  /** Take the client address from X-Forwarded-For's last hop (behind one trusted proxy) instead of the socket. */
+  trustProxy: boolean;
+  /** Failed sign-ins allowed per e-mail, per client address and per onboarding link in a window (0 disables that one). */
+  signInFailures: { perAccount: number; perClient: number; perLink: number; windowSeconds: number };
+  /** Requests with an unknown API key allowed per client address and minute (0 disables). */
+  unknownApiKeysPerMinute: number;
+  /** Password hashes computed at once by this process, and how many may wait (beyond that: 503). */
+  passwordHashing: { concurrency: number; queue: number };
   /** Origins a browser may call from; none means CORS stays closed. */
   corsOrigins: string[];
   introspection: 'authenticated' | 'always' | 'never';
@@ -117,6 +133,15 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
     shutdownDrainMs: values.SHUTDOWN_DRAIN_MS,
     rateLimit: { perSecond: values.RATE_LIMIT_PER_SECOND, burst: values.RATE_LIMIT_BURST },
+    trustProxy: values.TRUST_PROXY,
+    signInFailures: {
+      perAccount: values.SIGN_IN_FAILURES_PER_ACCOUNT,
+      perClient: values.SIGN_IN_FAILURES_PER_CLIENT,
+      perLink: values.SIGN_IN_FAILURES_PER_LINK,
+      windowSeconds: values.SIGN_IN_FAILURE_WINDOW_SECONDS,
+    },
+    unknownApiKeysPerMinute: values.UNKNOWN_API_KEYS_PER_MINUTE,
+    passwordHashing: { concurrency: values.PASSWORD_HASH_CONCURRENCY, queue: values.PASSWORD_HASH_QUEUE },
     corsOrigins: values.CORS_ORIGINS ?? [],
     introspection: values.GRAPHQL_INTROSPECTION,
     maxBodyBytes: values.MAX_BODY_BYTES,

@@ -30,8 +30,11 @@ export function newId(type: IdentifiedType): string {
   return `${idPrefixes[type]}_${randomBase62(22)}`;
 }
 
+/** `<prefix>_<base62>`: anything else was never one of our ids (and needs no lookup to say so). */
+const ID_SHAPE = /^([a-z]+)_[A-Za-z0-9]{1,64}$/;
+
 /** The type an id names, or undefined for anything that is not one of our ids. */
 export function typeOfId(id: string): IdentifiedType | undefined {
-  const separator = id.indexOf('_');
-  return separator > 0 ? typeByPrefix.get(id.slice(0, separator)) : undefined;
+  const prefix = ID_SHAPE.exec(id)?.[1];
+  return prefix === undefined ? undefined : typeByPrefix.get(prefix);
 }

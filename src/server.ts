@@ -8,10 +8,14 @@ import { applyMigrations } from './db/migrations.ts';
 import { applyMigrationsInWorker } from './db/migrate-in-worker.ts';
 import { configuredKeyRing, type KeyRing } from './crypto/key-ring.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { DEVELOPMENT_DEFAULTS_WARNING, productionSigns, servingProblems } from './deployment-checks.ts';
 
 function configOrExit(): Config {
   try {
-    return loadConfig();
+    const config = loadConfig();
+    const problems = servingProblems(config);
+    if (problems.length > 0) throw new ConfigError(problems);
+    return config;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${error.message}\n`);
@@ -69,6 +73,8 @@ async function keyRingOf(config: Config, log: Logger): Promise<KeyRing> {
 async function main() {
   const config = configOrExit();
   const log = createLogger(config.logLevel);
+  const signs = productionSigns(config);
+  if (signs.length > 0) log.warn({ signs }, DEVELOPMENT_DEFAULTS_WARNING);
   const database = await openConfiguredDatabase(config);
   const app = await createApp({ config, database, log, keyRing: await keyRingOf(config, log) });
   const server = createServer(app.yoga);

@@ -29,6 +29,7 @@ export async function startServerProcess(databaseUrl: string, port: number): Pro
       HOST: '127.0.0.1',
       ADMIN_SECRET,
       ENCRYPTION_KEYS: newKeyEntry(1),
+      METRICS_TOKEN: 'reliability-metrics-token-0123456789',
       RATE_LIMIT_PER_SECOND: '0',
       LOG_LEVEL: 'warn',
     },

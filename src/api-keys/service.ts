@@ -2,7 +2,7 @@ import type { ApiKey } from '../generated/prisma/client.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { TenantDb } from '../db/tenant-scope.ts';
 import { NotFoundError } from '../errors.ts';
-import { requiredText } from '../validation.ts';
+import { displayedName } from '../validation.ts';
 import { newId } from '../ids.ts';
 import { issueApiKeySecret } from './secrets.ts';
 import type { TenantEnvironment } from '../generated/prisma/enums.ts';
@@ -15,7 +15,7 @@ export interface IssuedApiKey {
 
 export const API_KEY_NAME_MAX_LENGTH = 100;
 
-export const validateApiKeyName = (name: string, field: string) => requiredText(name, API_KEY_NAME_MAX_LENGTH, field);
+export const validateApiKeyName = (name: string, field: string) => displayedName(name, API_KEY_NAME_MAX_LENGTH, field);
 
 /** The row of a new key and its plaintext; the caller inserts the row with whichever client it holds. */
 export function newApiKey(input: { name: string; tenantId: string; environment: TenantEnvironment }) {

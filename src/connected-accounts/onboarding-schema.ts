@@ -8,6 +8,9 @@ import {
   ValidationError,
 } from '../errors.ts';
 import { builder } from '../graphql/builder.ts';
+import { rateLimitedError, RateLimitExceededError } from '../auth/rate-limits.ts';
+import { busy } from '../graphql/request-errors.ts';
+import { PasswordHashingBusyError } from '../users/passwords.ts';
 import { completeOnboarding, onboardingSession, type CompletedOnboarding, type OnboardingSession } from './onboarding-service.ts';
 
 const linkErrors = [LinkExpiredError, LinkUsedError, LinkInvalidError];
@@ -46,7 +49,10 @@ const CompleteOnboardingInput = builder.inputType('CompleteOnboardingInput', {
   fields: (t) => ({
     token: t.string({ required: true }),
     email: t.field({ type: 'EmailAddress', required: true }),
-    password: t.string({ required: true, description: 'An existing user signs in with it; a new user is created with it (8 to 200 characters).' }),
+    password: t.string({
+      required: true,
+      description: "The existing user's password (8 to 200 characters). A new user signs up on the link's hosted page, which verifies the e-mail.",
+    }),
     organizationName: t.string({ required: true }),
     country: t.field({ type: 'CountryCode', required: true }),
     legalName: t.string({ required: false }),
@@ -71,13 +77,20 @@ builder.mutationField('completeOnboarding', (t) =>
   t.field({
     type: CompleteOnboardingPayload,
     description:
-      'Public: signs the user in or up, creates the organization, its production tenant and invoicing entity, ' +
-      'activates the account and consumes the link, all at once or not at all.',
+      'Public: signs an existing user in, creates the organization, its production tenant and invoicing entity, ' +
+      'activates the account and consumes the link, all at once or not at all. An unknown e-mail and a wrong password ' +
+      'get the same INVALID_CREDENTIALS (a new user signs up on the hosted page, which verifies the e-mail); ' +
+      'failed sign-ins are limited per e-mail, client and link (top-level RATE_LIMITED, 429, Retry-After).',
     skipTypeScopes: true,
     errors: { types: [...linkErrors, ValidationError, InvalidCredentialsError, ConflictError] },
     args: { input: t.arg({ type: CompleteOnboardingInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const completed = await completeOnboarding(context.crossTenant('onboarding-token'), input, context.clock.now());
+      const source = { limits: context.rateLimits, client: context.clientAddress };
+      const completed = await completeOnboarding(context.crossTenant('onboarding-token'), source, input, context.clock.now()).catch((error: unknown) => {
+        if (error instanceof RateLimitExceededError) throw rateLimitedError(error);
+        if (error instanceof PasswordHashingBusyError) throw busy(error.message);
+        throw error;
+      });
       context.log.info({ connectedAccountId: completed.connectedAccountId }, 'onboarding completed');
       return completed;
     },

@@ -3,12 +3,13 @@
 // user, organization, tenant and invoicing entity.
 import type { Prisma } from '../db/database.ts';
 import { isUniqueViolation } from '../db/errors.ts';
-import { ConflictError, LinkInvalidError } from '../errors.ts';
+import type { RateLimits } from '../auth/rate-limits.ts';
+import { ConflictError, InvalidCredentialsError, LinkInvalidError } from '../errors.ts';
 import type { OnboardingLink } from '../generated/prisma/client.ts';
 import { provisionOrganization, validateOrganizationName, type BusinessDetails } from '../organizations/service.ts';
 import { validatePassword } from '../users/passwords.ts';
-import { signInOrPrepareUser, type PreparedUser } from '../users/sign-in.ts';
-import { optionalText } from '../validation.ts';
+import { INVALID_CREDENTIALS_MESSAGE, signIn, type PreparedUser } from '../users/sign-in.ts';
+import { optionalDisplayedName, optionalText } from '../validation.ts';
 import { platformBrand } from './branding.ts';
 import { recordEvent } from './events.ts';
 import { transitions, transitionTimestamps } from './lifecycle.ts';
@@ -69,7 +70,7 @@ export function businessDetails(form: Omit<BusinessDetails, 'logoUrl'>, prefix =
   return {
     organizationName: validateOrganizationName(form.organizationName, `${prefix}organizationName`),
     country: form.country,
-    legalName: optionalText(form.legalName, 200, `${prefix}legalName`),
+    legalName: optionalDisplayedName(form.legalName, 200, `${prefix}legalName`),
     addressLine1: optionalText(form.addressLine1, 200, `${prefix}addressLine1`),
     addressLine2: optionalText(form.addressLine2, 200, `${prefix}addressLine2`),
     city: optionalText(form.city, 100, `${prefix}city`),
@@ -78,13 +79,31 @@ export function businessDetails(form: Omit<BusinessDetails, 'logoUrl'>, prefix =
   };
 }
 
-/** The GraphQL completion: credentials and business details in one submission. */
-export async function completeOnboarding(prisma: Prisma, form: OnboardingForm, now: Date): Promise<CompletedOnboarding> {
+/**
+ * Unknown e-mail and wrong password alike: nobody gets a password for an e-mail that was not
+ * verified, and the two cases cannot be told apart. A new user signs up on the hosted page.
+ */
+export const ONBOARDING_SIGN_IN_REFUSED =
+  `${INVALID_CREDENTIALS_MESSAGE} A new user first signs up on the onboarding link's page, which verifies the e-mail.`;
+
+/** Who submits a completion, for the failed sign-in limits. */
+export interface SignInSource {
+  limits: RateLimits;
+  client: string;
+}
+
+/**
+ * The GraphQL completion: an existing user's credentials and the business details in one
+ * submission. A failed sign-in leaves the link usable; the limits count it per e-mail, client and link.
+ */
+export async function completeOnboarding(prisma: Prisma, source: SignInSource, form: OnboardingForm, now: Date): Promise<CompletedOnboarding> {
   // The link is checked before the slow password hashing, so a dead link fails fast.
   const link = await usableOnboardingLink(prisma, form.token, now);
   const details = businessDetails(form);
-  const user = await signInOrPrepareUser(prisma, form.email, validatePassword(form.password, 'input.password'));
-  return completeOnboardingAs(prisma, link, details, user, now);
+  const password = validatePassword(form.password, 'input.password');
+  const user = await signIn(prisma, source.limits, { email: form.email, password, client: source.client, linkId: link.id });
+  if (!user) throw new InvalidCredentialsError(ONBOARDING_SIGN_IN_REFUSED);
+  return completeOnboardingAs(prisma, link, details, { id: user.id, create: null }, now);
 }
 
 /**

@@ -7,7 +7,7 @@ import type { ConnectedAccount } from '../generated/prisma/client.ts';
 import type { ConnectedAccountStatus } from '../generated/prisma/enums.ts';
 import { newId } from '../ids.ts';
 import { validateOrganizationName } from '../organizations/service.ts';
-import { optionalText, validateMetadata } from '../validation.ts';
+import { optionalDisplayedName, validateMetadata } from '../validation.ts';
 import type { Actor } from '../auth/actor.ts';
 import { recordEvent, type EventActor } from './events.ts';
 import { transitions, transitionTimestamps, type LifecycleAction } from './lifecycle.ts';
@@ -49,7 +49,7 @@ function expressAccountFields(input: NewConnectedAccount) {
     pendingEmail: input.email.toLowerCase(),
     pendingOrganizationName: validateOrganizationName(input.organizationName, 'input.organizationName'),
     pendingCountry: input.country ?? null,
-    platformCustomerId: optionalText(input.platformCustomerId, PLATFORM_CUSTOMER_ID_MAX_LENGTH, 'input.platformCustomerId'),
+    platformCustomerId: optionalDisplayedName(input.platformCustomerId, PLATFORM_CUSTOMER_ID_MAX_LENGTH, 'input.platformCustomerId'),
     metadata: validateMetadata(input.metadata, 'input.metadata'),
   };
 }

@@ -66,12 +66,22 @@ export function validateSecrets(providerType: ProviderType, secrets: SecretsInpu
   return stored;
 }
 
-/** `sk_live_…4242`: the prefix up to its last underscore (at most 8 characters) and the last 4. */
+/**
+ * The kinds of key a provider names in public, e.g. Stripe's `sk_live_`: they say which key it is and
+ * hide nothing, so a hint may show them. Anything else at the start of a value is secret.
+ */
+const PUBLIC_PREFIX = /^(?:(?:sk|rk|pk)_(?:live|test)_|whsec_|acct_)/;
+/** A hint shows at most this many characters of the secret part... */
+export const HINT_VISIBLE_CHARACTERS = 4;
+/** ...and only of a secret part at least this long: 12 characters stay unknown. */
+export const HINT_MIN_SECRET_LENGTH = 16;
+
+/** `sk_live_…4242`: the public prefix, and the last 4 characters of a secret part of 16 or more. */
 function mask(value: string): string {
-  if (value.length < 12) return '…';
-  const underscore = value.lastIndexOf('_', 8);
-  const prefix = underscore > 0 ? value.slice(0, underscore + 1) : '';
-  return `${prefix}…${value.slice(-4)}`;
+  const prefix = PUBLIC_PREFIX.exec(value)?.[0] ?? '';
+  const secret = value.slice(prefix.length);
+  const tail = secret.length >= HINT_MIN_SECRET_LENGTH ? secret.slice(-HINT_VISIBLE_CHARACTERS) : '';
+  return `${prefix}…${tail}`;
 }
 
 export function secretHints(secrets: StoredSecrets): Record<string, string> {

@@ -10,7 +10,7 @@ import { ConflictError, InvalidStateError, NotFoundError } from '../errors.ts';
 import type { Connection, Prisma as PrismaTypes } from '../generated/prisma/client.ts';
 import type { ConnectionStatus, ProviderType } from '../generated/prisma/enums.ts';
 import { newId } from '../ids.ts';
-import { requiredText, validateMetadata } from '../validation.ts';
+import { displayedName, validateMetadata } from '../validation.ts';
 import { secretHints, validateSecrets, type SecretsInput, type StoredSecrets } from './secrets.ts';
 
 const SYNCED_RESOURCES = ['plan', 'subscription', 'invoice', 'deal'] as const;
@@ -69,7 +69,7 @@ export async function createConnection(
   keyRing: KeyRing,
   input: ConnectionInput & { name: string; providerType: ProviderType; secrets: SecretsInput },
 ): Promise<Connection> {
-  const name = requiredText(input.name, 255, 'input.name');
+  const name = displayedName(input.name, 255, 'input.name');
   const secrets = validateSecrets(input.providerType, input.secrets);
   const metadata = validateMetadata(input.metadata, 'input.metadata');
   const id = newId('Connection');
@@ -103,7 +103,7 @@ async function liveConnection(db: TenantDb, id: string): Promise<Connection> {
 /** Changes what is given. New secrets replace the old ones; without them the stored ones stay untouched. */
 export async function updateConnection(db: TenantDb, actor: Actor, keyRing: KeyRing, id: string, input: ConnectionInput): Promise<Connection> {
   const existing = await liveConnection(db, id);
-  const name = input.name == null ? undefined : requiredText(input.name, 255, 'input.name');
+  const name = input.name == null ? undefined : displayedName(input.name, 255, 'input.name');
   const secrets = input.secrets ? validateSecrets(existing.providerType, input.secrets) : undefined;
   const metadata = validateMetadata(input.metadata, 'input.metadata');
   return db.connection.update({

@@ -20,6 +20,8 @@ export interface Database {
   close(): Promise<void>;
   /** Connections of the pool (PostgreSQL only), for the metrics. */
   poolStats(): { total: number; idle: number; waiting: number } | null;
+  /** The pg pool the client uses (PostgreSQL only): shared rate-limit counters use it too. */
+  pool: pg.Pool | null;
   /** LISTEN on a channel: NOTIFYs from every process sharing the database. */
   listen: Listen;
 }
@@ -60,6 +62,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
         await pool.end().catch(() => {});
       },
       poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+      pool,
       listen: listenOnPostgres(options.url),
     };
   }
@@ -78,6 +81,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       await pglite.close();
     },
     poolStats: () => null,
+    pool: null,
     // One process owns an embedded database: its notifications never get lost on the way.
     listen: async (channel, handlers) => {
       const stop = await pglite.listen(channel, (payload) => handlers.message(payload));

@@ -1,5 +1,6 @@
-// The outbox as a page, outside production: what would have been sent (or was), links clickable,
-// so a developer without an SMTP server can follow a verification e-mail.
+// The outbox as a page, outside production and to this machine only (its links sign people up):
+// what would have been sent (or was), links clickable, so a developer without an SMTP server can
+// follow a verification e-mail.
 import type { Prisma } from '../db/database.ts';
 import { html, htmlResponse, page } from '../http/html.ts';
 import type { PageRoute } from '../http/pages.ts';
@@ -12,6 +13,7 @@ export function devOutboxRoute(prisma: Prisma): PageRoute {
   return {
     method: 'GET',
     path: /^\/dev\/outbox$/,
+    loopbackOnly: true,
     handle: async () => {
       const emails = await prisma.outboxEmail.findMany({ orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: 50 });
       const body = emails.length

@@ -19,6 +19,8 @@ import { typeOfId } from '../ids.ts';
 import type { Context } from './context.ts';
 import { authScopesFor, unauthorizedError } from '../auth/permissions.ts';
 import type { GrantScope } from '../auth/grant-scopes.ts';
+import { ValidationError } from '../errors.ts';
+import NulInputPlugin from './nul-input-plugin.ts';
 
 const capitalize = (name: string) => `${name.charAt(0).toUpperCase()}${name.slice(1)}`;
 
@@ -45,7 +47,8 @@ export const builder = new SchemaBuilder<{
     JSONObject: { Input: Record<string, unknown>; Output: Record<string, unknown> };
   };
 }>({
-  plugins: [ScopeAuthPlugin, ErrorsPlugin, PrismaPlugin, RelayPlugin],
+  // NulInputPlugin last: innermost, so the errors plugin turns its ValidationError into the union member.
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, PrismaPlugin, RelayPlugin, NulInputPlugin],
   defaultFieldNullability: false,
   scopeAuth: {
     authScopes: authScopesFor,
@@ -53,6 +56,8 @@ export const builder = new SchemaBuilder<{
   },
   errors: {
     directResult: true,
+    // Any input can be invalid (a NUL character in any string, see nul-input-plugin.ts).
+    defaultTypes: [ValidationError],
     defaultUnionOptions: { name: ({ fieldName }) => `${capitalize(fieldName)}Result` },
   },
   prisma: {
@@ -70,6 +75,9 @@ export const builder = new SchemaBuilder<{
     // Our ids already carry their type in their prefix, so the global id is the id itself.
     encodeGlobalID: (_typename, id) => String(id),
     decodeGlobalID: (globalId) => ({ typename: typeOfId(globalId) ?? '', id: globalId }),
+    // node(id:) and nodes(ids:) answer null for what the caller cannot see: src/graphql/nodes.ts.
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
   },
 });
 

@@ -14,7 +14,8 @@ import type { Logger } from '../logger.ts';
 import { requestIdOf } from '../http/request-log.ts';
 import { databaseUnavailable, forbidden, serviceUnavailable, unauthenticated } from './request-errors.ts';
 import { isDatabaseUnavailable } from '../db/errors.ts';
-import { RateLimiter } from '../http/rate-limit.ts';
+import { rateLimitedError, RateLimitExceededError, type RateLimits } from '../auth/rate-limits.ts';
+import { clientAddressOf } from '../auth/client-address.ts';
 import type { CallerCaches } from '../auth/caller-caches.ts';
 import type { Actor } from '../auth/actor.ts';
 import { crossTenantAccess, type CrossTenant } from '../auth/cross-tenant.ts';
@@ -33,6 +34,10 @@ export interface Context {
   /** The request carries the right `x-admin-secret` (only `createOrganization` looks at it). */
   isAdmin: boolean;
   keyRing: KeyRing;
+  /** Shared across processes: per API key, unknown keys per client, failed sign-ins (src/auth/rate-limits.ts). */
+  rateLimits: RateLimits;
+  /** Where the request comes from (src/auth/client-address.ts), for the per-client limits. */
+  clientAddress: string;
 }
 
 export interface ContextDependencies {
@@ -43,6 +48,7 @@ export interface ContextDependencies {
   keyRing: KeyRing;
   isReady: () => boolean;
   callerCaches: CallerCaches;
+  rateLimits: RateLimits;
 }
 
 function presentedApiKey(headers: Headers): string | undefined {
@@ -58,12 +64,12 @@ function presentedApiKey(headers: Headers): string | undefined {
 export function createContextFactory(deps: ContextDependencies) {
   const { config, prisma, clock } = deps;
   const crossTenant = crossTenantAccess(prisma);
-  const rateLimiter = new RateLimiter(config.rateLimit, clock);
   return async (initial: YogaInitialContext): Promise<Context> => {
     try {
       return await buildContext(initial);
     } catch (error) {
       if (isDatabaseUnavailable(error)) throw databaseUnavailable();
+      if (error instanceof RateLimitExceededError) throw rateLimitedError(error);
       throw error;
     }
   };
@@ -80,9 +86,9 @@ export function createContextFactory(deps: ContextDependencies) {
     const now = clock.now();
     let actor: Actor | null = null;
     if (secret !== undefined) {
-      const key = await authenticateApiKey(prisma, deps.callerCaches.keys, secret, now);
+      const key = await deps.rateLimits.authenticatingKey(clientAddressOf(request), () => authenticateApiKey(prisma, deps.callerCaches.keys, secret, now));
       if (!key) throw unauthenticated('The API key is unknown, revoked or malformed.');
-      rateLimiter.take(key.apiKeyId);
+      await deps.rateLimits.takeApiKeyRequest(key.apiKeyId);
       actor = {
         apiKeyId: key.apiKeyId,
         keyScope: key.scope,
@@ -115,6 +121,8 @@ export function createContextFactory(deps: ContextDependencies) {
       actor,
       isAdmin,
       keyRing: deps.keyRing,
+      rateLimits: deps.rateLimits,
+      clientAddress: clientAddressOf(request),
     };
   }
 }

@@ -19,14 +19,17 @@ export const connectedAccountNotFound = (message: string) =>
   requestError('CONNECTED_ACCOUNT_NOT_FOUND', 404, message);
 export const connectedAccountNotActive = (message: string, status: string) =>
   requestError('CONNECTED_ACCOUNT_NOT_ACTIVE', 403, message, { status });
-export const rateLimited = (retryAfterSeconds: number) =>
+export const rateLimited = (retryAfterSeconds: number, message = `Too many requests for this API key: retry in ${retryAfterSeconds} s.`) =>
   requestError(
     'RATE_LIMITED',
     429,
-    `Too many requests for this API key: retry in ${retryAfterSeconds} s.`,
+    message,
     { retryAfter: retryAfterSeconds },
     { 'retry-after': String(retryAfterSeconds) },
   );
+/** Too much work of one kind in flight (password hashing): retry shortly. */
+export const busy = (message: string, retryAfterSeconds = 1) =>
+  requestError('SERVICE_UNAVAILABLE', 503, message, { retryAfter: retryAfterSeconds }, { 'retry-after': String(retryAfterSeconds) });
 /** The database cannot be reached: fail fast with 503 rather than hang or hide it as a 500. */
 export const databaseUnavailable = () =>
   requestError('SERVICE_UNAVAILABLE', 503, 'The database is unavailable: retry shortly.', {}, { 'retry-after': '1' });

@@ -2,6 +2,7 @@
 import { lexicographicSortSchema } from 'graphql';
 import { builder } from './builder.ts';
 import './errors.ts';
+import './nodes.ts';
 import '../api-keys/schema.ts';
 import '../connected-accounts/schema.ts';
 import '../connected-accounts/platform-schema.ts';

@@ -1,5 +1,5 @@
-// What a request may ask for: body size, query shape (depth, aliases, directives, tokens, cost),
-// schema introspection, and "Did you mean …" suggestions. Sized so that every operation in test/
+// What a request may ask for: query shape (depth, aliases, directives, tokens, cost), schema
+// introspection, and "Did you mean …" suggestions. Sized so that every operation in test/
 // passes with a wide margin (the deepest is 5 levels, the costliest about 300).
 import { EnvelopArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
@@ -16,22 +16,6 @@ export const queryLimits = {
 
 /** A caller that presents no credential at all; an invalid one is refused (401) before execution. */
 const presentsCredentials = (request: Request) => request.headers.has('authorization') || request.headers.has('x-api-key');
-
-function bodySizeLimit(maxBytes: number): Plugin {
-  return {
-    onRequest({ request, endResponse, fetchAPI }) {
-      const length = Number(request.headers.get('content-length') ?? 0);
-      if (length > maxBytes) {
-        endResponse(
-          new fetchAPI.Response(
-            JSON.stringify({ errors: [{ message: `The request body exceeds ${maxBytes} bytes.`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] }),
-            { status: 413, headers: { 'content-type': 'application/json' } },
-          ),
-        );
-      }
-    },
-  };
-}
 
 /** Introspection and suggestions for authenticated callers only (introspection configurable; no suggestions in production). */
 function schemaDisclosure(config: Config): Plugin<{ request: Request }> {
@@ -64,5 +48,5 @@ export function useRequestLimits(config: Config): Plugin[] {
     maxTokens: { n: queryLimits.maxTokens },
     costLimit: { maxCost: queryLimits.maxCost, ignoreIntrospection: true, flattenFragments: true },
   });
-  return [bodySizeLimit(config.maxBodyBytes), schemaDisclosure(config) as Plugin, ...(armor.protect().plugins as Plugin[])];
+  return [schemaDisclosure(config) as Plugin, ...(armor.protect().plugins as Plugin[])];
 }

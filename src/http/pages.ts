@@ -5,7 +5,12 @@ import type { Plugin } from 'graphql-yoga';
 import { isDatabaseUnavailable } from '../db/errors.ts';
 import type { Logger } from '../logger.ts';
 import { html, htmlResponse, page, type Brand, type Html } from './html.ts';
+import { isLoopbackClient, type NodeServerContext } from './loopback.ts';
+import { BodyTooLargeError, bodyTooLargeResponse } from './request-body.ts';
 import { requestIdOf } from './request-log.ts';
+
+/** The body cap of every route but /graphql (useBodyLimit): the pages' forms are a few hundred bytes. */
+export const FORM_MAX_BYTES = 64 * 1024;
 
 export interface PageRoute {
   method: 'GET' | 'POST';
@@ -13,6 +18,8 @@ export interface PageRoute {
   path: RegExp;
   /** Posted by a browser form: refused when the Origin header names another site. */
   browserForm?: boolean;
+  /** Served to clients on this machine only (see loopback.ts); others get 403. */
+  loopbackOnly?: boolean;
   handle: (request: Request, match: string[]) => Promise<Response>;
 }
 
@@ -33,9 +40,9 @@ export interface PagesOptions {
 
 const unavailable = () => messagePage('Temporarily unavailable', 'Please try again in a moment.', null, 503);
 
-export function usePages({ routes, publicOrigin, log, isReady, afterWrite }: PagesOptions): Plugin {
+export function usePages({ routes, publicOrigin, log, isReady, afterWrite }: PagesOptions): Plugin<Record<string, unknown>, NodeServerContext> {
   return {
-    async onRequest({ request, url, endResponse }) {
+    async onRequest({ request, url, endResponse, serverContext, fetchAPI }) {
       const matching = routes.flatMap((route) => {
         const match = route.path.exec(url.pathname);
         return match ? [{ route, match: match.slice(1) }] : [];
@@ -44,6 +51,10 @@ export function usePages({ routes, publicOrigin, log, isReady, afterWrite }: Pag
       const found = matching.find(({ route }) => route.method === request.method);
       if (!found) {
         endResponse(new Response(null, { status: 405, headers: { allow: matching.map(({ route }) => route.method).join(', ') } }));
+        return;
+      }
+      if (found.route.loopbackOnly && !isLoopbackClient(request, serverContext)) {
+        endResponse(messagePage('Not available', 'This page is served to this machine only.', null, 403));
         return;
       }
       if (!isReady()) {
@@ -60,6 +71,10 @@ export function usePages({ routes, publicOrigin, log, isReady, afterWrite }: Pag
         if (request.method === 'POST') await afterWrite();
         endResponse(response);
       } catch (error) {
+        if (error instanceof BodyTooLargeError) {
+          endResponse(bodyTooLargeResponse(request, error.maxBytes, fetchAPI));
+          return;
+        }
         if (isDatabaseUnavailable(error)) {
           endResponse(unavailable());
           return;

@@ -5,7 +5,9 @@ import type { Prisma } from '../db/database.ts';
 import { platformBrand } from '../connected-accounts/branding.ts';
 import { readForm, seeOther } from '../http/html.ts';
 import { messagePage, type PageRoute } from '../http/pages.ts';
-import { signIn } from '../users/sign-in.ts';
+import { clientAddressOf } from '../auth/client-address.ts';
+import type { RateLimits } from '../auth/rate-limits.ts';
+import { INVALID_CREDENTIALS_MESSAGE, refusedSignInPage, signIn, signInRefusalOf } from '../users/sign-in.ts';
 import {
   ConsentFormError,
   decideConsent,
@@ -23,6 +25,7 @@ import { exchangeCode, OAuthTokenError, type TokenRequest } from './token.ts';
 interface Dependencies {
   prisma: Prisma;
   clock: Clock;
+  rateLimits: RateLimits;
 }
 
 /** The expected failures of the browser side: a page for the user, or a redirect back to the platform. */
@@ -66,7 +69,7 @@ function tokenRequestOf(request: Request, form: URLSearchParams): TokenRequest {
   };
 }
 
-export function oauthRoutes({ prisma, clock }: Dependencies): PageRoute[] {
+export function oauthRoutes({ prisma, clock, rateLimits }: Dependencies): PageRoute[] {
   return [
     {
       method: 'GET',
@@ -86,8 +89,16 @@ export function oauthRoutes({ prisma, clock }: Dependencies): PageRoute[] {
           const form = await readForm(request);
           if (!form) return badForm();
           const authorization = await readAuthorizationRequest(prisma, form);
-          const user = await signIn(prisma, form.get('email') ?? '', form.get('password') ?? '');
-          if (!user) return signInPage(authorization, form, 'The e-mail or the password is not right.');
+          const credentials = { email: form.get('email') ?? '', password: form.get('password') ?? '', client: clientAddressOf(request) };
+          let user;
+          try {
+            user = await signIn(prisma, rateLimits, credentials);
+          } catch (error) {
+            const refusal = signInRefusalOf(error);
+            if (!refusal) throw error;
+            return refusedSignInPage(refusal, signInPage(authorization, form, refusal.message));
+          }
+          if (!user) return signInPage(authorization, form, INVALID_CREDENTIALS_MESSAGE);
           const { consentToken, organizations } = await startConsent(prisma, authorization, user, clock.now());
           return consentPage({ brand: authorization.brand, scopes: authorization.scopes, consentToken, organizations }, null);
         }),

@@ -11,6 +11,9 @@ import { DomainError, LinkExpiredError, LinkUsedError, ValidationError } from '.
 import { cookieOf, readForm, seeOther, type Brand } from '../http/html.ts';
 import { messagePage, type PageRoute } from '../http/pages.ts';
 import { countryCode } from '../validation.ts';
+import { clientAddressOf } from '../auth/client-address.ts';
+import type { RateLimits } from '../auth/rate-limits.ts';
+import { refusedSignInPage, signInRefusalOf } from '../users/sign-in.ts';
 import { accountStep, businessStep, checkInboxStep, linkProblem, passwordStep, type BusinessValues, type FieldErrors } from './pages.ts';
 import {
   choosePassword,
@@ -29,6 +32,7 @@ interface Dependencies {
   prisma: Prisma;
   clock: Clock;
   config: Config;
+  rateLimits: RateLimits;
   /** Called once a verification e-mail is in the outbox. */
   emailQueued: () => void;
 }
@@ -47,7 +51,7 @@ function fieldErrors(error: ValidationError): FieldErrors {
   return Object.fromEntries(error.fields.map((name) => [name, error.message]));
 }
 
-export function onboardingPageRoutes({ prisma, clock, config, emailQueued }: Dependencies): PageRoute[] {
+export function onboardingPageRoutes({ prisma, clock, config, rateLimits, emailQueued }: Dependencies): PageRoute[] {
   const secure = config.publicUrl.startsWith('https:');
 
   function withSession(context: LinkContext, secret: string): Response {
@@ -105,9 +109,12 @@ export function onboardingPageRoutes({ prisma, clock, config, emailQueued }: Dep
     route('POST', '/sign-in', async (request, context) => {
       const form = await readForm(request);
       const email = form?.get('email') ?? '';
+      const source = { limits: rateLimits, client: clientAddressOf(request) };
       try {
-        return withSession(context, await signInToOnboarding(prisma, context.link, email, form?.get('password') ?? '', clock.now()));
+        return withSession(context, await signInToOnboarding(prisma, source, context.link, { email, password: form?.get('password') ?? '' }, clock.now()));
       } catch (error) {
+        const refusal = signInRefusalOf(error);
+        if (refusal) return refusedSignInPage(refusal, accountStep(context.brand, context.base, email, { 'sign-in': refusal.message }));
         if (!(error instanceof DomainError)) throw error;
         return accountStep(context.brand, context.base, email, { 'sign-in': error.message }, 401);
       }

@@ -4,14 +4,14 @@
 // completes the onboarding as that user, through the same rule as the GraphQL mutation.
 import { randomBase62, sha256Hex } from '../crypto/tokens.ts';
 import type { Prisma } from '../db/database.ts';
-import { businessDetails, completeOnboardingAs, type CompletedOnboarding } from '../connected-accounts/onboarding-service.ts';
+import { businessDetails, completeOnboardingAs, type CompletedOnboarding, type SignInSource } from '../connected-accounts/onboarding-service.ts';
 import { enqueueEmail } from '../email/outbox.ts';
 import { ConflictError, InvalidCredentialsError, ValidationError } from '../errors.ts';
 import type { OnboardingLink, OnboardingSession } from '../generated/prisma/client.ts';
 import type { BusinessDetails } from '../organizations/service.ts';
 import { newId } from '../ids.ts';
 import { hashPassword, validatePassword } from '../users/passwords.ts';
-import { normalizeEmail, signIn } from '../users/sign-in.ts';
+import { INVALID_CREDENTIALS_MESSAGE, normalizeEmail, signIn } from '../users/sign-in.ts';
 import { emailAddress } from '../validation.ts';
 
 const SESSION_TTL_MS = 60 * 60 * 1000;
@@ -43,10 +43,16 @@ export async function currentSession(prisma: Prisma, link: OnboardingLink, secre
   return session && session.onboardingLinkId === link.id && session.expiresAt.getTime() > now.getTime() ? session : null;
 }
 
-/** An existing user signs in; returns the new session's secret. */
-export async function signInToOnboarding(prisma: Prisma, link: OnboardingLink, email: string, password: string, now: Date): Promise<string> {
-  const user = await signIn(prisma, email, password);
-  if (!user) throw new InvalidCredentialsError('The e-mail or the password is not right.');
+/** An existing user signs in (counted per e-mail, client and link, as on GraphQL); returns the new session's secret. */
+export async function signInToOnboarding(
+  prisma: Prisma,
+  source: SignInSource,
+  link: OnboardingLink,
+  credentials: { email: string; password: string },
+  now: Date,
+): Promise<string> {
+  const user = await signIn(prisma, source.limits, { ...credentials, client: source.client, linkId: link.id });
+  if (!user) throw new InvalidCredentialsError(INVALID_CREDENTIALS_MESSAGE);
   return newSession(prisma, link, now, { email: user.email, userId: user.id });
 }
 

@@ -2,7 +2,7 @@
 // always together. Used by the admin bootstrap and by onboarding completion.
 import type { Prisma, Transaction } from '../db/database.ts';
 import { newApiKey, type IssuedApiKey } from '../api-keys/service.ts';
-import { requiredText } from '../validation.ts';
+import { displayedName } from '../validation.ts';
 import type { InvoicingEntity, Organization, Tenant } from '../generated/prisma/client.ts';
 import { newId } from '../ids.ts';
 import { validatePassword } from '../users/passwords.ts';
@@ -30,7 +30,7 @@ export interface ProvisionedOrganization {
 }
 
 export const validateOrganizationName = (name: string, field: string) =>
-  requiredText(name, ORGANIZATION_NAME_MAX_LENGTH, field);
+  displayedName(name, ORGANIZATION_NAME_MAX_LENGTH, field);
 
 /** Runs inside the caller's transaction, so a failure later in the caller leaves nothing behind. */
 export async function provisionOrganization(tx: Transaction, details: BusinessDetails): Promise<ProvisionedOrganization> {

@@ -6,7 +6,7 @@ import type { TenantDb } from '../db/tenant-scope.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import type { AccountPackage, PermissiblePurpose } from '../generated/prisma/client.ts';
 import { newId } from '../ids.ts';
-import { optionalText, requiredText } from '../validation.ts';
+import { displayedName, optionalText } from '../validation.ts';
 
 async function uniquelyNamed<Row>(kind: string, name: string, create: () => Promise<Row>): Promise<Row> {
   try {
@@ -22,7 +22,7 @@ export async function createPermissiblePurpose(
   actor: Actor,
   input: { name: string; description?: string | null | undefined },
 ): Promise<PermissiblePurpose> {
-  const name = requiredText(input.name, 100, 'input.name');
+  const name = displayedName(input.name, 100, 'input.name');
   const description = optionalText(input.description, 1000, 'input.description');
   return uniquelyNamed('permissible purpose', name, () =>
     db.permissiblePurpose.create({ data: { id: newId('PermissiblePurpose'), platformOrganizationId: actor.actingScope.organizationId, name, description } }),
@@ -45,7 +45,7 @@ export async function createAccountPackage(
   actor: Actor,
   input: { name: string; permissiblePurposeIds: readonly string[] },
 ): Promise<AccountPackage> {
-  const name = requiredText(input.name, 100, 'input.name');
+  const name = displayedName(input.name, 100, 'input.name');
   if (input.permissiblePurposeIds.length === 0) {
     throw new ValidationError('A package groups at least one permissible purpose.', ['input.permissiblePurposeIds']);
   }

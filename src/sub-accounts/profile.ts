@@ -2,7 +2,7 @@
 // reported in one VALIDATION error, so a form can mark them all at once.
 import { ValidationError } from '../errors.ts';
 import type { LegalEntityType } from '../generated/prisma/enums.ts';
-import { countryCode, emailAddress, optional, optionalText, phoneNumber, requiredText, webUrl } from '../validation.ts';
+import { countryCode, displayedName, emailAddress, optional, optionalText, phoneNumber, requiredText, webUrl } from '../validation.ts';
 
 export interface AddressInput {
   line1: string;
@@ -55,12 +55,14 @@ const url = (value: string, field: string) => {
   }
 };
 const text = (max: number) => (value: string, field: string) => requiredText(value, max, field);
+/** Names people read (in dashboards, e-mails, the hosted pages): no control or bidirectional characters. */
+const name = (max: number) => (value: string, field: string) => displayedName(value, max, field);
 
 /** The check of each optional profile field; the required ones are checked by the same function when present. */
 const fieldChecks: { [Field in Exclude<keyof ProfileInput, 'address' | 'legalEntityType'>]: (value: string, field: string) => string } = {
-  accountName: text(NAME),
-  firstName: text(NAME),
-  lastName: text(NAME),
+  accountName: name(NAME),
+  firstName: name(NAME),
+  lastName: name(NAME),
   emailAddress,
   url,
   techEmailAddress: emailAddress,
@@ -70,12 +72,12 @@ const fieldChecks: { [Field in Exclude<keyof ProfileInput, 'address' | 'legalEnt
   actionsEmailAddress: emailAddress,
   companyPhoneNumber: phoneNumber,
   additionalCompanyInfo: text(2000),
-  ownerTitle: text(NAME),
-  legalBusinessName: text(200),
+  ownerTitle: name(NAME),
+  legalBusinessName: name(200),
   stateOfIncorporation: text(NAME),
   ein,
-  billingContactFirstName: text(NAME),
-  billingContactLastName: text(NAME),
+  billingContactFirstName: name(NAME),
+  billingContactLastName: name(NAME),
   billingEmail: emailAddress,
 };
 

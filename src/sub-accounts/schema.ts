@@ -5,6 +5,7 @@ import { ApiKeyType, withIssuedSecret } from '../api-keys/schema.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { builder } from '../graphql/builder.ts';
 import { grantedField, subAccountManagerField } from '../auth/permissions.ts';
+import { actorOf } from '../graphql/context.ts';
 import { dateTimeRange, DateTimeFilter, orderByInput } from '../graphql/lists.ts';
 import { AccountPackageType, PermissiblePurposeType, platformOf } from './catalog-schema.ts';
 import {
@@ -51,7 +52,7 @@ const SubAccountType = builder.prismaNode('SubAccount', {
   id: { field: 'id' },
   description: 'A child account of the platform, with its own organization, tenant and API keys.',
   fields: (t) => ({
-    accountName: t.exposeString('accountName', { description: 'Unique per platform.' }),
+    accountName: t.exposeString('accountName', { description: 'Unique per platform, in any letter case.' }),
     firstName: t.exposeString('firstName'),
     lastName: t.exposeString('lastName'),
     emailAddress: t.expose('emailAddress', { type: 'EmailAddress' }),
@@ -144,7 +145,7 @@ const SubAccountAddressInput = builder.inputType('SubAccountAddressInput', {
 
 const profileInputFields = (required: boolean) =>
   ({
-    accountName: { required, description: 'Unique per platform.' },
+    accountName: { required, description: 'Unique per platform, in any letter case; only the platform changes it.' },
     firstName: { required },
     lastName: { required },
     emailAddress: { required, description: "The owner's e-mail." },
@@ -180,7 +181,7 @@ builder.mutationField('createSubAccount', (t) =>
   t.field({
     ...subAccountManagerField,
     type: CreateSubAccountPayload,
-    description: 'Idempotent by accountName: the same name again returns the existing sub-account with a refreshed key.',
+    description: 'Idempotent by accountName: the same name again, in any letter case, returns the existing sub-account with a refreshed key.',
     errors: { types: [ValidationError, ConflictError] },
     args: { input: t.arg({ type: CreateSubAccountInput, required: true }) },
     // The typed input has every profile field as a string; the service validates them.
@@ -207,11 +208,12 @@ builder.mutationField('updateSubAccount', (t) =>
   t.field({
     ...grantedField('subaccounts:write'),
     type: subAccountPayload('UpdateSubAccountPayload'),
-    description: 'By the platform, or by the sub-account itself with its own key. Absent fields stay; null clears an optional one.',
+    description:
+      'By the platform, or by the sub-account itself with its own key (which cannot change accountName). Absent fields stay; null clears an optional one.',
     errors: { types: [ValidationError, NotFoundError, ConflictError] },
     args: { input: t.arg({ type: UpdateSubAccountInput, required: true }) },
     resolve: async (_root, { input: { id, ...fields } }, context) => ({
-      subAccount: await updateSubAccount(context.db, id, fields as Parameters<typeof updateSubAccount>[2]),
+      subAccount: await updateSubAccount(context.db, actorOf(context), id, fields as Parameters<typeof updateSubAccount>[3]),
     }),
   }),
 );

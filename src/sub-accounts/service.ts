@@ -1,11 +1,13 @@
 // Sub-accounts: child accounts of a platform, each with its own organization, production tenant
-// and API keys. Creation by name is idempotent; the unique constraint on (platform, accountName)
-// decides who made it first, so concurrent calls with one name make one sub-account, never two.
+// and API keys. Creation by name is idempotent; the unique index on (platform, lower(accountName))
+// decides who made it first, so concurrent calls with one name, in any letter case, make one
+// sub-account, never two. Only the platform renames one: its name is the platform's key to it.
 import { newApiKey, type IssuedApiKey } from '../api-keys/service.ts';
 import type { Prisma, Transaction } from '../db/database.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import type { TenantDb } from '../db/tenant-scope.ts';
-import { ConflictError, NotFoundError } from '../errors.ts';
+import type { Actor } from '../auth/actor.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { ApiKey, SubAccount } from '../generated/prisma/client.ts';
 import { newId } from '../ids.ts';
 import { provisionOrganization } from '../organizations/service.ts';
@@ -36,12 +38,22 @@ async function replaceKeys(tx: Transaction, tenantId: string, now: Date): Promis
   return { apiKey: await tx.apiKey.create({ data: row }), secret };
 }
 
+/** The platform's sub-account of this name in any letter case, compared as the unique index compares. */
+async function idByName(tx: Transaction, platformOrganizationId: string, accountName: string): Promise<string | undefined> {
+  const rows = await tx.$queryRaw<{ id: string }[]>`
+    SELECT "id" FROM "SubAccount"
+    WHERE "platformOrganizationId" = ${platformOrganizationId} AND lower("accountName") = lower(${accountName})`;
+  return rows[0]?.id;
+}
+
 /**
  * The sub-account, its row locked for the rest of the transaction so that concurrent key refreshes
  * of one sub-account happen one after the other (each leaves exactly one active key).
  */
 async function lockSubAccount(tx: Transaction, where: { id: string } | { accountName: string }, platformOrganizationId: string, now: Date) {
-  const scoped = { ...where, platformOrganizationId };
+  const id = 'id' in where ? where.id : await idByName(tx, platformOrganizationId, where.accountName);
+  if (id === undefined) return null;
+  const scoped = { id, platformOrganizationId };
   await tx.subAccount.updateMany({ where: scoped, data: { updatedAt: now } });
   return tx.subAccount.findFirst({ where: scoped });
 }
@@ -92,14 +104,22 @@ export async function createSubAccount(
   });
 }
 
-export async function updateSubAccount(db: TenantDb, id: string, input: ProfileInput): Promise<SubAccount> {
+/**
+ * By the platform, or by the sub-account's own key on itself. Its own key may send its name as it is
+ * (a form sends every field) but not another: the refusal is the same whatever names exist, so the
+ * key learns nothing of its siblings.
+ */
+export async function updateSubAccount(db: TenantDb, actor: Pick<Actor, 'subAccountId'>, id: string, input: ProfileInput): Promise<SubAccount> {
   const columns = profileColumns(input, 'update');
-  const existing = await db.subAccount.findUnique({ where: { id }, select: { id: true } });
+  const existing = await db.subAccount.findUnique({ where: { id }, select: { id: true, accountName: true } });
   if (!existing) throw new NotFoundError(`No sub-account ${id}.`);
+  if (actor.subAccountId !== null && columns.accountName !== undefined && columns.accountName !== existing.accountName) {
+    throw new ValidationError('Only the platform renames a sub-account: leave input.accountName out.', ['input.accountName']);
+  }
   try {
     return await db.subAccount.update({ where: { id }, data: columns });
   } catch (error) {
-    if (isUniqueViolation(error)) throw new ConflictError(`The account name "${String(input.accountName)}" is taken.`);
+    if (isUniqueViolation(error)) throw new ConflictError(`The account name "${String(columns.accountName)}" is taken (in some letter case).`);
     throw error;
   }
 }

@@ -3,6 +3,51 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { ValidationError } from '../errors.ts';
 
+/** Every hashing slot is taken and the queue is full: the caller answers 503 with Retry-After. */
+export class PasswordHashingBusyError extends Error {
+  constructor() {
+    super('The server is busy checking passwords: retry in a moment.');
+  }
+}
+
+/**
+ * The hashes this process computes at once. scrypt runs on libuv's thread pool (4 threads), so
+ * without a bound a burst of sign-ins takes every core, and the pool DNS and file reads need, away
+ * from the requests of everyone else; the rest wait in a bounded queue and beyond it are refused.
+ */
+class HashingSlots {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private limits: { concurrency: number; queue: number }) {}
+
+  configure(limits: { concurrency: number; queue: number }) {
+    this.limits = limits;
+  }
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.running >= this.limits.concurrency) {
+      if (this.waiting.length >= this.limits.queue) throw new PasswordHashingBusyError();
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    } else {
+      this.running += 1;
+    }
+    try {
+      return await task();
+    } finally {
+      // The slot passes straight to the next waiter, so `running` only drops when nobody waits.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running -= 1;
+    }
+  }
+}
+
+const slots = new HashingSlots({ concurrency: 1, queue: 32 });
+
+/** Sets this process's bound (PASSWORD_HASH_CONCURRENCY, PASSWORD_HASH_QUEUE); the CPU is the process's, so the bound is too. */
+export const limitPasswordHashing = (limits: { concurrency: number; queue: number }) => slots.configure(limits);
+
 // 32 MiB per hash, about 100 ms on one core (OWASP's N=2^15, r=8, p=3 profile).
 const PARAMETERS = { N: 2 ** 15, r: 8, p: 3 };
 const KEY_LENGTH = 32;
@@ -11,8 +56,11 @@ export const PASSWORD_MAX_LENGTH = 200;
 
 function derive(password: string, salt: Buffer, parameters: { N: number; r: number; p: number }): Promise<Buffer> {
   const options: ScryptOptions = { ...parameters, maxmem: 256 * parameters.N * parameters.r };
-  return new Promise((resolve, reject) =>
-    scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, options, (error, key) => (error ? reject(error) : resolve(key))),
+  return slots.run(
+    () =>
+      new Promise<Buffer>((resolve, reject) =>
+        scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, options, (error, key) => (error ? reject(error) : resolve(key))),
+      ),
   );
 }
 

@@ -7,7 +7,7 @@ import {
   RegenerateOnboardingLinkDocument,
   UpdateConnectPlatformDocument,
 } from '../generated/graphql.ts';
-import { givenConnectPlatform, givenExpressAccount, onboardingForm, REDIRECT_URL } from '../support/connect.ts';
+import { givenConnectPlatform, givenExpressAccount, givenOnboardedUser, onboardingForm, REDIRECT_URL } from '../support/connect.ts';
 import type { OrganizationFixture } from '../support/fixtures.ts';
 import { startTestServer, withKey, type TestServer } from '../support/server.ts';
 
@@ -128,9 +128,10 @@ describe('the onboarding session', () => {
 });
 
 describe('completing onboarding', () => {
-  it('creates the user (read-only member), organization, production tenant and invoicing entity, and activates the account', async () => {
+  it('signs a verified user in and creates the organization (user as read-only member), production tenant and invoicing entity, and activates the account', async () => {
+    const user = await givenOnboardedUser(server, platform);
     const { account, token } = await givenExpressAccount(server, platform);
-    const form = onboardingForm(token, { organizationName: 'Merchant AG', legalName: 'Merchant Aktiengesellschaft' });
+    const form = onboardingForm(token, { email: user.email, password: user.password, organizationName: 'Merchant AG', legalName: 'Merchant Aktiengesellschaft' });
     const response = await server.request(CompleteOnboardingDocument, { input: form });
     const result = response.data?.completeOnboarding;
     if (result?.__typename !== 'CompleteOnboardingPayload') return expect.fail(JSON.stringify(response));
@@ -153,8 +154,6 @@ describe('completing onboarding', () => {
     });
     expect(organization.members).toHaveLength(1);
     expect(organization.members[0]).toMatchObject({ role: 'READ_ONLY', user: { email: form.email } });
-    expect(organization.members[0]?.user.passwordHash).toMatch(/^scrypt\$/);
-    expect(organization.members[0]?.user.passwordHash).not.toContain(form.password);
 
     const read = await server.request(ConnectedAccountDocument, { id: account.id }, withKey(platform.apiKey));
     expect(read.data?.connectedAccount).toMatchObject({
@@ -176,9 +175,7 @@ describe('completing onboarding', () => {
   });
 
   it('signs an existing user in when the password matches, and refuses a wrong one without using the link', async () => {
-    const first = await givenExpressAccount(server, platform);
-    const form = onboardingForm(first.token);
-    await server.request(CompleteOnboardingDocument, { input: form });
+    const form = await givenOnboardedUser(server, platform);
 
     const second = await givenExpressAccount(server, platform);
     const wrong = await server.request(CompleteOnboardingDocument, {
@@ -195,6 +192,20 @@ describe('completing onboarding', () => {
     expect(user.memberships).toHaveLength(2);
   });
 
+  it('creates no user for an unverified e-mail: an unknown e-mail and a wrong password get the same answer, and the link stays usable', async () => {
+    const existing = await givenOnboardedUser(server, platform);
+    const { token } = await givenExpressAccount(server, platform);
+    const unknown = onboardingForm(token);
+    const answers = [
+      await server.request(CompleteOnboardingDocument, { input: unknown }),
+      await server.request(CompleteOnboardingDocument, { input: onboardingForm(token, { email: existing.email, password: 'not the password' }) }),
+    ].map((response) => response.data?.completeOnboarding);
+    expect(answers[0]).toMatchObject({ __typename: 'InvalidCredentialsError', code: 'INVALID_CREDENTIALS' });
+    expect(answers[1]).toEqual(answers[0]);
+    expect(await server.prisma.user.count({ where: { email: unknown.email } })).toBe(0);
+    expect((await server.request(OnboardingSessionDocument, { token })).data?.onboardingSession.__typename).toBe('OnboardingSession');
+  });
+
   it('rejects a short password and bad business details with the fields at fault, leaving the link usable', async () => {
     const { token } = await givenExpressAccount(server, platform);
     const short = await server.request(CompleteOnboardingDocument, { input: onboardingForm(token, { password: 'short' }) });
@@ -207,9 +218,10 @@ describe('completing onboarding', () => {
   });
 
   it('lets exactly one of 10 concurrent submissions of one token succeed; the others get LINK_USED', async () => {
+    const user = await givenOnboardedUser(server, platform);
     const { account, token } = await givenExpressAccount(server, platform);
     const responses = await Promise.all(
-      Array.from({ length: 10 }, () => server.request(CompleteOnboardingDocument, { input: onboardingForm(token) })),
+      Array.from({ length: 10 }, () => server.request(CompleteOnboardingDocument, { input: onboardingForm(token, { email: user.email, password: user.password }) })),
     );
     const outcomes = responses.map((response) => response.data?.completeOnboarding.__typename ?? JSON.stringify(response.errors));
     expect(outcomes.filter((outcome) => outcome === 'CompleteOnboardingPayload')).toHaveLength(1);
@@ -221,9 +233,10 @@ describe('completing onboarding', () => {
     expect(events).toBe(1);
   });
 
-  it('leaves no user, organization or tenant behind when a step fails midway, and the link stays usable', async () => {
+  it('leaves no membership, organization or tenant behind when a step fails midway, and the link stays usable', async () => {
+    const user = await givenOnboardedUser(server, platform);
     const { account, token } = await givenExpressAccount(server, platform);
-    const form = onboardingForm(token, { organizationName: 'Doomed Shop' });
+    const form = onboardingForm(token, { email: user.email, password: user.password, organizationName: 'Doomed Shop' });
     // The database refuses the invoicing entity: the step after the user, organization and tenant.
     await server.prisma.$executeRawUnsafe(`
       CREATE FUNCTION refuse_invoicing_entity() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -239,7 +252,7 @@ describe('completing onboarding', () => {
       await server.prisma.$executeRawUnsafe(`DROP TRIGGER refuse ON "InvoicingEntity"`);
       await server.prisma.$executeRawUnsafe(`DROP FUNCTION refuse_invoicing_entity`);
     }
-    expect(await server.prisma.user.count({ where: { email: form.email } })).toBe(0);
+    expect(await server.prisma.organizationMember.count({ where: { user: { email: form.email } } })).toBe(1);
     expect(await server.prisma.organization.count({ where: { name: 'Doomed Shop' } })).toBe(0);
     expect(await server.prisma.connectedAccount.findUniqueOrThrow({ where: { id: account.id } })).toMatchObject({
       status: 'PENDING',

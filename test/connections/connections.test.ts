@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ArchiveConnectionDocument,
@@ -66,7 +67,7 @@ describe('connections', () => {
         deal: { inbound: false, outbound: false },
       },
       secretHints: {
-        accountId: 'acct_…kT0p',
+        accountId: 'acct_…',
         secretKey: 'sk_live_…4242',
         publishableKey: 'pk_live_…1111',
         webhookSecret: 'whsec_…1726',
@@ -131,10 +132,46 @@ describe('connections', () => {
       withKey(owner.apiKey),
     );
     expect(replaced.data?.updateConnection).toMatchObject({
-      connection: { secretHints: { publishableKey: 'pk_test_…9999', secretKey: 'rk_test_…8888' } },
+      connection: { secretHints: { publishableKey: 'pk_test_…', secretKey: 'rk_test_…' } },
     });
     const secrets = await readConnectionSecrets(server.prisma, server.keyRing, connection.id);
     expect(secrets).toEqual({ publishableKey: 'pk_test_abcdefgh9999', secretKey: 'rk_test_abcdefgh8888' });
+  });
+
+  it('show at most four characters of a secret in a hint, and none of a secret shorter than 16', async () => {
+    const owner = await givenOrganization(server, 'Short secrets');
+    // A 12-character Stripe key was once shown whole: its prefix, then its last four.
+    const stripe = await create(owner, {
+      name: 'Short Stripe',
+      providerType: 'STRIPE',
+      secrets: { stripe: { publishableKey: 'pk_test_abcd', secretKey: 'sk_live_4242' } },
+    });
+    expect(stripe.secretHints).toEqual({ publishableKey: 'pk_test_…', secretKey: 'sk_live_…' });
+    // Only a provider's public prefixes are shown: an underscore inside a secret is no prefix.
+    const s3 = await create(owner, {
+      name: 'Bucket',
+      providerType: 'S3',
+      secrets: { s3: { awsAccessKeyId: 'AKIAIOSFODNN7EXAMP', awsSecretAccessKey: 'wJalr_XUtnFEMI/K7MDENG/bPxRfiCY' } },
+    });
+    expect(s3.secretHints).toEqual({ awsAccessKeyId: '…XAMP', awsSecretAccessKey: '…fiCY' });
+    const hubspot = await create(owner, { name: 'CRM', providerType: 'HUBSPOT', secrets: { hubspot: { accessToken: 'pat-na1-12345', clientSecret: 'cs-1234567890abcdef' } } });
+    expect(hubspot.secretHints).toEqual({ accessToken: '…', clientSecret: '…cdef' });
+    for (const hints of [stripe.secretHints, s3.secretHints, hubspot.secretHints]) {
+      for (const hint of Object.values(hints as Record<string, string>)) {
+        expect(hint.replace(/^(?:(?:sk|rk|pk)_(?:live|test)_|whsec_|acct_)?…/, '').length).toBeLessThanOrEqual(4);
+      }
+    }
+  });
+
+  it('cut back the hints written before the rule to their public prefix (migration)', async () => {
+    const owner = await givenOrganization(server, 'Old hints');
+    const { id } = await create(owner, stripeInput());
+    // What the earlier mask wrote for a 12-character key, and for an S3 secret with an underscore in it.
+    await server.prisma.connection.update({ where: { id }, data: { secretHints: { secretKey: 'sk_live_…4242', publishableKey: 'pk_test_…abcd', awsSecretAccessKey: 'wJalr_…EKEY', accessToken: '…9012' } } });
+    const migration = await readFile(new URL('../../prisma/migrations/20261123103100_secret_hints_cut_back/migration.sql', import.meta.url), 'utf8');
+    await server.prisma.$executeRawUnsafe(migration.replace(/^--.*$/gm, '').trim());
+    const read = await server.request(ConnectionDocument, { id }, withKey(owner.apiKey));
+    expect(read.data?.connection?.secretHints).toEqual({ secretKey: 'sk_live_…', publishableKey: 'pk_test_…', awsSecretAccessKey: '…', accessToken: '…' });
   });
 
   it('archive, unarchive and soft-delete, wiping the ciphertext; other moves are INVALID_STATE', async () => {

@@ -32,7 +32,8 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 const scalarArbitraries: Record<string, () => fc.Arbitrary<unknown>> = {
-  String: () => fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('', ' ', 'Acme', 'pk_live_abc123', 'sk_live_abc123', '+14155550123', '12-3456789')),
+  // NUL (which PostgreSQL refuses), control characters and a bidirectional override among them.
+  String: () => fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('', ' ', 'Acme', 'pk_live_abc123', 'sk_live_abc123', '+14155550123', '12-3456789', 'Ac\u0000me', 'Acme\u202Egnp', 'Ac\r\nme\u001b')),
   ID: () => fc.oneof(fc.constantFrom(...knownIds), fc.string({ maxLength: 30 })),
   Int: () => fc.oneof(fc.integer(), fc.constantFrom(0, 300, 3600, -1)),
   Boolean: () => fc.boolean(),
@@ -41,7 +42,7 @@ const scalarArbitraries: Record<string, () => fc.Arbitrary<unknown>> = {
   URL: () => fc.oneof(fc.webUrl(), fc.string({ maxLength: 20 })),
   PhoneNumber: () => fc.oneof(fc.constantFrom('+14155550123', '555'), fc.string({ maxLength: 16 })),
   DateTime: () => fc.oneof(fc.date({ noInvalidDate: true }).map((date) => date.toISOString()), fc.string({ maxLength: 10 })),
-  JSON: () => fc.jsonValue({ maxDepth: 2 }),
+  JSON: () => fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constant({ note: 'a\u0000b' })),
   JSONObject: () => fc.dictionary(fc.string({ maxLength: 10 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 5 }),
 };
 

@@ -4,7 +4,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ActingViewerDocument,
-  CompleteOnboardingDocument,
   ConfigureConnectOAuthDocument,
   ApiKeysDocument,
   ConnectedPlatformsDocument,
@@ -16,7 +15,7 @@ import {
   SubAccountsDocument,
   type CreateConnectionInput,
 } from '../generated/graphql.ts';
-import { actingFor, givenActiveAccount, givenExpressAccount, onboardingForm } from '../support/connect.ts';
+import { actingFor, givenActiveAccount, givenOnboardedUser } from '../support/connect.ts';
 import { givenOrganization } from '../support/fixtures.ts';
 import {
   approvedCode,
@@ -220,9 +219,7 @@ describe('the OAuth consent flow', () => {
   });
 
   it('lets no one consent for an organization they are only a member of', async () => {
-    const { token } = await givenExpressAccount(server, platform);
-    const member = onboardingForm(token);
-    await server.request(CompleteOnboardingDocument, { input: member });
+    const member = await givenOnboardedUser(server, platform);
     const { response, page, consentToken } = await signInForConsent(server, authorizeQuery(platform), member.email, member.password);
     expect(response.status).toBe(400);
     expect(page).toContain('You own no organization');

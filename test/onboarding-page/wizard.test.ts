@@ -2,9 +2,9 @@
 // chooses a password and gives business details; an existing user signs in; dead links get a page.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
-import { CompleteOnboardingDocument, ConnectedAccountDocument, UpdateConnectPlatformDocument } from '../generated/graphql.ts';
+import { ConnectedAccountDocument, UpdateConnectPlatformDocument } from '../generated/graphql.ts';
 import { launchBrowser, screenshots } from '../support/browser.ts';
-import { givenConnectPlatform, givenExpressAccount, onboardingForm, REDIRECT_URL } from '../support/connect.ts';
+import { givenConnectPlatform, givenExpressAccount, givenOnboardedUser, REDIRECT_URL } from '../support/connect.ts';
 import type { OrganizationFixture } from '../support/fixtures.ts';
 import { startTestServer, withKey, type TestServer } from '../support/server.ts';
 
@@ -95,9 +95,7 @@ describe('the hosted onboarding page', () => {
   });
 
   it('lets an existing user sign in instead, and refuses a wrong password', async () => {
-    const first = await givenExpressAccount(server, platform);
-    const existing = onboardingForm(first.token);
-    await server.request(CompleteOnboardingDocument, { input: existing });
+    const existing = await givenOnboardedUser(server, platform);
     const { account, link } = await givenExpressAccount(server, platform, { organizationName: 'Second Shop' });
 
     await page.goto(link.url ?? '');

@@ -1,11 +1,14 @@
 // The server as a process: what `npm start` runs, on the embedded database (pglite project) or on
 // PostgreSQL through DATABASE_URL (postgres project).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpRequest, type ClientRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { newKeyEntry } from '../../src/crypto/key-ring.ts';
+import { DEVELOPMENT_DEFAULTS_WARNING } from '../../src/deployment-checks.ts';
 import { createPostgresDatabase } from '../support/server.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -70,6 +73,8 @@ describe('the server process', () => {
     const server = startServerProcess({ PORT: String(port), HOST: '127.0.0.1', ...(await databaseEnvironment()) });
     await waitForReady(port);
     expect(server.output()).toContain('x-admin-secret');
+    // A development server with DATABASE_URL (the postgres project) looks like a production deployment.
+    expect(server.output().includes(DEVELOPMENT_DEFAULTS_WARNING)).toBe(process.env.TEST_DATABASE === 'postgres');
 
     const inFlight = fetch(`http://127.0.0.1:${port}/graphql`, {
       method: 'POST',
@@ -82,4 +87,90 @@ describe('the server process', () => {
     expect(await server.exited).toBe(0);
     expect(server.output()).toContain('"msg":"stopped"');
   });
+});
+
+describe('production-safe defaults', () => {
+  it('refuses to start in production without METRICS_TOKEN', async () => {
+    const server = startServerProcess({ NODE_ENV: 'production', DATABASE_URL: 'postgresql://unused.invalid/db', ENCRYPTION_KEYS: newKeyEntry(1) });
+    expect(await server.exited).toBe(1);
+    expect(server.output()).toMatch(/METRICS_TOKEN: required in production/);
+  });
+
+  it('warns at start when a development server looks like a production deployment', async () => {
+    const port = await freePort();
+    const server = startServerProcess({ PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: 'https://connect.example.com', ...(await databaseEnvironment()) });
+    await expect.poll(server.output, { timeout: 20_000 }).toContain(DEVELOPMENT_DEFAULTS_WARNING);
+    expect(server.output()).toContain('PUBLIC_URL is https');
+    server.child.kill('SIGKILL');
+  });
+});
+
+const MiB = 1024 * 1024;
+const residentBytes = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+
+/** Resolves when the request can take more, or is closed. */
+function writable(request: ClientRequest): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      request.off('drain', done).off('close', done);
+      resolve();
+    };
+    request.on('drain', done).on('close', done);
+  });
+}
+
+/**
+ * Offers `totalBytes` as one chunked body (no Content-Length), written as fast as the server reads,
+ * and stops when the server answers. Samples the server's resident memory every 20 ms meanwhile.
+ */
+async function postChunked(port: number, pid: number, path: string, contentType: string, totalBytes: number) {
+  const before = residentBytes(pid);
+  let peak = before;
+  const sampler = setInterval(() => (peak = Math.max(peak, residentBytes(pid))), 20);
+  const chunk = Buffer.alloc(64 * 1024, 'a');
+  let sent = 0;
+  let answered = false;
+  const request = httpRequest({ host: '127.0.0.1', port, path, method: 'POST', headers: { 'content-type': contentType, 'transfer-encoding': 'chunked' } });
+  const status = new Promise<number>((resolve, reject) => {
+    request.on('response', (response) => {
+      answered = true;
+      response.resume();
+      response.on('end', () => resolve(response.statusCode ?? 0));
+    });
+    request.on('error', (error) => !answered && reject(error));
+  });
+  const writing = (async () => {
+    while (sent < totalBytes && !answered && !request.destroyed) {
+      sent += chunk.length;
+      if (!request.write(chunk)) await writable(request);
+    }
+    if (!answered) request.end();
+  })();
+  try {
+    return { status: await status, sentBytes: sent, growthBytes: Math.max(peak, residentBytes(pid)) - before };
+  } finally {
+    clearInterval(sampler);
+    request.destroy();
+    await writing;
+  }
+}
+
+describe('request bodies over real HTTP', () => {
+  it('answers 413 to a 200 MiB chunked body without holding it (resident memory grows far less)', async () => {
+    const port = await freePort();
+    const server = startServerProcess({ PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...(await databaseEnvironment()) });
+    await waitForReady(port);
+    const pid = server.child.pid ?? expect.fail('no pid');
+    for (const [path, contentType] of [
+      ['/graphql', 'application/json'],
+      ['/oauth/authorize', 'application/x-www-form-urlencoded'],
+    ] as const) {
+      const result = await postChunked(port, pid, path, contentType, 200 * MiB);
+      console.info(`${path}: ${result.status} after ${(result.sentBytes / MiB).toFixed(1)} MiB sent; server RSS +${(result.growthBytes / 1e6).toFixed(1)} MB`);
+      expect(result.status).toBe(413);
+      expect(result.growthBytes).toBeLessThan(50e6);
+    }
+    // The server is still serving.
+    expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+  }, 120_000);
 });

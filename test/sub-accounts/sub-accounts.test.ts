@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CatalogDocument,
@@ -203,6 +204,32 @@ describe('a sub-account’s own key', () => {
     expect((await server.request(CreateApiKeyDocument, { input: { name: 'more' } }, key)).status).toBe(403);
   });
 
+  it('cannot rename itself, and its refusal says nothing of the names that exist', async () => {
+    const own = await createSubAccount(subAccountInput({ accountName: 'Renamer' }));
+    const sibling = await createSubAccount(subAccountInput({ accountName: 'Sibling Branch' }));
+    const key = withKey(own.apiKey!.secret!);
+    const rename = (accountName: string) => server.request(UpdateSubAccountDocument, { input: { id: own.subAccount.id, accountName, ownerTitle: 'CEO' } }, key);
+
+    // A free name and a sibling's name get one and the same answer: no CONFLICT, no name quoted.
+    const toFree = await rename('Renamed Branch');
+    const toSibling = await rename(sibling.subAccount.accountName);
+    const toSiblingCase = await rename('SIBLING BRANCH');
+    for (const response of [toFree, toSibling, toSiblingCase]) {
+      expect(response.data?.updateSubAccount).toEqual({
+        __typename: 'ValidationError',
+        code: 'VALIDATION',
+        fields: ['input.accountName'],
+        message: 'Only the platform renames a sub-account: leave input.accountName out.',
+      });
+    }
+    // Its own name as it is (a form sends every field) is no rename.
+    const same = await rename('Renamer');
+    expect(same.data?.updateSubAccount).toMatchObject({ __typename: 'UpdateSubAccountPayload', subAccount: { accountName: 'Renamer' } });
+    // The platform still finds it by the name it gave.
+    const again = await createSubAccount(subAccountInput({ accountName: 'Renamer', createApiKey: false }));
+    expect(again).toMatchObject({ created: false, subAccount: { id: own.subAccount.id } });
+  });
+
   it('is listed, rotated and revoked by the platform, never with its secret', async () => {
     const own = await createSubAccount(subAccountInput());
     const read = await server.request(SubAccountDocument, { id: own.subAccount.id }, withKey(platform.apiKey));
@@ -243,6 +270,68 @@ describe('updating, listing and isolation', () => {
       withKey(platform.apiKey),
     );
     expect(taken.data?.updateSubAccount).toMatchObject({ code: 'CONFLICT' });
+  });
+
+  it('keeps names unique in any letter case: create by name finds the same sub-account, a rename to another’s name in other case is CONFLICT', async () => {
+    const first = await createSubAccount(subAccountInput({ accountName: 'Case Branch' }));
+    const again = await createSubAccount(subAccountInput({ accountName: 'CASE branch' }));
+    expect(again).toMatchObject({ created: false, subAccount: { id: first.subAccount.id, accountName: 'Case Branch' } });
+    // Not a LIKE pattern: an underscore or a percent sign is a character like any other.
+    const literal = await createSubAccount(subAccountInput({ accountName: 'Case_Branch' }));
+    expect(literal.created).toBe(true);
+    const accented = await createSubAccount(subAccountInput({ accountName: 'École Branch' }));
+    expect(await createSubAccount(subAccountInput({ accountName: 'école branch' }))).toMatchObject({ created: false, subAccount: { id: accented.subAccount.id } });
+
+    const other = await createSubAccount(subAccountInput({ accountName: 'Other Case' }));
+    const clash = await server.request(UpdateSubAccountDocument, { input: { id: other.subAccount.id, accountName: 'case BRANCH' } }, withKey(platform.apiKey));
+    expect(clash.data?.updateSubAccount).toMatchObject({ code: 'CONFLICT' });
+    // Its own name in another case is a rename of itself, not a clash.
+    const recased = await server.request(UpdateSubAccountDocument, { input: { id: other.subAccount.id, accountName: 'OTHER CASE' } }, withKey(platform.apiKey));
+    expect(recased.data?.updateSubAccount).toMatchObject({ subAccount: { accountName: 'OTHER CASE' } });
+    expect(await server.prisma.subAccount.count({ where: { platformOrganizationId: platform.organizationId, accountName: { in: ['Case Branch', 'CASE branch'] } } })).toBe(1);
+  });
+
+  it('makes one sub-account out of concurrent creations whose names differ only in case', async () => {
+    const names = ['Race Branch', 'RACE BRANCH', 'race branch', 'Race branch', 'rAcE bRaNcH', 'RACE branch'];
+    const responses = await Promise.all(names.map((accountName) => server.request(CreateSubAccountDocument, { input: subAccountInput({ accountName }) }, withKey(platform.apiKey))));
+    const results = responses.map((response) => response.data?.createSubAccount);
+    expect(results.every((result) => result?.__typename === 'CreateSubAccountPayload'), JSON.stringify(responses)).toBe(true);
+    expect(results.filter((result) => result?.__typename === 'CreateSubAccountPayload' && result.created)).toHaveLength(1);
+    expect(new Set(results.map((result) => (result?.__typename === 'CreateSubAccountPayload' ? result.subAccount.id : null))).size).toBe(1);
+  });
+
+  it('migrates names that differ only in case: the oldest keeps its name, the others get their id appended', async () => {
+    const migration = await readFile(new URL('../../prisma/migrations/20261123103000_sub_account_names_any_case/migration.sql', import.meta.url), 'utf8');
+    const owner = await givenOrganization(server, 'Migrated Names');
+    const purpose = await givenPurpose(owner, 'Migration purpose');
+    const made = [];
+    for (const accountName of ['Legacy 1', 'Legacy 2', 'Legacy 3']) {
+      made.push((await createSubAccount(subAccountInput({ accountName, permissiblePurposeIds: [purpose], createApiKey: false }), owner.apiKey)).subAccount.id);
+    }
+    // As the table was before the migration: names that differ only in case, the oldest first.
+    await server.prisma.$executeRawUnsafe('DROP INDEX "SubAccount_platformOrganizationId_lower_accountName_key"');
+    const legacy = ['Legacy', 'LEGACY', 'legacy'];
+    for (const [index, id] of made.entries()) {
+      await server.prisma.subAccount.update({ where: { id }, data: { accountName: legacy[index], createdAt: new Date(Date.UTC(2026, 0, 1 + index)) } });
+    }
+    for (const statement of migration.replace(/^--.*$/gm, '').split(';').map((sql) => sql.trim()).filter(Boolean)) {
+      await server.prisma.$executeRawUnsafe(statement);
+    }
+    const rows = await server.prisma.subAccount.findMany({ where: { id: { in: made } } });
+    const nameOf = (id: string) => rows.find((row) => row.id === id)?.accountName;
+    expect(made.map(nameOf)).toEqual(['Legacy', `LEGACY (${made[1]})`, `legacy (${made[2]})`]);
+    // The index is back: the name in any case finds the oldest.
+    const again = await createSubAccount(subAccountInput({ accountName: 'lEgAcY', permissiblePurposeIds: [purpose], createApiKey: false }), owner.apiKey);
+    expect(again).toMatchObject({ created: false, subAccount: { id: made[0] } });
+  });
+
+  it('refuses control characters and bidirectional overrides in names people read', async () => {
+    const response = await server.request(
+      CreateSubAccountDocument,
+      { input: subAccountInput({ accountName: 'Branch\u202Efdp.exe', firstName: 'Ada\u001b[2J', lastName: 'Love\nlace' }) },
+      withKey(platform.apiKey),
+    );
+    expect(response.data?.createSubAccount).toMatchObject({ code: 'VALIDATION', fields: ['input.accountName', 'input.firstName', 'input.lastName'] });
   });
 
   it('pages, searches by name, filters by legal entity type and orders by name', async () => {

@@ -2,7 +2,6 @@
 // and an onboarding form a user would submit.
 import { expect } from 'vitest';
 import {
-  CompleteOnboardingDocument,
   CreateConnectedAccountDocument,
   EnableConnectPlatformDocument,
   type CompleteOnboardingInput,
@@ -65,13 +64,38 @@ export function onboardingForm(token: string, overrides: Partial<CompleteOnboard
   };
 }
 
+/**
+ * A new user onboarded the way new users are: on the hosted page, signing up with an e-mail,
+ * opening the verification link, choosing a password and finishing. Their express account is then
+ * ACTIVE with its own organization and tenant, and the user can sign in elsewhere.
+ */
+export async function givenOnboardedUser(server: TestServer, platform: OrganizationFixture) {
+  const { account, token } = await givenExpressAccount(server, platform);
+  const { email, password } = onboardingForm(token);
+  const base = `/onboarding/${token}`;
+  const post = (path: string, fields: Record<string, string>, cookie = '') =>
+    server.fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, body: new URLSearchParams(fields).toString() });
+  expect((await post('/sign-up', { email })).status).toBe(303);
+  const { text } = await server.prisma.outboxEmail.findFirstOrThrow({ where: { to: email } });
+  const verification = await server.fetch(new URL(/(http\S+\/verify\/\S+)/.exec(text)?.[1] ?? expect.fail('no verification link')).pathname);
+  const cookie = (verification.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  expect((await post('/password', { password }, cookie)).status).toBe(303);
+  const completed = await post('/complete', { organizationName: `Merchant of ${email}`, country: 'DE' }, cookie);
+  expect(completed.headers.get('location'), await completed.text()).toBe(REDIRECT_URL);
+  const row = await server.prisma.connectedAccount.findUniqueOrThrow({ where: { id: account.id } });
+  return {
+    email,
+    password,
+    accountId: account.id,
+    organizationId: row.connectedOrganizationId ?? expect.fail('not onboarded'),
+    tenantId: row.connectedTenantId ?? expect.fail('not onboarded'),
+  };
+}
+
 /** An express account that completed its onboarding: ACTIVE, with its own organization and tenant. */
 export async function givenActiveAccount(server: TestServer, platform: OrganizationFixture) {
-  const { account, token } = await givenExpressAccount(server, platform);
-  const response = await server.request(CompleteOnboardingDocument, { input: onboardingForm(token) });
-  const result = response.data?.completeOnboarding;
-  if (result?.__typename !== 'CompleteOnboardingPayload') return expect.fail(JSON.stringify(response));
-  return { accountId: account.id, organizationId: result.organizationId, tenantId: result.tenantId };
+  const { accountId, organizationId, tenantId } = await givenOnboardedUser(server, platform);
+  return { accountId, organizationId, tenantId };
 }
 
 export const actingFor = (platform: OrganizationFixture, accountId: string) => ({

@@ -132,8 +132,12 @@ export async function startTestServer(options: TestServerOptions = {}) {
     prisma: database.prisma,
     migrate,
     request,
-    /** Any HTTP request to the application, e.g. `/ready`. */
-    fetch: (path: string, init?: RequestInit) => app.yoga.fetch(new URL(path, 'http://connect.test'), init ?? {}),
+    /**
+     * Any HTTP request to the application, e.g. `/ready`. In process there is no socket: pass a server
+     * context such as `{ req: { socket: { remoteAddress: '127.0.0.1' } } }` to say where it comes from.
+     */
+    fetch: (path: string, init?: RequestInit, serverContext?: Record<string, unknown>) =>
+      app.yoga.fetch(new URL(path, 'http://connect.test'), init ?? {}, serverContext ?? {}),
     /** The PostgreSQL database's URL (null on PGlite): another server process can share it. */
     databaseUrl,
     /** The loopback address, with `listen: true`. */

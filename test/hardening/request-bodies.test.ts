@@ -1,0 +1,110 @@
+// Request bodies: every route reads its body through a byte cap (MAX_BODY_BYTES for /graphql,
+// 64 KiB for the pages' forms) and answers 413 having read little more than the cap, whether or not
+// the client said how long the body is; a malformed JSON body is located, never quoted.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { givenConnectPlatform, givenExpressAccount } from '../support/connect.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server?.close());
+
+const CHUNK = 64 * 1024;
+
+/** An endless chunked body (no Content-Length), counting what the server pulled from it. */
+function endlessBody() {
+  const pulled = { bytes: 0 };
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      pulled.bytes += CHUNK;
+      controller.enqueue(new Uint8Array(CHUNK).fill(0x61));
+    },
+  });
+  return { stream, pulled };
+}
+
+async function postEndless(path: string, contentType: string, accept = 'application/json') {
+  const { stream, pulled } = endlessBody();
+  const response = await server.fetch(path, { method: 'POST', headers: { 'content-type': contentType, accept }, body: stream, duplex: 'half' } as RequestInit);
+  return { response, pulled: pulled.bytes };
+}
+
+describe('a body without Content-Length', () => {
+  it('gets 413 on /graphql once past MAX_BODY_BYTES, the rest left unread', async () => {
+    const { response, pulled } = await postEndless('/graphql', 'application/json');
+    expect(response.status).toBe(413);
+    const body = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] };
+    expect(body.errors[0]?.extensions.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(pulled).toBeLessThanOrEqual(server.config.maxBodyBytes + 4 * CHUNK);
+  });
+
+  it('gets 413 on the OAuth sign-in form once past 64 KiB', async () => {
+    const { response, pulled } = await postEndless('/oauth/authorize', 'application/x-www-form-urlencoded', 'text/html');
+    expect(response.status).toBe(413);
+    expect(response.headers.get('content-type')).toContain('text/html');
+    expect(await response.text()).toContain('Request too large');
+    expect(pulled).toBeLessThanOrEqual(64 * 1024 + 4 * CHUNK);
+  });
+
+  it('gets 413 on the hosted onboarding page once past 64 KiB', async () => {
+    const platform = await givenConnectPlatform(server, 'Bodies Platform');
+    const { token } = await givenExpressAccount(server, platform);
+    for (const step of ['sign-in', 'sign-up']) {
+      const { response, pulled } = await postEndless(`/onboarding/${token}/${step}`, 'application/x-www-form-urlencoded', 'text/html');
+      expect(response.status, step).toBe(413);
+      expect(pulled).toBeLessThanOrEqual(64 * 1024 + 4 * CHUNK);
+    }
+  });
+
+  it('gets 413 on any other path too, with the form cap', async () => {
+    const { response, pulled } = await postEndless('/oauth/token', 'application/x-www-form-urlencoded');
+    expect(response.status).toBe(413);
+    expect(pulled).toBeLessThanOrEqual(64 * 1024 + 4 * CHUNK);
+  });
+});
+
+describe('a body whose Content-Length is above the cap', () => {
+  it('gets 413 before any of it is read', async () => {
+    const { stream, pulled } = endlessBody();
+    const response = await server.fetch('/oauth/authorize', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(10 * 1024 * 1024) },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
+    expect(response.status).toBe(413);
+    expect(pulled.bytes).toBeLessThanOrEqual(CHUNK); // a stream may pull its first chunk before anyone reads
+  });
+});
+
+describe('a malformed JSON body', () => {
+  const SECRET = 'sk_live_FAKE4242secretDoNotEcho';
+
+  it('is refused with where it breaks, never with what it says (response and logs)', async () => {
+    const body = `{"query":"mutation { createConnection }",\n  "variables": { "secret": ${SECRET} } }`;
+    const response = await server.fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const text = await response.text();
+    expect(response.status).toBe(400);
+    const parsed = JSON.parse(text) as { errors: { message: string; extensions: Record<string, unknown> }[] };
+    expect(parsed.errors[0]?.message).toBe('The request body is not valid JSON at line 2, column 28 (character 70).');
+    expect(parsed.errors[0]?.extensions).toEqual({ code: 'BAD_REQUEST' });
+    expect(text).not.toContain('sk_live');
+    expect(server.logs()).not.toContain('sk_live');
+  });
+
+  it('names where an unterminated string starts, or that the body ends too early', async () => {
+    const post = (body: string) => server.fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const unterminated = await post(`{"query":"{ __typename }","password":"${SECRET}`);
+    const text = await unterminated.text();
+    expect(unterminated.status).toBe(400);
+    expect(text).toContain('The request body is not valid JSON at line 1, column 38 (character 38).');
+    expect(text).not.toContain(SECRET);
+    expect(await (await post('{"query":"{ __typename }","variables":')).text()).toContain('The request body is not valid JSON: it ends too early.');
+
+    const fine = await server.fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) });
+    expect(await fine.json()).toEqual({ data: { __typename: 'Query' } });
+  });
+});
