@@ -94,10 +94,20 @@ export function seeOther(location: string, headers: Record<string, string> = {})
  * The fields of a posted form (application/x-www-form-urlencoded), or null when it is not one. The
  * body is capped before it gets here (FORM_MAX_BYTES, request-body.ts): past it, this throws.
  */
+/** A form or a query string carrying a NUL character, which PostgreSQL refuses in text: a 400, never a query. */
+export class NulInRequestError extends Error {}
+
+export function refuseNul(parameters: URLSearchParams): URLSearchParams {
+  for (const [name, value] of parameters) {
+    if (name.includes('\u0000') || value.includes('\u0000')) throw new NulInRequestError(`${name} holds a NUL character`);
+  }
+  return parameters;
+}
+
 export async function readForm(request: Request): Promise<URLSearchParams | null> {
   const type = request.headers.get('content-type') ?? '';
   if (!type.toLowerCase().startsWith('application/x-www-form-urlencoded')) return null;
-  return new URLSearchParams(await request.text());
+  return refuseNul(new URLSearchParams(await request.text()));
 }
 
 /** One cookie of the request, by name. */

@@ -4,7 +4,7 @@
 import type { Plugin } from 'graphql-yoga';
 import { isDatabaseUnavailable } from '../db/errors.ts';
 import type { Logger } from '../logger.ts';
-import { html, htmlResponse, page, type Brand, type Html } from './html.ts';
+import { html, htmlResponse, NulInRequestError, page, refuseNul, type Brand, type Html } from './html.ts';
 import { isLoopbackClient, type NodeServerContext } from './loopback.ts';
 import { BodyTooLargeError, bodyTooLargeResponse } from './request-body.ts';
 import { requestIdOf } from './request-log.ts';
@@ -67,10 +67,15 @@ export function usePages({ routes, publicOrigin, log, isReady, afterWrite }: Pag
         return;
       }
       try {
+        refuseNul(url.searchParams);
         const response = await found.route.handle(request, found.match);
         if (request.method === 'POST') await afterWrite();
         endResponse(response);
       } catch (error) {
+        if (error instanceof NulInRequestError) {
+          endResponse(messagePage('Request refused', 'The request holds a NUL character, which no field accepts.', null, 400));
+          return;
+        }
         if (error instanceof BodyTooLargeError) {
           endResponse(bodyTooLargeResponse(request, error.maxBytes, fetchAPI));
           return;

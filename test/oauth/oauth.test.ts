@@ -237,6 +237,19 @@ describe('the OAuth consent flow', () => {
     expect(await server.prisma.connectedAccount.count({ where: { connectedOrganizationId: owner.organizationId } })).toBe(1);
   });
 
+  it('refuses a NUL character in a query string or a form with 400, logging no error', async () => {
+    const query = authorizeQuery(platform, { client_id: `${platform.clientId}\u0000` });
+    const form = { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' } };
+    const answers = [
+      await server.fetch(`/oauth/authorize?${query}`),
+      await server.fetch('/oauth/authorize', { ...form, body: query.toString() }),
+      await server.fetch('/oauth/token', { ...form, body: new URLSearchParams({ grant_type: 'authorization_code', client_id: 'cli_\u0000', code: 'x' }).toString() }),
+    ];
+    expect(answers.map((answer) => answer.status)).toEqual([400, 400, 400]);
+    expect(await answers[0]?.text()).toContain('NUL character');
+    expect(server.logs()).not.toMatch(/"level":50/);
+  });
+
   it('refuses a form posted from another site', async () => {
     const response = await server.fetch('/oauth/consent', {
       method: 'POST',
