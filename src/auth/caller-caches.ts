@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { CachedKey } from '../api-keys/authenticate.ts';
+import type { CachedKey } from './api-key-authentication.ts';
 import type { Database } from '../db/database.ts';
 import { InvalidatedCache } from '../db/invalidated-cache.ts';
 import type { ConnectedAccount } from '../generated/prisma/client.ts';

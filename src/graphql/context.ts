@@ -1,24 +1,23 @@
-// Who is asking. The context factory is the one place that decides it for every request: which
-// API key, which organization and tenant the request acts in, and the database client confined
-// to that tenant.
+// The context of every GraphQL request, built once per request: who is asking (src/auth/resolve-actor.ts
+// decides it, here and nowhere else), the database client confined to what that actor may see, and
+// the named door to the unconfined client for the flows that cross tenants by design.
 import type { YogaInitialContext } from 'graphql-yoga';
-import { authenticateApiKey } from '../api-keys/authenticate.ts';
-import { actOnBehalf, CONNECT_ACCOUNT_HEADER, TENANT_HEADER } from '../auth/acting-on-behalf.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { KeyRing } from '../crypto/key-ring.ts';
 import { secretsEqual } from '../crypto/tokens.ts';
 import type { Prisma } from '../db/database.ts';
-import { nowhere, scopeToTenant, type TenantDb, type TenantScope } from '../db/tenant-scope.ts';
+import { nowhere, scopeToTenant, type TenantDb } from '../db/tenant-scope.ts';
 import type { Logger } from '../logger.ts';
 import { requestIdOf } from '../http/request-log.ts';
-import { databaseUnavailable, forbidden, serviceUnavailable, unauthenticated } from './request-errors.ts';
+import { databaseUnavailable, serviceUnavailable, unauthenticated } from './request-errors.ts';
 import { isDatabaseUnavailable } from '../db/errors.ts';
 import { rateLimitedError, RateLimitExceededError, type RateLimits } from '../auth/rate-limits.ts';
 import { clientAddressOf } from '../auth/client-address.ts';
 import type { CallerCaches } from '../auth/caller-caches.ts';
 import type { Actor } from '../auth/actor.ts';
 import { crossTenantAccess, type CrossTenant } from '../auth/cross-tenant.ts';
+import { confinementOf, resolveActor } from '../auth/resolve-actor.ts';
 
 export interface Context {
   requestId: string;
@@ -51,16 +50,6 @@ export interface ContextDependencies {
   rateLimits: RateLimits;
 }
 
-function presentedApiKey(headers: Headers): string | undefined {
-  const authorization = headers.get('authorization');
-  if (authorization !== null) {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    if (!match?.[1]) throw unauthenticated('Malformed Authorization header: expected "Bearer <api key>".');
-    return match[1];
-  }
-  return headers.get('x-api-key') ?? undefined;
-}
-
 export function createContextFactory(deps: ContextDependencies) {
   const { config, prisma, clock } = deps;
   const crossTenant = crossTenantAccess(prisma);
@@ -82,34 +71,7 @@ export function createContextFactory(deps: ContextDependencies) {
     const adminSecret = request.headers.get('x-admin-secret');
     const isAdmin = adminSecret !== null && config.adminSecret !== undefined && secretsEqual(adminSecret, config.adminSecret);
 
-    const secret = presentedApiKey(request.headers);
-    const now = clock.now();
-    let actor: Actor | null = null;
-    if (secret !== undefined) {
-      const key = await deps.rateLimits.authenticatingKey(clientAddressOf(request), () => authenticateApiKey(prisma, deps.callerCaches.keys, secret, now));
-      if (!key) throw unauthenticated('The API key is unknown, revoked or malformed.');
-      await deps.rateLimits.takeApiKeyRequest(key.apiKeyId);
-      actor = {
-        apiKeyId: key.apiKeyId,
-        keyScope: key.scope,
-        actingScope: key.scope,
-        subAccountId: key.subAccountId,
-        actingAs: null,
-        grantedScopes: null,
-        now,
-      };
-    }
-
-    // The one place where the acting tenant switches to a connected account's.
-    const connectedAccountId = request.headers.get(CONNECT_ACCOUNT_HEADER);
-    const tenantId = request.headers.get(TENANT_HEADER)?.trim() ?? null;
-    if (connectedAccountId !== null) {
-      if (!actor) throw unauthenticated(`${CONNECT_ACCOUNT_HEADER} needs the platform's API key.`);
-      const acting = await actOnBehalf(prisma, deps.callerCaches.accounts, actor.keyScope, connectedAccountId.trim(), tenantId);
-      actor = { ...actor, actingScope: acting.scope, actingAs: acting.account, grantedScopes: acting.grantedScopes };
-    } else if (tenantId !== null && actor && tenantId !== actor.keyScope.tenantId) {
-      throw forbidden(`${TENANT_HEADER} names another tenant than the API key's: a key acts in its own tenant.`);
-    }
+    const actor = await resolveActor(request, clock.now(), deps);
 
     return {
       requestId,
@@ -125,11 +87,6 @@ export function createContextFactory(deps: ContextDependencies) {
       clientAddress: clientAddressOf(request),
     };
   }
-}
-
-/** What the actor may see: the tenant it acts in, and its organization's other tenants only with its own key. */
-function confinementOf(actor: Actor): TenantScope {
-  return actor.actingAs === null ? { ...actor.actingScope, organizationWide: true } : { ...actor.actingScope, actingForAccountId: actor.actingAs.id };
 }
 
 /** The actor of a field that the `apiKey` scope already guards. */

@@ -3,11 +3,9 @@ import type { PermissiblePurpose } from '../generated/prisma/client.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import { builder } from '../graphql/builder.ts';
 import { grantedField, subAccountManagerField } from '../auth/permissions.ts';
-import { actorOf, type Context } from '../graphql/context.ts';
+import { actorOf } from '../graphql/context.ts';
 import { createAccountPackage, createPermissiblePurpose } from './catalog-service.ts';
 
-/** The platform a catalog or sub-account call acts for, and when. */
-export const platformOf = (context: Context) => ({ platformOrganizationId: actorOf(context).actingScope.organizationId, now: context.clock.now() });
 
 export const PermissiblePurposeType = builder.prismaNode('PermissiblePurpose', {
   id: { field: 'id' },

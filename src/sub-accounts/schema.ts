@@ -7,7 +7,7 @@ import { builder } from '../graphql/builder.ts';
 import { grantedField, subAccountManagerField } from '../auth/permissions.ts';
 import { actorOf } from '../graphql/context.ts';
 import { dateTimeRange, DateTimeFilter, orderByInput } from '../graphql/lists.ts';
-import { AccountPackageType, PermissiblePurposeType, platformOf } from './catalog-schema.ts';
+import { AccountPackageType, PermissiblePurposeType } from './catalog-schema.ts';
 import {
   createSubAccount,
   revokeSubAccountKey,
@@ -186,7 +186,7 @@ builder.mutationField('createSubAccount', (t) =>
     args: { input: t.arg({ type: CreateSubAccountInput, required: true }) },
     // The typed input has every profile field as a string; the service validates them.
     resolve: (_root, { input }, context) =>
-      createSubAccount(context.crossTenant('sub-account-provisioning'), context.db, platformOf(context), input as Parameters<typeof createSubAccount>[3]),
+      createSubAccount(context.crossTenant('sub-account-provisioning'), context.db, actorOf(context), input as Parameters<typeof createSubAccount>[3]),
   }),
 );
 
@@ -234,7 +234,7 @@ builder.mutationField('rotateSubAccountApiKey', (t) =>
     errors: { types: [NotFoundError] },
     args: { input: t.arg({ type: RotateSubAccountApiKeyInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const rotated = await rotateSubAccountKey(context.crossTenant('sub-account-provisioning'), context.db, platformOf(context), input.subAccountId);
+      const rotated = await rotateSubAccountKey(context.crossTenant('sub-account-provisioning'), context.db, actorOf(context), input.subAccountId);
       return { subAccount: rotated.subAccount, apiKey: withIssuedSecret(rotated.apiKey) };
     },
   }),
@@ -253,7 +253,7 @@ builder.mutationField('revokeSubAccountApiKey', (t) =>
     errors: { types: [NotFoundError] },
     args: { input: t.arg({ type: RevokeSubAccountApiKeyInput, required: true }) },
     resolve: async (_root, { input }, context) => ({
-      apiKey: await revokeSubAccountKey(context.crossTenant('sub-account-provisioning'), context.db, platformOf(context), input),
+      apiKey: await revokeSubAccountKey(context.crossTenant('sub-account-provisioning'), context.db, actorOf(context), input),
     }),
   }),
 );

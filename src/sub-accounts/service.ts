@@ -61,7 +61,7 @@ async function lockSubAccount(tx: Transaction, where: { id: string } | { account
 export async function createSubAccount(
   prisma: Prisma,
   db: TenantDb,
-  call: { platformOrganizationId: string; now: Date },
+  actor: Actor,
   input: NewSubAccountInput,
 ): Promise<SubAccountResult> {
   const columns = profileColumns(input, 'create') as SubAccountColumns;
@@ -82,14 +82,14 @@ export async function createSubAccount(
         data: {
           ...columns,
           id: newId('SubAccount'),
-          platformOrganizationId: call.platformOrganizationId,
+          platformOrganizationId: actor.actingScope.organizationId,
           organizationId: organization.id,
           tenantId: tenant.id,
           purposes: { create: purposeIds.map((permissiblePurposeId) => ({ permissiblePurposeId })) },
           packages: { create: packageIds.map((accountPackageId) => ({ accountPackageId })) },
         },
       });
-      const apiKey = withKey ? await replaceKeys(tx, tenant.id, call.now) : null;
+      const apiKey = withKey ? await replaceKeys(tx, tenant.id, actor.now) : null;
       return { subAccount, created: true, apiKey };
     });
   } catch (error) {
@@ -97,9 +97,9 @@ export async function createSubAccount(
   }
   // The name is taken (maybe by a concurrent call that just committed): the existing one, refreshed.
   return prisma.$transaction(async (tx) => {
-    const subAccount = await lockSubAccount(tx, { accountName: columns.accountName }, call.platformOrganizationId, call.now);
+    const subAccount = await lockSubAccount(tx, { accountName: columns.accountName }, actor.actingScope.organizationId, actor.now);
     if (!subAccount) throw new ConflictError(`The account name "${columns.accountName}" is taken.`);
-    const apiKey = withKey ? await replaceKeys(tx, subAccount.tenantId, call.now) : null;
+    const apiKey = withKey ? await replaceKeys(tx, subAccount.tenantId, actor.now) : null;
     return { subAccount, created: false, apiKey };
   });
 }
@@ -135,28 +135,28 @@ async function platformSubAccount(db: TenantDb, platformOrganizationId: string, 
 export async function rotateSubAccountKey(
   prisma: Prisma,
   db: TenantDb,
-  call: { platformOrganizationId: string; now: Date },
+  actor: Actor,
   id: string,
 ): Promise<{ subAccount: SubAccount; apiKey: IssuedApiKey }> {
-  await platformSubAccount(db, call.platformOrganizationId, id);
+  await platformSubAccount(db, actor.actingScope.organizationId, id);
   return prisma.$transaction(async (tx) => {
-    const subAccount = await lockSubAccount(tx, { id }, call.platformOrganizationId, call.now);
+    const subAccount = await lockSubAccount(tx, { id }, actor.actingScope.organizationId, actor.now);
     if (!subAccount) throw new NotFoundError(`No sub-account ${id}.`);
-    return { subAccount, apiKey: await replaceKeys(tx, subAccount.tenantId, call.now) };
+    return { subAccount, apiKey: await replaceKeys(tx, subAccount.tenantId, actor.now) };
   });
 }
 
 export async function revokeSubAccountKey(
   prisma: Prisma,
   db: TenantDb,
-  call: { platformOrganizationId: string; now: Date },
+  actor: Actor,
   input: { subAccountId: string; apiKeyId: string },
 ): Promise<ApiKey> {
-  const subAccount = await platformSubAccount(db, call.platformOrganizationId, input.subAccountId);
+  const subAccount = await platformSubAccount(db, actor.actingScope.organizationId, input.subAccountId);
   const key = await prisma.apiKey.findFirst({ where: { id: input.apiKeyId, tenantId: subAccount.tenantId } });
   if (!key) throw new NotFoundError(`No API key ${input.apiKeyId} on sub-account ${input.subAccountId}.`);
   if (key.revokedAt) return key;
-  return prisma.apiKey.update({ where: { id: key.id }, data: { revokedAt: call.now } });
+  return prisma.apiKey.update({ where: { id: key.id }, data: { revokedAt: actor.now } });
 }
 
 /** The keys of a sub-account the caller already holds (metadata only: secrets are never stored). */
