@@ -32,7 +32,10 @@ function discardUnreadBody(serverContext: object | undefined) {
   // In process (yoga.fetch) there is no node request, and no connection to free.
   if (!(request instanceof IncomingMessage) || request.complete) return;
   request.resume();
-  setTimeout(() => request.complete || request.socket.destroy(), LINGER_MS).unref();
+  // By then the client may have gone and node may have let go of the socket (null): nothing to cut.
+  setTimeout(() => {
+    if (!request.complete) request.socket?.destroy();
+  }, LINGER_MS).unref();
 }
 
 /** The GraphQL form of the refusal, for /graphql's request parser. */

@@ -170,7 +170,9 @@ describe('request bodies over real HTTP', () => {
       expect(result.status).toBe(413);
       expect(result.growthBytes).toBeLessThan(50e6);
     }
-    // The server is still serving.
+    // The server is still serving, also after the unread rest of the bodies was let go (2 s later).
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
     expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+    expect(server.child.exitCode).toBeNull();
   }, 120_000);
 });
