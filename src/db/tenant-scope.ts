@@ -167,12 +167,31 @@ function stampOf(model: string, rule: ModelRule, scope: TenantScope): Args {
   return rule.stamp(scope);
 }
 
+type CountingDelegate = { count(args: { where: Args }): Promise<number> };
+
+/**
+ * Whether a page's cursor names a row the scope may see. Prisma finds the cursor's row with a
+ * subquery that no `where` reaches, so a cursor of another tenant's row would serve as a pivot and
+ * tell, page after page, where that row sorts. A cursor that is not a visible row is treated like
+ * one that does not exist: the page is empty. Our cursors are ids: any other value (a number, a
+ * NUL, which PostgreSQL refuses) is not a row either.
+ */
+async function cursorVisible(prisma: PrismaClient, model: string, cursor: unknown, scope: TenantScope): Promise<boolean> {
+  if (!isObject(cursor)) return false;
+  if (!Object.values(cursor).every((value) => typeof value === 'string' && !value.includes('\u0000'))) return false;
+  const delegate = (prisma as unknown as Record<string, CountingDelegate>)[`${model.charAt(0).toLowerCase()}${model.slice(1)}`];
+  if (!delegate) throw new ConfinementError(`No delegate for ${model}`);
+  return (await delegate.count({ where: withCondition(cursor, ruleOf(model).where(scope)) })) > 0;
+}
+
 export function scopeToTenant(prisma: PrismaClient, scope: TenantScope) {
   return prisma.$extends({
     name: 'tenant-scope',
     query: {
       $allModels: {
         async $allOperations({ model, operation, args, query }) {
+          const { cursor } = args as Args;
+          if (cursor !== undefined && !(await cursorVisible(prisma, model, cursor, scope))) return operation === 'findMany' ? [] : null;
           const scoped = scopedArgs(model, operation, args as Args, scope);
           const result = await query(scoped.args as typeof args);
           if (scoped.checks) applyChecks(result, scoped.checks, scope);

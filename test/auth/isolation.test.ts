@@ -104,3 +104,41 @@ describe('tenant isolation, generated from the schema', () => {
     }, 120_000);
   }
 });
+
+describe('cursors', () => {
+  // Ordered by name: the victim's row ("mkP…") sorts before the other platform's ("mkQ…"), so a
+  // cursor used as a pivot would page the other platform's own rows and tell where the victim sorts.
+  const pages = (
+    [['connections', 'NAME']] as const
+  ).map(([field, order]) => ({
+    field,
+    cursors: `{ ${field}(first: 50, orderBy: { field: ${order} }) { edges { cursor } } }`,
+    page: `query($after: String) { ${field}(first: 50, after: $after, orderBy: { field: ${order} }) { nodes { id } } }`,
+  }));
+  const apiKeysPage = 'query($after: String) { apiKeys(first: 50, after: $after) { nodes { id } } }';
+  const nodesOf = (text: string, field: string) => (JSON.parse(text) as { data?: Record<string, { nodes: unknown[] } | null> }).data?.[field]?.nodes;
+
+  it("of another tenant's row behave like unknown ones: they page nothing", async () => {
+    // Two rows of its own after the victim's: Prisma skips the cursor's place, so one would hide the leak.
+    const extra = `mutation { createConnection(input: { name: "${MARKERS.otherPlatform} extra", providerType: HUBSPOT, secrets: { hubspot: { accessToken: "pat-na1-11112222-3333" } } }) { __typename } }`;
+    expect((await post(extra, {}, world.callers.otherPlatform)).text).toContain('CreateConnectionPayload');
+    for (const { field, cursors, page } of pages) {
+      const victim = JSON.parse((await post(cursors, {}, world.callers.platform)).text) as { data: Record<string, { edges: { cursor: string }[] }> };
+      const foreignCursor = victim.data[field]?.edges[0]?.cursor ?? expect.fail(`the platform has no ${field}`);
+      const foreign = await post(page, { after: foreignCursor }, world.callers.otherPlatform);
+      expect(foreign.text).not.toContain('"errors"');
+      expect(nodesOf(foreign.text, field), `${field} after a foreign cursor`).toEqual([]);
+      const own = await post(page, {}, world.callers.otherPlatform);
+      expect(nodesOf(own.text, field)?.length, `${field} of the other platform`).toBeGreaterThan(0);
+    }
+  });
+
+  it('that no list gave (a NUL, another type) page nothing and log no error', async () => {
+    for (const forged of ['GPC:S:\u0000abc', 'GPC:N:5']) {
+      const { text } = await post(apiKeysPage, { after: Buffer.from(forged).toString('base64') }, world.callers.platform);
+      expect(text, forged).not.toContain('"errors"');
+      expect(nodesOf(text, 'apiKeys'), forged).toEqual([]);
+    }
+    expect(server.logs()).not.toMatch(/"level":50/);
+  });
+});
