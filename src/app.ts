@@ -60,7 +60,7 @@ export async function createApp({ config, database, log, keyRing, clock = system
 
   limitPasswordHashing(config.passwordHashing);
   const rateLimits = createRateLimits(database.pool, config);
-  const rateLimitTable = database.pool ? prepareRateLimitTable(database.pool) : null;
+  const rateLimitTable = database.pool ? prepareRateLimitTable(database.pool, log) : null;
 
   const sender = emailSender ?? configuredSender(config, log);
   const outbox = sender ? startOutboxWorker({ prisma: database.prisma, sender, clock, log, pollMs: config.outboxPollMs, active: () => migrationsApplied && !draining }) : null;

@@ -3,14 +3,11 @@
 // Earlier hops are written by the client and never trusted. A request without a socket (the
 // application called in-process, as the tests do with yoga.fetch) counts as one client, `local`.
 import type { Plugin } from 'graphql-yoga';
+import type { NodeServerContext } from '../http/loopback.ts';
 
 export const IN_PROCESS_CLIENT = 'local';
 
 const addresses = new WeakMap<Request, string>();
-
-interface NodeServerContext {
-  req?: { socket?: { remoteAddress?: string | undefined } };
-}
 
 function lastForwardedHop(header: string | null): string | null {
   const hops = header?.split(',').map((hop) => hop.trim()).filter(Boolean) ?? [];

@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
 import { sha256Hex } from '../crypto/tokens.ts';
 import { rateLimited } from '../graphql/request-errors.ts';
 import { LeasedCounter } from './leased-counter.ts';
@@ -190,8 +191,9 @@ export function createRateLimits(pool: pg.Pool | null, config: Pick<Config, 'rat
     },
 
     async signInAttempt({ email, client, linkId }) {
-      // The e-mail as a hash: no address is stored, and any length fits the key column.
-      const account = sha256Hex(email.trim().toLowerCase());
+      // The e-mail as a hash: no address is stored, and any length fits the key column. It arrives
+      // normalized by signIn (src/users/sign-in.ts), so every spelling of one address counts as one.
+      const account = sha256Hex(email);
       const entries: [Counter | null, string][] = [
         [signIns.account, account],
         [signIns.client, client],
@@ -210,8 +212,9 @@ export function createRateLimits(pool: pg.Pool | null, config: Pick<Config, 'rat
 }
 
 /** Creates the counters' table (idempotent; concurrent starts race harmlessly), retrying until the database answers. */
-export function prepareRateLimitTable(pool: pg.Pool, retryMs = 1_000): { stop(): void } {
+export function prepareRateLimitTable(pool: pg.Pool, log: Logger, retryMs = 1_000): { stop(): void } {
   let timer: NodeJS.Timeout | undefined;
+  let warned = false;
   let stopped = false;
   const attempt = () => {
     pool
@@ -222,6 +225,9 @@ export function prepareRateLimitTable(pool: pg.Pool, retryMs = 1_000): { stop():
       .catch((error: { code?: string }) => {
         // 23505, 42P06, 42P07: another process created it at the same moment.
         if (stopped || ['23505', '42P06', '42P07'].includes(error.code ?? '')) return;
+        // Until it exists each process counts in its own memory, so N processes allow N times a limit: say so, once.
+        if (!warned) log.warn({ code: error.code }, 'the rate-limit table cannot be created yet: limits are counted per process until it is');
+        warned = true;
         timer = setTimeout(attempt, retryMs);
         timer.unref();
       });

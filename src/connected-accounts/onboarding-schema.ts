@@ -8,9 +8,6 @@ import {
   ValidationError,
 } from '../errors.ts';
 import { builder } from '../graphql/builder.ts';
-import { rateLimitedError, RateLimitExceededError } from '../auth/rate-limits.ts';
-import { busy } from '../graphql/request-errors.ts';
-import { PasswordHashingBusyError } from '../users/passwords.ts';
 import { completeOnboarding, onboardingSession, type CompletedOnboarding, type OnboardingSession } from './onboarding-service.ts';
 
 const linkErrors = [LinkExpiredError, LinkUsedError, LinkInvalidError];
@@ -86,11 +83,8 @@ builder.mutationField('completeOnboarding', (t) =>
     args: { input: t.arg({ type: CompleteOnboardingInput, required: true }) },
     resolve: async (_root, { input }, context) => {
       const source = { limits: context.rateLimits, client: context.clientAddress };
-      const completed = await completeOnboarding(context.crossTenant('onboarding-token'), source, input, context.clock.now()).catch((error: unknown) => {
-        if (error instanceof RateLimitExceededError) throw rateLimitedError(error);
-        if (error instanceof PasswordHashingBusyError) throw busy(error.message);
-        throw error;
-      });
+      // A refusal (throttled, hashing queue full) becomes its top-level 429 or 503 in src/http/mask-errors.ts.
+      const completed = await completeOnboarding(context.crossTenant('onboarding-token'), source, input, context.clock.now());
       context.log.info({ connectedAccountId: completed.connectedAccountId }, 'onboarding completed');
       return completed;
     },

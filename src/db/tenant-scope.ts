@@ -69,10 +69,16 @@ interface RowChecks {
   nested: { field: string; checks: RowChecks }[];
 }
 
+/** A page's cursor, at the top or in a nested list: the arguments holding it, and their model. */
+interface PagedArgs {
+  model: string;
+  args: Args;
+}
+
 const isObject = (value: unknown): value is Args => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Confines one `include` or `select` object of `model`, and says what to check on its rows. */
-function confineSelection(model: string, selection: Args, scope: TenantScope): { selection: Args; checks: RowChecks } {
+function confineSelection(model: string, selection: Args, scope: TenantScope, paged: PagedArgs[]): { selection: Args; checks: RowChecks } {
   const confined: Args = {};
   const checks: RowChecks = { single: [], nested: [] };
   for (const [field, value] of Object.entries(selection)) {
@@ -94,8 +100,9 @@ function confineSelection(model: string, selection: Args, scope: TenantScope): {
       checks.single.push({ field, rule: targetRule });
       if (isObject(nested.select)) nested.select = { ...nested.select, ...Object.fromEntries((targetRule.columns ?? []).map((column) => [column, true])) };
     }
-    const inner = confineNested(relation.target, nested, scope);
+    const inner = confineNested(relation.target, nested, scope, paged);
     nested = inner.args;
+    if (nested.cursor !== undefined) paged.push({ model: relation.target, args: nested });
     if (inner.checks.single.length > 0 || inner.checks.nested.length > 0) checks.nested.push({ field, checks: inner.checks });
     confined[field] = Object.keys(nested).length === 0 ? true : nested;
   }
@@ -117,13 +124,13 @@ function confineCount(model: string, value: unknown, scope: TenantScope): unknow
 }
 
 /** The `include` and `select` of one level of a query, confined. */
-function confineNested(model: string, args: Args, scope: TenantScope): { args: Args; checks: RowChecks } {
+function confineNested(model: string, args: Args, scope: TenantScope, paged: PagedArgs[]): { args: Args; checks: RowChecks } {
   const confined = { ...args };
   const checks: RowChecks = { single: [], nested: [] };
   for (const key of ['include', 'select'] as const) {
     const selection = args[key];
     if (!isObject(selection)) continue;
-    const result = confineSelection(model, selection, scope);
+    const result = confineSelection(model, selection, scope, paged);
     confined[key] = result.selection;
     checks.single.push(...result.checks.single);
     checks.nested.push(...result.checks.nested);
@@ -146,18 +153,27 @@ function applyChecks(result: unknown, checks: RowChecks, scope: TenantScope): vo
   for (const { field, checks: inner } of checks.nested) applyChecks(row[field], inner, scope);
 }
 
-function scopedArgs(model: string, operation: string, args: Args, scope: TenantScope): { args: Args; checks: RowChecks | null } {
+interface ScopedQuery {
+  args: Args;
+  checks: RowChecks | null;
+  /** Every level of the query that pages from a cursor (the top one included). */
+  paged: PagedArgs[];
+}
+
+function scopedArgs(model: string, operation: string, args: Args, scope: TenantScope): ScopedQuery {
   const rule = ruleOf(model);
-  const { args: selected, checks } = aggregateOperations.has(operation) ? { args, checks: null } : confineNested(model, args, scope);
+  const paged: PagedArgs[] = [];
+  const { args: selected, checks } = aggregateOperations.has(operation) ? { args, checks: null } : confineNested(model, args, scope, paged);
   if (filteredOperations.has(operation)) {
     const scoped: Args = { ...selected, where: withCondition(isObject(args.where) ? args.where : {}, rule.where(scope)) };
     if (operation === 'upsert') scoped.create = { ...(args.create as Args), ...stampOf(model, rule, scope) };
-    return { args: scoped, checks };
+    if (scoped.cursor !== undefined) paged.push({ model, args: scoped });
+    return { args: scoped, checks, paged };
   }
   if (stampedOperations.has(operation)) {
     const stamp = stampOf(model, rule, scope);
     const data = args.data as Args | Args[];
-    return { args: { ...selected, data: Array.isArray(data) ? data.map((row) => ({ ...row, ...stamp })) : { ...data, ...stamp } }, checks };
+    return { args: { ...selected, data: Array.isArray(data) ? data.map((row) => ({ ...row, ...stamp })) : { ...data, ...stamp } }, checks, paged };
   }
   throw new ConfinementError(`Operation ${operation} is not supported on a confined client`);
 }
@@ -172,16 +188,24 @@ type CountingDelegate = { count(args: { where: Args }): Promise<number> };
 /**
  * Whether a page's cursor names a row the scope may see. Prisma finds the cursor's row with a
  * subquery that no `where` reaches, so a cursor of another tenant's row would serve as a pivot and
- * tell, page after page, where that row sorts. A cursor that is not a visible row is treated like
- * one that does not exist: the page is empty. Our cursors are ids: any other value (a number, a
- * NUL, which PostgreSQL refuses) is not a row either.
+ * tell, page after page, where that row sorts. Our cursors are ids: any other value (a number, a
+ * NUL, which PostgreSQL refuses) is not a row either. Asked outside any transaction: no paged read
+ * runs inside one.
  */
-async function cursorVisible(prisma: PrismaClient, model: string, cursor: unknown, scope: TenantScope): Promise<boolean> {
+async function cursorVisible(prisma: PrismaClient, { model, args }: PagedArgs, scope: TenantScope): Promise<boolean> {
+  const { cursor } = args;
   if (!isObject(cursor)) return false;
   if (!Object.values(cursor).every((value) => typeof value === 'string' && !value.includes('\u0000'))) return false;
   const delegate = (prisma as unknown as Record<string, CountingDelegate>)[`${model.charAt(0).toLowerCase()}${model.slice(1)}`];
   if (!delegate) throw new ConfinementError(`No delegate for ${model}`);
   return (await delegate.count({ where: withCondition(cursor, ruleOf(model).where(scope)) })) > 0;
+}
+
+/** A page whose cursor is not a visible row matches nothing, like a page after an unknown cursor. */
+async function emptyUnlessCursorVisible(prisma: PrismaClient, paged: PagedArgs, scope: TenantScope): Promise<void> {
+  if (await cursorVisible(prisma, paged, scope)) return;
+  paged.args.cursor = undefined;
+  paged.args.where = withCondition(isObject(paged.args.where) ? paged.args.where : {}, { id: { in: [] } });
 }
 
 export function scopeToTenant(prisma: PrismaClient, scope: TenantScope) {
@@ -190,9 +214,8 @@ export function scopeToTenant(prisma: PrismaClient, scope: TenantScope) {
     query: {
       $allModels: {
         async $allOperations({ model, operation, args, query }) {
-          const { cursor } = args as Args;
-          if (cursor !== undefined && !(await cursorVisible(prisma, model, cursor, scope))) return operation === 'findMany' ? [] : null;
           const scoped = scopedArgs(model, operation, args as Args, scope);
+          await Promise.all(scoped.paged.map((paged) => emptyUnlessCursorVisible(prisma, paged, scope)));
           const result = await query(scoped.args as typeof args);
           if (scoped.checks) applyChecks(result, scoped.checks, scope);
           return result;

@@ -97,7 +97,7 @@ export function seeOther(location: string, headers: Record<string, string> = {})
 /** A form or a query string carrying a NUL character, which PostgreSQL refuses in text: a 400, never a query. */
 export class NulInRequestError extends Error {}
 
-export function refuseNul(parameters: URLSearchParams): URLSearchParams {
+export function refuseNulParameters(parameters: URLSearchParams): URLSearchParams {
   for (const [name, value] of parameters) {
     if (name.includes('\u0000') || value.includes('\u0000')) throw new NulInRequestError(`${name} holds a NUL character`);
   }
@@ -107,7 +107,7 @@ export function refuseNul(parameters: URLSearchParams): URLSearchParams {
 export async function readForm(request: Request): Promise<URLSearchParams | null> {
   const type = request.headers.get('content-type') ?? '';
   if (!type.toLowerCase().startsWith('application/x-www-form-urlencoded')) return null;
-  return refuseNul(new URLSearchParams(await request.text()));
+  return refuseNulParameters(new URLSearchParams(await request.text()));
 }
 
 /** One cookie of the request, by name. */

@@ -4,7 +4,16 @@ import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../graphql/context.ts';
 import { isDatabaseUnavailable } from '../db/errors.ts';
-import { databaseUnavailable } from '../graphql/request-errors.ts';
+import { busy, databaseUnavailable } from '../graphql/request-errors.ts';
+import { rateLimitedError, RateLimitExceededError } from '../auth/rate-limits.ts';
+import { PasswordHashingBusyError } from '../users/passwords.ts';
+
+/** Refusals any service may throw (a sign-in over its limits, the password hashing queue full): their top-level errors. */
+function refusalOf(error: unknown): GraphQLError | null {
+  if (error instanceof RateLimitExceededError) return rateLimitedError(error);
+  if (error instanceof PasswordHashingBusyError) return busy(error.message);
+  return null;
+}
 
 function isExpected(error: GraphQLError): boolean {
   return !error.originalError || error.originalError instanceof GraphQLError;
@@ -27,6 +36,8 @@ export function useErrorMasking(): Plugin<Context> {
             ...result,
             errors: result.errors.map((error) => {
               if (isExpected(error)) return error;
+              const refusal = refusalOf(error.originalError);
+              if (refusal) return new GraphQLError(refusal.message, { path: error.path, extensions: refusal.extensions });
               if (isDatabaseUnavailable(error.originalError)) {
                 context.log.warn({ err: describe(error.originalError), path: error.path }, 'database unavailable');
                 const unavailable = databaseUnavailable();

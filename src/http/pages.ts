@@ -4,10 +4,11 @@
 import type { Plugin } from 'graphql-yoga';
 import { isDatabaseUnavailable } from '../db/errors.ts';
 import type { Logger } from '../logger.ts';
-import { html, htmlResponse, NulInRequestError, page, refuseNul, type Brand, type Html } from './html.ts';
+import { html, htmlResponse, NulInRequestError, page, refuseNulParameters, type Brand, type Html } from './html.ts';
 import { isLoopbackClient, type NodeServerContext } from './loopback.ts';
 import { BodyTooLargeError, bodyTooLargeResponse } from './request-body.ts';
 import { requestIdOf } from './request-log.ts';
+import { refusedSignInPage, signInRefusalOf } from '../users/sign-in.ts';
 
 /** The body cap of every route but /graphql (useBodyLimit): the pages' forms are a few hundred bytes. */
 export const FORM_MAX_BYTES = 64 * 1024;
@@ -67,11 +68,17 @@ export function usePages({ routes, publicOrigin, log, isReady, afterWrite }: Pag
         return;
       }
       try {
-        refuseNul(url.searchParams);
+        refuseNulParameters(url.searchParams);
         const response = await found.route.handle(request, found.match);
         if (request.method === 'POST') await afterWrite();
         endResponse(response);
       } catch (error) {
+        // A sign-in over its limits or the password hashing queue full, on a route with no form of its own to show it.
+        const refusal = signInRefusalOf(error);
+        if (refusal) {
+          endResponse(refusedSignInPage(refusal, messagePage('Please try again shortly', refusal.message, null, refusal.status)));
+          return;
+        }
         if (error instanceof NulInRequestError) {
           endResponse(messagePage('Request refused', 'The request holds a NUL character, which no field accepts.', null, 400));
           return;

@@ -133,6 +133,18 @@ describe('cursors', () => {
     }
   });
 
+  it("of another tenant's row page nothing in a nested list either", async () => {
+    const events = `{ connectedAccounts(first: 1) { nodes { id events(first: 1) { edges { cursor } } } } }`;
+    type Accounts = { data: { connectedAccounts: { nodes: { id: string; events: { edges: { cursor: string }[] } }[] } } };
+    const foreign = JSON.parse((await post(events, {}, world.callers.otherPlatform)).text) as Accounts;
+    const foreignCursor = foreign.data.connectedAccounts.nodes[0]?.events.edges[0]?.cursor ?? expect.fail('the other platform has no event');
+    // The other platform's events come after all of the platform's: before its cursor, a pivot would list them.
+    const page = `query($before: String) { connectedAccounts(first: 1) { nodes { events(last: 10, before: $before) { nodes { id } } } } }`;
+    const { text } = await post(page, { before: foreignCursor }, world.callers.platform);
+    const answer = JSON.parse(text) as { data?: { connectedAccounts: { nodes: { events: { nodes: unknown[] } }[] } } };
+    expect(answer.data?.connectedAccounts.nodes[0]?.events.nodes, text).toEqual([]);
+  });
+
   it('that no list gave (a NUL, another type) page nothing and log no error', async () => {
     for (const forged of ['GPC:S:\u0000abc', 'GPC:N:5']) {
       const { text } = await post(apiKeysPage, { after: Buffer.from(forged).toString('base64') }, world.callers.platform);

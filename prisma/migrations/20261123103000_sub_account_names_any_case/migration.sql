@@ -6,9 +6,10 @@
 --
 -- Existing names that differ only in case: the oldest sub-account (by createdAt, then id) keeps its
 -- name; each later one is renamed to its name followed by its own id, e.g. "ACME (sacc_4xT…)", which
--- is unique and tells its platform which one it is. The platform may rename it afterwards.
+-- is unique and tells its platform which one it is; the name is shortened first so that the whole
+-- stays within the 100 characters an accountName may have. The platform may rename it afterwards.
 UPDATE "SubAccount" AS "later"
-SET "accountName" = "later"."accountName" || ' (' || "later"."id" || ')'
+SET "accountName" = left("later"."accountName", 100 - length("later"."id") - 3) || ' (' || "later"."id" || ')'
 WHERE EXISTS (
   SELECT 1
   FROM "SubAccount" AS "earlier"
