@@ -1,7 +1,7 @@
 // Prints the schema the code builds into schema.graphql; with --check, fails when the file is stale.
 import { readFile, writeFile } from 'node:fs/promises';
 import { printSchema } from 'graphql';
-import { schema } from '../src/graphql/schema.ts';
+import { schema } from '../src/schema.ts';
 
 const target = new URL('../schema.graphql', import.meta.url);
 const printed = `${printSchema(schema)}\n`;

@@ -1,7 +1,7 @@
 // createApp(deps) -> the yoga instance serving /graphql, GraphiQL, /health and /ready.
 // The server and the tests both build the application through here.
 import { createYoga, useReadinessCheck } from 'graphql-yoga';
-import { systemClock, type Clock } from './clock.ts';
+import { systemClock, type Clock } from './core/clock.ts';
 import type { Config } from './config.ts';
 import type { KeyRing } from './crypto/key-ring.ts';
 import type { Database } from './db/database.ts';
@@ -9,23 +9,23 @@ import { createContextFactory } from './graphql/context.ts';
 import { startCallerCaches, useCallerCacheSync } from './auth/caller-caches.ts';
 import { useClientAddress } from './auth/client-address.ts';
 import { createRateLimits, prepareRateLimitTable } from './auth/rate-limits.ts';
-import { limitPasswordHashing } from './users/passwords.ts';
-import { schema } from './graphql/schema.ts';
-import { useErrorMasking } from './http/mask-errors.ts';
+import { limitPasswordHashing } from './auth/passwords.ts';
+import { schema } from './schema.ts';
+import { useErrorMasking } from './graphql/mask-errors.ts';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useRequestLimits } from './http/limits.ts';
 import { useMetrics } from './http/metrics.ts';
 import { createTracing } from './http/tracing.ts';
 import { useRequestLog } from './http/request-log.ts';
 import { useInputValueScrubbing } from './http/scrub-input-values.ts';
-import { FORM_MAX_BYTES, usePages } from './http/pages.ts';
+import { FORM_MAX_BYTES, tooLargePage, usePages } from './web/page-routes.ts';
 import { useBodyLimit } from './http/request-body.ts';
-import { oauthRoutes } from './oauth/routes.ts';
-import { onboardingPageRoutes } from './onboarding-page/routes.ts';
-import { devOutboxRoute } from './email/dev-page.ts';
+import { oauthRoutes } from './web/oauth-routes.ts';
+import { onboardingPageRoutes } from './web/onboarding-routes.ts';
+import { devOutboxRoute } from './web/dev-outbox-page.ts';
 import { logSender, smtpSender, type EmailSender } from './email/senders.ts';
 import { startOutboxWorker } from './email/worker.ts';
-import { yogaLogger, type Logger } from './logger.ts';
+import { yogaLogger, type Logger } from './core/logger.ts';
 
 export interface AppDependencies {
   config: Config;
@@ -99,7 +99,7 @@ export async function createApp({ config, database, log, keyRing, clock = system
     maxRequestBodySize: false,
     plugins: [
       // First: every body is read through its cap, by any route (see request-body.ts).
-      useBodyLimit((url) => (url.pathname === '/graphql' ? config.maxBodyBytes : FORM_MAX_BYTES)),
+      useBodyLimit((url) => (url.pathname === '/graphql' ? config.maxBodyBytes : FORM_MAX_BYTES), tooLargePage),
       ...tracing.plugins,
       useMetrics(database, config.metricsToken),
       useRequestLog(log),

@@ -7,7 +7,7 @@ import { openConfiguredDatabase, type Database } from './db/database.ts';
 import { applyMigrations } from './db/migrations.ts';
 import { applyMigrationsInWorker } from './db/migrate-in-worker.ts';
 import { configuredKeyRing, type KeyRing } from './crypto/key-ring.ts';
-import { createLogger, type Logger } from './logger.ts';
+import { createLogger, type Logger } from './core/logger.ts';
 import { DEVELOPMENT_DEFAULTS_WARNING, productionSigns, servingProblems } from './deployment-checks.ts';
 
 function configOrExit(): Config {

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { newKeyEntry } from '../../src/crypto/key-ring.ts';
-import { startPostgresCluster, type PostgresCluster } from './postgres-cluster.ts';
+import { startPostgresCluster, type PostgresCluster } from '../../test/support/throwaway-postgres.ts';
 
 const ADMIN_SECRET = 'reliability-admin-secret-0123456789';
 

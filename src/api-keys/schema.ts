@@ -2,7 +2,7 @@ import type { ApiKey } from '../generated/prisma/client.ts';
 import { builder } from '../graphql/builder.ts';
 import { actorOf } from '../graphql/context.ts';
 import { shownOnce } from '../graphql/shown-once.ts';
-import { NotFoundError, ValidationError } from '../errors.ts';
+import { NotFoundError, ValidationError } from '../core/domain-errors.ts';
 import { dateTimeRange, DateTimeFilter, orderByInput } from '../graphql/lists.ts';
 import { createApiKey, revokeApiKey, type IssuedApiKey } from './service.ts';
 

@@ -1,10 +1,10 @@
 import type { ApiKey } from '../generated/prisma/client.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { TenantDb } from '../db/tenant-scope.ts';
-import { NotFoundError } from '../errors.ts';
-import { displayedName } from '../validation.ts';
-import { newId } from '../ids.ts';
-import { issueApiKeySecret } from './secrets.ts';
+import { NotFoundError } from '../core/domain-errors.ts';
+import { displayedName } from '../core/validation.ts';
+import { newId } from '../core/ids.ts';
+import { issueApiKeySecret } from '../auth/api-key-secrets.ts';
 import type { TenantEnvironment } from '../generated/prisma/enums.ts';
 
 export interface IssuedApiKey {

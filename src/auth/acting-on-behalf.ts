@@ -7,7 +7,7 @@ import type { Prisma } from '../db/database.ts';
 import type { InvalidatedCache } from '../db/invalidated-cache.ts';
 import type { TenantScope } from '../db/tenant-scope.ts';
 import type { ConnectedAccount } from '../generated/prisma/client.ts';
-import { connectedAccountNotActive, connectedAccountNotFound, forbidden } from '../graphql/request-errors.ts';
+import { connectedAccountNotActive, connectedAccountNotFound, forbidden } from './request-errors.ts';
 import { isGrantScope, type GrantScope } from './grant-scopes.ts';
 
 export const CONNECT_ACCOUNT_HEADER = 'x-meteroid-connect-account';

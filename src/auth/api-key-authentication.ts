@@ -1,7 +1,7 @@
 import type { Prisma } from '../db/database.ts';
 import type { InvalidatedCache } from '../db/invalidated-cache.ts';
 import type { TenantScope } from '../db/tenant-scope.ts';
-import { hashPresentedApiKey } from '../api-keys/secrets.ts';
+import { hashPresentedApiKey } from './api-key-secrets.ts';
 
 /** `lastUsedAt` is kept to the minute: writing it on every request would double the load. */
 const LAST_USED_RESOLUTION_MS = 60_000;

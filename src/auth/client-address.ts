@@ -3,7 +3,14 @@
 // Earlier hops are written by the client and never trusted. A request without a socket (the
 // application called in-process, as the tests do with yoga.fetch) counts as one client, `local`.
 import type { Plugin } from 'graphql-yoga';
-import type { NodeServerContext } from '../http/loopback.ts';
+
+/** What yoga's node adapter passes as the server context: node's request, with its socket. */
+export interface NodeServerContext {
+  req?: { socket?: { remoteAddress?: string | undefined } };
+}
+
+/** The TCP peer's address, or undefined in process (yoga.fetch), where there is no socket. */
+export const socketPeerOf = (serverContext: NodeServerContext | undefined): string | undefined => serverContext?.req?.socket?.remoteAddress;
 
 export const IN_PROCESS_CLIENT = 'local';
 
@@ -18,8 +25,7 @@ function lastForwardedHop(header: string | null): string | null {
 export function useClientAddress(trustProxy: boolean): Plugin {
   return {
     onRequest({ request, serverContext }) {
-      // node:http's request, which yoga's node adapter passes as the server context.
-      const peer = (serverContext as NodeServerContext | undefined)?.req?.socket?.remoteAddress ?? IN_PROCESS_CLIENT;
+      const peer = socketPeerOf(serverContext as NodeServerContext | undefined) ?? IN_PROCESS_CLIENT;
       const forwarded = trustProxy ? lastForwardedHop(request.headers.get('x-forwarded-for')) : null;
       addresses.set(request, (forwarded ?? peer).slice(0, 64));
     },

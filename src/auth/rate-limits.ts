@@ -8,9 +8,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Config } from '../config.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../core/logger.ts';
 import { sha256Hex } from '../crypto/tokens.ts';
-import { rateLimited } from '../graphql/request-errors.ts';
+import { rateLimited } from './request-errors.ts';
 import { LeasedCounter } from './leased-counter.ts';
 
 /**

@@ -3,7 +3,7 @@
 // this once per request; nothing else reads these headers.
 import type { Prisma } from '../db/database.ts';
 import type { TenantScope } from '../db/tenant-scope.ts';
-import { forbidden, unauthenticated } from '../graphql/request-errors.ts';
+import { forbidden, unauthenticated } from './request-errors.ts';
 import { actOnBehalf, CONNECT_ACCOUNT_HEADER, TENANT_HEADER } from './acting-on-behalf.ts';
 import type { Actor } from './actor.ts';
 import { authenticateApiKey } from './api-key-authentication.ts';

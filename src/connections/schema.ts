@@ -1,9 +1,9 @@
 // GraphQL for connections. Secrets are input-only: the Connection type has `secretHints`, never
 // a field that could carry a secret.
 import type { Connection } from '../generated/prisma/client.ts';
-import { ConflictError, InvalidStateError, NotFoundError, ValidationError } from '../errors.ts';
+import { ConflictError, InvalidStateError, NotFoundError, ValidationError } from '../core/domain-errors.ts';
 import { builder } from '../graphql/builder.ts';
-import { grantedField } from '../auth/permissions.ts';
+import { grantedField } from '../graphql/permissions.ts';
 import { actorOf } from '../graphql/context.ts';
 import { dateTimeRange, DateTimeFilter, orderByInput } from '../graphql/lists.ts';
 import { changeConnectionStatus, createConnection, updateConnection } from './service.ts';

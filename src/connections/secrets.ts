@@ -1,8 +1,8 @@
 // Provider secrets: which member of the `secrets` input each provider takes, the fields it needs,
 // and the masked hints the API shows instead of the values. Error messages name fields, never values.
-import { ValidationError } from '../errors.ts';
+import { ValidationError } from '../core/domain-errors.ts';
 import type { ProviderType } from '../generated/prisma/enums.ts';
-import { METADATA_MAX_BYTES } from '../validation.ts';
+import { METADATA_MAX_BYTES } from '../core/validation.ts';
 
 export interface SecretsInput {
   stripe?: { accountId?: string | null; publishableKey?: string | null; secretKey?: string | null; webhookSecret?: string | null } | null;

@@ -2,15 +2,15 @@
 // and never come out through the API: only `readConnectionSecrets` decrypts, for the sync workers.
 import type { Actor } from '../auth/actor.ts';
 import type { Prisma } from '../db/database.ts';
-import { isUniqueViolation } from '../db/errors.ts';
+import { isUniqueViolation } from '../db/prisma-errors.ts';
 import type { TenantDb } from '../db/tenant-scope.ts';
 import { decryptSecret, encryptSecret } from '../crypto/encryption.ts';
 import type { KeyRing } from '../crypto/key-ring.ts';
-import { ConflictError, InvalidStateError, NotFoundError } from '../errors.ts';
+import { ConflictError, InvalidStateError, NotFoundError } from '../core/domain-errors.ts';
 import type { Connection, Prisma as PrismaTypes } from '../generated/prisma/client.ts';
 import type { ConnectionStatus, ProviderType } from '../generated/prisma/enums.ts';
-import { newId } from '../ids.ts';
-import { displayedName, validateMetadata } from '../validation.ts';
+import { newId } from '../core/ids.ts';
+import { displayedName, validateMetadata } from '../core/validation.ts';
 import { secretHints, validateSecrets, type SecretsInput, type StoredSecrets } from './secrets.ts';
 
 const SYNCED_RESOURCES = ['plan', 'subscription', 'invoice', 'deal'] as const;

@@ -1,9 +1,18 @@
 // What a request may see, model by model and relation by relation: the table a reviewer reads to
 // know who sees which rows. The mechanics that apply it to every query are in tenant-scope.ts.
-import type { TenantScope } from './tenant-scope.ts';
 
 type Args = Record<string, unknown>;
 type Row = Record<string, unknown>;
+
+/** Where a request acts, which every rule below is written against. */
+export interface TenantScope {
+  organizationId: string;
+  tenantId: string;
+  /** The organization's own keys see all its tenants; acting on behalf of an account sees one. */
+  organizationWide?: boolean;
+  /** The connected account a request acts for: it may read that account's own row. */
+  actingForAccountId?: string;
+}
 
 /** How a model's rows tie to a scope. */
 export interface ModelRule {

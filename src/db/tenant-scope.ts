@@ -4,16 +4,10 @@
 // are checked when they come back. A model or relation without a rule cannot be reached at all.
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import { getDatamodel } from '../generated/pothos-types.ts';
-import { modelRules, relationRules, type ModelRule, type RelationRule } from './confinement-rules.ts';
+import { modelRules, relationRules, type ModelRule, type RelationRule, type TenantScope } from './confinement-rules.ts';
 
-export interface TenantScope {
-  organizationId: string;
-  tenantId: string;
-  /** The organization's own keys see all its tenants; acting on behalf of an account sees one. */
-  organizationWide?: boolean;
-  /** The connected account a request acts for: it may read that account's own row. */
-  actingForAccountId?: string;
-}
+export type { TenantScope } from './confinement-rules.ts';
+
 
 type Args = Record<string, unknown>;
 type Row = Record<string, unknown>;

@@ -1,6 +1,6 @@
 // E-mail goes through an outbox table: the message is written in the same transaction as what
 // made it necessary, and a worker (worker.ts) delivers it. Nothing is sent from a request.
-import { newId } from '../ids.ts';
+import { newId } from '../core/ids.ts';
 
 export interface EmailMessage {
   to: string;

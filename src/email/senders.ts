@@ -1,7 +1,7 @@
 // Where e-mail goes: an SMTP server (nodemailer) when SMTP_URL is set; in development and tests
 // without one, the log (the message, link included, is also on the dev outbox page).
 import nodemailer from 'nodemailer';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../core/logger.ts';
 import type { EmailMessage } from './outbox.ts';
 
 export interface EmailSender {

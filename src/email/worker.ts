@@ -2,9 +2,9 @@
 // so several server processes never take the same row), sends them outside any transaction, and
 // records the outcome: SENT, or another attempt later with exponential backoff, or FAILED for good.
 // A process that dies mid-send leaves a lease that expires, so the message is tried again.
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../core/clock.ts';
 import type { Prisma } from '../db/database.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../core/logger.ts';
 import type { EmailSender } from './senders.ts';
 
 export const MAX_ATTEMPTS = 8;

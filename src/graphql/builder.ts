@@ -15,11 +15,11 @@ import {
 } from 'graphql-scalars';
 import type PrismaTypes from '../generated/pothos-types.ts';
 import { getDatamodel } from '../generated/pothos-types.ts';
-import { typeOfId } from '../ids.ts';
+import { typeOfId } from '../core/ids.ts';
 import type { Context } from './context.ts';
-import { authScopesFor, unauthorizedError } from '../auth/permissions.ts';
+import { authScopesFor, unauthorizedError } from './permissions.ts';
 import type { GrantScope } from '../auth/grant-scopes.ts';
-import { ValidationError } from '../errors.ts';
+import { ValidationError } from '../core/domain-errors.ts';
 import NulInputPlugin from './nul-input-plugin.ts';
 
 const capitalize = (name: string) => `${name.charAt(0).toUpperCase()}${name.slice(1)}`;

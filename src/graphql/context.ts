@@ -2,16 +2,16 @@
 // decides it, here and nowhere else), the database client confined to what that actor may see, and
 // the named door to the unconfined client for the flows that cross tenants by design.
 import type { YogaInitialContext } from 'graphql-yoga';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../core/clock.ts';
 import type { Config } from '../config.ts';
 import type { KeyRing } from '../crypto/key-ring.ts';
 import { secretsEqual } from '../crypto/tokens.ts';
 import type { Prisma } from '../db/database.ts';
 import { nowhere, scopeToTenant, type TenantDb } from '../db/tenant-scope.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../core/logger.ts';
 import { requestIdOf } from '../http/request-log.ts';
-import { databaseUnavailable, serviceUnavailable, unauthenticated } from './request-errors.ts';
-import { isDatabaseUnavailable } from '../db/errors.ts';
+import { databaseUnavailable, serviceUnavailable, unauthenticated } from '../auth/request-errors.ts';
+import { isDatabaseUnavailable } from '../db/prisma-errors.ts';
 import { rateLimitedError, RateLimitExceededError, type RateLimits } from '../auth/rate-limits.ts';
 import { clientAddressOf } from '../auth/client-address.ts';
 import type { CallerCaches } from '../auth/caller-caches.ts';

@@ -3,7 +3,7 @@
 // null, like a row that does not exist, so the answer never tells them apart and nothing is logged.
 import { resolveNodes } from '@pothos/plugin-relay';
 import { GraphQLError, isObjectType, type GraphQLResolveInfo } from 'graphql';
-import { typeOfId } from '../ids.ts';
+import { typeOfId } from '../core/ids.ts';
 import { builder } from './builder.ts';
 import type { Context } from './context.ts';
 

@@ -13,8 +13,8 @@ import {
   type GraphQLResolveInfo,
   type SelectionSetNode,
 } from 'graphql';
-import { ValidationError } from '../errors.ts';
-import { pathsWithNul } from '../validation.ts';
+import { ValidationError } from '../core/domain-errors.ts';
+import { pathsWithNul } from '../core/validation.ts';
 
 const pluginName = 'nulInput';
 

@@ -5,13 +5,11 @@
 // carrying a forwarding header came through a proxy, so its real client is elsewhere: refused too,
 // even when the proxy itself runs on this machine.
 
-export interface NodeServerContext {
-  req?: { socket?: { remoteAddress?: string | undefined } };
-}
+import { socketPeerOf, type NodeServerContext } from '../auth/client-address.ts';
 
 const LOOPBACK = /^(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3})$/;
 
 export function isLoopbackClient(request: Request, serverContext: NodeServerContext | undefined): boolean {
   if (request.headers.has('forwarded') || request.headers.has('x-forwarded-for')) return false;
-  return LOOPBACK.test(serverContext?.req?.socket?.remoteAddress ?? '');
+  return LOOPBACK.test(socketPeerOf(serverContext) ?? '');
 }

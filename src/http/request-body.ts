@@ -5,7 +5,6 @@
 import { IncomingMessage } from 'node:http';
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { html, htmlResponse, page } from './html.ts';
 import { parseJsonRequest } from './json-body.ts';
 
 type FetchAPI = Parameters<NonNullable<Plugin['onRequest']>>[0]['fetchAPI'];
@@ -41,12 +40,13 @@ function discardUnreadBody(serverContext: object | undefined) {
 /** The GraphQL form of the refusal, for /graphql's request parser. */
 const payloadTooLarge = (error: BodyTooLargeError) => new GraphQLError(error.message, { extensions: { code: 'PAYLOAD_TOO_LARGE', http: { status: 413 } } });
 
+/** How a browser is told, as a page the web layer draws, that its request was too large (413). */
+export type TooLargePage = (message: string) => Response;
+
 /** A 413 for any route: a short page for browsers, the GraphQL error shape for everything else. */
-export function bodyTooLargeResponse(request: Request, maxBytes: number, fetchAPI: FetchAPI): Response {
+export function bodyTooLargeResponse(request: Request, maxBytes: number, fetchAPI: FetchAPI, tooLargePage: TooLargePage): Response {
   const { message } = new BodyTooLargeError(maxBytes);
-  if ((request.headers.get('accept') ?? '').includes('text/html')) {
-    return htmlResponse(page({ title: 'Request too large', brand: null, body: html`<p role="alert">${message}</p>` }), 413);
-  }
+  if ((request.headers.get('accept') ?? '').includes('text/html')) return tooLargePage(message);
   return new fetchAPI.Response(JSON.stringify({ errors: [{ message, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] }), {
     status: 413,
     headers: { 'content-type': 'application/json' },
@@ -92,7 +92,7 @@ const isJson = (request: Request) => /^application\/(graphql\+)?json\b/i.test(re
  * it replaces the request, and per-request state elsewhere (request ids, client addresses) is keyed
  * by the request object the later plugins see.
  */
-export function useBodyLimit(maxBytesFor: (url: URL) => number): Plugin {
+export function useBodyLimit(maxBytesFor: (url: URL) => number, tooLargePage: TooLargePage): Plugin {
   const overflowed = new WeakMap<Request, number>();
   return {
     onRequest({ request, url, setRequest, endResponse, fetchAPI }) {
@@ -100,7 +100,7 @@ export function useBodyLimit(maxBytesFor: (url: URL) => number): Plugin {
       if (!body) return;
       const maxBytes = maxBytesFor(url);
       if (Number(request.headers.get('content-length') ?? 0) > maxBytes) {
-        endResponse(bodyTooLargeResponse(request, maxBytes, fetchAPI));
+        endResponse(bodyTooLargeResponse(request, maxBytes, fetchAPI, tooLargePage));
         return;
       }
       const capped = capBody(request, body, maxBytes, fetchAPI, () => overflowed.set(capped, maxBytes));
@@ -123,7 +123,7 @@ export function useBodyLimit(maxBytesFor: (url: URL) => number): Plugin {
     // Whoever read the body and however it answered the overflow (a 400, a 500), the client gets 413.
     onResponse({ request, response, setResponse, fetchAPI, serverContext }) {
       const maxBytes = overflowed.get(request);
-      if (maxBytes !== undefined && response.status !== 413) setResponse(bodyTooLargeResponse(request, maxBytes, fetchAPI));
+      if (maxBytes !== undefined && response.status !== 413) setResponse(bodyTooLargeResponse(request, maxBytes, fetchAPI, tooLargePage));
       discardUnreadBody(serverContext);
     },
   };

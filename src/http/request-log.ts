@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../core/logger.ts';
 
 interface RequestInfo {
   id: string;

@@ -1,4 +1,4 @@
-import { InvalidCredentialsError, ValidationError } from '../errors.ts';
+import { InvalidCredentialsError, ValidationError } from '../core/domain-errors.ts';
 import { withIssuedSecret, ApiKeyType } from '../api-keys/schema.ts';
 import { builder } from '../graphql/builder.ts';
 import type { ApiKey } from '../generated/prisma/client.ts';

@@ -2,11 +2,11 @@
 // always together. Used by the admin bootstrap and by onboarding completion.
 import type { Prisma, Transaction } from '../db/database.ts';
 import { newApiKey, type IssuedApiKey } from '../api-keys/service.ts';
-import { displayedName } from '../validation.ts';
+import { displayedName } from '../core/validation.ts';
 import type { InvoicingEntity, Organization, Tenant } from '../generated/prisma/client.ts';
-import { newId } from '../ids.ts';
-import { validatePassword } from '../users/passwords.ts';
-import { signInOrPrepareUser } from '../users/sign-in.ts';
+import { newId } from '../core/ids.ts';
+import { validatePassword } from '../auth/passwords.ts';
+import { signInOrPrepareUser } from '../auth/sign-in.ts';
 
 
 export const ORGANIZATION_NAME_MAX_LENGTH = 200;

@@ -1,8 +1,8 @@
 // GraphQL for the platform's catalog: permissible purposes and the account packages grouping them.
 import type { PermissiblePurpose } from '../generated/prisma/client.ts';
-import { ConflictError, ValidationError } from '../errors.ts';
+import { ConflictError, ValidationError } from '../core/domain-errors.ts';
 import { builder } from '../graphql/builder.ts';
-import { grantedField, subAccountManagerField } from '../auth/permissions.ts';
+import { grantedField, subAccountManagerField } from '../graphql/permissions.ts';
 import { actorOf } from '../graphql/context.ts';
 import { createAccountPackage, createPermissiblePurpose } from './catalog-service.ts';
 

@@ -1,12 +1,12 @@
 // The platform's catalog: permissible purposes, and account packages that group them. A
 // sub-account's purposes come from both, and must agree when both are given.
-import { isUniqueViolation } from '../db/errors.ts';
+import { isUniqueViolation } from '../db/prisma-errors.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { TenantDb } from '../db/tenant-scope.ts';
-import { ConflictError, ValidationError } from '../errors.ts';
+import { ConflictError, ValidationError } from '../core/domain-errors.ts';
 import type { AccountPackage, PermissiblePurpose } from '../generated/prisma/client.ts';
-import { newId } from '../ids.ts';
-import { displayedName, optionalText } from '../validation.ts';
+import { newId } from '../core/ids.ts';
+import { displayedName, optionalText } from '../core/validation.ts';
 
 async function uniquelyNamed<Row>(kind: string, name: string, create: () => Promise<Row>): Promise<Row> {
   try {

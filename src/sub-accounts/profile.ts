@@ -1,8 +1,8 @@
 // The profile of a sub-account (the fields of API.md) and its validation. Every field at fault is
 // reported in one VALIDATION error, so a form can mark them all at once.
-import { ValidationError } from '../errors.ts';
+import { ValidationError } from '../core/domain-errors.ts';
 import type { LegalEntityType } from '../generated/prisma/enums.ts';
-import { countryCode, displayedName, emailAddress, optional, optionalText, phoneNumber, requiredText, webUrl } from '../validation.ts';
+import { countryCode, displayedName, emailAddress, optional, optionalText, phoneNumber, requiredText, webUrl } from '../core/validation.ts';
 
 export interface AddressInput {
   line1: string;

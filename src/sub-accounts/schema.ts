@@ -2,9 +2,9 @@
 // strings so that a bad one is a typed VALIDATION error naming the field, not a parse failure.
 import type { ApiKey, SubAccount } from '../generated/prisma/client.ts';
 import { ApiKeyType, withIssuedSecret } from '../api-keys/schema.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../core/domain-errors.ts';
 import { builder } from '../graphql/builder.ts';
-import { grantedField, subAccountManagerField } from '../auth/permissions.ts';
+import { grantedField, subAccountManagerField } from '../graphql/permissions.ts';
 import { actorOf } from '../graphql/context.ts';
 import { dateTimeRange, DateTimeFilter, orderByInput } from '../graphql/lists.ts';
 import { AccountPackageType, PermissiblePurposeType } from './catalog-schema.ts';

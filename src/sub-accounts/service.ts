@@ -4,12 +4,12 @@
 // sub-account, never two. Only the platform renames one: its name is the platform's key to it.
 import { newApiKey, type IssuedApiKey } from '../api-keys/service.ts';
 import type { Prisma, Transaction } from '../db/database.ts';
-import { isUniqueViolation } from '../db/errors.ts';
+import { isUniqueViolation } from '../db/prisma-errors.ts';
 import type { TenantDb } from '../db/tenant-scope.ts';
 import type { Actor } from '../auth/actor.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../core/domain-errors.ts';
 import type { ApiKey, SubAccount } from '../generated/prisma/client.ts';
-import { newId } from '../ids.ts';
+import { newId } from '../core/ids.ts';
 import { provisionOrganization } from '../organizations/service.ts';
 import { resolvePurposes, type PurposeChoice } from './catalog-service.ts';
 import { profileColumns, type ProfileInput } from './profile.ts';

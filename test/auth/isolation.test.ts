@@ -3,7 +3,7 @@
 // field or relation added later is read here too; a relation without a confinement rule fails
 // its query (src/db/confinement-rules.ts), which fails this test.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { schema } from '../../src/graphql/schema.ts';
+import { schema } from '../../src/schema.ts';
 import { MARKERS, buildIsolationWorld, type IsolationWorld, type Marker } from '../support/isolation-world.ts';
 import { queriesOfSchema } from '../support/schema-queries.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';

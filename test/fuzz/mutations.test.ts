@@ -12,7 +12,7 @@ import {
   type GraphQLInputType,
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { schema } from '../../src/graphql/schema.ts';
+import { schema } from '../../src/schema.ts';
 import { Prisma } from '../../src/generated/prisma/client.ts';
 import { givenActiveAccount, givenConnectPlatform } from '../support/connect.ts';
 import type { OrganizationFixture } from '../support/fixtures.ts';

@@ -1,7 +1,7 @@
 // node(id:) and nodes(ids:): every prefix of the contract resolves for its owner; an id of another
 // tenant, an unknown one, a user's and a malformed one are all null, without an error or a log line.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newId } from '../../src/ids.ts';
+import { newId } from '../../src/core/ids.ts';
 import { givenConnectPlatform, givenExpressAccount } from '../support/connect.ts';
 import { givenOrganization, type OrganizationFixture } from '../support/fixtures.ts';
 import { startTestServer, withKey, type TestServer } from '../support/server.ts';

@@ -10,7 +10,7 @@ import {
   type GraphQLInputType,
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { schema } from '../../src/graphql/schema.ts';
+import { schema } from '../../src/schema.ts';
 import { givenConnectPlatform, givenExpressAccount, onboardingForm } from '../support/connect.ts';
 import type { OrganizationFixture } from '../support/fixtures.ts';
 import { ADMIN_SECRET, startTestServer, withKey, type TestServer } from '../support/server.ts';

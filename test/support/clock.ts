@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/clock.ts';
+import type { Clock } from '../../src/core/clock.ts';
 
 /** The real time, moved forward on demand, so tests see expiry without sleeping. */
 export class TestClock implements Clock {

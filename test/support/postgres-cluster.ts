@@ -1,7 +1,7 @@
 // Global setup of the `postgres` project: a throwaway PostgreSQL cluster on a free port, unless
 // TEST_DATABASE_URL names a server to use. Each test file then creates its own database in it.
 import type { TestProject } from 'vitest/node';
-import { startPostgresCluster } from '../../scripts/lib/postgres-cluster.ts';
+import { startPostgresCluster } from './throwaway-postgres.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

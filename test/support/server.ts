@@ -11,7 +11,7 @@ import { createApp } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { openDatabase, type Database } from '../../src/db/database.ts';
 import { applyMigrations } from '../../src/db/migrations.ts';
-import { createLogger } from '../../src/logger.ts';
+import { createLogger } from '../../src/core/logger.ts';
 import type { EmailSender } from '../../src/email/senders.ts';
 import type { TypedDocumentString } from '../generated/graphql.ts';
 import { TestClock } from './clock.ts';

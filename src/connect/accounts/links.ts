@@ -1,0 +1,66 @@
+// Onboarding links: a random token (≥ 256 bits) handed out once, stored only as its SHA-256, valid
+// until it expires, is used, or is replaced by a newer link of the same account.
+import { randomBase62, sha256Hex } from '../../crypto/tokens.ts';
+import type { TenantTx } from '../../db/tenant-scope.ts';
+import { LinkExpiredError, LinkInvalidError, LinkUsedError } from '../../core/domain-errors.ts';
+import type { OnboardingLink } from '../../generated/prisma/client.ts';
+import { newId } from '../../core/ids.ts';
+
+/** 44 base62 characters: 44 × log2(62) ≈ 262 bits. */
+const TOKEN_LENGTH = 44;
+const TOKEN_PATTERN = /^[0-9A-Za-z]{44}$/;
+
+export interface IssuedOnboardingLink {
+  link: OnboardingLink;
+  /** The plaintext token, returned to the platform exactly once. */
+  token: string;
+}
+
+export function onboardingUrl(publicUrl: string, token: string): string {
+  return `${publicUrl}/onboarding/${token}`;
+}
+
+/** The stored hash of a presented token, or null when it cannot be one of ours (no lookup needed). */
+export function hashPresentedToken(token: string): string | null {
+  return TOKEN_PATTERN.test(token) ? sha256Hex(token) : null;
+}
+
+/**
+ * A new link for the account; every earlier link of the account stops working in the same
+ * transaction. The caller holds the account's row lock, so two concurrent calls cannot both leave
+ * a valid link behind.
+ */
+export async function issueOnboardingLink(
+  tx: TenantTx,
+  account: { id: string; platformOrganizationId: string },
+  ttlSeconds: number,
+  now: Date,
+): Promise<IssuedOnboardingLink> {
+  await invalidateOnboardingLinks(tx, account.id, now);
+  const token = randomBase62(TOKEN_LENGTH);
+  const link = await tx.onboardingLink.create({
+    data: {
+      id: newId('OnboardingLink'),
+      platformOrganizationId: account.platformOrganizationId,
+      connectedAccountId: account.id,
+      tokenHash: sha256Hex(token),
+      expiresAt: new Date(now.getTime() + ttlSeconds * 1000),
+    },
+  });
+  return { link, token };
+}
+
+export async function invalidateOnboardingLinks(tx: TenantTx, connectedAccountId: string, now: Date): Promise<void> {
+  await tx.onboardingLink.updateMany({
+    where: { connectedAccountId, usedAt: null, invalidatedAt: null },
+    data: { invalidatedAt: now },
+  });
+}
+
+/** Throws the error a client should see for a link that cannot be used now. */
+export function assertLinkUsable(link: OnboardingLink | null, now: Date): asserts link is OnboardingLink {
+  if (!link) throw new LinkInvalidError('This onboarding link is not valid.');
+  if (link.usedAt) throw new LinkUsedError('This onboarding link was already used.');
+  if (link.invalidatedAt) throw new LinkInvalidError('This onboarding link was replaced by a newer one or revoked.');
+  if (link.expiresAt.getTime() <= now.getTime()) throw new LinkExpiredError('This onboarding link has expired: ask the platform for a new one.');
+}

@@ -1,0 +1,249 @@
+// GraphQL for connected accounts: the types, the platform's queries, and its mutations. The rules
+// live in service.ts; resolvers only translate.
+import type { ConnectedAccount, OnboardingLink } from '../../generated/prisma/client.ts';
+import { InvalidStateError, NotFoundError, ValidationError, ConnectNotEnabledError } from '../../core/domain-errors.ts';
+import { builder } from '../../graphql/builder.ts';
+import { ViewerType } from '../../organizations/viewer-schema.ts';
+import { actorOf } from '../../graphql/context.ts';
+import { dateTimeRange, DateTimeFilter, orderByInput } from '../../graphql/lists.ts';
+import { shownOnce } from '../../graphql/shown-once.ts';
+import { onboardingUrl } from './links.ts';
+import {
+  changeAccountStatus,
+  createConnectedAccount,
+  regenerateOnboardingLink,
+  type AccountWithLink,
+} from './service.ts';
+
+export const ConnectionTypeEnum = builder.enumType('ConnectionType', { values: ['STANDARD', 'EXPRESS'] as const });
+export const OnboardingModeEnum = builder.enumType('OnboardingMode', { values: ['EXPRESS', 'FULL'] as const });
+export const ConnectedAccountStatusEnum = builder.enumType('ConnectedAccountStatus', {
+  values: ['PENDING', 'ACTIVE', 'SUSPENDED', 'REVOKED'] as const,
+});
+const ConnectedAccountEventTypeEnum = builder.enumType('ConnectedAccountEventType', {
+  values: ['CREATED', 'ONBOARDING_LINK_CREATED', 'ONBOARDING_COMPLETED', 'CONNECTED_BY_CONSENT', 'SUSPENDED', 'REACTIVATED', 'REVOKED'] as const,
+});
+
+builder.prismaNode('ConnectedAccountEvent', {
+  id: { field: 'id' },
+  description: 'One entry of the append-only history of an account: what happened, and who did it.',
+  fields: (t) => ({
+    type: t.expose('type', { type: ConnectedAccountEventTypeEnum }),
+    fromStatus: t.expose('fromStatus', { type: ConnectedAccountStatusEnum, nullable: true }),
+    toStatus: t.expose('toStatus', { type: ConnectedAccountStatusEnum }),
+    actorApiKeyId: t.exposeID('actorApiKeyId', { nullable: true, description: 'The platform key that did it.' }),
+    actorUserId: t.exposeID('actorUserId', { nullable: true, description: 'The user who completed the onboarding.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+export const ConnectedAccountType = builder.prismaNode('ConnectedAccount', {
+  id: { field: 'id' },
+  fields: (t) => ({
+    connectionType: t.expose('connectionType', { type: ConnectionTypeEnum }),
+    onboardingMode: t.expose('onboardingMode', { type: OnboardingModeEnum }),
+    status: t.expose('status', { type: ConnectedAccountStatusEnum }),
+    platformOrganizationId: t.exposeID('platformOrganizationId'),
+    connectedOrganizationId: t.exposeID('connectedOrganizationId', {
+      nullable: true,
+      description: 'Null for an express account until its onboarding completes.',
+    }),
+    connectedTenantId: t.exposeID('connectedTenantId', {
+      nullable: true,
+      description: 'Express: the single tenant. Standard: null (pick one with x-meteroid-tenant).',
+    }),
+    connectedOrganization: t.relation('connectedOrganization', {
+      nullable: true,
+      description: 'The organization the account connects, once there is one.',
+    }),
+    grantedScopes: t.exposeStringList('grantedScopes', {
+      description: 'STANDARD: the scopes its organization granted (e.g. connections:read). EXPRESS: empty, everything is granted.',
+    }),
+    grantedTenantIds: t.exposeIDList('grantedTenantIds', { description: 'STANDARD: the tenants x-meteroid-tenant may name.' }),
+    platformCustomerId: t.exposeString('platformCustomerId', { nullable: true }),
+    metadata: t.expose('metadata', { type: 'JSON', nullable: true }),
+    pendingEmail: t.expose('pendingEmail', { type: 'EmailAddress', nullable: true }),
+    pendingOrganizationName: t.exposeString('pendingOrganizationName', { nullable: true }),
+    pendingCountry: t.expose('pendingCountry', { type: 'CountryCode', nullable: true }),
+    onboardingCompletedAt: t.expose('onboardingCompletedAt', { type: 'DateTime', nullable: true }),
+    suspendedAt: t.expose('suspendedAt', { type: 'DateTime', nullable: true }),
+    revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    events: t.relatedConnection('events', {
+      cursor: 'id',
+      description: 'The lifecycle history, oldest first.',
+      totalCount: true,
+      query: () => ({ orderBy: [{ createdAt: 'asc' as const }, { id: 'asc' as const }] }),
+    }),
+  }),
+});
+
+const issuedTokens = shownOnce<OnboardingLink>();
+
+export const OnboardingLinkType = builder.prismaNode('OnboardingLink', {
+  id: { field: 'id' },
+  description: 'A single-use, time-limited link to the onboarding page.',
+  fields: (t) => ({
+    url: t.field({
+      type: 'URL',
+      nullable: true,
+      description: 'The link to send the user: only in the payload that created it (it contains the token).',
+      resolve: (link, _args, context) => {
+        const token = issuedTokens.read(link);
+        return token === null ? null : onboardingUrl(context.config.publicUrl, token);
+      },
+    }),
+    token: t.string({
+      nullable: true,
+      description: 'The secret token: only in the payload that created it, null everywhere else.',
+      resolve: (link) => issuedTokens.read(link),
+    }),
+    connectedAccountId: t.exposeID('connectedAccountId'),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime' }),
+    usedAt: t.expose('usedAt', { type: 'DateTime', nullable: true }),
+    invalidatedAt: t.expose('invalidatedAt', { type: 'DateTime', nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+builder.queryField('connectedAccount', (t) =>
+  t.prismaField({
+    type: ConnectedAccountType,
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, { id }, context) => context.db.connectedAccount.findUnique({ ...query, where: { id } }),
+  }),
+);
+
+const accountOrder = orderByInput('ConnectedAccount', { CREATED_AT: 'createdAt', UPDATED_AT: 'updatedAt' });
+
+const ConnectedAccountFilter = builder.inputType('ConnectedAccountFilter', {
+  fields: (t) => ({
+    status: t.field({ type: [ConnectedAccountStatusEnum], required: false }),
+    connectionType: t.field({ type: [ConnectionTypeEnum], required: false }),
+    platformCustomerId: t.string({ required: false }),
+    createdAt: t.field({ type: DateTimeFilter, required: false }),
+  }),
+});
+
+type AccountFilter = typeof ConnectedAccountFilter.$inferInput;
+
+function accountWhere(filter: AccountFilter | null | undefined) {
+  return {
+    ...(filter?.status ? { status: { in: filter.status } } : {}),
+    ...(filter?.connectionType ? { connectionType: { in: filter.connectionType } } : {}),
+    ...(filter?.platformCustomerId ? { platformCustomerId: filter.platformCustomerId } : {}),
+    ...(filter?.createdAt ? { createdAt: dateTimeRange(filter.createdAt) } : {}),
+  };
+}
+
+builder.queryField('connectedAccounts', (t) =>
+  t.prismaConnection(
+    {
+      type: 'ConnectedAccount',
+      cursor: 'id',
+      description: "The platform's connected accounts.",
+      args: {
+        filter: t.arg({ type: ConnectedAccountFilter, required: false }),
+        orderBy: t.arg({ type: accountOrder.OrderBy, required: false }),
+      },
+      resolve: (query, _root, args, context) =>
+        context.db.connectedAccount.findMany({ ...query, where: accountWhere(args.filter), orderBy: accountOrder.toPrisma(args.orderBy) }),
+      totalCount: (_connection, args, context) => context.db.connectedAccount.count({ where: accountWhere(args.filter) }),
+    },
+    {},
+  ),
+);
+
+const AccountWithLinkPayload = (name: string) =>
+  builder.objectRef<AccountWithLink>(name).implement({
+    fields: (t) => ({
+      connectedAccount: t.expose('connectedAccount', { type: ConnectedAccountType }),
+      onboardingLink: t.field({
+        type: OnboardingLinkType,
+        nullable: true,
+        description: 'The new onboarding link, with its token and url (shown here only).',
+        resolve: ({ onboardingLink }) => onboardingLink && issuedTokens.attach(onboardingLink.link, onboardingLink.token),
+      }),
+    }),
+  });
+
+const CreateConnectedAccountInput = builder.inputType('CreateConnectedAccountInput', {
+  fields: (t) => ({
+    connectionType: t.field({ type: ConnectionTypeEnum, required: true }),
+    email: t.field({ type: 'EmailAddress', required: false, description: 'EXPRESS: the email the onboarding page suggests.' }),
+    organizationName: t.string({ required: false, description: 'EXPRESS: the organization name the onboarding page suggests.' }),
+    country: t.field({ type: 'CountryCode', required: false }),
+    metadata: t.field({ type: 'JSONObject', required: false, description: 'At most 50 keys and 8 KiB of JSON.' }),
+    platformCustomerId: t.string({ required: false, description: "The platform's own id for this customer." }),
+    connectedOrganizationId: t.id({
+      required: false,
+      description: 'Not accepted: a STANDARD account comes from the OAuth consent of the organization itself.',
+    }),
+  }),
+});
+
+builder.mutationField('createConnectedAccount', (t) =>
+  t.field({
+    type: AccountWithLinkPayload('CreateConnectedAccountPayload'),
+    description: 'An EXPRESS account, PENDING, with its first onboarding link.',
+    authScopes: { platform: true },
+    errors: { types: [ValidationError, ConnectNotEnabledError] },
+    args: { input: t.arg({ type: CreateConnectedAccountInput, required: true }) },
+    resolve: (_root, { input }, context) => createConnectedAccount(context.db, actorOf(context), input),
+  }),
+);
+
+const RegenerateOnboardingLinkInput = builder.inputType('RegenerateOnboardingLinkInput', {
+  fields: (t) => ({ connectedAccountId: t.id({ required: true }) }),
+});
+
+builder.mutationField('regenerateOnboardingLink', (t) =>
+  t.field({
+    type: AccountWithLinkPayload('RegenerateOnboardingLinkPayload'),
+    description: 'A new onboarding link for a PENDING account; every earlier link stops working at once.',
+    authScopes: { platform: true },
+    errors: { types: [NotFoundError, InvalidStateError, ConnectNotEnabledError] },
+    args: { input: t.arg({ type: RegenerateOnboardingLinkInput, required: true }) },
+    resolve: (_root, { input }, context) => regenerateOnboardingLink(context.db, actorOf(context), input.connectedAccountId),
+  }),
+);
+
+const lifecycleMutations = {
+  suspendConnectedAccount: { action: 'suspend', description: 'ACTIVE → SUSPENDED: acting on behalf is refused until reactivated.' },
+  reactivateConnectedAccount: { action: 'reactivate', description: 'SUSPENDED → ACTIVE.' },
+  revokeConnectedAccount: {
+    action: 'revoke',
+    description: 'PENDING, ACTIVE or SUSPENDED → REVOKED, for good. Invalidates every link; the connected data is kept.',
+  },
+} as const;
+
+for (const [name, { action, description }] of Object.entries(lifecycleMutations)) {
+  const typeName = `${name.charAt(0).toUpperCase()}${name.slice(1)}`;
+  const Input = builder.inputType(`${typeName}Input`, { fields: (t) => ({ id: t.id({ required: true }) }) });
+  const Payload = builder.objectRef<{ connectedAccount: ConnectedAccount }>(`${typeName}Payload`).implement({
+    fields: (t) => ({ connectedAccount: t.expose('connectedAccount', { type: ConnectedAccountType }) }),
+  });
+  builder.mutationField(name, (t) =>
+    t.field({
+      type: Payload,
+      description,
+      authScopes: { platform: true },
+      errors: { types: [NotFoundError, InvalidStateError] },
+      args: { input: t.arg({ type: Input, required: true }) },
+      resolve: async (_root, { input }, context) => ({
+        connectedAccount: await changeAccountStatus(context.db, actorOf(context), input.id, action),
+      }),
+    }),
+  );
+}
+
+builder.objectField(ViewerType, 'actingAs', (t) =>
+  t.field({
+    type: ConnectedAccountType,
+    nullable: true,
+    description: 'The connected account the request acts for (x-meteroid-connect-account), else null.',
+    resolve: (caller) => caller.actingAs,
+  }),
+);

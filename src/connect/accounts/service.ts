@@ -1,0 +1,126 @@
+// What a platform does with its connected accounts: create them, hand out onboarding links, and
+// move them through their lifecycle. Every function takes the platform's tenant-scoped client, so
+// another platform's account is simply not found.
+import type { TenantDb, TenantTx } from '../../db/tenant-scope.ts';
+import { InvalidStateError, NotFoundError, ValidationError } from '../../core/domain-errors.ts';
+import type { ConnectedAccount } from '../../generated/prisma/client.ts';
+import type { ConnectedAccountStatus } from '../../generated/prisma/enums.ts';
+import { newId } from '../../core/ids.ts';
+import { validateOrganizationName } from '../../organizations/service.ts';
+import { optionalDisplayedName, validateMetadata } from '../../core/validation.ts';
+import type { Actor } from '../../auth/actor.ts';
+import { recordEvent, type EventActor } from './events.ts';
+import { transitions, transitionTimestamps, type LifecycleAction } from './lifecycle.ts';
+import { invalidateOnboardingLinks, issueOnboardingLink, type IssuedOnboardingLink } from './links.ts';
+import { requireConnectPlatform } from '../platform/service.ts';
+
+export const PLATFORM_CUSTOMER_ID_MAX_LENGTH = 255;
+
+export interface NewConnectedAccount {
+  connectionType: 'STANDARD' | 'EXPRESS';
+  email?: string | null | undefined;
+  organizationName?: string | null | undefined;
+  country?: string | null | undefined;
+  metadata?: Record<string, unknown> | null | undefined;
+  platformCustomerId?: string | null | undefined;
+  connectedOrganizationId?: string | null | undefined;
+}
+
+export interface AccountWithLink {
+  connectedAccount: ConnectedAccount;
+  onboardingLink: IssuedOnboardingLink | null;
+}
+
+/** The key that made a change, as the account's history records it. */
+const byKey = (actor: Pick<Actor, 'apiKeyId'>): EventActor => ({ apiKeyId: actor.apiKeyId });
+
+function expressAccountFields(input: NewConnectedAccount) {
+  if (input.connectionType === 'STANDARD' || input.connectedOrganizationId) {
+    throw new ValidationError(
+      'STANDARD accounts are granted by an existing organization through the OAuth consent flow (configureConnectOAuth, then /oauth/authorize), not created directly.',
+      ['input.connectionType'],
+    );
+  }
+  if (!input.email) throw new ValidationError('input.email is required for an EXPRESS account.', ['input.email']);
+  if (!input.organizationName) {
+    throw new ValidationError('input.organizationName is required for an EXPRESS account.', ['input.organizationName']);
+  }
+  return {
+    pendingEmail: input.email.toLowerCase(),
+    pendingOrganizationName: validateOrganizationName(input.organizationName, 'input.organizationName'),
+    pendingCountry: input.country ?? null,
+    platformCustomerId: optionalDisplayedName(input.platformCustomerId, PLATFORM_CUSTOMER_ID_MAX_LENGTH, 'input.platformCustomerId'),
+    metadata: validateMetadata(input.metadata, 'input.metadata'),
+  };
+}
+
+/** An EXPRESS account, PENDING, with its first onboarding link. */
+export async function createConnectedAccount(db: TenantDb, actor: Actor, input: NewConnectedAccount): Promise<AccountWithLink> {
+  const fields = expressAccountFields(input);
+  const platform = await requireConnectPlatform(db, actor);
+  return db.$transaction(async (tx) => {
+    const connectedAccount = await tx.connectedAccount.create({
+      data: {
+        id: newId('ConnectedAccount'),
+        platformOrganizationId: actor.actingScope.organizationId,
+        connectionType: 'EXPRESS',
+        onboardingMode: 'EXPRESS',
+        status: 'PENDING',
+        ...fields,
+      },
+    });
+    await recordEvent(tx, { account: connectedAccount, type: 'CREATED', fromStatus: null, toStatus: 'PENDING', actor: byKey(actor) });
+    const onboardingLink = await issueOnboardingLink(tx, connectedAccount, platform.onboardingLinkTtlSeconds, actor.now);
+    await recordEvent(tx, { account: connectedAccount, type: 'ONBOARDING_LINK_CREATED', fromStatus: 'PENDING', toStatus: 'PENDING', actor: byKey(actor) });
+    return { connectedAccount, onboardingLink };
+  });
+}
+
+/**
+ * Locks the account's row for the rest of the transaction when its status allows the action, so
+ * concurrent lifecycle changes, link regenerations and onboarding completions happen one at a time.
+ * Returns the account as it was before.
+ */
+async function lockAccountFor(tx: TenantTx, id: string, allowed: readonly ConnectedAccountStatus[], what: string, now: Date) {
+  const locked = await tx.connectedAccount.updateMany({ where: { id, status: { in: [...allowed] } }, data: { updatedAt: now } });
+  const account = await tx.connectedAccount.findUnique({ where: { id } });
+  if (!account) throw new NotFoundError(`No connected account ${id}.`);
+  if (locked.count === 0) {
+    throw new InvalidStateError(`Cannot ${what} a connected account that is ${account.status}.`);
+  }
+  return account;
+}
+
+/** A new onboarding link for a PENDING account; every earlier one stops working at once. */
+export async function regenerateOnboardingLink(db: TenantDb, actor: Actor, connectedAccountId: string): Promise<AccountWithLink> {
+  const platform = await requireConnectPlatform(db, actor);
+  return db.$transaction(async (tx) => {
+    const connectedAccount = await lockAccountFor(tx, connectedAccountId, ['PENDING'], 'regenerate the onboarding link of', actor.now);
+    const onboardingLink = await issueOnboardingLink(tx, connectedAccount, platform.onboardingLinkTtlSeconds, actor.now);
+    await recordEvent(tx, { account: connectedAccount, type: 'ONBOARDING_LINK_CREATED', fromStatus: 'PENDING', toStatus: 'PENDING', actor: byKey(actor) });
+    return { connectedAccount, onboardingLink };
+  });
+}
+
+/**
+ * suspend, reactivate or revoke; revoking also invalidates every link of the account. The actor is
+ * the platform's key, or the connected organization's when it disconnects the platform.
+ */
+export async function changeAccountStatus(
+  db: TenantDb,
+  actor: Pick<Actor, 'apiKeyId' | 'now'>,
+  id: string,
+  action: Exclude<LifecycleAction, 'complete'>,
+): Promise<ConnectedAccount> {
+  const transition = transitions[action];
+  return db.$transaction(async (tx) => {
+    const before = await lockAccountFor(tx, id, transition.from, action, actor.now);
+    if (action === 'revoke') await invalidateOnboardingLinks(tx, id, actor.now);
+    const after = await tx.connectedAccount.update({
+      where: { id },
+      data: { status: transition.to, ...transitionTimestamps(action, actor.now) },
+    });
+    await recordEvent(tx, { account: after, type: transition.event, fromStatus: before.status, toStatus: after.status, actor: byKey(actor) });
+    return after;
+  });
+}

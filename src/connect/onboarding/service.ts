@@ -1,0 +1,164 @@
+// The public side of onboarding, authenticated by the link's token alone: what the onboarding page
+// shows, and the completion that turns a PENDING express account into an ACTIVE one with its own
+// user, organization, tenant and invoicing entity.
+import type { Prisma } from '../../db/database.ts';
+import { isUniqueViolation } from '../../db/prisma-errors.ts';
+import type { RateLimits } from '../../auth/rate-limits.ts';
+import { ConflictError, InvalidCredentialsError, LinkInvalidError } from '../../core/domain-errors.ts';
+import type { OnboardingLink } from '../../generated/prisma/client.ts';
+import { provisionOrganization, validateOrganizationName, type BusinessDetails } from '../../organizations/service.ts';
+import { validatePassword } from '../../auth/passwords.ts';
+import { INVALID_CREDENTIALS_MESSAGE, signIn, type PreparedUser } from '../../auth/sign-in.ts';
+import { optionalDisplayedName, optionalText } from '../../core/validation.ts';
+import { platformBrand } from '../platform/branding.ts';
+import { recordEvent } from '../accounts/events.ts';
+import { transitions, transitionTimestamps } from '../accounts/lifecycle.ts';
+import { assertLinkUsable, hashPresentedToken } from '../accounts/links.ts';
+
+export interface OnboardingSession {
+  connectedAccountId: string;
+  platformName: string;
+  logoUrl: string | null;
+  organizationName: string | null;
+  country: string | null;
+  email: string | null;
+  expiresAt: Date;
+}
+
+/** The token's link, when it can complete an onboarding now; else the error a client should see. */
+export async function usableOnboardingLink(prisma: Prisma, token: string, now: Date) {
+  const tokenHash = hashPresentedToken(token);
+  const link = tokenHash
+    ? await prisma.onboardingLink.findUnique({ where: { tokenHash }, include: { connectedAccount: true } })
+    : null;
+  assertLinkUsable(link, now);
+  if (link.connectedAccount.status !== 'PENDING') throw new LinkInvalidError('This onboarding link is no longer valid.');
+  return link;
+}
+
+export async function onboardingSession(prisma: Prisma, token: string, now: Date): Promise<OnboardingSession> {
+  const link = await usableOnboardingLink(prisma, token, now);
+  const account = link.connectedAccount;
+  const brand = await platformBrand(prisma, account.platformOrganizationId);
+  return {
+    connectedAccountId: account.id,
+    platformName: brand.name,
+    logoUrl: brand.logoUrl,
+    organizationName: account.pendingOrganizationName,
+    country: account.pendingCountry,
+    email: account.pendingEmail,
+    expiresAt: link.expiresAt,
+  };
+}
+
+/** What the user submits: credentials, and the business details of the organization to make. */
+export interface OnboardingForm extends Omit<BusinessDetails, 'logoUrl'> {
+  token: string;
+  email: string;
+  password: string;
+}
+
+export interface CompletedOnboarding {
+  redirectUrl: string;
+  organizationId: string;
+  tenantId: string;
+  connectedAccountId: string;
+}
+
+/** The business details, checked; field names are reported under `prefix` (`input.` for GraphQL). */
+export function businessDetails(form: Omit<BusinessDetails, 'logoUrl'>, prefix = 'input.'): BusinessDetails {
+  return {
+    organizationName: validateOrganizationName(form.organizationName, `${prefix}organizationName`),
+    country: form.country,
+    legalName: optionalDisplayedName(form.legalName, 200, `${prefix}legalName`),
+    addressLine1: optionalText(form.addressLine1, 200, `${prefix}addressLine1`),
+    addressLine2: optionalText(form.addressLine2, 200, `${prefix}addressLine2`),
+    city: optionalText(form.city, 100, `${prefix}city`),
+    postalCode: optionalText(form.postalCode, 20, `${prefix}postalCode`),
+    vatNumber: optionalText(form.vatNumber, 32, `${prefix}vatNumber`),
+  };
+}
+
+/**
+ * Unknown e-mail and wrong password alike: nobody gets a password for an e-mail that was not
+ * verified, and the two cases cannot be told apart. A new user signs up on the hosted page.
+ */
+export const ONBOARDING_SIGN_IN_REFUSED =
+  `${INVALID_CREDENTIALS_MESSAGE} A new user first signs up on the onboarding link's page, which verifies the e-mail.`;
+
+/** Who submits a completion, for the failed sign-in limits. */
+export interface SignInSource {
+  limits: RateLimits;
+  client: string;
+}
+
+/**
+ * The GraphQL completion: an existing user's credentials and the business details in one
+ * submission. A failed sign-in leaves the link usable; the limits count it per e-mail, client and link.
+ */
+export async function completeOnboarding(prisma: Prisma, source: SignInSource, form: OnboardingForm, now: Date): Promise<CompletedOnboarding> {
+  // The link is checked before the slow password hashing, so a dead link fails fast.
+  const link = await usableOnboardingLink(prisma, form.token, now);
+  const details = businessDetails(form);
+  const password = validatePassword(form.password, 'input.password');
+  const user = await signIn(prisma, source.limits, { email: form.email, password, client: source.client, linkId: link.id });
+  if (!user) throw new InvalidCredentialsError(ONBOARDING_SIGN_IN_REFUSED);
+  return completeOnboardingAs(prisma, link, details, { id: user.id, create: null }, now);
+}
+
+/**
+ * Completion for a user already known: signed in, or new (the hosted page verified its e-mail).
+ * All or nothing, in one transaction. The account row is locked first (the order every Connect
+ * write uses), then the link is claimed; of concurrent submissions of one token the first commits
+ * and the others find the link used.
+ */
+export async function completeOnboardingAs(
+  prisma: Prisma,
+  link: Pick<OnboardingLink, 'id' | 'connectedAccountId'>,
+  details: BusinessDetails,
+  user: PreparedUser,
+  now: Date,
+): Promise<CompletedOnboarding> {
+  const accountId = link.connectedAccountId;
+  const transition = transitions.complete;
+
+  try {
+    return await prisma.$transaction(async (tx) => {
+      const locked = await tx.connectedAccount.updateMany({
+        where: { id: accountId, status: { in: [...transition.from] } },
+        data: { updatedAt: now },
+      });
+      const claimed = await tx.onboardingLink.updateMany({
+        where: { id: link.id, usedAt: null, invalidatedAt: null, expiresAt: { gt: now } },
+        data: { usedAt: now },
+      });
+      if (locked.count === 0 || claimed.count === 0) {
+        assertLinkUsable(await tx.onboardingLink.findUnique({ where: { id: link.id } }), now);
+        throw new LinkInvalidError('This onboarding link is no longer valid.');
+      }
+      if (user.create) await tx.user.create({ data: { id: user.id, ...user.create } });
+      const { organization, tenant } = await provisionOrganization(tx, details);
+      await tx.organizationMember.create({ data: { organizationId: organization.id, userId: user.id, role: 'READ_ONLY' } });
+      const account = await tx.connectedAccount.update({
+        where: { id: accountId },
+        data: {
+          status: transition.to,
+          connectedOrganizationId: organization.id,
+          connectedTenantId: tenant.id,
+          ...transitionTimestamps('complete', now),
+        },
+        include: { platformOrganization: { select: { connectPlatform: { select: { redirectUrl: true } } } } },
+      });
+      await recordEvent(tx, { account, type: transition.event, fromStatus: 'PENDING', toStatus: account.status, actor: { userId: user.id } });
+      const redirectUrl = account.platformOrganization.connectPlatform?.redirectUrl;
+      if (!redirectUrl) throw new Error(`Platform of ${accountId} has no Connect settings`);
+      return { redirectUrl, organizationId: organization.id, tenantId: tenant.id, connectedAccountId: accountId };
+    });
+  } catch (error) {
+    // Two first-time onboardings with one new email: the second finds the user made meanwhile.
+    if (isUniqueViolation(error)) {
+      throw new ConflictError('A user with this email was registered at the same moment: submit again to sign in with it.');
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,99 @@
+// GraphQL for a platform's Connect settings.
+import { ConflictError, ConnectNotEnabledError, NotFoundError, ValidationError } from '../../core/domain-errors.ts';
+import { builder } from '../../graphql/builder.ts';
+import { actorOf } from '../../graphql/context.ts';
+import { InvoicingEntityType } from '../../organizations/schema.ts';
+import { enableConnectPlatform, updateConnectPlatform } from './service.ts';
+
+export const ConnectPlatformType = builder.prismaObject('ConnectPlatform', {
+  description: "An organization's Connect settings.",
+  fields: (t) => ({
+    organizationId: t.exposeID('organizationId'),
+    redirectUrl: t.expose('redirectUrl', { type: 'URL', description: 'Where a user lands after completing onboarding.' }),
+    brandingInvoicingEntity: t.relation('brandingInvoicingEntity', {
+      type: InvoicingEntityType,
+      nullable: true,
+      description: 'Its legal name and logo brand the onboarding page.',
+    }),
+    onboardingLinkTtlSeconds: t.exposeInt('onboardingLinkTtlSeconds'),
+    oauthClientId: t.exposeString('oauthClientId', {
+      nullable: true,
+      description: 'The OAuth client id for STANDARD accounts, once configureConnectOAuth has run.',
+    }),
+    oauthRedirectUris: t.field({
+      type: ['URL'],
+      description: 'Where /oauth/authorize may send users back (exact match).',
+      resolve: (platform) => platform.oauthRedirectUris,
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+  }),
+});
+
+builder.queryField('connectPlatform', (t) =>
+  t.prismaField({
+    type: ConnectPlatformType,
+    nullable: true,
+    description: 'The Connect settings, or null while Connect is not enabled.',
+    resolve: (query, _root, _args, context) =>
+      context.db.connectPlatform.findUnique({ ...query, where: { organizationId: actorOf(context).actingScope.organizationId } }),
+  }),
+);
+
+const ttlDescription = 'How long an onboarding link lives, 300 to 2592000 seconds (default 604800: 7 days).';
+
+const EnableConnectPlatformInput = builder.inputType('EnableConnectPlatformInput', {
+  fields: (t) => ({
+    redirectUrl: t.field({ type: 'URL', required: true }),
+    brandingInvoicingEntityId: t.id({ required: false }),
+    onboardingLinkTtlSeconds: t.int({ required: false, description: ttlDescription }),
+  }),
+});
+
+const UpdateConnectPlatformInput = builder.inputType('UpdateConnectPlatformInput', {
+  fields: (t) => ({
+    redirectUrl: t.field({ type: 'URL', required: false }),
+    brandingInvoicingEntityId: t.id({ required: false, description: 'null removes the branding.' }),
+    onboardingLinkTtlSeconds: t.int({ required: false, description: ttlDescription }),
+  }),
+});
+
+/** The payload re-reads the settings, so selections on them (e.g. the branding entity) load at once. */
+const connectPlatformPayload = (name: string) =>
+  builder.objectRef<{ organizationId: string }>(name).implement({
+    fields: (t) => ({
+      connectPlatform: t.prismaField({
+        type: ConnectPlatformType,
+        resolve: (query, { organizationId }, _args, context) =>
+          context.db.connectPlatform.findUniqueOrThrow({ ...query, where: { organizationId } }),
+      }),
+    }),
+  });
+
+builder.mutationField('enableConnectPlatform', (t) =>
+  t.field({
+    type: connectPlatformPayload('EnableConnectPlatformPayload'),
+    description: 'Enables Connect for the organization: required before creating connected accounts.',
+    authScopes: { platform: true },
+    errors: { types: [ValidationError, NotFoundError, ConflictError] },
+    args: { input: t.arg({ type: EnableConnectPlatformInput, required: true }) },
+    resolve: async (_root, { input }, context) => {
+      const { organizationId } = await enableConnectPlatform(context.db, actorOf(context), input);
+      return { organizationId };
+    },
+  }),
+);
+
+builder.mutationField('updateConnectPlatform', (t) =>
+  t.field({
+    type: connectPlatformPayload('UpdateConnectPlatformPayload'),
+    description: 'Changes the given settings; the others stay as they are.',
+    authScopes: { platform: true },
+    errors: { types: [ValidationError, NotFoundError, ConnectNotEnabledError] },
+    args: { input: t.arg({ type: UpdateConnectPlatformInput, required: true }) },
+    resolve: async (_root, { input }, context) => {
+      const { organizationId } = await updateConnectPlatform(context.db, actorOf(context), input);
+      return { organizationId };
+    },
+  }),
+);

@@ -1,0 +1,84 @@
+// A platform's Connect settings: where onboarding sends users back, whose branding the onboarding
+// page shows, and how long an onboarding link lives.
+import { isUniqueViolation } from '../../db/prisma-errors.ts';
+import type { TenantDb } from '../../db/tenant-scope.ts';
+import { ConflictError, ConnectNotEnabledError, NotFoundError, ValidationError } from '../../core/domain-errors.ts';
+import type { ConnectPlatform } from '../../generated/prisma/client.ts';
+import { webUrl } from '../../core/validation.ts';
+import type { Actor } from '../../auth/actor.ts';
+
+export const DEFAULT_LINK_TTL_SECONDS = 7 * 24 * 60 * 60;
+export const MIN_LINK_TTL_SECONDS = 5 * 60;
+export const MAX_LINK_TTL_SECONDS = 30 * 24 * 60 * 60;
+
+export interface ConnectPlatformSettings {
+  redirectUrl?: URL | null | undefined;
+  /** An invoicing entity of the platform's own tenant; null removes the branding. */
+  brandingInvoicingEntityId?: string | null | undefined;
+  onboardingLinkTtlSeconds?: number | null | undefined;
+}
+
+function validTtl(seconds: number): number {
+  if (!Number.isInteger(seconds) || seconds < MIN_LINK_TTL_SECONDS || seconds > MAX_LINK_TTL_SECONDS) {
+    throw new ValidationError(
+      `input.onboardingLinkTtlSeconds must be a whole number from ${MIN_LINK_TTL_SECONDS} to ${MAX_LINK_TTL_SECONDS}.`,
+      ['input.onboardingLinkTtlSeconds'],
+    );
+  }
+  return seconds;
+}
+
+async function validBrandingEntity(db: TenantDb, id: string | null): Promise<string | null> {
+  if (id === null) return null;
+  const entity = await db.invoicingEntity.findUnique({ where: { id }, select: { id: true } });
+  if (!entity) throw new NotFoundError(`No invoicing entity ${id} in this tenant.`);
+  return entity.id;
+}
+
+/** The settings as columns, for the fields the caller gave (undefined: leave as is). */
+async function settingsData(db: TenantDb, settings: ConnectPlatformSettings) {
+  return {
+    ...(settings.redirectUrl ? { redirectUrl: webUrl(settings.redirectUrl, 'input.redirectUrl') } : {}),
+    ...(settings.brandingInvoicingEntityId !== undefined
+      ? { brandingInvoicingEntityId: await validBrandingEntity(db, settings.brandingInvoicingEntityId) }
+      : {}),
+    ...(settings.onboardingLinkTtlSeconds != null
+      ? { onboardingLinkTtlSeconds: validTtl(settings.onboardingLinkTtlSeconds) }
+      : {}),
+  };
+}
+
+export async function requireConnectPlatform(db: TenantDb, actor: Actor): Promise<ConnectPlatform> {
+  const platform = await db.connectPlatform.findUnique({ where: { organizationId: actor.actingScope.organizationId } });
+  if (!platform) throw new ConnectNotEnabledError('Connect is not enabled for this organization: call enableConnectPlatform first.');
+  return platform;
+}
+
+export async function enableConnectPlatform(
+  db: TenantDb,
+  actor: Actor,
+  settings: ConnectPlatformSettings & { redirectUrl: URL },
+): Promise<ConnectPlatform> {
+  const data = await settingsData(db, settings);
+  try {
+    return await db.connectPlatform.create({
+      data: {
+        organizationId: actor.actingScope.organizationId,
+        redirectUrl: webUrl(settings.redirectUrl, 'input.redirectUrl'),
+        onboardingLinkTtlSeconds: DEFAULT_LINK_TTL_SECONDS,
+        ...data,
+      },
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      throw new ConflictError('Connect is already enabled for this organization: use updateConnectPlatform.');
+    }
+    throw error;
+  }
+}
+
+export async function updateConnectPlatform(db: TenantDb, actor: Actor, settings: ConnectPlatformSettings): Promise<ConnectPlatform> {
+  const data = await settingsData(db, settings);
+  const platform = await requireConnectPlatform(db, actor);
+  return db.connectPlatform.update({ where: { organizationId: platform.organizationId }, data });
+}

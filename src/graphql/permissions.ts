@@ -1,0 +1,77 @@
+// What each scope means, and which error a client sees when one fails. Every field of Query and
+// Mutation requires `apiKey` and `fullAccess` unless it opts out: public fields (onboarding, the
+// admin bootstrap) and the fields a STANDARD connection can grant, which name their `grant`.
+import { AuthScopeFailureType, type AuthFailure, type ForbiddenResult } from '@pothos/plugin-scope-auth';
+import type { GraphQLError } from 'graphql';
+import type { Context } from './context.ts';
+import { forbidden, unauthenticated } from '../auth/request-errors.ts';
+import type { GrantScope } from '../auth/grant-scopes.ts';
+
+export function authScopesFor(context: Context) {
+  const { actor } = context;
+  return {
+    apiKey: actor !== null,
+    // A platform's own key, acting for itself: not on behalf of an account, not a sub-account's key.
+    platform: actor !== null && actor.actingAs === null && actor.subAccountId === null,
+    // Manages sub-accounts: a platform's own key, or a platform acting for a STANDARD account's organization.
+    subAccountManager: actor !== null && actor.subAccountId === null && (actor.actingAs === null || actor.grantedScopes !== null),
+    // Not limited by a STANDARD grant: the organization's own key, or acting for an EXPRESS account.
+    fullAccess: actor !== null && actor.grantedScopes === null,
+    grant: (scope: GrantScope) => actor !== null && (actor.grantedScopes === null || actor.grantedScopes.includes(scope)),
+    admin: context.isAdmin,
+  };
+}
+
+interface FailedScope {
+  scope: string;
+  parameter: unknown;
+}
+
+function firstFailedScope(failure: AuthFailure): FailedScope | undefined {
+  switch (failure.kind) {
+    case AuthScopeFailureType.AuthScope:
+      return { scope: failure.scope, parameter: failure.parameter };
+    case AuthScopeFailureType.AnyAuthScopes:
+    case AuthScopeFailureType.AllAuthScopes:
+      return failure.failures.map(firstFailedScope).find(Boolean);
+    default:
+      return undefined;
+  }
+}
+
+export function unauthorizedError(_parent: unknown, context: Context, _info: unknown, result: ForbiddenResult): GraphQLError {
+  const failed = firstFailedScope(result.failure);
+  if (context.actor === null && failed?.scope !== 'admin') {
+    return unauthenticated('A valid API key is required: send it as "Authorization: Bearer <key>".');
+  }
+  switch (failed?.scope) {
+    case 'grant':
+      return forbidden(`The connected account's grant does not include the scope ${String(failed.parameter)}.`, {
+        missingScope: failed.parameter,
+      });
+    case 'fullAccess':
+      return forbidden('A STANDARD connected account grants no scope for this operation: only its organization can do it.');
+    case 'platform':
+    case 'subAccountManager':
+      return forbidden(
+        context.actor?.subAccountId
+          ? "A sub-account's key cannot do this: only its platform can."
+          : 'This operation is not allowed while acting on behalf of a connected account.',
+      );
+    case 'admin':
+      return context.config.adminSecret
+        ? unauthenticated('A valid x-admin-secret header is required.')
+        : forbidden('createOrganization is disabled: the server has no ADMIN_SECRET.');
+    default:
+      return unauthenticated('A valid API key is required: send it as "Authorization: Bearer <key>".');
+  }
+}
+
+/** Options of a root field a STANDARD connection can grant: any API key, limited by its grant to `scope`. */
+export const grantedField = (scope: GrantScope) => ({ skipTypeScopes: true, authScopes: { grant: scope } }) as const;
+
+/** Options of a sub-account operation only a managing organization may do, or a platform granted `subaccounts:write`. */
+export const subAccountManagerField = {
+  skipTypeScopes: true,
+  authScopes: { $all: { subAccountManager: true, grant: 'subaccounts:write' } },
+} as const;
