@@ -23,6 +23,7 @@ import { useBodyLimit } from './http/request-body.ts';
 import { oauthRoutes } from './web/oauth-routes.ts';
 import { onboardingPageRoutes } from './web/onboarding-routes.ts';
 import { devOutboxRoute } from './web/dev-outbox-page.ts';
+import { graphiqlOptions } from './web/graphiql.ts';
 import { logSender, smtpSender, type EmailSender } from './email/senders.ts';
 import { startOutboxWorker } from './email/worker.ts';
 import { yogaLogger, type Logger } from './core/logger.ts';
@@ -77,7 +78,7 @@ export async function createApp({ config, database, log, keyRing, clock = system
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
-    graphiql: { title: 'Connect GraphiQL' },
+    graphiql: graphiqlOptions,
     // GraphiQL's bundle weighs about 80 MB in memory: loaded when a browser first asks for it.
     renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
     logging: yogaLogger(log),

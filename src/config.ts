@@ -32,7 +32,7 @@ const environmentSchema = z.object({
     .transform((text) => text.split(',').map((origin) => origin.trim()).filter(Boolean))
     .pipe(z.array(z.url({ error: 'must be a comma-separated list of origins such as https://app.example' })))
     .optional(),
-  GRAPHQL_INTROSPECTION: z.enum(['authenticated', 'always', 'never']).default('authenticated'),
+  GRAPHQL_INTROSPECTION: z.enum(['authenticated', 'always', 'never']).optional(),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
   SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
@@ -82,6 +82,7 @@ export interface Config {
   passwordHashing: { concurrency: number; queue: number };
   /** Origins a browser may call from; none means CORS stays closed. */
   corsOrigins: string[];
+  /** Who may read the schema (never data): open by default in development, so GraphiQL shows its docs before any key exists. */
   introspection: 'authenticated' | 'always' | 'never';
   maxBodyBytes: number;
   /** OTLP/HTTP collector base URL; when set, operations are traced. */
@@ -143,7 +144,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     unknownApiKeysPerMinute: values.UNKNOWN_API_KEYS_PER_MINUTE,
     passwordHashing: { concurrency: values.PASSWORD_HASH_CONCURRENCY, queue: values.PASSWORD_HASH_QUEUE },
     corsOrigins: values.CORS_ORIGINS ?? [],
-    introspection: values.GRAPHQL_INTROSPECTION,
+    introspection: values.GRAPHQL_INTROSPECTION ?? (values.NODE_ENV === 'development' ? 'always' : 'authenticated'),
     maxBodyBytes: values.MAX_BODY_BYTES,
     metricsToken: values.METRICS_TOKEN,
     otlpEndpoint: values.OTEL_EXPORTER_OTLP_ENDPOINT,

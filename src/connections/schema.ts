@@ -1,15 +1,17 @@
 // GraphQL for connections. Secrets are input-only: the Connection type has `secretHints`, never
 // a field that could carry a secret.
 import type { Connection } from '../generated/prisma/client.ts';
+import { ConnectionStatus, ProviderType } from '../generated/prisma/enums.ts';
 import { ConflictError, InvalidStateError, NotFoundError, ValidationError } from '../core/domain-errors.ts';
+import { typeNameOf } from '../graphql/type-names.ts';
 import { builder } from '../graphql/builder.ts';
 import { grantedField } from '../graphql/permissions.ts';
 import { actorOf } from '../graphql/context.ts';
 import { dateTimeRange, DateTimeFilter, orderByInput } from '../graphql/lists.ts';
 import { changeConnectionStatus, createConnection, updateConnection } from './service.ts';
 
-const ProviderTypeEnum = builder.enumType('ProviderType', { values: ['FLEXPRICE', 'STRIPE', 'S3', 'HUBSPOT'] as const });
-const ConnectionStatusEnum = builder.enumType('ConnectionStatus', { values: ['PUBLISHED', 'ARCHIVED', 'DELETED'] as const });
+const ProviderTypeEnum = builder.enumType(ProviderType, { name: 'ProviderType' });
+const ConnectionStatusEnum = builder.enumType(ConnectionStatus, { name: 'ConnectionStatus' });
 
 interface Direction {
   inbound: boolean;
@@ -224,7 +226,7 @@ const statusMutations = {
 } as const;
 
 for (const [name, { action, description }] of Object.entries(statusMutations)) {
-  const typeName = `${name.charAt(0).toUpperCase()}${name.slice(1)}`;
+  const typeName = typeNameOf(name);
   const Input = builder.inputType(`${typeName}Input`, { fields: (t) => ({ id: t.id({ required: true }) }) });
   builder.mutationField(name, (t) =>
     t.field({

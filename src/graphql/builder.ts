@@ -21,8 +21,8 @@ import { authScopesFor, unauthorizedError } from './permissions.ts';
 import type { GrantScope } from '../auth/grant-scopes.ts';
 import { ValidationError } from '../core/domain-errors.ts';
 import NulInputPlugin from './nul-input-plugin.ts';
+import { typeNameOf } from './type-names.ts';
 
-const capitalize = (name: string) => `${name.charAt(0).toUpperCase()}${name.slice(1)}`;
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -58,7 +58,7 @@ export const builder = new SchemaBuilder<{
     directResult: true,
     // Any input can be invalid (a NUL character in any string, see nul-input-plugin.ts).
     defaultTypes: [ValidationError],
-    defaultUnionOptions: { name: ({ fieldName }) => `${capitalize(fieldName)}Result` },
+    defaultUnionOptions: { name: ({ fieldName }) => `${typeNameOf(fieldName)}Result` },
   },
   prisma: {
     client: (context) => context.db as never,

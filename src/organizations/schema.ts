@@ -2,6 +2,7 @@ import { InvalidCredentialsError, ValidationError } from '../core/domain-errors.
 import { withIssuedSecret, ApiKeyType } from '../api-keys/schema.ts';
 import { builder } from '../graphql/builder.ts';
 import type { ApiKey } from '../generated/prisma/client.ts';
+import { TenantEnvironment } from '../generated/prisma/enums.ts';
 import { createOrganizationWithKey, type ProvisionedOrganization } from './service.ts';
 
 export const OrganizationType = builder.prismaNode('Organization', {
@@ -15,7 +16,7 @@ export const OrganizationType = builder.prismaNode('Organization', {
   }),
 });
 
-export const TenantEnvironmentEnum = builder.enumType('TenantEnvironment', { values: ['PRODUCTION', 'SANDBOX'] as const });
+export const TenantEnvironmentEnum = builder.enumType(TenantEnvironment, { name: 'TenantEnvironment' });
 
 export const TenantType = builder.prismaNode('Tenant', {
   id: { field: 'id' },

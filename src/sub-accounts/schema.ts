@@ -1,6 +1,7 @@
 // GraphQL for sub-accounts and the platform's catalog. Inputs take e-mails, phones and URLs as
 // strings so that a bad one is a typed VALIDATION error naming the field, not a parse failure.
 import type { ApiKey, SubAccount } from '../generated/prisma/client.ts';
+import { LegalEntityType } from '../generated/prisma/enums.ts';
 import { ApiKeyType, withIssuedSecret } from '../api-keys/schema.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../core/domain-errors.ts';
 import { builder } from '../graphql/builder.ts';
@@ -17,17 +18,7 @@ import {
   type SubAccountResult,
 } from './service.ts';
 
-const LegalEntityTypeEnum = builder.enumType('LegalEntityType', {
-  values: [
-    'B_CORPORATION',
-    'CORPORATION',
-    'C_CORPORATION',
-    'LIMITED_LIABILITY_PARTNERSHIP',
-    'LIMITED_LIABILITY_CORPORATION',
-    'LIMITED_PARTNERSHIP',
-    'NON_PROFIT',
-  ] as const,
-});
+const LegalEntityTypeEnum = builder.enumType(LegalEntityType, { name: 'LegalEntityType' });
 
 const SubAccountAddressType = builder.objectRef<SubAccount>('SubAccountAddress').implement({
   fields: (t) => ({
@@ -40,13 +31,13 @@ const SubAccountAddressType = builder.objectRef<SubAccount>('SubAccountAddress')
   }),
 });
 
+/** The optional profile fields, by the scalar they are shown as. */
 const optionalEmails = ['techEmailAddress', 'supportEmailAddress', 'complianceEmailAddress', 'actionsEmailAddress', 'billingEmail'] as const;
 const optionalPhones = ['supportPhone', 'companyPhoneNumber'] as const;
 const optionalTexts = [
   'additionalCompanyInfo', 'ownerTitle', 'legalBusinessName', 'stateOfIncorporation', 'ein',
   'billingContactFirstName', 'billingContactLastName',
 ] as const;
-const optionalStrings = [...optionalEmails, ...optionalPhones, ...optionalTexts];
 
 const SubAccountType = builder.prismaNode('SubAccount', {
   id: { field: 'id' },
@@ -143,19 +134,37 @@ const SubAccountAddressInput = builder.inputType('SubAccountAddressInput', {
   }),
 });
 
-const profileInputFields = (required: boolean) =>
-  ({
-    accountName: { required, description: 'Unique per platform, in any letter case; only the platform changes it.' },
-    firstName: { required },
-    lastName: { required },
-    emailAddress: { required, description: "The owner's e-mail." },
-    url: { required: false },
-    ...Object.fromEntries(optionalStrings.map((name) => [name, { required: false }])),
-  }) as Record<string, { required: boolean; description?: string }>;
+type ProfileFieldBuilder = PothosSchemaTypes.InputFieldBuilder<typeof builder.$inferSchemaTypes, 'InputObject'>;
+
+/**
+ * The profile's string fields, shared by both inputs and written out by name, so that the inputs'
+ * types are the services' input types (profile.ts validates every value). `required`: on create.
+ */
+const profileStringFields = <Required extends boolean>(t: ProfileFieldBuilder, required: Required) => ({
+  accountName: t.string({ required, description: 'Unique per platform, in any letter case; only the platform changes it.' }),
+  firstName: t.string({ required }),
+  lastName: t.string({ required }),
+  emailAddress: t.string({ required, description: "The owner's e-mail." }),
+  url: t.string({ required: false }),
+  techEmailAddress: t.string({ required: false }),
+  supportEmailAddress: t.string({ required: false }),
+  complianceEmailAddress: t.string({ required: false }),
+  actionsEmailAddress: t.string({ required: false }),
+  billingEmail: t.string({ required: false }),
+  supportPhone: t.string({ required: false }),
+  companyPhoneNumber: t.string({ required: false }),
+  additionalCompanyInfo: t.string({ required: false }),
+  ownerTitle: t.string({ required: false }),
+  legalBusinessName: t.string({ required: false }),
+  stateOfIncorporation: t.string({ required: false }),
+  ein: t.string({ required: false }),
+  billingContactFirstName: t.string({ required: false }),
+  billingContactLastName: t.string({ required: false }),
+});
 
 const CreateSubAccountInput = builder.inputType('CreateSubAccountInput', {
   fields: (t) => ({
-    ...Object.fromEntries(Object.entries(profileInputFields(true)).map(([name, options]) => [name, t.string(options)])),
+    ...profileStringFields(t, true),
     address: t.field({ type: SubAccountAddressInput, required: true }),
     legalEntityType: t.field({ type: LegalEntityTypeEnum, required: false }),
     permissiblePurposeIds: t.idList({ required: false }),
@@ -184,16 +193,14 @@ builder.mutationField('createSubAccount', (t) =>
     description: 'Idempotent by accountName: the same name again, in any letter case, returns the existing sub-account with a refreshed key.',
     errors: { types: [ValidationError, ConflictError] },
     args: { input: t.arg({ type: CreateSubAccountInput, required: true }) },
-    // The typed input has every profile field as a string; the service validates them.
-    resolve: (_root, { input }, context) =>
-      createSubAccount(context.crossTenant('sub-account-provisioning'), context.db, actorOf(context), input as Parameters<typeof createSubAccount>[3]),
+    resolve: (_root, { input }, context) => createSubAccount(context.crossTenant('sub-account-provisioning'), context.db, actorOf(context), input),
   }),
 );
 
 const UpdateSubAccountInput = builder.inputType('UpdateSubAccountInput', {
   fields: (t) => ({
     id: t.id({ required: true }),
-    ...Object.fromEntries(Object.entries(profileInputFields(false)).map(([name, options]) => [name, t.string(options)])),
+    ...profileStringFields(t, false),
     address: t.field({ type: SubAccountAddressInput, required: false, description: 'Replaces the whole address.' }),
     legalEntityType: t.field({ type: LegalEntityTypeEnum, required: false }),
   }),
@@ -213,7 +220,7 @@ builder.mutationField('updateSubAccount', (t) =>
     errors: { types: [ValidationError, NotFoundError, ConflictError] },
     args: { input: t.arg({ type: UpdateSubAccountInput, required: true }) },
     resolve: async (_root, { input: { id, ...fields } }, context) => ({
-      subAccount: await updateSubAccount(context.db, actorOf(context), id, fields as Parameters<typeof updateSubAccount>[3]),
+      subAccount: await updateSubAccount(context.db, actorOf(context), id, fields),
     }),
   }),
 );

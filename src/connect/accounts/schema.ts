@@ -1,7 +1,9 @@
 // GraphQL for connected accounts: the types, the platform's queries, and its mutations. The rules
 // live in service.ts; resolvers only translate.
 import type { ConnectedAccount, OnboardingLink } from '../../generated/prisma/client.ts';
+import { ConnectedAccountEventType, ConnectedAccountStatus, ConnectionType, OnboardingMode } from '../../generated/prisma/enums.ts';
 import { InvalidStateError, NotFoundError, ValidationError, ConnectNotEnabledError } from '../../core/domain-errors.ts';
+import { typeNameOf } from '../../graphql/type-names.ts';
 import { builder } from '../../graphql/builder.ts';
 import { ViewerType } from '../../organizations/viewer-schema.ts';
 import { actorOf } from '../../graphql/context.ts';
@@ -15,14 +17,10 @@ import {
   type AccountWithLink,
 } from './service.ts';
 
-export const ConnectionTypeEnum = builder.enumType('ConnectionType', { values: ['STANDARD', 'EXPRESS'] as const });
-export const OnboardingModeEnum = builder.enumType('OnboardingMode', { values: ['EXPRESS', 'FULL'] as const });
-export const ConnectedAccountStatusEnum = builder.enumType('ConnectedAccountStatus', {
-  values: ['PENDING', 'ACTIVE', 'SUSPENDED', 'REVOKED'] as const,
-});
-const ConnectedAccountEventTypeEnum = builder.enumType('ConnectedAccountEventType', {
-  values: ['CREATED', 'ONBOARDING_LINK_CREATED', 'ONBOARDING_COMPLETED', 'CONNECTED_BY_CONSENT', 'SUSPENDED', 'REACTIVATED', 'REVOKED'] as const,
-});
+export const ConnectionTypeEnum = builder.enumType(ConnectionType, { name: 'ConnectionType' });
+export const OnboardingModeEnum = builder.enumType(OnboardingMode, { name: 'OnboardingMode' });
+export const ConnectedAccountStatusEnum = builder.enumType(ConnectedAccountStatus, { name: 'ConnectedAccountStatus' });
+const ConnectedAccountEventTypeEnum = builder.enumType(ConnectedAccountEventType, { name: 'ConnectedAccountEventType' });
 
 builder.prismaNode('ConnectedAccountEvent', {
   id: { field: 'id' },
@@ -220,7 +218,7 @@ const lifecycleMutations = {
 } as const;
 
 for (const [name, { action, description }] of Object.entries(lifecycleMutations)) {
-  const typeName = `${name.charAt(0).toUpperCase()}${name.slice(1)}`;
+  const typeName = typeNameOf(name);
   const Input = builder.inputType(`${typeName}Input`, { fields: (t) => ({ id: t.id({ required: true }) }) });
   const Payload = builder.objectRef<{ connectedAccount: ConnectedAccount }>(`${typeName}Payload`).implement({
     fields: (t) => ({ connectedAccount: t.expose('connectedAccount', { type: ConnectedAccountType }) }),
