@@ -192,7 +192,7 @@ export function createRateLimits(pool: pg.Pool | null, config: Pick<Config, 'rat
 
     async signInAttempt({ email, client, linkId }) {
       // The e-mail as a hash: no address is stored, and any length fits the key column. It arrives
-      // normalized by signIn (src/users/sign-in.ts), so every spelling of one address counts as one.
+      // normalized by signIn (src/auth/sign-in.ts), so every spelling of one address counts as one.
       const account = sha256Hex(email);
       const entries: [Counter | null, string][] = [
         [signIns.account, account],

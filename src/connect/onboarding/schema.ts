@@ -83,7 +83,7 @@ builder.mutationField('completeOnboarding', (t) =>
     args: { input: t.arg({ type: CompleteOnboardingInput, required: true }) },
     resolve: async (_root, { input }, context) => {
       const source = { limits: context.rateLimits, client: context.clientAddress };
-      // A refusal (throttled, hashing queue full) becomes its top-level 429 or 503 in src/http/mask-errors.ts.
+      // A refusal (throttled, hashing queue full) becomes its top-level 429 or 503 in src/graphql/mask-errors.ts.
       const completed = await completeOnboarding(context.crossTenant('onboarding-token'), source, input, context.clock.now());
       context.log.info({ connectedAccountId: completed.connectedAccountId }, 'onboarding completed');
       return completed;
