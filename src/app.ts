@@ -78,7 +78,7 @@ export async function createApp({ config, database, log, keyRing, clock = system
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
-    graphiql: graphiqlOptions,
+    graphiql: graphiqlOptions(config.introspection),
     // GraphiQL's bundle weighs about 80 MB in memory: loaded when a browser first asks for it.
     renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
     logging: yogaLogger(log),

@@ -16,9 +16,9 @@ export function servingProblems(config: Config): string[] {
 
 // NODE_ENV unset means development, whose defaults are unsafe on a server others can reach: an
 // admin secret made per start and printed, the encryption key kept beside the data, the e-mail
-// outbox served as a page, suggestions in error messages. A deployment that looks like production
-// but runs them gets a warning at start, naming what gave it away. HOST is no sign: its default,
-// 0.0.0.0, is also what a developer's container needs.
+// outbox served as a page, suggestions in error messages, the schema open to anyone. A deployment
+// that looks like production but runs them gets a warning at start, naming what gave it away. HOST
+// is no sign: its default, 0.0.0.0, is also what a developer's container needs.
 
 const LOCAL_HOSTS = /^(?:localhost|127\.\d+\.\d+\.\d+|\[::1\])$/;
 
@@ -35,4 +35,4 @@ export function productionSigns(config: Config): string[] {
 
 export const DEVELOPMENT_DEFAULTS_WARNING =
   'NODE_ENV is not production, so development defaults apply (admin secret generated per start, local encryption key, ' +
-  'e-mail outbox page, error suggestions), yet this looks like a production deployment: set NODE_ENV=production';
+  'e-mail outbox page, error suggestions, open introspection), yet this looks like a production deployment: set NODE_ENV=production';

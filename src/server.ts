@@ -39,19 +39,26 @@ async function migrateWhenReachable(database: Database, databaseUrl: string | un
   }
 }
 
+/** In development, the first minutes: where GraphiQL is, how to get a key, and where the key goes. */
 function printGettingStarted(config: Config, log: Logger) {
   const url = config.publicUrl;
-  log.info({ graphiql: `${url}/graphql`, database: config.databaseUrl ? 'postgresql' : `embedded (${config.dataDir})` }, 'ready');
-  if (!config.adminSecretGenerated) return;
+  const graphiql = `${url}/graphql`;
+  log.info({ graphiql, introspection: config.introspection, database: config.databaseUrl ? 'postgresql' : `embedded (${config.dataDir})` }, 'ready');
+  if (config.env !== 'development') return;
+  // A secret the operator chose is never printed.
+  const adminSecret = config.adminSecretGenerated ? config.adminSecret : '$ADMIN_SECRET';
   process.stdout.write(
     [
       '',
-      `  Connect is running: GraphiQL at ${url}/graphql`,
-      `  Admin secret for this run (set ADMIN_SECRET to keep one): ${config.adminSecret}`,
-      '  Get an organization and its first API key with:',
+      `  Connect is running: GraphiQL at ${graphiql}`,
+      ...(config.introspection === 'always' ? ['  Its Docs explorer shows the schema without a key: introspection is open, the development default (data still needs a key).'] : []),
+      ...(config.adminSecretGenerated ? [`  Admin secret for this run (set ADMIN_SECRET to keep one): ${config.adminSecret}`] : []),
+      '  Get an organization and its first API key (apiKey.secret) with:',
       '',
-      `    curl -s ${url}/graphql -H 'content-type: application/json' -H 'x-admin-secret: ${config.adminSecret}' \\`,
+      `    curl -s ${graphiql} -H 'content-type: application/json' -H "x-admin-secret: ${adminSecret}" \\`,
       `      -d '{"query":"mutation { createOrganization(input: { name: \\"Acme\\", country: \\"FR\\" }) { ... on CreateOrganizationPayload { organization { id } apiKey { secret } } ... on Error { code message } } }"}'`,
+      '',
+      `  Then, in GraphiQL's Headers tab, uncomment "Authorization": "Bearer <your API key>", put the key in, and run WhoAmI.`,
       '',
     ].join('\n') + '\n',
   );

@@ -17,7 +17,11 @@ export const queryLimits = {
 /** A caller that presents no credential at all; an invalid one is refused (401) before execution. */
 const presentsCredentials = (request: Request) => request.headers.has('authorization') || request.headers.has('x-api-key');
 
-/** Introspection and suggestions for authenticated callers only (introspection configurable; no suggestions in production). */
+/**
+ * Introspection as GRAPHQL_INTROSPECTION says (open in development by default, else for callers
+ * presenting a key, whom the context then authenticates); "Did you mean" suggestions only for
+ * those callers, and never in production.
+ */
 function schemaDisclosure(config: Config): Plugin<{ request: Request }> {
   return {
     onValidate({ context, addValidationRule }) {

@@ -1,13 +1,26 @@
-// What GraphiQL shows on first open: an operation to run and the one header it needs. The schema
-// itself (the Docs explorer) needs no key in development (GRAPHQL_INTROSPECTION, src/config.ts).
+// What GraphiQL shows on first open: an operation to run, the one header it needs, and whether the
+// Docs explorer works without a key (GRAPHQL_INTROSPECTION: open by default in development).
 import type { GraphiQLOptions } from 'graphql-yoga';
+import type { Config } from '../config.ts';
 
-const WHO_AM_I = `# Welcome to Connect. Docs (top left) lists every type and field.
+const SCHEMA_ACCESS: Record<Config['introspection'], string> = {
+  always: 'open, no key needed',
+  authenticated: 'shown to requests with a key',
+  never: 'not served (GRAPHQL_INTROSPECTION=never)',
+};
+
+// Lines short enough for the editor's width on a laptop screen.
+const whoAmI = (introspection: Config['introspection']) => `# Welcome to Connect.
 #
-# Data needs an API key: put yours in the Headers tab below, in place of
-# <your API key>, then run this query (Ctrl+Enter).
-# No key yet? The server's start-up banner shows the createOrganization
-# call that returns an organization and its first key.
+# Docs (the top-left icon) lists every type and
+# field; here the schema is ${SCHEMA_ACCESS[introspection]}.
+#
+# Data needs an API key. In Headers below,
+# uncomment the Authorization line, put your key
+# in place of <your API key>, then run (Ctrl+Enter).
+#
+# No key yet? The server's start-up banner shows
+# how to create an organization and its first key.
 query WhoAmI {
   viewer {
     organizationId
@@ -17,10 +30,15 @@ query WhoAmI {
 }
 `;
 
-export const graphiqlOptions: GraphiQLOptions = {
-  title: 'Connect GraphiQL',
-  defaultQuery: WHO_AM_I,
-  headers: JSON.stringify({ Authorization: 'Bearer <your API key>' }, null, 2),
-  // The key stays out of the browser's storage: pasted again in each new session.
-  shouldPersistHeaders: false,
-};
+export function graphiqlOptions(introspection: Config['introspection']): GraphiQLOptions {
+  return {
+    title: 'Connect GraphiQL',
+    defaultQuery: whoAmI(introspection),
+    // Commented out (the editor reads JSON with comments): GraphiQL sends these headers with its
+    // schema request too, and a placeholder key would be refused (401) where no key gets the schema.
+    headers: '{\n  // "Authorization": "Bearer <your API key>"\n}',
+    defaultEditorToolsVisibility: 'headers',
+    // The key stays out of the browser's storage: pasted again in each new session.
+    shouldPersistHeaders: false,
+  };
+}
