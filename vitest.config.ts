@@ -1,13 +1,40 @@
 // The suite runs twice: on embedded PostgreSQL (PGlite, in memory) and on a real PostgreSQL server
-// (a throwaway cluster the global setup starts, or TEST_DATABASE_URL when given).
+// (a throwaway cluster the global setup starts, or TEST_DATABASE_URL when given). Each global setup
+// migrates once (a migrated PGlite dump, a migrated template database); test servers start from it.
 import { createRequire } from 'node:module';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 const shared = {
   include: ['test/**/*.test.ts'],
   testTimeout: 30_000,
   hookTimeout: 60_000,
 };
+
+/**
+ * Files whose behaviour does not depend on the database run in the pglite project only: what they
+ * check happens before or beside the database (HTTP, parsing, validation, the browser, the cipher),
+ * so the same run on PostgreSQL would test nothing more. Everything else runs on both, and above all
+ * what does depend on it: confinement and isolation, concurrent writes, rate limits and caches shared
+ * between processes, migrations, the server process on DATABASE_URL.
+ */
+const databaseAgnostic = [
+  // The cipher on its own, no server.
+  'test/connections/encryption.test.ts',
+  // Spans exported to a fake collector: the tracing plugin, not the queries.
+  'test/hardening/tracing.test.ts',
+  // Byte caps on request bodies, enforced while reading, before any resolver runs.
+  'test/hardening/request-bodies.test.ts',
+  // NUL and control characters refused by input validation, before anything reaches the database.
+  'test/graphql/nul-input.test.ts',
+  // Production-safe defaults: the outbox page's loopback rule, METRICS_TOKEN, the start-up warning.
+  'test/hardening/production-defaults.test.ts',
+  // The onboarding page and GraphiQL in a real browser: HTML, cookies and scripts (the page's data
+  // rules are tested on both databases by onboarding.test.ts and onboarding-sessions.test.ts).
+  'test/web/onboarding-wizard.test.ts',
+  'test/web/graphiql*.test.ts',
+  // The typed client example: its generated types against the schema, over HTTP.
+  'test/examples/typed-client.test.ts',
+];
 
 export default defineConfig({
   resolve: {
@@ -16,6 +43,14 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: createRequire(import.meta.url).resolve('graphql') }],
   },
   test: {
+    // Vitest's default on 2 cores is one worker; the files mostly wait (on the database, on child
+    // processes, on the browser, on timers), so two run side by side at no cost to each other.
+    maxWorkers: 2,
+    // A worker keeps its loaded modules from one file to the next instead of loading them again for
+    // each (2-3 s a file: the application, Prisma's and PGlite's WebAssembly). Files stay independent:
+    // each starts its own server on its own database, and what src/ keeps at module level (the password
+    // hashing bounds) is set again by every createApp.
+    isolate: false,
     projects: [
       {
         extends: true,
@@ -30,6 +65,7 @@ export default defineConfig({
         extends: true,
         test: {
           ...shared,
+          exclude: [...configDefaults.exclude, ...databaseAgnostic],
           name: 'postgres',
           env: { TEST_DATABASE: 'postgres' },
           globalSetup: ['test/support/postgres-cluster.ts'],

@@ -25,8 +25,10 @@ const environmentSchema = z.object({
   SIGN_IN_FAILURES_PER_LINK: z.coerce.number().int().min(0).default(10),
   SIGN_IN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
   UNKNOWN_API_KEYS_PER_MINUTE: z.coerce.number().int().min(0).default(30),
+  RATE_LIMIT_REFUSAL_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(1_000),
   PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).default(32),
+  PASSWORD_HASH_COST: z.coerce.number().int().min(10).max(20).default(15),
   CORS_ORIGINS: z
     .string()
     .transform((text) => text.split(',').map((origin) => origin.trim()).filter(Boolean))
@@ -78,8 +80,13 @@ export interface Config {
   signInFailures: { perAccount: number; perClient: number; perLink: number; windowSeconds: number };
   /** Requests with an unknown API key allowed per client address and minute (0 disables). */
   unknownApiKeysPerMinute: number;
-  /** Password hashes computed at once by this process, and how many may wait (beyond that: 503). */
-  passwordHashing: { concurrency: number; queue: number };
+  /** How long a guess refused for being over a limit waits for its answer (src/auth/rate-limits.ts). */
+  refusalDelayMs: number;
+  /**
+   * Password hashes computed at once by this process, and how many may wait (beyond that: 503);
+   * `cost` is scrypt's log2(N): 15 (32 MiB, about 100 ms), lower only for tests, never in production.
+   */
+  passwordHashing: { concurrency: number; queue: number; cost: number };
   /** Origins a browser may call from; none means CORS stays closed. */
   corsOrigins: string[];
   /** Who may read the schema (never data): open by default in development, so GraphiQL shows its docs before any key exists. */
@@ -116,6 +123,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     const missing = [
       ...(values.DATABASE_URL ? [] : ['DATABASE_URL: required in production (the embedded database is for development)']),
       ...(values.ENCRYPTION_KEYS ? [] : ['ENCRYPTION_KEYS: required in production (e.g. 1:<base64 of 32 random bytes>)']),
+      ...(values.PASSWORD_HASH_COST >= 15 ? [] : ['PASSWORD_HASH_COST: at least 15 in production (below is for tests)']),
     ];
     if (missing.length > 0) throw new ConfigError(missing);
   }
@@ -142,7 +150,8 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
       windowSeconds: values.SIGN_IN_FAILURE_WINDOW_SECONDS,
     },
     unknownApiKeysPerMinute: values.UNKNOWN_API_KEYS_PER_MINUTE,
-    passwordHashing: { concurrency: values.PASSWORD_HASH_CONCURRENCY, queue: values.PASSWORD_HASH_QUEUE },
+    refusalDelayMs: values.RATE_LIMIT_REFUSAL_DELAY_MS,
+    passwordHashing: { concurrency: values.PASSWORD_HASH_CONCURRENCY, queue: values.PASSWORD_HASH_QUEUE, cost: values.PASSWORD_HASH_COST },
     corsOrigins: values.CORS_ORIGINS ?? [],
     introspection: values.GRAPHQL_INTROSPECTION ?? (values.NODE_ENV === 'development' ? 'always' : 'authenticated'),
     maxBodyBytes: values.MAX_BODY_BYTES,

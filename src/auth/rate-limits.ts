@@ -82,19 +82,18 @@ function counter(pool: pg.Pool | null, name: string, window: Window): Counter | 
 const secondsOf = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
 /**
- * A guess refused for being over a limit is answered after this delay. A refusal costs the server
- * as much as any small request, so a guesser that ignores Retry-After and asks again at once would
- * turn refusals into a flood that slows everyone; held, it costs a timer and one connection.
+ * A guess refused for being over a limit is answered after a delay (RATE_LIMIT_REFUSAL_DELAY_MS, 1 s).
+ * A refusal costs the server as much as any small request, so a guesser that ignores Retry-After and
+ * asks again at once would turn refusals into a flood that slows everyone; held, it costs a timer and
+ * one connection.
  */
-const REFUSAL_DELAY_MS = 1_000;
-
-async function refuseLater(seconds: number, message: string): Promise<never> {
-  await sleep(REFUSAL_DELAY_MS);
+async function refuseLater(delayMs: number, seconds: number, message: string): Promise<never> {
+  await sleep(delayMs);
   throw new RateLimitExceededError(seconds, message);
 }
 
-/** Spends one point of each key; over any limit, refunds nothing and throws with the longest wait. */
-async function spend(entries: [Counter | null, string][], message: (seconds: number) => string): Promise<void> {
+/** Spends one point of each key; over any limit, refunds nothing and throws (after delayMs) with the longest wait. */
+async function spend(entries: [Counter | null, string][], delayMs: number, message: (seconds: number) => string): Promise<void> {
   const refusals = await Promise.all(
     entries.map(async ([counted, key]) => {
       if (!counted) return 0;
@@ -108,7 +107,7 @@ async function spend(entries: [Counter | null, string][], message: (seconds: num
     }),
   );
   const waitMs = Math.max(...refusals);
-  if (waitMs > 0) await refuseLater(secondsOf(waitMs), message(secondsOf(waitMs)));
+  if (waitMs > 0) await refuseLater(delayMs, secondsOf(waitMs), message(secondsOf(waitMs)));
 }
 
 /** A sign-in attempt is counted under these keys: the e-mail, the client address, and the onboarding link when there is one. */
@@ -160,7 +159,10 @@ function apiKeyCounters(pool: pg.Pool | null, { perSecond, burst }: Config['rate
   };
 }
 
-export function createRateLimits(pool: pg.Pool | null, config: Pick<Config, 'rateLimit' | 'signInFailures' | 'unknownApiKeysPerMinute'>): RateLimits {
+export function createRateLimits(
+  pool: pg.Pool | null,
+  config: Pick<Config, 'rateLimit' | 'signInFailures' | 'unknownApiKeysPerMinute' | 'refusalDelayMs'>,
+): RateLimits {
   const perKey = apiKeyCounters(pool, config.rateLimit);
   const unknownKeys = counter(pool, 'unknown-api-key', { points: config.unknownApiKeysPerMinute, durationSeconds: 60 });
   const window = config.signInFailures.windowSeconds;
@@ -184,9 +186,9 @@ export function createRateLimits(pool: pg.Pool | null, config: Pick<Config, 'rat
     async authenticatingKey(client, authenticate) {
       const message = (seconds: number) => `Too many requests with unknown API keys from this address: retry in ${seconds} s.`;
       const blockedMs = (await unknownKeys?.blockedMs(client)) ?? 0;
-      if (blockedMs > 0) await refuseLater(secondsOf(blockedMs), message(secondsOf(blockedMs)));
+      if (blockedMs > 0) await refuseLater(config.refusalDelayMs, secondsOf(blockedMs), message(secondsOf(blockedMs)));
       const authenticated = await authenticate();
-      if (authenticated === null) await spend([[unknownKeys, client]], message);
+      if (authenticated === null) await spend([[unknownKeys, client]], config.refusalDelayMs, message);
       return authenticated;
     },
 
@@ -199,7 +201,7 @@ export function createRateLimits(pool: pg.Pool | null, config: Pick<Config, 'rat
         [signIns.client, client],
         ...(linkId ? [[signIns.link, linkId] as [Counter | null, string]] : []),
       ];
-      await spend(entries, (seconds) => `Too many failed sign-ins: retry in ${seconds} s.`);
+      await spend(entries, config.refusalDelayMs, (seconds) => `Too many failed sign-ins: retry in ${seconds} s.`);
       const giveBack = (keepAccount: boolean) =>
         Promise.all([
           keepAccount ? signIns.account?.limiter.reward(account) : signIns.account?.limiter.delete(account),

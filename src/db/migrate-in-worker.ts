@@ -16,6 +16,9 @@ export function applyMigrationsInWorker(databaseUrl: string): Promise<string[]> 
     worker.once('message', (message: { applied?: string[]; error?: string }) => {
       if (message.applied) applied = message.applied;
       else reject(new Error(message.error ?? 'migrations failed'));
+      // The schema engine leaves timers behind that would keep the thread alive for seconds more;
+      // its work, and closing its connections, is done when it answers.
+      void worker.terminate();
     });
     worker.once('error', reject);
     worker.once('exit', (code) => (applied ? resolve(applied) : reject(new Error(`the migration worker exited with code ${code}`))));
@@ -25,11 +28,13 @@ export function applyMigrationsInWorker(databaseUrl: string): Promise<string[]> 
 if (!isMainThread && parentPort) {
   const port = parentPort;
   const database = await openDatabase({ url: (workerData as { databaseUrl: string }).databaseUrl, poolSize: 1 });
+  let result: { applied: string[] } | { error: string };
   try {
-    port.postMessage({ applied: await applyMigrations(database.adapterFactory) });
+    result = { applied: await applyMigrations(database.adapterFactory) };
   } catch (error) {
-    port.postMessage({ error: (error as Error).message });
+    result = { error: (error as Error).message };
   } finally {
     await database.close();
   }
+  port.postMessage(result);
 }

@@ -25,7 +25,9 @@ describe('a guessing attack', () => {
   beforeAll(async () => {
     // Over real HTTP: the client address comes from the socket, and the guessers' sockets compete
     // with the bystander's as they would in production.
-    server = await startTestServer({ listen: true });
+    // With production's refusal delay and hash cost: holding refused guesses and bounding the hashing
+    // are what keep the bystander fast.
+    server = await startTestServer({ listen: true, environment: { RATE_LIMIT_REFUSAL_DELAY_MS: '1000', PASSWORD_HASH_COST: '15' } });
     platform = await givenOAuthPlatform(server, 'Guessed Platform');
   });
   afterAll(() => server?.close());
@@ -144,7 +146,8 @@ describe('failed sign-in limits', () => {
 
 describe('password hashing', () => {
   it('computes one hash at a time and refuses beyond its queue with 503 and Retry-After', async () => {
-    const server = await startTestServer({ environment: { TRUST_PROXY: 'true', PASSWORD_HASH_CONCURRENCY: '1', PASSWORD_HASH_QUEUE: '1' } });
+    // Production's hash cost: the queue fills only while hashes take their time.
+    const server = await startTestServer({ environment: { TRUST_PROXY: 'true', PASSWORD_HASH_CONCURRENCY: '1', PASSWORD_HASH_QUEUE: '1', PASSWORD_HASH_COST: '15' } });
     try {
       const platform = await givenConnectPlatform(server);
       const links = await Promise.all([1, 2, 3, 4, 5, 6].map(() => givenExpressAccount(server, platform)));

@@ -6,7 +6,8 @@ import { request as httpRequest, type ClientRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { PGlite } from '@electric-sql/pglite';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { newKeyEntry } from '../../src/crypto/key-ring.ts';
 import { DEVELOPMENT_DEFAULTS_WARNING } from '../../src/deployment-checks.ts';
 import { createPostgresDatabase } from '../support/server.ts';
@@ -38,18 +39,28 @@ function startServerProcess(environment: Record<string, string>) {
   return { child, exited, output: () => output };
 }
 
-async function databaseEnvironment(): Promise<Record<string, string>> {
+/**
+ * Where the process keeps its data: a new, empty database (the server creates and migrates it, as
+ * on a first start), or with `migrated` one the migrations already ran on (the global setup's
+ * migrated copy), for the tests about something else, which then skip initdb and the migrations.
+ */
+async function databaseEnvironment({ migrated = false } = {}): Promise<Record<string, string>> {
   if (process.env.TEST_DATABASE === 'postgres') {
-    const { url, drop } = await createPostgresDatabase();
+    const { url, drop } = await createPostgresDatabase({ migrated });
     cleanups.push(drop);
     return { DATABASE_URL: url };
   }
   const dataDir = mkdtempSync(path.join(tmpdir(), 'connect-data-'));
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  if (migrated) {
+    // The server keeps its embedded database in <DATA_DIR>/pglite.
+    const snapshot = new Blob([readFileSync(inject('pgliteMigratedSnapshotPath'))]);
+    await (await PGlite.create({ dataDir: path.join(dataDir, 'pglite'), loadDataDir: snapshot })).close();
+  }
   return { DATA_DIR: dataDir };
 }
 
-async function waitForReady(port: number, deadlineMs = 30_000): Promise<void> {
+async function waitForReady(port: number, deadlineMs = 60_000): Promise<void> {
   const deadline = Date.now() + deadlineMs;
   while (Date.now() < deadline) {
     const status = await fetch(`http://127.0.0.1:${port}/ready`).then((response) => response.status, () => 0);
@@ -86,7 +97,8 @@ describe('the server process', () => {
     expect(response.status).toBe(200);
     expect(await server.exited).toBe(0);
     expect(server.output()).toContain('"msg":"stopped"');
-  });
+    // Starting through tsx, initdb in WebAssembly and the migrations from empty: 10-15 s on a quiet 2-core machine.
+  }, 90_000);
 });
 
 describe('production-safe defaults', () => {
@@ -158,7 +170,7 @@ async function postChunked(port: number, pid: number, path: string, contentType:
 describe('request bodies over real HTTP', () => {
   it('answers 413 to a 200 MiB chunked body without holding it (resident memory grows far less)', async () => {
     const port = await freePort();
-    const server = startServerProcess({ PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...(await databaseEnvironment()) });
+    const server = startServerProcess({ PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...(await databaseEnvironment({ migrated: true })) });
     await waitForReady(port);
     const pid = server.child.pid ?? expect.fail('no pid');
     for (const [path, contentType] of [

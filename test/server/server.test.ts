@@ -1,19 +1,18 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect } from 'vitest';
 import { ViewerDocument } from '../generated/graphql.ts';
+import { serverTest } from '../support/server-test.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
-const servers: TestServer[] = [];
-afterAll(() => Promise.all(servers.map((server) => server.close())));
+// One server for the file; the test about migrating from empty starts its own on an empty database.
+const test = serverTest();
 
-async function start(options?: Parameters<typeof startTestServer>[0]) {
-  const server = await startTestServer(options);
-  servers.push(server);
-  return server;
-}
+const empty: TestServer[] = [];
+afterAll(() => Promise.all(empty.map((server) => server.close())));
 
 describe('the server', () => {
-  it('is healthy at once, and ready only once its migrations are applied', async () => {
-    const server = await start({ skipMigrations: true });
+  test('is healthy at once, and ready only once its migrations are applied', async () => {
+    const server = await startTestServer({ skipMigrations: true });
+    empty.push(server);
     expect((await server.fetch('/health')).status).toBe(200);
     expect((await server.fetch('/ready')).status).toBe(503);
     const early = await server.request(ViewerDocument, {});
@@ -25,15 +24,13 @@ describe('the server', () => {
     expect((await server.fetch('/ready')).status).toBe(200);
   });
 
-  it('applies the migration history once: a second run changes nothing', async () => {
-    const server = await start();
+  test('applies the migration history once: a second run changes nothing', async ({ server }) => {
     expect(await server.migrate()).toEqual([]);
     const recorded = await server.prisma.$queryRaw<{ count: bigint }[]>`SELECT count(*) AS count FROM _prisma_migrations`;
     expect(Number(recorded[0]?.count)).toBeGreaterThan(0);
   });
 
-  it('serves GraphiQL to a browser from its own assets', async () => {
-    const server = await start();
+  test('serves GraphiQL to a browser from its own assets', async ({ server }) => {
     const response = await server.fetch('/graphql', { headers: { accept: 'text/html' } });
     expect(response.status).toBe(200);
     const html = await response.text();
@@ -42,8 +39,7 @@ describe('the server', () => {
     expect(html).not.toMatch(/<link[^>]+href="https?:\/\//);
   });
 
-  it('gives every response a request id and logs one line per request without headers or variables', async () => {
-    const server = await start();
+  test('gives every response a request id and logs one line per request without headers or variables', async ({ server }) => {
     const response = await server.request(ViewerDocument, {}, { authorization: 'Bearer mk_live_secretsecret' });
     const requestId = response.headers.get('x-request-id');
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);

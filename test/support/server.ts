@@ -1,5 +1,7 @@
 // A real server for one test file: the application built by createApp on a fresh database
 // (in-memory PGlite, or a new database on the PostgreSQL cluster), spoken to over yoga.fetch.
+// The database starts migrated (from the migrated snapshot or template the global setup made once),
+// unless the test asks for an empty one to migrate itself.
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type RequestListener } from 'node:http';
@@ -56,8 +58,11 @@ async function loopbackServer() {
   };
 }
 
-/** A new, empty database on the test PostgreSQL server, and how to drop it. */
-export async function createPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+/**
+ * A new database on the test PostgreSQL server, and how to drop it: empty, as a new deployment's
+ * is, or with `migrated`, a copy of the template the global setup migrated.
+ */
+export async function createPostgresDatabase({ migrated = false } = {}): Promise<{ url: string; drop: () => Promise<void> }> {
   const serverUrl = new URL(inject('postgresUrl'));
   const name = `test_${randomBytes(6).toString('hex')}`;
   const run = async (sql: string) => {
@@ -69,31 +74,38 @@ export async function createPostgresDatabase(): Promise<{ url: string; drop: () 
       await client.end();
     }
   };
-  await run(`CREATE DATABASE ${name}`);
+  await run(migrated ? `CREATE DATABASE ${name} TEMPLATE ${inject('postgresTemplate')}` : `CREATE DATABASE ${name}`);
   const url = new URL(serverUrl.href);
   url.pathname = `/${name}`;
   return { url: url.href, drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
-async function createTestDatabase(): Promise<{ database: Database; url: string | null; drop: () => Promise<void> }> {
+async function createTestDatabase(migrated: boolean): Promise<{ database: Database; url: string | null; drop: () => Promise<void> }> {
   if (process.env.TEST_DATABASE !== 'postgres') {
-    const snapshot = new Blob([await readFile(inject('pgliteSnapshotPath'))]);
+    const snapshot = new Blob([await readFile(inject(migrated ? 'pgliteMigratedSnapshotPath' : 'pgliteSnapshotPath'))]);
     return { database: await openDatabase({ pgliteSnapshot: snapshot }), url: null, drop: async () => {} };
   }
-  const { url, drop } = await createPostgresDatabase();
+  const { url, drop } = await createPostgresDatabase({ migrated });
   return { database: await openDatabase({ url, poolSize: 10 }), url, drop };
 }
 
 export async function startTestServer(options: TestServerOptions = {}) {
   const { database, url: databaseUrl, drop } = options.databaseUrl
     ? { database: await openDatabase({ url: options.databaseUrl, poolSize: 2 }), url: options.databaseUrl, drop: async () => {} }
-    : await createTestDatabase();
+    : await createTestDatabase(!options.skipMigrations);
   const loopback = options.listen ? await loopbackServer() : null;
   const config: Config = loadConfig({
     NODE_ENV: 'test',
     ADMIN_SECRET,
     PUBLIC_URL: loopback?.url ?? 'http://connect.test',
     ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
+    // A refused guess waits 1 s for its answer in production, against floods; the tests that count
+    // refusals are not about that wait (the guessing-attack test in rate-limits.test.ts sets it back).
+    RATE_LIMIT_REFUSAL_DELAY_MS: '10',
+    // Password hashes at scrypt's N=2^10 instead of 2^15: a hundred times less CPU for the hundreds of
+    // sign-ups and sign-ins the tests make; what they check is the flow, not the hash's strength
+    // (the tests about hashing under load set production's cost back; production refuses a lower one).
+    ...(options.environment?.NODE_ENV === 'production' ? {} : { PASSWORD_HASH_COST: '10' }),
     ...options.environment,
   });
   const logLines: string[] = [];
@@ -108,8 +120,8 @@ export async function startTestServer(options: TestServerOptions = {}) {
     app.markMigrated();
     return applied;
   }
-  if (options.databaseUrl) app.markMigrated();
-  else if (!options.skipMigrations) await migrate();
+  // Started from a migrated copy (or another server's database): nothing left to apply.
+  if (!options.skipMigrations) app.markMigrated();
 
   async function request<Result, Variables>(
     document: TypedDocumentString<Result, Variables>,
