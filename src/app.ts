@@ -7,6 +7,7 @@ import type { KeyRing } from './crypto/key-ring.ts';
 import type { Database } from './db/database.ts';
 import { createContextFactory } from './graphql/context.ts';
 import { startCallerCaches, useCallerCacheSync } from './auth/caller-caches.ts';
+import { startLiveEvents, useLiveEvents } from './events/live.ts';
 import { useClientAddress } from './auth/client-address.ts';
 import { createRateLimits, prepareRateLimitTable } from './auth/rate-limits.ts';
 import { limitPasswordHashing } from './auth/passwords.ts';
@@ -18,6 +19,7 @@ import { useMetrics } from './http/metrics.ts';
 import { createTracing } from './http/tracing.ts';
 import { useRequestLog } from './http/request-log.ts';
 import { useInputValueScrubbing } from './http/scrub-input-values.ts';
+import { startIdempotencyCleanup, useIdempotency } from './http/idempotency.ts';
 import { FORM_MAX_BYTES, tooLargePage, usePages } from './web/page-routes.ts';
 import { useBodyLimit } from './http/request-body.ts';
 import { oauthRoutes } from './web/oauth-routes.ts';
@@ -26,6 +28,8 @@ import { devOutboxRoute } from './web/dev-outbox-page.ts';
 import { graphiqlOptions } from './web/graphiql.ts';
 import { logSender, smtpSender, type EmailSender } from './email/senders.ts';
 import { startOutboxWorker } from './email/worker.ts';
+import { startWebhookWorker } from './webhooks/worker.ts';
+import { addressPolicyOf } from './webhooks/service.ts';
 import { yogaLogger, type Logger } from './core/logger.ts';
 
 export interface AppDependencies {
@@ -65,14 +69,33 @@ export async function createApp({ config, database, log, keyRing, clock = system
 
   const sender = emailSender ?? configuredSender(config, log);
   const outbox = sender ? startOutboxWorker({ prisma: database.prisma, sender, clock, log, pollMs: config.outboxPollMs, active: () => migrationsApplied && !draining }) : null;
+  const webhooks = startWebhookWorker({
+    prisma: database.prisma,
+    keyRing,
+    clock,
+    log,
+    pollMs: config.webhookPollMs,
+    addressPolicy: addressPolicyOf(config),
+    disableAfterFailures: config.webhookDisableAfterFailures,
+    active: () => migrationsApplied && !draining,
+    listen: database.listen,
+  });
   const pages = [
     ...oauthRoutes({ prisma: database.prisma, clock, rateLimits }),
     ...onboardingPageRoutes({ prisma: database.prisma, clock, config, rateLimits, emailQueued: () => outbox?.wake() }),
     ...(config.env === 'production' ? [] : [devOutboxRoute(database.prisma)]),
   ];
 
+  const idempotencyCleanup = startIdempotencyCleanup({
+    prisma: database.prisma,
+    clock,
+    log,
+    intervalMs: config.idempotencyCleanupMs,
+    active: () => migrationsApplied && !draining,
+  });
   const tracing = await createTracing(config.otlpEndpoint);
   const callerCaches = await startCallerCaches(database, config.authCacheTtlMs);
+  const liveEvents = await startLiveEvents(database, { maxPerKey: config.maxSubscriptionsPerKey, log });
   const yoga = createYoga({
     schema,
     graphqlEndpoint: '/graphql',
@@ -118,6 +141,9 @@ export async function createApp({ config, database, log, keyRing, clock = system
       ...useRequestLimits(config),
       useErrorMasking(),
       useInputValueScrubbing(),
+      useLiveEvents(liveEvents),
+      // Last of the execution hooks: the key is claimed once the request is authenticated and allowed.
+      useIdempotency({ prisma: database.prisma, clock, log }),
       useReadinessCheck({ endpoint: '/ready', check: async () => !draining && migrationsApplied && (await databaseAnswers()) }),
     ],
   });
@@ -131,13 +157,20 @@ export async function createApp({ config, database, log, keyRing, clock = system
     /** Shutting down: /ready answers 503 so load balancers stop sending, while requests are still served. */
     markDraining() {
       draining = true;
+      // Open subscriptions would hold the shutdown: ended now, their clients resume elsewhere with `after`.
+      void liveEvents.stop();
     },
     /** Delivers the e-mail that is due (the worker also does so on its own). */
     outbox,
+    /** Sends the webhook deliveries that are due (the worker also does so on its own). */
+    webhooks,
     /** Stops the outbox worker and the caches' listener, and flushes trace spans, before the process exits. */
     async close() {
       await outbox?.stop();
+      await webhooks.stop();
       rateLimitTable?.stop();
+      idempotencyCleanup.stop();
+      await liveEvents.stop();
       await callerCaches.stop();
       await tracing.shutdown();
     },

@@ -41,6 +41,11 @@ const environmentSchema = z.object({
   EMAIL_FROM: z.string().min(3).default('Connect <no-reply@localhost>'),
   OUTBOX_POLL_MS: z.coerce.number().int().min(100).default(5_000),
   AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+  IDEMPOTENCY_CLEANUP_MS: z.coerce.number().int().min(100).default(600_000),
+  WEBHOOK_POLL_MS: z.coerce.number().int().min(50).default(1_000),
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: z.stringbool().default(false),
+  WEBHOOK_DISABLE_AFTER_FAILURES: z.coerce.number().int().min(1).default(50),
+  MAX_SUBSCRIPTIONS_PER_KEY: z.coerce.number().int().min(0).default(20),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   ENCRYPTION_KEYS: z
     .string()
@@ -104,6 +109,16 @@ export interface Config {
   outboxPollMs: number;
   /** How long a process may reuse an API key's or connected account's resolution (invalidated by the database at once); 0 turns it off. */
   authCacheTtlMs: number;
+  /** How often each process deletes the Idempotency-Key answers older than 24 h. */
+  idempotencyCleanupMs: number;
+  /** How often each process looks for due webhook deliveries (a committed event also wakes it). */
+  webhookPollMs: number;
+  /** Production may send webhooks to loopback, private and link-local addresses (a receiver inside the same network). */
+  webhookAllowPrivateNetworks: boolean;
+  /** Consecutive failed deliveries that disable a webhook endpoint. */
+  webhookDisableAfterFailures: number;
+  /** Open `events` subscriptions one API key may hold in one process; past it, TOO_MANY_SUBSCRIPTIONS. */
+  maxSubscriptionsPerKey: number;
 }
 
 export class ConfigError extends Error {
@@ -162,5 +177,10 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     emailFrom: values.EMAIL_FROM,
     outboxPollMs: values.OUTBOX_POLL_MS,
     authCacheTtlMs: values.AUTH_CACHE_TTL_MS,
+    idempotencyCleanupMs: values.IDEMPOTENCY_CLEANUP_MS,
+    webhookPollMs: values.WEBHOOK_POLL_MS,
+    webhookAllowPrivateNetworks: values.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+    webhookDisableAfterFailures: values.WEBHOOK_DISABLE_AFTER_FAILURES,
+    maxSubscriptionsPerKey: values.MAX_SUBSCRIPTIONS_PER_KEY,
   };
 }

@@ -16,7 +16,7 @@ export interface ServerProcess {
   rssBytes(): number;
 }
 
-export async function startServerProcess(databaseUrl: string, port: number): Promise<ServerProcess> {
+export async function startServerProcess(databaseUrl: string, port: number, environment: Record<string, string> = {}): Promise<ServerProcess> {
   // SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/profile", to profile the server under load.
   const nodeArgs = (process.env.SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/server.ts'], {
@@ -32,6 +32,7 @@ export async function startServerProcess(databaseUrl: string, port: number): Pro
       METRICS_TOKEN: 'reliability-metrics-token-0123456789',
       RATE_LIMIT_PER_SECOND: '0',
       LOG_LEVEL: 'warn',
+      ...environment,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

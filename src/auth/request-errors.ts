@@ -1,7 +1,7 @@
 // Failures of who-is-asking: top-level GraphQL errors with a code and an HTTP status (API.md).
 import { GraphQLError } from 'graphql';
 
-function requestError(
+export function requestError(
   code: string,
   status: number,
   message: string,

@@ -17,7 +17,7 @@ export interface ActorDependencies {
   rateLimits: RateLimits;
 }
 
-function presentedApiKey(headers: Headers): string | undefined {
+export function presentedApiKey(headers: Headers): string | undefined {
   const authorization = headers.get('authorization');
   if (authorization !== null) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);

@@ -1,5 +1,8 @@
 // Connections to third-party providers. Secrets go in encrypted (bound to tenant and connection id)
 // and never come out through the API: only `readConnectionSecrets` decrypts, for the sync workers.
+import { byKey, placeOfRequest, recordEvent, type EventWriter } from '../events/record.ts';
+import { connectionObject, eventData } from '../events/public-objects.ts';
+import type { EventType } from '../events/event-types.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { Prisma } from '../db/database.ts';
 import { isUniqueViolation } from '../db/prisma-errors.ts';
@@ -73,9 +76,10 @@ export async function createConnection(
   const secrets = validateSecrets(input.providerType, input.secrets);
   const metadata = validateMetadata(input.metadata, 'input.metadata');
   const id = newId('Connection');
-  return db.connection
-    .create({
-      data: {
+  return db.$transaction(async (tx) => {
+    const connection = await tx.connection
+      .create({
+        data: {
         id,
         tenantId: actor.actingScope.tenantId,
         name,
@@ -90,7 +94,10 @@ export async function createConnection(
         updatedBy: actor.apiKeyId,
       },
     })
-    .catch(conflictOnLiveProvider(input.providerType));
+      .catch(conflictOnLiveProvider(input.providerType));
+    await recordConnectionEvent(tx, 'connection.created', actor, connection);
+    return connection;
+  });
 }
 
 async function liveConnection(db: TenantDb, id: string): Promise<Connection> {
@@ -106,16 +113,20 @@ export async function updateConnection(db: TenantDb, actor: Actor, keyRing: KeyR
   const name = input.name == null ? undefined : displayedName(input.name, 255, 'input.name');
   const secrets = input.secrets ? validateSecrets(existing.providerType, input.secrets) : undefined;
   const metadata = validateMetadata(input.metadata, 'input.metadata');
-  return db.connection.update({
-    where: { id, status: { not: 'DELETED' } },
-    data: {
-      ...(name ? { name } : {}),
-      ...(secrets ? sealed(keyRing, existing.tenantId, id, secrets) : {}),
-      ...(input.syncConfig ? { syncConfig: syncConfigOf(input.syncConfig, existing.syncConfig) } : {}),
-      ...(input.settings?.invoiceSyncEnable != null ? { settings: { invoiceSyncEnable: input.settings.invoiceSyncEnable } } : {}),
-      ...(metadata ? { metadata } : {}),
-      updatedBy: actor.apiKeyId,
-    },
+  return db.$transaction(async (tx) => {
+    const connection = await tx.connection.update({
+      where: { id, status: { not: 'DELETED' } },
+      data: {
+        ...(name ? { name } : {}),
+        ...(secrets ? sealed(keyRing, existing.tenantId, id, secrets) : {}),
+        ...(input.syncConfig ? { syncConfig: syncConfigOf(input.syncConfig, existing.syncConfig) } : {}),
+        ...(input.settings?.invoiceSyncEnable != null ? { settings: { invoiceSyncEnable: input.settings.invoiceSyncEnable } } : {}),
+        ...(metadata ? { metadata } : {}),
+        updatedBy: actor.apiKeyId,
+      },
+    });
+    await recordConnectionEvent(tx, 'connection.updated', actor, connection, existing);
+    return connection;
   });
 }
 
@@ -138,9 +149,25 @@ export async function changeConnectionStatus(
     action === 'delete'
       ? { status: 'DELETED' as const, liveProviderType: null, encryptedSecrets: null, secretKeyVersion: null, secretHints: {}, deletedAt: actor.now }
       : { status: action === 'archive' ? ('ARCHIVED' as const) : ('PUBLISHED' as const) };
-  const changed = await db.connection.updateMany({ where: { id, status: { in: allowedFrom[action] } }, data: { ...data, updatedBy: actor.apiKeyId } });
-  if (changed.count === 0) throw new InvalidStateError(`Cannot ${action} a connection that is ${existing.status}.`);
-  return db.connection.findUniqueOrThrow({ where: { id } });
+  return db.$transaction(async (tx) => {
+    const changed = await tx.connection.updateMany({ where: { id, status: { in: allowedFrom[action] } }, data: { ...data, updatedBy: actor.apiKeyId } });
+    if (changed.count === 0) throw new InvalidStateError(`Cannot ${action} a connection that is ${existing.status}.`);
+    const connection = await tx.connection.findUniqueOrThrow({ where: { id } });
+    await recordConnectionEvent(tx, statusEvents[action], actor, connection, existing);
+    return connection;
+  });
+}
+
+const statusEvents = { archive: 'connection.archived', unarchive: 'connection.updated', delete: 'connection.deleted' } as const;
+
+function recordConnectionEvent(tx: EventWriter, type: EventType, actor: Actor, after: Connection, before?: Connection) {
+  return recordEvent(tx, {
+    type,
+    objectId: after.id,
+    data: eventData(connectionObject(after), before ? connectionObject(before) : undefined),
+    place: placeOfRequest(actor),
+    actor: byKey(actor),
+  });
 }
 
 /**

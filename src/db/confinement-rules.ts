@@ -73,7 +73,19 @@ export const modelRules: Record<string, ModelRule> = {
     stamp: (scope) => ({ platformOrganizationId: scope.organizationId }),
   },
   OnboardingLink: ownedBy('platformOrganizationId', 'organizationId'),
-  ConnectedAccountEvent: ownedBy('platformOrganizationId', 'organizationId'),
+  Event: {
+    // An organization's own keys: its events and those of its connected accounts. Acting on behalf:
+    // the tenant it acts in, only. Written by recordEvent (src/events/record.ts), never created here.
+    where: (scope) =>
+      scope.organizationWide
+        ? { OR: [{ organizationId: scope.organizationId }, { platformOrganizationId: scope.organizationId }] }
+        : { tenantId: scope.tenantId },
+    allows: (scope, row) =>
+      scope.organizationWide === true
+        ? row.organizationId === scope.organizationId || row.platformOrganizationId === scope.organizationId
+        : row.tenantId === scope.tenantId,
+    columns: ['organizationId', 'platformOrganizationId', 'tenantId'],
+  },
   SubAccount: subAccountRule,
   PermissiblePurpose: ownedBy('platformOrganizationId', 'organizationId'),
   AccountPackage: accountPackageRule,
@@ -81,6 +93,13 @@ export const modelRules: Record<string, ModelRule> = {
   SubAccountPackage: linkedTo('subAccount', subAccountRule),
   AccountPackagePurpose: linkedTo('accountPackage', accountPackageRule),
   Connection: ownedBy('tenantId', 'tenantId'),
+  WebhookEndpoint: {
+    ...ownedBy('tenantId', 'tenantId'),
+    // Made while acting for an account, it receives that account's tenant only (record.ts).
+    stamp: (scope) => ({ tenantId: scope.tenantId, organizationId: scope.organizationId, actingForAccountId: scope.actingForAccountId ?? null }),
+  },
+  // Queued by recordEvent with the event, never created here.
+  WebhookDelivery: { ...ownedBy('tenantId', 'tenantId'), stamp: undefined },
 };
 
 /**
@@ -96,6 +115,11 @@ export type RelationRule = 'target' | { throughParent: string };
 export const relationRules: Record<string, RelationRule> = {
   'Organization.tenants': 'target',
   'ConnectedAccount.events': 'target',
+  'Event.connectedAccount': 'target',
+  'Event.tenant': 'target',
+  'WebhookEndpoint.deliveries': 'target',
+  'WebhookDelivery.endpoint': 'target',
+  'WebhookDelivery.event': 'target',
   'ConnectedAccount.connectedOrganization': {
     throughParent: "a platform sees the id and name of an organization connected to it (not its tenants: Tenant's rule applies below)",
   },

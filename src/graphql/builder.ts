@@ -53,6 +53,8 @@ export const builder = new SchemaBuilder<{
   scopeAuth: {
     authScopes: authScopesFor,
     unauthorizedError,
+    // A subscription is authorized once, when it starts (not again for every event it sends).
+    authorizeOnSubscribe: true,
   },
   errors: {
     directResult: true,
@@ -92,3 +94,4 @@ builder.addScalarType('JSONObject', JSONObjectResolver);
 // Deny by default under a STANDARD grant: a field it may reach skips these and names its `grant`.
 builder.queryType({ authScopes: { $all: { apiKey: true, fullAccess: true } } });
 builder.mutationType({ authScopes: { $all: { apiKey: true, fullAccess: true } } });
+builder.subscriptionType({ authScopes: { $all: { apiKey: true, fullAccess: true } } });

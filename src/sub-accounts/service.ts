@@ -2,6 +2,9 @@
 // and API keys. Creation by name is idempotent; the unique index on (platform, lower(accountName))
 // decides who made it first, so concurrent calls with one name, in any letter case, make one
 // sub-account, never two. Only the platform renames one: its name is the platform's key to it.
+import { byKey, placeOfOrganizationObject, recordEvent, type EventWriter } from '../events/record.ts';
+import { apiKeyObject, eventData, subAccountObject } from '../events/public-objects.ts';
+import type { EventType } from '../events/event-types.ts';
 import { newApiKey, type IssuedApiKey } from '../api-keys/service.ts';
 import type { Prisma, Transaction } from '../db/database.ts';
 import { isUniqueViolation } from '../db/prisma-errors.ts';
@@ -31,11 +34,35 @@ type SubAccountColumns = Omit<SubAccount, 'id' | 'platformOrganizationId' | 'org
 
 const SUB_ACCOUNT_KEY_NAME = 'Sub-account key';
 
-/** Revokes the sub-account's active keys and issues a new one, in the caller's transaction. */
-async function replaceKeys(tx: Transaction, tenantId: string, now: Date): Promise<IssuedApiKey> {
-  await tx.apiKey.updateMany({ where: { tenantId, revokedAt: null }, data: { revokedAt: now } });
-  const { row, secret } = newApiKey({ name: SUB_ACCOUNT_KEY_NAME, tenantId, environment: 'PRODUCTION' });
-  return { apiKey: await tx.apiKey.create({ data: row }), secret };
+/** Records a change to the sub-account, which belongs with its platform. */
+function recordSubAccountEvent(tx: EventWriter, type: EventType, actor: Actor | Pick<Actor, 'apiKeyId' | 'actingAs'>, after: SubAccount, before?: SubAccount) {
+  return recordEvent(tx, {
+    type,
+    objectId: after.id,
+    data: eventData(subAccountObject(after), before ? subAccountObject(before) : undefined),
+    place: placeOfOrganizationObject(after.platformOrganizationId, actor),
+    actor: byKey(actor),
+  });
+}
+
+function recordKeyEvent(tx: EventWriter, type: EventType, actor: Pick<Actor, 'apiKeyId' | 'actingAs'>, subAccount: SubAccount, key: ApiKey) {
+  return recordEvent(tx, {
+    type,
+    objectId: key.id,
+    data: eventData(apiKeyObject(key, subAccount.id)),
+    place: placeOfOrganizationObject(subAccount.platformOrganizationId, actor),
+    actor: byKey(actor),
+  });
+}
+
+/** Revokes the sub-account's active keys and issues a new one, in the caller's transaction, with their events. */
+async function replaceKeys(tx: Transaction, subAccount: SubAccount, actor: Actor): Promise<IssuedApiKey> {
+  const revoked = await tx.apiKey.updateManyAndReturn({ where: { tenantId: subAccount.tenantId, revokedAt: null }, data: { revokedAt: actor.now } });
+  for (const key of revoked) await recordKeyEvent(tx, 'sub_account.api_key.revoked', actor, subAccount, key);
+  const { row, secret } = newApiKey({ name: SUB_ACCOUNT_KEY_NAME, tenantId: subAccount.tenantId, environment: 'PRODUCTION' });
+  const apiKey = await tx.apiKey.create({ data: row });
+  await recordKeyEvent(tx, 'sub_account.api_key.created', actor, subAccount, apiKey);
+  return { apiKey, secret };
 }
 
 /** The platform's sub-account of this name in any letter case, compared as the unique index compares. */
@@ -89,7 +116,8 @@ export async function createSubAccount(
           packages: { create: packageIds.map((accountPackageId) => ({ accountPackageId })) },
         },
       });
-      const apiKey = withKey ? await replaceKeys(tx, tenant.id, actor.now) : null;
+      await recordSubAccountEvent(tx, 'sub_account.created', actor, subAccount);
+      const apiKey = withKey ? await replaceKeys(tx, subAccount, actor) : null;
       return { subAccount, created: true, apiKey };
     });
   } catch (error) {
@@ -99,7 +127,7 @@ export async function createSubAccount(
   return prisma.$transaction(async (tx) => {
     const subAccount = await lockSubAccount(tx, { accountName: columns.accountName }, actor.actingScope.organizationId, actor.now);
     if (!subAccount) throw new ConflictError(`The account name "${columns.accountName}" is taken.`);
-    const apiKey = withKey ? await replaceKeys(tx, subAccount.tenantId, actor.now) : null;
+    const apiKey = withKey ? await replaceKeys(tx, subAccount, actor) : null;
     return { subAccount, created: false, apiKey };
   });
 }
@@ -109,15 +137,24 @@ export async function createSubAccount(
  * (a form sends every field) but not another: the refusal is the same whatever names exist, so the
  * key learns nothing of its siblings.
  */
-export async function updateSubAccount(db: TenantDb, actor: Pick<Actor, 'subAccountId'>, id: string, input: ProfileInput): Promise<SubAccount> {
+export async function updateSubAccount(
+  db: TenantDb,
+  actor: Pick<Actor, 'subAccountId' | 'apiKeyId' | 'actingAs'>,
+  id: string,
+  input: ProfileInput,
+): Promise<SubAccount> {
   const columns = profileColumns(input, 'update');
-  const existing = await db.subAccount.findUnique({ where: { id }, select: { id: true, accountName: true } });
+  const existing = await db.subAccount.findUnique({ where: { id } });
   if (!existing) throw new NotFoundError(`No sub-account ${id}.`);
   if (actor.subAccountId !== null && columns.accountName !== undefined && columns.accountName !== existing.accountName) {
     throw new ValidationError('Only the platform renames a sub-account: leave input.accountName out.', ['input.accountName']);
   }
   try {
-    return await db.subAccount.update({ where: { id }, data: columns });
+    return await db.$transaction(async (tx) => {
+      const subAccount = await tx.subAccount.update({ where: { id }, data: columns });
+      await recordSubAccountEvent(tx, 'sub_account.updated', actor, subAccount, existing);
+      return subAccount;
+    });
   } catch (error) {
     if (isUniqueViolation(error)) throw new ConflictError(`The account name "${String(columns.accountName)}" is taken (in some letter case).`);
     throw error;
@@ -142,7 +179,7 @@ export async function rotateSubAccountKey(
   return prisma.$transaction(async (tx) => {
     const subAccount = await lockSubAccount(tx, { id }, actor.actingScope.organizationId, actor.now);
     if (!subAccount) throw new NotFoundError(`No sub-account ${id}.`);
-    return { subAccount, apiKey: await replaceKeys(tx, subAccount.tenantId, actor.now) };
+    return { subAccount, apiKey: await replaceKeys(tx, subAccount, actor) };
   });
 }
 
@@ -156,7 +193,11 @@ export async function revokeSubAccountKey(
   const key = await prisma.apiKey.findFirst({ where: { id: input.apiKeyId, tenantId: subAccount.tenantId } });
   if (!key) throw new NotFoundError(`No API key ${input.apiKeyId} on sub-account ${input.subAccountId}.`);
   if (key.revokedAt) return key;
-  return prisma.apiKey.update({ where: { id: key.id }, data: { revokedAt: actor.now } });
+  return prisma.$transaction(async (tx) => {
+    const revoked = await tx.apiKey.update({ where: { id: key.id }, data: { revokedAt: actor.now } });
+    await recordKeyEvent(tx, 'sub_account.api_key.revoked', actor, subAccount, revoked);
+    return revoked;
+  });
 }
 
 /** The keys of a sub-account the caller already holds (metadata only: secrets are never stored). */

@@ -155,6 +155,8 @@ export async function startTestServer(options: TestServerOptions = {}) {
     /** The loopback address, with `listen: true`. */
     url: loopback?.url ?? 'http://connect.test',
     outbox: app.outbox,
+    /** The webhook worker: `deliverDue()` runs a round now. */
+    webhooks: app.webhooks,
     /** Everything the server logged, one JSON line each. */
     logs: () => logLines.join(''),
     close: async () => {

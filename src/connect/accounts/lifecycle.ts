@@ -1,20 +1,23 @@
 // The lifecycle of a connected account (API.md): PENDING→ACTIVE by onboarding, ACTIVE⇄SUSPENDED,
-// PENDING|ACTIVE|SUSPENDED→REVOKED, and REVOKED is final. Anything else is INVALID_STATE.
-import type { ConnectedAccountEventType, ConnectedAccountStatus } from '../../generated/prisma/enums.ts';
+// PENDING|ACTIVE|SUSPENDED→REVOKED (by the platform, or by the connected organization), and REVOKED is final. Anything else is INVALID_STATE.
+import type { ConnectedAccountStatus } from '../../generated/prisma/enums.ts';
+import type { EventType } from '../../events/event-types.ts';
 
-export type LifecycleAction = 'complete' | 'suspend' | 'reactivate' | 'revoke';
+export type LifecycleAction = 'complete' | 'suspend' | 'reactivate' | 'revoke' | 'deauthorize';
 
 interface Transition {
   from: readonly ConnectedAccountStatus[];
   to: ConnectedAccountStatus;
-  event: ConnectedAccountEventType;
+  event: EventType;
 }
 
 export const transitions: Record<LifecycleAction, Transition> = {
-  complete: { from: ['PENDING'], to: 'ACTIVE', event: 'ONBOARDING_COMPLETED' },
-  suspend: { from: ['ACTIVE'], to: 'SUSPENDED', event: 'SUSPENDED' },
-  reactivate: { from: ['SUSPENDED'], to: 'ACTIVE', event: 'REACTIVATED' },
-  revoke: { from: ['PENDING', 'ACTIVE', 'SUSPENDED'], to: 'REVOKED', event: 'REVOKED' },
+  complete: { from: ['PENDING'], to: 'ACTIVE', event: 'connected_account.activated' },
+  suspend: { from: ['ACTIVE'], to: 'SUSPENDED', event: 'connected_account.suspended' },
+  reactivate: { from: ['SUSPENDED'], to: 'ACTIVE', event: 'connected_account.reactivated' },
+  revoke: { from: ['PENDING', 'ACTIVE', 'SUSPENDED'], to: 'REVOKED', event: 'connected_account.revoked' },
+  // The connected organization ends the connection (disconnectPlatform): a revocation by the other side.
+  deauthorize: { from: ['PENDING', 'ACTIVE', 'SUSPENDED'], to: 'REVOKED', event: 'connected_account.deauthorized' },
 };
 
 /** The timestamps a transition sets or clears. */
@@ -27,6 +30,7 @@ export function transitionTimestamps(action: LifecycleAction, now: Date) {
     case 'reactivate':
       return { suspendedAt: null };
     case 'revoke':
+    case 'deauthorize':
       return { revokedAt: now };
   }
 }

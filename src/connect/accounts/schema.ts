@@ -1,7 +1,8 @@
 // GraphQL for connected accounts: the types, the platform's queries, and its mutations. The rules
 // live in service.ts; resolvers only translate.
 import type { ConnectedAccount, OnboardingLink } from '../../generated/prisma/client.ts';
-import { ConnectedAccountEventType, ConnectedAccountStatus, ConnectionType, OnboardingMode } from '../../generated/prisma/enums.ts';
+import { ConnectedAccountStatusEnum, ConnectionTypeEnum, OnboardingModeEnum } from './schema-enums.ts';
+import { ConnectedAccountEventType, historyEventTypes } from './history-schema.ts';
 import { InvalidStateError, NotFoundError, ValidationError, ConnectNotEnabledError } from '../../core/domain-errors.ts';
 import { typeNameOf } from '../../graphql/type-names.ts';
 import { builder } from '../../graphql/builder.ts';
@@ -16,24 +17,6 @@ import {
   regenerateOnboardingLink,
   type AccountWithLink,
 } from './service.ts';
-
-export const ConnectionTypeEnum = builder.enumType(ConnectionType, { name: 'ConnectionType' });
-export const OnboardingModeEnum = builder.enumType(OnboardingMode, { name: 'OnboardingMode' });
-export const ConnectedAccountStatusEnum = builder.enumType(ConnectedAccountStatus, { name: 'ConnectedAccountStatus' });
-const ConnectedAccountEventTypeEnum = builder.enumType(ConnectedAccountEventType, { name: 'ConnectedAccountEventType' });
-
-builder.prismaNode('ConnectedAccountEvent', {
-  id: { field: 'id' },
-  description: 'One entry of the append-only history of an account: what happened, and who did it.',
-  fields: (t) => ({
-    type: t.expose('type', { type: ConnectedAccountEventTypeEnum }),
-    fromStatus: t.expose('fromStatus', { type: ConnectedAccountStatusEnum, nullable: true }),
-    toStatus: t.expose('toStatus', { type: ConnectedAccountStatusEnum }),
-    actorApiKeyId: t.exposeID('actorApiKeyId', { nullable: true, description: 'The platform key that did it.' }),
-    actorUserId: t.exposeID('actorUserId', { nullable: true, description: 'The user who completed the onboarding.' }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-  }),
-});
 
 export const ConnectedAccountType = builder.prismaNode('ConnectedAccount', {
   id: { field: 'id' },
@@ -69,10 +52,12 @@ export const ConnectedAccountType = builder.prismaNode('ConnectedAccount', {
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     events: t.relatedConnection('events', {
+      type: ConnectedAccountEventType,
       cursor: 'id',
       description: 'The lifecycle history, oldest first.',
+      deprecationReason: 'Use events(filter: { objectId }), which shows every event with its data.',
       totalCount: true,
-      query: () => ({ orderBy: [{ createdAt: 'asc' as const }, { id: 'asc' as const }] }),
+      query: () => ({ where: { type: { in: historyEventTypes } }, orderBy: { sequence: 'asc' as const } }),
     }),
   }),
 });

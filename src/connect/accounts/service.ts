@@ -9,7 +9,8 @@ import { newId } from '../../core/ids.ts';
 import { validateOrganizationName } from '../../organizations/service.ts';
 import { optionalDisplayedName, validateMetadata } from '../../core/validation.ts';
 import type { Actor } from '../../auth/actor.ts';
-import { recordEvent, type EventActor } from './events.ts';
+import { byKey } from '../../events/record.ts';
+import { recordAccountEvent } from './events.ts';
 import { transitions, transitionTimestamps, type LifecycleAction } from './lifecycle.ts';
 import { invalidateOnboardingLinks, issueOnboardingLink, type IssuedOnboardingLink } from './links.ts';
 import { requireConnectPlatform } from '../platform/service.ts';
@@ -30,9 +31,6 @@ export interface AccountWithLink {
   connectedAccount: ConnectedAccount;
   onboardingLink: IssuedOnboardingLink | null;
 }
-
-/** The key that made a change, as the account's history records it. */
-const byKey = (actor: Pick<Actor, 'apiKeyId'>): EventActor => ({ apiKeyId: actor.apiKeyId });
 
 function expressAccountFields(input: NewConnectedAccount) {
   if (input.connectionType === 'STANDARD' || input.connectedOrganizationId) {
@@ -69,9 +67,9 @@ export async function createConnectedAccount(db: TenantDb, actor: Actor, input: 
         ...fields,
       },
     });
-    await recordEvent(tx, { account: connectedAccount, type: 'CREATED', fromStatus: null, toStatus: 'PENDING', actor: byKey(actor) });
+    await recordAccountEvent(tx, 'connected_account.created', connectedAccount, byKey(actor));
     const onboardingLink = await issueOnboardingLink(tx, connectedAccount, platform.onboardingLinkTtlSeconds, actor.now);
-    await recordEvent(tx, { account: connectedAccount, type: 'ONBOARDING_LINK_CREATED', fromStatus: 'PENDING', toStatus: 'PENDING', actor: byKey(actor) });
+    await recordAccountEvent(tx, 'connected_account.onboarding_link.created', connectedAccount, byKey(actor));
     return { connectedAccount, onboardingLink };
   });
 }
@@ -97,7 +95,7 @@ export async function regenerateOnboardingLink(db: TenantDb, actor: Actor, conne
   return db.$transaction(async (tx) => {
     const connectedAccount = await lockAccountFor(tx, connectedAccountId, ['PENDING'], 'regenerate the onboarding link of', actor.now);
     const onboardingLink = await issueOnboardingLink(tx, connectedAccount, platform.onboardingLinkTtlSeconds, actor.now);
-    await recordEvent(tx, { account: connectedAccount, type: 'ONBOARDING_LINK_CREATED', fromStatus: 'PENDING', toStatus: 'PENDING', actor: byKey(actor) });
+    await recordAccountEvent(tx, 'connected_account.onboarding_link.created', connectedAccount, byKey(actor));
     return { connectedAccount, onboardingLink };
   });
 }
@@ -115,12 +113,12 @@ export async function changeAccountStatus(
   const transition = transitions[action];
   return db.$transaction(async (tx) => {
     const before = await lockAccountFor(tx, id, transition.from, action, actor.now);
-    if (action === 'revoke') await invalidateOnboardingLinks(tx, id, actor.now);
+    if (transition.to === 'REVOKED') await invalidateOnboardingLinks(tx, id, actor.now);
     const after = await tx.connectedAccount.update({
       where: { id },
       data: { status: transition.to, ...transitionTimestamps(action, actor.now) },
     });
-    await recordEvent(tx, { account: after, type: transition.event, fromStatus: before.status, toStatus: after.status, actor: byKey(actor) });
+    await recordAccountEvent(tx, transition.event, after, byKey(actor), before);
     return after;
   });
 }

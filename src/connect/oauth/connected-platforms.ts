@@ -23,5 +23,5 @@ export async function disconnectPlatform(
   if (!account) throw new NotFoundError(`No platform is connected to this organization through ${connectedAccountId}.`);
   // The revocation is the platform's lifecycle transition, run in the platform's scope.
   const platformDb = scopeToTenant(prisma, { organizationId: account.platformOrganizationId, tenantId: '' });
-  return changeAccountStatus(platformDb, actor, connectedAccountId, 'revoke');
+  return changeAccountStatus(platformDb, actor, connectedAccountId, 'deauthorize');
 }

@@ -1,7 +1,7 @@
 // GraphQL for STANDARD accounts: the platform's OAuth client settings, and the connected
 // organization's view of the platforms it granted access to, which it can revoke.
 import { ConnectNotEnabledError, InvalidStateError, NotFoundError, ValidationError } from '../../core/domain-errors.ts';
-import { ConnectedAccountStatusEnum, ConnectionTypeEnum } from '../accounts/schema.ts';
+import { ConnectedAccountStatusEnum, ConnectionTypeEnum } from '../accounts/schema-enums.ts';
 import { ConnectPlatformType } from '../platform/schema.ts';
 import { builder } from '../../graphql/builder.ts';
 import { actorOf } from '../../graphql/context.ts';

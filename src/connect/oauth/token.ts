@@ -6,7 +6,7 @@ import { sha256Hex } from '../../crypto/tokens.ts';
 import type { Prisma, Transaction } from '../../db/database.ts';
 import type { ConnectedAccount, OAuthAuthorization } from '../../generated/prisma/client.ts';
 import { newId } from '../../core/ids.ts';
-import { recordEvent } from '../accounts/events.ts';
+import { recordAccountEvent } from '../accounts/events.ts';
 import { transitionTimestamps } from '../accounts/lifecycle.ts';
 import { findOAuthClient } from './client-settings.ts';
 
@@ -48,12 +48,13 @@ const pkceChallengeOf = (verifier: string) => createHash('sha256').update(verifi
 async function revokeReplayed(prisma: Prisma, authorization: OAuthAuthorization, now: Date): Promise<void> {
   if (!authorization.connectedAccountId) return;
   await prisma.$transaction(async (tx) => {
+    const before = await tx.connectedAccount.findFirst({ where: { id: authorization.connectedAccountId ?? '', status: { in: ['ACTIVE', 'SUSPENDED'] } } });
     const revoked = await tx.connectedAccount.updateManyAndReturn({
       where: { id: authorization.connectedAccountId ?? '', status: { in: ['ACTIVE', 'SUSPENDED'] } },
       data: { status: 'REVOKED', ...transitionTimestamps('revoke', now) },
     });
     for (const account of revoked) {
-      await recordEvent(tx, { account, type: 'REVOKED', fromStatus: null, toStatus: 'REVOKED', actor: { server: 'oauth-code-replay' } });
+      await recordAccountEvent(tx, 'connected_account.revoked', account, { type: 'SYSTEM' }, before ?? undefined);
     }
   });
 }
@@ -85,13 +86,11 @@ async function grantAccount(tx: Transaction, authorization: OAuthAuthorization, 
           ...grant,
         },
       });
-  await recordEvent(tx, {
-    account,
-    type: 'CONNECTED_BY_CONSENT',
-    fromStatus: existing?.status ?? null,
-    toStatus: account.status,
-    actor: { userId: authorization.userId },
-  });
+  // Consent makes an account ACTIVE at once (like Stripe's account.application.authorized); consenting
+  // again changes the live account's grant.
+  const byUser = { type: 'USER', id: authorization.userId } as const;
+  if (existing) await recordAccountEvent(tx, 'connected_account.updated', account, byUser, existing);
+  else await recordAccountEvent(tx, 'connected_account.activated', account, byUser);
   return account;
 }
 

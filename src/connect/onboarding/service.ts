@@ -11,7 +11,7 @@ import { validatePassword } from '../../auth/passwords.ts';
 import { INVALID_CREDENTIALS_MESSAGE, signIn, type PreparedUser } from '../../auth/sign-in.ts';
 import { optionalDisplayedName, optionalText } from '../../core/validation.ts';
 import { platformBrand } from '../platform/branding.ts';
-import { recordEvent } from '../accounts/events.ts';
+import { recordAccountEvent } from '../accounts/events.ts';
 import { transitions, transitionTimestamps } from '../accounts/lifecycle.ts';
 import { assertLinkUsable, hashPresentedToken } from '../accounts/links.ts';
 
@@ -136,6 +136,7 @@ export async function completeOnboardingAs(
         assertLinkUsable(await tx.onboardingLink.findUnique({ where: { id: link.id } }), now);
         throw new LinkInvalidError('This onboarding link is no longer valid.');
       }
+      const before = await tx.connectedAccount.findUniqueOrThrow({ where: { id: accountId } });
       if (user.create) await tx.user.create({ data: { id: user.id, ...user.create } });
       const { organization, tenant } = await provisionOrganization(tx, details);
       await tx.organizationMember.create({ data: { organizationId: organization.id, userId: user.id, role: 'READ_ONLY' } });
@@ -149,7 +150,7 @@ export async function completeOnboardingAs(
         },
         include: { platformOrganization: { select: { connectPlatform: { select: { redirectUrl: true } } } } },
       });
-      await recordEvent(tx, { account, type: transition.event, fromStatus: 'PENDING', toStatus: account.status, actor: { userId: user.id } });
+      await recordAccountEvent(tx, transition.event, account, { type: 'USER', id: user.id }, before);
       const redirectUrl = account.platformOrganization.connectPlatform?.redirectUrl;
       if (!redirectUrl) throw new Error(`Platform of ${accountId} has no Connect settings`);
       return { redirectUrl, organizationId: organization.id, tenantId: tenant.id, connectedAccountId: accountId };

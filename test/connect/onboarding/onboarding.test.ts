@@ -229,7 +229,7 @@ describe('completing onboarding', () => {
 
     const row = await server.prisma.connectedAccount.findUniqueOrThrow({ where: { id: account.id } });
     expect(await server.prisma.organizationMember.count({ where: { organizationId: row.connectedOrganizationId! } })).toBe(1);
-    const events = await server.prisma.connectedAccountEvent.count({ where: { connectedAccountId: account.id, type: 'ONBOARDING_COMPLETED' } });
+    const events = await server.prisma.event.count({ where: { connectedAccountId: account.id, type: 'connected_account.activated' } });
     expect(events).toBe(1);
   });
 

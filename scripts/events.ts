@@ -1,0 +1,156 @@
+// npm run events: the figures of docs/reliability.md for the event log, on a real PostgreSQL with a
+// real server process.
+//   1. Webhooks: 1,000 events to 3 endpoints, one of which answers 500 half of the time. Delivered,
+//      duplicates, and the lag from commit to receipt. The retry schedule runs 2,000 times faster
+//      (WEBHOOK_RETRY_SCALE) so that its ten retries fit in minutes; the order of retries is the same.
+//   2. Subscriptions: 200 clients subscribed over Server-Sent Events; the lag from commit to receipt
+//      of 200 events, and the server's memory.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { bootstrapPlatform, graphql, machine, startPostgresCluster, startServerProcess } from './lib/harness.ts';
+
+const EVENTS = Number(process.env.EVENTS ?? 1000);
+const SUBSCRIBERS = Number(process.env.SUBSCRIBERS ?? 200);
+const LIVE_EVENTS = Number(process.env.LIVE_EVENTS ?? 200);
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? NaN : Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN);
+};
+
+interface Receiver {
+  url: string;
+  server: Server;
+  requests: number;
+  /** Receipts answered 2xx, by event id: more than one is a duplicate. */
+  delivered: Map<string, number>;
+  lagsMs: number[];
+}
+
+/** A loopback receiver; `failRate` of its answers are 500. It reads the event's commit time from the body. */
+async function receiver(failRate: number): Promise<Receiver> {
+  const state = { requests: 0, delivered: new Map<string, number>(), lagsMs: [] as number[] };
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      state.requests += 1;
+      if (Math.random() < failRate) return void response.writeHead(500).end();
+      const event = JSON.parse(body) as { id: string; createdAt: string };
+      state.delivered.set(event.id, (state.delivered.get(event.id) ?? 0) + 1);
+      state.lagsMs.push(Date.now() - Date.parse(event.createdAt));
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return Object.assign(state, { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks` });
+}
+
+async function inBatches(count: number, concurrency: number, task: (index: number) => Promise<unknown>) {
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < count) await task(next++);
+  }));
+}
+
+console.log(`events, on ${machine()}`);
+const cluster = await startPostgresCluster();
+const server = await startServerProcess(cluster.url, 4811, {
+  WEBHOOK_RETRY_SCALE: '0.0005',
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+  WEBHOOK_POLL_MS: '200',
+});
+const receivers: Receiver[] = [];
+try {
+  const apiKey = await bootstrapPlatform(server.url);
+  const auth = { authorization: `Bearer ${apiKey}` };
+  const call = <T>(query: string) => graphql<T>(server.url, query, auth);
+
+  // 1. Webhooks.
+  receivers.push(await receiver(0), await receiver(0), await receiver(0.5));
+  for (const { url } of receivers) {
+    await call(`mutation { createWebhookEndpoint(input: { url: "${url}", eventTypes: ["connection.updated"] }) { __typename } }`);
+  }
+  const created = await call<{ createConnection: { connection: { id: string } } }>(
+    'mutation { createConnection(input: { name: "Drill", providerType: FLEXPRICE, secrets: { generic: { data: { token: "drill" } } } }) { ... on CreateConnectionPayload { connection { id } } } }',
+  );
+  const connectionId = created.createConnection.connection.id;
+  const started = performance.now();
+  await inBatches(EVENTS, 8, (index) => call(`mutation { updateConnection(input: { id: "${connectionId}", name: "Drill ${index}" }) { __typename } }`));
+  const committedInMs = Math.round(performance.now() - started);
+  const deadline = performance.now() + 10 * 60_000;
+  while (performance.now() < deadline && receivers.some((r) => r.delivered.size < EVENTS)) await sleep(500);
+  const rows = receivers.map((r, index) => ({
+    endpoint: index === 2 ? 'fails half the time' : `healthy ${index + 1}`,
+    delivered: `${r.delivered.size}/${EVENTS}`,
+    duplicates: [...r.delivered.values()].reduce((sum, count) => sum + count - 1, 0),
+    requests: r.requests,
+    'lag p50 ms': percentile(r.lagsMs, 50),
+    'lag p99 ms': percentile(r.lagsMs, 99),
+  }));
+  console.log(`\n1. webhooks: ${EVENTS} events committed in ${committedInMs} ms (8 clients)`);
+  console.table(rows);
+
+  // 2. Subscriptions.
+  const rssBefore = server.rssBytes();
+  const lags: number[] = [];
+  let received = 0;
+  const controllers: AbortController[] = [];
+  const subscription = JSON.stringify({ query: 'subscription { events(types: ["connection.updated"]) { id createdAt } }' });
+  const streams = Array.from({ length: SUBSCRIBERS }, async () => {
+    const controller = new AbortController();
+    controllers.push(controller);
+    const response = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: subscription,
+      signal: controller.signal,
+    });
+    const reader = response.body?.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    for (;;) {
+      const chunk = await reader?.read().catch(() => ({ done: true, value: undefined }));
+      if (!chunk || chunk.done) return;
+      buffer += decoder.decode(chunk.value, { stream: true });
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const message = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const data = message.split('\n').find((line) => line.startsWith('data:'));
+        const event = data ? (JSON.parse(data.slice(5)) as { data?: { events?: { createdAt: string } } }).data?.events : undefined;
+        if (event) {
+          received += 1;
+          lags.push(Date.now() - Date.parse(event.createdAt));
+        }
+      }
+    }
+  });
+  await sleep(3_000); // every client connected and subscribed
+  const rssSubscribed = server.rssBytes();
+  await inBatches(LIVE_EVENTS, 4, async (index) => {
+    await call(`mutation { updateConnection(input: { id: "${connectionId}", name: "Live ${index}" }) { __typename } }`);
+    await sleep(50);
+  });
+  const expected = SUBSCRIBERS * LIVE_EVENTS;
+  const until = performance.now() + 60_000;
+  while (received < expected && performance.now() < until) await sleep(200);
+  const rssPeak = server.rssBytes();
+  for (const controller of controllers) controller.abort();
+  await Promise.allSettled(streams);
+  console.log(`\n2. subscriptions: ${SUBSCRIBERS} clients, ${LIVE_EVENTS} events`);
+  console.table([{
+    received: `${received}/${expected}`,
+    'lag p50 ms': percentile(lags, 50),
+    'lag p99 ms': percentile(lags, 99),
+    'RSS before MB': Math.round(rssBefore / 2 ** 20),
+    'RSS subscribed MB': Math.round(rssSubscribed / 2 ** 20),
+    'RSS after events MB': Math.round(rssPeak / 2 ** 20),
+  }]);
+} finally {
+  for (const r of receivers) r.server.close();
+  server.child.kill('SIGTERM');
+  await server.exited;
+  await cluster.destroy();
+}

@@ -1,0 +1,31 @@
+// Every kind of event the server records (API.md, Events). A webhook endpoint or a subscription
+// names some of them, or `*` for all.
+export const eventTypes = [
+  'connected_account.created',
+  'connected_account.updated',
+  'connected_account.onboarding_link.created',
+  'connected_account.activated',
+  'connected_account.suspended',
+  'connected_account.reactivated',
+  'connected_account.revoked',
+  'connected_account.deauthorized',
+  'sub_account.created',
+  'sub_account.updated',
+  'sub_account.deactivated',
+  'sub_account.reactivated',
+  'sub_account.api_key.created',
+  'sub_account.api_key.revoked',
+  'connection.created',
+  'connection.updated',
+  'connection.archived',
+  'connection.deleted',
+  'connection.verification_failed',
+  'connection.verification_succeeded',
+  'webhook_endpoint.disabled',
+] as const;
+
+export type EventType = (typeof eventTypes)[number];
+
+const known = new Set<string>(eventTypes);
+
+export const isEventType = (value: string): value is EventType => known.has(value);

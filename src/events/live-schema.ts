@@ -1,0 +1,59 @@
+// `subscription { events(types, after) }`: the events the caller's `events` query would show, as
+// they commit, over Server-Sent Events (graphql-yoga; `Accept: text/event-stream` on /graphql).
+// Authorized once, when it starts (builder.ts: authorizeOnSubscribe), by the same scopes as `events`.
+import { GraphQLError } from 'graphql';
+import type { Event } from '../generated/prisma/client.ts';
+import { builder } from '../graphql/builder.ts';
+import { actorOf, type Context } from '../graphql/context.ts';
+import { hashPresentedApiKey } from '../auth/api-key-secrets.ts';
+import { presentedApiKey } from '../auth/resolve-actor.ts';
+import { isEventType } from './event-types.ts';
+import { liveEventsOf } from './live.ts';
+import { EventType } from './schema.ts';
+
+const ALL = '*';
+
+/** null: every type. Unknown names are refused, so that a typo does not silently match nothing. */
+function typesOf(types: readonly string[] | null | undefined): string[] | null {
+  if (!types || types.includes(ALL)) return null;
+  const unknown = types.filter((type) => !isEventType(type));
+  if (types.length === 0 || unknown.length > 0) {
+    throw new GraphQLError(
+      types.length === 0 ? 'Name at least one event type, or leave `types` out for all.' : `Unknown event types: ${unknown.join(', ')}.`,
+      { extensions: { code: 'VALIDATION', fields: ['types'], http: { status: 400 } } },
+    );
+  }
+  return [...new Set(types)];
+}
+
+/** What the subscription's caller authenticated with, watched for changes while it is open (live.ts). */
+function credentialsOf(context: Context) {
+  const { request } = context as Context & { request: Request };
+  const presented = presentedApiKey(request.headers);
+  return {
+    keyHash: presented === undefined ? null : (hashPresentedApiKey(presented) ?? null),
+    actingForAccountId: actorOf(context).actingAs?.id ?? null,
+  };
+}
+
+builder.subscriptionField('events', (t) =>
+  t.field({
+    type: EventType,
+    description:
+      'Every event `events` would show the caller, in the order they committed, as they commit. With `after`, first every such ' +
+      'event after that one: a client that lost its connection resumes from the last event it received without a gap.',
+    args: {
+      types: t.arg.stringList({ required: false, description: 'Only these types (`*` or none: all).' }),
+      after: t.arg.id({ required: false, description: 'The last event received: replay every later one first. An id the caller cannot see is NOT_FOUND.' }),
+    },
+    subscribe: (_root, args, context) =>
+      liveEventsOf(context).open({
+        db: context.db,
+        apiKeyId: actorOf(context).apiKeyId,
+        types: typesOf(args.types),
+        after: args.after ?? null,
+        credentials: credentialsOf(context),
+      }),
+    resolve: (event: Event) => event,
+  }),
+);

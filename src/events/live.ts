@@ -1,0 +1,297 @@
+// Live events for subscriptions: one LISTEN on `connect_events` per process. A notification only
+// says "something committed"; each open subscription then reads, through its own confined client
+// (the Event rule, src/db/confinement-rules.ts), the events after the last one it sent, in sequence
+// order. recordEvent commits events in sequence order (record.ts), so reading "after the last one
+// sent" never skips one, and nothing depends on a notification arriving: after a lost LISTEN
+// connection comes back, every subscription reads again and catches up.
+import { GraphQLError } from 'graphql';
+import { Repeater, type Plugin } from 'graphql-yoga';
+import type { Logger } from '../core/logger.ts';
+import type { Database } from '../db/database.ts';
+import type { TenantDb } from '../db/tenant-scope.ts';
+import type { Event } from '../generated/prisma/client.ts';
+import { EVENTS_CHANNEL } from './record.ts';
+
+/** Events read per query; a subscription that is behind reads batch after batch. */
+const BATCH = 100;
+/**
+ * Reads in flight at once, across the process's subscriptions. Under a burst, a subscription that
+ * waits for its turn gathers every event committed meanwhile into its next read, and the database
+ * keeps room for the writes (PGlite has a single connection).
+ */
+const CONCURRENT_READS = 4;
+
+export interface OpenSubscription {
+  /** The caller's confined client: what it reads is exactly what `events` shows the caller. */
+  db: TenantDb;
+  /** Counted against the per-key limit. */
+  apiKeyId: string;
+  /** Only these types; null for all. */
+  types: string[] | null;
+  /** Replay every event after this one first; null to start with what commits next. */
+  after: string | null;
+  /**
+   * What the caller authenticated with: when the key (by its hash) or the account it acts for
+   * changes (revoked, suspended...), the subscription ends and the client reconnects, authenticated
+   * again like any request.
+   */
+  credentials: { keyHash: string | null; actingForAccountId: string | null };
+}
+
+export interface LiveEvents {
+  /** Validates and reserves; the events come from the returned iterator until it is returned. */
+  open(subscription: OpenSubscription): Promise<AsyncIterableIterator<Event>>;
+  /** Open subscriptions in this process. */
+  size(): number;
+  /** Ends every open subscription (SERVICE_UNAVAILABLE: reconnect), refuses new ones, stops listening. */
+  stop(): Promise<void>;
+}
+
+interface Subscriber {
+  credentials: OpenSubscription['credentials'];
+  wake(): void;
+  end(error: GraphQLError): void;
+}
+
+/** The channel on which the database says that a key or a connected account changed (auth/caller-caches.ts). */
+const AUTH_CHANNEL = 'connect_auth';
+
+/** A promise and the function that resolves it. */
+function signalled() {
+  let resolve = () => {};
+  const promise = new Promise<void>((done) => {
+    resolve = done;
+  });
+  return { promise, resolve };
+}
+
+const tooManySubscriptions = (limit: number) =>
+  new GraphQLError(`This API key already has ${limit} open subscriptions: close one first.`, {
+    extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', limit, http: { status: 429 } },
+  });
+
+const shuttingDown = () =>
+  new GraphQLError('The server is shutting down: reconnect, with `after` set to the last event received.', {
+    extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503 } },
+  });
+
+const credentialsChanged = () =>
+  new GraphQLError('The API key, or the connected account it acts for, changed: reconnect, with `after` set to the last event received.', {
+    extensions: { code: 'CREDENTIALS_CHANGED' },
+  });
+
+const unknownEvent = (id: string) =>
+  new GraphQLError(`No event ${id} is visible to this API key: resume from an event it received.`, {
+    extensions: { code: 'NOT_FOUND', http: { status: 404 } },
+  });
+
+export async function startLiveEvents(
+  database: Pick<Database, 'listen'>,
+  options: { maxPerKey: number; log: Logger },
+): Promise<LiveEvents> {
+  const subscribers = new Set<Subscriber>();
+  const openPerKey = new Map<string, number>();
+  /**
+   * The highest sequence notified so far. Events commit in sequence order, so once N is notified
+   * every event up to N that will ever exist has committed: a read that started after it saw them
+   * all, and its subscription may move its cursor up to N even when none of them were for it.
+   */
+  let notified = 0n;
+  let deaf = false;
+  let stopped = false;
+
+  let reading = 0;
+  const turns: (() => void)[] = [];
+  async function readInTurn<T>(read: () => Promise<T>): Promise<T> {
+    if (reading >= CONCURRENT_READS) await new Promise<void>((resolve) => turns.push(resolve));
+    else reading += 1;
+    try {
+      return await read();
+    } finally {
+      const next = turns.shift();
+      if (next) next();
+      else reading -= 1;
+    }
+  }
+
+  const wakeAll = () => {
+    for (const subscriber of subscribers) subscriber.wake();
+  };
+  const unlisten = await database.listen(EVENTS_CHANNEL, {
+    message(payload) {
+      if (/^\d+$/.test(payload) && BigInt(payload) > notified) notified = BigInt(payload);
+      wakeAll();
+    },
+    listening(up) {
+      if (!up) {
+        deaf = true;
+        options.log.warn('live events: LISTEN connection lost; subscriptions catch up when it is back');
+        return;
+      }
+      // Back after a loss: whatever committed meanwhile is read now.
+      if (deaf) wakeAll();
+      deaf = false;
+    },
+  });
+
+  // Whoever is subscribed stays authorized only while nothing about its key or account changed.
+  let watchingCredentials = false;
+  const endWhere = (matches: (subscriber: Subscriber) => boolean) => {
+    for (const subscriber of subscribers) if (matches(subscriber)) subscriber.end(credentialsChanged());
+  };
+  const unwatch = await database.listen(AUTH_CHANNEL, {
+    message(payload) {
+      const separator = payload.indexOf(':');
+      const kind = payload.slice(0, separator);
+      const id = payload.slice(separator + 1);
+      if (kind === 'key') endWhere((subscriber) => subscriber.credentials.keyHash === id);
+      else if (kind === 'account') endWhere((subscriber) => subscriber.credentials.actingForAccountId === id);
+    },
+    listening(up) {
+      watchingCredentials = up;
+      // A revocation may pass unseen while deaf: nobody stays subscribed on credentials not watched.
+      if (!up) endWhere(() => true);
+    },
+  });
+
+  function reserve(apiKeyId: string): () => void {
+    const open = openPerKey.get(apiKeyId) ?? 0;
+    if (open >= options.maxPerKey) throw tooManySubscriptions(options.maxPerKey);
+    openPerKey.set(apiKeyId, open + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (openPerKey.get(apiKeyId) ?? 1) - 1;
+      if (left > 0) openPerKey.set(apiKeyId, left);
+      else openPerKey.delete(apiKeyId);
+    };
+  }
+
+  async function startingPoint({ db, after }: OpenSubscription): Promise<bigint> {
+    if (after !== null) {
+      const event = await db.event.findUnique({ where: { id: after }, select: { sequence: true } });
+      if (!event) throw unknownEvent(after);
+      return event.sequence;
+    }
+    const latest = await db.event.findFirst({ orderBy: { sequence: 'desc' }, select: { sequence: true } });
+    return latest?.sequence ?? 0n;
+  }
+
+  async function open(subscription: OpenSubscription): Promise<AsyncIterableIterator<Event>> {
+    if (stopped || !watchingCredentials) throw shuttingDown();
+    const release = reserve(subscription.apiKeyId);
+    let cursor: bigint;
+    try {
+      cursor = await startingPoint(subscription);
+    } catch (error) {
+      release();
+      throw error;
+    }
+    const { db, types } = subscription;
+    const typeFilter = types ? { type: { in: types } } : {};
+
+    const events = new Repeater<Event>(async (push, stop) => {
+      let woken = true; // the first read replays from `after`, or catches what committed since the start
+      let signal = signalled();
+      const subscriber: Subscriber = {
+        credentials: subscription.credentials,
+        wake() {
+          woken = true;
+          signal.resolve();
+        },
+        end: (error) => stop(error),
+      };
+      let ended = false;
+      void stop.then(() => {
+        ended = true;
+        signal.resolve();
+      });
+      subscribers.add(subscriber);
+      try {
+        while (!ended) {
+          if (!woken) {
+            await signal.promise;
+            continue;
+          }
+          const { known, batch } = await readInTurn(async () => {
+            // Whatever wakes it from here on is read by this read, or the next one.
+            woken = false;
+            signal = signalled();
+            const known = notified;
+            const batch = await db.event.findMany({
+              where: { sequence: { gt: cursor }, ...typeFilter },
+              orderBy: { sequence: 'asc' },
+              take: BATCH,
+            });
+            return { known, batch };
+          });
+          for (const event of batch) {
+            if (ended) return;
+            cursor = event.sequence;
+            await push(event);
+          }
+          if (batch.length === BATCH) woken = true;
+          else if (known > cursor) cursor = known;
+        }
+      } catch (error) {
+        options.log.warn({ err: { type: (error as Error).name, message: (error as Error).message } }, 'live events: a subscription failed to read');
+        stop(
+          new GraphQLError('Events could not be read: reconnect with `after` set to the last event received.', {
+            extensions: { code: 'SERVICE_UNAVAILABLE' },
+          }),
+        );
+      } finally {
+        subscribers.delete(subscriber);
+        release();
+      }
+    });
+
+    // Returned before its first read, a Repeater never runs its executor: release here too.
+    const iterator: AsyncIterableIterator<Event> = {
+      [Symbol.asyncIterator]: () => iterator,
+      next: () => events.next(),
+      return: (value?: unknown) => {
+        release();
+        return events.return(value as never);
+      },
+      throw: (error?: unknown) => {
+        release();
+        return events.throw(error);
+      },
+    };
+    return iterator;
+  }
+
+  let stopping: Promise<void> | null = null;
+  return {
+    open,
+    size: () => [...openPerKey.values()].reduce((sum, open) => sum + open, 0),
+    stop() {
+      stopping ??= (async () => {
+        stopped = true;
+        // The server is going away: the clients reconnect (to another process) and resume with `after`.
+        for (const subscriber of subscribers) subscriber.end(shuttingDown());
+        await Promise.all([unlisten(), unwatch()]);
+      })();
+      return stopping;
+    },
+  };
+}
+
+const LIVE_EVENTS = 'liveEvents';
+
+/** Puts the process's hub into every request's context, for the `events` subscription. */
+export function useLiveEvents(hub: LiveEvents): Plugin {
+  return {
+    onContextBuilding({ extendContext }) {
+      extendContext({ [LIVE_EVENTS]: hub } as never);
+    },
+  };
+}
+
+export function liveEventsOf(context: object): LiveEvents {
+  const hub = (context as { [LIVE_EVENTS]?: LiveEvents })[LIVE_EVENTS];
+  if (!hub) throw new Error('live events are not wired into this application (useLiveEvents)');
+  return hub;
+}

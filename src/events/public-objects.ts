@@ -1,0 +1,56 @@
+// What an event shows of an object: the fields the API shows of it, named as the API names them,
+// and never a secret (a connection's encrypted secrets stay out; its masked hints are public).
+import type { ApiKey, ConnectedAccount, Connection, SubAccount, WebhookEndpoint } from '../generated/prisma/client.ts';
+import type { EventData } from './record.ts';
+
+type Fields = Record<string, unknown>;
+
+const pick = <Row extends object, Key extends keyof Row>(row: Row, keys: readonly Key[]): Fields =>
+  Object.fromEntries(keys.map((key) => [key, row[key]]));
+
+export const connectedAccountObject = (account: ConnectedAccount): Fields => ({
+  object: 'connected_account',
+  ...pick(account, [
+    'id', 'connectionType', 'onboardingMode', 'status', 'platformOrganizationId', 'connectedOrganizationId',
+    'connectedTenantId', 'platformCustomerId', 'metadata', 'grantedScopes', 'grantedTenantIds',
+    'onboardingCompletedAt', 'suspendedAt', 'revokedAt', 'createdAt', 'updatedAt',
+  ]),
+});
+
+export function subAccountObject(account: SubAccount): Fields {
+  const { addressLine1, addressLine2, addressCity, addressState, addressPostalCode, addressCountry, ...profile } = account;
+  return {
+    object: 'sub_account',
+    ...profile,
+    address: { line1: addressLine1, line2: addressLine2, city: addressCity, state: addressState, postalCode: addressPostalCode, country: addressCountry },
+  };
+}
+
+/** A key as its events show it: never its secret or the secret's hash. */
+export const apiKeyObject = (key: ApiKey, subAccountId: string): Fields => ({
+  object: 'api_key',
+  subAccountId,
+  ...pick(key, ['id', 'name', 'prefix', 'createdAt', 'revokedAt']),
+});
+
+export const connectionObject = (connection: Connection): Fields => ({
+  object: 'connection',
+  ...pick(connection, [
+    'id', 'tenantId', 'name', 'providerType', 'status', 'secretHints', 'settings', 'syncConfig', 'metadata',
+    'createdBy', 'updatedBy', 'deletedAt', 'createdAt', 'updatedAt',
+  ]),
+});
+
+export const webhookEndpointObject = (endpoint: WebhookEndpoint): Fields => ({
+  object: 'webhook_endpoint',
+  ...pick(endpoint, ['id', 'url', 'description', 'eventTypes', 'connect', 'status', 'disabledReason', 'createdAt', 'updatedAt']),
+});
+
+/** An event's data: the object after the change, and (when there was one before) what it changed. */
+export function eventData(after: Fields, before?: Fields): EventData {
+  if (!before) return { object: after };
+  const previous = Object.fromEntries(
+    Object.entries(before).filter(([key, value]) => key !== 'updatedAt' && JSON.stringify(value) !== JSON.stringify(after[key])),
+  );
+  return { object: after, previous };
+}

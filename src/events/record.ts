@@ -1,0 +1,148 @@
+// The one way to record an event: inside the transaction of the change it records (an outbox), so
+// an event exists exactly when its change committed. In the same statements it queues a delivery
+// for every enabled webhook endpoint that wants it, and notifies the listening processes.
+import { newId } from '../core/ids.ts';
+import type { Actor } from '../auth/actor.ts';
+import type { EventType } from './event-types.ts';
+
+/** Who made the change: an API key, a user (onboarding, consent), or the server itself. */
+export type EventActor = { type: 'API_KEY'; id: string } | { type: 'USER'; id: string } | { type: 'SYSTEM' };
+
+/** Where an event belongs, which decides who sees it (confinement-rules.ts) and which endpoints get it. */
+export interface EventPlace {
+  organizationId: string;
+  /** Null for organization-level objects (connected accounts, sub-accounts). */
+  tenantId: string | null;
+  connectedAccountId: string | null;
+  platformOrganizationId: string | null;
+}
+
+export interface EventData {
+  /** The object's public fields after the change (public-objects.ts): never a secret. */
+  object: Record<string, unknown>;
+  /** The changed fields as they were before. */
+  previous?: Record<string, unknown>;
+}
+
+export interface NewEvent {
+  type: EventType;
+  objectId: string;
+  data: EventData;
+  place: EventPlace;
+  actor: EventActor;
+}
+
+/** The PostgreSQL channel every process listens on; the payload is the event's sequence. */
+export const EVENTS_CHANNEL = 'connect_events';
+
+/**
+ * Any transaction client: the confined one of a service (raw SQL is not confined, and the place is
+ * explicit) or an unconfined one (onboarding, the OAuth exchange).
+ */
+export interface EventWriter {
+  $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): PromiseLike<T>;
+  $executeRawUnsafe(query: string, ...values: unknown[]): PromiseLike<number>;
+}
+
+/**
+ * Taken before the insert and held until commit: events commit in the order of their sequence, so
+ * a reader that has seen sequence N never sees a smaller one appear later (replay from `after`, and
+ * per-endpoint delivery order, rely on it). Held for the end of a transaction only: milliseconds.
+ */
+const ORDER_LOCK = 'SELECT pg_advisory_xact_lock(7212873465)';
+
+const INSERT_EVENT = `
+  INSERT INTO "Event" ("id", "type", "organizationId", "tenantId", "connectedAccountId", "platformOrganizationId",
+                       "objectId", "data", "actorType", "actorId")
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::"EventActorType", $10)
+  RETURNING "sequence"`;
+
+/**
+ * One delivery per enabled endpoint that wants the event (webhooks: which endpoint gets what):
+ * - `connect` endpoints get the events of the platform's connected accounts;
+ * - an endpoint made while acting for an account gets that account's tenant;
+ * - any other endpoint gets its organization's own events (not those of its connected accounts).
+ */
+const QUEUE_DELIVERIES = `
+  INSERT INTO "WebhookDelivery" ("id", "endpointId", "eventId", "organizationId", "tenantId", "eventSequence")
+  SELECT 'whd_' || replace(gen_random_uuid()::text, '-', ''), e."id", $1, e."organizationId", e."tenantId", $2
+  FROM "WebhookEndpoint" e
+  WHERE e."status" = 'ENABLED'
+    AND ('*' = ANY (e."eventTypes") OR $3 = ANY (e."eventTypes"))
+    AND CASE
+          WHEN e."connect" THEN e."organizationId" = $5
+          WHEN e."actingForAccountId" IS NOT NULL THEN e."tenantId" = $6
+          ELSE e."organizationId" = $4 AND $7::text IS NULL
+        END`;
+
+export async function recordEvent(tx: EventWriter, event: NewEvent): Promise<{ id: string; sequence: bigint }> {
+  const id = newId('Event');
+  const { place, actor } = event;
+  await tx.$executeRawUnsafe(ORDER_LOCK);
+  const [row] = await tx.$queryRawUnsafe<{ sequence: bigint }[]>(
+    INSERT_EVENT,
+    id,
+    event.type,
+    place.organizationId,
+    place.tenantId,
+    place.connectedAccountId,
+    place.platformOrganizationId,
+    event.objectId,
+    JSON.stringify(event.data),
+    actor.type,
+    'id' in actor ? actor.id : null,
+  );
+  if (!row) throw new Error('the event insert returned no row');
+  await tx.$executeRawUnsafe(
+    QUEUE_DELIVERIES,
+    id,
+    row.sequence,
+    event.type,
+    place.organizationId,
+    place.platformOrganizationId,
+    place.tenantId,
+    place.connectedAccountId,
+  );
+  // Delivered at commit, and only if it commits.
+  await tx.$executeRawUnsafe(`SELECT pg_notify('${EVENTS_CHANNEL}', $1)`, String(row.sequence));
+  return { id, sequence: row.sequence };
+}
+
+/** The request's key as the actor of what it changes. */
+export const byKey = (actor: Pick<Actor, 'apiKeyId'>): EventActor => ({ type: 'API_KEY', id: actor.apiKeyId });
+
+/**
+ * Where a request's own changes belong: the tenant it acts in, and when it acts for a connected
+ * account, that account (its platform sees the event).
+ */
+export function placeOfRequest(actor: Pick<Actor, 'actingScope' | 'actingAs'>): EventPlace {
+  return {
+    organizationId: actor.actingScope.organizationId,
+    tenantId: actor.actingScope.tenantId,
+    connectedAccountId: actor.actingAs?.id ?? null,
+    platformOrganizationId: actor.actingAs?.platformOrganizationId ?? null,
+  };
+}
+
+/**
+ * Where a change to an organization-level object (a sub-account) belongs: with that organization,
+ * in no tenant; when the request acts for a connected account, its platform sees it too.
+ */
+export function placeOfOrganizationObject(organizationId: string, actor: Pick<Actor, 'actingAs'>): EventPlace {
+  return {
+    organizationId,
+    tenantId: null,
+    connectedAccountId: actor.actingAs?.id ?? null,
+    platformOrganizationId: actor.actingAs?.platformOrganizationId ?? null,
+  };
+}
+
+/** Where an event about a connected account belongs: with its platform, about that account. */
+export function placeOfAccount(account: { id: string; platformOrganizationId: string }): EventPlace {
+  return {
+    organizationId: account.platformOrganizationId,
+    tenantId: null,
+    connectedAccountId: account.id,
+    platformOrganizationId: account.platformOrganizationId,
+  };
+}

@@ -1,0 +1,179 @@
+// Webhook endpoints: where a tenant's events are sent. The signing secret is made here, returned
+// once (creation, rotation) and stored only encrypted; deliveries are queued by recordEvent and sent
+// by the worker (worker.ts).
+import type { Actor } from '../auth/actor.ts';
+import type { Config } from '../config.ts';
+import { InvalidStateError, NotFoundError, ValidationError } from '../core/domain-errors.ts';
+import { newId } from '../core/ids.ts';
+import { optionalText } from '../core/validation.ts';
+import type { KeyRing } from '../crypto/key-ring.ts';
+import type { TenantDb } from '../db/tenant-scope.ts';
+import { isEventType } from '../events/event-types.ts';
+import { eventData, webhookEndpointObject } from '../events/public-objects.ts';
+import { byKey, placeOfRequest, recordEvent } from '../events/record.ts';
+import type { WebhookDelivery, WebhookEndpoint } from '../generated/prisma/client.ts';
+import { checkWebhookUrl, type AddressPolicy } from './address-guard.ts';
+import { newWebhookSecret, PREVIOUS_SECRET_MS, sealSecret } from './signing.ts';
+
+export const addressPolicyOf = (config: Pick<Config, 'env' | 'webhookAllowPrivateNetworks'>): AddressPolicy => ({
+  production: config.env === 'production',
+  allowPrivateNetworks: config.webhookAllowPrivateNetworks,
+});
+
+const MAX_EVENT_TYPES = 100;
+
+/** Known event types, or `*` alone; duplicates dropped. */
+function validEventTypes(types: readonly string[], field: string): string[] {
+  if (types.length === 0) throw new ValidationError(`${field} must name at least one event type, or "*" for all.`, [field]);
+  if (types.length > MAX_EVENT_TYPES) throw new ValidationError(`${field} may name at most ${MAX_EVENT_TYPES} event types.`, [field]);
+  const unknown = types.map((type, index) => [type, index] as const).filter(([type]) => type !== '*' && !isEventType(type));
+  if (unknown.length > 0) {
+    throw new ValidationError(
+      `${field}: unknown event type ${unknown.map(([type]) => JSON.stringify(type.slice(0, 100))).join(', ')}.`,
+      unknown.map(([, index]) => `${field}[${index}]`),
+    );
+  }
+  const unique = [...new Set(types)];
+  if (unique.includes('*') && unique.length > 1) throw new ValidationError(`${field}: "*" already means every type; name it alone.`, [field]);
+  return unique;
+}
+
+export interface IssuedWebhookEndpoint {
+  webhookEndpoint: WebhookEndpoint;
+  secret: string;
+}
+
+export interface CreateWebhookEndpointInput {
+  url: URL;
+  eventTypes: readonly string[];
+  description?: string | null | undefined;
+  connect?: boolean | null | undefined;
+}
+
+export async function createWebhookEndpoint(
+  db: TenantDb,
+  actor: Actor,
+  keyRing: KeyRing,
+  policy: AddressPolicy,
+  input: CreateWebhookEndpointInput,
+): Promise<IssuedWebhookEndpoint> {
+  const connect = input.connect ?? false;
+  if (connect && (actor.actingAs !== null || actor.subAccountId !== null)) {
+    throw new ValidationError(
+      "input.connect: only a platform's own key makes an endpoint for its connected accounts' events (not while acting for an account, not a sub-account's key).",
+      ['input.connect'],
+    );
+  }
+  const eventTypes = validEventTypes(input.eventTypes, 'input.eventTypes');
+  const description = optionalText(input.description, 500, 'input.description');
+  const url = await checkWebhookUrl(input.url, policy, 'input.url');
+  const id = newId('WebhookEndpoint');
+  const secret = newWebhookSecret();
+  const { organizationId, tenantId } = actor.actingScope;
+  const webhookEndpoint = await db.webhookEndpoint.create({
+    data: {
+      id,
+      // The confined client stamps these (confinement-rules.ts); named here for the types.
+      organizationId,
+      tenantId,
+      actingForAccountId: actor.actingAs?.id ?? null,
+      url,
+      description,
+      eventTypes,
+      connect,
+      secretCiphertext: sealSecret(keyRing, { id, tenantId }, secret),
+    },
+  });
+  return { webhookEndpoint, secret };
+}
+
+async function endpointOf(db: TenantDb, id: string): Promise<WebhookEndpoint> {
+  const endpoint = await db.webhookEndpoint.findUnique({ where: { id } });
+  if (!endpoint) throw new NotFoundError(`No webhook endpoint ${id}.`);
+  return endpoint;
+}
+
+export interface UpdateWebhookEndpointInput {
+  url?: URL | null | undefined;
+  eventTypes?: readonly string[] | null | undefined;
+  description?: string | null | undefined;
+  enabled?: boolean | null | undefined;
+}
+
+/**
+ * Changes what is given. `enabled: false` disables it (nothing is queued for it, and what was queued
+ * waits); `enabled: true` enables it again with its failure counters reset, and what waited is sent.
+ */
+export async function updateWebhookEndpoint(
+  db: TenantDb,
+  actor: Actor,
+  policy: AddressPolicy,
+  id: string,
+  input: UpdateWebhookEndpointInput,
+): Promise<WebhookEndpoint> {
+  const existing = await endpointOf(db, id);
+  const eventTypes = input.eventTypes ? validEventTypes(input.eventTypes, 'input.eventTypes') : undefined;
+  const description = input.description === undefined ? undefined : optionalText(input.description, 500, 'input.description');
+  const url = input.url ? await checkWebhookUrl(input.url, policy, 'input.url') : undefined;
+  const status = input.enabled == null ? undefined : input.enabled ? ('ENABLED' as const) : ('DISABLED' as const);
+  const disabling = status === 'DISABLED' && existing.status === 'ENABLED';
+  return db.$transaction(async (tx) => {
+    const updated = await tx.webhookEndpoint.update({
+      where: { id: existing.id },
+      data: {
+        ...(url ? { url } : {}),
+        ...(eventTypes ? { eventTypes } : {}),
+        ...(description !== undefined ? { description } : {}),
+        ...(status === 'ENABLED' ? { status, disabledReason: null, failingSince: null, consecutiveFailures: 0 } : {}),
+        ...(disabling ? { status, disabledReason: `disabled by ${actor.apiKeyId}` } : {}),
+        updatedAt: actor.now,
+      },
+    });
+    if (disabling) {
+      await recordEvent(tx, {
+        type: 'webhook_endpoint.disabled',
+        objectId: updated.id,
+        data: eventData(webhookEndpointObject(updated), webhookEndpointObject(existing)),
+        place: placeOfRequest(actor),
+        actor: byKey(actor),
+      });
+    }
+    return updated;
+  });
+}
+
+/** Deletes it with its queued and past deliveries. */
+export async function deleteWebhookEndpoint(db: TenantDb, id: string): Promise<WebhookEndpoint> {
+  const existing = await endpointOf(db, id);
+  await db.webhookEndpoint.delete({ where: { id: existing.id } });
+  return existing;
+}
+
+/** A new secret; the current one goes on signing, as a second signature, for 24 hours. */
+export async function rotateWebhookEndpointSecret(db: TenantDb, actor: Actor, keyRing: KeyRing, id: string): Promise<IssuedWebhookEndpoint> {
+  const existing = await endpointOf(db, id);
+  const secret = newWebhookSecret();
+  const webhookEndpoint = await db.webhookEndpoint.update({
+    where: { id: existing.id },
+    data: {
+      secretCiphertext: sealSecret(keyRing, existing, secret),
+      previousSecretCiphertext: existing.secretCiphertext,
+      previousSecretExpiresAt: new Date(actor.now.getTime() + PREVIOUS_SECRET_MS),
+      updatedAt: actor.now,
+    },
+  });
+  return { webhookEndpoint, secret };
+}
+
+/** Queues a delivery again, to be sent now (one more attempt after its last). */
+export async function redeliverWebhook(db: TenantDb, actor: Actor, deliveryId: string): Promise<WebhookDelivery> {
+  const delivery = await db.webhookDelivery.findUnique({ where: { id: deliveryId } });
+  if (!delivery) throw new NotFoundError(`No webhook delivery ${deliveryId}.`);
+  if (delivery.leasedUntil && delivery.leasedUntil > actor.now) {
+    throw new InvalidStateError(`Webhook delivery ${deliveryId} is being sent now.`);
+  }
+  return db.webhookDelivery.update({
+    where: { id: delivery.id },
+    data: { status: 'PENDING', nextAttemptAt: actor.now, leasedUntil: null },
+  });
+}

@@ -1,0 +1,28 @@
+// Signing secrets: made here, stored only encrypted with the key ring (bound to the endpoint), and
+// used to sign by the Standard Webhooks specification through its reference package.
+import { randomBytes } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
+import { decryptSecret, encryptSecret } from '../crypto/encryption.ts';
+import type { KeyRing } from '../crypto/key-ring.ts';
+
+/** `whsec_` and the base64 of 32 random bytes: what Standard Webhooks libraries take. */
+export const newWebhookSecret = () => `whsec_${randomBytes(32).toString('base64')}`;
+
+const associatedData = (endpoint: { id: string; tenantId: string }) => `webhook_endpoint:${endpoint.tenantId}:${endpoint.id}`;
+
+export const sealSecret = (keyRing: KeyRing, endpoint: { id: string; tenantId: string }, secret: string) =>
+  encryptSecret(keyRing, secret, associatedData(endpoint));
+
+export const openSecret = (keyRing: KeyRing, endpoint: { id: string; tenantId: string }, stored: string) =>
+  decryptSecret(keyRing, stored, associatedData(endpoint));
+
+/** After a rotation, the old secret goes on signing (a second signature) this long. */
+export const PREVIOUS_SECRET_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The `webhook-signature` header: `v1,<base64>` for each secret, space-separated (the newest first),
+ * so a receiver still holding the old secret accepts the message during the overlap.
+ */
+export function signatureHeader(secrets: string[], messageId: string, timestamp: Date, body: string): string {
+  return secrets.map((secret) => new Webhook(secret).sign(messageId, timestamp, body)).join(' ');
+}

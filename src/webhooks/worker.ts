@@ -1,0 +1,244 @@
+// Sends the queued webhook deliveries, in every server process. Each round leases due deliveries
+// with one statement (FOR UPDATE SKIP LOCKED, and a lease time, so two processes never send the same
+// attempt and a process that dies mid-send only delays it), sends them outside any transaction, and
+// records the outcome: DELIVERED, another attempt later (schedule.ts), or FAILED after the last.
+// Per endpoint, a delivery waits while an earlier one of the same endpoint is due or being sent, so
+// an endpoint receives its events in order as far as retries allow. An endpoint that keeps failing
+// is disabled, with its `webhook_endpoint.disabled` event, in the transaction of that last outcome.
+import { systemClock, type Clock } from '../core/clock.ts';
+import type { Logger } from '../core/logger.ts';
+import type { KeyRing } from '../crypto/key-ring.ts';
+import type { Prisma, Transaction } from '../db/database.ts';
+import type { Listen } from '../db/notifications.ts';
+import { EVENTS_CHANNEL, recordEvent } from '../events/record.ts';
+import { eventData, webhookEndpointObject } from '../events/public-objects.ts';
+import type { Event, WebhookEndpoint } from '../generated/prisma/client.ts';
+import type { AddressPolicy } from './address-guard.ts';
+import { sendWebhook, type SendOutcome, type WebhookRequest } from './sender.ts';
+import { DISABLE_AFTER_FAILING_MS, MAX_ATTEMPTS, retryDelayMs } from './schedule.ts';
+import { openSecret, signatureHeader } from './signing.ts';
+
+const BATCH_SIZE = 20;
+/** Longer than a send can take (10 s): a lease outlives its attempt unless the process died. */
+const LEASE_MS = 2 * 60 * 1000;
+export const USER_AGENT = 'Connect-Webhooks/1.0 (Standard Webhooks)';
+
+interface LeasedDelivery {
+  id: string;
+  endpointId: string;
+  eventId: string;
+  attempts: number;
+}
+
+export interface WebhookWorker {
+  /** Runs a round that starts after this call (waiting for one under way); resolves with how many were delivered. */
+  deliverDue(): Promise<number>;
+  /** Something was queued: run a round soon rather than at the next poll. */
+  wake(): void;
+  stop(): Promise<void>;
+}
+
+export interface WebhookWorkerDependencies {
+  prisma: Prisma;
+  keyRing: KeyRing;
+  clock: Clock;
+  log: Logger;
+  pollMs: number;
+  addressPolicy: AddressPolicy;
+  /** Consecutive failed attempts that disable an endpoint (50; lower in tests). */
+  disableAfterFailures: number;
+  /** False until the database is migrated, and while shutting down: rounds are skipped. */
+  active: () => boolean;
+  /** Each committed event wakes the worker, whichever process committed it. */
+  listen?: Listen;
+  send?: (message: WebhookRequest, policy: AddressPolicy) => Promise<SendOutcome>;
+}
+
+/** The message body: the event as the API shows it. */
+export const webhookBody = (event: Pick<Event, 'id' | 'type' | 'createdAt' | 'data'>) =>
+  JSON.stringify({ id: event.id, type: event.type, createdAt: event.createdAt.toISOString(), data: event.data });
+
+export function startWebhookWorker(deps: WebhookWorkerDependencies): WebhookWorker {
+  const { prisma, clock, log } = deps;
+  const send = deps.send ?? sendWebhook;
+  let stopped = false;
+  let chain: Promise<unknown> = Promise.resolve();
+  let queued: Promise<number> | null = null;
+
+  async function lease(now: Date): Promise<LeasedDelivery[]> {
+    const leaseEnds = new Date(now.getTime() + LEASE_MS);
+    return prisma.$queryRaw<LeasedDelivery[]>`
+      UPDATE "WebhookDelivery" SET "attempts" = "attempts" + 1, "leasedUntil" = ${leaseEnds}, "lastAttemptAt" = ${now}
+      WHERE "id" IN (
+        SELECT d."id" FROM "WebhookDelivery" d
+        JOIN "WebhookEndpoint" e ON e."id" = d."endpointId" AND e."status" = 'ENABLED'
+        WHERE d."status" = 'PENDING' AND d."nextAttemptAt" <= ${now} AND (d."leasedUntil" IS NULL OR d."leasedUntil" <= ${now})
+          AND NOT EXISTS (
+            SELECT 1 FROM "WebhookDelivery" earlier
+            WHERE earlier."endpointId" = d."endpointId" AND earlier."status" = 'PENDING'
+              AND earlier."eventSequence" < d."eventSequence"
+              AND (earlier."nextAttemptAt" <= ${now} OR earlier."leasedUntil" > ${now}))
+        ORDER BY d."eventSequence" LIMIT ${BATCH_SIZE}
+        FOR UPDATE OF d SKIP LOCKED)
+      RETURNING "id", "endpointId", "eventId", "attempts"`;
+  }
+
+  function signingSecrets(endpoint: WebhookEndpoint, now: Date): string[] {
+    const secrets = [openSecret(deps.keyRing, endpoint, endpoint.secretCiphertext)];
+    if (endpoint.previousSecretCiphertext && endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt > now) {
+      secrets.push(openSecret(deps.keyRing, endpoint, endpoint.previousSecretCiphertext));
+    }
+    return secrets;
+  }
+
+  async function attempt(delivery: LeasedDelivery, endpoint: WebhookEndpoint, event: Event): Promise<SendOutcome> {
+    const body = webhookBody(event);
+    let signature: string;
+    try {
+      // The receiver checks the timestamp against its own clock: the real time, not an injected one.
+      const timestamp = systemClock.now();
+      signature = signatureHeader(signingSecrets(endpoint, clock.now()), event.id, timestamp, body);
+      const headers = {
+        'content-type': 'application/json',
+        'user-agent': USER_AGENT,
+        'webhook-id': event.id,
+        'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+        'webhook-signature': signature,
+      };
+      return await send({ url: endpoint.url, body, headers }, deps.addressPolicy);
+    } catch (error) {
+      log.error({ err: error, deliveryId: delivery.id, endpointId: endpoint.id }, 'webhook not signed');
+      return { delivered: false, status: null, body: null, error: 'the signing secret could not be read' };
+    }
+  }
+
+  async function disable(tx: Transaction, endpoint: WebhookEndpoint, reason: string, now: Date): Promise<void> {
+    const changed = await tx.webhookEndpoint.updateMany({
+      where: { id: endpoint.id, status: 'ENABLED' },
+      data: { status: 'DISABLED', disabledReason: reason, updatedAt: now },
+    });
+    if (changed.count === 0) return;
+    const after = await tx.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } });
+    const account = endpoint.actingForAccountId
+      ? await tx.connectedAccount.findUnique({ where: { id: endpoint.actingForAccountId }, select: { platformOrganizationId: true } })
+      : null;
+    await recordEvent(tx, {
+      type: 'webhook_endpoint.disabled',
+      objectId: endpoint.id,
+      data: eventData(webhookEndpointObject(after), webhookEndpointObject(endpoint)),
+      place: {
+        organizationId: endpoint.organizationId,
+        tenantId: endpoint.tenantId,
+        connectedAccountId: endpoint.actingForAccountId,
+        platformOrganizationId: account?.platformOrganizationId ?? null,
+      },
+      actor: { type: 'SYSTEM' },
+    });
+    log.warn({ endpointId: endpoint.id, reason }, 'webhook endpoint disabled');
+  }
+
+  async function record(delivery: LeasedDelivery, endpoint: WebhookEndpoint, outcome: SendOutcome): Promise<void> {
+    const now = clock.now();
+    const delay = outcome.delivered ? null : retryDelayMs(delivery.attempts);
+    const final = !outcome.delivered && (delay === null || delivery.attempts >= MAX_ATTEMPTS);
+    await prisma.$transaction(async (tx) => {
+      await tx.webhookDelivery.updateMany({
+        where: { id: delivery.id },
+        data: {
+          status: outcome.delivered ? 'DELIVERED' : final ? 'FAILED' : 'PENDING',
+          nextAttemptAt: outcome.delivered || final ? null : new Date(now.getTime() + (delay ?? 0)),
+          leasedUntil: null,
+          lastResponseStatus: outcome.status,
+          lastResponseBody: outcome.body,
+          lastError: outcome.error,
+        },
+      });
+      if (outcome.delivered) {
+        await tx.webhookEndpoint.updateMany({
+          where: { id: endpoint.id, OR: [{ consecutiveFailures: { gt: 0 } }, { failingSince: { not: null } }] },
+          data: { consecutiveFailures: 0, failingSince: null },
+        });
+        return;
+      }
+      const [counters] = await tx.$queryRaw<{ consecutiveFailures: number; failingSince: Date }[]>`
+        UPDATE "WebhookEndpoint" SET "consecutiveFailures" = "consecutiveFailures" + 1, "failingSince" = COALESCE("failingSince", ${now})
+        WHERE "id" = ${endpoint.id} AND "status" = 'ENABLED'
+        RETURNING "consecutiveFailures", "failingSince"`;
+      if (!counters) return;
+      if (counters.consecutiveFailures >= deps.disableAfterFailures) {
+        await disable(tx, endpoint, `${counters.consecutiveFailures} deliveries in a row failed`, now);
+      } else if (now.getTime() - new Date(counters.failingSince).getTime() >= DISABLE_AFTER_FAILING_MS) {
+        await disable(tx, endpoint, 'every delivery failed for 3 days', now);
+      }
+    });
+    const fields = { deliveryId: delivery.id, endpointId: endpoint.id, eventId: delivery.eventId, attempts: delivery.attempts };
+    if (outcome.delivered) log.info({ ...fields, status: outcome.status }, 'webhook delivered');
+    else log.warn({ ...fields, status: outcome.status, error: outcome.error, failed: final }, 'webhook not delivered');
+  }
+
+  async function deliverBatch(batch: LeasedDelivery[]): Promise<number> {
+    const endpoints = new Map(
+      (await prisma.webhookEndpoint.findMany({ where: { id: { in: [...new Set(batch.map((d) => d.endpointId))] } } })).map((e) => [e.id, e]),
+    );
+    const events = new Map(
+      (await prisma.event.findMany({ where: { id: { in: [...new Set(batch.map((d) => d.eventId))] } } })).map((e) => [e.id, e]),
+    );
+    const outcomes = await Promise.all(
+      batch.map(async (delivery) => {
+        const endpoint = endpoints.get(delivery.endpointId);
+        const event = events.get(delivery.eventId);
+        if (!endpoint || !event) return false; // deleted meanwhile: the cascade took the delivery too
+        const outcome = await attempt(delivery, endpoint, event);
+        await record(delivery, endpoint, outcome);
+        return outcome.delivered;
+      }),
+    );
+    return outcomes.filter(Boolean).length;
+  }
+
+  async function round(): Promise<number> {
+    let delivered = 0;
+    for (let batch = await lease(clock.now()); batch.length > 0 && !stopped; batch = await lease(clock.now())) {
+      delivered += await deliverBatch(batch);
+    }
+    return delivered;
+  }
+
+  function deliverDue(): Promise<number> {
+    if (queued) return queued;
+    const next = chain.then(() => {
+      queued = null;
+      return round();
+    });
+    queued = next;
+    chain = next.catch(() => 0);
+    return next;
+  }
+
+  const tick = () => {
+    if (stopped || !deps.active()) return;
+    deliverDue().catch((error: unknown) => log.error({ err: error }, 'webhook round failed'));
+  };
+  const timer = setInterval(tick, deps.pollMs);
+  timer.unref();
+
+  const listening = deps.listen
+    ? deps.listen(EVENTS_CHANNEL, { message: () => setImmediate(tick), listening: (up) => {
+          if (up) setImmediate(tick);
+        } }).catch((error: unknown) => {
+        log.warn({ err: error }, 'webhook worker not listening for events: it polls');
+        return null;
+      })
+    : Promise.resolve(null);
+
+  return {
+    deliverDue,
+    wake: () => setImmediate(tick),
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await (await listening)?.();
+      await chain;
+    },
+  };
+}

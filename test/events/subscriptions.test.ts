@@ -1,0 +1,384 @@
+// Stories about live events: `subscription { events }` over Server-Sent Events, spoken to over real
+// HTTP. A subscriber gets exactly what `events` shows it, in commit order, as it commits, and resumes
+// with `after` without a gap; an event committed through one server process reaches a subscriber of
+// another within a second.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CreateApiKeyDocument,
+  CreateConnectionDocument,
+  LiveEventsDocument,
+  RevokeApiKeyDocument,
+  SuspendConnectedAccountDocument,
+  UpdateConnectionDocument,
+  type LiveEventsSubscription,
+  type LiveEventsSubscriptionVariables,
+} from '../generated/graphql.ts';
+import { recordEvent } from '../../src/events/record.ts';
+import { startLiveEvents } from '../../src/events/live.ts';
+import { scopeToTenant } from '../../src/db/tenant-scope.ts';
+import { createLogger } from '../../src/core/logger.ts';
+import { actingFor, givenActiveAccount, givenConnectPlatform } from '../support/connect.ts';
+import type { OrganizationFixture } from '../support/fixtures.ts';
+import { givenOAuthPlatform, givenOwnedOrganization, givenStandardAccount } from '../support/oauth.ts';
+import { startTestServer, TEST_ENCRYPTION_KEYS, withKey, type TestServer } from '../support/server.ts';
+
+type LiveEvent = LiveEventsSubscription['events'];
+
+let server: TestServer;
+let platform: OrganizationFixture;
+let stranger: OrganizationFixture;
+const cleanups: (() => unknown)[] = [];
+
+beforeAll(async () => {
+  server = await startTestServer({ listen: true, environment: { MAX_SUBSCRIPTIONS_PER_KEY: '3' } });
+  platform = await givenConnectPlatform(server, 'Live Platform');
+  stranger = await givenConnectPlatform(server, 'Stranger Platform');
+});
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+  await server?.close();
+});
+
+let names = 0;
+const connections = new Map<string, string>();
+/**
+ * One change that records one event in the tenant of `headers`: the tenant's connection is created
+ * the first time (`connection.created`), renamed after (`connection.updated`). Returns the new name.
+ */
+async function change(headers: Record<string, string>, on: TestServer = server): Promise<string> {
+  names += 1;
+  const name = `Live ${names}`;
+  const tenant = JSON.stringify(headers);
+  const existing = connections.get(tenant);
+  if (existing) {
+    const response = await on.request(UpdateConnectionDocument, { input: { id: existing, name } }, headers);
+    if (response.data?.updateConnection.__typename !== 'UpdateConnectionPayload') expect.fail(JSON.stringify(response));
+    return name;
+  }
+  const response = await on.request(
+    CreateConnectionDocument,
+    { input: { name, providerType: 'STRIPE', secrets: { stripe: { publishableKey: 'pk_live_51LivePublishable0000', secretKey: 'sk_live_51LiveNeverShowThisSecret9999' } } } },
+    headers,
+  );
+  const result = response.data?.createConnection;
+  if (result?.__typename !== 'CreateConnectionPayload') return expect.fail(JSON.stringify(response));
+  connections.set(tenant, result.connection.id);
+  return name;
+}
+
+const nameOf = (event: LiveEvent) => (event.data.object as { name?: string }).name;
+
+/** One SSE subscription over real HTTP: its messages as they arrive. */
+async function subscribe(headers: Record<string, string>, variables: LiveEventsSubscriptionVariables = {}, baseUrl = server.url) {
+  const controller = new AbortController();
+  const response = await fetch(`${baseUrl}/graphql`, {
+    method: 'POST',
+    headers: { accept: 'text/event-stream', 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query: LiveEventsDocument.toString(), variables }),
+    signal: controller.signal,
+  });
+  const messages: { event: string; data: { data?: { events: LiveEvent } | null; errors?: { message: string; extensions?: { code?: string } }[] } | null }[] = [];
+  let wake = () => {};
+  let ended = false;
+  void (async () => {
+    let buffer = '';
+    try {
+      for await (const chunk of response.body!.pipeThrough(new TextDecoderStream())) {
+        buffer += chunk;
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const event = /^event: (.*)$/m.exec(block)?.[1];
+          const data = /^data: (.*)$/m.exec(block)?.[1];
+          if (event) messages.push({ event, data: data ? JSON.parse(data) : null });
+          wake();
+        }
+      }
+    } catch {
+      // aborted
+    }
+    ended = true;
+    wake();
+  })();
+  const close = () => controller.abort();
+  cleanups.push(close);
+
+  async function nextMessage(timeoutMs: number) {
+    const deadline = Date.now() + timeoutMs;
+    while (messages.length === 0 && !ended && Date.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, Math.max(0, deadline - Date.now()));
+      });
+    }
+    return messages.shift();
+  }
+  return {
+    response,
+    close,
+    nextMessage,
+    /** The next event, or fails after `timeoutMs`. */
+    async next(timeoutMs = 5_000): Promise<LiveEvent> {
+      const message = await nextMessage(timeoutMs);
+      if (message?.event !== 'next' || !message.data?.data) return expect.fail(`expected an event, got ${JSON.stringify(message ?? 'nothing')}`);
+      return message.data.data.events;
+    },
+  };
+}
+
+describe('subscription events', () => {
+  it('sends an event committed after the subscriber subscribed, with the fields of `events`', async () => {
+    const subscriber = await subscribe(withKey(platform.apiKey));
+    expect(subscriber.response.status).toBe(200);
+    expect(subscriber.response.headers.get('content-type')).toContain('text/event-stream');
+
+    const name = await change(withKey(platform.apiKey));
+    const event = await subscriber.next();
+    expect(event).toMatchObject({ type: 'connection.created', connectedAccountId: null, data: { object: { name } } });
+    expect(event.objectId).toBe(connections.get(JSON.stringify(withKey(platform.apiKey))));
+    expect(event.id).toMatch(/^evt_/);
+    expect(JSON.stringify(event)).not.toContain('NeverShowThisSecret');
+    subscriber.close();
+  });
+
+  it('sends nothing for a change that rolled back, and only what matches `types`', async () => {
+    const subscriber = await subscribe(withKey(platform.apiKey), { types: ['connection.updated'] });
+    const place = { organizationId: platform.organizationId, tenantId: platform.tenantId, connectedAccountId: null, platformOrganizationId: null };
+    await expect(
+      server.prisma.$transaction(async (tx) => {
+        await recordEvent(tx, { type: 'connection.updated', objectId: 'con_rolledback', data: { object: { name: 'rolled back' } }, place, actor: { type: 'SYSTEM' } });
+        throw new Error('the change fails after its event was recorded');
+      }),
+    ).rejects.toThrow('the change fails');
+    await server.prisma.$transaction((tx) =>
+      recordEvent(tx, { type: 'connection.archived', objectId: 'con_othertype', data: { object: { name: 'other type' } }, place, actor: { type: 'SYSTEM' } }),
+    );
+    const name = await change(withKey(platform.apiKey));
+
+    // The first (and only) event is the committed one of the type asked for.
+    expect(await subscriber.next()).toMatchObject({ type: 'connection.updated', data: { object: { name } } });
+    expect(await subscriber.nextMessage(300)).toBeUndefined();
+    subscriber.close();
+  });
+
+  it('replays from `after` what happened while the client was away, then streams live, in commit order', async () => {
+    const first = await subscribe(withKey(platform.apiKey));
+    await change(withKey(platform.apiKey));
+    const lastSeen = await first.next();
+    first.close();
+
+    const missed = [await change(withKey(platform.apiKey)), await change(withKey(platform.apiKey))];
+    const resumed = await subscribe(withKey(platform.apiKey), { after: lastSeen.id });
+    const live = await change(withKey(platform.apiKey));
+
+    const received = [await resumed.next(), await resumed.next(), await resumed.next()];
+    expect(received.map(nameOf)).toEqual([...missed, live]);
+    expect(await resumed.nextMessage(300)).toBeUndefined();
+    resumed.close();
+  });
+
+  it('refuses an `after` the caller cannot see with NOT_FOUND', async () => {
+    const mine = await subscribe(withKey(platform.apiKey));
+    await change(withKey(platform.apiKey));
+    const event = await mine.next();
+    mine.close();
+
+    const theirs = await subscribe(withKey(stranger.apiKey), { after: event.id });
+    const message = await theirs.nextMessage(5_000);
+    expect(message?.data?.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect(message?.data?.data ?? null).toBeNull();
+    theirs.close();
+  });
+
+  it("never sends another platform's events", async () => {
+    const strangers = await subscribe(withKey(stranger.apiKey));
+    await change(withKey(platform.apiKey));
+    await change(withKey(platform.apiKey));
+    const own = await change(withKey(stranger.apiKey));
+    expect(nameOf(await strangers.next())).toBe(own);
+    expect(await strangers.nextMessage(300)).toBeUndefined();
+    strangers.close();
+  });
+
+  it("acting for an account, sends only that account's tenant; the platform's own key sees both", async () => {
+    const { accountId } = await givenActiveAccount(server, platform);
+    const acting = await subscribe(actingFor(platform, accountId));
+    const platformWide = await subscribe(withKey(platform.apiKey));
+
+    const platformOwn = await change(withKey(platform.apiKey));
+    const inAccount = await change(actingFor(platform, accountId));
+
+    expect(await acting.next()).toMatchObject({ data: { object: { name: inAccount } }, connectedAccountId: accountId });
+    expect(await acting.nextMessage(300)).toBeUndefined();
+    expect([await platformWide.next(), await platformWide.next()].map(nameOf)).toEqual([platformOwn, inAccount]);
+    acting.close();
+    platformWide.close();
+  });
+
+  it('refuses a STANDARD grant, like `events` (no grant scope reaches it)', async () => {
+    const oauthPlatform = await givenOAuthPlatform(server, 'Granted Platform');
+    const owner = await givenOwnedOrganization(server);
+    const granted = await givenStandardAccount(server, oauthPlatform, owner, { scope: 'connections:read connections:write' });
+    const subscriber = await subscribe(granted.actingIn(owner.tenantId));
+    const message = await subscriber.nextMessage(5_000);
+    expect(message?.data?.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    subscriber.close();
+  });
+
+  it('ends when its key is revoked; the reconnection is refused with 401', async () => {
+    const created = await server.request(CreateApiKeyDocument, { input: { name: 'live events' } }, withKey(platform.apiKey));
+    if (created.data?.createApiKey.__typename !== 'CreateApiKeyPayload') return expect.fail(JSON.stringify(created));
+    const { id, secret } = created.data.createApiKey.apiKey;
+    const subscriber = await subscribe(withKey(secret ?? expect.fail('no secret')));
+    const name = await change(withKey(platform.apiKey));
+    expect(nameOf(await subscriber.next())).toBe(name);
+
+    await server.request(RevokeApiKeyDocument, { input: { id } }, withKey(platform.apiKey));
+    const ended = await subscriber.nextMessage(5_000);
+    expect(ended?.data?.errors?.[0]?.extensions?.code).toBe('CREDENTIALS_CHANGED');
+    await change(withKey(platform.apiKey));
+    expect((await subscriber.nextMessage(300))?.event).toBe('complete');
+    const again = await subscribe(withKey(secret!));
+    expect(again.response.status).toBe(401);
+  });
+
+  it('acting for an account, ends when the account is suspended; the reconnection is refused', async () => {
+    const { accountId } = await givenActiveAccount(server, platform);
+    const acting = await subscribe(actingFor(platform, accountId));
+    await server.request(SuspendConnectedAccountDocument, { input: { id: accountId } }, withKey(platform.apiKey));
+    const ended = await acting.nextMessage(5_000);
+    expect(ended?.data?.errors?.[0]?.extensions?.code).toBe('CREDENTIALS_CHANGED');
+    const again = await subscribe(actingFor(platform, accountId));
+    expect(again.response.status).toBe(403);
+  });
+
+  it('refuses a request without a key with 401, like any request', async () => {
+    const response = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { accept: 'text/event-stream', 'content-type': 'application/json' },
+      body: JSON.stringify({ query: LiveEventsDocument.toString() }),
+    });
+    expect(response.status).toBe(401);
+    expect(await response.text()).toContain('UNAUTHENTICATED');
+  });
+
+  it('also serves GET, with the query in the URL', async () => {
+    const url = new URL(`${server.url}/graphql`);
+    url.searchParams.set('query', LiveEventsDocument.toString());
+    const controller = new AbortController();
+    cleanups.push(() => controller.abort());
+    const response = await fetch(url, { headers: { accept: 'text/event-stream', ...withKey(platform.apiKey) }, signal: controller.signal });
+    expect(response.status).toBe(200);
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    const name = await change(withKey(platform.apiKey));
+    let text = '';
+    while (!text.includes(name)) text += (await reader.read()).value ?? expect.fail('the stream ended');
+    controller.abort();
+  });
+
+  it('limits open subscriptions per API key, and frees a slot when a client goes away', async () => {
+    const limited = await givenConnectPlatform(server, 'Busy Platform');
+    const open = [];
+    for (let i = 0; i < 3; i++) open.push(await subscribe(withKey(limited.apiKey)));
+    const refused = await subscribe(withKey(limited.apiKey));
+    const message = await refused.nextMessage(5_000);
+    expect(message?.data?.errors?.[0]?.extensions?.code).toBe('TOO_MANY_SUBSCRIPTIONS');
+
+    open[0]!.close();
+    let admitted: Awaited<ReturnType<typeof subscribe>> | undefined;
+    for (let attempt = 0; attempt < 50 && !admitted; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const candidate = await subscribe(withKey(limited.apiKey));
+      const name = await change(withKey(limited.apiKey));
+      const first = await candidate.nextMessage(5_000);
+      if (first?.event === 'next' && first.data?.data && nameOf(first.data.data.events) === name) admitted = candidate;
+      else candidate.close();
+    }
+    expect(admitted, 'a closed subscription frees its slot').toBeDefined();
+    for (const subscriber of [...open, admitted!]) subscriber.close();
+  });
+});
+
+describe('the per-process hub', () => {
+  it('ends open subscriptions when the server shuts down (SERVICE_UNAVAILABLE: resume elsewhere) and refuses new ones', async () => {
+    let unlistened = false;
+    const hub = await startLiveEvents(
+      { listen: async (_channel, handlers) => (handlers.listening(true), async () => void (unlistened = true)) },
+      { maxPerKey: 5, log: createLogger('silent') },
+    );
+    const db = scopeToTenant(server.prisma, { organizationId: platform.organizationId, tenantId: platform.tenantId, organizationWide: true });
+    const events = await hub.open({ db, apiKeyId: platform.apiKeyId, types: null, after: null, credentials: { keyHash: null, actingForAccountId: null } });
+    const pending = events.next();
+    expect(hub.size()).toBe(1);
+    await hub.stop();
+    await expect(pending).rejects.toMatchObject({ extensions: { code: 'SERVICE_UNAVAILABLE' } });
+    expect(hub.size()).toBe(0);
+    expect(unlistened).toBe(true);
+    await expect(hub.open({ db, apiKeyId: platform.apiKeyId, types: null, after: null, credentials: { keyHash: null, actingForAccountId: null } })).rejects.toMatchObject({
+      extensions: { code: 'SERVICE_UNAVAILABLE' },
+    });
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+describe.runIf(process.env.TEST_DATABASE === 'postgres')('two server processes on one PostgreSQL database', () => {
+  it('an event committed through one reaches a subscriber of the other within a second', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        NODE_ENV: 'test',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATABASE_URL: server.databaseUrl ?? expect.fail('no database URL'),
+        ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    cleanups.push(() => child.kill('SIGKILL'));
+    const deadline = Date.now() + 30_000;
+    while ((await fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.status, () => 0)) !== 200) {
+      if (Date.now() > deadline) expect.fail('the second process did not become ready');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+
+    const elsewhere = await subscribe(withKey(platform.apiKey), {}, `http://127.0.0.1:${port}`);
+    expect(elsewhere.response.status).toBe(200);
+    for (let round = 0; round < 3; round++) {
+      const committed = Date.now();
+      const name = await change(withKey(platform.apiKey));
+      expect(nameOf(await elsewhere.next(1_000))).toBe(name);
+      expect(Date.now() - committed).toBeLessThan(1_000);
+    }
+    elsewhere.close();
+  }, 60_000);
+
+  it('catches up on what committed while its LISTEN connection was lost', async () => {
+    const subscriber = await subscribe(withKey(platform.apiKey));
+    const terminated = await server.prisma.$queryRawUnsafe<{ terminated: boolean }[]>(
+      `WITH listeners AS MATERIALIZED (
+         SELECT pid FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid() AND query = 'LISTEN "connect_events"')
+       SELECT pg_terminate_backend(pid) AS terminated FROM listeners`,
+    );
+    expect(terminated.length).toBeGreaterThan(0);
+    // Committed at once, while the server reconnects: its notification goes nowhere.
+    const whileDeaf = await change(withKey(platform.apiKey));
+    expect(nameOf(await subscriber.next(5_000))).toBe(whileDeaf);
+    const afterwards = await change(withKey(platform.apiKey));
+    expect(nameOf(await subscriber.next(5_000))).toBe(afterwards);
+    subscriber.close();
+  });
+});

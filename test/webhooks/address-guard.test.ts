@@ -1,0 +1,109 @@
+// Where webhooks may go: https only in production, never into the server's own network (checked
+// at save time and again at connect time, so DNS rebinding is refused), http to localhost outside it.
+import { afterAll, describe, expect, it } from 'vitest';
+import { ValidationError } from '../../src/core/domain-errors.ts';
+import { checkWebhookUrl, isBlockedAddress, type AddressPolicy, type Resolver } from '../../src/webhooks/address-guard.ts';
+import { sendWebhook } from '../../src/webhooks/sender.ts';
+import { CreateWebhookEndpointDocument } from '../generated/graphql.ts';
+import { givenOrganization } from '../support/fixtures.ts';
+import { startTestServer, TEST_ENCRYPTION_KEYS, withKey, type TestServer } from '../support/server.ts';
+import { startReceiver } from './receiver.ts';
+
+const resolvesTo =
+  (...addresses: string[]): Resolver =>
+  async () =>
+    addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+
+const production = (resolve: Resolver, allowPrivateNetworks = false): AddressPolicy => ({ production: true, allowPrivateNetworks, resolve });
+const development: AddressPolicy = { production: false, allowPrivateNetworks: false };
+
+async function refusal(url: string, policy: AddressPolicy): Promise<string | null> {
+  try {
+    await checkWebhookUrl(new URL(url), policy, 'input.url');
+    return null;
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    expect(error.fields).toEqual(['input.url']);
+    return error.message;
+  }
+}
+
+describe('the webhook address guard', () => {
+  it.each([
+    ['127.0.0.1'], ['127.8.9.10'], ['10.1.2.3'], ['172.16.0.1'], ['172.31.255.255'], ['192.168.1.1'], ['100.64.0.1'],
+    ['100.127.255.254'], ['169.254.169.254'], ['169.254.0.9'], ['0.0.0.0'], ['::'], ['::1'], ['fc00::1'], ['fd12:3456::1'],
+    ['fd00:ec2::254'], ['fe80::1'], ['::ffff:127.0.0.1'], ['::ffff:10.0.0.1'], ['::ffff:a9fe:a9fe'], ['not-an-address'],
+  ])('refuses %s', (address) => {
+    expect(isBlockedAddress(address)).toBe(true);
+  });
+
+  it.each([['93.184.216.34'], ['8.8.8.8'], ['172.32.0.1'], ['100.128.0.1'], ['2606:4700::1111'], ['::ffff:8.8.8.8']])('accepts %s', (address) => {
+    expect(isBlockedAddress(address)).toBe(false);
+  });
+
+  it('in production: https only, and no host that resolves into a refused range', async () => {
+    const publicHost = production(resolvesTo('93.184.216.34'));
+    expect(await refusal('https://hooks.example/in', publicHost)).toBeNull();
+    expect(await refusal('http://hooks.example/in', publicHost)).toMatch(/https/);
+    expect(await refusal('http://localhost:3000/in', publicHost)).toMatch(/https/);
+    expect(await refusal('https://hooks.example/in', production(resolvesTo('10.0.0.7')))).toMatch(/private/);
+    // One refused address among several is enough.
+    expect(await refusal('https://hooks.example/in', production(resolvesTo('93.184.216.34', 'fd00:ec2::254')))).toMatch(/private/);
+    expect(await refusal('https://169.254.169.254/latest/meta-data', publicHost)).toMatch(/private/);
+    expect(await refusal('https://[::1]/in', publicHost)).toMatch(/private/);
+    expect(await refusal('https://nowhere.invalid/in', production(async () => Promise.reject(new Error('ENOTFOUND'))))).toMatch(/does not resolve/);
+    // WEBHOOK_ALLOW_PRIVATE_NETWORKS lifts the address check, not the https rule.
+    expect(await refusal('https://hooks.internal/in', production(resolvesTo('10.0.0.7'), true))).toBeNull();
+    expect(await refusal('http://hooks.internal/in', production(resolvesTo('10.0.0.7'), true))).toMatch(/https/);
+  });
+
+  it('outside production: http for loopback hosts only', async () => {
+    expect(await refusal('http://localhost:3000/in', development)).toBeNull();
+    expect(await refusal('http://127.0.0.1:3000/in', development)).toBeNull();
+    expect(await refusal('http://[::1]:3000/in', development)).toBeNull();
+    expect(await refusal('http://hooks.example/in', development)).toMatch(/https/);
+    expect(await refusal('https://hooks.example/in', development)).toBeNull();
+  });
+
+  it('refuses at connect time a host that resolved to a public address at save time (DNS rebinding)', async () => {
+    const receiver = await startReceiver();
+    try {
+      let answers = 0;
+      // Public when the endpoint is saved, loopback when the request connects.
+      const rebinding: Resolver = async () => [{ address: answers++ === 0 ? '93.184.216.34' : '127.0.0.1', family: 4 }];
+      const policy = production(rebinding);
+      expect(await refusal('https://rebind.example/hooks', policy)).toBeNull();
+      const url = receiver.url.replace('127.0.0.1', 'rebind.example');
+      const outcome = await sendWebhook({ url, body: '{}', headers: {} }, policy);
+      expect(outcome).toMatchObject({ delivered: false, status: null });
+      expect(outcome.error).toMatch(/refused/);
+      expect(receiver.receipts).toHaveLength(0);
+      // The request's own lookup asked the resolver again, at connect time.
+      expect(answers).toBe(2);
+      // With the guard lifted the receiver is reachable: it was the guard that refused.
+      const lifted = await sendWebhook({ url: receiver.url, body: '{}', headers: {} }, production(rebinding, true));
+      expect(lifted).toMatchObject({ delivered: true, status: 204 });
+    } finally {
+      await receiver.close();
+    }
+  });
+});
+
+describe('creating an endpoint in production', () => {
+  let server: TestServer;
+  afterAll(() => server?.close());
+
+  it('refuses a private address with VALIDATION on input.url', async () => {
+    server = await startTestServer({
+      environment: { NODE_ENV: 'production', DATABASE_URL: 'postgresql://unused.invalid/db', ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS },
+    });
+    const owner = await givenOrganization(server, 'Production Org');
+    for (const url of ['https://127.0.0.1/hooks', 'https://10.0.0.1/hooks', 'https://169.254.169.254/hooks', 'https://localhost/hooks', 'http://93.184.216.34/hooks']) {
+      const response = await server.request(CreateWebhookEndpointDocument, { input: { url, eventTypes: ['*'] } }, withKey(owner.apiKey));
+      const result = response.data?.createWebhookEndpoint;
+      expect(result?.__typename, `${url}: ${JSON.stringify(response)}`).toBe('ValidationError');
+      expect(result?.__typename === 'ValidationError' && result.fields).toEqual(['input.url']);
+    }
+    expect(await server.prisma.webhookEndpoint.count()).toBe(0);
+  });
+});
