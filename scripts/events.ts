@@ -8,6 +8,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
 import { bootstrapPlatform, graphql, machine, startPostgresCluster, startServerProcess } from './lib/harness.ts';
 
 const EVENTS = Number(process.env.EVENTS ?? 1000);
@@ -47,6 +48,18 @@ async function receiver(failRate: number): Promise<Receiver> {
   return Object.assign(state, { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks` });
 }
 
+/** The deliveries' statuses, counted in the database. */
+async function deliveriesByStatus(databaseUrl: string): Promise<Record<string, number>> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ status: string; count: string }>('SELECT status, count(*) FROM "WebhookDelivery" GROUP BY status');
+    return Object.fromEntries(rows.map((row) => [row.status, Number(row.count)]));
+  } finally {
+    await client.end();
+  }
+}
+
 async function inBatches(count: number, concurrency: number, task: (index: number) => Promise<unknown>) {
   let next = 0;
   await Promise.all(Array.from({ length: concurrency }, async () => {
@@ -57,9 +70,13 @@ async function inBatches(count: number, concurrency: number, task: (index: numbe
 console.log(`events, on ${machine()}`);
 const cluster = await startPostgresCluster();
 const server = await startServerProcess(cluster.url, 4811, {
+  // Plain-http receivers on loopback are for development only (API.md): the drill runs as one.
+  NODE_ENV: 'development',
   WEBHOOK_RETRY_SCALE: '0.0005',
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
   WEBHOOK_POLL_MS: '200',
+  // 200 clients on one key: the per-key bound (20 by default) would refuse 180 of them.
+  MAX_SUBSCRIPTIONS_PER_KEY: String(SUBSCRIBERS),
 });
 const receivers: Receiver[] = [];
 try {
@@ -70,7 +87,10 @@ try {
   // 1. Webhooks.
   receivers.push(await receiver(0), await receiver(0), await receiver(0.5));
   for (const { url } of receivers) {
-    await call(`mutation { createWebhookEndpoint(input: { url: "${url}", eventTypes: ["connection.updated"] }) { __typename } }`);
+    const made = await call<{ createWebhookEndpoint: { __typename: string } }>(
+      `mutation { createWebhookEndpoint(input: { url: "${url}", eventTypes: ["connection.updated"] }) { __typename ... on Error { message } } }`,
+    );
+    if (made.createWebhookEndpoint.__typename !== 'CreateWebhookEndpointPayload') throw new Error(JSON.stringify(made));
   }
   const created = await call<{ createConnection: { connection: { id: string } } }>(
     'mutation { createConnection(input: { name: "Drill", providerType: FLEXPRICE, secrets: { generic: { data: { token: "drill" } } } }) { ... on CreateConnectionPayload { connection { id } } } }',
@@ -79,8 +99,10 @@ try {
   const started = performance.now();
   await inBatches(EVENTS, 8, (index) => call(`mutation { updateConnection(input: { id: "${connectionId}", name: "Drill ${index}" }) { __typename } }`));
   const committedInMs = Math.round(performance.now() - started);
+  // Until nothing is left to send: every delivery DELIVERED, or FAILED after its last retry.
   const deadline = performance.now() + 10 * 60_000;
-  while (performance.now() < deadline && receivers.some((r) => r.delivered.size < EVENTS)) await sleep(500);
+  while (performance.now() < deadline && (await deliveriesByStatus(cluster.url)).PENDING) await sleep(500);
+  const statuses = await deliveriesByStatus(cluster.url);
   const rows = receivers.map((r, index) => ({
     endpoint: index === 2 ? 'fails half the time' : `healthy ${index + 1}`,
     delivered: `${r.delivered.size}/${EVENTS}`,
@@ -89,7 +111,7 @@ try {
     'lag p50 ms': percentile(r.lagsMs, 50),
     'lag p99 ms': percentile(r.lagsMs, 99),
   }));
-  console.log(`\n1. webhooks: ${EVENTS} events committed in ${committedInMs} ms (8 clients)`);
+  console.log(`\n1. webhooks: ${EVENTS} events committed in ${committedInMs} ms (8 clients); deliveries by status: ${JSON.stringify(statuses)}`);
   console.table(rows);
 
   // 2. Subscriptions.
@@ -118,8 +140,8 @@ try {
       while ((end = buffer.indexOf('\n\n')) >= 0) {
         const message = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
-        const data = message.split('\n').find((line) => line.startsWith('data:'));
-        const event = data ? (JSON.parse(data.slice(5)) as { data?: { events?: { createdAt: string } } }).data?.events : undefined;
+        const data = message.split('\n').find((line) => line.startsWith('data:'))?.slice(5).trim();
+        const event = data ? (JSON.parse(data) as { data?: { events?: { createdAt: string } } }).data?.events : undefined;
         if (event) {
           received += 1;
           lags.push(Date.now() - Date.parse(event.createdAt));

@@ -77,6 +77,7 @@ export async function createApp({ config, database, log, keyRing, clock = system
     pollMs: config.webhookPollMs,
     addressPolicy: addressPolicyOf(config),
     disableAfterFailures: config.webhookDisableAfterFailures,
+    retryScale: config.webhookRetryScale,
     active: () => migrationsApplied && !draining,
     listen: database.listen,
   });

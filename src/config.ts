@@ -45,6 +45,7 @@ const environmentSchema = z.object({
   WEBHOOK_POLL_MS: z.coerce.number().int().min(50).default(1_000),
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: z.stringbool().default(false),
   WEBHOOK_DISABLE_AFTER_FAILURES: z.coerce.number().int().min(1).default(50),
+  WEBHOOK_RETRY_SCALE: z.coerce.number().gt(0).max(1).default(1),
   MAX_SUBSCRIPTIONS_PER_KEY: z.coerce.number().int().min(0).default(20),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   ENCRYPTION_KEYS: z
@@ -117,6 +118,8 @@ export interface Config {
   webhookAllowPrivateNetworks: boolean;
   /** Consecutive failed deliveries that disable a webhook endpoint. */
   webhookDisableAfterFailures: number;
+  /** Multiplies the retry schedule's waits: 1 in production; smaller for drills that play the whole schedule in minutes. */
+  webhookRetryScale: number;
   /** Open `events` subscriptions one API key may hold in one process; past it, TOO_MANY_SUBSCRIPTIONS. */
   maxSubscriptionsPerKey: number;
 }
@@ -181,6 +184,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     webhookPollMs: values.WEBHOOK_POLL_MS,
     webhookAllowPrivateNetworks: values.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
     webhookDisableAfterFailures: values.WEBHOOK_DISABLE_AFTER_FAILURES,
+    webhookRetryScale: values.WEBHOOK_RETRY_SCALE,
     maxSubscriptionsPerKey: values.MAX_SUBSCRIPTIONS_PER_KEY,
   };
 }

@@ -21,7 +21,10 @@ export const eventTypes = [
   'connection.deleted',
   'connection.verification_failed',
   'connection.verification_succeeded',
+  'webhook_endpoint.created',
+  'webhook_endpoint.updated',
   'webhook_endpoint.disabled',
+  'webhook_endpoint.deleted',
 ] as const;
 
 export type EventType = (typeof eventTypes)[number];

@@ -6,6 +6,7 @@
 // connection comes back, every subscription reads again and catches up.
 import { GraphQLError } from 'graphql';
 import { Repeater, type Plugin } from 'graphql-yoga';
+import { requestError, serviceUnavailable } from '../auth/request-errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Database } from '../db/database.ts';
 import type { TenantDb } from '../db/tenant-scope.ts';
@@ -66,14 +67,9 @@ function signalled() {
 }
 
 const tooManySubscriptions = (limit: number) =>
-  new GraphQLError(`This API key already has ${limit} open subscriptions: close one first.`, {
-    extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', limit, http: { status: 429 } },
-  });
+  requestError('TOO_MANY_SUBSCRIPTIONS', 429, `This API key already has ${limit} open subscriptions: close one first.`, { limit });
 
-const shuttingDown = () =>
-  new GraphQLError('The server is shutting down: reconnect, with `after` set to the last event received.', {
-    extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503 } },
-  });
+const shuttingDown = () => serviceUnavailable('The server is shutting down: reconnect, with `after` set to the last event received.');
 
 const credentialsChanged = () =>
   new GraphQLError('The API key, or the connected account it acts for, changed: reconnect, with `after` set to the last event received.', {

@@ -160,7 +160,7 @@ builder.mutationField('deleteWebhookEndpoint', (t) =>
     description: 'Deletes it and its deliveries.',
     errors: { types: [NotFoundError] },
     args: { input: t.arg({ type: IdInput('DeleteWebhookEndpointInput'), required: true }) },
-    resolve: async (_root, { input }, context) => ({ webhookEndpoint: await deleteWebhookEndpoint(context.db, input.id) }),
+    resolve: async (_root, { input }, context) => ({ webhookEndpoint: await deleteWebhookEndpoint(context.db, actorOf(context), input.id) }),
   }),
 );
 

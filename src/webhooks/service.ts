@@ -10,7 +10,8 @@ import type { KeyRing } from '../crypto/key-ring.ts';
 import type { TenantDb } from '../db/tenant-scope.ts';
 import { isEventType } from '../events/event-types.ts';
 import { eventData, webhookEndpointObject } from '../events/public-objects.ts';
-import { byKey, placeOfRequest, recordEvent } from '../events/record.ts';
+import { byKey, placeOfRequest, recordEvent, type EventWriter } from '../events/record.ts';
+import type { EventType } from '../events/event-types.ts';
 import type { WebhookDelivery, WebhookEndpoint } from '../generated/prisma/client.ts';
 import { checkWebhookUrl, type AddressPolicy } from './address-guard.ts';
 import { newWebhookSecret, PREVIOUS_SECRET_MS, sealSecret } from './signing.ts';
@@ -70,21 +71,35 @@ export async function createWebhookEndpoint(
   const id = newId('WebhookEndpoint');
   const secret = newWebhookSecret();
   const { organizationId, tenantId } = actor.actingScope;
-  const webhookEndpoint = await db.webhookEndpoint.create({
-    data: {
-      id,
-      // The confined client stamps these (confinement-rules.ts); named here for the types.
-      organizationId,
-      tenantId,
-      actingForAccountId: actor.actingAs?.id ?? null,
-      url,
-      description,
-      eventTypes,
-      connect,
-      secretCiphertext: sealSecret(keyRing, { id, tenantId }, secret),
-    },
+  return db.$transaction(async (tx) => {
+    const webhookEndpoint = await tx.webhookEndpoint.create({
+      data: {
+        id,
+        // The confined client stamps these (confinement-rules.ts); named here for the types.
+        organizationId,
+        tenantId,
+        actingForAccountId: actor.actingAs?.id ?? null,
+        url,
+        description,
+        eventTypes,
+        connect,
+        secretCiphertext: sealSecret(keyRing, { id, tenantId }, secret),
+      },
+    });
+    await recordEndpointEvent(tx, 'webhook_endpoint.created', actor, webhookEndpoint);
+    return { webhookEndpoint, secret };
   });
-  return { webhookEndpoint, secret };
+}
+
+/** Records a change to an endpoint (its object never holds a secret). */
+function recordEndpointEvent(tx: EventWriter, type: EventType, actor: Actor, after: WebhookEndpoint, before?: WebhookEndpoint) {
+  return recordEvent(tx, {
+    type,
+    objectId: after.id,
+    data: eventData(webhookEndpointObject(after), before ? webhookEndpointObject(before) : undefined),
+    place: placeOfRequest(actor),
+    actor: byKey(actor),
+  });
 }
 
 async function endpointOf(db: TenantDb, id: string): Promise<WebhookEndpoint> {
@@ -129,40 +144,39 @@ export async function updateWebhookEndpoint(
         updatedAt: actor.now,
       },
     });
-    if (disabling) {
-      await recordEvent(tx, {
-        type: 'webhook_endpoint.disabled',
-        objectId: updated.id,
-        data: eventData(webhookEndpointObject(updated), webhookEndpointObject(existing)),
-        place: placeOfRequest(actor),
-        actor: byKey(actor),
-      });
-    }
+    await recordEndpointEvent(tx, disabling ? 'webhook_endpoint.disabled' : 'webhook_endpoint.updated', actor, updated, existing);
     return updated;
   });
 }
 
 /** Deletes it with its queued and past deliveries. */
-export async function deleteWebhookEndpoint(db: TenantDb, id: string): Promise<WebhookEndpoint> {
+export async function deleteWebhookEndpoint(db: TenantDb, actor: Actor, id: string): Promise<WebhookEndpoint> {
   const existing = await endpointOf(db, id);
-  await db.webhookEndpoint.delete({ where: { id: existing.id } });
-  return existing;
+  return db.$transaction(async (tx) => {
+    await tx.webhookEndpoint.delete({ where: { id: existing.id } });
+    await recordEndpointEvent(tx, 'webhook_endpoint.deleted', actor, existing);
+    return existing;
+  });
 }
 
 /** A new secret; the current one goes on signing, as a second signature, for 24 hours. */
 export async function rotateWebhookEndpointSecret(db: TenantDb, actor: Actor, keyRing: KeyRing, id: string): Promise<IssuedWebhookEndpoint> {
   const existing = await endpointOf(db, id);
   const secret = newWebhookSecret();
-  const webhookEndpoint = await db.webhookEndpoint.update({
-    where: { id: existing.id },
-    data: {
-      secretCiphertext: sealSecret(keyRing, existing, secret),
-      previousSecretCiphertext: existing.secretCiphertext,
-      previousSecretExpiresAt: new Date(actor.now.getTime() + PREVIOUS_SECRET_MS),
-      updatedAt: actor.now,
-    },
+  return db.$transaction(async (tx) => {
+    const webhookEndpoint = await tx.webhookEndpoint.update({
+      where: { id: existing.id },
+      data: {
+        secretCiphertext: sealSecret(keyRing, existing, secret),
+        previousSecretCiphertext: existing.secretCiphertext,
+        previousSecretExpiresAt: new Date(actor.now.getTime() + PREVIOUS_SECRET_MS),
+        updatedAt: actor.now,
+      },
+    });
+    // The event says a rotation happened (updatedAt), never with which secret.
+    await recordEndpointEvent(tx, 'webhook_endpoint.updated', actor, webhookEndpoint, existing);
+    return { webhookEndpoint, secret };
   });
-  return { webhookEndpoint, secret };
 }
 
 /** Queues a delivery again, to be sent now (one more attempt after its last). */

@@ -18,7 +18,8 @@ import { sendWebhook, type SendOutcome, type WebhookRequest } from './sender.ts'
 import { DISABLE_AFTER_FAILING_MS, MAX_ATTEMPTS, retryDelayMs } from './schedule.ts';
 import { openSecret, signatureHeader } from './signing.ts';
 
-const BATCH_SIZE = 20;
+/** Sends in flight at once in a process (at most one per endpoint). */
+const MAX_IN_FLIGHT = 32;
 /** Longer than a send can take (10 s): a lease outlives its attempt unless the process died. */
 const LEASE_MS = 2 * 60 * 1000;
 export const USER_AGENT = 'Connect-Webhooks/1.0 (Standard Webhooks)';
@@ -47,6 +48,8 @@ export interface WebhookWorkerDependencies {
   addressPolicy: AddressPolicy;
   /** Consecutive failed attempts that disable an endpoint (50; lower in tests). */
   disableAfterFailures: number;
+  /** Multiplies the retry schedule's waits (1; smaller for drills: WEBHOOK_RETRY_SCALE). */
+  retryScale?: number;
   /** False until the database is migrated, and while shutting down: rounds are skipped. */
   active: () => boolean;
   /** Each committed event wakes the worker, whichever process committed it. */
@@ -65,21 +68,35 @@ export function startWebhookWorker(deps: WebhookWorkerDependencies): WebhookWork
   let chain: Promise<unknown> = Promise.resolve();
   let queued: Promise<number> | null = null;
 
-  async function lease(now: Date): Promise<LeasedDelivery[]> {
+  /**
+   * Leases the head of each endpoint's queue when it is due: its earliest PENDING delivery that is
+   * due or in flight. An endpoint whose head is in flight (leased, here or in another process) gets
+   * nothing, so an endpoint's deliveries go one at a time, in event order; one waiting for its
+   * retry does not hold back the ones after it. Each head is found through the
+   * (endpointId, eventSequence) index, whatever the backlog behind it.
+   */
+  async function lease(now: Date, limit: number): Promise<LeasedDelivery[]> {
     const leaseEnds = new Date(now.getTime() + LEASE_MS);
     return prisma.$queryRaw<LeasedDelivery[]>`
       UPDATE "WebhookDelivery" SET "attempts" = "attempts" + 1, "leasedUntil" = ${leaseEnds}, "lastAttemptAt" = ${now}
       WHERE "id" IN (
         SELECT d."id" FROM "WebhookDelivery" d
-        JOIN "WebhookEndpoint" e ON e."id" = d."endpointId" AND e."status" = 'ENABLED'
+        -- Checked again on the row once locked: a head another process leased meanwhile is left alone.
         WHERE d."status" = 'PENDING' AND d."nextAttemptAt" <= ${now} AND (d."leasedUntil" IS NULL OR d."leasedUntil" <= ${now})
-          AND NOT EXISTS (
-            SELECT 1 FROM "WebhookDelivery" earlier
-            WHERE earlier."endpointId" = d."endpointId" AND earlier."status" = 'PENDING'
-              AND earlier."eventSequence" < d."eventSequence"
-              AND (earlier."nextAttemptAt" <= ${now} OR earlier."leasedUntil" > ${now}))
-        ORDER BY d."eventSequence" LIMIT ${BATCH_SIZE}
-        FOR UPDATE OF d SKIP LOCKED)
+          AND d."id" IN (
+          SELECT head."id"
+          FROM "WebhookEndpoint" e
+          CROSS JOIN LATERAL (
+            SELECT q."id", q."leasedUntil" FROM "WebhookDelivery" q
+            WHERE q."endpointId" = e."id" AND q."status" = 'PENDING'
+              AND (q."nextAttemptAt" <= ${now} OR q."leasedUntil" > ${now})
+            ORDER BY q."eventSequence" LIMIT 1
+          ) head
+          WHERE e."status" = 'ENABLED' AND (head."leasedUntil" IS NULL OR head."leasedUntil" <= ${now})
+            AND e."id" IN (SELECT DISTINCT "endpointId" FROM "WebhookDelivery" WHERE "status" = 'PENDING' AND "nextAttemptAt" <= ${now})
+        )
+        LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED)
       RETURNING "id", "endpointId", "eventId", "attempts"`;
   }
 
@@ -139,7 +156,8 @@ export function startWebhookWorker(deps: WebhookWorkerDependencies): WebhookWork
 
   async function record(delivery: LeasedDelivery, endpoint: WebhookEndpoint, outcome: SendOutcome): Promise<void> {
     const now = clock.now();
-    const delay = outcome.delivered ? null : retryDelayMs(delivery.attempts);
+    const base = outcome.delivered ? null : retryDelayMs(delivery.attempts);
+    const delay = base === null ? null : Math.round(base * (deps.retryScale ?? 1));
     const final = !outcome.delivered && (delay === null || delivery.attempts >= MAX_ATTEMPTS);
     await prisma.$transaction(async (tx) => {
       await tx.webhookDelivery.updateMany({
@@ -176,32 +194,40 @@ export function startWebhookWorker(deps: WebhookWorkerDependencies): WebhookWork
     else log.warn({ ...fields, status: outcome.status, error: outcome.error, failed: final }, 'webhook not delivered');
   }
 
-  async function deliverBatch(batch: LeasedDelivery[]): Promise<number> {
-    const endpoints = new Map(
-      (await prisma.webhookEndpoint.findMany({ where: { id: { in: [...new Set(batch.map((d) => d.endpointId))] } } })).map((e) => [e.id, e]),
-    );
-    const events = new Map(
-      (await prisma.event.findMany({ where: { id: { in: [...new Set(batch.map((d) => d.eventId))] } } })).map((e) => [e.id, e]),
-    );
-    const outcomes = await Promise.all(
-      batch.map(async (delivery) => {
-        const endpoint = endpoints.get(delivery.endpointId);
-        const event = events.get(delivery.eventId);
-        if (!endpoint || !event) return false; // deleted meanwhile: the cascade took the delivery too
-        const outcome = await attempt(delivery, endpoint, event);
-        await record(delivery, endpoint, outcome);
-        return outcome.delivered;
-      }),
-    );
-    return outcomes.filter(Boolean).length;
+  async function deliverOne(delivery: LeasedDelivery): Promise<boolean> {
+    const [endpoint, event] = await Promise.all([
+      prisma.webhookEndpoint.findUnique({ where: { id: delivery.endpointId } }),
+      prisma.event.findUnique({ where: { id: delivery.eventId } }),
+    ]);
+    if (!endpoint || !event) return false; // deleted meanwhile: the cascade took the delivery too
+    const outcome = await attempt(delivery, endpoint, event);
+    await record(delivery, endpoint, outcome);
+    return outcome.delivered;
   }
 
+  /**
+   * Sends until nothing is due. A slow receiver holds only its own queue: as soon as any send ends,
+   * the next heads are leased, so the other endpoints go on meanwhile.
+   */
   async function round(): Promise<number> {
     let delivered = 0;
-    for (let batch = await lease(clock.now()); batch.length > 0 && !stopped; batch = await lease(clock.now())) {
-      delivered += await deliverBatch(batch);
+    const inFlight = new Set<Promise<void>>();
+    for (;;) {
+      const room = MAX_IN_FLIGHT - inFlight.size;
+      const batch = stopped || room === 0 ? [] : await lease(clock.now(), room);
+      for (const delivery of batch) {
+        const task: Promise<void> = deliverOne(delivery)
+          .then((ok) => {
+            if (ok) delivered += 1;
+          })
+          // Not recorded (the database failed): the lease runs out and the delivery is tried again.
+          .catch((error: unknown) => log.error({ err: error, deliveryId: delivery.id }, 'webhook attempt not recorded'))
+          .finally(() => inFlight.delete(task));
+        inFlight.add(task);
+      }
+      if (inFlight.size === 0) return delivered;
+      await Promise.race(inFlight);
     }
-    return delivered;
   }
 
   function deliverDue(): Promise<number> {

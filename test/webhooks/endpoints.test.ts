@@ -138,11 +138,14 @@ describe('who receives what', () => {
       await server.webhooks.deliverDue();
 
       const types = (r: Receiver) => r.receipts.map((receipt) => receipt.event.type).sort();
-      expect(types(receivers.own)).toEqual(['connection.created']);
-      expect(receivers.own.receipts[0]?.event.data).toMatchObject({ object: { id: connection.id } });
+      // Making an endpoint is an event of its organization too: its own endpoints get it (a new
+      // endpoint's first delivery is its own creation, like a ping), its connect endpoints do not.
+      expect(types(receivers.own)).toEqual(['connection.created', 'webhook_endpoint.created', 'webhook_endpoint.created']);
+      expect(receivers.own.receipts.find((receipt) => receipt.event.type === 'connection.created')?.event.data).toMatchObject({ object: { id: connection.id } });
       expect(types(receivers.connect)).toEqual(['connected_account.created', 'connected_account.onboarding_link.created']);
       expect(receivers.connect.receipts.every((receipt) => JSON.stringify(receipt.event.data).includes(account.id))).toBe(true);
-      expect(receivers.other.receipts).toHaveLength(0);
+      expect(types(receivers.other)).toEqual(['webhook_endpoint.created', 'webhook_endpoint.created']);
+      expect(JSON.stringify(receivers.other.receipts)).not.toContain(platformA.organizationId);
       expect(receivers.otherConnect.receipts).toHaveLength(0);
     } finally {
       await Promise.all(Object.values(receivers).map((r) => r.close()));
