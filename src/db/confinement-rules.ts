@@ -47,6 +47,17 @@ const subAccountRule: ModelRule = {
   stamp: (scope) => ({ platformOrganizationId: scope.organizationId }),
 };
 const accountPackageRule = ownedBy('platformOrganizationId', 'organizationId');
+/**
+ * An endpoint belongs to whoever made it in its tenant: the tenant's own keys, or the platform while
+ * acting for the account (it receives that account's tenant only, record.ts). Neither sees, rotates
+ * or redirects the other's.
+ */
+const webhookEndpointRule: ModelRule = {
+  where: (scope) => ({ tenantId: scope.tenantId, actingForAccountId: scope.actingForAccountId ?? null }),
+  allows: (scope, row) => row.tenantId === scope.tenantId && (row.actingForAccountId ?? null) === (scope.actingForAccountId ?? null),
+  columns: ['tenantId', 'actingForAccountId'],
+  stamp: (scope) => ({ tenantId: scope.tenantId, organizationId: scope.organizationId, actingForAccountId: scope.actingForAccountId ?? null }),
+};
 
 export const modelRules: Record<string, ModelRule> = {
   Organization: ownedBy('id', 'organizationId'),
@@ -76,13 +87,21 @@ export const modelRules: Record<string, ModelRule> = {
   Event: {
     // An organization's own keys: its events and those of its connected accounts. Acting on behalf:
     // the tenant it acts in, only. Written by recordEvent (src/events/record.ts), never created here.
+    // A key sees its own tenant's events and the organization-level ones (no tenant), as it sees the
+    // objects themselves: a sandbox key never reads production's connections through their events.
     where: (scope) =>
       scope.organizationWide
-        ? { OR: [{ organizationId: scope.organizationId }, { platformOrganizationId: scope.organizationId }] }
+        ? {
+            OR: [
+              { organizationId: scope.organizationId, OR: [{ tenantId: scope.tenantId }, { tenantId: null }] },
+              { platformOrganizationId: scope.organizationId },
+            ],
+          }
         : { tenantId: scope.tenantId },
     allows: (scope, row) =>
       scope.organizationWide === true
-        ? row.organizationId === scope.organizationId || row.platformOrganizationId === scope.organizationId
+        ? (row.organizationId === scope.organizationId && (row.tenantId === scope.tenantId || row.tenantId === null)) ||
+          row.platformOrganizationId === scope.organizationId
         : row.tenantId === scope.tenantId,
     columns: ['organizationId', 'platformOrganizationId', 'tenantId'],
   },
@@ -93,13 +112,11 @@ export const modelRules: Record<string, ModelRule> = {
   SubAccountPackage: linkedTo('subAccount', subAccountRule),
   AccountPackagePurpose: linkedTo('accountPackage', accountPackageRule),
   Connection: ownedBy('tenantId', 'tenantId'),
-  WebhookEndpoint: {
-    ...ownedBy('tenantId', 'tenantId'),
-    // Made while acting for an account, it receives that account's tenant only (record.ts).
-    stamp: (scope) => ({ tenantId: scope.tenantId, organizationId: scope.organizationId, actingForAccountId: scope.actingForAccountId ?? null }),
+  WebhookEndpoint: webhookEndpointRule,
+  // Queued by recordEvent with the event, never created here; seen with its endpoint.
+  WebhookDelivery: {
+    where: (scope) => ({ tenantId: scope.tenantId, endpoint: webhookEndpointRule.where(scope) }),
   },
-  // Queued by recordEvent with the event, never created here.
-  WebhookDelivery: { ...ownedBy('tenantId', 'tenantId'), stamp: undefined },
 };
 
 /**

@@ -60,8 +60,10 @@ const INSERT_EVENT = `
 /**
  * One delivery per enabled endpoint that wants the event (webhooks: which endpoint gets what):
  * - `connect` endpoints get the events of the platform's connected accounts;
- * - an endpoint made while acting for an account gets that account's tenant;
- * - any other endpoint gets its organization's own events (not those of its connected accounts).
+ * - an endpoint made while acting for an account gets that account's tenant, while the account is
+ *   ACTIVE (a suspended or revoked account's events are not the platform's to receive);
+ * - any other endpoint gets its organization's own events in its tenant, and the organization-level
+ *   ones (no tenant), not those of its connected accounts.
  */
 const QUEUE_DELIVERIES = `
   INSERT INTO "WebhookDelivery" ("id", "endpointId", "eventId", "organizationId", "tenantId", "eventSequence")
@@ -72,7 +74,8 @@ const QUEUE_DELIVERIES = `
     AND CASE
           WHEN e."connect" THEN e."organizationId" = $5
           WHEN e."actingForAccountId" IS NOT NULL THEN e."tenantId" = $6
-          ELSE e."organizationId" = $4 AND $7::text IS NULL
+            AND EXISTS (SELECT 1 FROM "ConnectedAccount" a WHERE a."id" = e."actingForAccountId" AND a."status" = 'ACTIVE')
+          ELSE e."organizationId" = $4 AND $7::text IS NULL AND ($6::text IS NULL OR e."tenantId" = $6)
         END`;
 
 export async function recordEvent(tx: EventWriter, event: NewEvent): Promise<{ id: string; sequence: bigint }> {

@@ -27,7 +27,10 @@ for (const [network, prefix] of [
 for (const [network, prefix] of [
   ['::', 128], // unspecified
   ['::1', 128], // loopback
+  ['::', 96], // IPv4-compatible (deprecated): ::a9fe:a9fe is 169.254.169.254
+  ['64:ff9b::', 96], // well-known NAT64: an IPv4 address behind a translator
   ['64:ff9b:1::', 48], // local-use NAT64
+  ['2002::', 16], // 6to4: an IPv4 address embedded
   ['fc00::', 7], // unique local, including the metadata service fd00:ec2::254
   ['fe80::', 10], // link-local
   ['ff00::', 8], // multicast

@@ -93,6 +93,9 @@ export function startWebhookWorker(deps: WebhookWorkerDependencies): WebhookWork
             ORDER BY q."eventSequence" LIMIT 1
           ) head
           WHERE e."status" = 'ENABLED' AND (head."leasedUntil" IS NULL OR head."leasedUntil" <= ${now})
+            -- Made while acting for an account: sent only while that account is ACTIVE (record.ts).
+            AND (e."actingForAccountId" IS NULL
+              OR EXISTS (SELECT 1 FROM "ConnectedAccount" a WHERE a."id" = e."actingForAccountId" AND a."status" = 'ACTIVE'))
             AND e."id" IN (SELECT DISTINCT "endpointId" FROM "WebhookDelivery" WHERE "status" = 'PENDING' AND "nextAttemptAt" <= ${now})
         )
         LIMIT ${limit}
