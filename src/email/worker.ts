@@ -2,6 +2,7 @@
 // so several server processes never take the same row), sends them outside any transaction, and
 // records the outcome: SENT, or another attempt later with exponential backoff, or FAILED for good.
 // A process that dies mid-send leaves a lease that expires, so the message is tried again.
+import { serialRounds } from '../core/serial-rounds.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Prisma } from '../db/database.ts';
 import type { Logger } from '../core/logger.ts';
@@ -44,7 +45,6 @@ export interface OutboxWorkerDependencies {
 
 export function startOutboxWorker(deps: OutboxWorkerDependencies): OutboxWorker {
   const { prisma, sender, clock, log } = deps;
-  let running: Promise<number> | null = null;
   let stopped = false;
 
   async function lease(now: Date): Promise<LeasedEmail[]> {
@@ -85,12 +85,8 @@ export function startOutboxWorker(deps: OutboxWorkerDependencies): OutboxWorker 
     return sent;
   }
 
-  function deliverDue(): Promise<number> {
-    running ??= round().finally(() => {
-      running = null;
-    });
-    return running;
-  }
+  const rounds = serialRounds(round);
+  const deliverDue = () => rounds.run();
 
   const tick = () => {
     if (!deps.active()) return;
@@ -105,7 +101,7 @@ export function startOutboxWorker(deps: OutboxWorkerDependencies): OutboxWorker 
     async stop() {
       stopped = true;
       clearInterval(timer);
-      await running?.catch(() => 0);
+      await rounds.settled();
       sender.close();
     },
   };

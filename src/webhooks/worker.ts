@@ -5,6 +5,7 @@
 // Per endpoint, a delivery waits while an earlier one of the same endpoint is due or being sent, so
 // an endpoint receives its events in order as far as retries allow. An endpoint that keeps failing
 // is disabled, with its `webhook_endpoint.disabled` event, in the transaction of that last outcome.
+import { serialRounds } from '../core/serial-rounds.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import type { KeyRing } from '../crypto/key-ring.ts';
@@ -65,8 +66,6 @@ export function startWebhookWorker(deps: WebhookWorkerDependencies): WebhookWork
   const { prisma, clock, log } = deps;
   const send = deps.send ?? sendWebhook;
   let stopped = false;
-  let chain: Promise<unknown> = Promise.resolve();
-  let queued: Promise<number> | null = null;
 
   /**
    * Leases the head of each endpoint's queue when it is due: its earliest PENDING delivery that is
@@ -233,16 +232,8 @@ export function startWebhookWorker(deps: WebhookWorkerDependencies): WebhookWork
     }
   }
 
-  function deliverDue(): Promise<number> {
-    if (queued) return queued;
-    const next = chain.then(() => {
-      queued = null;
-      return round();
-    });
-    queued = next;
-    chain = next.catch(() => 0);
-    return next;
-  }
+  const rounds = serialRounds(round);
+  const deliverDue = () => rounds.run();
 
   const tick = () => {
     if (stopped || !deps.active()) return;
@@ -267,7 +258,7 @@ export function startWebhookWorker(deps: WebhookWorkerDependencies): WebhookWork
       stopped = true;
       clearInterval(timer);
       await (await listening)?.();
-      await chain;
+      await rounds.settled();
     },
   };
 }

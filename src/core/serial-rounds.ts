@@ -1,0 +1,27 @@
+// Background work done in rounds, one at a time (the e-mail outbox, webhook deliveries). Whoever
+// asks for a round gets one that starts after asking: a round already under way may have read its
+// work before the caller's was there.
+export interface SerialRounds {
+  /** A round that starts after this call (joining one already queued); resolves with its count. */
+  run(): Promise<number>;
+  /** Resolves once the rounds under way or queued are over. */
+  settled(): Promise<unknown>;
+}
+
+export function serialRounds(round: () => Promise<number>): SerialRounds {
+  let chain: Promise<unknown> = Promise.resolve();
+  let queued: Promise<number> | null = null;
+  return {
+    run() {
+      if (queued) return queued;
+      const next = chain.then(() => {
+        queued = null;
+        return round();
+      });
+      queued = next;
+      chain = next.catch(() => 0);
+      return next;
+    },
+    settled: () => chain,
+  };
+}
