@@ -70,7 +70,7 @@ describe('the e-mail outbox', () => {
     const server = await serverSendingTo(smtp.port);
     const token = await signUp(server, 'smtp.user@shop.example');
 
-    await expect.poll(async () => (await outboxRow(server, 'smtp.user@shop.example')).status).toBe('SENT');
+    await expect.poll(async () => (await outboxRow(server, 'smtp.user@shop.example')).status, { timeout: 15_000 }).toBe('SENT');
     expect(smtp.received).toHaveLength(1);
     expect(smtp.received[0]?.to).toEqual(['smtp.user@shop.example']);
     // Long lines arrive quoted-printable: undo the soft line breaks before looking for the link.
@@ -87,7 +87,7 @@ describe('the e-mail outbox', () => {
     await signUp(server, 'later@shop.example');
 
     // The attempt counts when the message is leased; the failure is recorded once the send gave up.
-    await expect.poll(async () => (await outboxRow(server, 'later@shop.example')).lastError).toBeTruthy();
+    await expect.poll(async () => (await outboxRow(server, 'later@shop.example')).lastError, { timeout: 15_000 }).toBeTruthy();
     const afterFirst = await outboxRow(server, 'later@shop.example');
     expect(afterFirst).toMatchObject({ status: 'PENDING', attempts: 1, lastError: expect.stringMatching(/ECONNREFUSED/) });
     expect(afterFirst.nextAttemptAt.getTime() - server.clock.now().getTime()).toBeGreaterThan(retryDelayMs(1) - 2_000);
@@ -110,7 +110,7 @@ describe('the e-mail outbox', () => {
     closers.push(smtp.close);
     const server = await serverSendingTo(smtp.port);
     await signUp(server, 'refused@shop.example');
-    await expect.poll(async () => (await outboxRow(server, 'refused@shop.example')).lastError).toBeTruthy();
+    await expect.poll(async () => (await outboxRow(server, 'refused@shop.example')).lastError, { timeout: 15_000 }).toBeTruthy();
     for (let attempt = 2; attempt <= MAX_ATTEMPTS; attempt++) {
       server.clock.advance(retryDelayMs(attempt - 1));
       await server.outbox?.deliverDue();
