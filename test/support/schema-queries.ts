@@ -22,6 +22,12 @@ export interface GeneratedQuery {
   document: string;
   /** Which variable the field needs: none, one id, or a list of ids. */
   needs: 'nothing' | 'id' | 'ids';
+  /**
+   * The type a single-id field looks up, or selects `on` (`connection(id:)`, `node(id:) on
+   * Connection`): an id of another type names no row there, or comes back as `{ __typename id }`
+   * like under its own type. Absent (`nodes`, fields keyed by another object's id): every id.
+   */
+  idOf?: string;
 }
 
 const PAGE_SIZE = 5;
@@ -73,6 +79,18 @@ function selectionsOf(schema: GraphQLSchema, type: GraphQLNamedType): { label: s
 }
 
 /**
+ * For a single-id field, the type whose ids are worth probing: `connection(id:)` looks up
+ * Connection, and `node(id:)` selected `on Connection` shows more than `{ __typename id }` only for
+ * a Connection id (every id still goes through `node` once, under its own type, and through `nodes`).
+ */
+function idOfField(field: GraphQLField<unknown, unknown>, argument: string, label: string): { idOf?: string } {
+  if (argument !== 'id') return {};
+  const type = getNamedType(field.type);
+  if (isObjectType(type)) return { idOf: type.name };
+  return label.startsWith(' on ') ? { idOf: label.slice(4) } : {};
+}
+
+/**
  * One operation per root query field. Fields with required arguments other than ids (for example a
  * public token) are returned in `skipped`, so the test names them instead of passing over them silently.
  */
@@ -97,6 +115,7 @@ export function queriesOfSchema(schema: GraphQLSchema): { queries: GeneratedQuer
               field: `${field.name}${label}`,
               document: `query($${variable}: ${String(only.type)}) { ${field.name}(${only.name}: $${variable}) ${selection} }`,
               needs: list ? 'ids' : 'id',
+              ...(list ? {} : idOfField(field, only.name, label)),
             }
           : { field: `${field.name}${label}`, document: `query { ${field.name}${argumentsOf(field)} ${selection} }`, needs: 'nothing' },
       );
