@@ -1,7 +1,7 @@
 // Connections to third-party providers. Secrets go in encrypted (bound to tenant and connection id)
 // and never come out through the API: only `readConnectionSecrets` decrypts, for the sync workers.
-import { byKey, placeOfRequest, recordEvent, type EventWriter } from '../events/record.ts';
-import { connectionObject, eventData } from '../events/public-objects.ts';
+import { byKey, placeOfRequest, type EventWriter } from '../events/record.ts';
+import { connectionObject, recordChange } from '../events/public-objects.ts';
 import type { EventType } from '../events/event-types.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { Prisma } from '../db/database.ts';
@@ -161,13 +161,7 @@ export async function changeConnectionStatus(
 const statusEvents = { archive: 'connection.archived', unarchive: 'connection.updated', delete: 'connection.deleted' } as const;
 
 function recordConnectionEvent(tx: EventWriter, type: EventType, actor: Actor, after: Connection, before?: Connection) {
-  return recordEvent(tx, {
-    type,
-    objectId: after.id,
-    data: eventData(connectionObject(after), before ? connectionObject(before) : undefined),
-    place: placeOfRequest(actor),
-    actor: byKey(actor),
-  });
+  return recordChange(tx, { type, show: connectionObject, after, before, place: placeOfRequest(actor), actor: byKey(actor) });
 }
 
 /**

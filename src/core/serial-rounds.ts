@@ -1,6 +1,15 @@
 // Background work done in rounds, one at a time (the e-mail outbox, webhook deliveries). Whoever
 // asks for a round gets one that starts after asking: a round already under way may have read its
 // work before the caller's was there.
+/** A worker that runs such rounds in the background, polling and woken up. */
+export interface BackgroundWorker {
+  /** Runs a round that starts after this call (waiting for one under way); resolves with how many it handled. */
+  deliverDue(): Promise<number>;
+  /** Something was queued: run a round soon rather than at the next poll. */
+  wake(): void;
+  stop(): Promise<void>;
+}
+
 export interface SerialRounds {
   /** A round that starts after this call (joining one already queued); resolves with its count. */
   run(): Promise<number>;

@@ -2,7 +2,7 @@
 // so several server processes never take the same row), sends them outside any transaction, and
 // records the outcome: SENT, or another attempt later with exponential backoff, or FAILED for good.
 // A process that dies mid-send leaves a lease that expires, so the message is tried again.
-import { serialRounds } from '../core/serial-rounds.ts';
+import { serialRounds, type BackgroundWorker } from '../core/serial-rounds.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Prisma } from '../db/database.ts';
 import type { Logger } from '../core/logger.ts';
@@ -25,13 +25,7 @@ interface LeasedEmail {
   attempts: number;
 }
 
-export interface OutboxWorker {
-  /** Delivers what is due now; resolves with how many were sent. */
-  deliverDue(): Promise<number>;
-  /** A message was just enqueued: deliver soon rather than at the next poll. */
-  wake(): void;
-  stop(): Promise<void>;
-}
+export type OutboxWorker = BackgroundWorker;
 
 export interface OutboxWorkerDependencies {
   prisma: Prisma;

@@ -1,7 +1,8 @@
 // What an event shows of an object: the fields the API shows of it, named as the API names them,
 // and never a secret (a connection's encrypted secrets stay out; its masked hints are public).
 import type { ApiKey, ConnectedAccount, Connection, SubAccount, WebhookEndpoint } from '../generated/prisma/client.ts';
-import type { EventData } from './record.ts';
+import type { EventType } from './event-types.ts';
+import { recordEvent, type EventActor, type EventData, type EventPlace, type EventWriter } from './record.ts';
 
 type Fields = Record<string, unknown>;
 
@@ -53,4 +54,16 @@ export function eventData(after: Fields, before?: Fields): EventData {
     Object.entries(before).filter(([key, value]) => key !== 'updatedAt' && JSON.stringify(value) !== JSON.stringify(after[key])),
   );
   return { object: after, previous };
+}
+
+/**
+ * Records a change to an object: its id, what `show` shows of it after the change, and (given the
+ * row before) the fields the change changed.
+ */
+export function recordChange<Row extends { id: string }>(
+  tx: EventWriter,
+  change: { type: EventType; show: (row: Row) => Fields; after: Row; before?: Row | undefined; place: EventPlace; actor: EventActor },
+) {
+  const { type, show, after, before, place, actor } = change;
+  return recordEvent(tx, { type, objectId: after.id, data: eventData(show(after), before ? show(before) : undefined), place, actor });
 }

@@ -2,8 +2,8 @@
 // and API keys. Creation by name is idempotent; the unique index on (platform, lower(accountName))
 // decides who made it first, so concurrent calls with one name, in any letter case, make one
 // sub-account, never two. Only the platform renames one: its name is the platform's key to it.
-import { byKey, placeOfOrganizationObject, recordEvent, type EventWriter } from '../events/record.ts';
-import { apiKeyObject, eventData, subAccountObject } from '../events/public-objects.ts';
+import { byKey, placeOfOrganizationObject, type EventWriter } from '../events/record.ts';
+import { apiKeyObject, recordChange, subAccountObject } from '../events/public-objects.ts';
 import type { EventType } from '../events/event-types.ts';
 import { newApiKey, type IssuedApiKey } from '../api-keys/service.ts';
 import type { Prisma, Transaction } from '../db/database.ts';
@@ -36,23 +36,12 @@ const SUB_ACCOUNT_KEY_NAME = 'Sub-account key';
 
 /** Records a change to the sub-account, which belongs with its platform. */
 function recordSubAccountEvent(tx: EventWriter, type: EventType, actor: Actor | Pick<Actor, 'apiKeyId' | 'actingAs'>, after: SubAccount, before?: SubAccount) {
-  return recordEvent(tx, {
-    type,
-    objectId: after.id,
-    data: eventData(subAccountObject(after), before ? subAccountObject(before) : undefined),
-    place: placeOfOrganizationObject(after.platformOrganizationId, actor),
-    actor: byKey(actor),
-  });
+  return recordChange(tx, { type, show: subAccountObject, after, before, place: placeOfOrganizationObject(after.platformOrganizationId, actor), actor: byKey(actor) });
 }
 
 function recordKeyEvent(tx: EventWriter, type: EventType, actor: Pick<Actor, 'apiKeyId' | 'actingAs'>, subAccount: SubAccount, key: ApiKey) {
-  return recordEvent(tx, {
-    type,
-    objectId: key.id,
-    data: eventData(apiKeyObject(key, subAccount.id)),
-    place: placeOfOrganizationObject(subAccount.platformOrganizationId, actor),
-    actor: byKey(actor),
-  });
+  const show = (row: ApiKey) => apiKeyObject(row, subAccount.id);
+  return recordChange(tx, { type, show, after: key, place: placeOfOrganizationObject(subAccount.platformOrganizationId, actor), actor: byKey(actor) });
 }
 
 /** Revokes the sub-account's active keys and issues a new one, in the caller's transaction, with their events. */

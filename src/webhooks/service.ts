@@ -9,8 +9,8 @@ import { optionalText } from '../core/validation.ts';
 import type { KeyRing } from '../crypto/key-ring.ts';
 import type { TenantDb } from '../db/tenant-scope.ts';
 import { isEventType } from '../events/event-types.ts';
-import { eventData, webhookEndpointObject } from '../events/public-objects.ts';
-import { byKey, placeOfRequest, recordEvent, type EventWriter } from '../events/record.ts';
+import { recordChange, webhookEndpointObject } from '../events/public-objects.ts';
+import { byKey, placeOfRequest, type EventWriter } from '../events/record.ts';
 import type { EventType } from '../events/event-types.ts';
 import type { WebhookDelivery, WebhookEndpoint } from '../generated/prisma/client.ts';
 import { checkWebhookUrl, type AddressPolicy } from './address-guard.ts';
@@ -93,13 +93,7 @@ export async function createWebhookEndpoint(
 
 /** Records a change to an endpoint (its object never holds a secret). */
 function recordEndpointEvent(tx: EventWriter, type: EventType, actor: Actor, after: WebhookEndpoint, before?: WebhookEndpoint) {
-  return recordEvent(tx, {
-    type,
-    objectId: after.id,
-    data: eventData(webhookEndpointObject(after), before ? webhookEndpointObject(before) : undefined),
-    place: placeOfRequest(actor),
-    actor: byKey(actor),
-  });
+  return recordChange(tx, { type, show: webhookEndpointObject, after, before, place: placeOfRequest(actor), actor: byKey(actor) });
 }
 
 async function endpointOf(db: TenantDb, id: string): Promise<WebhookEndpoint> {

@@ -5,7 +5,7 @@
 // Per endpoint, a delivery waits while an earlier one of the same endpoint is due or being sent, so
 // an endpoint receives its events in order as far as retries allow. An endpoint that keeps failing
 // is disabled, with its `webhook_endpoint.disabled` event, in the transaction of that last outcome.
-import { serialRounds } from '../core/serial-rounds.ts';
+import { serialRounds, type BackgroundWorker } from '../core/serial-rounds.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import type { KeyRing } from '../crypto/key-ring.ts';
@@ -32,13 +32,7 @@ interface LeasedDelivery {
   attempts: number;
 }
 
-export interface WebhookWorker {
-  /** Runs a round that starts after this call (waiting for one under way); resolves with how many were delivered. */
-  deliverDue(): Promise<number>;
-  /** Something was queued: run a round soon rather than at the next poll. */
-  wake(): void;
-  stop(): Promise<void>;
-}
+export type WebhookWorker = BackgroundWorker;
 
 export interface WebhookWorkerDependencies {
   prisma: Prisma;
