@@ -15,5 +15,6 @@ import './events/live-schema.ts';
 import './connect/oauth/schema.ts';
 import './organizations/schema.ts';
 import './organizations/viewer-schema.ts';
+import './organizations/tenant-schema.ts';
 
 export const schema = lexicographicSortSchema(builder.toSchema());

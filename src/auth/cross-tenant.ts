@@ -13,7 +13,9 @@ export type CrossTenantFlow =
   /** `connectedPlatforms`, `disconnectPlatform`: an organization's view of the platforms acting for it (their rows belong to the platforms). */
   | 'connected-organization-view'
   /** Sub-account creation and its keys: the sub-account's own organization, tenant and API keys, which its platform manages. */
-  | 'sub-account-provisioning';
+  | 'sub-account-provisioning'
+  /** `createTenant`: a new tenant of the caller's organization and its first key, which live outside the caller's tenant. */
+  | 'tenant-provisioning';
 
 export type CrossTenant = (flow: CrossTenantFlow) => Prisma;
 

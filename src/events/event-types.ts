@@ -21,6 +21,7 @@ export const eventTypes = [
   'connection.deleted',
   'connection.verification_failed',
   'connection.verification_succeeded',
+  'tenant.created',
   'webhook_endpoint.created',
   'webhook_endpoint.updated',
   'webhook_endpoint.disabled',

@@ -1,6 +1,6 @@
 // What an event shows of an object: the fields the API shows of it, named as the API names them,
 // and never a secret (a connection's encrypted secrets stay out; its masked hints are public).
-import type { ApiKey, ConnectedAccount, Connection, SubAccount, WebhookEndpoint } from '../generated/prisma/client.ts';
+import type { ApiKey, ConnectedAccount, Connection, SubAccount, Tenant, WebhookEndpoint } from '../generated/prisma/client.ts';
 import type { EventType } from './event-types.ts';
 import { recordEvent, type EventActor, type EventData, type EventPlace, type EventWriter } from './record.ts';
 
@@ -40,6 +40,11 @@ export const connectionObject = (connection: Connection): Fields => ({
     'id', 'tenantId', 'name', 'providerType', 'status', 'secretHints', 'settings', 'syncConfig', 'metadata',
     'createdBy', 'updatedBy', 'deletedAt', 'createdAt', 'updatedAt',
   ]),
+});
+
+export const tenantObject = (tenant: Tenant): Fields => ({
+  object: 'tenant',
+  ...pick(tenant, ['id', 'organizationId', 'name', 'environment', 'createdAt']),
 });
 
 export const webhookEndpointObject = (endpoint: WebhookEndpoint): Fields => ({

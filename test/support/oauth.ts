@@ -2,7 +2,7 @@
 // can sign in, and the browser's and the platform server's sides of the OAuth code flow over HTTP.
 import { createHash, randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
-import { ConfigureConnectOAuthDocument, CreateOrganizationDocument } from '../generated/graphql.ts';
+import { ConfigureConnectOAuthDocument, CreateOrganizationDocument, CreateTenantDocument } from '../generated/graphql.ts';
 import { givenConnectPlatform } from './connect.ts';
 import type { OrganizationFixture } from './fixtures.ts';
 import { ADMIN_SECRET, withKey, type TestServer } from './server.ts';
@@ -38,15 +38,16 @@ export async function givenOwnedOrganization(server: TestServer) {
   );
   const result = response.data?.createOrganization;
   if (result?.__typename !== 'CreateOrganizationPayload') return expect.fail(JSON.stringify(response));
-  const sandbox = await server.prisma.tenant.create({
-    data: { id: `ten_sandbox${owners}${randomBytes(6).toString('hex')}`, organizationId: result.organization.id, name: 'Sandbox', environment: 'SANDBOX' },
-  });
+  const apiKey = result.apiKey.secret ?? expect.fail('no key');
+  const sandbox = await server.request(CreateTenantDocument, { input: { name: 'Sandbox', environment: 'SANDBOX' } }, withKey(apiKey));
+  const created = sandbox.data?.createTenant;
+  if (created?.__typename !== 'CreateTenantPayload') return expect.fail(JSON.stringify(sandbox));
   return {
     email,
     organizationId: result.organization.id,
     tenantId: result.tenant.id,
-    sandboxTenantId: sandbox.id,
-    apiKey: result.apiKey.secret ?? expect.fail('no key'),
+    sandboxTenantId: created.tenant.id,
+    apiKey,
   };
 }
 
