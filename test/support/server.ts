@@ -157,6 +157,8 @@ export async function startTestServer(options: TestServerOptions = {}) {
     outbox: app.outbox,
     /** The webhook worker: `deliverDue()` runs a round now. */
     webhooks: app.webhooks,
+    /** The connections' background re-verification: `deliverDue()` runs a round now. */
+    connectionChecks: app.connectionChecks,
     /** Everything the server logged, one JSON line each. */
     logs: () => logLines.join(''),
     close: async () => {
