@@ -310,7 +310,7 @@ for (const [name, { action, description }] of Object.entries(statusMutations)) {
       ...grantedField('connections:write'),
       type: connectionPayload(`${typeName}Payload`),
       description,
-      errors: { types: action === 'unarchive' ? [NotFoundError, InvalidStateError, ConflictError] : [NotFoundError, InvalidStateError] },
+      errors: { types: [NotFoundError, InvalidStateError] },
       args: { input: t.arg({ type: Input, required: true }) },
       resolve: async (_root, { input }, context) => ({
         connection: await changeConnectionStatus(context.db, actorOf(context), input.id, action),

@@ -175,10 +175,8 @@ export async function changeConnectionStatus(
       ? { status: 'DELETED' as const, encryptedSecrets: null, secretKeyVersion: null, secretHints: {}, deletedAt: actor.now }
       : { status: action === 'archive' ? ('ARCHIVED' as const) : ('PUBLISHED' as const) };
   return db.$transaction(async (tx) => {
-    const changed = await tx.connection
-      .updateMany({ where: { id, status: { in: allowedFrom[action] } }, data: { ...data, updatedBy: actor.apiKeyId } })
-      // Unarchiving brings the name back among the live ones, where another may have taken it.
-      .catch(conflictOnName(existing.name));
+    // An archived connection keeps its name reserved: unarchiving cannot clash.
+    const changed = await tx.connection.updateMany({ where: { id, status: { in: allowedFrom[action] } }, data: { ...data, updatedBy: actor.apiKeyId } });
     if (changed.count === 0) throw new InvalidStateError(`Cannot ${action} a connection that is ${existing.status}.`);
     const connection = await tx.connection.findUniqueOrThrow({ where: { id } });
     await recordConnectionEvent(tx, statusEvents[action], actor, connection, existing);

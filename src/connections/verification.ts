@@ -73,8 +73,10 @@ function outcomeOf(error: unknown, label: string, timeoutMs: number): Verificati
   if (error instanceof RefusedAddressError) {
     return { status: 'FAILING', error: 'refused: the endpoint is a private, loopback, link-local or metadata address' };
   }
-  const code = (error as { code?: unknown } | null)?.code;
-  const name = (error as { name?: unknown } | null)?.name;
+  // An SDK may wrap the socket's error: Stripe in `detail`, others in `cause`.
+  const wrapped = error as { code?: unknown; name?: unknown; detail?: { code?: unknown }; cause?: { code?: unknown } } | null;
+  const code = [wrapped?.code, wrapped?.detail?.code, wrapped?.cause?.code].find((candidate) => typeof candidate === 'string');
+  const name = wrapped?.name;
   if (name === 'AbortError' || name === 'TimeoutError') return { status: 'FAILING', error: `${label} did not answer within ${timeoutMs / 1000} s` };
   if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return { status: 'FAILING', error: `${label} could not be reached: ${code}` };
   return { status: 'FAILING', error: `${label} could not be reached` };
