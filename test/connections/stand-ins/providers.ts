@@ -30,17 +30,20 @@ export interface StandIn {
   requests: { method: string; path: string; headers: IncomingMessage['headers'] }[];
   /** From now on, accept and never answer. */
   goSilent(): void;
+  /** From now on, answer after this long (so that concurrent checks overlap). */
+  answerAfter(milliseconds: number): void;
   close(): Promise<void>;
 }
 
 async function startStandIn(answer: (request: IncomingMessage) => Answer): Promise<StandIn> {
   let silent = false;
+  let delayMs = 0;
   const requests: StandIn['requests'] = [];
   const server = createServer((request, response) => {
     requests.push({ method: request.method ?? '', path: request.url ?? '', headers: request.headers });
     if (silent) return;
     const { status, body } = answer(request);
-    response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    setTimeout(() => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body)), delayMs);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -49,6 +52,9 @@ async function startStandIn(answer: (request: IncomingMessage) => Answer): Promi
     requests,
     goSilent: () => {
       silent = true;
+    },
+    answerAfter: (milliseconds) => {
+      delayMs = milliseconds;
     },
     close: () => {
       server.closeAllConnections();
