@@ -9,10 +9,6 @@ import { RefusedAddressError, type AddressPolicy } from '../net/address-guard.ts
 import { guardedAgents, type GuardedAgents } from '../net/guarded-agents.ts';
 import type { StoredSecrets } from './secrets.ts';
 import type { ConnectionSettings } from './settings.ts';
-import { checkFlexprice, FLEXPRICE_ENDPOINT } from './providers/flexprice.ts';
-import { checkHubspot, HUBSPOT_ENDPOINT } from './providers/hubspot.ts';
-import { checkS3, S3_ENDPOINT } from './providers/s3.ts';
-import { checkStripe, STRIPE_ENDPOINT } from './providers/stripe.ts';
 import { MissingCredential, MissingSetting, ProviderAnswer, type ProviderCheck } from './providers/answers.ts';
 
 export const VERIFY_TIMEOUT_MS = 5_000;
@@ -25,11 +21,17 @@ export interface VerificationOutcome {
   error: string | null;
 }
 
-const providers: Record<ProviderType, { check: ProviderCheck; endpoint: string; label: string }> = {
-  STRIPE: { check: checkStripe, endpoint: STRIPE_ENDPOINT, label: 'Stripe' },
-  S3: { check: checkS3, endpoint: S3_ENDPOINT, label: 'S3' },
-  HUBSPOT: { check: checkHubspot, endpoint: HUBSPOT_ENDPOINT, label: 'HubSpot' },
-  FLEXPRICE: { check: checkFlexprice, endpoint: FLEXPRICE_ENDPOINT, label: 'Flexprice' },
+/**
+ * Each provider's check, its public endpoint (used when settings.endpoint is not set) and its name
+ * in `lastError`. The SDKs load on the first check (about 2 s and 70 MB for the three), not at start.
+ */
+const providers: Record<ProviderType, { load: () => Promise<ProviderCheck>; endpoint: string; label: string }> = {
+  STRIPE: { load: async () => (await import('./providers/stripe.ts')).checkStripe, endpoint: 'https://api.stripe.com', label: 'Stripe' },
+  // The SDK's own regional endpoint is the default; this one only serves the address guard.
+  S3: { load: async () => (await import('./providers/s3.ts')).checkS3, endpoint: 'https://s3.amazonaws.com', label: 'S3' },
+  HUBSPOT: { load: async () => (await import('./providers/hubspot.ts')).checkHubspot, endpoint: 'https://api.hubapi.com', label: 'HubSpot' },
+  // Flexprice's base URLs include the API version (US region; India is https://api.cloud.flexprice.io/v1).
+  FLEXPRICE: { load: async () => (await import('./providers/flexprice.ts')).checkFlexprice, endpoint: 'https://us.api.flexprice.io/v1', label: 'Flexprice' },
 };
 
 class DeadlineReached extends Error {}
@@ -92,10 +94,11 @@ export interface VerificationRequest {
 
 /** Never throws: a failure of any kind is an outcome. */
 export async function verifyCredentials(request: VerificationRequest): Promise<VerificationOutcome> {
-  const { check, endpoint, label } = providers[request.providerType];
+  const { load, endpoint, label } = providers[request.providerType];
   const timeoutMs = request.timeoutMs ?? VERIFY_TIMEOUT_MS;
   const url = new URL(request.settings.endpoint ?? endpoint);
   try {
+    const check = await load();
     await withinDeadline(timeoutMs, (signal) => {
       const agents: GuardedAgents = guardedAgents(url, request.policy, signal);
       return check({ secrets: request.secrets, settings: request.settings, url, agents, signal, timeoutMs });

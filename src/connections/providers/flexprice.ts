@@ -5,8 +5,6 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { ProviderAnswer, requiredSecret, type ProviderCheck } from './answers.ts';
 
-export const FLEXPRICE_ENDPOINT = 'https://us.api.flexprice.io/v1';
-
 export const checkFlexprice: ProviderCheck = async ({ secrets, url, agents, signal }) => {
   const apiKey = requiredSecret(secrets, 'apiKey', 'secrets.generic.data.apiKey');
   const target = new URL(`${url.href.replace(/\/+$/, '')}/customers?limit=1`);

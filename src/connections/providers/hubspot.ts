@@ -4,8 +4,6 @@
 import { Client } from '@hubspot/api-client';
 import { ProviderAnswer, requiredSecret, type ProviderCheck } from './answers.ts';
 
-export const HUBSPOT_ENDPOINT = 'https://api.hubapi.com';
-
 interface HubspotApiException {
   code: number;
   body?: { category?: unknown } | null;

@@ -3,8 +3,6 @@
 import { HeadBucketCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { MissingSetting, ProviderAnswer, requiredSecret, type ProviderCheck } from './answers.ts';
 
-/** The SDK's own regional endpoint when settings.endpoint is not set. */
-export const S3_ENDPOINT = 'https://s3.amazonaws.com';
 const DEFAULT_REGION = 'us-east-1';
 
 export const checkS3: ProviderCheck = async ({ secrets, settings, agents, signal, timeoutMs }) => {

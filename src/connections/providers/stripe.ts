@@ -3,8 +3,6 @@
 import Stripe from 'stripe';
 import { ProviderAnswer, requiredSecret, type ProviderCheck } from './answers.ts';
 
-export const STRIPE_ENDPOINT = 'https://api.stripe.com';
-
 export const checkStripe: ProviderCheck = async ({ secrets, url, agents, timeoutMs }) => {
   const protocol = url.protocol === 'http:' ? 'http' : 'https';
   const stripe = new Stripe(requiredSecret(secrets, 'secretKey', 'secrets.stripe.secretKey'), {
