@@ -17,8 +17,8 @@ let owner: OrganizationFixture;
 let stripe: StandIn;
 
 beforeAll(async () => {
-  // Rounds run when a test asks (deliverDue), not on the timer.
-  server = await startTestServer({ environment: { CONNECTION_VERIFY_POLL_MS: '3600000' } });
+  // Rounds run when a test asks (deliverDue), not on the timer (test/support/server.ts).
+  server = await startTestServer();
   stripe = await startStripe([STRIPE_KEY]);
   owner = await givenOrganization(server, 'Background checks');
 });
@@ -95,7 +95,7 @@ describe('background re-verification', () => {
 
   it.skipIf(process.env.TEST_DATABASE !== 'postgres')('is done once by two server processes on one PostgreSQL database', async () => {
     const id = await givenStripeConnection();
-    const second = await startTestServer({ databaseUrl: server.databaseUrl ?? '', environment: { CONNECTION_VERIFY_POLL_MS: '3600000' } });
+    const second = await startTestServer({ databaseUrl: server.databaseUrl ?? '' });
     const before = checksOf();
     stripe.answerAfter(300);
     try {

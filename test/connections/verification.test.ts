@@ -11,6 +11,9 @@ import {
   type CreateConnectionInput,
 } from '../generated/graphql.ts';
 import { readConnectionSecrets } from '../../src/connections/service.ts';
+import { checkedSettings } from '../../src/connections/settings.ts';
+import { loadConfig } from '../../src/config.ts';
+import { addressPolicyOf } from '../../src/net/address-guard.ts';
 import { actingFor, givenActiveAccount, givenConnectPlatform } from '../support/connect.ts';
 import { givenOrganization, type OrganizationFixture } from '../support/fixtures.ts';
 import { startTestServer, TEST_ENCRYPTION_KEYS, withKey, type TestServer } from '../support/server.ts';
@@ -35,8 +38,7 @@ let silent: StandIn;
 let s3: S3StandIn;
 
 beforeAll(async () => {
-  // The background re-verification stays out of these stories (reverification.test.ts has its own).
-  server = await startTestServer({ environment: { CONNECTION_VERIFY_POLL_MS: '3600000' } });
+  server = await startTestServer();
   [stripe, hubspot, flexprice, silent, s3] = await Promise.all([
     startStripe([STRIPE_KEY]),
     startHubspot([HUBSPOT_TOKEN]),
@@ -264,7 +266,7 @@ describe('connection settings', () => {
 
   it('in production, refuse an endpoint inside the server’s network when saved, and again when the check connects', async () => {
     const production = await startTestServer({
-      environment: { NODE_ENV: 'production', DATABASE_URL: 'postgresql://unused.invalid/db', ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS, CONNECTION_VERIFY_POLL_MS: '3600000' },
+      environment: { NODE_ENV: 'production', DATABASE_URL: 'postgresql://unused.invalid/db', ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS },
     });
     try {
       const tenant = await givenOrganization(production, 'Production verifier');
@@ -284,6 +286,19 @@ describe('connection settings', () => {
     } finally {
       await production.close();
     }
+  });
+
+  it('in production, accept a private endpoint with ALLOW_PRIVATE_NETWORKS, or its former name WEBHOOK_ALLOW_PRIVATE_NETWORKS', async () => {
+    const production = { NODE_ENV: 'production', DATABASE_URL: 'postgresql://db.example/connect', ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS };
+    const allows = (environment: Record<string, string>) => loadConfig({ ...production, ...environment }).allowPrivateNetworks;
+    expect(allows({})).toBe(false);
+    expect(allows({ ALLOW_PRIVATE_NETWORKS: 'true' })).toBe(true);
+    expect(allows({ WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' })).toBe(true);
+    expect(allows({ ALLOW_PRIVATE_NETWORKS: 'false', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' })).toBe(false);
+    const endpoint = new URL('https://10.0.0.7:9000/');
+    const policy = (environment: Record<string, string>) => addressPolicyOf(loadConfig({ ...production, ...environment }));
+    await expect(checkedSettings('S3', { endpoint }, undefined, policy({}))).rejects.toMatchObject({ fields: ['input.settings.endpoint'] });
+    await expect(checkedSettings('S3', { endpoint }, undefined, policy({ ALLOW_PRIVATE_NETWORKS: 'true' }))).resolves.toMatchObject({ endpoint: endpoint.href });
   });
 
   it('show the endpoint and S3 settings, and a null puts one back to its default', async () => {
