@@ -232,8 +232,8 @@ export async function verifyConnection(db: TenantDb, actor: Actor, deps: Connect
 }
 
 /**
- * The one way to read a connection's secrets in clear, for the workers that call the provider.
- * Never exposed through GraphQL, never logged.
+ * A connection's secrets in clear by id, for the workers that call the provider (through
+ * `openSecrets`, like the credentials check). Never exposed through GraphQL, never logged.
  */
 export async function readConnectionSecrets(prisma: Prisma, keyRing: KeyRing, connectionId: string): Promise<StoredSecrets | null> {
   const row = await prisma.connection.findUnique({ where: { id: connectionId }, select: { id: true, tenantId: true, encryptedSecrets: true } });
