@@ -10,7 +10,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const layers: [name: string, pattern: RegExp][] = [
-  ['foundations', /^src\/(generated|core|crypto)\/|^src\/config\.ts$/],
+  ['foundations', /^src\/(generated|core|crypto|net)\/|^src\/config\.ts$/],
   ['database', /^src\/db\//],
   ['who-is-asking', /^src\/auth\//],
   ['http-transport', /^src\/http\//],

@@ -29,7 +29,8 @@ import { graphiqlOptions } from './web/graphiql.ts';
 import { logSender, smtpSender, type EmailSender } from './email/senders.ts';
 import { startOutboxWorker } from './email/worker.ts';
 import { startWebhookWorker } from './webhooks/worker.ts';
-import { addressPolicyOf } from './webhooks/service.ts';
+import { startConnectionReverification } from './connections/reverification.ts';
+import { addressPolicyOf } from './net/address-guard.ts';
 import { yogaLogger, type Logger } from './core/logger.ts';
 
 export interface AppDependencies {
@@ -80,6 +81,15 @@ export async function createApp({ config, database, log, keyRing, clock = system
     retryScale: config.webhookRetryScale,
     active: () => migrationsApplied && !draining,
     listen: database.listen,
+  });
+  const connectionChecks = startConnectionReverification({
+    prisma: database.prisma,
+    keyRing,
+    addressPolicy: addressPolicyOf(config),
+    clock,
+    log,
+    pollMs: config.connectionVerifyPollMs,
+    active: () => migrationsApplied && !draining,
   });
   const pages = [
     ...oauthRoutes({ prisma: database.prisma, clock, rateLimits }),
@@ -165,10 +175,13 @@ export async function createApp({ config, database, log, keyRing, clock = system
     outbox,
     /** Sends the webhook deliveries that are due (the worker also does so on its own). */
     webhooks,
+    /** Re-verifies the published connections not checked for an hour (the worker also does so on its own). */
+    connectionChecks,
     /** Stops the outbox worker and the caches' listener, and flushes trace spans, before the process exits. */
     async close() {
       await outbox?.stop();
       await webhooks.stop();
+      await connectionChecks.stop();
       rateLimitTable?.stop();
       idempotencyCleanup.stop();
       await liveEvents.stop();

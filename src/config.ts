@@ -43,7 +43,10 @@ const environmentSchema = z.object({
   AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
   IDEMPOTENCY_CLEANUP_MS: z.coerce.number().int().min(100).default(600_000),
   WEBHOOK_POLL_MS: z.coerce.number().int().min(50).default(1_000),
-  WEBHOOK_ALLOW_PRIVATE_NETWORKS: z.stringbool().default(false),
+  ALLOW_PRIVATE_NETWORKS: z.stringbool().optional(),
+  /** The former name of ALLOW_PRIVATE_NETWORKS, still read. */
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: z.stringbool().optional(),
+  CONNECTION_VERIFY_POLL_MS: z.coerce.number().int().min(100).default(60_000),
   WEBHOOK_DISABLE_AFTER_FAILURES: z.coerce.number().int().min(1).default(50),
   WEBHOOK_RETRY_SCALE: z.coerce.number().gt(0).max(1).default(1),
   MAX_SUBSCRIPTIONS_PER_KEY: z.coerce.number().int().min(0).default(20),
@@ -114,8 +117,14 @@ export interface Config {
   idempotencyCleanupMs: number;
   /** How often each process looks for due webhook deliveries (a committed event also wakes it). */
   webhookPollMs: number;
-  /** Production may send webhooks to loopback, private and link-local addresses (a receiver inside the same network). */
-  webhookAllowPrivateNetworks: boolean;
+  /**
+   * Production may send webhooks and provider checks to loopback, private and link-local addresses
+   * (a receiver or an S3-compatible store inside the same network): ALLOW_PRIVATE_NETWORKS, or its
+   * former name WEBHOOK_ALLOW_PRIVATE_NETWORKS.
+   */
+  allowPrivateNetworks: boolean;
+  /** How often each process looks for published connections not verified for an hour. */
+  connectionVerifyPollMs: number;
   /** Consecutive failed deliveries that disable a webhook endpoint. */
   webhookDisableAfterFailures: number;
   /** Multiplies the retry schedule's waits: 1 in production; smaller for drills that play the whole schedule in minutes. */
@@ -182,7 +191,8 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     authCacheTtlMs: values.AUTH_CACHE_TTL_MS,
     idempotencyCleanupMs: values.IDEMPOTENCY_CLEANUP_MS,
     webhookPollMs: values.WEBHOOK_POLL_MS,
-    webhookAllowPrivateNetworks: values.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+    allowPrivateNetworks: values.ALLOW_PRIVATE_NETWORKS ?? values.WEBHOOK_ALLOW_PRIVATE_NETWORKS ?? false,
+    connectionVerifyPollMs: values.CONNECTION_VERIFY_POLL_MS,
     webhookDisableAfterFailures: values.WEBHOOK_DISABLE_AFTER_FAILURES,
     webhookRetryScale: values.WEBHOOK_RETRY_SCALE,
     maxSubscriptionsPerKey: values.MAX_SUBSCRIPTIONS_PER_KEY,

@@ -1,17 +1,26 @@
 // GraphQL for connections. Secrets are input-only: the Connection type has `secretHints`, never
 // a field that could carry a secret.
 import type { Connection } from '../generated/prisma/client.ts';
-import { ConnectionStatus, ProviderType } from '../generated/prisma/enums.ts';
+import { ConnectionHealthStatus, ConnectionStatus, ProviderType } from '../generated/prisma/enums.ts';
 import { ConflictError, InvalidStateError, NotFoundError, ValidationError } from '../core/domain-errors.ts';
 import { typeNameOf } from '../graphql/type-names.ts';
 import { builder } from '../graphql/builder.ts';
 import { grantedField } from '../graphql/permissions.ts';
 import { actorOf } from '../graphql/context.ts';
 import { dateTimeRange, DateTimeFilter, orderByInput } from '../graphql/lists.ts';
-import { changeConnectionStatus, createConnection, updateConnection } from './service.ts';
+import { addressPolicyOf } from '../net/address-guard.ts';
+import type { Context } from '../graphql/context.ts';
+import { changeConnectionStatus, createConnection, updateConnection, verifyConnection, type ConnectionDependencies } from './service.ts';
+import type { ConnectionSettings } from './settings.ts';
 
 const ProviderTypeEnum = builder.enumType(ProviderType, { name: 'ProviderType' });
 const ConnectionStatusEnum = builder.enumType(ConnectionStatus, { name: 'ConnectionStatus' });
+const ConnectionHealthStatusEnum = builder.enumType(ConnectionHealthStatus, {
+  name: 'ConnectionHealthStatus',
+  description: 'UNKNOWN: never checked. NEEDS_REAUTH: the provider refused the credentials (401/403). FAILING: any other failure.',
+});
+
+const dependenciesOf = (context: Context): ConnectionDependencies => ({ keyRing: context.keyRing, addressPolicy: addressPolicyOf(context.config) });
 
 interface Direction {
   inbound: boolean;
@@ -32,8 +41,36 @@ const SyncConfigType = builder.objectRef<SyncConfig>('SyncConfig').implement({
   }),
 });
 
-const ConnectionSettingsType = builder.objectRef<{ invoiceSyncEnable: boolean }>('ConnectionSettings').implement({
-  fields: (t) => ({ invoiceSyncEnable: t.exposeBoolean('invoiceSyncEnable') }),
+const ConnectionSettingsType = builder.objectRef<ConnectionSettings>('ConnectionSettings').implement({
+  fields: (t) => ({
+    invoiceSyncEnable: t.exposeBoolean('invoiceSyncEnable'),
+    endpoint: t.string({
+      nullable: true,
+      description: "The provider's base URL; null: its public endpoint.",
+      resolve: (settings) => settings.endpoint ?? null,
+    }),
+    bucket: t.string({ nullable: true, description: 'S3: the bucket the verification checks.', resolve: (settings) => settings.bucket ?? null }),
+    region: t.string({ nullable: true, description: 'S3: null means us-east-1.', resolve: (settings) => settings.region ?? null }),
+    forcePathStyle: t.boolean({ nullable: true, description: 'S3: address the bucket in the path (most S3-compatible stores).', resolve: (settings) => settings.forcePathStyle ?? null }),
+  }),
+});
+
+interface ConnectionHealth {
+  status: ConnectionHealthStatus;
+  lastVerifiedAt: Date | null;
+  lastError: string | null;
+}
+
+const ConnectionHealthType = builder.objectRef<ConnectionHealth>('ConnectionHealth').implement({
+  description: 'What the last check of the stored credentials against the provider said (verifyConnection, or hourly in the background).',
+  fields: (t) => ({
+    status: t.expose('status', { type: ConnectionHealthStatusEnum }),
+    lastVerifiedAt: t.expose('lastVerifiedAt', { type: 'DateTime', nullable: true }),
+    lastError: t.exposeString('lastError', {
+      nullable: true,
+      description: 'Why the last check failed, in our words (status codes, provider error codes): never a secret, never the provider’s message.',
+    }),
+  }),
 });
 
 const ConnectionType = builder.prismaNode('Connection', {
@@ -44,7 +81,11 @@ const ConnectionType = builder.prismaNode('Connection', {
     providerType: t.expose('providerType', { type: ProviderTypeEnum }),
     status: t.expose('status', { type: ConnectionStatusEnum }),
     syncConfig: t.field({ type: SyncConfigType, resolve: (connection) => connection.syncConfig as unknown as SyncConfig }),
-    settings: t.field({ type: ConnectionSettingsType, resolve: (connection) => connection.settings as { invoiceSyncEnable: boolean } }),
+    settings: t.field({ type: ConnectionSettingsType, resolve: (connection) => connection.settings as unknown as ConnectionSettings }),
+    health: t.field({
+      type: ConnectionHealthType,
+      resolve: ({ healthStatus, lastVerifiedAt, lastError }) => ({ status: healthStatus, lastVerifiedAt, lastError }),
+    }),
     metadata: t.expose('metadata', { type: 'JSON', nullable: true }),
     secretHints: t.field({
       type: 'JSONObject',
@@ -166,7 +207,20 @@ const SyncConfigInput = builder.inputType('SyncConfigInput', {
 });
 
 const ConnectionSettingsInput = builder.inputType('ConnectionSettingsInput', {
-  fields: (t) => ({ invoiceSyncEnable: t.boolean({ required: false }) }),
+  description: 'On update, a field left out is unchanged and a null one goes back to its default.',
+  fields: (t) => ({
+    invoiceSyncEnable: t.boolean({ required: false }),
+    endpoint: t.field({
+      type: 'URL',
+      required: false,
+      description:
+        "The provider's base URL instead of its public one (an S3-compatible store, a regional API). In production: https, " +
+        'and never a host that resolves to a loopback, private, link-local or metadata address.',
+    }),
+    bucket: t.string({ required: false, description: 'S3 only: the bucket the verification checks (required to verify).' }),
+    region: t.string({ required: false, description: 'S3 only: e.g. eu-west-3; us-east-1 when absent.' }),
+    forcePathStyle: t.boolean({ required: false, description: 'S3 only: bucket in the path rather than the host name.' }),
+  }),
 });
 
 const CreateConnectionInput = builder.inputType('CreateConnectionInput', {
@@ -184,8 +238,12 @@ const UpdateConnectionInput = builder.inputType('UpdateConnectionInput', {
   fields: (t) => ({
     id: t.id({ required: true }),
     name: t.string({ required: false }),
-    secrets: t.field({ type: ConnectionSecretsInput, required: false, description: 'Replaces every stored secret; absent keeps them.' }),
-    settings: t.field({ type: ConnectionSettingsInput, required: false }),
+    secrets: t.field({
+      type: ConnectionSecretsInput,
+      required: false,
+      description: 'Merges: the fields given replace their stored values, the others are kept (the required ones must remain).',
+    }),
+    settings: t.field({ type: ConnectionSettingsInput, required: false, description: 'Merges, like secrets.' }),
     syncConfig: t.field({ type: SyncConfigInput, required: false, description: 'Changes the resources given.' }),
     metadata: t.field({ type: 'JSONObject', required: false }),
   }),
@@ -200,10 +258,12 @@ builder.mutationField('createConnection', (t) =>
   t.field({
     ...grantedField('connections:write'),
     type: connectionPayload('CreateConnectionPayload'),
-    description: 'In the acting tenant (the connected account’s with x-meteroid-connect-account). One live connection per provider.',
+    description:
+      'In the acting tenant (the connected account’s with x-meteroid-connect-account). Several per provider; the name is unique ' +
+      'in the tenant in any letter case among connections not deleted (CONFLICT). Its health starts UNKNOWN.',
     errors: { types: [ValidationError, ConflictError] },
     args: { input: t.arg({ type: CreateConnectionInput, required: true }) },
-    resolve: async (_root, { input }, context) => ({ connection: await createConnection(context.db, actorOf(context), context.keyRing, input) }),
+    resolve: async (_root, { input }, context) => ({ connection: await createConnection(context.db, actorOf(context), dependenciesOf(context), input) }),
   }),
 );
 
@@ -211,10 +271,27 @@ builder.mutationField('updateConnection', (t) =>
   t.field({
     ...grantedField('connections:write'),
     type: connectionPayload('UpdateConnectionPayload'),
-    errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
+    errors: { types: [ValidationError, NotFoundError, InvalidStateError, ConflictError] },
     args: { input: t.arg({ type: UpdateConnectionInput, required: true }) },
     resolve: async (_root, { input: { id, ...changes } }, context) => ({
-      connection: await updateConnection(context.db, actorOf(context), context.keyRing, id, changes),
+      connection: await updateConnection(context.db, actorOf(context), dependenciesOf(context), id, changes),
+    }),
+  }),
+);
+
+const VerifyConnectionInput = builder.inputType('VerifyConnectionInput', { fields: (t) => ({ id: t.id({ required: true }) }) });
+
+builder.mutationField('verifyConnection', (t) =>
+  t.field({
+    ...grantedField('connections:write'),
+    type: connectionPayload('VerifyConnectionPayload'),
+    description:
+      'Checks the stored credentials against the provider now (at most 5 s) and records the result in `health`, with a ' +
+      '`connection.verification_succeeded` or `connection.verification_failed` event. A refused check is a health, not an error.',
+    errors: { types: [NotFoundError, InvalidStateError] },
+    args: { input: t.arg({ type: VerifyConnectionInput, required: true }) },
+    resolve: async (_root, { input }, context) => ({
+      connection: await verifyConnection(context.db, actorOf(context), dependenciesOf(context), input.id),
     }),
   }),
 );

@@ -36,8 +36,12 @@ const providerSecrets: Record<ProviderType, { member: Member; required: string[]
 
 export type StoredSecrets = Record<string, unknown>;
 
-/** The secrets of the member matching the provider, checked; blank optional fields are dropped. */
-export function validateSecrets(providerType: ProviderType, secrets: SecretsInput): StoredSecrets {
+/**
+ * The secrets of the member matching the provider, checked, laid over `stored` (none on creation):
+ * the fields given replace their stored values, the others stay. The provider's required fields
+ * must be present afterwards. Blank fields count as not given.
+ */
+export function checkedSecrets(providerType: ProviderType, secrets: SecretsInput, stored: StoredSecrets = {}): StoredSecrets {
   const { member, required, patterns } = providerSecrets[providerType];
   const given = Object.entries(secrets).filter(([, value]) => value != null);
   const value = secrets[member];
@@ -46,24 +50,27 @@ export function validateSecrets(providerType: ProviderType, secrets: SecretsInpu
   }
   if (member === 'generic') {
     const data = (value as { data?: Record<string, unknown> | null }).data;
-    if (!data || Object.keys(data).length === 0 || Buffer.byteLength(JSON.stringify(data)) > METADATA_MAX_BYTES) {
-      throw new ValidationError(`secrets.generic.data must be a non-empty object of at most ${METADATA_MAX_BYTES} bytes.`, [
+    const merged = { ...stored, ...data };
+    if (!data || Object.keys(data).length === 0 || Buffer.byteLength(JSON.stringify(merged)) > METADATA_MAX_BYTES) {
+      throw new ValidationError(`secrets.generic.data must be a non-empty object of at most ${METADATA_MAX_BYTES} bytes (with the stored fields).`, [
         'input.secrets.generic.data',
       ]);
     }
-    return data;
+    return merged;
   }
-  const stored: StoredSecrets = {};
-  const givenFields = value as Record<string, string | null | undefined>;
-  const faults = required.filter((field) => !givenFields[field]?.trim()).map((field) => `input.secrets.${member}.${field}`);
-  for (const [field, raw] of Object.entries(givenFields)) {
+  const changed: StoredSecrets = {};
+  const malformed: string[] = [];
+  for (const [field, raw] of Object.entries(value as Record<string, string | null | undefined>)) {
     const text = raw?.trim() ?? '';
     if (text === '') continue;
-    if (!patterns[field]?.test(text)) faults.push(`input.secrets.${member}.${field}`);
-    stored[field] = text;
+    if (!patterns[field]?.test(text)) malformed.push(`input.secrets.${member}.${field}`);
+    changed[field] = text;
   }
+  const merged = { ...stored, ...changed };
+  const missing = required.filter((field) => typeof merged[field] !== 'string').map((field) => `input.secrets.${member}.${field}`);
+  const faults = [...missing, ...malformed];
   if (faults.length > 0) throw new ValidationError(`Missing or malformed secret fields: ${faults.join(', ')}.`, faults);
-  return stored;
+  return merged;
 }
 
 /**

@@ -1,6 +1,7 @@
 // Connections to third-party providers. Secrets go in encrypted (bound to tenant and connection id)
-// and never come out through the API: only `readConnectionSecrets` decrypts, for the sync workers.
-import { byKey, placeOfRequest, type EventWriter } from '../events/record.ts';
+// and never come out through the API: only `openSecrets` decrypts, for the verification and the
+// sync workers. A tenant may hold several connections of a provider, named uniquely in any case.
+import { byKey, placeOfRequest, type EventActor, type EventPlace, type EventWriter } from '../events/record.ts';
 import { connectionObject, recordChange } from '../events/public-objects.ts';
 import type { EventType } from '../events/event-types.ts';
 import type { Actor } from '../auth/actor.ts';
@@ -14,7 +15,10 @@ import type { Connection, Prisma as PrismaTypes } from '../generated/prisma/clie
 import type { ConnectionStatus, ProviderType } from '../generated/prisma/enums.ts';
 import { newId } from '../core/ids.ts';
 import { displayedName, validateMetadata } from '../core/validation.ts';
-import { secretHints, validateSecrets, type SecretsInput, type StoredSecrets } from './secrets.ts';
+import type { AddressPolicy } from '../net/address-guard.ts';
+import { checkedSecrets, secretHints, type SecretsInput, type StoredSecrets } from './secrets.ts';
+import { checkedSettings, type ConnectionSettings, type ConnectionSettingsInput } from './settings.ts';
+import { verifyCredentials, type VerificationOutcome } from './verification.ts';
 
 const SYNCED_RESOURCES = ['plan', 'subscription', 'invoice', 'deal'] as const;
 type Direction = { inbound?: boolean | null; outbound?: boolean | null } | null | undefined;
@@ -23,11 +27,18 @@ export type SyncConfigInput = Partial<Record<(typeof SYNCED_RESOURCES)[number], 
 export interface ConnectionInput {
   name?: string | null | undefined;
   secrets?: SecretsInput | null | undefined;
-  settings?: { invoiceSyncEnable?: boolean | null } | null | undefined;
+  settings?: ConnectionSettingsInput | null | undefined;
   syncConfig?: SyncConfigInput;
   metadata?: Record<string, unknown> | null | undefined;
 }
 
+/** What the connection rules need besides the database: the secrets' key ring and where requests may go. */
+export interface ConnectionDependencies {
+  keyRing: KeyRing;
+  addressPolicy: AddressPolicy;
+  /** VERIFY_TIMEOUT_MS unless a test says otherwise. */
+  verifyTimeoutMs?: number;
+}
 
 /** Every resource, both directions, false unless given: the stored config is always complete. */
 function syncConfigOf(input: SyncConfigInput, current?: PrismaTypes.JsonValue) {
@@ -56,11 +67,16 @@ function sealed(keyRing: KeyRing, tenantId: string, connectionId: string, secret
   };
 }
 
-function conflictOnLiveProvider(providerType: ProviderType) {
+/** The secrets of a connection row, in clear: for the provider checks and the sync workers only. */
+function openSecrets(keyRing: KeyRing, row: Pick<Connection, 'id' | 'tenantId' | 'encryptedSecrets'>): StoredSecrets | null {
+  if (!row.encryptedSecrets) return null;
+  return JSON.parse(decryptSecret(keyRing, row.encryptedSecrets, associatedData(row.tenantId, row.id))) as StoredSecrets;
+}
+
+/** The partial unique index on (tenantId, lower(name)) said no: another live connection has the name. */
+function conflictOnName(name: string) {
   return (error: unknown): never => {
-    if (isUniqueViolation(error)) {
-      throw new ConflictError(`This tenant already has a ${providerType} connection: update, or delete it first.`);
-    }
+    if (isUniqueViolation(error)) throw new ConflictError(`This tenant already has a connection named "${name}" (in some letter case).`);
     throw error;
   };
 }
@@ -69,32 +85,32 @@ function conflictOnLiveProvider(providerType: ProviderType) {
 export async function createConnection(
   db: TenantDb,
   actor: Actor,
-  keyRing: KeyRing,
+  deps: ConnectionDependencies,
   input: ConnectionInput & { name: string; providerType: ProviderType; secrets: SecretsInput },
 ): Promise<Connection> {
   const name = displayedName(input.name, 255, 'input.name');
-  const secrets = validateSecrets(input.providerType, input.secrets);
+  const secrets = checkedSecrets(input.providerType, input.secrets);
+  const settings = await checkedSettings(input.providerType, input.settings, undefined, deps.addressPolicy);
   const metadata = validateMetadata(input.metadata, 'input.metadata');
   const id = newId('Connection');
   return db.$transaction(async (tx) => {
     const connection = await tx.connection
       .create({
         data: {
-        id,
-        tenantId: actor.actingScope.tenantId,
-        name,
-        providerType: input.providerType,
-        liveProviderType: input.providerType,
-        status: 'PUBLISHED',
-        ...sealed(keyRing, actor.actingScope.tenantId, id, secrets),
-        syncConfig: syncConfigOf(input.syncConfig),
-        settings: { invoiceSyncEnable: input.settings?.invoiceSyncEnable ?? false },
-        ...(metadata ? { metadata } : {}),
-        createdBy: actor.apiKeyId,
-        updatedBy: actor.apiKeyId,
-      },
-    })
-      .catch(conflictOnLiveProvider(input.providerType));
+          id,
+          tenantId: actor.actingScope.tenantId,
+          name,
+          providerType: input.providerType,
+          status: 'PUBLISHED',
+          ...sealed(deps.keyRing, actor.actingScope.tenantId, id, secrets),
+          syncConfig: syncConfigOf(input.syncConfig),
+          settings: { ...settings },
+          ...(metadata ? { metadata } : {}),
+          createdBy: actor.apiKeyId,
+          updatedBy: actor.apiKeyId,
+        },
+      })
+      .catch(conflictOnName(name));
     await recordConnectionEvent(tx, 'connection.created', actor, connection);
     return connection;
   });
@@ -107,24 +123,33 @@ async function liveConnection(db: TenantDb, id: string): Promise<Connection> {
   return connection;
 }
 
-/** Changes what is given. New secrets replace the old ones; without them the stored ones stay untouched. */
-export async function updateConnection(db: TenantDb, actor: Actor, keyRing: KeyRing, id: string, input: ConnectionInput): Promise<Connection> {
+/**
+ * Changes what is given. Secrets merge: the fields given replace their stored values, the others
+ * stay (the provider's required fields must remain); settings merge the same way.
+ */
+export async function updateConnection(db: TenantDb, actor: Actor, deps: ConnectionDependencies, id: string, input: ConnectionInput): Promise<Connection> {
   const existing = await liveConnection(db, id);
   const name = input.name == null ? undefined : displayedName(input.name, 255, 'input.name');
-  const secrets = input.secrets ? validateSecrets(existing.providerType, input.secrets) : undefined;
+  const secrets = input.secrets ? checkedSecrets(existing.providerType, input.secrets, openSecrets(deps.keyRing, existing) ?? {}) : undefined;
+  const settings = input.settings
+    ? await checkedSettings(existing.providerType, input.settings, existing.settings as unknown as ConnectionSettings, deps.addressPolicy)
+    : undefined;
   const metadata = validateMetadata(input.metadata, 'input.metadata');
   return db.$transaction(async (tx) => {
-    const connection = await tx.connection.update({
-      where: { id, status: { not: 'DELETED' } },
-      data: {
-        ...(name ? { name } : {}),
-        ...(secrets ? sealed(keyRing, existing.tenantId, id, secrets) : {}),
-        ...(input.syncConfig ? { syncConfig: syncConfigOf(input.syncConfig, existing.syncConfig) } : {}),
-        ...(input.settings?.invoiceSyncEnable != null ? { settings: { invoiceSyncEnable: input.settings.invoiceSyncEnable } } : {}),
-        ...(metadata ? { metadata } : {}),
-        updatedBy: actor.apiKeyId,
-      },
-    });
+    const connection = await tx.connection
+      .update({
+        // Only over the secrets read above: a concurrent change would otherwise be lost by the merge.
+        where: { id, status: { not: 'DELETED' }, ...(secrets ? { encryptedSecrets: existing.encryptedSecrets } : {}) },
+        data: {
+          ...(name ? { name } : {}),
+          ...(secrets ? sealed(deps.keyRing, existing.tenantId, id, secrets) : {}),
+          ...(input.syncConfig ? { syncConfig: syncConfigOf(input.syncConfig, existing.syncConfig) } : {}),
+          ...(settings ? { settings: { ...settings } } : {}),
+          ...(metadata ? { metadata } : {}),
+          updatedBy: actor.apiKeyId,
+        },
+      })
+      .catch(conflictOnName(name ?? existing.name));
     await recordConnectionEvent(tx, 'connection.updated', actor, connection, existing);
     return connection;
   });
@@ -147,9 +172,10 @@ export async function changeConnectionStatus(
   if (!existing) throw new NotFoundError(`No connection ${id}.`);
   const data =
     action === 'delete'
-      ? { status: 'DELETED' as const, liveProviderType: null, encryptedSecrets: null, secretKeyVersion: null, secretHints: {}, deletedAt: actor.now }
+      ? { status: 'DELETED' as const, encryptedSecrets: null, secretKeyVersion: null, secretHints: {}, deletedAt: actor.now }
       : { status: action === 'archive' ? ('ARCHIVED' as const) : ('PUBLISHED' as const) };
   return db.$transaction(async (tx) => {
+    // An archived connection keeps its name reserved: unarchiving cannot clash.
     const changed = await tx.connection.updateMany({ where: { id, status: { in: allowedFrom[action] } }, data: { ...data, updatedBy: actor.apiKeyId } });
     if (changed.count === 0) throw new InvalidStateError(`Cannot ${action} a connection that is ${existing.status}.`);
     const connection = await tx.connection.findUniqueOrThrow({ where: { id } });
@@ -165,13 +191,53 @@ function recordConnectionEvent(tx: EventWriter, type: EventType, actor: Actor, a
 }
 
 /**
- * The one way to read a connection's secrets in clear, for the workers that call the provider.
- * Never exposed through GraphQL, never logged.
+ * Checks the stored credentials against the provider (outside any transaction: up to 5 s), then
+ * records the health and its `connection.verification_*` event in one transaction. A result about
+ * secrets that changed meanwhile is not recorded: the connection is returned as it now is.
+ */
+export async function recordVerification(
+  db: TenantDb | Prisma,
+  deps: ConnectionDependencies,
+  connection: Connection,
+  who: { actor: EventActor; place: EventPlace; now: () => Date },
+): Promise<Connection> {
+  const secrets = openSecrets(deps.keyRing, connection);
+  const outcome: VerificationOutcome = secrets
+    ? await verifyCredentials({
+        providerType: connection.providerType,
+        secrets,
+        settings: connection.settings as unknown as ConnectionSettings,
+        policy: deps.addressPolicy,
+        ...(deps.verifyTimeoutMs ? { timeoutMs: deps.verifyTimeoutMs } : {}),
+      })
+    : { status: 'NEEDS_REAUTH', error: 'no secrets are stored' };
+  // The confined client is this same client with the tenant's rules applied: one way to write for both.
+  return (db as Prisma).$transaction(async (tx) => {
+    const changed = await tx.connection.updateMany({
+      where: { id: connection.id, status: { not: 'DELETED' }, encryptedSecrets: connection.encryptedSecrets },
+      data: { healthStatus: outcome.status, lastVerifiedAt: who.now(), lastError: outcome.error },
+    });
+    const after = await tx.connection.findUniqueOrThrow({ where: { id: connection.id } });
+    if (changed.count === 0) return after;
+    const type = outcome.status === 'HEALTHY' ? 'connection.verification_succeeded' : 'connection.verification_failed';
+    await recordChange(tx, { type, show: connectionObject, after, before: connection, place: who.place, actor: who.actor });
+    return after;
+  });
+}
+
+/** verifyConnection: a request's check, in the tenant it acts in. */
+export async function verifyConnection(db: TenantDb, actor: Actor, deps: ConnectionDependencies, id: string): Promise<Connection> {
+  const connection = await liveConnection(db, id);
+  return recordVerification(db, deps, connection, { actor: byKey(actor), place: placeOfRequest(actor), now: () => actor.now });
+}
+
+/**
+ * A connection's secrets in clear by id, for the workers that call the provider (through
+ * `openSecrets`, like the credentials check). Never exposed through GraphQL, never logged.
  */
 export async function readConnectionSecrets(prisma: Prisma, keyRing: KeyRing, connectionId: string): Promise<StoredSecrets | null> {
-  const row = await prisma.connection.findUnique({ where: { id: connectionId }, select: { tenantId: true, encryptedSecrets: true } });
-  if (!row?.encryptedSecrets) return null;
-  return JSON.parse(decryptSecret(keyRing, row.encryptedSecrets, associatedData(row.tenantId, connectionId))) as StoredSecrets;
+  const row = await prisma.connection.findUnique({ where: { id: connectionId }, select: { id: true, tenantId: true, encryptedSecrets: true } });
+  return row ? openSecrets(keyRing, row) : null;
 }
 
 /**

@@ -40,6 +40,7 @@ export const connectionObject = (connection: Connection): Fields => ({
     'id', 'tenantId', 'name', 'providerType', 'status', 'secretHints', 'settings', 'syncConfig', 'metadata',
     'createdBy', 'updatedBy', 'deletedAt', 'createdAt', 'updatedAt',
   ]),
+  health: { status: connection.healthStatus, lastVerifiedAt: connection.lastVerifiedAt, lastError: connection.lastError },
 });
 
 export const tenantObject = (tenant: Tenant): Fields => ({

@@ -5,8 +5,8 @@ import type { WebhookDelivery, WebhookEndpoint } from '../generated/prisma/clien
 import { InvalidStateError, NotFoundError, ValidationError } from '../core/domain-errors.ts';
 import { builder } from '../graphql/builder.ts';
 import { actorOf } from '../graphql/context.ts';
+import { addressPolicyOf } from '../net/address-guard.ts';
 import {
-  addressPolicyOf,
   createWebhookEndpoint,
   deleteWebhookEndpoint,
   redeliverWebhook,

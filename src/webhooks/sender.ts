@@ -4,7 +4,7 @@
 // carry a token in its query) and never a header (the signature).
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { RefusedAddressError, sendTimeLookup, type AddressPolicy } from './address-guard.ts';
+import { RefusedAddressError, sendTimeLookup, type AddressPolicy } from '../net/address-guard.ts';
 
 export const SEND_TIMEOUT_MS = 10_000;
 export const KEPT_RESPONSE_BYTES = 1024;

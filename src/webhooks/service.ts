@@ -2,7 +2,6 @@
 // once (creation, rotation) and stored only encrypted; deliveries are queued by recordEvent and sent
 // by the worker (worker.ts).
 import type { Actor } from '../auth/actor.ts';
-import type { Config } from '../config.ts';
 import { InvalidStateError, NotFoundError, ValidationError } from '../core/domain-errors.ts';
 import { newId } from '../core/ids.ts';
 import { optionalText } from '../core/validation.ts';
@@ -13,13 +12,8 @@ import { recordChange, webhookEndpointObject } from '../events/public-objects.ts
 import { byKey, placeOfRequest, type EventWriter } from '../events/record.ts';
 import type { EventType } from '../events/event-types.ts';
 import type { WebhookDelivery, WebhookEndpoint } from '../generated/prisma/client.ts';
-import { checkWebhookUrl, type AddressPolicy } from './address-guard.ts';
+import { checkOutboundUrl, type AddressPolicy } from '../net/address-guard.ts';
 import { newWebhookSecret, PREVIOUS_SECRET_MS, sealSecret } from './signing.ts';
-
-export const addressPolicyOf = (config: Pick<Config, 'env' | 'webhookAllowPrivateNetworks'>): AddressPolicy => ({
-  production: config.env === 'production',
-  allowPrivateNetworks: config.webhookAllowPrivateNetworks,
-});
 
 const MAX_EVENT_TYPES = 100;
 
@@ -67,7 +61,7 @@ export async function createWebhookEndpoint(
   }
   const eventTypes = validEventTypes(input.eventTypes, 'input.eventTypes');
   const description = optionalText(input.description, 500, 'input.description');
-  const url = await checkWebhookUrl(input.url, policy, 'input.url');
+  const url = await checkOutboundUrl(input.url, policy, 'input.url');
   const id = newId('WebhookEndpoint');
   const secret = newWebhookSecret();
   const { organizationId, tenantId } = actor.actingScope;
@@ -123,7 +117,7 @@ export async function updateWebhookEndpoint(
   const existing = await endpointOf(db, id);
   const eventTypes = input.eventTypes ? validEventTypes(input.eventTypes, 'input.eventTypes') : undefined;
   const description = input.description === undefined ? undefined : optionalText(input.description, 500, 'input.description');
-  const url = input.url ? await checkWebhookUrl(input.url, policy, 'input.url') : undefined;
+  const url = input.url ? await checkOutboundUrl(input.url, policy, 'input.url') : undefined;
   const status = input.enabled == null ? undefined : input.enabled ? ('ENABLED' as const) : ('DISABLED' as const);
   const disabling = status === 'DISABLED' && existing.status === 'ENABLED';
   return db.$transaction(async (tx) => {

@@ -14,7 +14,7 @@ import type { Listen } from '../db/notifications.ts';
 import { EVENTS_CHANNEL, recordEvent } from '../events/record.ts';
 import { eventData, webhookEndpointObject } from '../events/public-objects.ts';
 import type { Event, WebhookEndpoint } from '../generated/prisma/client.ts';
-import type { AddressPolicy } from './address-guard.ts';
+import type { AddressPolicy } from '../net/address-guard.ts';
 import { sendWebhook, type SendOutcome, type WebhookRequest } from './sender.ts';
 import { DISABLE_AFTER_FAILING_MS, MAX_ATTEMPTS, retryDelayMs } from './schedule.ts';
 import { openSecret, signatureHeader } from './signing.ts';

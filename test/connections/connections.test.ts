@@ -113,7 +113,7 @@ describe('connections', () => {
     expect(server.logs()).not.toContain(STRIPE_SECRET.slice(8));
   });
 
-  it('keep their secrets when other fields change, and replace them when new ones are given', async () => {
+  it('keep their secrets when other fields change, and replace only the secret fields given', async () => {
     const owner = await givenOrganization(server, 'Updater');
     const connection = await create(owner, stripeInput());
     const renamed = await server.request(
@@ -132,10 +132,15 @@ describe('connections', () => {
       withKey(owner.apiKey),
     );
     expect(replaced.data?.updateConnection).toMatchObject({
-      connection: { secretHints: { publishableKey: 'pk_test_…', secretKey: 'rk_test_…' } },
+      connection: { secretHints: { ...connection.secretHints, publishableKey: 'pk_test_…', secretKey: 'rk_test_…' } },
     });
     const secrets = await readConnectionSecrets(server.prisma, server.keyRing, connection.id);
-    expect(secrets).toEqual({ publishableKey: 'pk_test_abcdefgh9999', secretKey: 'rk_test_abcdefgh8888' });
+    expect(secrets).toEqual({
+      accountId: 'acct_1Hx9ZqLkT0p',
+      publishableKey: 'pk_test_abcdefgh9999',
+      secretKey: 'rk_test_abcdefgh8888',
+      webhookSecret: 'whsec_9f8e7d6c5b4a39281726',
+    });
   });
 
   it('show at most four characters of a secret in a hint, and none of a secret shorter than 16', async () => {
@@ -189,24 +194,65 @@ describe('connections', () => {
     expect((await server.request(DeleteConnectionDocument, { input: { id } }, key)).data?.deleteConnection).toMatchObject({ code: 'INVALID_STATE' });
     expect((await server.request(UpdateConnectionDocument, { input: { id, name: 'again' } }, key)).data?.updateConnection).toMatchObject({ code: 'INVALID_STATE' });
 
-    // Deleted, the provider is free again.
+    // Deleted, its name is free again.
     expect((await create(owner, stripeInput())).status).toBe('PUBLISHED');
   });
 
-  it('allow one live connection per provider and tenant, even under concurrent creation', async () => {
+  it('allow several per provider, each name once per tenant in any letter case, even under concurrent creation', async () => {
     const owner = await givenOrganization(server, 'Concurrent');
-    const responses = await Promise.all(Array.from({ length: 8 }, () => server.request(CreateConnectionDocument, { input: stripeInput() }, withKey(owner.apiKey))));
+    const responses = await Promise.all(
+      ['Stripe EU', 'STRIPE EU', 'stripe eu', 'Stripe Eu', 'Stripe US', 'stripe us', 'Stripe FR', 'sTRIPE fr'].map((name) =>
+        server.request(CreateConnectionDocument, { input: stripeInput({ name }) }, withKey(owner.apiKey)),
+      ),
+    );
     const kinds = responses.map((response) => response.data?.createConnection.__typename);
-    expect(kinds.filter((kind) => kind === 'CreateConnectionPayload')).toHaveLength(1);
-    expect(kinds.filter((kind) => kind === 'ConflictError')).toHaveLength(7);
-    expect(await server.prisma.connection.count({ where: { tenantId: owner.tenantId } })).toBe(1);
-    // Another provider is fine.
-    const s3 = await create(owner, {
-      name: 'Archive bucket',
-      providerType: 'S3',
-      secrets: { s3: { awsAccessKeyId: 'AKIAIOSFODNN7EXAMPLE', awsSecretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' } },
-    });
-    expect(s3.secretHints).toEqual({ awsAccessKeyId: '…MPLE', awsSecretAccessKey: '…EKEY' });
+    expect(kinds.filter((kind) => kind === 'CreateConnectionPayload')).toHaveLength(3);
+    expect(kinds.filter((kind) => kind === 'ConflictError')).toHaveLength(5);
+    expect(await server.prisma.connection.count({ where: { tenantId: owner.tenantId, providerType: 'STRIPE' } })).toBe(3);
+
+    // Renaming onto another's name, in any case, is a CONFLICT too; an archived one keeps its name.
+    const [first, second] = await server.prisma.connection.findMany({ where: { tenantId: owner.tenantId }, orderBy: { name: 'asc' } });
+    const clash = await server.request(UpdateConnectionDocument, { input: { id: second!.id, name: first!.name.toUpperCase() } }, withKey(owner.apiKey));
+    expect(clash.data?.updateConnection).toMatchObject({ __typename: 'ConflictError', code: 'CONFLICT' });
+    await server.request(ArchiveConnectionDocument, { input: { id: first!.id } }, withKey(owner.apiKey));
+    const onArchived = await server.request(CreateConnectionDocument, { input: stripeInput({ name: first!.name.toLowerCase() }) }, withKey(owner.apiKey));
+    expect(onArchived.data?.createConnection).toMatchObject({ code: 'CONFLICT' });
+    // Another tenant may use the same name.
+    const other = await givenOrganization(server, 'Same names elsewhere');
+    expect((await create(other, stripeInput({ name: first!.name }))).name).toBe(first!.name);
+  });
+
+  it('keep the oldest of names that clash in case, and rename the later ones after their id (migration)', async () => {
+    const owner = await givenOrganization(server, 'Clashing names');
+    const migration = await readFile(new URL('../../prisma/migrations/20261123153214_connections_several_per_provider/migration.sql', import.meta.url), 'utf8');
+    const statements = migration.replace(/^--.*$/gm, '').split(';').map((statement) => statement.trim());
+    const carryOver = statements.filter((statement) => /^(UPDATE|CREATE UNIQUE INDEX)/.test(statement));
+    expect(carryOver).toHaveLength(2);
+    // As the rows were before: the index did not exist.
+    await server.prisma.$executeRawUnsafe('DROP INDEX "Connection_tenantId_lower_name_key"');
+    try {
+      const rows = [
+        ['conn_clash1', 'Billing', 'PUBLISHED', '2026-01-01T00:00:00Z'],
+        ['conn_clash2', 'BILLING', 'ARCHIVED', '2026-01-02T00:00:00Z'],
+        ['conn_clash3', 'billing', 'DELETED', '2026-01-03T00:00:00Z'],
+        ['conn_clash4', 'Other', 'PUBLISHED', '2026-01-04T00:00:00Z'],
+      ] as const;
+      for (const [id, name, status, createdAt] of rows) {
+        await server.prisma.connection.create({
+          data: { id, tenantId: owner.tenantId, name, providerType: 'S3', status, secretHints: {}, syncConfig: {}, settings: {}, createdBy: 'test', updatedBy: 'test', createdAt: new Date(createdAt) },
+        });
+      }
+      await server.prisma.$executeRawUnsafe(carryOver[0]!);
+    } finally {
+      await server.prisma.$executeRawUnsafe(carryOver[1]!);
+    }
+    const names = await server.prisma.connection.findMany({ where: { tenantId: owner.tenantId }, orderBy: { id: 'asc' }, select: { name: true, healthStatus: true } });
+    expect(names).toEqual([
+      { name: 'Billing', healthStatus: 'UNKNOWN' },
+      { name: 'BILLING (conn_clash2)', healthStatus: 'UNKNOWN' },
+      { name: 'billing', healthStatus: 'UNKNOWN' },
+      { name: 'Other', healthStatus: 'UNKNOWN' },
+    ]);
   });
 
   it('list with filters and pages, and stay inside their tenant', async () => {

@@ -65,8 +65,8 @@ describe('the event log', () => {
   it('records nothing for a change that rolled back', async () => {
     const first = await server.request(CreateConnectionDocument, { input: stripe('Stripe A') }, withKey(platform.apiKey));
     expect(first.data?.createConnection.__typename).toBe('CreateConnectionPayload');
-    // One live Stripe connection per tenant: the second create conflicts and its transaction rolls back.
-    const second = await server.request(CreateConnectionDocument, { input: stripe('Stripe B') }, withKey(platform.apiKey));
+    // A connection's name is unique per tenant in any case: the second create conflicts and its transaction rolls back.
+    const second = await server.request(CreateConnectionDocument, { input: stripe('STRIPE A') }, withKey(platform.apiKey));
     expect(second.data?.createConnection.__typename).toBe('ConflictError');
 
     const created = await events({ type: ['connection.created'] });

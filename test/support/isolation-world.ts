@@ -113,7 +113,6 @@ export async function buildIsolationWorld(server: TestServer) {
       tenantId: owner.sandboxTenantId,
       name: `${MARKERS.ungrantedTenant} connection`,
       providerType: 'STRIPE',
-      liveProviderType: 'STRIPE',
       status: 'PUBLISHED',
       secretHints: {},
       syncConfig: {},

@@ -106,6 +106,10 @@ export async function startTestServer(options: TestServerOptions = {}) {
     // sign-ups and sign-ins the tests make; what they check is the flow, not the hash's strength
     // (the tests about hashing under load set production's cost back; production refuses a lower one).
     ...(options.environment?.NODE_ENV === 'production' ? {} : { PASSWORD_HASH_COST: '10' }),
+    // The connections' background re-verification would check, after a minute, the connections a
+    // test made against providers' public endpoints and record events it did not expect: it runs
+    // when a test asks (`connectionChecks.deliverDue()`, test/connections/reverification.test.ts).
+    CONNECTION_VERIFY_POLL_MS: '3600000',
     ...options.environment,
   });
   const logLines: string[] = [];
@@ -157,6 +161,8 @@ export async function startTestServer(options: TestServerOptions = {}) {
     outbox: app.outbox,
     /** The webhook worker: `deliverDue()` runs a round now. */
     webhooks: app.webhooks,
+    /** The connections' background re-verification: `deliverDue()` runs a round now. */
+    connectionChecks: app.connectionChecks,
     /** Everything the server logged, one JSON line each. */
     logs: () => logLines.join(''),
     close: async () => {

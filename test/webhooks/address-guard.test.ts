@@ -2,7 +2,7 @@
 // at save time and again at connect time, so DNS rebinding is refused), http to localhost outside it.
 import { afterAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/core/domain-errors.ts';
-import { checkWebhookUrl, isBlockedAddress, type AddressPolicy, type Resolver } from '../../src/webhooks/address-guard.ts';
+import { checkOutboundUrl, isBlockedAddress, type AddressPolicy, type Resolver } from '../../src/net/address-guard.ts';
 import { sendWebhook } from '../../src/webhooks/sender.ts';
 import { CreateWebhookEndpointDocument } from '../generated/graphql.ts';
 import { givenOrganization } from '../support/fixtures.ts';
@@ -19,7 +19,7 @@ const development: AddressPolicy = { production: false, allowPrivateNetworks: fa
 
 async function refusal(url: string, policy: AddressPolicy): Promise<string | null> {
   try {
-    await checkWebhookUrl(new URL(url), policy, 'input.url');
+    await checkOutboundUrl(new URL(url), policy, 'input.url');
     return null;
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;

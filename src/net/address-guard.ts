@@ -1,11 +1,15 @@
-// Where a webhook may be sent. In production: https only, and never to an address inside the
+// Where the server may send a request a tenant chose the address of (a webhook endpoint, a
+// connection's provider endpoint). In production: https only, and never to an address inside the
 // server's own network (loopback, private, shared, link-local, cloud metadata, unspecified), checked
-// when the endpoint is saved and again at connect time, through the request's own DNS lookup, so a
-// host that resolves elsewhere after the check (DNS rebinding) is still refused. Outside production:
-// http only for loopback hosts, so a developer can receive on localhost.
+// when the URL is saved and again at connect time, through the request's own DNS lookup, so a host
+// that resolves elsewhere after the check (DNS rebinding) is still refused. Outside production: http
+// only for loopback hosts, so a developer (and the tests) can serve on localhost.
+// ALLOW_PRIVATE_NETWORKS=true (formerly WEBHOOK_ALLOW_PRIVATE_NETWORKS, still read) lifts the address
+// check, not the https rule.
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { ValidationError } from '../core/domain-errors.ts';
+import type { Config } from '../config.ts';
 
 /** The ranges a production server never sends to. */
 export const blockedAddresses = new BlockList();
@@ -65,10 +69,15 @@ const systemResolver: Resolver = (hostname) =>
 
 export interface AddressPolicy {
   production: boolean;
-  /** WEBHOOK_ALLOW_PRIVATE_NETWORKS: production may send to private addresses (a receiver inside the same network). */
+  /** ALLOW_PRIVATE_NETWORKS: production may send to private addresses (a receiver inside the same network). */
   allowPrivateNetworks: boolean;
   resolve?: Resolver;
 }
+
+export const addressPolicyOf = (config: Pick<Config, 'env' | 'allowPrivateNetworks'>): AddressPolicy => ({
+  production: config.env === 'production',
+  allowPrivateNetworks: config.allowPrivateNetworks,
+});
 
 /** `[::1]` → `::1`: URL keeps the brackets of an IPv6 literal. */
 const bareHost = (url: URL) => url.hostname.replace(/^\[(.*)\]$/, '$1');
@@ -80,14 +89,14 @@ const isLoopbackHost = (host: string) =>
 const checksAddresses = (policy: AddressPolicy) => policy.production && !policy.allowPrivateNetworks;
 
 /**
- * The URL an endpoint may be saved with, or a VALIDATION error on `field`. Resolves the host in
+ * The URL a webhook endpoint or a connection may be saved with, or a VALIDATION error on `field`. Resolves the host in
  * production: a name that does not resolve, or resolves to a refused address, is refused.
  */
-export async function checkWebhookUrl(url: URL, policy: AddressPolicy, field: string): Promise<string> {
+export async function checkOutboundUrl(url: URL, policy: AddressPolicy, field: string): Promise<string> {
   const refuse = (why: string): never => {
     throw new ValidationError(`${field} ${why}`, [field]);
   };
-  if (url.username || url.password) refuse('must not contain credentials: the signature authenticates the sender.');
+  if (url.username || url.password) refuse('must not contain credentials.');
   if (url.href.length > 2048) refuse('must be at most 2048 characters.');
   const host = bareHost(url);
   if (url.protocol === 'http:') {
@@ -115,7 +124,7 @@ export async function checkWebhookUrl(url: URL, policy: AddressPolicy, field: st
 }
 
 export class RefusedAddressError extends Error {
-  readonly code = 'EWEBHOOKADDRESS';
+  readonly code = 'EREFUSEDADDRESS';
 }
 
 /**

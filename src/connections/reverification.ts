@@ -1,0 +1,109 @@
+// Re-verifies PUBLISHED connections in the background, each at most once an hour, in every server
+// process. A round claims the due connections with one statement (FOR UPDATE SKIP LOCKED) that also
+// sets their lastVerifiedAt to now, so a connection another process claimed, or checked less than
+// an hour ago, is not due: several processes on one database check each connection once. lastVerifiedAt
+// is thus when the last check started; its result follows within VERIFY_TIMEOUT_MS. A process that
+// dies mid-check leaves the health as it was, and the connection is checked again an hour later.
+// The events are recorded as the SYSTEM actor.
+import { serialRounds, type BackgroundWorker } from '../core/serial-rounds.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Logger } from '../core/logger.ts';
+import type { Prisma } from '../db/database.ts';
+import type { EventPlace } from '../events/record.ts';
+import type { Connection } from '../generated/prisma/client.ts';
+import { recordVerification, type ConnectionDependencies } from './service.ts';
+
+/** A connection is checked again once its last check is this old. */
+export const REVERIFY_AFTER_MS = 60 * 60 * 1000;
+/** Checks in flight at once in a process (each holds no database connection while it waits). */
+const BATCH = 8;
+
+export interface ReverificationDependencies extends ConnectionDependencies {
+  prisma: Prisma;
+  clock: Clock;
+  log: Logger;
+  pollMs: number;
+  /** False until the database is migrated, and while shutting down: rounds are skipped. */
+  active: () => boolean;
+}
+
+/**
+ * Where a background check's event belongs: the connection's tenant and organization, and, when the
+ * tenant is an EXPRESS account's, that account, so its platform sees the event as it sees the ones
+ * it caused while acting for the account.
+ */
+async function placeOfConnection(prisma: Prisma, connection: Connection): Promise<EventPlace> {
+  const [tenant, account] = await Promise.all([
+    prisma.tenant.findUniqueOrThrow({ where: { id: connection.tenantId }, select: { organizationId: true } }),
+    prisma.connectedAccount.findFirst({
+      where: { connectedTenantId: connection.tenantId, connectionType: 'EXPRESS' },
+      select: { id: true, platformOrganizationId: true },
+    }),
+  ]);
+  return {
+    organizationId: tenant.organizationId,
+    tenantId: connection.tenantId,
+    connectedAccountId: account?.id ?? null,
+    platformOrganizationId: account?.platformOrganizationId ?? null,
+  };
+}
+
+export function startConnectionReverification(deps: ReverificationDependencies): BackgroundWorker {
+  const { prisma, clock, log } = deps;
+  let stopped = false;
+
+  async function claim(now: Date): Promise<Connection[]> {
+    const dueBefore = new Date(now.getTime() - REVERIFY_AFTER_MS);
+    const claimed = await prisma.$queryRaw<{ id: string }[]>`
+      UPDATE "Connection" SET "lastVerifiedAt" = ${now}
+      WHERE "id" IN (
+        SELECT "id" FROM "Connection"
+        WHERE "status" = 'PUBLISHED' AND "encryptedSecrets" IS NOT NULL
+          AND ("lastVerifiedAt" IS NULL OR "lastVerifiedAt" <= ${dueBefore})
+        ORDER BY "lastVerifiedAt" ASC NULLS FIRST
+        LIMIT ${BATCH}
+        FOR UPDATE SKIP LOCKED)
+      RETURNING "id"`;
+    if (claimed.length === 0) return [];
+    return prisma.connection.findMany({ where: { id: { in: claimed.map(({ id }) => id) } } });
+  }
+
+  async function verifyOne(connection: Connection, now: Date): Promise<void> {
+    const place = await placeOfConnection(prisma, connection);
+    const after = await recordVerification(prisma, deps, connection, { actor: { type: 'SYSTEM' }, place, now: () => now });
+    log.info({ connectionId: connection.id, health: after.healthStatus }, 'connection re-verified');
+  }
+
+  async function round(): Promise<number> {
+    let verified = 0;
+    while (!stopped) {
+      const now = clock.now();
+      const batch = await claim(now);
+      if (batch.length === 0) break;
+      const results = await Promise.allSettled(batch.map((connection) => verifyOne(connection, now)));
+      for (const [index, result] of results.entries()) {
+        if (result.status === 'fulfilled') verified += 1;
+        else log.error({ err: result.reason, connectionId: batch[index]?.id }, 'connection re-verification not recorded');
+      }
+    }
+    return verified;
+  }
+
+  const rounds = serialRounds(round);
+  const tick = () => {
+    if (stopped || !deps.active()) return;
+    rounds.run().catch((error: unknown) => log.error({ err: error }, 'connection re-verification round failed'));
+  };
+  const timer = setInterval(tick, deps.pollMs);
+  timer.unref();
+
+  return {
+    deliverDue: () => rounds.run(),
+    wake: () => setImmediate(tick),
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await rounds.settled();
+    },
+  };
+}
