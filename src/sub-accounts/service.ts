@@ -1,7 +1,9 @@
 // Sub-accounts: child accounts of a platform, each with its own organization, production tenant
 // and API keys. Creation by name is idempotent; the unique index on (platform, lower(accountName))
 // decides who made it first, so concurrent calls with one name, in any letter case, make one
-// sub-account, never two. Only the platform renames one: its name is the platform's key to it.
+// sub-account, never two. Only the platform renames one (its name is the platform's key to it) or
+// changes its purposes and packages. A deactivated sub-account's name answers INVALID_STATE: no
+// second account, no fresh key. Keys: keys.ts; status: lifecycle.ts.
 import type { Prisma } from '../db/database.ts';
 import { isUniqueViolation } from '../db/prisma-errors.ts';
 import type { TenantDb } from '../db/tenant-scope.ts';
@@ -11,7 +13,7 @@ import type { SubAccount } from '../generated/prisma/client.ts';
 import type { IssuedApiKey } from '../api-keys/service.ts';
 import { newId } from '../core/ids.ts';
 import { provisionOrganization } from '../organizations/service.ts';
-import { resolvePurposes, type PurposeChoice } from './catalog-service.ts';
+import { resolvePurposes, type HeldChoice, type PurposeChoice } from './catalog-service.ts';
 import { recordSubAccountEvent, withChoice, type SubAccountSnapshot } from './events.ts';
 import { lockSubAccount } from './access.ts';
 import { refreshProvisionedKey } from './keys.ts';
@@ -34,6 +36,12 @@ type SubAccountColumns = Omit<
   SubAccount,
   'id' | 'platformOrganizationId' | 'organizationId' | 'tenantId' | 'status' | 'statusReason' | 'deactivatedAt' | 'provisionedApiKeyId' | 'createdAt' | 'updatedAt'
 >;
+
+/** The link rows of a sub-account's purposes and packages, as a nested write. */
+const linkRows = ({ purposeIds, packageIds }: { purposeIds: string[]; packageIds: string[] }) => ({
+  purposes: { create: purposeIds.map((permissiblePurposeId) => ({ permissiblePurposeId })) },
+  packages: { create: packageIds.map((accountPackageId) => ({ accountPackageId })) },
+});
 
 export async function createSubAccount(
   prisma: Prisma,
@@ -62,8 +70,7 @@ export async function createSubAccount(
           platformOrganizationId: actor.actingScope.organizationId,
           organizationId: organization.id,
           tenantId: tenant.id,
-          purposes: { create: purposeIds.map((permissiblePurposeId) => ({ permissiblePurposeId })) },
-          packages: { create: packageIds.map((accountPackageId) => ({ accountPackageId })) },
+          ...linkRows({ purposeIds, packageIds }),
         },
         include: withChoice,
       });
@@ -100,7 +107,7 @@ const sameIds = (given: readonly string[] | null | undefined, held: ReadonlySet<
  * its platform's decisions. It may send them as they are (a form sends every field); any other
  * value gets the same refusal whatever exists, so the key learns nothing of its platform's names.
  */
-function refuseOwnKeyChanges(existing: SubAccountSnapshot, accountName: unknown, choice: PurposeChoice, held: { purposeIds: ReadonlySet<string>; packageIds: ReadonlySet<string> }) {
+function refuseOwnKeyChanges(existing: SubAccountSnapshot, accountName: unknown, choice: PurposeChoice, held: HeldChoice) {
   if (accountName !== undefined && accountName !== existing.accountName) {
     throw new ValidationError('Only the platform renames a sub-account: leave input.accountName out.', ['input.accountName']);
   }
@@ -131,17 +138,15 @@ export async function updateSubAccount(
   const columns = profileColumns(profile, 'update');
   const existing = await db.subAccount.findUnique({ where: { id }, include: withChoice });
   if (!existing) throw new NotFoundError(`No sub-account ${id}.`);
-  const held = {
+  const held: HeldChoice = {
     purposeIds: idSet(existing.purposes.map((link) => link.permissiblePurposeId)),
     packageIds: idSet(existing.packages.map((link) => link.accountPackageId)),
   };
   const ownKey = actor.subAccountId !== null;
   if (ownKey) refuseOwnKeyChanges(existing, columns.accountName, choice, held);
   const links = !ownKey && choiceGiven(choice) ? await resolvePurposes(db, choice, held) : null;
-  const linkWrites = links && {
-    purposes: { deleteMany: {}, create: links.purposeIds.map((permissiblePurposeId) => ({ permissiblePurposeId })) },
-    packages: { deleteMany: {}, create: links.packageIds.map((accountPackageId) => ({ accountPackageId })) },
-  };
+  const rows = links && linkRows(links);
+  const linkWrites = rows && { purposes: { deleteMany: {}, ...rows.purposes }, packages: { deleteMany: {}, ...rows.packages } };
   try {
     return await db.$transaction(async (tx) => {
       const subAccount = await tx.subAccount.update({ where: { id }, data: { ...columns, ...linkWrites }, include: withChoice });
