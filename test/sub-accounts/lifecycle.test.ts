@@ -81,7 +81,7 @@ describe('deactivating and reactivating a sub-account', () => {
       data: { object: { status: 'ACTIVE', statusReason: null }, previous: { status: 'DEACTIVATED', statusReason: 'FRAUD' } },
     });
     expect(deactivatedEvent).toMatchObject({ type: 'sub_account.deactivated', data: { object: { status: 'DEACTIVATED' }, previous: { status: 'ACTIVE' } } });
-    // Reactivation without reason or time of its own: the deactivation's are cleared.
+    // Which key is the provisioned one is told by the key events, not by the sub-account's.
     expect(reactivatedEvent?.data.object).not.toHaveProperty('provisionedApiKeyId');
   });
 
