@@ -11,6 +11,8 @@ export interface AuthenticatedKey {
   scope: TenantScope;
   /** Set when the key belongs to a sub-account's tenant. */
   subAccountId: string | null;
+  /** Its sub-account is deactivated: the key is known, and refused (403) until the platform reactivates it. */
+  subAccountDeactivated: boolean;
 }
 
 export interface CachedKey extends AuthenticatedKey {
@@ -22,13 +24,14 @@ const isStale = (lastUsedAt: Date | null, now: Date) => !lastUsedAt || now.getTi
 async function readKey(prisma: Prisma, secretHash: string): Promise<CachedKey | null> {
   const key = await prisma.apiKey.findUnique({
     where: { secretHash },
-    select: { id: true, tenantId: true, revokedAt: true, lastUsedAt: true, tenant: { select: { organizationId: true, subAccount: { select: { id: true } } } } },
+    select: { id: true, tenantId: true, revokedAt: true, lastUsedAt: true, tenant: { select: { organizationId: true, subAccount: { select: { id: true, status: true } } } } },
   });
   if (!key || key.revokedAt) return null;
   return {
     apiKeyId: key.id,
     scope: { organizationId: key.tenant.organizationId, tenantId: key.tenantId },
     subAccountId: key.tenant.subAccount?.id ?? null,
+    subAccountDeactivated: key.tenant.subAccount?.status === 'DEACTIVATED',
     lastUsedAt: key.lastUsedAt,
   };
 }

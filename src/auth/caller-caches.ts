@@ -1,7 +1,7 @@
 // Who-is-asking, cached per process: API keys by their hash, connected accounts by id. The database
-// invalidates both (triggers NOTIFY on channel connect_auth), so a revoked key or a suspended
-// account is refused from the next request in every process; while the listener is down nothing
-// is served from these caches.
+// invalidates both (triggers NOTIFY on channel connect_auth), so a revoked key, a deactivated
+// sub-account's keys or a suspended account are refused from the next request in every process;
+// while the listener is down nothing is served from these caches.
 import { randomUUID } from 'node:crypto';
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';

@@ -19,6 +19,8 @@ export const connectedAccountNotFound = (message: string) =>
   requestError('CONNECTED_ACCOUNT_NOT_FOUND', 404, message);
 export const connectedAccountNotActive = (message: string, status: string) =>
   requestError('CONNECTED_ACCOUNT_NOT_ACTIVE', 403, message, { status });
+export const subAccountDeactivated = () =>
+  requestError('SUB_ACCOUNT_DEACTIVATED', 403, "This key's sub-account is deactivated: its keys work again once its platform reactivates it.");
 export const rateLimited = (retryAfterSeconds: number, message = `Too many requests for this API key: retry in ${retryAfterSeconds} s.`) =>
   requestError(
     'RATE_LIMITED',

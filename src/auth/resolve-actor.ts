@@ -3,7 +3,7 @@
 // this once per request; nothing else reads these headers.
 import type { Prisma } from '../db/database.ts';
 import type { TenantScope } from '../db/tenant-scope.ts';
-import { forbidden, unauthenticated } from './request-errors.ts';
+import { forbidden, subAccountDeactivated, unauthenticated } from './request-errors.ts';
 import { actOnBehalf, CONNECT_ACCOUNT_HEADER, TENANT_HEADER } from './acting-on-behalf.ts';
 import type { Actor } from './actor.ts';
 import { authenticateApiKey } from './api-key-authentication.ts';
@@ -38,6 +38,7 @@ export async function resolveActor(request: Request, now: Date, deps: ActorDepen
   }
   const key = await deps.rateLimits.authenticatingKey(clientAddressOf(request), () => authenticateApiKey(deps.prisma, deps.callerCaches.keys, secret, now));
   if (!key) throw unauthenticated('The API key is unknown, revoked or malformed.');
+  if (key.subAccountDeactivated) throw subAccountDeactivated();
   await deps.rateLimits.takeApiKeyRequest(key.apiKeyId);
   const own: Actor = {
     apiKeyId: key.apiKeyId,

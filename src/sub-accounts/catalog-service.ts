@@ -1,20 +1,35 @@
 // The platform's catalog: permissible purposes, and account packages that group them. A
-// sub-account's purposes come from both, and must agree when both are given.
+// sub-account's purposes come from both, and must agree when both are given. An archived entry
+// stays where it is (on the packages and sub-accounts that have it) but is never newly assigned,
+// directly or through a package. A package's purposes are copied to a sub-account when the package
+// is assigned: changing the package later changes no sub-account (granting a purpose is a decision
+// about each account, which updateSubAccount makes).
 import { isUniqueViolation } from '../db/prisma-errors.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { TenantDb } from '../db/tenant-scope.ts';
-import { ConflictError, ValidationError } from '../core/domain-errors.ts';
+import { ConflictError, InvalidStateError, NotFoundError, ValidationError } from '../core/domain-errors.ts';
 import type { AccountPackage, PermissiblePurpose } from '../generated/prisma/client.ts';
 import { newId } from '../core/ids.ts';
 import { displayedName, optionalText } from '../core/validation.ts';
 
-async function uniquelyNamed<Row>(kind: string, name: string, create: () => Promise<Row>): Promise<Row> {
+const NAME_MAX = 100;
+const DESCRIPTION_MAX = 1000;
+
+/** Names are unique per platform, archived entries included (rename an archived one to free its name). */
+async function uniquelyNamed<Row>(kind: string, name: string | undefined, write: () => Promise<Row>): Promise<Row> {
   try {
-    return await create();
+    return await write();
   } catch (error) {
-    if (isUniqueViolation(error)) throw new ConflictError(`A ${kind} named "${name}" already exists.`);
+    if (isUniqueViolation(error)) throw new ConflictError(`A ${kind} named "${String(name)}" already exists (archived ones keep their names).`);
     throw error;
   }
+}
+
+/** An update's name: absent keeps it; null cannot clear it. */
+function updatedName(name: string | null | undefined): string | undefined {
+  if (name === undefined) return undefined;
+  if (name === null) throw new ValidationError('input.name cannot be cleared.', ['input.name']);
+  return displayedName(name, NAME_MAX, 'input.name');
 }
 
 export async function createPermissiblePurpose(
@@ -22,22 +37,56 @@ export async function createPermissiblePurpose(
   actor: Actor,
   input: { name: string; description?: string | null | undefined },
 ): Promise<PermissiblePurpose> {
-  const name = displayedName(input.name, 100, 'input.name');
-  const description = optionalText(input.description, 1000, 'input.description');
+  const name = displayedName(input.name, NAME_MAX, 'input.name');
+  const description = optionalText(input.description, DESCRIPTION_MAX, 'input.description');
   return uniquelyNamed('permissible purpose', name, () =>
     db.permissiblePurpose.create({ data: { id: newId('PermissiblePurpose'), platformOrganizationId: actor.actingScope.organizationId, name, description } }),
   );
 }
 
-/** The given purpose ids, each checked to be one of the platform's. */
-async function knownPurposeIds(db: TenantDb, ids: readonly string[], field: string): Promise<string[]> {
+/** Absent fields stay; a null description clears it. Archived purposes may be renamed too. */
+export async function updatePermissiblePurpose(
+  db: TenantDb,
+  input: { id: string; name?: string | null | undefined; description?: string | null | undefined },
+): Promise<PermissiblePurpose> {
+  const name = updatedName(input.name);
+  const description = input.description === undefined ? undefined : optionalText(input.description, DESCRIPTION_MAX, 'input.description');
+  const [updated] = await uniquelyNamed('permissible purpose', name, () =>
+    db.permissiblePurpose.updateManyAndReturn({ where: { id: input.id }, data: { name, description } }),
+  );
+  if (!updated) throw new NotFoundError(`No permissible purpose ${input.id}.`);
+  return updated;
+}
+
+/** Ids, deduplicated, that must each be an entry of the platform's, and unarchived unless already held. */
+async function assignable(
+  ids: readonly string[],
+  field: string,
+  kind: string,
+  held: ReadonlySet<string>,
+  find: (ids: string[]) => Promise<{ id: string; archivedAt: Date | null }[]>,
+): Promise<string[]> {
   const unique = [...new Set(ids)];
-  const found = await db.permissiblePurpose.findMany({ where: { id: { in: unique } }, select: { id: true } });
-  if (found.length !== unique.length) {
-    const known = new Set(found.map((purpose) => purpose.id));
-    throw new ValidationError(`Unknown permissible purposes: ${unique.filter((id) => !known.has(id)).join(', ')}.`, [field]);
-  }
+  const found = await find(unique);
+  const known = new Set(found.map((entry) => entry.id));
+  const unknown = unique.filter((id) => !known.has(id));
+  if (unknown.length > 0) throw new ValidationError(`Unknown ${kind}: ${unknown.join(', ')}.`, [field]);
+  const archived = found.filter((entry) => entry.archivedAt !== null && !held.has(entry.id)).map((entry) => entry.id);
+  if (archived.length > 0) throw new ValidationError(`Archived ${kind} cannot be newly assigned: ${archived.join(', ')}.`, [field]);
   return unique;
+}
+
+const NOTHING_HELD: ReadonlySet<string> = new Set();
+
+function assignablePurposes(db: TenantDb, ids: readonly string[], field: string, held = NOTHING_HELD) {
+  return assignable(ids, field, 'permissible purposes', held, (unique) =>
+    db.permissiblePurpose.findMany({ where: { id: { in: unique } }, select: { id: true, archivedAt: true } }),
+  );
+}
+
+function packagePurposes(purposeIds: readonly string[]) {
+  if (purposeIds.length === 0) throw new ValidationError('A package groups at least one permissible purpose.', ['input.permissiblePurposeIds']);
+  return { create: purposeIds.map((permissiblePurposeId) => ({ permissiblePurposeId })) };
 }
 
 export async function createAccountPackage(
@@ -45,40 +94,84 @@ export async function createAccountPackage(
   actor: Actor,
   input: { name: string; permissiblePurposeIds: readonly string[] },
 ): Promise<AccountPackage> {
-  const name = displayedName(input.name, 100, 'input.name');
-  if (input.permissiblePurposeIds.length === 0) {
-    throw new ValidationError('A package groups at least one permissible purpose.', ['input.permissiblePurposeIds']);
-  }
-  const purposeIds = await knownPurposeIds(db, input.permissiblePurposeIds, 'input.permissiblePurposeIds');
+  const name = displayedName(input.name, NAME_MAX, 'input.name');
+  const purposes = packagePurposes(await assignablePurposes(db, input.permissiblePurposeIds, 'input.permissiblePurposeIds'));
   return uniquelyNamed('package', name, () =>
-    db.accountPackage.create({
-      data: {
-        id: newId('AccountPackage'),
-        platformOrganizationId: actor.actingScope.organizationId,
-        name,
-        purposes: { create: purposeIds.map((permissiblePurposeId) => ({ permissiblePurposeId })) },
-      },
-    }),
+    db.accountPackage.create({ data: { id: newId('AccountPackage'), platformOrganizationId: actor.actingScope.organizationId, name, purposes } }),
   );
 }
+
+/**
+ * Absent fields stay; `permissiblePurposeIds` replaces the package's purposes (an archived one it
+ * already has may stay). The sub-accounts that have the package keep the purposes they got.
+ */
+export async function updateAccountPackage(
+  db: TenantDb,
+  input: { id: string; name?: string | null | undefined; permissiblePurposeIds?: readonly string[] | null | undefined },
+): Promise<AccountPackage> {
+  const name = updatedName(input.name);
+  const existing = await db.accountPackage.findUnique({ where: { id: input.id }, include: { purposes: true } });
+  if (!existing) throw new NotFoundError(`No account package ${input.id}.`);
+  if (input.permissiblePurposeIds === null) throw new ValidationError('A package groups at least one permissible purpose.', ['input.permissiblePurposeIds']);
+  const held = new Set(existing.purposes.map((link) => link.permissiblePurposeId));
+  const purposeIds = input.permissiblePurposeIds && (await assignablePurposes(db, input.permissiblePurposeIds, 'input.permissiblePurposeIds', held));
+  const purposes = purposeIds ? { deleteMany: {}, ...packagePurposes(purposeIds) } : undefined;
+  return uniquelyNamed('package', name, () => db.accountPackage.update({ where: { id: input.id }, data: { name, purposes } }));
+}
+
+/** Archiving is final: the entry stays where it is and is never newly assigned. */
+async function archived<Row>(label: string, id: string, archive: () => Promise<Row[]>, exists: () => Promise<number>): Promise<Row> {
+  const [row] = await archive();
+  if (row) return row;
+  throw (await exists()) > 0 ? new InvalidStateError(`The ${label} ${id} is already archived.`) : new NotFoundError(`No ${label} ${id}.`);
+}
+
+export const archivePermissiblePurpose = (db: TenantDb, actor: Actor, id: string) =>
+  archived(
+    'permissible purpose',
+    id,
+    () => db.permissiblePurpose.updateManyAndReturn({ where: { id, archivedAt: null }, data: { archivedAt: actor.now } }),
+    () => db.permissiblePurpose.count({ where: { id } }),
+  );
+
+export const archiveAccountPackage = (db: TenantDb, actor: Actor, id: string) =>
+  archived(
+    'account package',
+    id,
+    () => db.accountPackage.updateManyAndReturn({ where: { id, archivedAt: null }, data: { archivedAt: actor.now } }),
+    () => db.accountPackage.count({ where: { id } }),
+  );
 
 export interface PurposeChoice {
   permissiblePurposeIds?: readonly string[] | null | undefined;
   accountPackageIds?: readonly string[] | null | undefined;
 }
 
+/** What a sub-account already has: archived entries among them may stay. */
+export interface HeldChoice {
+  purposeIds: ReadonlySet<string>;
+  packageIds: ReadonlySet<string>;
+}
+
+const NOTHING: HeldChoice = { purposeIds: NOTHING_HELD, packageIds: NOTHING_HELD };
+
 /**
  * The purposes and packages a sub-account gets. At least one purpose, directly or through the
- * packages; when both are given, every purpose of the packages must be among the ids.
+ * packages; when both are given, every purpose the packages bring must be among the ids. A package
+ * brings its unarchived purposes, and the archived ones the sub-account already has.
  */
-export async function resolvePurposes(db: TenantDb, choice: PurposeChoice) {
-  const purposeIds = await knownPurposeIds(db, choice.permissiblePurposeIds ?? [], 'input.permissiblePurposeIds');
-  const packageIds = [...new Set(choice.accountPackageIds ?? [])];
-  const packages = await db.accountPackage.findMany({ where: { id: { in: packageIds } }, include: { purposes: true } });
-  if (packages.length !== packageIds.length) {
-    throw new ValidationError('Unknown account packages.', ['input.accountPackageIds']);
-  }
-  const packagePurposeIds = packages.flatMap((found) => found.purposes.map((link) => link.permissiblePurposeId));
+export async function resolvePurposes(db: TenantDb, choice: PurposeChoice, held: HeldChoice = NOTHING) {
+  const purposeIds = await assignablePurposes(db, choice.permissiblePurposeIds ?? [], 'input.permissiblePurposeIds', held.purposeIds);
+  const packageIds = await assignable(choice.accountPackageIds ?? [], 'input.accountPackageIds', 'account packages', held.packageIds, (unique) =>
+    db.accountPackage.findMany({ where: { id: { in: unique } }, select: { id: true, archivedAt: true } }),
+  );
+  const links = await db.accountPackagePurpose.findMany({
+    where: { accountPackageId: { in: packageIds } },
+    select: { permissiblePurposeId: true, permissiblePurpose: { select: { archivedAt: true } } },
+  });
+  const packagePurposeIds = links
+    .filter((link) => link.permissiblePurpose.archivedAt === null || held.purposeIds.has(link.permissiblePurposeId))
+    .map((link) => link.permissiblePurposeId);
   if (purposeIds.length > 0 && packageIds.length > 0) {
     const missing = packagePurposeIds.filter((id) => !purposeIds.includes(id));
     if (missing.length > 0) {

@@ -1,81 +1,16 @@
 // GraphQL for sub-accounts and the platform's catalog. Inputs take e-mails, phones and URLs as
 // strings so that a bad one is a typed VALIDATION error naming the field, not a parse failure.
-import type { ApiKey, SubAccount } from '../generated/prisma/client.ts';
-import { LegalEntityType } from '../generated/prisma/enums.ts';
-import { ApiKeyType, withIssuedSecret } from '../api-keys/schema.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../core/domain-errors.ts';
+import { ConflictError, InvalidStateError, NotFoundError, ValidationError } from '../core/domain-errors.ts';
 import { builder } from '../graphql/builder.ts';
 import { grantedField, subAccountManagerField } from '../graphql/permissions.ts';
 import { actorOf } from '../graphql/context.ts';
 import { dateTimeRange, DateTimeFilter, orderByInput } from '../graphql/lists.ts';
-import { AccountPackageType, PermissiblePurposeType } from './catalog-schema.ts';
-import {
-  createSubAccount,
-  revokeSubAccountKey,
-  rotateSubAccountKey,
-  subAccountKeys,
-  updateSubAccount,
-  type SubAccountResult,
-} from './service.ts';
-
-const LegalEntityTypeEnum = builder.enumType(LegalEntityType, { name: 'LegalEntityType' });
-
-const SubAccountAddressType = builder.objectRef<SubAccount>('SubAccountAddress').implement({
-  fields: (t) => ({
-    line1: t.string({ resolve: (account) => account.addressLine1 }),
-    line2: t.string({ nullable: true, resolve: (account) => account.addressLine2 }),
-    city: t.string({ resolve: (account) => account.addressCity }),
-    state: t.string({ nullable: true, resolve: (account) => account.addressState }),
-    postalCode: t.string({ resolve: (account) => account.addressPostalCode }),
-    country: t.field({ type: 'CountryCode', resolve: (account) => account.addressCountry }),
-  }),
-});
-
-/** The optional profile fields, by the scalar they are shown as. */
-const optionalEmails = ['techEmailAddress', 'supportEmailAddress', 'complianceEmailAddress', 'actionsEmailAddress', 'billingEmail'] as const;
-const optionalPhones = ['supportPhone', 'companyPhoneNumber'] as const;
-const optionalTexts = [
-  'additionalCompanyInfo', 'ownerTitle', 'legalBusinessName', 'stateOfIncorporation', 'ein',
-  'billingContactFirstName', 'billingContactLastName',
-] as const;
-
-const SubAccountType = builder.prismaNode('SubAccount', {
-  id: { field: 'id' },
-  description: 'A child account of the platform, with its own organization, tenant and API keys.',
-  fields: (t) => ({
-    accountName: t.exposeString('accountName', { description: 'Unique per platform, in any letter case.' }),
-    firstName: t.exposeString('firstName'),
-    lastName: t.exposeString('lastName'),
-    emailAddress: t.expose('emailAddress', { type: 'EmailAddress' }),
-    address: t.field({ type: SubAccountAddressType, resolve: (account) => account }),
-    url: t.expose('url', { type: 'URL', nullable: true }),
-    ...Object.fromEntries(optionalEmails.map((name) => [name, t.expose(name, { type: 'EmailAddress', nullable: true })])),
-    ...Object.fromEntries(optionalPhones.map((name) => [name, t.expose(name, { type: 'PhoneNumber', nullable: true, description: 'E.164.' })])),
-    ...Object.fromEntries(optionalTexts.map((name) => [name, t.exposeString(name, { nullable: true })])),
-    legalEntityType: t.expose('legalEntityType', { type: LegalEntityTypeEnum, nullable: true }),
-    permissiblePurposes: t.field({
-      type: [PermissiblePurposeType],
-      description: 'Every purpose it may use, given directly or through its packages.',
-      select: { purposes: { include: { permissiblePurpose: true } } },
-      resolve: (account) => account.purposes.map((link) => link.permissiblePurpose),
-    }),
-    accountPackages: t.field({
-      type: [AccountPackageType],
-      select: { packages: { include: { accountPackage: true } } },
-      resolve: (account) => account.packages.map((link) => link.accountPackage),
-    }),
-    apiKeys: t.field({
-      type: [ApiKeyType],
-      description: 'Its keys, metadata only (never secrets).',
-      resolve: (account, _args, context) => subAccountKeys(context.crossTenant('sub-account-provisioning'), account),
-    }),
-    platformOrganizationId: t.exposeID('platformOrganizationId'),
-    organizationId: t.exposeID('organizationId'),
-    tenantId: t.exposeID('tenantId'),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
-  }),
-});
+import { typeNameOf } from '../graphql/type-names.ts';
+import { ApiKeyType, withIssuedSecret } from '../api-keys/schema.ts';
+import { createSubAccount, updateSubAccount, type SubAccountResult } from './service.ts';
+import { changeSubAccountStatus } from './lifecycle.ts';
+import { LegalEntityTypeEnum, SubAccountStatusEnum, SubAccountStatusReasonEnum, SubAccountType, subAccountPayload } from './sub-account-type.ts';
+import './key-schema.ts';
 
 builder.queryField('subAccount', (t) =>
   t.prismaField({
@@ -93,6 +28,7 @@ const SubAccountFilter = builder.inputType('SubAccountFilter', {
   fields: (t) => ({
     search: t.string({ required: false, description: 'Part of the account name, any case.' }),
     legalEntityType: t.field({ type: [LegalEntityTypeEnum], required: false }),
+    status: t.field({ type: [SubAccountStatusEnum], required: false }),
     createdAt: t.field({ type: DateTimeFilter, required: false }),
   }),
 });
@@ -101,6 +37,7 @@ function subAccountWhere(filter: typeof SubAccountFilter.$inferInput | null | un
   return {
     ...(filter?.search ? { accountName: { contains: filter.search, mode: 'insensitive' as const } } : {}),
     ...(filter?.legalEntityType ? { legalEntityType: { in: filter.legalEntityType } } : {}),
+    ...(filter?.status ? { status: { in: filter.status } } : {}),
     ...(filter?.createdAt ? { createdAt: dateTimeRange(filter.createdAt) } : {}),
   };
 }
@@ -176,11 +113,12 @@ const CreateSubAccountInput = builder.inputType('CreateSubAccountInput', {
 const CreateSubAccountPayload = builder.objectRef<SubAccountResult>('CreateSubAccountPayload').implement({
   fields: (t) => ({
     subAccount: t.expose('subAccount', { type: SubAccountType }),
-    created: t.exposeBoolean('created', { description: 'false: the name existed, this is that sub-account (its key refreshed).' }),
+    created: t.exposeBoolean('created', { description: 'false: the name existed, this is that sub-account (its provisioned key refreshed).' }),
     apiKey: t.field({
       type: ApiKeyType,
       nullable: true,
-      description: 'The new key with its secret, shown only here; any previous key of the sub-account stops working.',
+      description:
+        'The new provisioned key with its secret, shown only here; the key this mutation provisioned before stops working (named keys stay).',
       resolve: ({ apiKey }) => (apiKey ? withIssuedSecret(apiKey) : null),
     }),
   }),
@@ -190,8 +128,9 @@ builder.mutationField('createSubAccount', (t) =>
   t.field({
     ...subAccountManagerField,
     type: CreateSubAccountPayload,
-    description: 'Idempotent by accountName: the same name again, in any letter case, returns the existing sub-account with a refreshed key.',
-    errors: { types: [ValidationError, ConflictError] },
+    description:
+      'Idempotent by accountName: the same name again, in any letter case, returns the existing sub-account with its provisioned key refreshed (named keys stay); a deactivated one is INVALID_STATE.',
+    errors: { types: [ValidationError, ConflictError, InvalidStateError] },
     args: { input: t.arg({ type: CreateSubAccountInput, required: true }) },
     resolve: (_root, { input }, context) => createSubAccount(context.crossTenant('sub-account-provisioning'), context.db, actorOf(context), input),
   }),
@@ -203,20 +142,21 @@ const UpdateSubAccountInput = builder.inputType('UpdateSubAccountInput', {
     ...profileStringFields(t, false),
     address: t.field({ type: SubAccountAddressInput, required: false, description: 'Replaces the whole address.' }),
     legalEntityType: t.field({ type: LegalEntityTypeEnum, required: false }),
+    permissiblePurposeIds: t.idList({
+      required: false,
+      description:
+        'With accountPackageIds, one choice as on create: give either or both and they replace the current purposes and packages (a field left out counts as empty); leave both out to keep them. Platform only.',
+    }),
+    accountPackageIds: t.idList({ required: false, description: 'See permissiblePurposeIds. Platform only.' }),
   }),
 });
-
-const subAccountPayload = (name: string) =>
-  builder.objectRef<{ subAccount: SubAccount }>(name).implement({
-    fields: (t) => ({ subAccount: t.expose('subAccount', { type: SubAccountType }) }),
-  });
 
 builder.mutationField('updateSubAccount', (t) =>
   t.field({
     ...grantedField('subaccounts:write'),
     type: subAccountPayload('UpdateSubAccountPayload'),
     description:
-      'By the platform, or by the sub-account itself with its own key (which cannot change accountName). Absent fields stay; null clears an optional one.',
+      'By the platform, or by the sub-account itself with its own key (which cannot change accountName, permissiblePurposeIds or accountPackageIds). Absent fields stay; null clears an optional one.',
     errors: { types: [ValidationError, NotFoundError, ConflictError] },
     args: { input: t.arg({ type: UpdateSubAccountInput, required: true }) },
     resolve: async (_root, { input: { id, ...fields } }, context) => ({
@@ -225,42 +165,35 @@ builder.mutationField('updateSubAccount', (t) =>
   }),
 );
 
-const RotateSubAccountApiKeyInput = builder.inputType('RotateSubAccountApiKeyInput', {
-  fields: (t) => ({ subAccountId: t.id({ required: true }) }),
+const DeactivateSubAccountInput = builder.inputType('DeactivateSubAccountInput', {
+  fields: (t) => ({
+    id: t.id({ required: true }),
+    reason: t.field({ type: SubAccountStatusReasonEnum, required: false, description: 'Kept as statusReason until reactivation.' }),
+  }),
 });
 
-builder.mutationField('rotateSubAccountApiKey', (t) =>
-  t.field({
-    ...subAccountManagerField,
-    type: builder.objectRef<{ subAccount: SubAccount; apiKey: ApiKey }>('RotateSubAccountApiKeyPayload').implement({
-      fields: (f) => ({
-        subAccount: f.expose('subAccount', { type: SubAccountType }),
-        apiKey: f.expose('apiKey', { type: ApiKeyType, description: 'The new key with its secret; every earlier key is revoked.' }),
-      }),
-    }),
-    errors: { types: [NotFoundError] },
-    args: { input: t.arg({ type: RotateSubAccountApiKeyInput, required: true }) },
-    resolve: async (_root, { input }, context) => {
-      const rotated = await rotateSubAccountKey(context.crossTenant('sub-account-provisioning'), context.db, actorOf(context), input.subAccountId);
-      return { subAccount: rotated.subAccount, apiKey: withIssuedSecret(rotated.apiKey) };
-    },
-  }),
-);
-
-const RevokeSubAccountApiKeyInput = builder.inputType('RevokeSubAccountApiKeyInput', {
-  fields: (t) => ({ subAccountId: t.id({ required: true }), apiKeyId: t.id({ required: true }) }),
+const ReactivateSubAccountInput = builder.inputType('ReactivateSubAccountInput', {
+  fields: (t) => ({ id: t.id({ required: true }) }),
 });
 
-builder.mutationField('revokeSubAccountApiKey', (t) =>
-  t.field({
-    ...subAccountManagerField,
-    type: builder.objectRef<{ apiKey: ApiKey }>('RevokeSubAccountApiKeyPayload').implement({
-      fields: (f) => ({ apiKey: f.expose('apiKey', { type: ApiKeyType }) }),
+const lifecycleMutations = {
+  deactivateSubAccount: {
+    action: 'deactivate',
+    Input: DeactivateSubAccountInput,
+    description: "ACTIVE → DEACTIVATED: its keys are refused (403 SUB_ACCOUNT_DEACTIVATED) from the next request; its data and keys are kept.",
+  },
+  reactivateSubAccount: { action: 'reactivate', Input: ReactivateSubAccountInput, description: 'DEACTIVATED → ACTIVE: its unrevoked keys work again.' },
+} as const;
+
+for (const [name, { action, Input, description }] of Object.entries(lifecycleMutations)) {
+  builder.mutationField(name, (t) =>
+    t.field({
+      type: subAccountPayload(`${typeNameOf(name)}Payload`),
+      description: `${description} Platform only (not while acting on behalf, not with a sub-account's key).`,
+      authScopes: { platform: true },
+      errors: { types: [NotFoundError, InvalidStateError] },
+      args: { input: t.arg({ type: Input, required: true }) },
+      resolve: async (_root, { input }, context) => ({ subAccount: await changeSubAccountStatus(context.db, actorOf(context), input, action) }),
     }),
-    errors: { types: [NotFoundError] },
-    args: { input: t.arg({ type: RevokeSubAccountApiKeyInput, required: true }) },
-    resolve: async (_root, { input }, context) => ({
-      apiKey: await revokeSubAccountKey(context.crossTenant('sub-account-provisioning'), context.db, actorOf(context), input),
-    }),
-  }),
-);
+  );
+}

@@ -2,8 +2,6 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CatalogDocument,
-  CreateAccountPackageDocument,
-  CreatePermissiblePurposeDocument,
   CreateSubAccountDocument,
   NodeDocument,
   RevokeSubAccountApiKeyDocument,
@@ -17,6 +15,7 @@ import {
 } from '../generated/graphql.ts';
 import { givenOrganization, type OrganizationFixture } from '../support/fixtures.ts';
 import { startTestServer, withKey, type TestServer } from '../support/server.ts';
+import { givenPackage, givenPurpose, givenSubAccount, subAccountInput as givenInput } from './givens.ts';
 
 let server: TestServer;
 let platform: OrganizationFixture;
@@ -27,44 +26,14 @@ let packageA: string;
 beforeAll(async () => {
   server = await startTestServer();
   platform = await givenOrganization(server, 'Screening Platform');
-  purposeA = await givenPurpose(platform, 'Employment screening');
-  purposeB = await givenPurpose(platform, 'Tenant screening');
-  const created = await server.request(
-    CreateAccountPackageDocument,
-    { input: { name: 'Employment', permissiblePurposeIds: [purposeA] } },
-    withKey(platform.apiKey),
-  );
-  if (created.data?.createAccountPackage.__typename !== 'CreateAccountPackagePayload') return expect.fail(JSON.stringify(created));
-  packageA = created.data.createAccountPackage.accountPackage.id;
+  purposeA = await givenPurpose(server, platform, 'Employment screening');
+  purposeB = await givenPurpose(server, platform, 'Tenant screening');
+  packageA = await givenPackage(server, platform, 'Employment', [purposeA]);
 });
 afterAll(() => server?.close());
 
-async function givenPurpose(owner: OrganizationFixture, name: string) {
-  const response = await server.request(CreatePermissiblePurposeDocument, { input: { name, description: `${name}.` } }, withKey(owner.apiKey));
-  if (response.data?.createPermissiblePurpose.__typename !== 'CreatePermissiblePurposePayload') return expect.fail(JSON.stringify(response));
-  return response.data.createPermissiblePurpose.permissiblePurpose.id;
-}
-
-let names = 0;
-function subAccountInput(overrides: Partial<CreateSubAccountInput> = {}): CreateSubAccountInput {
-  names += 1;
-  return {
-    accountName: `Branch ${names}`,
-    firstName: 'Ada',
-    lastName: 'Lovelace',
-    emailAddress: 'ada@branch.example',
-    address: { line1: '1 Main St', city: 'Springfield', state: 'IL', postalCode: '62701', country: 'US' },
-    permissiblePurposeIds: [purposeA],
-    ...overrides,
-  };
-}
-
-async function createSubAccount(input: CreateSubAccountInput, key = platform.apiKey) {
-  const response = await server.request(CreateSubAccountDocument, { input }, withKey(key));
-  const result = response.data?.createSubAccount;
-  if (result?.__typename !== 'CreateSubAccountPayload') return expect.fail(JSON.stringify(response));
-  return result;
-}
+const subAccountInput = (overrides: Partial<CreateSubAccountInput> = {}) => givenInput({ permissiblePurposeIds: [purposeA] }, overrides);
+const createSubAccount = (input: CreateSubAccountInput, key = platform.apiKey) => givenSubAccount(server, key, input);
 
 describe('creating sub-accounts', () => {
   it('makes its own organization, tenant and key; the key authenticates as the sub-account', async () => {
@@ -139,7 +108,7 @@ describe('creating sub-accounts', () => {
     const agree = await createSubAccount(subAccountInput({ permissiblePurposeIds: [purposeA, purposeB], accountPackageIds: [packageA] }));
     expect(agree.subAccount.permissiblePurposes.map((purpose) => purpose.id).sort()).toEqual([purposeA, purposeB].sort());
 
-    const foreignPurpose = await givenPurpose(await givenOrganization(server, 'Elsewhere'), 'Foreign purpose');
+    const foreignPurpose = await givenPurpose(server, await givenOrganization(server, 'Elsewhere'), 'Foreign purpose');
     const foreign = await server.request(CreateSubAccountDocument, { input: subAccountInput({ permissiblePurposeIds: [foreignPurpose] }) }, withKey(platform.apiKey));
     expect(foreign.data?.createSubAccount).toMatchObject({ code: 'VALIDATION', fields: ['input.permissiblePurposeIds'] });
   });
@@ -303,7 +272,7 @@ describe('updating, listing and isolation', () => {
   it('migrates names that differ only in case: the oldest keeps its name, the others get their id appended', async () => {
     const migration = await readFile(new URL('../../prisma/migrations/20261123103000_sub_account_names_any_case/migration.sql', import.meta.url), 'utf8');
     const owner = await givenOrganization(server, 'Migrated Names');
-    const purpose = await givenPurpose(owner, 'Migration purpose');
+    const purpose = await givenPurpose(server, owner, 'Migration purpose');
     const made = [];
     for (const accountName of ['Legacy 1', 'Legacy 2', 'Legacy 3']) {
       made.push((await createSubAccount(subAccountInput({ accountName, permissiblePurposeIds: [purpose], createApiKey: false }), owner.apiKey)).subAccount.id);
@@ -336,7 +305,7 @@ describe('updating, listing and isolation', () => {
 
   it('pages, searches by name, filters by legal entity type and orders by name', async () => {
     const lister = await givenOrganization(server, 'Listing Screening');
-    const purpose = await givenPurpose(lister, 'Listing purpose');
+    const purpose = await givenPurpose(server, lister, 'Listing purpose');
     for (const [accountName, legalEntityType] of [['Gamma', 'NON_PROFIT'], ['alpha', 'CORPORATION'], ['Beta', null]] as const) {
       await createSubAccount(subAccountInput({ accountName, legalEntityType, permissiblePurposeIds: [purpose] }), lister.apiKey);
     }
@@ -374,7 +343,7 @@ describe('updating, listing and isolation', () => {
     // The same name is free on another platform.
     const sameName = await server.request(
       CreateSubAccountDocument,
-      { input: subAccountInput({ accountName: mine.subAccount.accountName, permissiblePurposeIds: [await givenPurpose(stranger, 'p')] }) },
+      { input: subAccountInput({ accountName: mine.subAccount.accountName, permissiblePurposeIds: [await givenPurpose(server, stranger, 'p')] }) },
       withKey(stranger.apiKey),
     );
     expect(sameName.data?.createSubAccount).toMatchObject({ created: true });

@@ -1,0 +1,42 @@
+// What the events of a sub-account show: its public fields and the ids of its purposes and packages
+// (so that `sub_account.updated` says when those changed), recorded with its platform.
+import { byKey, placeOfOrganizationObject, type EventWriter } from '../events/record.ts';
+import { apiKeyObject, recordChange, subAccountObject } from '../events/public-objects.ts';
+import type { EventType } from '../events/event-types.ts';
+import type { Actor } from '../auth/actor.ts';
+import type { ApiKey, SubAccount } from '../generated/prisma/client.ts';
+
+/** What a sub-account read must include for its events: `include: withChoice`. */
+export const withChoice = {
+  purposes: { select: { permissiblePurposeId: true } },
+  packages: { select: { accountPackageId: true } },
+} as const;
+
+/** A sub-account with the ids of its purposes and packages. */
+export type SubAccountSnapshot = SubAccount & {
+  purposes: { permissiblePurposeId: string }[];
+  packages: { accountPackageId: string }[];
+};
+
+type EventActor = Pick<Actor, 'apiKeyId' | 'actingAs'>;
+
+/** Which key is the provisioned one is left out: keys have their own events. */
+function showSubAccount({ purposes, packages, ...account }: SubAccountSnapshot) {
+  const { provisionedApiKeyId: _keys, ...shown } = subAccountObject(account);
+  return {
+    ...shown,
+    permissiblePurposeIds: purposes.map((link) => link.permissiblePurposeId).sort(),
+    accountPackageIds: packages.map((link) => link.accountPackageId).sort(),
+  };
+}
+
+/** Records a change to the sub-account, which belongs with its platform. */
+export function recordSubAccountEvent(tx: EventWriter, type: EventType, actor: EventActor, after: SubAccountSnapshot, before?: SubAccountSnapshot) {
+  const place = placeOfOrganizationObject(after.platformOrganizationId, actor);
+  return recordChange(tx, { type, show: showSubAccount, after, before, place, actor: byKey(actor) });
+}
+
+export function recordKeyEvent(tx: EventWriter, type: EventType, actor: EventActor, subAccount: Pick<SubAccount, 'id' | 'platformOrganizationId'>, key: ApiKey) {
+  const show = (row: ApiKey) => apiKeyObject(row, subAccount.id);
+  return recordChange(tx, { type, show, after: key, place: placeOfOrganizationObject(subAccount.platformOrganizationId, actor), actor: byKey(actor) });
+}

@@ -1,0 +1,126 @@
+// A sub-account's API keys, which only its platform manages. Two kinds, told apart by
+// SubAccount.provisionedApiKeyId: the provisioned key, which createSubAccount issues and the same
+// name again replaces (that key only), and named keys (createSubAccountApiKey), which stay until
+// revoked. rotateSubAccountApiKey is the emergency reset: it revokes every key, named ones included,
+// as it did before named keys existed (a caller who rotates after a leak must not find a key alive),
+// and issues a new provisioned key.
+import type { Prisma, Transaction } from '../db/database.ts';
+import type { TenantDb } from '../db/tenant-scope.ts';
+import type { Actor } from '../auth/actor.ts';
+import { NotFoundError, ValidationError } from '../core/domain-errors.ts';
+import type { ApiKey, SubAccount } from '../generated/prisma/client.ts';
+import { newApiKey, validateApiKeyName, type IssuedApiKey } from '../api-keys/service.ts';
+import { recordKeyEvent, withChoice, type SubAccountSnapshot } from './events.ts';
+import { assertActive, lockSubAccount, platformSubAccount } from './access.ts';
+
+const PROVISIONED_KEY_NAME = 'Sub-account key';
+
+type KeyHolder = Pick<SubAccount, 'id' | 'tenantId' | 'platformOrganizationId'>;
+
+/** A new key in the sub-account's tenant, with its event. */
+async function issueKey(tx: Transaction, subAccount: KeyHolder, actor: Actor, name: string): Promise<IssuedApiKey> {
+  const { row, secret } = newApiKey({ name, tenantId: subAccount.tenantId, environment: 'PRODUCTION' });
+  const apiKey = await tx.apiKey.create({ data: row });
+  await recordKeyEvent(tx, 'sub_account.api_key.created', actor, subAccount, apiKey);
+  return { apiKey, secret };
+}
+
+/** Revokes the sub-account's unrevoked keys among `ids` (all of them without `ids`), with their events. */
+async function revokeKeys(tx: Transaction, subAccount: KeyHolder, actor: Actor, ids?: string[]): Promise<ApiKey[]> {
+  const revoked = await tx.apiKey.updateManyAndReturn({
+    where: { tenantId: subAccount.tenantId, revokedAt: null, ...(ids ? { id: { in: ids } } : {}) },
+    data: { revokedAt: actor.now },
+  });
+  for (const key of revoked) await recordKeyEvent(tx, 'sub_account.api_key.revoked', actor, subAccount, key);
+  return revoked;
+}
+
+/** A new provisioned key, which becomes the one the next refresh replaces. */
+async function provisionKey(tx: Transaction, subAccount: KeyHolder, actor: Actor) {
+  const issued = await issueKey(tx, subAccount, actor, PROVISIONED_KEY_NAME);
+  const updated = await tx.subAccount.update({ where: { id: subAccount.id }, data: { provisionedApiKeyId: issued.apiKey.id }, include: withChoice });
+  return { subAccount: updated, apiKey: issued };
+}
+
+/**
+ * createSubAccount's key, in its transaction: the provisioned key made before (if any, and not yet
+ * revoked) stops working and a new one takes its place; named keys are left alone.
+ */
+export async function refreshProvisionedKey(tx: Transaction, subAccount: SubAccountSnapshot, actor: Actor) {
+  if (subAccount.provisionedApiKeyId !== null) await revokeKeys(tx, subAccount, actor, [subAccount.provisionedApiKeyId]);
+  return provisionKey(tx, subAccount, actor);
+}
+
+/** Locks the platform's ACTIVE sub-account for a key change, in the given transaction. */
+async function lockActive(tx: Transaction, actor: Actor, id: string): Promise<SubAccountSnapshot> {
+  const subAccount = await lockSubAccount(tx, { id }, actor.actingScope.organizationId, actor.now);
+  if (!subAccount) throw new NotFoundError(`No sub-account ${id}.`);
+  assertActive(subAccount);
+  return subAccount;
+}
+
+/** Every key of the sub-account is revoked, named ones included, and a new provisioned key issued. */
+export async function rotateSubAccountKey(prisma: Prisma, db: TenantDb, actor: Actor, id: string): Promise<{ subAccount: SubAccount; apiKey: IssuedApiKey }> {
+  await platformSubAccount(db, actor.actingScope.organizationId, id);
+  return prisma.$transaction(async (tx) => {
+    const subAccount = await lockActive(tx, actor, id);
+    await revokeKeys(tx, subAccount, actor);
+    return provisionKey(tx, subAccount, actor);
+  });
+}
+
+/** A named key: createSubAccount's refresh never replaces it; it works until revoked (or rotated away). */
+export async function createSubAccountKey(
+  prisma: Prisma,
+  db: TenantDb,
+  actor: Actor,
+  input: { subAccountId: string; name: string },
+): Promise<IssuedApiKey> {
+  const name = validateApiKeyName(input.name, 'input.name');
+  await platformSubAccount(db, actor.actingScope.organizationId, input.subAccountId);
+  return prisma.$transaction(async (tx) => issueKey(tx, await lockActive(tx, actor, input.subAccountId), actor, name));
+}
+
+export interface RevokeSubAccountKeyInput {
+  id?: string | null | undefined;
+  /** Deprecated: the key's sub-account; when given, the key must be one of its keys. */
+  subAccountId?: string | null | undefined;
+  /** Deprecated spelling of `id`. */
+  apiKeyId?: string | null | undefined;
+}
+
+function keyIdOf(input: RevokeSubAccountKeyInput): string {
+  const { id, apiKeyId } = input;
+  if (id != null && apiKeyId != null && id !== apiKeyId) {
+    throw new ValidationError('input.id and input.apiKeyId name different keys: give input.id only.', ['input.id', 'input.apiKeyId']);
+  }
+  const keyId = id ?? apiKeyId;
+  if (keyId == null) throw new ValidationError('Name the key to revoke in input.id.', ['input.id']);
+  return keyId;
+}
+
+/**
+ * Revokes one key of one of the platform's sub-accounts (any kind, even of a deactivated one:
+ * taking access away is always allowed). Revoking a revoked key returns it as it is.
+ */
+export async function revokeSubAccountKey(prisma: Prisma, db: TenantDb, actor: Actor, input: RevokeSubAccountKeyInput): Promise<ApiKey> {
+  const keyId = keyIdOf(input);
+  const notFound = () => new NotFoundError(`No API key ${keyId} on any of your sub-accounts.`);
+  const platformOrganizationId = actor.actingScope.organizationId;
+  const key = await prisma.apiKey.findFirst({ where: { id: keyId, tenant: { subAccount: { is: { platformOrganizationId } } } } });
+  if (!key) throw notFound();
+  // And its sub-account, through the confined client, as every other read of the caller's.
+  const subAccount = await db.subAccount.findFirst({ where: { tenantId: key.tenantId, platformOrganizationId } });
+  if (!subAccount || (input.subAccountId != null && input.subAccountId !== subAccount.id)) throw notFound();
+  if (key.revokedAt) return key;
+  return prisma.$transaction(async (tx) => {
+    const [revoked] = await revokeKeys(tx, subAccount, actor, [key.id]);
+    // Revoked meanwhile by another request: it is revoked either way.
+    return revoked ?? tx.apiKey.findUniqueOrThrow({ where: { id: key.id } });
+  });
+}
+
+/** The keys of a sub-account the caller already holds (metadata only: secrets are never stored). */
+export function subAccountKeys(prisma: Prisma, subAccount: Pick<SubAccount, 'tenantId'>) {
+  return prisma.apiKey.findMany({ where: { tenantId: subAccount.tenantId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+}
