@@ -20,6 +20,8 @@ export interface BusinessDetails {
   city?: string | null | undefined;
   postalCode?: string | null | undefined;
   vatNumber?: string | null | undefined;
+  /** E.164. */
+  phone?: string | null | undefined;
   logoUrl?: string | null | undefined;
 }
 
@@ -51,6 +53,7 @@ export async function provisionOrganization(tx: Transaction, details: BusinessDe
       city: details.city ?? null,
       postalCode: details.postalCode ?? null,
       vatNumber: details.vatNumber ?? null,
+      phone: details.phone ?? null,
       logoUrl: details.logoUrl ?? null,
       isDefault: true,
     },
