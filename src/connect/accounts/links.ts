@@ -1,10 +1,13 @@
 // Onboarding links: a random token (≥ 256 bits) handed out once, stored only as its SHA-256, valid
-// until it expires, is used, or is replaced by a newer link of the same account.
+// until it expires, is used, or is replaced by a newer link of the same account. A link may say
+// where the hosted page sends the user afterwards (returnUrl) and when it cannot be used (refreshUrl).
 import { randomBase62, sha256Hex } from '../../crypto/tokens.ts';
+import type { Prisma } from '../../db/database.ts';
 import type { TenantTx } from '../../db/tenant-scope.ts';
 import { LinkExpiredError, LinkInvalidError, LinkUsedError } from '../../core/domain-errors.ts';
 import type { OnboardingLink } from '../../generated/prisma/client.ts';
 import { newId } from '../../core/ids.ts';
+import { webUrl } from '../../core/validation.ts';
 
 /** 44 base62 characters: 44 × log2(62) ≈ 262 bits. */
 const TOKEN_LENGTH = 44;
@@ -18,6 +21,25 @@ export interface IssuedOnboardingLink {
 
 export function onboardingUrl(publicUrl: string, token: string): string {
   return `${publicUrl}/onboarding/${token}`;
+}
+
+/** Where the hosted page sends the user: after finishing, and when the link cannot be used. */
+export interface LinkDestinations {
+  returnUrl: string | null;
+  refreshUrl: string | null;
+}
+
+const NO_DESTINATIONS: LinkDestinations = { returnUrl: null, refreshUrl: null };
+
+/**
+ * The destinations a platform gives for a link, checked like its redirectUrl (absolute http or
+ * https: the browser is sent there). Field names are reported under `prefix`.
+ */
+export function linkDestinations(input: { returnUrl?: URL | null | undefined; refreshUrl?: URL | null | undefined }, prefix = 'input.'): LinkDestinations {
+  return {
+    returnUrl: input.returnUrl ? webUrl(input.returnUrl, `${prefix}returnUrl`) : null,
+    refreshUrl: input.refreshUrl ? webUrl(input.refreshUrl, `${prefix}refreshUrl`) : null,
+  };
 }
 
 /** The stored hash of a presented token, or null when it cannot be one of ours (no lookup needed). */
@@ -35,6 +57,7 @@ export async function issueOnboardingLink(
   account: { id: string; platformOrganizationId: string },
   ttlSeconds: number,
   now: Date,
+  destinations: LinkDestinations = NO_DESTINATIONS,
 ): Promise<IssuedOnboardingLink> {
   await invalidateOnboardingLinks(tx, account.id, now);
   const token = randomBase62(TOKEN_LENGTH);
@@ -45,6 +68,7 @@ export async function issueOnboardingLink(
       connectedAccountId: account.id,
       tokenHash: sha256Hex(token),
       expiresAt: new Date(now.getTime() + ttlSeconds * 1000),
+      ...destinations,
     },
   });
   return { link, token };
@@ -63,4 +87,16 @@ export function assertLinkUsable(link: OnboardingLink | null, now: Date): assert
   if (link.usedAt) throw new LinkUsedError('This onboarding link was already used.');
   if (link.invalidatedAt) throw new LinkInvalidError('This onboarding link was replaced by a newer one or revoked.');
   if (link.expiresAt.getTime() <= now.getTime()) throw new LinkExpiredError('This onboarding link has expired: ask the platform for a new one.');
+}
+
+/**
+ * Where the hosted page may send someone who presents this token, even when the link is expired,
+ * used or replaced (that is the point: the platform issues a new one there). Null when the token is
+ * not one of ours or its link has no refreshUrl. Tells nothing else about the link or its account.
+ */
+export async function refreshUrlOf(prisma: Prisma, token: string): Promise<string | null> {
+  const tokenHash = hashPresentedToken(token);
+  if (!tokenHash) return null;
+  const link = await prisma.onboardingLink.findUnique({ where: { tokenHash }, select: { refreshUrl: true } });
+  return link?.refreshUrl ?? null;
 }
