@@ -2,7 +2,7 @@
 // always together. Used by the admin bootstrap and by onboarding completion.
 import type { Prisma, Transaction } from '../db/database.ts';
 import { newApiKey, type IssuedApiKey } from '../api-keys/service.ts';
-import { displayedName } from '../core/validation.ts';
+import { displayedName, optional, optionalDisplayedName, optionalText, phoneNumber } from '../core/validation.ts';
 import type { InvoicingEntity, Organization, Tenant } from '../generated/prisma/client.ts';
 import { newId } from '../core/ids.ts';
 import { validatePassword } from '../auth/passwords.ts';
@@ -33,6 +33,24 @@ export interface ProvisionedOrganization {
 
 export const validateOrganizationName = (name: string, field: string) =>
   displayedName(name, ORGANIZATION_NAME_MAX_LENGTH, field);
+
+/** The invoicing entity's details a person types (on onboarding, and when editing them later). */
+export type InvoicingDetails = Pick<BusinessDetails, 'legalName' | 'addressLine1' | 'addressLine2' | 'city' | 'postalCode' | 'vatNumber' | 'phone'>;
+
+const optionalPhone = optional(phoneNumber);
+
+/** Those details checked: trimmed and bounded, blank as null; field names are reported under `prefix`. */
+export function validateInvoicingDetails(form: InvoicingDetails, prefix: string) {
+  return {
+    legalName: optionalDisplayedName(form.legalName, 200, `${prefix}legalName`),
+    addressLine1: optionalText(form.addressLine1, 200, `${prefix}addressLine1`),
+    addressLine2: optionalText(form.addressLine2, 200, `${prefix}addressLine2`),
+    city: optionalText(form.city, 100, `${prefix}city`),
+    postalCode: optionalText(form.postalCode, 20, `${prefix}postalCode`),
+    vatNumber: optionalText(form.vatNumber, 32, `${prefix}vatNumber`),
+    phone: optionalPhone(form.phone, `${prefix}phone`),
+  };
+}
 
 /** Runs inside the caller's transaction, so a failure later in the caller leaves nothing behind. */
 export async function provisionOrganization(tx: Transaction, details: BusinessDetails): Promise<ProvisionedOrganization> {

@@ -130,7 +130,7 @@ export async function completeFromSession(
       ? { id: newId('User'), create: { email: session.email, passwordHash: session.passwordHash } }
       : null;
   if (!user) throw new ValidationError('Sign in or verify your e-mail first.', ['email']);
-  const completed = await completeOnboardingAs(prisma, link, details, user, now);
+  const completed = await completeOnboardingAs(prisma, link, details, user, now, '');
   await prisma.onboardingSession.deleteMany({ where: { onboardingLinkId: link.id } });
   return completed;
 }

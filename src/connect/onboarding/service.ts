@@ -6,14 +6,14 @@ import { isUniqueViolation } from '../../db/prisma-errors.ts';
 import type { RateLimits } from '../../auth/rate-limits.ts';
 import { ConflictError, InvalidCredentialsError, LinkInvalidError } from '../../core/domain-errors.ts';
 import type { OnboardingLink } from '../../generated/prisma/client.ts';
-import { provisionOrganization, validateOrganizationName, type BusinessDetails } from '../../organizations/service.ts';
+import { provisionOrganization, validateInvoicingDetails, validateOrganizationName, type BusinessDetails } from '../../organizations/service.ts';
 import { validatePassword } from '../../auth/passwords.ts';
 import { INVALID_CREDENTIALS_MESSAGE, signIn, type PreparedUser } from '../../auth/sign-in.ts';
-import { optionalDisplayedName, optionalText } from '../../core/validation.ts';
 import { platformBrand } from '../platform/branding.ts';
 import { recordAccountEvent } from '../accounts/events.ts';
 import { transitions, transitionTimestamps } from '../accounts/lifecycle.ts';
 import { assertLinkUsable, hashPresentedToken } from '../accounts/links.ts';
+import { assertRequiredBusinessDetails } from '../platform/requirements.ts';
 
 export interface OnboardingSession {
   connectedAccountId: string;
@@ -32,7 +32,7 @@ export async function usableOnboardingLink(prisma: Prisma, token: string, now: D
     ? await prisma.onboardingLink.findUnique({ where: { tokenHash }, include: { connectedAccount: true } })
     : null;
   assertLinkUsable(link, now);
-  if (link.connectedAccount.status !== 'PENDING') throw new LinkInvalidError('This onboarding link is no longer valid.');
+  if (link.kind !== 'ONBOARDING' || link.connectedAccount.status !== 'PENDING') throw new LinkInvalidError('This onboarding link is no longer valid.');
   return link;
 }
 
@@ -70,12 +70,7 @@ export function businessDetails(form: Omit<BusinessDetails, 'logoUrl'>, prefix =
   return {
     organizationName: validateOrganizationName(form.organizationName, `${prefix}organizationName`),
     country: form.country,
-    legalName: optionalDisplayedName(form.legalName, 200, `${prefix}legalName`),
-    addressLine1: optionalText(form.addressLine1, 200, `${prefix}addressLine1`),
-    addressLine2: optionalText(form.addressLine2, 200, `${prefix}addressLine2`),
-    city: optionalText(form.city, 100, `${prefix}city`),
-    postalCode: optionalText(form.postalCode, 20, `${prefix}postalCode`),
-    vatNumber: optionalText(form.vatNumber, 32, `${prefix}vatNumber`),
+    ...validateInvoicingDetails(form, prefix),
   };
 }
 
@@ -110,7 +105,9 @@ export async function completeOnboarding(prisma: Prisma, source: SignInSource, f
  * Completion for a user already known: signed in, or new (the hosted page verified its e-mail).
  * All or nothing, in one transaction. The account row is locked first (the order every Connect
  * write uses), then the link is claimed; of concurrent submissions of one token the first commits
- * and the others find the link used.
+ * and the others find the link used. The details must hold what the platform requires at that
+ * moment (its current settings, not those of when the link was made); missing fields are named
+ * under `fieldPrefix` (`input.` for GraphQL, none for the hosted page's form).
  */
 export async function completeOnboardingAs(
   prisma: Prisma,
@@ -118,6 +115,7 @@ export async function completeOnboardingAs(
   details: BusinessDetails,
   user: PreparedUser,
   now: Date,
+  fieldPrefix = 'input.',
 ): Promise<CompletedOnboarding> {
   const accountId = link.connectedAccountId;
   const transition = transitions.complete;
@@ -128,15 +126,22 @@ export async function completeOnboardingAs(
         where: { id: accountId, status: { in: [...transition.from] } },
         data: { updatedAt: now },
       });
-      const claimed = await tx.onboardingLink.updateMany({
-        where: { id: link.id, usedAt: null, invalidatedAt: null, expiresAt: { gt: now } },
+      const [claimed] = await tx.onboardingLink.updateManyAndReturn({
+        where: { id: link.id, kind: 'ONBOARDING', usedAt: null, invalidatedAt: null, expiresAt: { gt: now } },
         data: { usedAt: now },
+        select: { returnUrl: true },
       });
-      if (locked.count === 0 || claimed.count === 0) {
+      if (locked.count === 0 || !claimed) {
         assertLinkUsable(await tx.onboardingLink.findUnique({ where: { id: link.id } }), now);
         throw new LinkInvalidError('This onboarding link is no longer valid.');
       }
-      const before = await tx.connectedAccount.findUniqueOrThrow({ where: { id: accountId } });
+      const before = await tx.connectedAccount.findUniqueOrThrow({
+        where: { id: accountId },
+        include: { platformOrganization: { select: { connectPlatform: { select: { redirectUrl: true, requiredBusinessDetails: true } } } } },
+      });
+      const platform = before.platformOrganization.connectPlatform;
+      if (!platform) throw new Error(`Platform of ${accountId} has no Connect settings`);
+      assertRequiredBusinessDetails(platform.requiredBusinessDetails, details, fieldPrefix);
       if (user.create) await tx.user.create({ data: { id: user.id, ...user.create } });
       const { organization, tenant } = await provisionOrganization(tx, details);
       await tx.organizationMember.create({ data: { organizationId: organization.id, userId: user.id, role: 'READ_ONLY' } });
@@ -148,11 +153,10 @@ export async function completeOnboardingAs(
           connectedTenantId: tenant.id,
           ...transitionTimestamps('complete', now),
         },
-        include: { platformOrganization: { select: { connectPlatform: { select: { redirectUrl: true } } } } },
       });
       await recordAccountEvent(tx, transition.event, account, { type: 'USER', id: user.id }, before);
-      const redirectUrl = account.platformOrganization.connectPlatform?.redirectUrl;
-      if (!redirectUrl) throw new Error(`Platform of ${accountId} has no Connect settings`);
+      // The link's own destination first: a platform may send each user back to a different place.
+      const redirectUrl = claimed.returnUrl ?? platform.redirectUrl;
       return { redirectUrl, organizationId: organization.id, tenantId: tenant.id, connectedAccountId: accountId };
     });
   } catch (error) {
