@@ -34,7 +34,7 @@ interface FieldOptions {
 export function field(errors: FieldErrors, { name, label, type = 'text', value, required = false, requiredOnSubmit = false, autocomplete, id = name }: FieldOptions): Html {
   const error = errors[name];
   return html`<label for="${id}">${label}${required || requiredOnSubmit ? '' : html` <span class="hint">(optional)</span>`}</label>
-<input type="${type}" id="${id}" name="${name}" ${value ? html`value="${value}"` : ''} ${required ? 'required' : ''} ${requiredOnSubmit ? 'aria-required="true"' : ''}
+<input type="${type}" id="${id}" name="${name}" ${value ? html`value="${value}"` : ''} ${required ? 'required' : ''} ${requiredOnSubmit ? html`aria-required="true"` : ''}
  ${autocomplete ? html`autocomplete="${autocomplete}"` : ''} ${error ? html`aria-invalid="true" aria-describedby="${id}-error"` : ''}>
 ${error ? html`<p class="error" id="${id}-error">${error}</p>` : ''}`;
 }
