@@ -12,6 +12,11 @@ export type CrossTenantFlow =
   | 'onboarding-token'
   /** `connectedPlatforms`, `disconnectPlatform`: an organization's view of the platforms acting for it (their rows belong to the platforms). */
   | 'connected-organization-view'
+  /**
+   * `ConnectedAccount.requirements`: which required business details a connected tenant's default
+   * invoicing entity lacks (connect/accounts/requirements.ts answers detail names, never values).
+   */
+  | 'connected-account-requirements'
   /** Sub-account creation and its keys: the sub-account's own organization, tenant and API keys, which its platform manages. */
   | 'sub-account-provisioning';
 

@@ -12,7 +12,7 @@ const pick = <Row extends object, Key extends keyof Row>(row: Row, keys: readonl
 export const connectedAccountObject = (account: ConnectedAccount): Fields => ({
   object: 'connected_account',
   ...pick(account, [
-    'id', 'connectionType', 'onboardingMode', 'status', 'platformOrganizationId', 'connectedOrganizationId',
+    'id', 'connectionType', 'onboardingMode', 'status', 'statusReason', 'platformOrganizationId', 'connectedOrganizationId',
     'connectedTenantId', 'platformCustomerId', 'metadata', 'grantedScopes', 'grantedTenantIds',
     'onboardingCompletedAt', 'suspendedAt', 'revokedAt', 'createdAt', 'updatedAt',
   ]),

@@ -39,6 +39,7 @@ export const InvoicingEntityType = builder.prismaNode('InvoicingEntity', {
     city: t.exposeString('city', { nullable: true }),
     postalCode: t.exposeString('postalCode', { nullable: true }),
     vatNumber: t.exposeString('vatNumber', { nullable: true }),
+    phone: t.expose('phone', { type: 'PhoneNumber', nullable: true, description: 'E.164.' }),
     isDefault: t.exposeBoolean('isDefault'),
     tenantId: t.exposeID('tenantId'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),

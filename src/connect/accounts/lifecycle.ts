@@ -1,6 +1,6 @@
 // The lifecycle of a connected account (API.md): PENDING→ACTIVE by onboarding, ACTIVE⇄SUSPENDED,
 // PENDING|ACTIVE|SUSPENDED→REVOKED (by the platform, or by the connected organization), and REVOKED is final. Anything else is INVALID_STATE.
-import type { ConnectedAccountStatus } from '../../generated/prisma/enums.ts';
+import type { ConnectedAccountStatus, ConnectedAccountStatusReason } from '../../generated/prisma/enums.ts';
 import type { EventType } from '../../events/event-types.ts';
 
 export type LifecycleAction = 'complete' | 'suspend' | 'reactivate' | 'revoke' | 'deauthorize';
@@ -32,5 +32,24 @@ export function transitionTimestamps(action: LifecycleAction, now: Date) {
     case 'revoke':
     case 'deauthorize':
       return { revokedAt: now };
+  }
+}
+
+/**
+ * The `statusReason` a transition leaves: the platform's reason for a suspension or revocation (none
+ * given: none), REQUESTED_BY_ACCOUNT when the organization itself disconnects, none once reactivated.
+ */
+export function transitionReason(
+  action: Exclude<LifecycleAction, 'complete'>,
+  reason: ConnectedAccountStatusReason | null | undefined,
+): ConnectedAccountStatusReason | null {
+  switch (action) {
+    case 'suspend':
+    case 'revoke':
+      return reason ?? null;
+    case 'deauthorize':
+      return 'REQUESTED_BY_ACCOUNT';
+    case 'reactivate':
+      return null;
   }
 }

@@ -1,7 +1,9 @@
 // GraphQL for connected accounts: the types, the platform's queries, and its mutations. The rules
 // live in service.ts; resolvers only translate.
 import type { ConnectedAccount, OnboardingLink } from '../../generated/prisma/client.ts';
-import { ConnectedAccountStatusEnum, ConnectionTypeEnum, OnboardingModeEnum } from './schema-enums.ts';
+import { ConnectedAccountStatusEnum, ConnectedAccountStatusReasonEnum, ConnectionTypeEnum, OnboardingModeEnum } from './schema-enums.ts';
+import { ConnectedAccountRequirementsType } from './requirements-schema.ts';
+import { detailsSubmitted } from './requirements.ts';
 import { ConnectedAccountEventType, historyEventTypes } from './history-schema.ts';
 import { InvalidStateError, NotFoundError, ValidationError, ConnectNotEnabledError } from '../../core/domain-errors.ts';
 import { typeNameOf } from '../../graphql/type-names.ts';
@@ -15,6 +17,7 @@ import {
   changeAccountStatus,
   createConnectedAccount,
   regenerateOnboardingLink,
+  updateConnectedAccount,
   type AccountWithLink,
 } from './service.ts';
 
@@ -24,6 +27,16 @@ export const ConnectedAccountType = builder.prismaNode('ConnectedAccount', {
     connectionType: t.expose('connectionType', { type: ConnectionTypeEnum }),
     onboardingMode: t.expose('onboardingMode', { type: OnboardingModeEnum }),
     status: t.expose('status', { type: ConnectedAccountStatusEnum }),
+    statusReason: t.expose('statusReason', {
+      type: ConnectedAccountStatusReasonEnum,
+      nullable: true,
+      description: 'Why it is SUSPENDED or REVOKED, when the platform said (or the organization disconnected); null once reactivated.',
+    }),
+    requirements: t.field({ type: ConnectedAccountRequirementsType, resolve: (account) => account }),
+    detailsSubmitted: t.boolean({
+      description: 'EXPRESS: whether its onboarding was completed. STANDARD: always, its organization existed with its details before it consented.',
+      resolve: detailsSubmitted,
+    }),
     platformOrganizationId: t.exposeID('platformOrganizationId'),
     connectedOrganizationId: t.exposeID('connectedOrganizationId', {
       nullable: true,
@@ -84,6 +97,12 @@ export const OnboardingLinkType = builder.prismaNode('OnboardingLink', {
     }),
     connectedAccountId: t.exposeID('connectedAccountId'),
     expiresAt: t.expose('expiresAt', { type: 'DateTime' }),
+    returnUrl: t.expose('returnUrl', { type: 'URL', nullable: true, description: "Where the page sends the user after finishing; null: the platform's redirectUrl." }),
+    refreshUrl: t.expose('refreshUrl', {
+      type: 'URL',
+      nullable: true,
+      description: 'Where the page sends a user whose link is expired, used or replaced; null: the page explains what to do.',
+    }),
     usedAt: t.expose('usedAt', { type: 'DateTime', nullable: true }),
     invalidatedAt: t.expose('invalidatedAt', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
@@ -152,6 +171,11 @@ const AccountWithLinkPayload = (name: string) =>
     }),
   });
 
+const returnUrlDescription = "Where the hosted page sends the user after finishing (absolute http(s) URL); default: the platform's redirectUrl.";
+const refreshUrlDescription =
+  'Where the hosted page sends a user whose link is expired, used or replaced, so the platform can issue a new one (absolute http(s) URL); ' +
+  'without it the page explains what to do.';
+
 const CreateConnectedAccountInput = builder.inputType('CreateConnectedAccountInput', {
   fields: (t) => ({
     connectionType: t.field({ type: ConnectionTypeEnum, required: true }),
@@ -164,6 +188,8 @@ const CreateConnectedAccountInput = builder.inputType('CreateConnectedAccountInp
       required: false,
       description: 'Not accepted: a STANDARD account comes from the OAuth consent of the organization itself.',
     }),
+    returnUrl: t.field({ type: 'URL', required: false, description: returnUrlDescription }),
+    refreshUrl: t.field({ type: 'URL', required: false, description: refreshUrlDescription }),
   }),
 });
 
@@ -179,7 +205,11 @@ builder.mutationField('createConnectedAccount', (t) =>
 );
 
 const RegenerateOnboardingLinkInput = builder.inputType('RegenerateOnboardingLinkInput', {
-  fields: (t) => ({ connectedAccountId: t.id({ required: true }) }),
+  fields: (t) => ({
+    connectedAccountId: t.id({ required: true }),
+    returnUrl: t.field({ type: 'URL', required: false, description: returnUrlDescription }),
+    refreshUrl: t.field({ type: 'URL', required: false, description: refreshUrlDescription }),
+  }),
 });
 
 builder.mutationField('regenerateOnboardingLink', (t) =>
@@ -189,22 +219,52 @@ builder.mutationField('regenerateOnboardingLink', (t) =>
     authScopes: { platform: true },
     errors: { types: [NotFoundError, InvalidStateError, ConnectNotEnabledError] },
     args: { input: t.arg({ type: RegenerateOnboardingLinkInput, required: true }) },
-    resolve: (_root, { input }, context) => regenerateOnboardingLink(context.db, actorOf(context), input.connectedAccountId),
+    resolve: (_root, { input }, context) => regenerateOnboardingLink(context.db, actorOf(context), input),
+  }),
+);
+
+const UpdateConnectedAccountInput = builder.inputType('UpdateConnectedAccountInput', {
+  description: 'The fields given change; absent fields stay; null clears.',
+  fields: (t) => ({
+    id: t.id({ required: true }),
+    metadata: t.field({ type: 'JSONObject', required: false, description: 'Replaces the metadata as a whole: at most 50 keys and 8 KiB of JSON.' }),
+    platformCustomerId: t.string({ required: false, description: "The platform's own id for this customer." }),
+  }),
+});
+
+builder.mutationField('updateConnectedAccount', (t) =>
+  t.field({
+    type: builder.objectRef<{ connectedAccount: ConnectedAccount }>('UpdateConnectedAccountPayload').implement({
+      fields: (f) => ({ connectedAccount: f.expose('connectedAccount', { type: ConnectedAccountType }) }),
+    }),
+    description: "The platform's own fields of an account. A REVOKED account is final: INVALID_STATE.",
+    authScopes: { platform: true },
+    errors: { types: [NotFoundError, InvalidStateError] },
+    args: { input: t.arg({ type: UpdateConnectedAccountInput, required: true }) },
+    resolve: async (_root, { input }, context) => ({ connectedAccount: await updateConnectedAccount(context.db, actorOf(context), input) }),
   }),
 );
 
 const lifecycleMutations = {
-  suspendConnectedAccount: { action: 'suspend', description: 'ACTIVE → SUSPENDED: acting on behalf is refused until reactivated.' },
-  reactivateConnectedAccount: { action: 'reactivate', description: 'SUSPENDED → ACTIVE.' },
+  suspendConnectedAccount: { action: 'suspend', withReason: true, description: 'ACTIVE → SUSPENDED: acting on behalf is refused until reactivated.' },
+  reactivateConnectedAccount: { action: 'reactivate', withReason: false, description: 'SUSPENDED → ACTIVE; clears the statusReason.' },
   revokeConnectedAccount: {
     action: 'revoke',
+    withReason: true,
     description: 'PENDING, ACTIVE or SUSPENDED → REVOKED, for good. Invalidates every link; the connected data is kept.',
   },
 } as const;
 
-for (const [name, { action, description }] of Object.entries(lifecycleMutations)) {
+for (const [name, { action, withReason, description }] of Object.entries(lifecycleMutations)) {
   const typeName = typeNameOf(name);
-  const Input = builder.inputType(`${typeName}Input`, { fields: (t) => ({ id: t.id({ required: true }) }) });
+  const Input = builder.inputType(`${typeName}Input`, {
+    fields: (t) => ({
+      id: t.id({ required: true }),
+      ...(withReason
+        ? { reason: t.field({ type: ConnectedAccountStatusReasonEnum, required: false, description: "Kept as the account's statusReason." }) }
+        : {}),
+    }),
+  });
   const Payload = builder.objectRef<{ connectedAccount: ConnectedAccount }>(`${typeName}Payload`).implement({
     fields: (t) => ({ connectedAccount: t.expose('connectedAccount', { type: ConnectedAccountType }) }),
   });
@@ -216,7 +276,7 @@ for (const [name, { action, description }] of Object.entries(lifecycleMutations)
       errors: { types: [NotFoundError, InvalidStateError] },
       args: { input: t.arg({ type: Input, required: true }) },
       resolve: async (_root, { input }, context) => ({
-        connectedAccount: await changeAccountStatus(context.db, actorOf(context), input.id, action),
+        connectedAccount: await changeAccountStatus(context.db, actorOf(context), input.id, action, 'reason' in input ? input.reason : null),
       }),
     }),
   );

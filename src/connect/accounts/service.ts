@@ -3,16 +3,16 @@
 // another platform's account is simply not found.
 import type { TenantDb, TenantTx } from '../../db/tenant-scope.ts';
 import { InvalidStateError, NotFoundError, ValidationError } from '../../core/domain-errors.ts';
-import type { ConnectedAccount } from '../../generated/prisma/client.ts';
-import type { ConnectedAccountStatus } from '../../generated/prisma/enums.ts';
+import { Prisma, type ConnectedAccount } from '../../generated/prisma/client.ts';
+import type { ConnectedAccountStatus, ConnectedAccountStatusReason } from '../../generated/prisma/enums.ts';
 import { newId } from '../../core/ids.ts';
 import { validateOrganizationName } from '../../organizations/service.ts';
 import { optionalDisplayedName, validateMetadata } from '../../core/validation.ts';
 import type { Actor } from '../../auth/actor.ts';
 import { byKey } from '../../events/record.ts';
 import { recordAccountEvent } from './events.ts';
-import { transitions, transitionTimestamps, type LifecycleAction } from './lifecycle.ts';
-import { invalidateOnboardingLinks, issueOnboardingLink, type IssuedOnboardingLink } from './links.ts';
+import { transitionReason, transitions, transitionTimestamps, type LifecycleAction } from './lifecycle.ts';
+import { invalidateOnboardingLinks, issueOnboardingLink, linkDestinations, type IssuedOnboardingLink } from './links.ts';
 import { requireConnectPlatform } from '../platform/service.ts';
 
 export const PLATFORM_CUSTOMER_ID_MAX_LENGTH = 255;
@@ -25,6 +25,10 @@ export interface NewConnectedAccount {
   metadata?: Record<string, unknown> | null | undefined;
   platformCustomerId?: string | null | undefined;
   connectedOrganizationId?: string | null | undefined;
+  /** Where the hosted page sends the user after onboarding (default: the platform's redirectUrl). */
+  returnUrl?: URL | null | undefined;
+  /** Where the hosted page sends a user whose link is expired, used or replaced. */
+  refreshUrl?: URL | null | undefined;
 }
 
 export interface AccountWithLink {
@@ -55,6 +59,7 @@ function expressAccountFields(input: NewConnectedAccount) {
 /** An EXPRESS account, PENDING, with its first onboarding link. */
 export async function createConnectedAccount(db: TenantDb, actor: Actor, input: NewConnectedAccount): Promise<AccountWithLink> {
   const fields = expressAccountFields(input);
+  const destinations = linkDestinations(input);
   const platform = await requireConnectPlatform(db, actor);
   return db.$transaction(async (tx) => {
     const connectedAccount = await tx.connectedAccount.create({
@@ -68,7 +73,7 @@ export async function createConnectedAccount(db: TenantDb, actor: Actor, input: 
       },
     });
     await recordAccountEvent(tx, 'connected_account.created', connectedAccount, byKey(actor));
-    const onboardingLink = await issueOnboardingLink(tx, connectedAccount, platform.onboardingLinkTtlSeconds, actor.now);
+    const onboardingLink = await issueOnboardingLink(tx, connectedAccount, platform.onboardingLinkTtlSeconds, actor.now, destinations);
     await recordAccountEvent(tx, 'connected_account.onboarding_link.created', connectedAccount, byKey(actor));
     return { connectedAccount, onboardingLink };
   });
@@ -89,26 +94,66 @@ async function lockAccountFor(tx: TenantTx, id: string, allowed: readonly Connec
   return account;
 }
 
-/** A new onboarding link for a PENDING account; every earlier one stops working at once. */
-export async function regenerateOnboardingLink(db: TenantDb, actor: Actor, connectedAccountId: string): Promise<AccountWithLink> {
+export interface OnboardingLinkRequest {
+  connectedAccountId: string;
+  returnUrl?: URL | null | undefined;
+  refreshUrl?: URL | null | undefined;
+}
+
+/**
+ * A new onboarding link for a PENDING account; every earlier one stops working at once. Its
+ * destinations are this call's (an earlier link's are not carried over: each link says its own).
+ */
+export async function regenerateOnboardingLink(db: TenantDb, actor: Actor, request: OnboardingLinkRequest): Promise<AccountWithLink> {
+  const destinations = linkDestinations(request);
   const platform = await requireConnectPlatform(db, actor);
   return db.$transaction(async (tx) => {
-    const connectedAccount = await lockAccountFor(tx, connectedAccountId, ['PENDING'], 'regenerate the onboarding link of', actor.now);
-    const onboardingLink = await issueOnboardingLink(tx, connectedAccount, platform.onboardingLinkTtlSeconds, actor.now);
+    const connectedAccount = await lockAccountFor(tx, request.connectedAccountId, ['PENDING'], 'regenerate the onboarding link of', actor.now);
+    const onboardingLink = await issueOnboardingLink(tx, connectedAccount, platform.onboardingLinkTtlSeconds, actor.now, destinations);
     await recordAccountEvent(tx, 'connected_account.onboarding_link.created', connectedAccount, byKey(actor));
     return { connectedAccount, onboardingLink };
   });
 }
 
+export interface ConnectedAccountChanges {
+  id: string;
+  /** Absent: kept. Null: cleared. Replaced as a whole (at most 50 keys, 8 KiB of JSON). */
+  metadata?: Record<string, unknown> | null | undefined;
+  platformCustomerId?: string | null | undefined;
+}
+
+/**
+ * The platform's own fields of an account (metadata, platformCustomerId), in any status but
+ * REVOKED, which is final (INVALID_STATE). Records `connected_account.updated`, with the previous
+ * values, when something changed.
+ */
+export async function updateConnectedAccount(db: TenantDb, actor: Actor, changes: ConnectedAccountChanges): Promise<ConnectedAccount> {
+  const data = {
+    ...(changes.metadata !== undefined ? { metadata: validateMetadata(changes.metadata, 'input.metadata') ?? Prisma.DbNull } : {}),
+    ...(changes.platformCustomerId !== undefined
+      ? { platformCustomerId: optionalDisplayedName(changes.platformCustomerId, PLATFORM_CUSTOMER_ID_MAX_LENGTH, 'input.platformCustomerId') }
+      : {}),
+  };
+  return db.$transaction(async (tx) => {
+    const before = await lockAccountFor(tx, changes.id, ['PENDING', 'ACTIVE', 'SUSPENDED'], 'update', actor.now);
+    const after = await tx.connectedAccount.update({ where: { id: changes.id }, data });
+    const changed = JSON.stringify([before.metadata, before.platformCustomerId]) !== JSON.stringify([after.metadata, after.platformCustomerId]);
+    if (changed) await recordAccountEvent(tx, 'connected_account.updated', after, byKey(actor), before);
+    return after;
+  });
+}
+
 /**
  * suspend, reactivate or revoke; revoking also invalidates every link of the account. The actor is
- * the platform's key, or the connected organization's when it disconnects the platform.
+ * the platform's key, or the connected organization's when it disconnects the platform. A
+ * suspension or revocation keeps the platform's `reason` as the account's `statusReason`.
  */
 export async function changeAccountStatus(
   db: TenantDb,
   actor: Pick<Actor, 'apiKeyId' | 'now'>,
   id: string,
   action: Exclude<LifecycleAction, 'complete'>,
+  reason?: ConnectedAccountStatusReason | null,
 ): Promise<ConnectedAccount> {
   const transition = transitions[action];
   return db.$transaction(async (tx) => {
@@ -116,7 +161,7 @@ export async function changeAccountStatus(
     if (transition.to === 'REVOKED') await invalidateOnboardingLinks(tx, id, actor.now);
     const after = await tx.connectedAccount.update({
       where: { id },
-      data: { status: transition.to, ...transitionTimestamps(action, actor.now) },
+      data: { status: transition.to, statusReason: transitionReason(action, reason), ...transitionTimestamps(action, actor.now) },
     });
     await recordAccountEvent(tx, transition.event, after, byKey(actor), before);
     return after;

@@ -58,12 +58,16 @@ const CompleteOnboardingInput = builder.inputType('CompleteOnboardingInput', {
     city: t.string({ required: false }),
     postalCode: t.string({ required: false }),
     vatNumber: t.string({ required: false }),
+    phone: t.string({ required: false, description: 'E.164, e.g. +14155550123.' }),
   }),
 });
 
 const CompleteOnboardingPayload = builder.objectRef<CompletedOnboarding>('CompleteOnboardingPayload').implement({
   fields: (t) => ({
-    redirectUrl: t.expose('redirectUrl', { type: 'URL', description: "The platform's redirect URL, where the page sends the user." }),
+    redirectUrl: t.expose('redirectUrl', {
+      type: 'URL',
+      description: "Where the page sends the user: the link's returnUrl when it has one, else the platform's redirectUrl.",
+    }),
     organizationId: t.exposeID('organizationId'),
     tenantId: t.exposeID('tenantId'),
     connectedAccountId: t.exposeID('connectedAccountId'),
@@ -75,7 +79,8 @@ builder.mutationField('completeOnboarding', (t) =>
     type: CompleteOnboardingPayload,
     description:
       'Public: signs an existing user in, creates the organization, its production tenant and invoicing entity, ' +
-      'activates the account and consumes the link, all at once or not at all. An unknown e-mail and a wrong password ' +
+      'activates the account and consumes the link, all at once or not at all. The details must include those the platform ' +
+      'requires (ConnectPlatform.requiredBusinessDetails, as they are now): VALIDATION names each missing field. An unknown e-mail and a wrong password ' +
       'get the same INVALID_CREDENTIALS (a new user signs up on the hosted page, which verifies the e-mail); ' +
       'failed sign-ins are limited per e-mail, client and link (top-level RATE_LIMITED, 429, Retry-After).',
     skipTypeScopes: true,

@@ -3,7 +3,13 @@ import { ConflictError, ConnectNotEnabledError, NotFoundError, ValidationError }
 import { builder } from '../../graphql/builder.ts';
 import { actorOf } from '../../graphql/context.ts';
 import { InvoicingEntityType } from '../../organizations/schema.ts';
+import { BusinessDetail } from '../../generated/prisma/enums.ts';
 import { enableConnectPlatform, updateConnectPlatform } from './service.ts';
+
+export const BusinessDetailEnum = builder.enumType(BusinessDetail, {
+  name: 'BusinessDetail',
+  description: "A business detail of a connected organization, kept on its invoicing entity. ADDRESS is addressLine1, city and postalCode.",
+});
 
 export const ConnectPlatformType = builder.prismaObject('ConnectPlatform', {
   description: "An organization's Connect settings.",
@@ -16,6 +22,10 @@ export const ConnectPlatformType = builder.prismaObject('ConnectPlatform', {
       description: 'Its legal name and logo brand the onboarding page.',
     }),
     onboardingLinkTtlSeconds: t.exposeInt('onboardingLinkTtlSeconds'),
+    requiredBusinessDetails: t.expose('requiredBusinessDetails', {
+      type: [BusinessDetailEnum],
+      description: "What onboarding cannot complete without, and what each account's requirements.currentlyDue is checked against.",
+    }),
     oauthClientId: t.exposeString('oauthClientId', {
       nullable: true,
       description: 'The OAuth client id for STANDARD accounts, once configureConnectOAuth has run.',
@@ -41,12 +51,16 @@ builder.queryField('connectPlatform', (t) =>
 );
 
 const ttlDescription = 'How long an onboarding link lives, 300 to 2592000 seconds (default 604800: 7 days).';
+const requiredDetailsDescription =
+  'The business details onboarding requires (duplicates are dropped; empty requires none). A change applies at once, ' +
+  "to onboardings not yet completed and to every account's requirements.currentlyDue.";
 
 const EnableConnectPlatformInput = builder.inputType('EnableConnectPlatformInput', {
   fields: (t) => ({
     redirectUrl: t.field({ type: 'URL', required: true }),
     brandingInvoicingEntityId: t.id({ required: false }),
     onboardingLinkTtlSeconds: t.int({ required: false, description: ttlDescription }),
+    requiredBusinessDetails: t.field({ type: [BusinessDetailEnum], required: false, description: `${requiredDetailsDescription} Default: none.` }),
   }),
 });
 
@@ -55,6 +69,7 @@ const UpdateConnectPlatformInput = builder.inputType('UpdateConnectPlatformInput
     redirectUrl: t.field({ type: 'URL', required: false }),
     brandingInvoicingEntityId: t.id({ required: false, description: 'null removes the branding.' }),
     onboardingLinkTtlSeconds: t.int({ required: false, description: ttlDescription }),
+    requiredBusinessDetails: t.field({ type: [BusinessDetailEnum], required: false, description: requiredDetailsDescription }),
   }),
 });
 

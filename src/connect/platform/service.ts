@@ -1,9 +1,10 @@
 // A platform's Connect settings: where onboarding sends users back, whose branding the onboarding
-// page shows, and how long an onboarding link lives.
+// page shows, how long an onboarding link lives, and which business details it requires.
 import { isUniqueViolation } from '../../db/prisma-errors.ts';
 import type { TenantDb } from '../../db/tenant-scope.ts';
 import { ConflictError, ConnectNotEnabledError, NotFoundError, ValidationError } from '../../core/domain-errors.ts';
 import type { ConnectPlatform } from '../../generated/prisma/client.ts';
+import type { BusinessDetail } from '../../generated/prisma/enums.ts';
 import { webUrl } from '../../core/validation.ts';
 import type { Actor } from '../../auth/actor.ts';
 
@@ -16,6 +17,8 @@ export interface ConnectPlatformSettings {
   /** An invoicing entity of the platform's own tenant; null removes the branding. */
   brandingInvoicingEntityId?: string | null | undefined;
   onboardingLinkTtlSeconds?: number | null | undefined;
+  /** What onboarding refuses to complete without; duplicates are dropped, empty requires nothing. */
+  requiredBusinessDetails?: readonly BusinessDetail[] | null | undefined;
 }
 
 function validTtl(seconds: number): number {
@@ -45,6 +48,9 @@ async function settingsData(db: TenantDb, settings: ConnectPlatformSettings) {
     ...(settings.onboardingLinkTtlSeconds != null
       ? { onboardingLinkTtlSeconds: validTtl(settings.onboardingLinkTtlSeconds) }
       : {}),
+    // In the order given, each once. A change applies at once: to onboardings not yet completed,
+    // and to what every connected account has `currentlyDue`.
+    ...(settings.requiredBusinessDetails != null ? { requiredBusinessDetails: [...new Set(settings.requiredBusinessDetails)] } : {}),
   };
 }
 

@@ -31,6 +31,7 @@ describe('Connect platform settings', () => {
         organizationId: platform.organizationId,
         redirectUrl: 'https://platform.example/back',
         onboardingLinkTtlSeconds: 604800,
+        requiredBusinessDetails: [],
         brandingInvoicingEntity: null,
       },
     });
@@ -107,5 +108,33 @@ describe('Connect platform settings', () => {
     const updated = await server.request(UpdateConnectPlatformDocument, { input: { onboardingLinkTtlSeconds: 3600 } }, withKey(platform.apiKey));
     expect(updated.data?.updateConnectPlatform).toMatchObject({ code: 'CONNECT_NOT_ENABLED' });
     expect(await server.prisma.connectedAccount.count({ where: { platformOrganizationId: platform.organizationId } })).toBe(0);
+  });
+
+  it('require the business details given, each once, in the order given; an update replaces them, empty requires none', async () => {
+    const platform = await givenOrganization(server);
+    const enabled = await server.request(
+      EnableConnectPlatformDocument,
+      { input: { redirectUrl: 'https://platform.example/back', requiredBusinessDetails: ['VAT_NUMBER', 'LEGAL_NAME', 'VAT_NUMBER'] } },
+      withKey(platform.apiKey),
+    );
+    expect(enabled.data?.enableConnectPlatform).toMatchObject({ connectPlatform: { requiredBusinessDetails: ['VAT_NUMBER', 'LEGAL_NAME'] } });
+
+    const untouched = await server.request(UpdateConnectPlatformDocument, { input: { onboardingLinkTtlSeconds: 3600 } }, withKey(platform.apiKey));
+    expect(untouched.data?.updateConnectPlatform).toMatchObject({ connectPlatform: { requiredBusinessDetails: ['VAT_NUMBER', 'LEGAL_NAME'] } });
+
+    const replaced = await server.request(
+      UpdateConnectPlatformDocument,
+      { input: { requiredBusinessDetails: ['PHONE', 'ADDRESS', 'PHONE'] } },
+      withKey(platform.apiKey),
+    );
+    expect(replaced.data?.updateConnectPlatform).toMatchObject({ connectPlatform: { requiredBusinessDetails: ['PHONE', 'ADDRESS'] } });
+
+    const emptied = await server.request(UpdateConnectPlatformDocument, { input: { requiredBusinessDetails: [] } }, withKey(platform.apiKey));
+    expect(emptied.data?.updateConnectPlatform).toMatchObject({ connectPlatform: { requiredBusinessDetails: [] } });
+    const read = await server.request(ConnectPlatformDocument, {}, withKey(platform.apiKey));
+    expect(read.data?.connectPlatform?.requiredBusinessDetails).toEqual([]);
+
+    const unknown = await server.request(UpdateConnectPlatformDocument, { input: { requiredBusinessDetails: ['SHOE_SIZE' as 'PHONE'] } }, withKey(platform.apiKey));
+    expect(unknown.status).toBe(400);
   });
 });
