@@ -10,6 +10,8 @@ import {
   RegenerateOnboardingLinkDocument,
   RevokeConnectedAccountDocument,
   SuspendConnectedAccountDocument,
+  UpdateConnectPlatformDocument,
+  type BusinessDetail,
 } from '../../generated/graphql.ts';
 import { givenUpdateLink, postForm, sessionCookie, signInToUpdatePage } from '../../support/account-updates.ts';
 import { actingFor, givenConnectPlatform, givenExpressAccount, givenOnboardedUser, onboardingForm, REDIRECT_URL } from '../../support/connect.ts';
@@ -38,6 +40,11 @@ const createLink = (connectedAccountId: string, key = platform.apiKey, headers =
 const title = async (response: Response) => /<h1>([^<]*)<\/h1>/.exec(await response.text())?.[1];
 const details = { legalName: 'Merchant Updated GmbH', addressLine1: 'Neue Straße 2', city: 'Hamburg', postalCode: '20095', vatNumber: 'DE111111111', phone: '+4940123456' };
 const defaultEntity = (tenantId: string) => server.prisma.invoicingEntity.findFirstOrThrow({ where: { tenantId, isDefault: true } });
+
+async function requireDetails(requiredBusinessDetails: BusinessDetail[]) {
+  const response = await server.request(UpdateConnectPlatformDocument, { input: { requiredBusinessDetails } }, withKey(platform.apiKey));
+  expect(response.data?.updateConnectPlatform.__typename, JSON.stringify(response)).toBe('UpdateConnectPlatformPayload');
+}
 
 async function eventsOf(objectId: string, type: string) {
   const response = await server.request(EventsDocument, { first: 10, filter: { objectId, type: [type] } }, withKey(platform.apiKey));
@@ -233,7 +240,7 @@ describe('the hosted update page', () => {
   it('shows the saved details, refuses what the platform requires left blank next to its field, and keeps the link usable', async () => {
     const user = await givenOnboardedUser(server, platform);
     const link = await givenUpdateLink(server, platform, user.accountId, { returnUrl: RETURN_URL });
-    await server.prisma.connectPlatform.update({ where: { organizationId: platform.organizationId }, data: { requiredBusinessDetails: ['PHONE', 'VAT_NUMBER'] } });
+    await requireDetails(['PHONE', 'VAT_NUMBER']);
     try {
       const cookie = await signInToUpdatePage(server, link.path, user);
       const form = await (await server.fetch(link.path, { headers: { cookie } })).text();
@@ -254,7 +261,7 @@ describe('the hosted update page', () => {
       expect(saved.headers.get('location')).toBe(RETURN_URL);
       expect(await defaultEntity(user.tenantId)).toMatchObject(details);
     } finally {
-      await server.prisma.connectPlatform.update({ where: { organizationId: platform.organizationId }, data: { requiredBusinessDetails: [] } });
+      await requireDetails([]);
     }
   });
 
