@@ -80,8 +80,8 @@ builder.mutationField('completeOnboarding', (t) =>
     description:
       'Public: signs an existing user in, creates the organization, its production tenant and invoicing entity, ' +
       'activates the account and consumes the link, all at once or not at all. The details must include those the platform ' +
-      'requires (ConnectPlatform.requiredBusinessDetails, as they are now): VALIDATION names each missing field. An unknown e-mail and a wrong password ' +
-      'get the same INVALID_CREDENTIALS (a new user signs up on the hosted page, which verifies the e-mail); ' +
+      'requires (ConnectPlatform.requiredBusinessDetails, as they are now): VALIDATION names each missing field. ' +
+      'An unknown e-mail and a wrong password get the same INVALID_CREDENTIALS (a new user signs up on the hosted page, which verifies the e-mail); ' +
       'failed sign-ins are limited per e-mail, client and link (top-level RATE_LIMITED, 429, Retry-After).',
     skipTypeScopes: true,
     errors: { types: [...linkErrors, ValidationError, InvalidCredentialsError, ConflictError] },
