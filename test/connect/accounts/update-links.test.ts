@@ -7,6 +7,7 @@ import {
   CreateAccountUpdateLinkDocument,
   EventsDocument,
   OnboardingSessionDocument,
+  ReactivateConnectedAccountDocument,
   RegenerateOnboardingLinkDocument,
   RevokeConnectedAccountDocument,
   SuspendConnectedAccountDocument,
@@ -82,6 +83,9 @@ describe('createAccountUpdateLink', () => {
     const resubmitted = await postForm(server, `${link.path}/save`, { ...details, legalName: 'Second Save GmbH' }, cookie);
     expect(resubmitted.headers.get('location')).toBe(REFRESH_URL);
     expect((await defaultEntity(user.tenantId)).legalName).toBe(details.legalName);
+    // The token is a credential: the request log shows the page's path without it.
+    expect(server.logs()).toContain('"path":"/account-update/[token]/save"');
+    expect(server.logs()).not.toContain(link.token);
   });
 
   it('lives 15 minutes; a dead link without a refreshUrl gets a page that says what to do', async () => {
@@ -101,11 +105,16 @@ describe('createAccountUpdateLink', () => {
     expect(text).toContain('Ask Other Platform to send you a new link to update your details.');
   });
 
-  it('replaces the earlier update links of the account; revoking the account ends them all', async () => {
+  it('replaces the earlier update links of the account; suspension pauses them and revocation ends them', async () => {
     const user = await givenOnboardedUser(server, platform);
     const first = await givenUpdateLink(server, platform, user.accountId, { refreshUrl: REFRESH_URL });
     const second = await givenUpdateLink(server, platform, user.accountId);
     expect((await server.fetch(first.path)).headers.get('location')).toBe(REFRESH_URL);
+    expect((await server.fetch(second.path)).status).toBe(200);
+    // While the account is suspended its link opens nothing; reactivated (within the 15 minutes), it works again.
+    await server.request(SuspendConnectedAccountDocument, { input: { id: user.accountId } }, withKey(platform.apiKey));
+    expect((await server.fetch(second.path)).status).toBe(404);
+    await server.request(ReactivateConnectedAccountDocument, { input: { id: user.accountId } }, withKey(platform.apiKey));
     expect((await server.fetch(second.path)).status).toBe(200);
     await server.request(RevokeConnectedAccountDocument, { input: { id: user.accountId } }, withKey(platform.apiKey));
     const revoked = await server.fetch(second.path);
