@@ -6,9 +6,7 @@ import type { Clock } from '../core/clock.ts';
 import type { Config } from '../config.ts';
 import type { Prisma } from '../db/database.ts';
 import { DomainError, ValidationError } from '../core/domain-errors.ts';
-import { clientAddressOf } from '../auth/client-address.ts';
 import type { RateLimits } from '../auth/rate-limits.ts';
-import { refusedSignInPage, signInRefusalOf } from '../auth/sign-in.ts';
 import {
   currentBusinessDetails,
   saveBusinessDetails,
@@ -30,7 +28,7 @@ interface Dependencies {
 }
 
 export function accountUpdatePageRoutes({ prisma, clock, config, rateLimits }: Dependencies): PageRoute[] {
-  const { route, withSession, sessionOf } = hostedLinkPages({
+  const { route, sessionOf, signInRoute } = hostedLinkPages({
     prisma,
     clock,
     config,
@@ -39,6 +37,7 @@ export function accountUpdatePageRoutes({ prisma, clock, config, rateLimits }: D
     cookie: 'connect_account_update',
     usable: usableAccountUpdateLink,
     newLink: 'a new link to update your details',
+    rateLimits,
   });
 
   const details = (context: LinkContext<AccountUpdateLink>, values: DetailValues, errors: FieldErrors = {}, status = 200) =>
@@ -51,19 +50,7 @@ export function accountUpdatePageRoutes({ prisma, clock, config, rateLimits }: D
       return details(context, await currentBusinessDetails(prisma, context.link));
     }),
 
-    route('POST', '/sign-in', async (request, context) => {
-      const form = await readForm(request);
-      const email = form?.get('email') ?? '';
-      const source = { limits: rateLimits, client: clientAddressOf(request) };
-      try {
-        return withSession(context, await signInToAccountUpdate(prisma, source, context.link, { email, password: form?.get('password') ?? '' }, clock.now()));
-      } catch (error) {
-        const refusal = signInRefusalOf(error);
-        if (refusal) return refusedSignInPage(refusal, signInStep(context.brand, context.base, email, { 'sign-in': refusal.message }));
-        if (!(error instanceof DomainError)) throw error;
-        return signInStep(context.brand, context.base, email, { 'sign-in': error.message }, 401);
-      }
-    }),
+    signInRoute(signInToAccountUpdate, (context, email, errors, status) => signInStep(context.brand, context.base, email, errors, status)),
 
     route('POST', '/save', async (request, context) => {
       const session = await sessionOf(request, context);

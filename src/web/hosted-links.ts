@@ -11,7 +11,12 @@ import type { AccountLinkKind, BusinessDetail } from '../generated/prisma/enums.
 import { platformBrand, type Brand } from '../connect/platform/branding.ts';
 import { linkOfToken, refreshUrlOf } from '../connect/accounts/links.ts';
 import { currentSession } from '../connect/onboarding/hosted-sessions.ts';
-import { cookieOf, html, htmlResponse, page, seeOther } from './html.ts';
+import { cookieOf, html, htmlResponse, page, readForm, seeOther } from './html.ts';
+import type { FieldErrors } from './forms.ts';
+import { clientAddressOf } from '../auth/client-address.ts';
+import type { RateLimits } from '../auth/rate-limits.ts';
+import { refusedSignInPage, signInRefusalOf } from '../auth/sign-in.ts';
+import type { SignInSource } from '../connect/onboarding/service.ts';
 import type { PageRoute } from './page-routes.ts';
 
 export interface LinkContext<Link> {
@@ -35,7 +40,14 @@ export interface HostedLinkOptions<Link> {
   usable: (prisma: Prisma, token: string, now: Date) => Promise<Link>;
   /** What the user asks the platform for, e.g. "a new onboarding link". */
   newLink: string;
+  rateLimits: RateLimits;
 }
+
+/** Checks a person's credentials for this link (every sign-in is limited per e-mail, client and link) and starts a session: its secret. */
+type LinkSignIn<Link> = (prisma: Prisma, source: SignInSource, link: Link, credentials: { email: string; password: string }, now: Date) => Promise<string>;
+
+/** The page showing the sign-in form, with the e-mail typed and the refusal's message. */
+type SignInPage<Link> = (context: LinkContext<Link>, email: string, errors: FieldErrors, status?: number) => Response;
 
 const isLinkError = (error: unknown): error is DomainError =>
   error instanceof DomainError && ['LINK_EXPIRED', 'LINK_USED', 'LINK_INVALID'].includes(error.code);
@@ -46,7 +58,7 @@ export function linkProblem(brand: Brand | null, title: string, status: number, 
   return htmlResponse(page({ title, brand, body }), status);
 }
 
-export function hostedLinkPages<Link extends OnboardingLink>({ prisma, clock, config, path, kind, cookie, usable, newLink }: HostedLinkOptions<Link>) {
+export function hostedLinkPages<Link extends OnboardingLink>({ prisma, clock, config, path, kind, cookie, usable, newLink, rateLimits }: HostedLinkOptions<Link>) {
   const secure = config.publicUrl.startsWith('https:');
 
   /** The browser now holds this session: back to the page, which shows the next step. */
@@ -95,5 +107,21 @@ export function hostedLinkPages<Link extends OnboardingLink>({ prisma, clock, co
     handle: (request, [token = '', ...rest]) => forLink(token, (context) => handle(request, context, rest)),
   });
 
-  return { route, withSession, sessionOf };
+  /** POST <page>/sign-in: a session for whom `signIn` accepts; any refusal is shown on the sign-in form. */
+  const signInRoute = (signIn: LinkSignIn<Link>, signInPage: SignInPage<Link>): PageRoute =>
+    route('POST', '/sign-in', async (request, context) => {
+      const form = await readForm(request);
+      const email = form?.get('email') ?? '';
+      const source = { limits: rateLimits, client: clientAddressOf(request) };
+      try {
+        return withSession(context, await signIn(prisma, source, context.link, { email, password: form?.get('password') ?? '' }, clock.now()));
+      } catch (error) {
+        const refusal = signInRefusalOf(error);
+        if (refusal) return refusedSignInPage(refusal, signInPage(context, email, { 'sign-in': refusal.message }));
+        if (!(error instanceof DomainError)) throw error;
+        return signInPage(context, email, { 'sign-in': error.message }, 401);
+      }
+    });
+
+  return { route, withSession, sessionOf, signInRoute };
 }

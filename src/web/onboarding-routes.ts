@@ -10,9 +10,7 @@ import { DomainError, ValidationError } from '../core/domain-errors.ts';
 import { readForm, seeOther } from './html.ts';
 import { messagePage, type PageRoute } from './page-routes.ts';
 import { countryCode } from '../core/validation.ts';
-import { clientAddressOf } from '../auth/client-address.ts';
 import type { RateLimits } from '../auth/rate-limits.ts';
-import { refusedSignInPage, signInRefusalOf } from '../auth/sign-in.ts';
 import { accountStep, businessStep, checkInboxStep, passwordStep, type BusinessValues } from './onboarding-pages.ts';
 import { DETAIL_FIELDS, fieldErrors, formValues } from './forms.ts';
 import { hostedLinkPages, type LinkContext } from './hosted-links.ts';
@@ -39,7 +37,7 @@ interface Dependencies {
 type OnboardingContext = LinkContext<Awaited<ReturnType<typeof usableOnboardingLink>>>;
 
 export function onboardingPageRoutes({ prisma, clock, config, rateLimits, emailQueued }: Dependencies): PageRoute[] {
-  const { route, withSession, sessionOf } = hostedLinkPages({
+  const { route, withSession, sessionOf, signInRoute } = hostedLinkPages({
     prisma,
     clock,
     config,
@@ -48,6 +46,7 @@ export function onboardingPageRoutes({ prisma, clock, config, rateLimits, emailQ
     cookie: 'connect_onboarding',
     usable: usableOnboardingLink,
     newLink: 'a new onboarding link',
+    rateLimits,
   });
 
   const prefilled = ({ link }: OnboardingContext): BusinessValues => ({
@@ -72,19 +71,7 @@ export function onboardingPageRoutes({ prisma, clock, config, rateLimits, emailQ
       }
     }),
 
-    route('POST', '/sign-in', async (request, context) => {
-      const form = await readForm(request);
-      const email = form?.get('email') ?? '';
-      const source = { limits: rateLimits, client: clientAddressOf(request) };
-      try {
-        return withSession(context, await signInToOnboarding(prisma, source, context.link, { email, password: form?.get('password') ?? '' }, clock.now()));
-      } catch (error) {
-        const refusal = signInRefusalOf(error);
-        if (refusal) return refusedSignInPage(refusal, accountStep(context.brand, context.base, email, { 'sign-in': refusal.message }));
-        if (!(error instanceof DomainError)) throw error;
-        return accountStep(context.brand, context.base, email, { 'sign-in': error.message }, 401);
-      }
-    }),
+    signInRoute(signInToOnboarding, (context, email, errors, status) => accountStep(context.brand, context.base, email, errors, status)),
 
     route('POST', '/sign-up', async (request, context) => {
       const form = await readForm(request);
