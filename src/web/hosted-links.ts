@@ -52,7 +52,7 @@ type SignInPage<Link> = (context: LinkContext<Link>, email: string, errors: Fiel
 const isLinkError = (error: unknown): error is DomainError =>
   error instanceof DomainError && ['LINK_EXPIRED', 'LINK_USED', 'LINK_INVALID'].includes(error.code);
 
-export function linkProblem(brand: Brand | null, title: string, status: number, newLink: string): Response {
+function linkProblem(brand: Brand | null, title: string, status: number, newLink: string): Response {
   const who = brand ? brand.name : 'the platform that sent it';
   const body = html`<p role="alert">Ask ${who} to send you ${newLink}.</p>`;
   return htmlResponse(page({ title, brand, body }), status);

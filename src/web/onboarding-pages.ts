@@ -7,7 +7,7 @@ import { businessDetailInputs, field, formError, stepsSidebar, type DetailValues
 
 const stepNames = { account: '1. Your account', business: '2. Your business' } as const;
 
-export type Step = keyof typeof stepNames;
+type Step = keyof typeof stepNames;
 
 function stepPage(brand: Brand, step: Step, title: string, body: Html, status = 200): Response {
   return htmlResponse(page({ title, brand, sidebar: stepsSidebar(Object.values(stepNames), stepNames[step]), body }), status);
