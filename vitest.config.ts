@@ -28,9 +28,11 @@ const databaseAgnostic = [
   'test/graphql/nul-input.test.ts',
   // Production-safe defaults: the outbox page's loopback rule, METRICS_TOKEN, the start-up warning.
   'test/hardening/production-defaults.test.ts',
-  // The onboarding page and GraphiQL in a real browser: HTML, cookies and scripts (the page's data
-  // rules are tested on both databases by onboarding.test.ts and onboarding-sessions.test.ts).
+  // The onboarding and account update pages and GraphiQL in a real browser: HTML, cookies and scripts
+  // (the pages' data rules are tested on both databases by onboarding.test.ts,
+  // onboarding-sessions.test.ts and connect/accounts/update-links.test.ts).
   'test/web/onboarding-wizard.test.ts',
+  'test/web/account-update.test.ts',
   'test/web/graphiql*.test.ts',
   // The typed client example: its generated types against the schema, over HTTP.
   'test/examples/typed-client.test.ts',

@@ -24,6 +24,7 @@ import { FORM_MAX_BYTES, tooLargePage, usePages } from './web/page-routes.ts';
 import { useBodyLimit } from './http/request-body.ts';
 import { oauthRoutes } from './web/oauth-routes.ts';
 import { onboardingPageRoutes } from './web/onboarding-routes.ts';
+import { accountUpdatePageRoutes } from './web/account-update-routes.ts';
 import { devOutboxRoute } from './web/dev-outbox-page.ts';
 import { graphiqlOptions } from './web/graphiql.ts';
 import { logSender, smtpSender, type EmailSender } from './email/senders.ts';
@@ -94,6 +95,7 @@ export async function createApp({ config, database, log, keyRing, clock = system
   const pages = [
     ...oauthRoutes({ prisma: database.prisma, clock, rateLimits }),
     ...onboardingPageRoutes({ prisma: database.prisma, clock, config, rateLimits, emailQueued: () => outbox?.wake() }),
+    ...accountUpdatePageRoutes({ prisma: database.prisma, clock, config, rateLimits }),
     ...(config.env === 'production' ? [] : [devOutboxRoute(database.prisma)]),
   ];
 

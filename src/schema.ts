@@ -7,6 +7,7 @@ import './api-keys/schema.ts';
 import './connect/accounts/schema.ts';
 import './connect/platform/schema.ts';
 import './connect/onboarding/schema.ts';
+import './connect/account-updates/schema.ts';
 import './sub-accounts/schema.ts';
 import './connections/schema.ts';
 import './events/schema.ts';

@@ -4,6 +4,7 @@ export const eventTypes = [
   'connected_account.created',
   'connected_account.updated',
   'connected_account.onboarding_link.created',
+  'connected_account.update_link.created',
   'connected_account.activated',
   'connected_account.suspended',
   'connected_account.reactivated',

@@ -22,6 +22,12 @@ function infoOf(request: Request): RequestInfo {
   return info;
 }
 
+/** The hosted pages' paths carry credentials: a link's token, and an e-mail verification token. */
+const TOKEN_IN_PATH = /\/(onboarding|account-update|verify)\/[^/]+/g;
+
+/** A path as the logs show it: every token in it masked. */
+export const loggedPath = (pathname: string): string => pathname.replace(TOKEN_IN_PATH, '/$1/[token]');
+
 export const requestIdOf = (request: Request): string => infoOf(request).id;
 
 /** What the metrics need of a finished request. */
@@ -52,7 +58,7 @@ export function useRequestLog(log: Logger): Plugin {
         {
           requestId: info.id,
           method: request.method,
-          path: url.pathname,
+          path: loggedPath(url.pathname),
           operationName: info.operationName,
           status: response.status,
           durationMs: Math.round((performance.now() - info.startedAt) * 10) / 10,

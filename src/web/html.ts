@@ -38,7 +38,7 @@ main{flex:1 1 20rem;padding:2rem 1.5rem;max-width:40rem}
 h1{font-size:1.5rem;margin-top:0}
 form{margin:1.5rem 0;padding:1.25rem;background:#fff;border-radius:8px;border:1px solid #dde}
 label{display:block;margin:.75rem 0 .25rem;font-weight:600}
-input[type=text],input[type=email],input[type=password]{width:100%;padding:.6rem;font:inherit;border:1px solid #99a;border-radius:4px}
+input[type=text],input[type=email],input[type=password],input[type=tel]{width:100%;padding:.6rem;font:inherit;border:1px solid #99a;border-radius:4px}
 input[aria-invalid=true]{border-color:#b00020}
 fieldset{border:0;padding:0;margin:.75rem 0}legend{font-weight:600}
 button{margin-top:1rem;padding:.6rem 1.2rem;font:inherit;border:0;border-radius:4px;background:#3b3bd4;color:#fff;cursor:pointer}

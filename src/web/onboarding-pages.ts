@@ -2,42 +2,16 @@
 // Plain forms: it works without script, on a phone, and with a screen reader.
 import { html, htmlResponse, page, type Html } from './html.ts';
 import type { Brand } from '../connect/platform/branding.ts';
+import type { BusinessDetail } from '../generated/prisma/enums.ts';
+import { businessDetailInputs, field, formError, stepsSidebar, type DetailValues, type FieldErrors } from './forms.ts';
 
-export type Step = 'account' | 'business';
+const stepNames = { account: '1. Your account', business: '2. Your business' } as const;
 
-const stepNames: Record<Step, string> = { account: '1. Your account', business: '2. Your business' };
-
-const steps = (current: Step) =>
-  html`<ol class="steps" aria-label="Steps">${(Object.keys(stepNames) as Step[]).map(
-    (step) => html`<li ${step === current ? html`aria-current="step"` : ''}>${stepNames[step]}</li>`,
-  )}</ol>`;
+type Step = keyof typeof stepNames;
 
 function stepPage(brand: Brand, step: Step, title: string, body: Html, status = 200): Response {
-  return htmlResponse(page({ title, brand, sidebar: steps(step), body }), status);
+  return htmlResponse(page({ title, brand, sidebar: stepsSidebar(Object.values(stepNames), stepNames[step]), body }), status);
 }
-
-/** Field errors keyed by the form field's name. */
-export type FieldErrors = Record<string, string>;
-
-interface FieldOptions {
-  name: string;
-  label: string;
-  type?: 'text' | 'email' | 'password';
-  value?: string | null;
-  required?: boolean;
-  autocomplete?: string;
-  id?: string;
-}
-
-function field(errors: FieldErrors, { name, label, type = 'text', value, required = false, autocomplete, id = name }: FieldOptions): Html {
-  const error = errors[name];
-  return html`<label for="${id}">${label}${required ? '' : html` <span class="hint">(optional)</span>`}</label>
-<input type="${type}" id="${id}" name="${name}" ${value ? html`value="${value}"` : ''} ${required ? 'required' : ''}
- ${autocomplete ? html`autocomplete="${autocomplete}"` : ''} ${error ? html`aria-invalid="true" aria-describedby="${id}-error"` : ''}>
-${error ? html`<p class="error" id="${id}-error">${error}</p>` : ''}`;
-}
-
-const formError = (message: string | undefined) => (message ? html`<p class="error" role="alert">${message}</p>` : '');
 
 export function accountStep(brand: Brand, base: string, email: string | null, errors: FieldErrors, status = 200): Response {
   const body = html`<p>${brand.name} uses Connect to set up your account. Sign in if you already have an account, or start with your e-mail.</p>
@@ -68,34 +42,18 @@ ${field(errors, { name: 'password', label: 'Password (at least 8 characters)', t
   return stepPage(brand, 'account', 'Choose a password', body, status);
 }
 
-export interface BusinessValues {
+export interface BusinessValues extends DetailValues {
   organizationName?: string | null;
   country?: string | null;
-  legalName?: string | null;
-  addressLine1?: string | null;
-  addressLine2?: string | null;
-  city?: string | null;
-  postalCode?: string | null;
-  vatNumber?: string | null;
 }
 
-export function businessStep(brand: Brand, base: string, values: BusinessValues, errors: FieldErrors, status = 200): Response {
+/** Step two; the fields of the details the platform requires are marked, and their errors shown next to them. */
+export function businessStep(brand: Brand, base: string, values: BusinessValues, required: readonly BusinessDetail[], errors: FieldErrors, status = 200): Response {
   const body = html`<p>Tell ${brand.name} about your business. You can change these details later.</p>
 <form method="post" action="${base}/complete">${formError(errors.form)}
 ${field(errors, { name: 'organizationName', label: 'Organization name', value: values.organizationName, required: true, autocomplete: 'organization' })}
 ${field(errors, { name: 'country', label: 'Country (two letters, e.g. DE)', value: values.country, required: true, autocomplete: 'country' })}
-${field(errors, { name: 'legalName', label: 'Legal name', value: values.legalName })}
-${field(errors, { name: 'addressLine1', label: 'Address', value: values.addressLine1, autocomplete: 'address-line1' })}
-${field(errors, { name: 'addressLine2', label: 'Address, second line', value: values.addressLine2, autocomplete: 'address-line2' })}
-${field(errors, { name: 'city', label: 'City', value: values.city, autocomplete: 'address-level2' })}
-${field(errors, { name: 'postalCode', label: 'Postal code', value: values.postalCode, autocomplete: 'postal-code' })}
-${field(errors, { name: 'vatNumber', label: 'VAT number', value: values.vatNumber })}
+${businessDetailInputs(values, errors, required)}
 <button type="submit">Finish</button></form>`;
   return stepPage(brand, 'business', 'Your business', body, status);
-}
-
-export function linkProblem(brand: Brand | null, title: string, status: number): Response {
-  const who = brand ? brand.name : 'the platform that sent it';
-  const body = html`<p role="alert">Ask ${who} to send you a new onboarding link.</p>`;
-  return htmlResponse(page({ title, brand, body }), status);
 }

@@ -9,7 +9,7 @@ import type { Brand } from '../connect/platform/branding.ts';
 import type { NodeServerContext } from '../auth/client-address.ts';
 import { isLoopbackClient } from '../http/loopback.ts';
 import { BodyTooLargeError, bodyTooLargeResponse } from '../http/request-body.ts';
-import { requestIdOf } from '../http/request-log.ts';
+import { loggedPath, requestIdOf } from '../http/request-log.ts';
 import { refusedSignInPage, signInRefusalOf } from '../auth/sign-in.ts';
 
 /** The body cap of every route but /graphql (useBodyLimit): the pages' forms are a few hundred bytes. */
@@ -97,7 +97,7 @@ export function usePages({ routes, publicOrigin, log, isReady, afterWrite }: Pag
           return;
         }
         const requestId = requestIdOf(request);
-        log.error({ err: error, requestId, path: url.pathname }, 'page failed');
+        log.error({ err: error, requestId, path: loggedPath(url.pathname) }, 'page failed');
         endResponse(messagePage('Something went wrong', `Please try again. Reference: ${requestId}.`, null, 500));
       }
     },

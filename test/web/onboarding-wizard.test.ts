@@ -34,8 +34,8 @@ beforeEach(async () => {
 });
 afterEach(() => page?.close());
 
-async function accountStatus(accountId: string) {
-  const response = await server.request(ConnectedAccountDocument, { id: accountId }, withKey(platform.apiKey));
+async function accountStatus(accountId: string, owner = platform) {
+  const response = await server.request(ConnectedAccountDocument, { id: accountId }, withKey(owner.apiKey));
   return response.data?.connectedAccount;
 }
 
@@ -109,6 +109,38 @@ describe('the hosted onboarding page', () => {
     await page.getByRole('button', { name: 'Finish' }).click();
     await page.waitForURL(REDIRECT_URL);
     expect(await accountStatus(account.id)).toMatchObject({ status: 'ACTIVE', connectedOrganization: { name: 'Second Shop' } });
+  });
+
+  it('asks for what the platform requires next to its field, goes to the link’s returnUrl, and sends a spent link to its refreshUrl', async () => {
+    const strict = await givenConnectPlatform(server, 'Strict Platform');
+    const required = await server.request(UpdateConnectPlatformDocument, { input: { requiredBusinessDetails: ['VAT_NUMBER', 'PHONE'] } }, withKey(strict.apiKey));
+    expect(required.data?.updateConnectPlatform.__typename).toBe('UpdateConnectPlatformPayload');
+    const existing = await givenOnboardedUser(server, platform);
+    const returnUrl = 'https://platform.example/welcome?account=new';
+    const refreshUrl = 'https://platform.example/onboarding/new-link';
+    const { account, link } = await givenExpressAccount(server, strict, { organizationName: 'Strict Shop', returnUrl, refreshUrl });
+
+    await page.goto(link.url ?? expect.fail('no url'));
+    await page.locator('#sign-in-email').fill(existing.email);
+    await page.locator('#sign-in-password').fill(existing.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.locator('h1').innerText()).toBe('Your business');
+    expect(await page.getByLabel(/^Phone/).getAttribute('aria-required')).toBe('true');
+    await page.getByLabel('VAT number').fill('DE999999999');
+    await page.getByRole('button', { name: 'Finish' }).click();
+    await expect.poll(() => page.locator('#phone-error').innerText()).toContain('phone');
+    expect(await page.getByLabel('VAT number').inputValue()).toBe('DE999999999');
+    await screenshot(page, '7-required-phone');
+
+    await page.getByLabel(/^Phone/).fill('+4930123456');
+    await page.getByRole('button', { name: 'Finish' }).click();
+    await page.waitForURL(returnUrl);
+    expect(await accountStatus(account.id, strict)).toMatchObject({ status: 'ACTIVE' });
+
+    // Opened again, from the platform's site (Playwright routes a redirect's target only for navigations the page starts).
+    await page.setContent(`<a href="${link.url}">Continue onboarding</a>`);
+    await page.getByRole('link').click();
+    await page.waitForURL(refreshUrl);
   });
 
   it('tells the user to ask the platform for a new link when the link is unknown or expired', async () => {

@@ -1,11 +1,14 @@
-// Onboarding links: a random token (≥ 256 bits) handed out once, stored only as its SHA-256, valid
-// until it expires, is used, or is replaced by a newer link of the same account. A link may say
+// Links to the hosted pages, of two kinds that never stand in for each other: onboarding (a PENDING
+// account) and account update (an ACTIVE account's business details). A random token (≥ 256 bits)
+// handed out once, stored only as its SHA-256, valid until it expires, is used, or is replaced by a
+// newer link of the same account and kind. A link may say
 // where the hosted page sends the user afterwards (returnUrl) and when it cannot be used (refreshUrl).
 import { randomBase62, sha256Hex } from '../../crypto/tokens.ts';
 import type { Prisma } from '../../db/database.ts';
 import type { TenantTx } from '../../db/tenant-scope.ts';
 import { LinkExpiredError, LinkInvalidError, LinkUsedError } from '../../core/domain-errors.ts';
 import type { OnboardingLink } from '../../generated/prisma/client.ts';
+import type { AccountLinkKind } from '../../generated/prisma/enums.ts';
 import { newId } from '../../core/ids.ts';
 import { webUrl } from '../../core/validation.ts';
 
@@ -47,36 +50,55 @@ export function hashPresentedToken(token: string): string | null {
   return TOKEN_PATTERN.test(token) ? sha256Hex(token) : null;
 }
 
+/** The link of `kind` a presented token names, with its account; null for any other token. */
+export async function linkOfToken(prisma: Prisma, token: string, kind: AccountLinkKind) {
+  const tokenHash = hashPresentedToken(token);
+  return tokenHash ? prisma.onboardingLink.findUnique({ where: { tokenHash, kind }, include: { connectedAccount: true } }) : null;
+}
+
 /**
- * A new link for the account; every earlier link of the account stops working in the same
- * transaction. The caller holds the account's row lock, so two concurrent calls cannot both leave
- * a valid link behind.
+ * A new link of `kind` for the account; every earlier link of that kind stops working in the same
+ * transaction, and no link of the other kind does (a new update link leaves onboarding links alone,
+ * and the reverse). The caller holds the account's row lock, so two concurrent calls cannot both
+ * leave a valid link behind.
  */
-export async function issueOnboardingLink(
+export async function issueAccountLink(
+  tx: TenantTx,
+  account: { id: string; platformOrganizationId: string },
+  issued: { kind: AccountLinkKind; ttlSeconds: number; destinations: LinkDestinations },
+  now: Date,
+): Promise<IssuedOnboardingLink> {
+  await invalidateOnboardingLinks(tx, account.id, now, issued.kind);
+  const token = randomBase62(TOKEN_LENGTH);
+  const link = await tx.onboardingLink.create({
+    data: {
+      id: newId('OnboardingLink'),
+      kind: issued.kind,
+      platformOrganizationId: account.platformOrganizationId,
+      connectedAccountId: account.id,
+      tokenHash: sha256Hex(token),
+      expiresAt: new Date(now.getTime() + issued.ttlSeconds * 1000),
+      ...issued.destinations,
+    },
+  });
+  return { link, token };
+}
+
+/** A new onboarding link for the account; its earlier onboarding links stop working. */
+export function issueOnboardingLink(
   tx: TenantTx,
   account: { id: string; platformOrganizationId: string },
   ttlSeconds: number,
   now: Date,
   destinations: LinkDestinations = NO_DESTINATIONS,
 ): Promise<IssuedOnboardingLink> {
-  await invalidateOnboardingLinks(tx, account.id, now);
-  const token = randomBase62(TOKEN_LENGTH);
-  const link = await tx.onboardingLink.create({
-    data: {
-      id: newId('OnboardingLink'),
-      platformOrganizationId: account.platformOrganizationId,
-      connectedAccountId: account.id,
-      tokenHash: sha256Hex(token),
-      expiresAt: new Date(now.getTime() + ttlSeconds * 1000),
-      ...destinations,
-    },
-  });
-  return { link, token };
+  return issueAccountLink(tx, account, { kind: 'ONBOARDING', ttlSeconds, destinations }, now);
 }
 
-export async function invalidateOnboardingLinks(tx: TenantTx, connectedAccountId: string, now: Date): Promise<void> {
+/** Every unused link of the account stops working (only those of `kind`, when given). */
+export async function invalidateOnboardingLinks(tx: TenantTx, connectedAccountId: string, now: Date, kind?: AccountLinkKind): Promise<void> {
   await tx.onboardingLink.updateMany({
-    where: { connectedAccountId, usedAt: null, invalidatedAt: null },
+    where: { connectedAccountId, usedAt: null, invalidatedAt: null, ...(kind ? { kind } : {}) },
     data: { invalidatedAt: now },
   });
 }
@@ -92,11 +114,12 @@ export function assertLinkUsable(link: OnboardingLink | null, now: Date): assert
 /**
  * Where the hosted page may send someone who presents this token, even when the link is expired,
  * used or replaced (that is the point: the platform issues a new one there). Null when the token is
- * not one of ours or its link has no refreshUrl. Tells nothing else about the link or its account.
+ * not one of ours (of `kind`, when given: a page honours only its own links) or its link has no
+ * refreshUrl. Tells nothing else about the link or its account.
  */
-export async function refreshUrlOf(prisma: Prisma, token: string): Promise<string | null> {
+export async function refreshUrlOf(prisma: Prisma, token: string, kind?: AccountLinkKind): Promise<string | null> {
   const tokenHash = hashPresentedToken(token);
   if (!tokenHash) return null;
-  const link = await prisma.onboardingLink.findUnique({ where: { tokenHash }, select: { refreshUrl: true } });
+  const link = await prisma.onboardingLink.findUnique({ where: { tokenHash, ...(kind ? { kind } : {}) }, select: { refreshUrl: true } });
   return link?.refreshUrl ?? null;
 }

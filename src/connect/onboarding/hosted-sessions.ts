@@ -28,7 +28,8 @@ export function stepOf(session: OnboardingSession): SessionStep {
 /** A session never outlives its link. */
 const sessionExpiry = (link: OnboardingLink, now: Date) => new Date(Math.min(now.getTime() + SESSION_TTL_MS, link.expiresAt.getTime()));
 
-async function newSession(prisma: Prisma, link: OnboardingLink, now: Date, fields: { email: string; userId?: string; verificationTokenHash?: string }) {
+/** A browser session for this link (the account update page's sign-in starts one too); returns its secret, for the cookie. */
+export async function newSession(prisma: Prisma, link: OnboardingLink, now: Date, fields: { email: string; userId?: string; verificationTokenHash?: string }) {
   const secret = randomBase62(SECRET_LENGTH);
   await prisma.onboardingSession.create({
     data: { id: newId('OnboardingSession'), onboardingLinkId: link.id, secretHash: sha256Hex(secret), expiresAt: sessionExpiry(link, now), ...fields },

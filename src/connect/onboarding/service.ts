@@ -12,7 +12,7 @@ import { INVALID_CREDENTIALS_MESSAGE, signIn, type PreparedUser } from '../../au
 import { platformBrand } from '../platform/branding.ts';
 import { recordAccountEvent } from '../accounts/events.ts';
 import { transitions, transitionTimestamps } from '../accounts/lifecycle.ts';
-import { assertLinkUsable, hashPresentedToken } from '../accounts/links.ts';
+import { assertLinkUsable, linkOfToken } from '../accounts/links.ts';
 import { assertRequiredBusinessDetails } from '../platform/requirements.ts';
 
 export interface OnboardingSession {
@@ -27,12 +27,10 @@ export interface OnboardingSession {
 
 /** The token's link, when it can complete an onboarding now; else the error a client should see. */
 export async function usableOnboardingLink(prisma: Prisma, token: string, now: Date) {
-  const tokenHash = hashPresentedToken(token);
-  const link = tokenHash
-    ? await prisma.onboardingLink.findUnique({ where: { tokenHash }, include: { connectedAccount: true } })
-    : null;
+  // An account update link's token is unknown here, whatever its state: LINK_INVALID.
+  const link = await linkOfToken(prisma, token, 'ONBOARDING');
   assertLinkUsable(link, now);
-  if (link.kind !== 'ONBOARDING' || link.connectedAccount.status !== 'PENDING') throw new LinkInvalidError('This onboarding link is no longer valid.');
+  if (link.connectedAccount.status !== 'PENDING') throw new LinkInvalidError('This onboarding link is no longer valid.');
   return link;
 }
 
