@@ -230,6 +230,23 @@ describe('sub-accounts', () => {
     expect((await gql(`{ viewer { apiKeyId } }`, {}, withKey(sub.apiKey!.secret!))).status).toBe(200);
   });
 
+  it('named keys refuse weird names, and a key named with another sub-account is NOT_FOUND', async () => {
+    const first = await givenSubAccount(server, platform.apiKey, subAccountInput({ permissiblePurposeIds: [purposeId] }));
+    const second = await givenSubAccount(server, platform.apiKey, subAccountInput({ permissiblePurposeIds: [purposeId] }));
+    const named = (name: string) =>
+      gql(`mutation($id: ID!, $n: String!) { createSubAccountApiKey(input: { subAccountId: $id, name: $n }) { __typename ... on Error { code } } }`, { id: first.subAccount.id, n: name }, withKey(platform.apiKey));
+    for (const name of ['', '   ', 'tab\tname', 'nul\u0000', 'x'.repeat(101), '\u202Egnp.exe']) {
+      expect(outcome(await named(name), 'createSubAccountApiKey'), JSON.stringify(name)).toBe('VALIDATION');
+    }
+    const mismatched = await gql(
+      `mutation($id: ID!, $sub: ID!) { revokeSubAccountApiKey(input: { id: $id, subAccountId: $sub }) { __typename ... on Error { code } } }`,
+      { id: first.apiKey!.id, sub: second.subAccount.id },
+      withKey(platform.apiKey),
+    );
+    expect(outcome(mismatched, 'revokeSubAccountApiKey')).toBe('NOT_FOUND');
+    expect((await server.prisma.apiKey.findUniqueOrThrow({ where: { id: first.apiKey!.id } })).revokedAt).toBeNull();
+  });
+
   it("a sub-account key cannot revoke its platform's keys, nor learn its siblings' names", async () => {
     const sibling = await givenSubAccount(server, platform.apiKey, subAccountInput({ permissiblePurposeIds: [purposeId] }, { accountName: 'Secret Sibling' }));
     const sub = await givenSubAccount(server, platform.apiKey, subAccountInput({ permissiblePurposeIds: [purposeId] }));
