@@ -1,0 +1,604 @@
+// An attacker's tries at what issue 15 added: tenants, sub-account lifecycle and keys, several verified
+// connections per provider. Each test is an attack; those that succeeded are marked FINDING and fail
+// until the flaw is fixed, the others are regression tests of a refusal that holds.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { guardedAgents } from '../../src/net/guarded-agents.ts';
+import { checkHubspot } from '../../src/connections/providers/hubspot.ts';
+import type { AddressPolicy } from '../../src/net/address-guard.ts';
+import { actingFor, givenActiveAccount, givenConnectPlatform } from '../support/connect.ts';
+import { givenOrganization, type OrganizationFixture } from '../support/fixtures.ts';
+import { givenOAuthPlatform, givenOwnedOrganization, givenStandardAccount } from '../support/oauth.ts';
+import { startTestServer, TEST_ENCRYPTION_KEYS, withKey, type TestServer } from '../support/server.ts';
+import { givenPurpose, givenSubAccount, subAccountInput } from '../sub-accounts/givens.ts';
+import { startStripe } from '../connections/stand-ins/providers.ts';
+import { givenEndpoint } from '../webhooks/givens.ts';
+import { startReceiver } from '../webhooks/receiver.ts';
+
+let server: TestServer;
+let platform: OrganizationFixture;
+let stranger: OrganizationFixture;
+let purposeId: string;
+let strangerPurposeId: string;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  platform = await givenConnectPlatform(server, 'Attacked Platform');
+  stranger = await givenConnectPlatform(server, 'Attacker Platform');
+  purposeId = await givenPurpose(server, platform, 'Employment screening');
+  strangerPurposeId = await givenPurpose(server, stranger, 'Tenant screening');
+});
+afterAll(() => server?.close());
+
+type Answer = { status: number; headers: Headers; data?: Record<string, any> | null; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+const gql = (query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<Answer> =>
+  server.request({ toString: () => query } as never, variables as never, headers) as never;
+
+/** A mutation's `__typename` and, for an error, its `code`. */
+const outcome = (answer: Answer, field: string) => {
+  const result = answer.data?.[field] as { __typename?: string; code?: string } | undefined;
+  return result?.code ?? result?.__typename ?? answer.errors?.[0]?.extensions?.code ?? JSON.stringify(answer);
+};
+
+const CREATE_TENANT = `mutation($input: CreateTenantInput!) { createTenant(input: $input) {
+  __typename ... on Error { code } ... on CreateTenantPayload { tenant { id environment } apiKey { id secret } } } }`;
+const CREATE_SUB_ACCOUNT = `mutation($input: CreateSubAccountInput!) { createSubAccount(input: $input) {
+  __typename ... on Error { code } ... on CreateSubAccountPayload { subAccount { id tenantId } apiKey { id secret } } } }`;
+const CREATE_CONNECTION = `mutation($input: CreateConnectionInput!) { createConnection(input: $input) {
+  __typename ... on Error { code message } ... on CreateConnectionPayload { connection { id health { status lastError } } } } }`;
+const UPDATE_CONNECTION = `mutation($input: UpdateConnectionInput!) { updateConnection(input: $input) {
+  __typename ... on Error { code message } ... on UpdateConnectionPayload { connection { id secretHints settings { endpoint } } } } }`;
+const VERIFY = `mutation($id: ID!) { verifyConnection(input: { id: $id }) {
+  __typename ... on Error { code } ... on VerifyConnectionPayload { connection { id health { status lastError } } } } }`;
+
+async function givenSandboxKey(owner: OrganizationFixture, name: string) {
+  const answer = await gql(CREATE_TENANT, { input: { name, environment: 'SANDBOX' } }, withKey(owner.apiKey));
+  expect(outcome(answer, 'createTenant')).toBe('CreateTenantPayload');
+  return { tenantId: answer.data!.createTenant.tenant.id as string, apiKey: answer.data!.createTenant.apiKey.secret as string };
+}
+
+let names = 0;
+const stripeInput = (endpoint: string, secretKey: string) => ({
+  name: `Stripe ${(names += 1)}`,
+  providerType: 'STRIPE',
+  secrets: { stripe: { publishableKey: 'pk_test_51Publishable0001', secretKey } },
+  settings: { endpoint },
+});
+
+async function givenStripeConnection(headers: Record<string, string>, endpoint: string, secretKey: string) {
+  const answer = await gql(CREATE_CONNECTION, { input: stripeInput(endpoint, secretKey) }, headers);
+  expect(outcome(answer, 'createConnection')).toBe('CreateConnectionPayload');
+  return answer.data!.createConnection.connection.id as string;
+}
+
+/** A loopback HTTP server answering with `handle`, recording each request's headers. */
+async function startHttp(handle: (request: IncomingMessage, response: ServerResponse) => void) {
+  const seen: IncomingMessage['headers'][] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const http = createServer((request, response) => {
+    seen.push(request.headers);
+    inFlight += 1;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    response.on('close', () => (inFlight -= 1));
+    handle(request, response);
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
+    seen,
+    maxInFlight: () => maxInFlight,
+    close: () => {
+      http.closeAllConnections();
+      return new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}
+
+describe('tenants', () => {
+  it('createTenant is refused acting for an EXPRESS account and with a sub-account key', async () => {
+    const { accountId } = await givenActiveAccount(server, platform);
+    const acting = await gql(CREATE_TENANT, { input: { name: 'Sneaky', environment: 'SANDBOX' } }, actingFor(platform, accountId));
+    expect(acting.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const sub = await givenSubAccount(server, platform.apiKey, subAccountInput({ permissiblePurposeIds: [purposeId] }));
+    const bySub = await gql(CREATE_TENANT, { input: { name: 'Sneaky', environment: 'SANDBOX' } }, withKey(sub.apiKey!.secret!));
+    expect(bySub.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const row = await server.prisma.subAccount.findUniqueOrThrow({ where: { id: sub.subAccount.id } });
+    expect(await server.prisma.tenant.count({ where: { organizationId: row.organizationId } })).toBe(1);
+  });
+
+  it('refuses PRODUCTION, control characters and over-long names, and holds the limit of 20 under a burst', async () => {
+    const owner = await givenOrganization(server, 'Tenant Burst');
+    for (const input of [
+      { name: 'Second prod', environment: 'PRODUCTION' },
+      { name: 'bell\u0007name', environment: 'SANDBOX' },
+      { name: 'nul\u0000name', environment: 'SANDBOX' },
+      { name: 'x'.repeat(101), environment: 'SANDBOX' },
+      { name: '   ', environment: 'SANDBOX' },
+      { name: '\u202Eevil', environment: 'SANDBOX' },
+    ]) {
+      const answer = await gql(CREATE_TENANT, { input }, withKey(owner.apiKey));
+      expect(outcome(answer, 'createTenant'), JSON.stringify(input)).toBe('VALIDATION');
+    }
+    const burst = await Promise.all(
+      Array.from({ length: 25 }, (_, index) => gql(CREATE_TENANT, { input: { name: `Sandbox ${index}`, environment: 'SANDBOX' } }, withKey(owner.apiKey))),
+    );
+    const made = burst.filter((answer) => outcome(answer, 'createTenant') === 'CreateTenantPayload').length;
+    expect(made).toBe(19);
+    expect(await server.prisma.tenant.count({ where: { organizationId: owner.organizationId } })).toBe(20);
+    const twin = await gql(CREATE_TENANT, { input: { name: 'SANDBOX 3', environment: 'SANDBOX' } }, withKey(owner.apiKey));
+    expect(['CONFLICT', 'INVALID_STATE']).toContain(outcome(twin, 'createTenant'));
+  });
+
+  it("a STANDARD grant never shows the ungranted tenant: tenants, viewer, node(s), events, x-meteroid-tenant", async () => {
+    const oauth = await givenOAuthPlatform(server, 'OAuth Platform');
+    const owner = await givenOwnedOrganization(server);
+    const { actingIn } = await givenStandardAccount(server, oauth, owner, { scope: 'connections:read connections:write' });
+    const headers = actingIn(owner.tenantId);
+    for (const query of [
+      `query($id: ID!) { tenants(first: 50) { totalCount nodes { id } } }`,
+      `query($id: ID!) { viewer { organization { tenants { id } } } }`,
+      `query($id: ID!) { node(id: $id) { id } }`,
+      `query($id: ID!) { nodes(ids: [$id]) { id } }`,
+      `query($id: ID!) { events(first: 100) { nodes { data } } connections(first: 50) { nodes { tenantId } } }`,
+    ]) {
+      const seen = await gql(query, { id: owner.sandboxTenantId }, headers);
+      expect(JSON.stringify(seen.data ?? null), query).not.toContain(owner.sandboxTenantId);
+    }
+    const made = await gql(CREATE_TENANT, { input: { name: 'Granted?', environment: 'SANDBOX' } }, headers);
+    expect(made.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const switched = await gql(`{ connections(first: 5) { totalCount } }`, {}, actingIn(owner.sandboxTenantId));
+    expect(switched.errors?.[0]?.extensions?.code, JSON.stringify(switched)).toMatch(/FORBIDDEN|NOT_FOUND/);
+  });
+
+  it("a SANDBOX key reads nothing of production: connections, keys, events", async () => {
+    const owner = await givenOrganization(server, 'Sandboxed Org');
+    const stripe = await startStripe([]);
+    try {
+      const productionConnection = await givenStripeConnection(withKey(owner.apiKey), stripe.url, 'sk_test_ProductionSecret0001');
+      const sandbox = await givenSandboxKey(owner, 'Tests');
+      const read = await gql(
+        `query($id: ID!, $key: ID!) { connection(id: $id) { id } node(id: $id) { id } nodes(ids: [$id, $key]) { id }
+          connections(first: 50) { totalCount } apiKeys(first: 50) { nodes { id } } events(first: 100, filter: { objectId: $id }) { totalCount } }`,
+        { id: productionConnection, key: owner.apiKeyId },
+        withKey(sandbox.apiKey),
+      );
+      expect(read.data?.connection).toBeNull();
+      expect(read.data?.node).toBeNull();
+      expect(read.data?.nodes).toEqual([null, null]);
+      expect(read.data?.connections.totalCount).toBe(0);
+      expect(read.data?.events.totalCount).toBe(0);
+      expect(JSON.stringify(read.data?.apiKeys)).not.toContain(owner.apiKeyId);
+      const switched = await gql(`{ connections(first: 5) { totalCount } }`, {}, { ...withKey(sandbox.apiKey), 'x-meteroid-tenant': owner.tenantId });
+      expect(switched.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      const verify = await gql(VERIFY, { id: productionConnection }, withKey(sandbox.apiKey));
+      expect(outcome(verify, 'verifyConnection')).toBe('NOT_FOUND');
+      expect(stripe.requests).toHaveLength(0);
+    } finally {
+      await stripe.close();
+    }
+  });
+
+  // FINDING (medium): a SANDBOX key manages the organization's production sub-accounts: it mints a live
+  // (PRODUCTION) key for a sub-account the production key made, and can deactivate it. Sub-accounts
+  // are confined by organization only (src/db/confinement-rules.ts:42-48, subAccountRule), and
+  // src/sub-accounts/keys.ts:22 always issues PRODUCTION keys. A test key thus escalates to live access.
+  // Fix: record the creating tenant (or environment) on SubAccount and confine by it, or refuse
+  // sub-account management from SANDBOX keys (and issue the sub-account's keys in the caller's environment).
+  it("a SANDBOX key cannot mint live keys for, or deactivate, a sub-account the production key made", async () => {
+    const sub = await givenSubAccount(server, platform.apiKey, subAccountInput({ permissiblePurposeIds: [purposeId] }));
+    const sandbox = await givenSandboxKey(platform, 'Platform tests');
+    const minted = await gql(
+      `mutation($id: ID!) { createSubAccountApiKey(input: { subAccountId: $id, name: "from sandbox" }) { __typename ... on Error { code } ... on CreateSubAccountApiKeyPayload { apiKey { id secret } } } }`,
+      { id: sub.subAccount.id },
+      withKey(sandbox.apiKey),
+    );
+    const deactivated = await gql(
+      `mutation($id: ID!) { deactivateSubAccount(input: { id: $id }) { __typename ... on Error { code } } }`,
+      { id: sub.subAccount.id },
+      withKey(sandbox.apiKey),
+    );
+    expect(outcome(minted, 'createSubAccountApiKey')).toBe('NOT_FOUND');
+    expect(outcome(deactivated, 'deactivateSubAccount')).toBe('NOT_FOUND');
+  });
+});
+
+describe('sub-accounts', () => {
+  it("another platform cannot deactivate, reactivate, key, rotate or revoke my sub-account's keys", async () => {
+    const sub = await givenSubAccount(server, platform.apiKey, subAccountInput({ permissiblePurposeIds: [purposeId] }));
+    const id = sub.subAccount.id;
+    const keyId = sub.apiKey!.id;
+    const as = withKey(stranger.apiKey);
+    const tries: [string, string, Record<string, unknown>][] = [
+      ['deactivateSubAccount', `mutation($id: ID!) { deactivateSubAccount(input: { id: $id }) { __typename ... on Error { code } } }`, { id }],
+      ['reactivateSubAccount', `mutation($id: ID!) { reactivateSubAccount(input: { id: $id }) { __typename ... on Error { code } } }`, { id }],
+      ['createSubAccountApiKey', `mutation($id: ID!) { createSubAccountApiKey(input: { subAccountId: $id, name: "x" }) { __typename ... on Error { code } } }`, { id }],
+      ['rotateSubAccountApiKey', `mutation($id: ID!) { rotateSubAccountApiKey(input: { subAccountId: $id }) { __typename ... on Error { code } } }`, { id }],
+      ['revokeSubAccountApiKey', `mutation($id: ID!) { revokeSubAccountApiKey(input: { id: $id }) { __typename ... on Error { code } } }`, { id: keyId }],
+      ['updateSubAccount', `mutation($id: ID!, $p: [ID!]) { updateSubAccount(input: { id: $id, permissiblePurposeIds: $p }) { __typename ... on Error { code } } }`, { id, p: [strangerPurposeId] }],
+    ];
+    for (const [field, mutation, variables] of tries) {
+      expect(outcome(await gql(mutation, variables, as), field), field).toBe('NOT_FOUND');
+    }
+    // Nor does the platform reach its own (non-sub-account) keys through revokeSubAccountApiKey.
+    const own = await gql(`mutation($id: ID!) { revokeSubAccountApiKey(input: { id: $id }) { __typename ... on Error { code } } }`, { id: stranger.apiKeyId }, as);
+    expect(outcome(own, 'revokeSubAccountApiKey')).toBe('NOT_FOUND');
+    const row = await server.prisma.subAccount.findUniqueOrThrow({ where: { id } });
+    expect(row.status).toBe('ACTIVE');
+    expect(await server.prisma.apiKey.count({ where: { tenantId: row.tenantId, revokedAt: null } })).toBe(1);
+    expect((await gql(`{ viewer { apiKeyId } }`, {}, withKey(sub.apiKey!.secret!))).status).toBe(200);
+  });
+
+  it('named keys refuse weird names, and a key named with another sub-account is NOT_FOUND', async () => {
+    const first = await givenSubAccount(server, platform.apiKey, subAccountInput({ permissiblePurposeIds: [purposeId] }));
+    const second = await givenSubAccount(server, platform.apiKey, subAccountInput({ permissiblePurposeIds: [purposeId] }));
+    const named = (name: string) =>
+      gql(`mutation($id: ID!, $n: String!) { createSubAccountApiKey(input: { subAccountId: $id, name: $n }) { __typename ... on Error { code } } }`, { id: first.subAccount.id, n: name }, withKey(platform.apiKey));
+    for (const name of ['', '   ', 'tab\tname', 'nul\u0000', 'x'.repeat(101), '\u202Egnp.exe']) {
+      expect(outcome(await named(name), 'createSubAccountApiKey'), JSON.stringify(name)).toBe('VALIDATION');
+    }
+    const mismatched = await gql(
+      `mutation($id: ID!, $sub: ID!) { revokeSubAccountApiKey(input: { id: $id, subAccountId: $sub }) { __typename ... on Error { code } } }`,
+      { id: first.apiKey!.id, sub: second.subAccount.id },
+      withKey(platform.apiKey),
+    );
+    expect(outcome(mismatched, 'revokeSubAccountApiKey')).toBe('NOT_FOUND');
+    expect((await server.prisma.apiKey.findUniqueOrThrow({ where: { id: first.apiKey!.id } })).revokedAt).toBeNull();
+  });
+
+  it("a sub-account key cannot revoke its platform's keys, nor learn its siblings' names", async () => {
+    const sibling = await givenSubAccount(server, platform.apiKey, subAccountInput({ permissiblePurposeIds: [purposeId] }, { accountName: 'Secret Sibling' }));
+    const sub = await givenSubAccount(server, platform.apiKey, subAccountInput({ permissiblePurposeIds: [purposeId] }));
+    const as = withKey(sub.apiKey!.secret!);
+    const revoke = await gql(`mutation($id: ID!) { revokeSubAccountApiKey(input: { id: $id }) { __typename ... on Error { code } } }`, { id: platform.apiKeyId }, as);
+    expect(revoke.errors?.[0]?.extensions?.code ?? outcome(revoke, 'revokeSubAccountApiKey')).toMatch(/FORBIDDEN|NOT_FOUND/);
+    expect((await server.prisma.apiKey.findUniqueOrThrow({ where: { id: platform.apiKeyId } })).revokedAt).toBeNull();
+    const rename = (accountName: string) =>
+      gql(`mutation($id: ID!, $n: String) { updateSubAccount(input: { id: $id, accountName: $n }) { __typename ... on Error { code message } } }`, { id: sub.subAccount.id, n: accountName }, as);
+    const [taken, free] = [await rename('secret sibling'), await rename('No Such Sibling 42')];
+    expect(JSON.stringify(taken.data).replace('secret sibling', 'X')).toBe(JSON.stringify(free.data).replace('No Such Sibling 42', 'X'));
+    const listed = await gql(`{ subAccounts(first: 50) { totalCount nodes { id accountName } } node(id: "${sibling.subAccount.id}") { id } }`, {}, as);
+    expect(JSON.stringify(listed)).not.toContain('Secret Sibling');
+    expect(listed.data?.node).toBeNull();
+  });
+
+  it("a deactivated sub-account's key is refused, cached or not, and an Idempotency-Key does not replay its earlier answer", async () => {
+    const sub = await givenSubAccount(server, platform.apiKey, subAccountInput({ permissiblePurposeIds: [purposeId] }));
+    const stripe = await startStripe([]);
+    try {
+      const key = { ...withKey(sub.apiKey!.secret!), 'idempotency-key': 'replay-me-0001' };
+      const variables = { input: stripeInput(stripe.url, 'sk_test_SubAccountSecret0001') };
+      const first = await gql(CREATE_CONNECTION, variables, key);
+      expect(outcome(first, 'createConnection')).toBe('CreateConnectionPayload');
+      // Cached now; deactivated by its platform.
+      expect((await gql(`{ viewer { apiKeyId } }`, {}, withKey(sub.apiKey!.secret!))).status).toBe(200);
+      const off = await gql(`mutation($id: ID!) { deactivateSubAccount(input: { id: $id, reason: FRAUD }) { __typename } }`, { id: sub.subAccount.id }, withKey(platform.apiKey));
+      expect(outcome(off, 'deactivateSubAccount')).toBe('DeactivateSubAccountPayload');
+      const replay = await gql(CREATE_CONNECTION, variables, key);
+      expect(replay.status).toBe(403);
+      expect(replay.errors?.[0]?.extensions?.code).toBe('SUB_ACCOUNT_DEACTIVATED');
+      expect(replay.headers.get('idempotent-replayed')).toBeNull();
+      expect(JSON.stringify(replay)).not.toContain(first.data!.createConnection.connection.id);
+      const read = await gql(`{ viewer { apiKeyId } }`, {}, withKey(sub.apiKey!.secret!));
+      expect(read.errors?.[0]?.extensions?.code).toBe('SUB_ACCOUNT_DEACTIVATED');
+      // Deactivated: no fresh key through createSubAccount with its name, nor named keys.
+      const again = await gql(CREATE_SUB_ACCOUNT, { input: subAccountInput({ permissiblePurposeIds: [purposeId] }, { accountName: sub.subAccount.accountName ?? '' }) }, withKey(platform.apiKey));
+      expect(JSON.stringify(again)).not.toMatch(/"secret":"[^"]/);
+    } finally {
+      await stripe.close();
+    }
+  });
+
+  // FINDING (low): a deactivated sub-account keeps receiving its tenant's events through the webhook
+  // endpoints its key made: its keys are refused (403), but the webhook worker still delivers, and the
+  // hourly re-verification keeps producing connection.verification_* events in its tenant
+  // (src/connections/reverification.ts:58-70 claims every PUBLISHED connection, whatever its tenant's
+  // sub-account status; src/webhooks delivers to every ENABLED endpoint). A platform that deactivates
+  // an account for FRAUD expects it cut off. Fix: pause (not delete) deliveries to the endpoints of a
+  // deactivated sub-account's tenant, and skip its connections in the background re-verification.
+  it("a deactivated sub-account's webhook endpoints receive nothing new", async () => {
+    const sub = await givenSubAccount(server, platform.apiKey, subAccountInput({ permissiblePurposeIds: [purposeId] }));
+    const stripe = await startStripe(['sk_test_DeactivatedHook0001']);
+    const hooks = await startReceiver();
+    try {
+      const as = withKey(sub.apiKey!.secret!);
+      await givenEndpoint(server, as, { url: hooks.url, eventTypes: ['*'] });
+      await givenStripeConnection(as, stripe.url, 'sk_test_DeactivatedHook0001');
+      await server.webhooks.deliverDue();
+      const before = hooks.receipts.length;
+      const off = await gql(`mutation($id: ID!) { deactivateSubAccount(input: { id: $id, reason: FRAUD }) { __typename } }`, { id: sub.subAccount.id }, withKey(platform.apiKey));
+      expect(outcome(off, 'deactivateSubAccount')).toBe('DeactivateSubAccountPayload');
+      await server.connectionChecks.deliverDue();
+      await server.webhooks.deliverDue();
+      expect(hooks.receipts.slice(before).map((receipt) => receipt.event.type)).toEqual([]);
+    } finally {
+      await Promise.all([stripe.close(), hooks.close()]);
+    }
+  });
+
+  it('an archived purpose is not newly assigned through a package, directly or by update', async () => {
+    const kept = await givenPurpose(server, platform, 'Kept purpose');
+    const doomed = await givenPurpose(server, platform, 'Doomed purpose');
+    const pack = await gql(
+      `mutation($p: [ID!]!) { createAccountPackage(input: { name: "Bundle", permissiblePurposeIds: $p }) { __typename ... on CreateAccountPackagePayload { accountPackage { id } } } }`,
+      { p: [kept, doomed] },
+      withKey(platform.apiKey),
+    );
+    const packageId = pack.data!.createAccountPackage.accountPackage.id as string;
+    await gql(`mutation($id: ID!) { archivePermissiblePurpose(input: { id: $id }) { __typename } }`, { id: doomed }, withKey(platform.apiKey));
+    const made = await givenSubAccount(server, platform.apiKey, subAccountInput({ accountPackageIds: [packageId] }));
+    const purposes = await server.prisma.subAccountPurpose.findMany({ where: { subAccountId: made.subAccount.id } });
+    expect(purposes.map((link) => link.permissiblePurposeId)).toEqual([kept]);
+    const update = await gql(
+      `mutation($id: ID!, $p: [ID!]) { updateSubAccount(input: { id: $id, permissiblePurposeIds: $p }) { __typename ... on Error { code } } }`,
+      { id: made.subAccount.id, p: [kept, doomed] },
+      withKey(platform.apiKey),
+    );
+    expect(outcome(update, 'updateSubAccount')).toBe('VALIDATION');
+  });
+});
+
+describe('connections', () => {
+  // FINDING (high): secrets are not write-only. Whoever may update a connection (any key of the
+  // tenant, a platform with a STANDARD grant of connections:write, a sub-account's platform acting...)
+  // points settings.endpoint at a server it runs and calls verifyConnection: the stored secret is
+  // sent there (Stripe: "Authorization: Bearer sk_live_..."). src/connections/service.ts:130-136
+  // (updateConnection changes settings.endpoint without the secrets), :198-215 (recordVerification
+  // sends the stored secrets to settings.endpoint). In production the endpoint must only be https and
+  // public, which an attacker's server is. Fix: a change of settings.endpoint (or bucket/region)
+  // requires the secrets in the same update (or wipes them: NEEDS_REAUTH), as a provider's dashboard
+  // asks for the key again when its host changes; and document it in API.md.
+  it("a STANDARD platform with connections:write cannot read the owner's Stripe secret by moving the endpoint", async () => {
+    const oauth = await givenOAuthPlatform(server, 'Curious Platform');
+    const owner = await givenOwnedOrganization(server);
+    const { actingIn } = await givenStandardAccount(server, oauth, owner, { scope: 'connections:read connections:write' });
+    const realStripe = await startStripe(['sk_live_OwnersRealSecret0001']);
+    const attacker = await startStripe([]);
+    try {
+      const id = await givenStripeConnection(withKey(owner.apiKey), realStripe.url, 'sk_live_OwnersRealSecret0001');
+      const moved = await gql(UPDATE_CONNECTION, { input: { id, settings: { endpoint: attacker.url } } }, actingIn(owner.tenantId));
+      await gql(VERIFY, { id }, actingIn(owner.tenantId));
+      const captured = attacker.requests.map((request) => request.headers.authorization ?? '').join(' ');
+      expect(captured).not.toContain('OwnersRealSecret');
+      // Moving the endpoint without the secrets must not keep them for the new host.
+      expect(outcome(moved, 'updateConnection')).not.toBe('UpdateConnectionPayload');
+    } finally {
+      await Promise.all([realStripe.close(), attacker.close()]);
+    }
+  });
+
+  it("verifying or updating another tenant's connection is NOT_FOUND and calls nobody", async () => {
+    const stripe = await startStripe(['sk_test_PlatformSecret0001']);
+    try {
+      const id = await givenStripeConnection(withKey(platform.apiKey), stripe.url, 'sk_test_PlatformSecret0001');
+      const { accountId } = await givenActiveAccount(server, platform);
+      for (const headers of [withKey(stranger.apiKey), actingFor(platform, accountId)]) {
+        expect(outcome(await gql(VERIFY, { id }, headers), 'verifyConnection')).toBe('NOT_FOUND');
+        const moved = await gql(UPDATE_CONNECTION, { input: { id, settings: { endpoint: 'http://127.0.0.1:9/steal' } } }, headers);
+        expect(outcome(moved, 'updateConnection')).toBe('NOT_FOUND');
+      }
+      expect(stripe.requests).toHaveLength(0);
+      const row = await server.prisma.connection.findUniqueOrThrow({ where: { id } });
+      expect(row.healthStatus).toBe('UNKNOWN');
+      expect((row.settings as { endpoint?: string }).endpoint).toBe(`${stripe.url}/`);
+    } finally {
+      await stripe.close();
+    }
+  });
+
+  it("a partial secret update in another provider's member is refused and changes nothing", async () => {
+    const id = await givenStripeConnection(withKey(platform.apiKey), 'http://127.0.0.1:9', 'sk_test_MemberSecret0001');
+    const before = await server.prisma.connection.findUniqueOrThrow({ where: { id } });
+    for (const secrets of [{ hubspot: { accessToken: 'pat-na1-aaaaaaaa' } }, { generic: { data: { secretKey: 'x' } } }, { stripe: { webhookSecret: 'whsec_a' }, s3: { awsAccessKeyId: 'AKIAAAAAAAAAAAAAAAAA' } }, { stripe: { secretKey: 'not a key' } }]) {
+      const answer = await gql(UPDATE_CONNECTION, { input: { id, secrets } }, withKey(platform.apiKey));
+      // Two members at once fail GraphQL's @oneOf check (400) before the resolver.
+      expect(answer.status === 400 || outcome(answer, 'updateConnection') === 'VALIDATION', JSON.stringify(secrets)).toBe(true);
+      expect(JSON.stringify(answer)).not.toContain('not a key');
+    }
+    const after = await server.prisma.connection.findUniqueOrThrow({ where: { id } });
+    expect(after.encryptedSecrets).toBe(before.encryptedSecrets);
+  });
+
+  // FINDING (low): lastError quotes the provider's error code when it looks like one
+  // (src/connections/verification.ts:58,70), and only the whole secret value is cut out (:61-64). A
+  // provider (or whoever runs the endpoint) that echoes most of the key as its `code` puts it in
+  // lastError, in the connection.verification_failed event, and in every webhook of it. Fix: quote
+  // only codes from a per-provider list of documented codes, or cut any 8-character run of a secret.
+  it('lastError never holds a secret, even when the provider echoes it in its error code', async () => {
+    const secretKey = 'sk_test_EchoedSecretValue0001';
+    const echo = await startHttp((request, response) => {
+      const presented = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? '';
+      response.writeHead(401, { 'content-type': 'application/json' }).end(
+        JSON.stringify({ error: { type: 'invalid_request_error', code: presented.slice(0, -1), message: `Invalid API Key provided: ${presented}` } }),
+      );
+    });
+    try {
+      const id = await givenStripeConnection(withKey(platform.apiKey), echo.url, secretKey);
+      const verified = await gql(VERIFY, { id }, withKey(platform.apiKey));
+      expect(verified.data?.verifyConnection.connection.health.status).toBe('NEEDS_REAUTH');
+      const events = await gql(`query($id: ID!) { events(first: 20, filter: { objectId: $id }) { nodes { data } } }`, { id }, withKey(platform.apiKey));
+      const fragment = secretKey.slice(8, 24);
+      expect(verified.data?.verifyConnection.connection.health.lastError).not.toContain(fragment);
+      expect(JSON.stringify(events.data)).not.toContain(fragment);
+      expect(server.logs().includes(fragment)).toBe(false);
+    } finally {
+      await echo.close();
+    }
+  });
+
+  it('a provider that trickles bytes never holds verifyConnection past the 5 s deadline', async () => {
+    const trickle = await startHttp((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      const timer = setInterval(() => response.write(' '), 100);
+      response.on('close', () => clearInterval(timer));
+    });
+    try {
+      const created = await gql(
+        CREATE_CONNECTION,
+        { input: { name: `Flexprice ${(names += 1)}`, providerType: 'FLEXPRICE', secrets: { generic: { data: { apiKey: 'fp_TrickleKey0001' } } }, settings: { endpoint: trickle.url } } },
+        withKey(platform.apiKey),
+      );
+      const id = created.data!.createConnection.connection.id as string;
+      const started = Date.now();
+      const verified = await gql(VERIFY, { id }, withKey(platform.apiKey));
+      expect(Date.now() - started).toBeLessThan(6_500);
+      expect(verified.data?.verifyConnection.connection.health).toMatchObject({ status: 'FAILING' });
+      expect(verified.data?.verifyConnection.connection.health.lastError).toMatch(/5 s/);
+    } finally {
+      await trickle.close();
+    }
+  }, 15_000);
+
+  // FINDING (medium, memory DoS): a provider's answer is read whole, however large. The Stripe SDK
+  // (and HubSpot's node-fetch `.text()`) buffer the full error body before it is parsed; nothing in
+  // src/connections/providers/stripe.ts / hubspot.ts or net/guarded-agents.ts caps the bytes read, so an
+  // endpoint the tenant chose streams hundreds of MB into the server's heap within the 5 s, per check,
+  // and (finding below) many checks at once. Fix: cap the bytes a verification reads (count them on the
+  // guarded agents' sockets, `socket.on('data')`, and destroy past e.g. 1 MB: FAILING "answered too much").
+  it('a provider streaming a huge body is cut off, not buffered', async () => {
+    const chunk = Buffer.alloc(1 << 20, 'a');
+    let sent = 0;
+    const flood = await startHttp((_request, response) => {
+      response.writeHead(401, { 'content-type': 'application/json' });
+      response.write('{"error":{"type":"invalid_request_error","message":"');
+      const pump = () => {
+        while (sent < 64 * chunk.length) {
+          sent += chunk.length;
+          if (!response.write(chunk)) return void response.once('drain', pump);
+        }
+        response.end('"}}');
+      };
+      response.on('close', () => response.removeAllListeners('drain'));
+      pump();
+    });
+    try {
+      const id = await givenStripeConnection(withKey(platform.apiKey), flood.url, 'sk_test_FloodSecret0001');
+      const verified = await gql(VERIFY, { id }, withKey(platform.apiKey));
+      expect(verified.data?.verifyConnection.connection.health.status).not.toBe('HEALTHY');
+      // Kernel buffers hold a few MB; a capped reader stops the stand-in long before 64 MB.
+      expect(sent).toBeLessThan(16 * chunk.length);
+    } finally {
+      await flood.close();
+    }
+  }, 15_000);
+
+  // FINDING (medium, DoS): nothing bounds the verifications one key (or one tenant) has in flight. Each
+  // verifyConnection may hold 5 s, an outbound socket and an SDK's memory; the only limit is the
+  // per-key request rate (50/s, burst 100), so one key keeps ~250 checks against a silent host
+  // running at once and, with a few keys or tenants, thousands. src/connections/service.ts:229-232
+  // (verifyConnection) has no concurrency limit. Fix: a per-tenant (and per-process) limit of checks
+  // in flight (say 4), answering RATE_LIMITED / SERVICE_UNAVAILABLE with Retry-After beyond it, and at
+  // most one check per connection at a time (a second caller waits for, or gets, the running one's result).
+  it('one key cannot hold dozens of verifications in flight against a silent host', async () => {
+    const silent = await startHttp(() => {});
+    try {
+      const id = await givenStripeConnection(withKey(platform.apiKey), silent.url, 'sk_test_SilentSecret0001');
+      const answers = await Promise.all(Array.from({ length: 20 }, () => gql(VERIFY, { id }, withKey(platform.apiKey))));
+      const refused = answers.filter((answer) => answer.status === 429 || answer.status === 503).length;
+      expect(silent.maxInFlight()).toBeLessThanOrEqual(4);
+      expect(refused).toBeGreaterThan(0);
+    } finally {
+      await silent.close();
+    }
+  }, 20_000);
+
+  // FINDING (medium): the background re-verification keeps telling a platform about an account that
+  // revoked it. placeOfConnection (src/connections/reverification.ts:35-47) finds the EXPRESS account
+  // of the tenant whatever its status, so each hourly check of a REVOKED (or SUSPENDED) account's
+  // connection records connection.verification_* with the platform's organization: the platform still
+  // reads it (events, webhooks) and learns the health of the ex-account's connections. Fix: only an
+  // ACTIVE account links the event to its platform (status: 'ACTIVE' in the findFirst), and consider
+  // not re-verifying connections of a suspended account on the platform's behalf at all.
+  it('a REVOKED account’s connections, re-verified in the background, tell its former platform nothing', async () => {
+    const stripe = await startStripe(['sk_test_RevokedAccount0001']);
+    try {
+      const { accountId } = await givenActiveAccount(server, platform);
+      const id = await givenStripeConnection(actingFor(platform, accountId), stripe.url, 'sk_test_RevokedAccount0001');
+      const revoked = await gql(`mutation($id: ID!) { revokeConnectedAccount(input: { id: $id }) { __typename ... on Error { code } } }`, { id: accountId }, withKey(platform.apiKey));
+      expect(outcome(revoked, 'revokeConnectedAccount')).toBe('RevokeConnectedAccountPayload');
+      const before = await gql(`query($id: ID!) { events(first: 50, filter: { objectId: $id }) { totalCount } }`, { id }, withKey(platform.apiKey));
+      await server.connectionChecks.deliverDue();
+      expect(await server.prisma.connection.findUniqueOrThrow({ where: { id } })).toMatchObject({ healthStatus: 'HEALTHY' });
+      const after = await gql(`query($id: ID!) { events(first: 50, filter: { objectId: $id }) { totalCount nodes { type } } }`, { id }, withKey(platform.apiKey));
+      expect(after.data?.events.totalCount, JSON.stringify(after.data)).toBe(before.data?.events.totalCount);
+    } finally {
+      await stripe.close();
+    }
+  });
+
+  // FINDING (medium, SSRF in production): the guarded agents check a host only through their DNS
+  // lookup (src/net/guarded-agents.ts:19, src/net/address-guard.ts:134-141), and Node never calls
+  // lookup for an IP literal. The IP-literal check is made once, for settings.endpoint itself; any
+  // further request made through the same agents to an IP literal is not checked. HubSpot's SDK
+  // (node-fetch, follow: 20) follows a provider's 30x with the same agent, so a public https endpoint
+  // answering `302 Location: https://10.0.0.5/...` makes the server connect into its own network.
+  // Fix: check IP-literal hosts in the agents too (override createConnection in guarded-agents.ts to
+  // refuse a host for which isBlockedAddress is true), and pass node-fetch `redirect: 'manual'` (a
+  // provider check never needs a redirect: a 30x is FAILING). Either fix makes this test pass (its
+  // "provider" stand-in is itself on loopback); both are wanted.
+  it("HubSpot's check does not follow a provider's redirect into the server's network", async () => {
+    const inside = await startHttp((_request, response) => response.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+    const provider = await startHttp((_request, response) => response.writeHead(302, { location: `${inside.url}/latest/meta-data` }).end());
+    // Production's policy, the provider's name resolving to a public address: what verifyCredentials builds.
+    const policy: AddressPolicy = { production: true, allowPrivateNetworks: false, resolve: async () => [{ address: '93.184.216.34', family: 4 }] };
+    const controller = new AbortController();
+    try {
+      const agents = guardedAgents(new URL('http://api.provider.example/'), policy, controller.signal);
+      const checked = await checkHubspot({
+        secrets: { accessToken: 'hubspot-token-0001' },
+        settings: { invoiceSyncEnable: false },
+        url: new URL(provider.url),
+        agents,
+        signal: controller.signal,
+        timeoutMs: 2_000,
+      }).then(
+        () => 'followed',
+        (error: unknown) => String((error as { code?: unknown }).code ?? (error as Error).message),
+      );
+      expect(inside.seen, checked).toHaveLength(0);
+    } finally {
+      controller.abort();
+      await Promise.all([inside.close(), provider.close()]);
+    }
+  });
+
+  it("no provider secret or API key of this file's attacks reached the server's log", () => {
+    const logs = server.logs();
+    expect(logs).not.toMatch(/(?:sk|rk)_(?:test|live)_[A-Za-z0-9]{6,}/);
+    for (const secret of ['fp_TrickleKey0001', platform.apiKey, stranger.apiKey]) expect(logs.includes(secret)).toBe(false);
+  });
+});
+
+describe('connection endpoints in production', () => {
+  let production: TestServer;
+  afterAll(() => production?.close());
+
+  it('refuses loopback, private, metadata and disguised addresses in settings.endpoint', async () => {
+    production = await startTestServer({
+      environment: { NODE_ENV: 'production', DATABASE_URL: 'postgresql://unused.invalid/db', ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS },
+    });
+    const owner = await givenOrganization(production, 'Production Org');
+    const ask = (query: string, variables: Record<string, unknown>) =>
+      production.request({ toString: () => query } as never, variables as never, withKey(owner.apiKey)) as Promise<Answer>;
+    const endpoints = [
+      'https://127.0.0.1/', 'https://[::1]/', 'https://169.254.169.254/latest', 'https://[::ffff:7f00:1]/', 'https://[::ffff:127.0.0.1]/',
+      'https://2130706433/', 'https://0x7f000001/', 'https://0177.0.0.1/', 'https://127.1/', 'https://localhost/', 'https://api.localhost/',
+      'https://[fd00:ec2::254]/', 'https://0.0.0.0/', 'https://[::]/', 'http://93.184.216.34/', 'https://user:pw@93.184.216.34/',
+      'file:///etc/passwd', 'gopher://127.0.0.1:25/',
+    ];
+    for (const endpoint of endpoints) {
+      const answer = await ask(CREATE_CONNECTION, { input: stripeInput(endpoint, 'sk_test_ProductionSsrf0001') });
+      expect(answer.data?.createConnection?.__typename ?? answer.errors?.[0]?.extensions?.code, endpoint).toMatch(/ValidationError|BAD_USER_INPUT|VALIDATION/);
+    }
+    expect(await production.prisma.connection.count()).toBe(0);
+    // Nor by update, on a connection saved with a public endpoint.
+    const saved = await ask(CREATE_CONNECTION, { input: stripeInput('https://93.184.216.34/', 'sk_test_ProductionSsrf0001') });
+    const id = saved.data?.createConnection.connection?.id as string;
+    expect(id, JSON.stringify(saved)).toBeTruthy();
+    for (const endpoint of ['https://127.0.0.1/', 'https://[::ffff:a9fe:a9fe]/', 'https://localhost./']) {
+      const answer = await ask(UPDATE_CONNECTION, { input: { id, settings: { endpoint } } });
+      expect(outcome(answer, 'updateConnection'), endpoint).toBe('VALIDATION');
+    }
+  });
+});
