@@ -319,6 +319,14 @@ describe('the platform’s side', () => {
     expect([row.status, row.statusReason, row.metadata]).toEqual(['ACTIVE', null, null]);
   });
 
+  it('leaves one usable update link when two are made at once', async () => {
+    const { user } = await givenLinkedUser();
+    const made = await Promise.all([1, 2, 3].map(() => server.request(CreateAccountUpdateLinkDocument, { input: { connectedAccountId: user.accountId } }, withKey(platform.apiKey))));
+    expect(made.map((response) => response.data?.createAccountUpdateLink?.__typename)).toEqual(Array(3).fill('CreateAccountUpdateLinkPayload'));
+    const usable = await server.prisma.onboardingLink.count({ where: { connectedAccountId: user.accountId, kind: 'ACCOUNT_UPDATE', usedAt: null, invalidatedAt: null } });
+    expect(usable).toBe(1);
+  });
+
   it('refuses return and refresh URLs a browser should not follow, or too long to be one', async () => {
     const { user } = await givenLinkedUser();
     const attempt = (returnUrl: string) =>
