@@ -1,0 +1,439 @@
+// Attacks on what issue 15 added after onboarding: the hosted account update page (a link's token,
+// then a member's password), updateConnectedAccount, statusReason and the required business
+// details. Each refused attack stays as a regression test; each one that got through is marked
+// FINDING and fails until the code is fixed.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  AccountRequirementsDocument,
+  CompleteOnboardingDocument,
+  CreateAccountUpdateLinkDocument,
+  CreateSubAccountDocument,
+  EnableConnectPlatformDocument,
+  EventsDocument,
+  RevokeConnectedAccountDocument,
+  SuspendConnectedAccountDocument,
+  TypedDocumentString,
+  UpdateConnectedAccountDocument,
+  UpdateConnectPlatformDocument,
+  type BusinessDetail,
+} from '../generated/graphql.ts';
+import { givenUpdateLink, postForm, sessionCookie, signInToUpdatePage } from '../support/account-updates.ts';
+import { givenConnectPlatform, givenExpressAccount, givenOnboardedUser, onboardingForm, REDIRECT_URL } from '../support/connect.ts';
+import type { OrganizationFixture } from '../support/fixtures.ts';
+import { givenOAuthPlatform, givenOwnedOrganization, givenStandardAccount, OWNER_PASSWORD } from '../support/oauth.ts';
+import { startTestServer, withKey, type TestServer } from '../support/server.ts';
+import { givenPurpose, subAccountInput } from '../sub-accounts/givens.ts';
+
+const RETURN_URL = 'https://platform.example/settings/done';
+const REFRESH_URL = 'https://platform.example/settings/new-link';
+const MINUTE = 60 * 1000;
+
+let server: TestServer;
+let platform: OrganizationFixture;
+let otherPlatform: OrganizationFixture;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  platform = await givenConnectPlatform(server, 'Attacked Platform');
+  otherPlatform = await givenConnectPlatform(server, 'Neighbour Platform');
+});
+afterAll(() => server?.close());
+
+const details = { legalName: 'Merchant Updated GmbH', addressLine1: 'Neue Straße 2', city: 'Hamburg', postalCode: '20095', vatNumber: 'DE111111111', phone: '+4940123456' };
+const title = async (response: Response) => /<h1>([^<]*)<\/h1>/.exec(await response.text())?.[1];
+const defaultEntity = (tenantId: string) => server.prisma.invoicingEntity.findFirstOrThrow({ where: { tenantId, isDefault: true } });
+const page = (path: string, cookie = '') => server.fetch(path, { headers: { cookie } });
+
+async function requireDetails(requiredBusinessDetails: BusinessDetail[]) {
+  const response = await server.request(UpdateConnectPlatformDocument, { input: { requiredBusinessDetails } }, withKey(platform.apiKey));
+  expect(response.data?.updateConnectPlatform.__typename, JSON.stringify(response)).toBe('UpdateConnectPlatformPayload');
+}
+
+async function updatedEvents(objectId: string) {
+  const response = await server.request(EventsDocument, { first: 10, filter: { objectId, type: ['connected_account.updated'] } }, withKey(platform.apiKey));
+  return response.data?.events.nodes ?? expect.fail(JSON.stringify(response));
+}
+
+/** An onboarded user and an update link for their account, with the platform's destinations. */
+async function givenLinkedUser(owner = platform) {
+  const user = await givenOnboardedUser(server, owner);
+  const link = await givenUpdateLink(server, owner, user.accountId, { returnUrl: RETURN_URL, refreshUrl: REFRESH_URL });
+  return { user, link };
+}
+
+describe('who may use an update link', () => {
+  it('refuses a member of another connected organization, and the platform’s own owner, with the one refusal and no session', async () => {
+    const { user, link } = await givenLinkedUser();
+    const neighbour = await givenOnboardedUser(server, otherPlatform);
+    const sibling = await givenOnboardedUser(server, platform);
+    // A platform whose owner can sign in: its owner is a member of the platform, not of the connected organization.
+    const owned = await givenOwnedOrganization(server);
+    const enabled = await server.request(EnableConnectPlatformDocument, { input: { redirectUrl: REDIRECT_URL } }, withKey(owned.apiKey));
+    expect(enabled.data?.enableConnectPlatform.__typename).toBe('EnableConnectPlatformPayload');
+    const ownedPlatform = { organizationId: owned.organizationId, tenantId: owned.tenantId, apiKeyId: '', apiKey: owned.apiKey };
+    const { link: ownersLink } = await givenLinkedUser(ownedPlatform);
+
+    for (const [path, who] of [
+      [link.path, neighbour],
+      [link.path, sibling],
+      [ownersLink.path, { email: owned.email, password: OWNER_PASSWORD }],
+    ] as const) {
+      const refused = await postForm(server, `${path}/sign-in`, { email: who.email, password: who.password });
+      expect([refused.status, refused.headers.get('set-cookie')]).toEqual([401, null]);
+      expect(await refused.text()).toContain('The e-mail or the password is not right.');
+    }
+    expect((await defaultEntity(user.tenantId)).legalName).not.toBe(details.legalName);
+  });
+
+  it('never lets a session of one link act on another link, whatever cookie name carries it', async () => {
+    const a = await givenLinkedUser();
+    const b = await givenLinkedUser();
+    const cookieA = await signInToUpdatePage(server, a.link.path, a.user);
+    const before = await defaultEntity(b.user.tenantId);
+
+    expect(await title(await page(b.link.path, cookieA))).toBe('Sign in');
+    const swapped = await postForm(server, `${b.link.path}/save`, details, cookieA);
+    expect([swapped.status, swapped.headers.get('location')]).toEqual([303, b.link.path]);
+
+    // An onboarding page's session of the same user, presented as an update page's cookie.
+    const pending = await givenExpressAccount(server, platform);
+    const onboardingSignIn = await postForm(server, `/onboarding/${pending.token}/sign-in`, { email: b.user.email, password: b.user.password });
+    expect(onboardingSignIn.status).toBe(303);
+    const onboardingSecret = sessionCookie(onboardingSignIn).split('=')[1] ?? expect.fail('no onboarding session');
+    const asUpdateCookie = `connect_account_update=${onboardingSecret}`;
+    expect(await title(await page(b.link.path, asUpdateCookie))).toBe('Sign in');
+    expect((await postForm(server, `${b.link.path}/save`, details, asUpdateCookie)).headers.get('location')).toBe(b.link.path);
+
+    // And the reverse: the update page's session on the onboarding page.
+    const updateSecret = cookieA.split('=')[1] ?? '';
+    expect(await title(await page(`/onboarding/${pending.token}`, `connect_onboarding=${updateSecret}`))).toBe('Welcome');
+    expect(await defaultEntity(b.user.tenantId)).toEqual(before);
+  });
+
+  it('saves once: a replay and a concurrent second submit change nothing more, one event', async () => {
+    const { user, link } = await givenLinkedUser();
+    const cookie = await signInToUpdatePage(server, link.path, user);
+    const [first, second] = await Promise.all([
+      postForm(server, `${link.path}/save`, { ...details, legalName: 'First Submit GmbH' }, cookie),
+      postForm(server, `${link.path}/save`, { ...details, legalName: 'Second Submit GmbH' }, cookie),
+    ]);
+    const locations = [first.headers.get('location'), second.headers.get('location')].sort();
+    expect(locations).toEqual([REFRESH_URL, RETURN_URL].sort());
+    const winner = first.headers.get('location') === RETURN_URL ? 'First Submit GmbH' : 'Second Submit GmbH';
+    expect((await defaultEntity(user.tenantId)).legalName).toBe(winner);
+    expect(await updatedEvents(user.accountId)).toHaveLength(1);
+
+    const replay = await postForm(server, `${link.path}/save`, { ...details, legalName: 'Replayed GmbH' }, cookie);
+    expect(replay.headers.get('location')).toBe(REFRESH_URL);
+    expect((await defaultEntity(user.tenantId)).legalName).toBe(winner);
+  });
+
+  it('refuses a save after the account was suspended or revoked, or the link expired, since the sign-in', async () => {
+    const cases = [
+      ['suspended', async (accountId: string) => void (await server.request(SuspendConnectedAccountDocument, { input: { id: accountId } }, withKey(platform.apiKey)))],
+      ['revoked', async (accountId: string) => void (await server.request(RevokeConnectedAccountDocument, { input: { id: accountId } }, withKey(platform.apiKey)))],
+      ['expired', async () => server.clock.advance(15 * MINUTE)],
+    ] as const;
+    for (const [name, change] of cases) {
+      const { user, link } = await givenLinkedUser();
+      const cookie = await signInToUpdatePage(server, link.path, user);
+      const before = await defaultEntity(user.tenantId);
+      await change(user.accountId);
+      const saved = await postForm(server, `${link.path}/save`, details, cookie);
+      expect([saved.status, saved.headers.get('location')], name).toEqual([303, REFRESH_URL]);
+      expect(await defaultEntity(user.tenantId), name).toEqual(before);
+      expect(await updatedEvents(user.accountId), name).toEqual([]);
+    }
+  });
+
+  it('stops showing the details to a user removed from the organization after signing in', async () => {
+    const { user, link } = await givenLinkedUser();
+    const cookie = await signInToUpdatePage(server, link.path, user);
+    const before = await defaultEntity(user.tenantId);
+    await server.prisma.organizationMember.deleteMany({ where: { organizationId: user.organizationId } });
+
+    const saved = await postForm(server, `${link.path}/save`, details, cookie);
+    expect(saved.status).not.toBe(303);
+    expect(await defaultEntity(user.tenantId)).toEqual(before);
+    // FINDING (low): the save re-checks the membership (business-details.ts:50), the page's GET does
+    // not (account-update-routes.ts:47-50 asks only for a session): a user removed from the
+    // organization keeps reading its business details for the rest of the link's 15 minutes.
+    // Fix: have sessionOf (or the GET) re-check the membership, e.g. a `currentMember(session, link)`
+    // in account-updates/hosted.ts used by both routes, and show the sign-in step otherwise.
+    const shown = await page(link.path, cookie);
+    expect(await title(shown)).toBe('Sign in');
+  });
+});
+
+describe('what the hosted page gives away', () => {
+  it('never writes the token, the e-mail or the password in a log line, on any path the page answers', async () => {
+    const { user, link } = await givenLinkedUser();
+    await postForm(server, `${link.path}/sign-in`, { email: user.email, password: 'wrong password 1' });
+    const cookie = await signInToUpdatePage(server, link.path, user);
+    await page(link.path, cookie);
+    await server.fetch(link.path, { method: 'PUT' });
+    await page(`${link.path}/`);
+    await page(`${link.path}/unknown`);
+    await postForm(server, `${link.path}/save`, details, cookie);
+    await page(link.path);
+    const logs = server.logs();
+    expect(logs).toContain('"path":"/account-update/[token]"');
+    for (const secret of [link.token, user.password, 'wrong password 1', cookie.split('=')[1] ?? '']) expect(logs).not.toContain(secret);
+  });
+
+  it('marks every answer of the page no-store and without a referrer', async () => {
+    const { user, link } = await givenLinkedUser();
+    const answers = [await page(link.path)];
+    const signIn = await postForm(server, `${link.path}/sign-in`, user);
+    const cookie = sessionCookie(signIn);
+    answers.push(signIn, await page(link.path, cookie), await postForm(server, `${link.path}/save`, { ...details, legalName: '' }, cookie));
+    answers.push(await postForm(server, `${link.path}/save`, details, cookie), await page(link.path));
+    // A link replaced by a newer one, without a refreshUrl: the page says what to do.
+    const other = await givenOnboardedUser(server, platform);
+    const replaced = await givenUpdateLink(server, platform, other.accountId);
+    await givenUpdateLink(server, platform, other.accountId);
+    answers.push(await page(replaced.path), await page(`/account-update/${'0'.repeat(44)}`));
+    for (const answer of answers) {
+      if (answer.status !== 303) expect([answer.headers.get('x-frame-options'), answer.headers.get('content-security-policy')]).toEqual(['DENY', expect.stringContaining("frame-ancestors 'none'")]);
+      expect(answer.headers.get('cache-control'), `${answer.status}`).toBe('no-store');
+      expect(['same-origin', 'no-referrer'], `${answer.status}`).toContain(answer.headers.get('referrer-policy'));
+    }
+    expect(answers.map((answer) => answer.status)).toEqual([200, 303, 200, 400, 303, 303, 404, 404]);
+  });
+
+  it('escapes what a user types back into the form', async () => {
+    const { user, link } = await givenLinkedUser();
+    const cookie = await signInToUpdatePage(server, link.path, user);
+    const refused = await postForm(server, `${link.path}/save`, { ...details, legalName: '"><script>alert(1)</script>', phone: 'x"><img src=x>' }, cookie);
+    expect(refused.status).toBe(400);
+    const text = await refused.text();
+    expect(text).not.toContain('<script>alert(1)');
+    expect(text).not.toContain('<img src=x>');
+    expect(text).toContain('&quot;&gt;&lt;script&gt;');
+  });
+
+  it('answers a malformed session cookie with the sign-in page, not a failure', async () => {
+    const { link } = await givenLinkedUser();
+    // FINDING (low): cookieOf (src/web/html.ts:114) calls decodeURIComponent on whatever the browser
+    // sends; `%E0%A4%A` throws URIError, which the page turns into a 500 and an error log line with a
+    // stack, for any unauthenticated visitor of a link (and of the onboarding and OAuth pages).
+    // Fix: catch the URIError in cookieOf and treat the cookie as absent (or do not decode: our
+    // secrets are base62).
+    const response = await page(link.path, 'connect_account_update=%E0%A4%A');
+    expect(response.status).toBe(200);
+    expect(server.logs()).not.toMatch(/"level":"error"[^\n]*page failed/);
+    expect(server.logs()).not.toContain(link.token);
+  });
+});
+
+describe('forms from elsewhere, and the page’s limits', () => {
+  it('refuses a sign-in or a save posted from another origin, "null" included, and sets no cookie', async () => {
+    const { user, link } = await givenLinkedUser();
+    const cookie = await signInToUpdatePage(server, link.path, user);
+    for (const origin of ['null', 'http://connect.test.evil.example', 'https://connect.test']) {
+      const post = (path: string, fields: Record<string, string>) =>
+        server.fetch(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, origin }, body: new URLSearchParams(fields).toString() });
+      const signIn = await post(`${link.path}/sign-in`, user);
+      expect([signIn.status, signIn.headers.get('set-cookie')], origin).toEqual([403, null]);
+      expect((await post(`${link.path}/save`, details)).status, origin).toBe(403);
+    }
+    expect((await defaultEntity(user.tenantId)).legalName).not.toBe(details.legalName);
+  });
+
+  it('caps a form’s body and survives a form of thousands of fields', async () => {
+    const { user, link } = await givenLinkedUser();
+    const cookie = await signInToUpdatePage(server, link.path, user);
+    const huge = await server.fetch(`${link.path}/save`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      body: `legalName=${'a'.repeat(2 * 1024 * 1024)}`,
+    });
+    expect(huge.status).toBe(413);
+    const hugePassword = await postForm(server, `${link.path}/sign-in`, { email: user.email, password: 'p'.repeat(60 * 1024) });
+    expect([hugePassword.status, hugePassword.headers.get('set-cookie')]).toEqual([401, null]);
+    const many = `${'x=1&'.repeat(15_000)}legalName=Many`;
+    const started = performance.now();
+    const crowded = await server.fetch(`${link.path}/save`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, body: many });
+    expect(crowded.status).toBe(303);
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it('counts failed sign-ins per e-mail across links: a fresh link does not reset a guesser', async () => {
+    const { user, link } = await givenLinkedUser();
+    const limit = server.config.signInFailures.perAccount;
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < limit; attempt += 1) {
+      // A new link every few guesses, so the per-link counter never fills.
+      const path = attempt % 3 === 0 ? (await givenUpdateLink(server, platform, user.accountId)).path : link.path;
+      statuses.push((await postForm(server, `${path}/sign-in`, { email: user.email, password: `guess ${attempt}` })).status);
+      link.path = path;
+    }
+    expect(statuses.every((status) => status === 401 || status === 404 || status === 303)).toBe(true);
+    const fresh = await givenUpdateLink(server, platform, user.accountId);
+    const right = await postForm(server, `${fresh.path}/sign-in`, user);
+    expect(right.status).toBe(429);
+    expect(right.headers.get('set-cookie')).toBeNull();
+  });
+});
+
+describe('guessing from one address', () => {
+  it('counts failed sign-ins per client across links and e-mails', async () => {
+    const client = { req: { socket: { remoteAddress: '203.0.113.77' } } };
+    const post = (path: string, fields: Record<string, string>) =>
+      server.fetch(`${path}/sign-in`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() }, client);
+    const { perClient, perLink } = server.config.signInFailures;
+    let guesses = 0;
+    while (guesses < perClient) {
+      const { link } = await givenLinkedUser();
+      for (let onLink = 0; onLink < perLink - 1 && guesses < perClient; onLink += 1, guesses += 1) {
+        expect((await post(link.path, { email: `sprayed${guesses}@merchant.example`, password: 'Summer2026!' })).status).toBe(401);
+      }
+    }
+    const { user, link } = await givenLinkedUser();
+    const refused = await post(link.path, user);
+    expect([refused.status, refused.headers.get('set-cookie')]).toEqual([429, null]);
+    // Another address is not held back by this one's guesses.
+    expect((await postForm(server, `${link.path}/sign-in`, user)).status).toBe(303);
+  });
+});
+
+describe('the platform’s side', () => {
+  it('keeps update links, updates and suspensions to the platform’s own accounts, whatever key asks', async () => {
+    const { user } = await givenLinkedUser();
+    const purpose = await givenPurpose(server, platform, 'Attack screening');
+    const created = await server.request(CreateSubAccountDocument, { input: subAccountInput({ permissiblePurposeIds: [purpose] }) }, withKey(platform.apiKey));
+    const subKey = created.data?.createSubAccount.__typename === 'CreateSubAccountPayload' ? created.data.createSubAccount.apiKey?.secret : null;
+    // Another platform: NOT_FOUND, as for an id that does not exist. A sub-account's key: FORBIDDEN (only its platform may).
+    const refusal = (response: { data?: unknown; errors?: { extensions?: { code?: string } }[] }, field: string) =>
+      (response.data as Record<string, { code?: string } | undefined> | null | undefined)?.[field]?.code ?? response.errors?.[0]?.extensions?.code;
+    for (const [key, expected] of [[otherPlatform.apiKey, 'NOT_FOUND'], [subKey ?? expect.fail(JSON.stringify(created)), 'FORBIDDEN']] as const) {
+      const link = await server.request(CreateAccountUpdateLinkDocument, { input: { connectedAccountId: user.accountId } }, withKey(key));
+      expect(refusal(link, 'createAccountUpdateLink'), JSON.stringify(link)).toBe(expected);
+      const update = await server.request(UpdateConnectedAccountDocument, { input: { id: user.accountId, metadata: { owned: 'yes' } } }, withKey(key));
+      expect(refusal(update, 'updateConnectedAccount'), JSON.stringify(update)).toBe(expected);
+      const suspend = await server.request(SuspendConnectedAccountDocument, { input: { id: user.accountId, reason: 'FRAUD' } }, withKey(key));
+      expect(refusal(suspend, 'suspendConnectedAccount'), JSON.stringify(suspend)).toBe(expected);
+    }
+    expect(await server.prisma.onboardingLink.count({ where: { kind: 'ACCOUNT_UPDATE', connectedAccountId: user.accountId } })).toBe(1);
+    const row = await server.prisma.connectedAccount.findUniqueOrThrow({ where: { id: user.accountId } });
+    expect([row.status, row.statusReason, row.metadata]).toEqual(['ACTIVE', null, null]);
+  });
+
+  it('leaves one usable update link when two are made at once', async () => {
+    const { user } = await givenLinkedUser();
+    const made = await Promise.all([1, 2, 3].map(() => server.request(CreateAccountUpdateLinkDocument, { input: { connectedAccountId: user.accountId } }, withKey(platform.apiKey))));
+    expect(made.map((response) => response.data?.createAccountUpdateLink?.__typename)).toEqual(Array(3).fill('CreateAccountUpdateLinkPayload'));
+    const usable = await server.prisma.onboardingLink.count({ where: { connectedAccountId: user.accountId, kind: 'ACCOUNT_UPDATE', usedAt: null, invalidatedAt: null } });
+    expect(usable).toBe(1);
+  });
+
+  it('refuses return and refresh URLs a browser should not follow, or too long to be one', async () => {
+    const { user } = await givenLinkedUser();
+    const attempt = (returnUrl: string) =>
+      server.request(CreateAccountUpdateLinkDocument, { input: { connectedAccountId: user.accountId, returnUrl } }, withKey(platform.apiKey));
+    for (const url of ['data:text/html,<script>alert(1)</script>', 'javascript:alert(1)//https://x', '//evil.example/x', 'vbscript:x', 'file:///etc/passwd']) {
+      const response = await attempt(url);
+      expect(response.data?.createAccountUpdateLink?.__typename ?? response.errors?.[0]?.extensions?.code, url).not.toBe('CreateAccountUpdateLinkPayload');
+    }
+    // A CR LF in the URL never reaches a Location header.
+    const crlf = await attempt('https://platform.example/a\r\nSet-Cookie: x=1');
+    if (crlf.data?.createAccountUpdateLink?.__typename === 'CreateAccountUpdateLinkPayload') {
+      const { path } = await givenUpdateLink(server, platform, user.accountId, { returnUrl: 'https://platform.example/a\r\nSet-Cookie: x=1' });
+      const cookie = await signInToUpdatePage(server, path, user);
+      const saved = await postForm(server, `${path}/save`, details, cookie);
+      expect(saved.headers.get('location')).not.toMatch(/[\r\n]/);
+      expect(saved.headers.get('set-cookie')).toBeNull();
+    }
+    // FINDING (low): returnUrl and refreshUrl have no length cap (links.ts:41-46 checks the scheme only;
+    // the schema's URL scalar none either): a platform stores a 500 KB URL on every link, which the
+    // page then sends as a 500 KB Location header (browsers and proxies refuse headers past 8-16 KB,
+    // so the user is stranded). Fix: cap both at 2048 characters in linkDestinations (VALIDATION on
+    // the field), as webUrl's callers should for redirectUrl too.
+    const long = await attempt(`https://platform.example/${'a'.repeat(500_000)}`);
+    expect(long.data?.createAccountUpdateLink).toMatchObject({ code: 'VALIDATION', fields: ['input.returnUrl'] });
+  });
+
+  it('bounds metadata however it is nested, and platformCustomerId’s length, without a failure', async () => {
+    const { user } = await givenLinkedUser();
+    const logStart = server.logs().length;
+    const update = (input: Record<string, unknown>) =>
+      server.request(UpdateConnectedAccountDocument, { input: { id: user.accountId, ...input } }, withKey(platform.apiKey));
+    let deep: Record<string, unknown> = { leaf: 'x' };
+    for (let level = 0; level < 1_500; level += 1) deep = { a: deep };
+    const deepAnswer = await update({ metadata: deep });
+    expect(deepAnswer.status).toBe(200);
+    expect(deepAnswer.errors).toBeUndefined();
+    const wide = Object.fromEntries(Array.from({ length: 10 }, (_, index) => [`k${index}`, Object.fromEntries(Array.from({ length: 500 }, (__, inner) => [`n${inner}`, 1]))]));
+    expect((await update({ metadata: wide })).data?.updateConnectedAccount).toMatchObject({ code: 'VALIDATION', fields: ['input.metadata'] });
+    expect((await update({ platformCustomerId: 'c'.repeat(256) })).data?.updateConnectedAccount).toMatchObject({ code: 'VALIDATION', fields: ['input.platformCustomerId'] });
+    expect((await update({ platformCustomerId: 'cus\u202Egnp.exe' })).data?.updateConnectedAccount).toMatchObject({ code: 'VALIDATION' });
+    expect(server.logs().slice(logStart)).not.toMatch(/"level":"error"/);
+
+    // FINDING (low): metadata nested 400,000 deep (800 KB, under MAX_BODY_BYTES) passes JSON.parse
+    // and the NUL walk (iterative), then validateMetadata's JSON.stringify (src/core/validation.ts:100)
+    // overflows the stack: RangeError, INTERNAL_SERVER_ERROR and an error log with a stack, on every
+    // such request (updateConnectedAccount, createConnectedAccount). Fix: bound the depth before
+    // stringifying (an iterative walk counting depth and bytes, e.g. at most 20 levels), VALIDATION on
+    // input.metadata.
+    const levels = 400_000;
+    const query = 'mutation($input: UpdateConnectedAccountInput!) { updateConnectedAccount(input: $input) { __typename ... on Error { code } } }';
+    const body = `{"query":${JSON.stringify(query)},"variables":{"input":{"id":"${user.accountId}","metadata":{"a":${'['.repeat(levels)}${']'.repeat(levels)}}}}}`;
+    const bomb = await server.fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json', ...withKey(platform.apiKey) }, body });
+    const answer = (await bomb.json()) as { data?: { updateConnectedAccount?: { code?: string } }; errors?: { extensions?: { code?: string } }[] };
+    expect(answer.errors?.[0]?.extensions?.code).not.toBe('INTERNAL_SERVER_ERROR');
+    expect(answer.data?.updateConnectedAccount?.code).toBe('VALIDATION');
+  });
+
+  it('takes no reason on reactivation, and a wrong transition keeps the reason it had', async () => {
+    const { user } = await givenLinkedUser();
+    const suspend = (reason: string) => server.request(SuspendConnectedAccountDocument, { input: { id: user.accountId, reason: reason as 'FRAUD' } }, withKey(platform.apiKey));
+    expect((await suspend('FRAUD')).data?.suspendConnectedAccount).toMatchObject({ connectedAccount: { status: 'SUSPENDED', statusReason: 'FRAUD' } });
+    expect((await suspend('OTHER')).data?.suspendConnectedAccount).toMatchObject({ code: 'INVALID_STATE' });
+    const reactivateWithReason = new TypedDocumentString<unknown, unknown>(
+      'mutation { reactivateConnectedAccount(input: { id: "' + user.accountId + '", reason: OTHER }) { __typename } }',
+    );
+    const refused = await server.request(reactivateWithReason, {}, withKey(platform.apiKey));
+    expect(refused.errors?.[0]?.message).toMatch(/reason/);
+    const row = await server.prisma.connectedAccount.findUniqueOrThrow({ where: { id: user.accountId } });
+    expect([row.status, row.statusReason]).toEqual(['SUSPENDED', 'FRAUD']);
+  });
+});
+
+describe('required details', () => {
+  it('are not satisfied by whitespace, through GraphQL onboarding or the update page', async () => {
+    const { user, link } = await givenLinkedUser();
+    await requireDetails(['VAT_NUMBER', 'PHONE']);
+    try {
+      const { token } = await givenExpressAccount(server, platform);
+      for (const blank of ['   ', '\t\n', '\u00A0\u2003']) {
+        const completed = await server.request(CompleteOnboardingDocument, { input: onboardingForm(token, { email: user.email, password: user.password, vatNumber: blank, phone: '+4930123456' }) });
+        expect(completed.data?.completeOnboarding, JSON.stringify(blank)).toMatchObject({ code: 'VALIDATION' });
+      }
+      const cookie = await signInToUpdatePage(server, link.path, user);
+      for (const cleared of [{ phone: '' }, { phone: ' \u00A0 ' }, { vatNumber: '\u2003' }]) {
+        const saved = await postForm(server, `${link.path}/save`, { ...details, ...cleared }, cookie);
+        expect(saved.status, JSON.stringify(cleared)).toBe(400);
+      }
+      expect((await defaultEntity(user.tenantId)).legalName).not.toBe(details.legalName);
+    } finally {
+      await requireDetails([]);
+    }
+  });
+});
+
+describe('requirements across tenants', () => {
+  it("never reads a tenant of another organization, even one a STANDARD account's grant were made to name", async () => {
+    const oauthPlatform = await givenOAuthPlatform(server, 'Grant Platform');
+    const required = await server.request(UpdateConnectPlatformDocument, { input: { requiredBusinessDetails: ['VAT_NUMBER', 'PHONE'] } }, withKey(oauthPlatform.apiKey));
+    expect(required.data?.updateConnectPlatform.__typename).toBe('UpdateConnectPlatformPayload');
+    const owner = await givenOwnedOrganization(server);
+    const standard = await givenStandardAccount(server, oauthPlatform, owner, { tenantIds: [owner.sandboxTenantId] });
+    // A complete entity in a tenant of a stranger, slipped into the grant (as a bug elsewhere might).
+    const stranger = await givenOnboardedUser(server, platform);
+    await server.prisma.invoicingEntity.updateMany({ where: { tenantId: stranger.tenantId }, data: { vatNumber: 'DE999999999', phone: '+4930999999' } });
+    await server.prisma.connectedAccount.update({ where: { id: standard.accountId }, data: { grantedTenantIds: [stranger.tenantId] } });
+    const read = await server.request(AccountRequirementsDocument, { id: standard.accountId }, withKey(oauthPlatform.apiKey));
+    expect(read.data?.connectedAccount?.requirements.currentlyDue).toEqual(['VAT_NUMBER', 'PHONE']);
+    expect(JSON.stringify(read)).not.toContain('DE999999999');
+  });
+});
