@@ -87,6 +87,21 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 export const METADATA_MAX_KEYS = 50;
 export const METADATA_MAX_BYTES = 8 * 1024;
+export const METADATA_MAX_DEPTH = 20;
+
+/**
+ * How deep a JSON value nests, walked without recursion and stopping past `limit`: a value nested
+ * 400,000 levels fits in a 1 MB body and would overflow the stack of JSON.stringify.
+ */
+function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const pending: { value: unknown; depth: number }[] = [{ value, depth: 1 }];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    if (next.value === null || typeof next.value !== 'object') continue;
+    if (next.depth > limit) return true;
+    for (const child of Object.values(next.value)) pending.push({ value: child, depth: next.depth + 1 });
+  }
+  return false;
+}
 
 /** Free-form metadata: an object of at most 50 keys and 8 KiB of JSON, like Stripe's. */
 export function validateMetadata(
@@ -97,6 +112,9 @@ export function validateMetadata(
   if (Object.keys(value).length > METADATA_MAX_KEYS) {
     throw new ValidationError(`${field} may have at most ${METADATA_MAX_KEYS} keys.`, [field]);
   }
+  if (nestsDeeperThan(value, METADATA_MAX_DEPTH)) {
+    throw new ValidationError(`${field} may nest at most ${METADATA_MAX_DEPTH} levels.`, [field]);
+  }
   if (Buffer.byteLength(JSON.stringify(value)) > METADATA_MAX_BYTES) {
     throw new ValidationError(`${field} may be at most ${METADATA_MAX_BYTES} bytes of JSON.`, [field]);
   }
@@ -104,10 +122,16 @@ export function validateMetadata(
   return value as Prisma.InputJsonObject;
 }
 
+/** Longer URLs are refused by browsers and proxies in a Location header: the user would be stranded. */
+export const WEB_URL_MAX_LENGTH = 2048;
+
 /** An absolute http(s) URL; the URL scalar accepts other schemes a browser cannot be sent to. */
 export function webUrl(value: URL, field: string): string {
   if (value.protocol !== 'https:' && value.protocol !== 'http:') {
     throw new ValidationError(`${field} must be an http or https URL.`, [field]);
+  }
+  if (value.href.length > WEB_URL_MAX_LENGTH) {
+    throw new ValidationError(`${field} may be at most ${WEB_URL_MAX_LENGTH} characters.`, [field]);
   }
   return value.href;
 }

@@ -46,8 +46,9 @@ export function accountUpdatePageRoutes({ prisma, clock, config, rateLimits }: D
   return [
     route('GET', '', async (request, context) => {
       const session = await sessionOf(request, context);
-      if (!session?.userId) return signInStep(context.brand, context.base, context.link.connectedAccount.pendingEmail, {});
-      return details(context, await currentBusinessDetails(prisma, context.link));
+      const current = session?.userId ? await currentBusinessDetails(prisma, context.link, session.userId) : null;
+      if (!current) return signInStep(context.brand, context.base, context.link.connectedAccount.pendingEmail, {});
+      return details(context, current);
     }),
 
     signInRoute(signInToAccountUpdate, (context, email, errors, status) => signInStep(context.brand, context.base, email, errors, status)),

@@ -107,11 +107,16 @@ export async function readForm(request: Request): Promise<URLSearchParams | null
   return refuseNulParameters(new URLSearchParams(await request.text()));
 }
 
-/** One cookie of the request, by name. */
+/** One cookie of the request, by name; a value that does not decode is no cookie (never a 500). */
 export function cookieOf(request: Request, name: string): string | null {
   for (const part of (request.headers.get('cookie') ?? '').split(';')) {
     const [key, ...value] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(value.join('='));
+    if (key !== name) continue;
+    try {
+      return decodeURIComponent(value.join('='));
+    } catch {
+      return null;
+    }
   }
   return null;
 }

@@ -1,7 +1,7 @@
 // Attacks on what issue 15 added after onboarding: the hosted account update page (a link's token,
 // then a member's password), updateConnectedAccount, statusReason and the required business
-// details. Each refused attack stays as a regression test; each one that got through is marked
-// FINDING and fails until the code is fixed.
+// details. Each is a regression test now: the four that got through at first (a removed member's view,
+// a malformed cookie, unbounded URLs, deep metadata) say so where they are, and are fixed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AccountRequirementsDocument,
@@ -155,11 +155,8 @@ describe('who may use an update link', () => {
     const saved = await postForm(server, `${link.path}/save`, details, cookie);
     expect(saved.status).not.toBe(303);
     expect(await defaultEntity(user.tenantId)).toEqual(before);
-    // FINDING (low): the save re-checks the membership (business-details.ts:50), the page's GET does
-    // not (account-update-routes.ts:47-50 asks only for a session): a user removed from the
-    // organization keeps reading its business details for the rest of the link's 15 minutes.
-    // Fix: have sessionOf (or the GET) re-check the membership, e.g. a `currentMember(session, link)`
-    // in account-updates/hosted.ts used by both routes, and show the sign-in step otherwise.
+    // Found by this review: the GET showed the details to a removed member until the link expired;
+    // the page now checks the membership on every view (account-updates/hosted.ts isMemberNow).
     const shown = await page(link.path, cookie);
     expect(await title(shown)).toBe('Sign in');
   });
@@ -214,11 +211,8 @@ describe('what the hosted page gives away', () => {
 
   it('answers a malformed session cookie with the sign-in page, not a failure', async () => {
     const { link } = await givenLinkedUser();
-    // FINDING (low): cookieOf (src/web/html.ts:114) calls decodeURIComponent on whatever the browser
-    // sends; `%E0%A4%A` throws URIError, which the page turns into a 500 and an error log line with a
-    // stack, for any unauthenticated visitor of a link (and of the onboarding and OAuth pages).
-    // Fix: catch the URIError in cookieOf and treat the cookie as absent (or do not decode: our
-    // secrets are base62).
+    // Found by this review: a cookie that did not decode was a 500 with a stack in the log; cookieOf
+    // now treats it as no cookie.
     const response = await page(link.path, 'connect_account_update=%E0%A4%A');
     expect(response.status).toBe(200);
     expect(server.logs()).not.toMatch(/"level":"error"[^\n]*page failed/);
@@ -344,11 +338,8 @@ describe('the platform’s side', () => {
       expect(saved.headers.get('location')).not.toMatch(/[\r\n]/);
       expect(saved.headers.get('set-cookie')).toBeNull();
     }
-    // FINDING (low): returnUrl and refreshUrl have no length cap (links.ts:41-46 checks the scheme only;
-    // the schema's URL scalar none either): a platform stores a 500 KB URL on every link, which the
-    // page then sends as a 500 KB Location header (browsers and proxies refuse headers past 8-16 KB,
-    // so the user is stranded). Fix: cap both at 2048 characters in linkDestinations (VALIDATION on
-    // the field), as webUrl's callers should for redirectUrl too.
+    // Found by this review: a 500 KB returnUrl was stored and sent back as a Location header; webUrl
+    // (core/validation.ts) now caps every browser-bound URL at 2048 characters.
     const long = await attempt(`https://platform.example/${'a'.repeat(500_000)}`);
     expect(long.data?.createAccountUpdateLink).toMatchObject({ code: 'VALIDATION', fields: ['input.returnUrl'] });
   });
@@ -369,12 +360,8 @@ describe('the platform’s side', () => {
     expect((await update({ platformCustomerId: 'cus\u202Egnp.exe' })).data?.updateConnectedAccount).toMatchObject({ code: 'VALIDATION' });
     expect(server.logs().slice(logStart)).not.toMatch(/"level":"error"/);
 
-    // FINDING (low): metadata nested 400,000 deep (800 KB, under MAX_BODY_BYTES) passes JSON.parse
-    // and the NUL walk (iterative), then validateMetadata's JSON.stringify (src/core/validation.ts:100)
-    // overflows the stack: RangeError, INTERNAL_SERVER_ERROR and an error log with a stack, on every
-    // such request (updateConnectedAccount, createConnectedAccount). Fix: bound the depth before
-    // stringifying (an iterative walk counting depth and bytes, e.g. at most 20 levels), VALIDATION on
-    // input.metadata.
+    // Found by this review: metadata nested 400,000 deep overflowed JSON.stringify's stack (a 500);
+    // validateMetadata now walks it without recursion and refuses more than 20 levels (VALIDATION).
     const levels = 400_000;
     const query = 'mutation($input: UpdateConnectedAccountInput!) { updateConnectedAccount(input: $input) { __typename ... on Error { code } } }';
     const body = `{"query":${JSON.stringify(query)},"variables":{"input":{"id":"${user.accountId}","metadata":{"a":${'['.repeat(levels)}${']'.repeat(levels)}}}}}`;

@@ -36,17 +36,24 @@ export async function signInToAccountUpdate(
   now: Date,
 ): Promise<string> {
   const user = await signIn(prisma, source.limits, { ...credentials, client: source.client, linkId: link.id });
-  const organizationId = link.connectedAccount.connectedOrganizationId;
-  const member =
-    user && organizationId
-      ? await prisma.organizationMember.findUnique({ where: { organizationId_userId: { organizationId, userId: user.id } }, select: { userId: true } })
-      : null;
-  if (!user || !member) throw new InvalidCredentialsError(INVALID_CREDENTIALS_MESSAGE);
+  if (!user || !(await isMemberNow(prisma, link, user.id))) throw new InvalidCredentialsError(INVALID_CREDENTIALS_MESSAGE);
   return newSession(prisma, link, now, { email: user.email, userId: user.id });
 }
 
-/** The details as they are now: the connected tenant's default invoicing entity. */
-export async function currentBusinessDetails(prisma: Prisma, link: AccountUpdateLink): Promise<InvoicingDetails> {
+/** Whether the user belongs to the connected organization now (a member removed since signing in no longer does). */
+async function isMemberNow(prisma: Prisma, link: AccountUpdateLink, userId: string): Promise<boolean> {
+  const organizationId = link.connectedAccount.connectedOrganizationId;
+  if (!organizationId) return false;
+  const member = await prisma.organizationMember.findUnique({ where: { organizationId_userId: { organizationId, userId } }, select: { userId: true } });
+  return member !== null;
+}
+
+/**
+ * The details as they are now (the connected tenant's default invoicing entity), shown only to a
+ * user who is still a member; null otherwise, and the page asks to sign in again.
+ */
+export async function currentBusinessDetails(prisma: Prisma, link: AccountUpdateLink, userId: string): Promise<InvoicingDetails | null> {
+  if (!(await isMemberNow(prisma, link, userId))) return null;
   const tenantId = link.connectedAccount.connectedTenantId;
   const entity = tenantId
     ? await prisma.invoicingEntity.findFirst({ where: { tenantId, isDefault: true }, orderBy: { createdAt: 'asc' } })
