@@ -46,18 +46,22 @@ const linkedTo = (relation: string, owner: ModelRule): ModelRule => ({
 const isSandbox = (scope: TenantScope) => scope.environment === 'SANDBOX';
 
 /** Connect is production-only: for a sandbox key's scope the rule matches no row and creates none. */
-const productionOnly = ({ where, allows, columns, stamp }: ModelRule): ModelRule => ({
-  // An empty OR matches nothing; beside the caller's own OR it is AND-ed (withCondition).
-  where: (scope) => (isSandbox(scope) ? { OR: [] } : where(scope)),
-  ...(allows && { allows: (scope: TenantScope, row: Row) => !isSandbox(scope) && allows(scope, row) }),
-  ...(columns && { columns }),
-  ...(stamp && {
-    stamp: (scope: TenantScope) => {
-      if (isSandbox(scope)) throw new Error('Connect is production-only: a sandbox scope creates no Connect row');
-      return stamp(scope);
-    },
-  }),
-});
+function productionOnly({ where, allows, columns, stamp }: ModelRule): ModelRule {
+  const owner = columns?.[0];
+  if (!owner) throw new Error('productionOnly needs the rule to name its owning column');
+  return {
+    // `in: []` on the owning column matches nothing, alone or AND-ed beside the caller's own condition.
+    where: (scope) => (isSandbox(scope) ? { [owner]: { in: [] } } : where(scope)),
+    ...(allows && { allows: (scope: TenantScope, row: Row) => !isSandbox(scope) && allows(scope, row) }),
+    columns,
+    ...(stamp && {
+      stamp: (scope: TenantScope) => {
+        if (isSandbox(scope)) throw new Error('Connect is production-only: a sandbox scope creates no Connect row');
+        return stamp(scope);
+      },
+    }),
+  };
+}
 
 const subAccountRule: ModelRule = {
   // A platform sees its sub-accounts; a sub-account's own key sees itself and none of its siblings.
