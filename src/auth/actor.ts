@@ -6,7 +6,7 @@ import type { GrantScope } from './grant-scopes.ts';
 
 export interface Actor {
   apiKeyId: string;
-  /** The organization and tenant the key belongs to. */
+  /** The organization and tenant the key belongs to, with the tenant's environment (Connect is production-only). */
   keyScope: TenantScope;
   /** The organization and tenant this request reads and writes in. */
   actingScope: TenantScope;

@@ -24,12 +24,12 @@ const isStale = (lastUsedAt: Date | null, now: Date) => !lastUsedAt || now.getTi
 async function readKey(prisma: Prisma, secretHash: string): Promise<CachedKey | null> {
   const key = await prisma.apiKey.findUnique({
     where: { secretHash },
-    select: { id: true, tenantId: true, revokedAt: true, lastUsedAt: true, tenant: { select: { organizationId: true, subAccount: { select: { id: true, status: true } } } } },
+    select: { id: true, tenantId: true, revokedAt: true, lastUsedAt: true, tenant: { select: { organizationId: true, environment: true, subAccount: { select: { id: true, status: true } } } } },
   });
   if (!key || key.revokedAt) return null;
   return {
     apiKeyId: key.id,
-    scope: { organizationId: key.tenant.organizationId, tenantId: key.tenantId },
+    scope: { organizationId: key.tenant.organizationId, tenantId: key.tenantId, environment: key.tenant.environment },
     subAccountId: key.tenant.subAccount?.id ?? null,
     subAccountDeactivated: key.tenant.subAccount?.status === 'DEACTIVATED',
     lastUsedAt: key.lastUsedAt,

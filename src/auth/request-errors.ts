@@ -14,6 +14,8 @@ export function requestError(
 export const unauthenticated = (message: string) => requestError('UNAUTHENTICATED', 401, message);
 export const forbidden = (message: string, extensions: Record<string, unknown> = {}) =>
   requestError('FORBIDDEN', 403, message, extensions);
+/** Connect (connected accounts, their settings, links and events) belongs to the production tenant only. */
+export const CONNECT_PRODUCTION_ONLY = 'Connect is production-only: use a key of the production tenant.';
 export const serviceUnavailable = (message: string) => requestError('SERVICE_UNAVAILABLE', 503, message);
 export const connectedAccountNotFound = (message: string) =>
   requestError('CONNECTED_ACCOUNT_NOT_FOUND', 404, message);

@@ -3,7 +3,7 @@
 // this once per request; nothing else reads these headers.
 import type { Prisma } from '../db/database.ts';
 import type { TenantScope } from '../db/tenant-scope.ts';
-import { forbidden, subAccountDeactivated, unauthenticated } from './request-errors.ts';
+import { CONNECT_PRODUCTION_ONLY, forbidden, subAccountDeactivated, unauthenticated } from './request-errors.ts';
 import { actOnBehalf, CONNECT_ACCOUNT_HEADER, TENANT_HEADER } from './acting-on-behalf.ts';
 import type { Actor } from './actor.ts';
 import { authenticateApiKey } from './api-key-authentication.ts';
@@ -55,6 +55,8 @@ export async function resolveActor(request: Request, now: Date, deps: ActorDepen
     }
     return own;
   }
+  // Refused before the account is looked up: a sandbox key learns nothing of which ids exist.
+  if (key.scope.environment !== 'PRODUCTION') throw forbidden(`${CONNECT_PRODUCTION_ONLY} A sandbox key cannot send ${CONNECT_ACCOUNT_HEADER}.`);
   // The one place where the acting tenant switches to a connected account's.
   const acting = await actOnBehalf(deps.prisma, deps.callerCaches.accounts, key.scope, connectedAccountId.trim(), tenantId);
   return { ...own, actingScope: acting.scope, actingAs: acting.account, grantedScopes: acting.grantedScopes };

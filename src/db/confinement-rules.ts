@@ -1,6 +1,8 @@
 // What a request may see, model by model and relation by relation: the table a reviewer reads to
 // know who sees which rows. The mechanics that apply it to every query are in tenant-scope.ts.
 
+import type { TenantEnvironment } from '../generated/prisma/enums.ts';
+
 type Args = Record<string, unknown>;
 type Row = Record<string, unknown>;
 
@@ -12,6 +14,8 @@ export interface TenantScope {
   organizationWide?: boolean;
   /** The connected account a request acts for: it may read that account's own row. */
   actingForAccountId?: string;
+  /** The environment of the key's tenant: a SANDBOX key sees nothing of Connect (production-only). */
+  environment?: TenantEnvironment;
 }
 
 /** How a model's rows tie to a scope. */
@@ -38,6 +42,26 @@ const ownedBy = (column: string, key: 'organizationId' | 'tenantId'): ModelRule 
 const linkedTo = (relation: string, owner: ModelRule): ModelRule => ({
   where: (scope) => ({ [relation]: owner.where(scope) }),
 });
+
+const isSandbox = (scope: TenantScope) => scope.environment === 'SANDBOX';
+
+/** Connect is production-only: for a sandbox key's scope the rule matches no row and creates none. */
+function productionOnly({ where, allows, columns, stamp }: ModelRule): ModelRule {
+  const owner = columns?.[0];
+  if (!owner) throw new Error('productionOnly needs the rule to name its owning column');
+  return {
+    // `in: []` on the owning column matches nothing, alone or AND-ed beside the caller's own condition.
+    where: (scope) => (isSandbox(scope) ? { [owner]: { in: [] } } : where(scope)),
+    ...(allows && { allows: (scope: TenantScope, row: Row) => !isSandbox(scope) && allows(scope, row) }),
+    columns,
+    ...(stamp && {
+      stamp: (scope: TenantScope) => {
+        if (isSandbox(scope)) throw new Error('Connect is production-only: a sandbox scope creates no Connect row');
+        return stamp(scope);
+      },
+    }),
+  };
+}
 
 const subAccountRule: ModelRule = {
   // A platform sees its sub-accounts; a sub-account's own key sees itself and none of its siblings.
@@ -71,9 +95,9 @@ export const modelRules: Record<string, ModelRule> = {
   },
   ApiKey: ownedBy('tenantId', 'tenantId'),
   InvoicingEntity: ownedBy('tenantId', 'tenantId'),
-  // Connect belongs to the platform organization: every tenant of the platform manages its accounts.
-  ConnectPlatform: ownedBy('organizationId', 'organizationId'),
-  ConnectedAccount: {
+  // Connect belongs to the platform organization, managed from its production tenant only.
+  ConnectPlatform: productionOnly(ownedBy('organizationId', 'organizationId')),
+  ConnectedAccount: productionOnly({
     // The platform's accounts; while acting on behalf of one, that account too (`viewer.actingAs`).
     where: (scope) =>
       scope.actingForAccountId
@@ -82,28 +106,34 @@ export const modelRules: Record<string, ModelRule> = {
     allows: (scope, row) => row.platformOrganizationId === scope.organizationId || (scope.actingForAccountId !== undefined && row.id === scope.actingForAccountId),
     columns: ['platformOrganizationId', 'id'],
     stamp: (scope) => ({ platformOrganizationId: scope.organizationId }),
-  },
-  OnboardingLink: ownedBy('platformOrganizationId', 'organizationId'),
+  }),
+  OnboardingLink: productionOnly(ownedBy('platformOrganizationId', 'organizationId')),
   Event: {
     // An organization's own keys: its events and those of its connected accounts. Acting on behalf:
     // the tenant it acts in, only. Written by recordEvent (src/events/record.ts), never created here.
     // A key sees its own tenant's events and the organization-level ones (no tenant), as it sees the
     // objects themselves: a sandbox key never reads production's connections through their events.
+    // A sandbox key sees no Connect event: none of its connected accounts' (placeOfAccount puts them
+    // at the organization level), and no organization-level one made while a platform acted for it.
     where: (scope) =>
-      scope.organizationWide
-        ? {
-            OR: [
-              { organizationId: scope.organizationId, OR: [{ tenantId: scope.tenantId }, { tenantId: null }] },
-              { platformOrganizationId: scope.organizationId },
-            ],
-          }
-        : { tenantId: scope.tenantId },
+      isSandbox(scope)
+        ? { organizationId: scope.organizationId, OR: [{ tenantId: scope.tenantId }, { tenantId: null, connectedAccountId: null }] }
+        : scope.organizationWide
+          ? {
+              OR: [
+                { organizationId: scope.organizationId, OR: [{ tenantId: scope.tenantId }, { tenantId: null }] },
+                { platformOrganizationId: scope.organizationId },
+              ],
+            }
+          : { tenantId: scope.tenantId },
     allows: (scope, row) =>
-      scope.organizationWide === true
-        ? (row.organizationId === scope.organizationId && (row.tenantId === scope.tenantId || row.tenantId === null)) ||
-          row.platformOrganizationId === scope.organizationId
-        : row.tenantId === scope.tenantId,
-    columns: ['organizationId', 'platformOrganizationId', 'tenantId'],
+      isSandbox(scope)
+        ? row.organizationId === scope.organizationId && (row.tenantId === scope.tenantId || (row.tenantId === null && row.connectedAccountId === null))
+        : scope.organizationWide === true
+          ? (row.organizationId === scope.organizationId && (row.tenantId === scope.tenantId || row.tenantId === null)) ||
+            row.platformOrganizationId === scope.organizationId
+          : row.tenantId === scope.tenantId,
+    columns: ['organizationId', 'platformOrganizationId', 'tenantId', 'connectedAccountId'],
   },
   SubAccount: subAccountRule,
   PermissiblePurpose: ownedBy('platformOrganizationId', 'organizationId'),

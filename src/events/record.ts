@@ -59,7 +59,8 @@ const INSERT_EVENT = `
 
 /**
  * One delivery per enabled endpoint that wants the event (webhooks: which endpoint gets what):
- * - `connect` endpoints get the events of the platform's connected accounts;
+ * - `connect` endpoints get the events of the platform's connected accounts, in its production
+ *   tenant only (Connect is production-only: a sandbox never receives them);
  * - an endpoint made while acting for an account gets that account's tenant, while the account is
  *   ACTIVE (a suspended or revoked account's events are not the platform's to receive);
  * - any other endpoint gets its organization's own events in its tenant, and the organization-level
@@ -73,6 +74,7 @@ const QUEUE_DELIVERIES = `
     AND ('*' = ANY (e."eventTypes") OR $3 = ANY (e."eventTypes"))
     AND CASE
           WHEN e."connect" THEN e."organizationId" = $5
+            AND EXISTS (SELECT 1 FROM "Tenant" t WHERE t."id" = e."tenantId" AND t."environment" = 'PRODUCTION')
           WHEN e."actingForAccountId" IS NOT NULL THEN e."tenantId" = $6
             AND EXISTS (SELECT 1 FROM "ConnectedAccount" a WHERE a."id" = e."actingForAccountId" AND a."status" = 'ACTIVE')
           ELSE e."organizationId" = $4 AND $7::text IS NULL AND ($6::text IS NULL OR e."tenantId" = $6)

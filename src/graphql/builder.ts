@@ -30,6 +30,7 @@ export const builder = new SchemaBuilder<{
   AuthScopes: {
     apiKey: boolean;
     platform: boolean;
+    production: boolean;
     subAccountManager: boolean;
     fullAccess: boolean;
     grant: GrantScope;

@@ -4,7 +4,7 @@
 import { AuthScopeFailureType, type AuthFailure, type ForbiddenResult } from '@pothos/plugin-scope-auth';
 import type { GraphQLError } from 'graphql';
 import type { Context } from './context.ts';
-import { forbidden, unauthenticated } from '../auth/request-errors.ts';
+import { CONNECT_PRODUCTION_ONLY, forbidden, unauthenticated } from '../auth/request-errors.ts';
 import type { GrantScope } from '../auth/grant-scopes.ts';
 
 export function authScopesFor(context: Context) {
@@ -13,6 +13,8 @@ export function authScopesFor(context: Context) {
     apiKey: actor !== null,
     // A platform's own key, acting for itself: not on behalf of an account, not a sub-account's key.
     platform: actor !== null && actor.actingAs === null && actor.subAccountId === null,
+    // A key of the organization's production tenant: Connect is production-only.
+    production: actor !== null && actor.keyScope.environment === 'PRODUCTION',
     // Manages sub-accounts: a platform's own key, or a platform acting for a STANDARD account's organization.
     subAccountManager: actor !== null && actor.subAccountId === null && (actor.actingAs === null || actor.grantedScopes !== null),
     // Not limited by a STANDARD grant: the organization's own key, or acting for an EXPRESS account.
@@ -58,6 +60,8 @@ export function unauthorizedError(_parent: unknown, context: Context, _info: unk
           ? "A sub-account's key cannot do this: only its platform can."
           : 'This operation is not allowed while acting on behalf of a connected account.',
       );
+    case 'production':
+      return forbidden(CONNECT_PRODUCTION_ONLY);
     case 'admin':
       return context.config.adminSecret
         ? unauthenticated('A valid x-admin-secret header is required.')
@@ -75,3 +79,9 @@ export const subAccountManagerField = {
   skipTypeScopes: true,
   authScopes: { $all: { subAccountManager: true, grant: 'subaccounts:write' } },
 } as const;
+
+/** Options of a Connect operation (a platform's, or an organization's view of its platforms): its own production key. */
+export const connectField = { authScopes: { $all: { platform: true, production: true } } } as const;
+
+/** Options of a Connect query: any key of a production tenant (a sandbox key sees no Connect). */
+export const connectQueryField = { authScopes: { production: true } } as const;

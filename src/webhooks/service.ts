@@ -2,6 +2,7 @@
 // once (creation, rotation) and stored only encrypted; deliveries are queued by recordEvent and sent
 // by the worker (worker.ts).
 import type { Actor } from '../auth/actor.ts';
+import { CONNECT_PRODUCTION_ONLY } from '../auth/request-errors.ts';
 import { InvalidStateError, NotFoundError, ValidationError } from '../core/domain-errors.ts';
 import { newId } from '../core/ids.ts';
 import { optionalText } from '../core/validation.ts';
@@ -58,6 +59,9 @@ export async function createWebhookEndpoint(
       "input.connect: only a platform's own key makes an endpoint for its connected accounts' events (not while acting for an account, not a sub-account's key).",
       ['input.connect'],
     );
+  }
+  if (connect && actor.keyScope.environment !== 'PRODUCTION') {
+    throw new ValidationError(`input.connect: ${CONNECT_PRODUCTION_ONLY} A sandbox endpoint gets no connected account's events.`, ['input.connect']);
   }
   const eventTypes = validEventTypes(input.eventTypes, 'input.eventTypes');
   const description = optionalText(input.description, 500, 'input.description');

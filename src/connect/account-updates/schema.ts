@@ -3,6 +3,7 @@
 import { InvalidStateError, NotFoundError } from '../../core/domain-errors.ts';
 import { builder } from '../../graphql/builder.ts';
 import { actorOf } from '../../graphql/context.ts';
+import { connectField } from '../../graphql/permissions.ts';
 import { accountUpdateUrl, createAccountUpdateLink } from './service.ts';
 
 interface AccountLink {
@@ -40,7 +41,7 @@ builder.mutationField('createAccountUpdateLink', (t) =>
     description:
       'A link (single use, 15 minutes) to the hosted page where the user of an ACTIVE EXPRESS account signs in and edits its business details. ' +
       "It replaces the account's earlier update links; onboarding links are not affected.",
-    authScopes: { platform: true },
+    ...connectField,
     errors: { types: [NotFoundError, InvalidStateError] },
     args: { input: t.arg({ type: CreateAccountUpdateLinkInput, required: true }) },
     resolve: async (_root, { input }, context) => {

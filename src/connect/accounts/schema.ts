@@ -10,6 +10,7 @@ import { typeNameOf } from '../../graphql/type-names.ts';
 import { builder } from '../../graphql/builder.ts';
 import { ViewerType } from '../../organizations/viewer-schema.ts';
 import { actorOf } from '../../graphql/context.ts';
+import { connectField, connectQueryField } from '../../graphql/permissions.ts';
 import { dateTimeRange, DateTimeFilter, orderByInput } from '../../graphql/lists.ts';
 import { shownOnce } from '../../graphql/shown-once.ts';
 import { onboardingUrl } from './links.ts';
@@ -111,6 +112,7 @@ export const OnboardingLinkType = builder.prismaNode('OnboardingLink', {
 
 builder.queryField('connectedAccount', (t) =>
   t.prismaField({
+    ...connectQueryField,
     type: ConnectedAccountType,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
@@ -146,6 +148,7 @@ builder.queryField('connectedAccounts', (t) =>
       type: 'ConnectedAccount',
       cursor: 'id',
       description: "The platform's connected accounts.",
+      ...connectQueryField,
       args: {
         filter: t.arg({ type: ConnectedAccountFilter, required: false }),
         orderBy: t.arg({ type: accountOrder.OrderBy, required: false }),
@@ -197,7 +200,7 @@ builder.mutationField('createConnectedAccount', (t) =>
   t.field({
     type: AccountWithLinkPayload('CreateConnectedAccountPayload'),
     description: 'An EXPRESS account, PENDING, with its first onboarding link.',
-    authScopes: { platform: true },
+    ...connectField,
     errors: { types: [ValidationError, ConnectNotEnabledError] },
     args: { input: t.arg({ type: CreateConnectedAccountInput, required: true }) },
     resolve: (_root, { input }, context) => createConnectedAccount(context.db, actorOf(context), input),
@@ -216,7 +219,7 @@ builder.mutationField('regenerateOnboardingLink', (t) =>
   t.field({
     type: AccountWithLinkPayload('RegenerateOnboardingLinkPayload'),
     description: 'A new onboarding link for a PENDING account; every earlier link stops working at once.',
-    authScopes: { platform: true },
+    ...connectField,
     errors: { types: [NotFoundError, InvalidStateError, ConnectNotEnabledError] },
     args: { input: t.arg({ type: RegenerateOnboardingLinkInput, required: true }) },
     resolve: (_root, { input }, context) => regenerateOnboardingLink(context.db, actorOf(context), input),
@@ -238,7 +241,7 @@ builder.mutationField('updateConnectedAccount', (t) =>
       fields: (f) => ({ connectedAccount: f.expose('connectedAccount', { type: ConnectedAccountType }) }),
     }),
     description: "The platform's own fields of an account. A REVOKED account is final: INVALID_STATE.",
-    authScopes: { platform: true },
+    ...connectField,
     errors: { types: [NotFoundError, InvalidStateError] },
     args: { input: t.arg({ type: UpdateConnectedAccountInput, required: true }) },
     resolve: async (_root, { input }, context) => ({ connectedAccount: await updateConnectedAccount(context.db, actorOf(context), input) }),
@@ -272,7 +275,7 @@ for (const [name, { action, withReason, description }] of Object.entries(lifecyc
     t.field({
       type: Payload,
       description,
-      authScopes: { platform: true },
+      ...connectField,
       errors: { types: [NotFoundError, InvalidStateError] },
       args: { input: t.arg({ type: Input, required: true }) },
       resolve: async (_root, { input }, context) => ({

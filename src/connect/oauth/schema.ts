@@ -5,6 +5,7 @@ import { ConnectedAccountStatusEnum, ConnectionTypeEnum } from '../accounts/sche
 import { ConnectPlatformType } from '../platform/schema.ts';
 import { builder } from '../../graphql/builder.ts';
 import { actorOf } from '../../graphql/context.ts';
+import { connectField } from '../../graphql/permissions.ts';
 import { configureOAuthClient } from './client-settings.ts';
 import { connectedPlatformsOf, disconnectPlatform } from './connected-platforms.ts';
 
@@ -30,7 +31,7 @@ builder.mutationField('configureConnectOAuth', (t) =>
       }),
     }),
     description: 'Sets the OAuth client through which organizations grant this platform STANDARD accounts.',
-    authScopes: { platform: true },
+    ...connectField,
     errors: { types: [ValidationError, ConnectNotEnabledError] },
     args: { input: t.arg({ type: ConfigureConnectOAuthInput, required: true }) },
     resolve: async (_root, { input }, context) => {
@@ -66,7 +67,7 @@ builder.queryField('connectedPlatforms', (t) =>
       type: ConnectedPlatformType,
       cursor: 'id',
       description: 'The platforms connected to this organization (STANDARD by its consent, or EXPRESS by onboarding).',
-      authScopes: { platform: true },
+      ...connectField,
       resolve: (query, _root, _args, context) =>
         context.crossTenant('connected-organization-view').connectedAccount.findMany({
           ...query,
@@ -96,7 +97,7 @@ builder.mutationField('disconnectPlatform', (t) =>
       }),
     }),
     description: "Revokes a platform's access to this organization: its next request on this account is refused.",
-    authScopes: { platform: true },
+    ...connectField,
     errors: { types: [NotFoundError, InvalidStateError] },
     args: { input: t.arg({ type: DisconnectPlatformInput, required: true }) },
     resolve: async (_root, { input }, context) => {

@@ -2,6 +2,7 @@
 import { ConflictError, ConnectNotEnabledError, NotFoundError, ValidationError } from '../../core/domain-errors.ts';
 import { builder } from '../../graphql/builder.ts';
 import { actorOf } from '../../graphql/context.ts';
+import { connectField, connectQueryField } from '../../graphql/permissions.ts';
 import { InvoicingEntityType } from '../../organizations/schema.ts';
 import { BusinessDetail } from '../../generated/prisma/enums.ts';
 import { enableConnectPlatform, updateConnectPlatform } from './service.ts';
@@ -42,6 +43,7 @@ export const ConnectPlatformType = builder.prismaObject('ConnectPlatform', {
 
 builder.queryField('connectPlatform', (t) =>
   t.prismaField({
+    ...connectQueryField,
     type: ConnectPlatformType,
     nullable: true,
     description: 'The Connect settings, or null while Connect is not enabled.',
@@ -89,7 +91,7 @@ builder.mutationField('enableConnectPlatform', (t) =>
   t.field({
     type: connectPlatformPayload('EnableConnectPlatformPayload'),
     description: 'Enables Connect for the organization: required before creating connected accounts.',
-    authScopes: { platform: true },
+    ...connectField,
     errors: { types: [ValidationError, NotFoundError, ConflictError] },
     args: { input: t.arg({ type: EnableConnectPlatformInput, required: true }) },
     resolve: async (_root, { input }, context) => {
@@ -103,7 +105,7 @@ builder.mutationField('updateConnectPlatform', (t) =>
   t.field({
     type: connectPlatformPayload('UpdateConnectPlatformPayload'),
     description: 'Changes the given settings; the others stay as they are.',
-    authScopes: { platform: true },
+    ...connectField,
     errors: { types: [ValidationError, NotFoundError, ConnectNotEnabledError] },
     args: { input: t.arg({ type: UpdateConnectPlatformInput, required: true }) },
     resolve: async (_root, { input }, context) => {
