@@ -208,6 +208,19 @@ describe('verifyConnection', () => {
     }
   });
 
+  it('quotes no provider code that repeats 8 characters of a secret, even in the shape the provider documents', async () => {
+    const token = 'ECHOED_SECRET_TOKEN_VALUE';
+    const echo = await startHttp((_request, response) =>
+      response.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'error', category: token.slice(1) })),
+    );
+    try {
+      const checked = await verify((await create(hubspotAt(echo.url, token))).id);
+      expect(checked.health).toMatchObject({ status: 'NEEDS_REAUTH', lastError: 'HubSpot answered HTTP 401' });
+    } finally {
+      await echo.close();
+    }
+  });
+
   it('stops reading an answer past 1 MiB: FAILING, too large', async () => {
     const flood = await startHttp((_request, response) => {
       response.writeHead(200, { 'content-type': 'application/json' });
