@@ -12,11 +12,12 @@ import type { Prisma } from '../db/database.ts';
 import type { EventPlace } from '../events/record.ts';
 import type { Connection } from '../generated/prisma/client.ts';
 import { recordVerification, type ConnectionDependencies } from './service.ts';
+import { backgroundVerificationSlot, VERIFICATIONS_PER_PROCESS } from './verification-slots.ts';
 
 /** A connection is checked again once its last check is this old. */
 export const REVERIFY_AFTER_MS = 60 * 60 * 1000;
-/** Checks in flight at once in a process (each holds no database connection while it waits). */
-const BATCH = 8;
+/** Connections claimed at once: no more than may be checked at once (each holds no database connection while it waits). */
+const BATCH = VERIFICATIONS_PER_PROCESS;
 
 export interface ReverificationDependencies extends ConnectionDependencies {
   prisma: Prisma;
@@ -29,14 +30,15 @@ export interface ReverificationDependencies extends ConnectionDependencies {
 
 /**
  * Where a background check's event belongs: the connection's tenant and organization, and, when the
- * tenant is an EXPRESS account's, that account, so its platform sees the event as it sees the ones
- * it caused while acting for the account.
+ * tenant is an ACTIVE EXPRESS account's, that account, so its platform sees the event as it sees the
+ * ones it caused while acting for the account. A pending, suspended or revoked account's platform
+ * learns nothing of it: it may not act for the account either.
  */
 async function placeOfConnection(prisma: Prisma, connection: Connection): Promise<EventPlace> {
   const [tenant, account] = await Promise.all([
     prisma.tenant.findUniqueOrThrow({ where: { id: connection.tenantId }, select: { organizationId: true } }),
     prisma.connectedAccount.findFirst({
-      where: { connectedTenantId: connection.tenantId, connectionType: 'EXPRESS' },
+      where: { connectedTenantId: connection.tenantId, connectionType: 'EXPRESS', status: 'ACTIVE' },
       select: { id: true, platformOrganizationId: true },
     }),
   ]);
@@ -68,10 +70,18 @@ export function startConnectionReverification(deps: ReverificationDependencies):
     return prisma.connection.findMany({ where: { id: { in: claimed.map(({ id }) => id) } } });
   }
 
-  async function verifyOne(connection: Connection, now: Date): Promise<void> {
-    const place = await placeOfConnection(prisma, connection);
-    const after = await recordVerification(prisma, deps, connection, { actor: { type: 'SYSTEM' }, place, now: () => now });
-    log.info({ connectionId: connection.id, health: after.healthStatus }, 'connection re-verified');
+  /** Within the process's bounds on checks in flight, shared with the requests' verifyConnection. */
+  async function verifyOne(connection: Connection, now: Date): Promise<boolean> {
+    const release = await backgroundVerificationSlot(connection);
+    if (!release) return false; // A request is checking it now: that result is recorded.
+    try {
+      const place = await placeOfConnection(prisma, connection);
+      const after = await recordVerification(prisma, deps, connection, { actor: { type: 'SYSTEM' }, place, now: () => now });
+      log.info({ connectionId: connection.id, health: after.healthStatus }, 'connection re-verified');
+      return true;
+    } finally {
+      release();
+    }
   }
 
   async function round(): Promise<number> {
@@ -82,7 +92,7 @@ export function startConnectionReverification(deps: ReverificationDependencies):
       if (batch.length === 0) break;
       const results = await Promise.allSettled(batch.map((connection) => verifyOne(connection, now)));
       for (const [index, result] of results.entries()) {
-        if (result.status === 'fulfilled') verified += 1;
+        if (result.status === 'fulfilled') verified += result.value ? 1 : 0;
         else log.error({ err: result.reason, connectionId: batch[index]?.id }, 'connection re-verification not recorded');
       }
     }

@@ -1,6 +1,7 @@
 // Connections to third-party providers. Secrets go in encrypted (bound to tenant and connection id)
 // and never come out through the API: only `openSecrets` decrypts, for the verification and the
-// sync workers. A tenant may hold several connections of a provider, named uniquely in any case.
+// sync workers. Nor do they go anywhere new: moving settings.endpoint takes the whole secrets again
+// (whoever may update a connection could otherwise send its stored key to a host they run). A tenant may hold several connections of a provider, named uniquely in any case.
 import { byKey, placeOfRequest, type EventActor, type EventPlace, type EventWriter } from '../events/record.ts';
 import { connectionObject, recordChange } from '../events/public-objects.ts';
 import type { EventType } from '../events/event-types.ts';
@@ -10,7 +11,7 @@ import { isUniqueViolation } from '../db/prisma-errors.ts';
 import type { TenantDb } from '../db/tenant-scope.ts';
 import { decryptSecret, encryptSecret } from '../crypto/encryption.ts';
 import type { KeyRing } from '../crypto/key-ring.ts';
-import { ConflictError, InvalidStateError, NotFoundError } from '../core/domain-errors.ts';
+import { ConflictError, InvalidStateError, NotFoundError, ValidationError } from '../core/domain-errors.ts';
 import type { Connection, Prisma as PrismaTypes } from '../generated/prisma/client.ts';
 import type { ConnectionStatus, ProviderType } from '../generated/prisma/enums.ts';
 import { newId } from '../core/ids.ts';
@@ -19,6 +20,7 @@ import type { AddressPolicy } from '../net/address-guard.ts';
 import { checkedSecrets, secretHints, type SecretsInput, type StoredSecrets } from './secrets.ts';
 import { checkedSettings, type ConnectionSettings, type ConnectionSettingsInput } from './settings.ts';
 import { verifyCredentials, type VerificationOutcome } from './verification.ts';
+import { verificationSlot } from './verification-slots.ts';
 
 const SYNCED_RESOURCES = ['plan', 'subscription', 'invoice', 'deal'] as const;
 type Direction = { inbound?: boolean | null; outbound?: boolean | null } | null | undefined;
@@ -123,17 +125,36 @@ async function liveConnection(db: TenantDb, id: string): Promise<Connection> {
   return connection;
 }
 
+const MOVED_ENDPOINT =
+  'settings.endpoint changes: the stored secrets are never sent to a new endpoint, so the same update must give all the secrets again';
+
+/** The secrets of an update that moves the endpoint: all of them, none kept from storage. */
+function secretsForNewEndpoint(providerType: ProviderType, given: SecretsInput | null | undefined): StoredSecrets {
+  if (!given) throw new ValidationError(`${MOVED_ENDPOINT} (input.secrets is missing).`, ['input.secrets']);
+  try {
+    return checkedSecrets(providerType, given);
+  } catch (error) {
+    if (error instanceof ValidationError) throw new ValidationError(`${MOVED_ENDPOINT}. ${error.message}`, error.fields);
+    throw error;
+  }
+}
+
 /**
  * Changes what is given. Secrets merge: the fields given replace their stored values, the others
- * stay (the provider's required fields must remain); settings merge the same way.
+ * stay (the provider's required fields must remain); settings merge the same way. A change of
+ * settings.endpoint (to another URL or back to the provider's own) takes every secret again.
  */
 export async function updateConnection(db: TenantDb, actor: Actor, deps: ConnectionDependencies, id: string, input: ConnectionInput): Promise<Connection> {
   const existing = await liveConnection(db, id);
   const name = input.name == null ? undefined : displayedName(input.name, 255, 'input.name');
-  const secrets = input.secrets ? checkedSecrets(existing.providerType, input.secrets, openSecrets(deps.keyRing, existing) ?? {}) : undefined;
-  const settings = input.settings
-    ? await checkedSettings(existing.providerType, input.settings, existing.settings as unknown as ConnectionSettings, deps.addressPolicy)
-    : undefined;
+  const stored = existing.settings as unknown as ConnectionSettings;
+  const settings = input.settings ? await checkedSettings(existing.providerType, input.settings, stored, deps.addressPolicy) : undefined;
+  const movesEndpoint = settings !== undefined && settings.endpoint !== stored.endpoint;
+  const secrets = movesEndpoint
+    ? secretsForNewEndpoint(existing.providerType, input.secrets)
+    : input.secrets
+      ? checkedSecrets(existing.providerType, input.secrets, openSecrets(deps.keyRing, existing) ?? {})
+      : undefined;
   const metadata = validateMetadata(input.metadata, 'input.metadata');
   return db.$transaction(async (tx) => {
     const connection = await tx.connection
@@ -225,10 +246,18 @@ export async function recordVerification(
   });
 }
 
-/** verifyConnection: a request's check, in the tenant it acts in. */
+/**
+ * verifyConnection: a request's check, in the tenant it acts in. Refused (429 RATE_LIMITED) while
+ * the connection is being checked, or beyond the checks in flight a tenant or the process may have.
+ */
 export async function verifyConnection(db: TenantDb, actor: Actor, deps: ConnectionDependencies, id: string): Promise<Connection> {
   const connection = await liveConnection(db, id);
-  return recordVerification(db, deps, connection, { actor: byKey(actor), place: placeOfRequest(actor), now: () => actor.now });
+  const release = verificationSlot(connection);
+  try {
+    return await recordVerification(db, deps, connection, { actor: byKey(actor), place: placeOfRequest(actor), now: () => actor.now });
+  } finally {
+    release();
+  }
 }
 
 /**

@@ -3,10 +3,12 @@
 // whole check has VERIFY_TIMEOUT_MS: every SDK gets that timeout, and at the deadline its sockets
 // are destroyed (net/guarded-agents.ts), so no verification holds a request longer. `lastError` is
 // our own wording from status codes and provider error codes, never a provider's message (Stripe's
-// echoes part of the key), and any stored secret value is cut out of it all the same.
+// echoes part of the key): a code is quoted only when it has the shape the provider documents and
+// shares no 8-character run with a stored secret, and any stored secret value is cut out all the same.
+// A check never follows a redirect (a 3xx is FAILING) and reads at most 1 MiB of answer.
 import type { ProviderType } from '../generated/prisma/enums.ts';
 import { RefusedAddressError, type AddressPolicy } from '../net/address-guard.ts';
-import { guardedAgents, type GuardedAgents } from '../net/guarded-agents.ts';
+import { AnswerTooLargeError, guardedAgents, MAX_ANSWER_BYTES, RedirectRefusedError } from '../net/guarded-agents.ts';
 import type { StoredSecrets } from './secrets.ts';
 import type { ConnectionSettings } from './settings.ts';
 import { MissingCredential, MissingSetting, ProviderAnswer, type ProviderCheck } from './providers/answers.ts';
@@ -22,16 +24,18 @@ export interface VerificationOutcome {
 }
 
 /**
- * Each provider's check, its public endpoint (used when settings.endpoint is not set) and its name
- * in `lastError`. The SDKs load on the first check (about 2 s and 70 MB for the three), not at start.
+ * Each provider's check, its public endpoint (used when settings.endpoint is not set), its name in
+ * `lastError` and the shape of the error codes it documents (Stripe's `api_key_expired`, S3's
+ * `InvalidAccessKeyId`, HubSpot's `EXPIRED_AUTHENTICATION`; Flexprice's are not quoted). The SDKs
+ * load on the first check (about 2 s and 70 MB for the three), not at start.
  */
-const providers: Record<ProviderType, { load: () => Promise<ProviderCheck>; endpoint: string; label: string }> = {
-  STRIPE: { load: async () => (await import('./providers/stripe.ts')).checkStripe, endpoint: 'https://api.stripe.com', label: 'Stripe' },
+const providers: Record<ProviderType, { load: () => Promise<ProviderCheck>; endpoint: string; label: string; code: RegExp | null }> = {
+  STRIPE: { load: async () => (await import('./providers/stripe.ts')).checkStripe, endpoint: 'https://api.stripe.com', label: 'Stripe', code: /^[a-z]+(?:_[a-z]+)*$/ },
   // The SDK's own regional endpoint is the default; this one only serves the address guard.
-  S3: { load: async () => (await import('./providers/s3.ts')).checkS3, endpoint: 'https://s3.amazonaws.com', label: 'S3' },
-  HUBSPOT: { load: async () => (await import('./providers/hubspot.ts')).checkHubspot, endpoint: 'https://api.hubapi.com', label: 'HubSpot' },
+  S3: { load: async () => (await import('./providers/s3.ts')).checkS3, endpoint: 'https://s3.amazonaws.com', label: 'S3', code: /^[A-Z][A-Za-z]*$/ },
+  HUBSPOT: { load: async () => (await import('./providers/hubspot.ts')).checkHubspot, endpoint: 'https://api.hubapi.com', label: 'HubSpot', code: /^[A-Z]+(?:_[A-Z]+)*$/ },
   // Flexprice's base URLs include the API version (US region; India is https://api.cloud.flexprice.io/v1).
-  FLEXPRICE: { load: async () => (await import('./providers/flexprice.ts')).checkFlexprice, endpoint: 'https://us.api.flexprice.io/v1', label: 'Flexprice' },
+  FLEXPRICE: { load: async () => (await import('./providers/flexprice.ts')).checkFlexprice, endpoint: 'https://us.api.flexprice.io/v1', label: 'Flexprice', code: null },
 };
 
 class DeadlineReached extends Error {}
@@ -55,22 +59,49 @@ async function withinDeadline<T>(timeoutMs: number, work: (signal: AbortSignal) 
   }
 }
 
-const ERROR_CODE = /^[A-Za-z0-9_.:-]{1,64}$/;
+const MAX_CODE_LENGTH = 64;
+/** A quoted code sharing a run this long with a secret may be echoing it: it is not quoted. */
+const SECRET_RUN = 8;
+
+/** Every string in the stored secrets (Flexprice's generic data may nest). */
+function secretValues(secrets: unknown): string[] {
+  if (typeof secrets === 'string') return [secrets];
+  if (secrets === null || typeof secrets !== 'object') return [];
+  return Object.values(secrets).flatMap(secretValues);
+}
 
 /** Every stored secret value cut out of `text`, whatever the provider put in the parts we quote. */
 function withoutSecrets(text: string, secrets: StoredSecrets): string {
-  const values = Object.values(secrets).filter((value): value is string => typeof value === 'string' && value.length >= 4);
+  const values = secretValues(secrets).filter((value) => value.length >= 4);
   return values.reduce((kept, value) => kept.split(value).join('…'), text);
 }
 
-function outcomeOf(error: unknown, label: string, timeoutMs: number): VerificationOutcome {
+function echoesSecret(code: string, secrets: StoredSecrets): boolean {
+  return secretValues(secrets).some((value) => {
+    for (let start = 0; start + SECRET_RUN <= value.length; start += 1) {
+      if (code.includes(value.slice(start, start + SECRET_RUN))) return true;
+    }
+    return false;
+  });
+}
+
+/** ` (invalid_api_key)`: a provider code of its documented shape that repeats nothing of a secret, or nothing. */
+function quotedCode(code: string | null, shape: RegExp | null, secrets: StoredSecrets): string {
+  if (!code || !shape || code.length > MAX_CODE_LENGTH || !shape.test(code) || echoesSecret(code, secrets)) return '';
+  return ` (${code})`;
+}
+
+function outcomeOf(error: unknown, request: VerificationRequest, timeoutMs: number): VerificationOutcome {
+  const { label, code: shape } = providers[request.providerType];
   if (error instanceof MissingCredential) return { status: 'NEEDS_REAUTH', error: error.message };
   if (error instanceof MissingSetting) return { status: 'FAILING', error: error.message };
   if (error instanceof ProviderAnswer) {
-    const code = error.providerCode && ERROR_CODE.test(error.providerCode) ? ` (${error.providerCode})` : '';
+    const code = quotedCode(error.providerCode, shape, request.secrets);
     const status = error.httpStatus === 401 || error.httpStatus === 403 ? 'NEEDS_REAUTH' : 'FAILING';
     return { status, error: `${label} answered HTTP ${error.httpStatus}${code}` };
   }
+  if (error instanceof AnswerTooLargeError) return { status: 'FAILING', error: `${label}'s answer was too large (over ${MAX_ANSWER_BYTES} bytes)` };
+  if (error instanceof RedirectRefusedError) return { status: 'FAILING', error: `${label} answered with a redirect, which a check never follows` };
   if (error instanceof DeadlineReached) return { status: 'FAILING', error: `${label} did not answer within ${timeoutMs / 1000} s` };
   if (error instanceof RefusedAddressError) {
     return { status: 'FAILING', error: 'refused: the endpoint is a private, loopback, link-local or metadata address' };
@@ -94,18 +125,19 @@ export interface VerificationRequest {
 
 /** Never throws: a failure of any kind is an outcome. */
 export async function verifyCredentials(request: VerificationRequest): Promise<VerificationOutcome> {
-  const { load, endpoint, label } = providers[request.providerType];
+  const { load, endpoint } = providers[request.providerType];
   const timeoutMs = request.timeoutMs ?? VERIFY_TIMEOUT_MS;
   const url = new URL(request.settings.endpoint ?? endpoint);
   try {
     const check = await load();
     await withinDeadline(timeoutMs, (signal) => {
-      const agents: GuardedAgents = guardedAgents(url, request.policy, signal);
-      return check({ secrets: request.secrets, settings: request.settings, url, agents, signal, timeoutMs });
+      const agents = guardedAgents(url, request.policy, signal);
+      // The agents' own refusal wins over whatever the SDK makes of the socket it destroyed.
+      return Promise.race([check({ secrets: request.secrets, settings: request.settings, url, agents, signal, timeoutMs }), agents.refusal]);
     });
     return { status: 'HEALTHY', error: null };
   } catch (error) {
-    const outcome = outcomeOf(error, label, timeoutMs);
+    const outcome = outcomeOf(error, request, timeoutMs);
     return { ...outcome, error: outcome.error && withoutSecrets(outcome.error, request.secrets) };
   }
 }

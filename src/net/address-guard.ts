@@ -128,6 +128,16 @@ export class RefusedAddressError extends Error {
 }
 
 /**
+ * Whether a connection to `host` (as an agent is asked to open it: an IP literal, bracketed or not, or
+ * a name) is refused before any lookup: an IP literal in a refused range, where the policy checks.
+ * A name is left to the lookup `sendTimeLookup` returns.
+ */
+export function refusedConnectHost(host: string, policy: AddressPolicy): boolean {
+  const bare = host.replace(/^\[(.*)\]$/, '$1');
+  return checksAddresses(policy) && isIP(bare) !== 0 && isBlockedAddress(bare);
+}
+
+/**
  * At send time: refuses an IP-literal host at once; for a name, returns the DNS `lookup` the
  * request connects through, which refuses a refused address whatever the name resolves to now.
  */
@@ -135,7 +145,7 @@ export function sendTimeLookup(url: URL, policy: AddressPolicy): LookupFunction 
   if (!checksAddresses(policy)) return undefined;
   const host = bareHost(url);
   if (isIP(host) !== 0) {
-    if (isBlockedAddress(host)) throw new RefusedAddressError('the host is a refused address');
+    if (refusedConnectHost(host, policy)) throw new RefusedAddressError('the host is a refused address');
     return undefined;
   }
   const resolve = policy.resolve ?? systemResolver;

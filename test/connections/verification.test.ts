@@ -1,6 +1,8 @@
 // A connection's credentials checked against its provider: each provider through its SDK against a
 // stand-in that answers as its API reference documents (S3: a real S3-compatible server), with the
 // health and its event recorded, never a secret in either, and no check longer than 5 s.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ConnectionDocument,
@@ -52,6 +54,19 @@ afterAll(async () => {
   await Promise.all([stripe?.close(), hubspot?.close(), flexprice?.close(), silent?.close(), s3?.close()]);
   await server?.close();
 });
+
+/** A loopback HTTP server answering with `handle`. */
+async function startHttp(handle: (request: IncomingMessage, response: ServerResponse) => void) {
+  const http = createServer(handle);
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
+    close: () => {
+      http.closeAllConnections();
+      return new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}
 
 let names = 0;
 const uniqueName = (base: string) => `${base} ${(names += 1)}`;
@@ -179,6 +194,66 @@ describe('verifyConnection', () => {
     }
   }, 20_000);
 
+  it('never follows a redirect: a 3xx is FAILING, and the place it points to is not asked', async () => {
+    // Each redirects to the good stand-in, which would say HEALTHY if the check followed.
+    const redirecting = await startHttp((request, response) => response.writeHead(302, { location: `${hubspot.url}${request.url}` }).end());
+    try {
+      const before = hubspot.requests.length;
+      const checked = await verify((await create(hubspotAt(redirecting.url))).id);
+      expect(checked.health).toMatchObject({ status: 'FAILING', lastError: 'HubSpot answered with a redirect, which a check never follows' });
+      expect((await verify((await create(stripeAt(redirecting.url))).id)).health).toMatchObject({ status: 'FAILING' });
+      expect(hubspot.requests.length).toBe(before);
+    } finally {
+      await redirecting.close();
+    }
+  });
+
+  it('quotes no provider code that repeats 8 characters of a secret, even in the shape the provider documents', async () => {
+    const token = 'ECHOED_SECRET_TOKEN_VALUE';
+    const echo = await startHttp((_request, response) =>
+      response.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'error', category: token.slice(1) })),
+    );
+    try {
+      const checked = await verify((await create(hubspotAt(echo.url, token))).id);
+      expect(checked.health).toMatchObject({ status: 'NEEDS_REAUTH', lastError: 'HubSpot answered HTTP 401' });
+    } finally {
+      await echo.close();
+    }
+  });
+
+  it('stops reading an answer past 1 MiB: FAILING, too large', async () => {
+    const flood = await startHttp((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(Buffer.alloc(2 << 20, ' '));
+    });
+    try {
+      for (const input of [hubspotAt(flood.url), flexpriceAt(flood.url)]) {
+        const checked = await verify((await create(input)).id);
+        expect(checked.health.lastError, input.providerType).toMatch(/answer was too large \(over 1048576 bytes\)$/);
+      }
+    } finally {
+      await flood.close();
+    }
+  });
+
+  it('runs one check per connection and 4 per tenant at once; beyond, RATE_LIMITED with Retry-After', async () => {
+    const tenant = await givenOrganization(server, 'Busy verifier');
+    const ids = await Promise.all(Array.from({ length: 5 }, async () => (await create(stripeAt(silent.url), withKey(tenant.apiKey))).id));
+    const ask = (id: string, key = tenant.apiKey) => server.request(VerifyConnectionDocument, { input: { id } }, withKey(key));
+    const running = ids.slice(0, 4).map((id) => ask(id));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    for (const id of [ids[0] ?? '', ids[4] ?? '']) {
+      const refused = await ask(id);
+      expect(refused).toMatchObject({ status: 429, errors: [{ extensions: { code: 'RATE_LIMITED', retryAfter: 5 } }] });
+      expect(refused.headers.get('retry-after')).toBe('5');
+    }
+    // Another tenant is not held up by this one.
+    const elsewhere = await create(stripeAt(stripe.url));
+    expect((await verify(elsewhere.id)).health.status).toBe('HEALTHY');
+    for (const answer of await Promise.all(running)) expect(answer.data?.verifyConnection).toMatchObject({ connection: { health: { status: 'FAILING' } } });
+    expect((await ask(ids[4] ?? '')).data?.verifyConnection).toMatchObject({ connection: { health: { status: 'FAILING' } } });
+  }, 20_000);
+
   it('is NOT_FOUND for another tenant’s connection, and INVALID_STATE for a deleted one', async () => {
     const connection = await create(stripeAt(stripe.url));
     const stranger = await givenOrganization(server, 'Stranger verifier');
@@ -233,6 +308,36 @@ describe('updateConnection with secrets', () => {
       expect(refused.data?.updateConnection).toMatchObject({ code: 'VALIDATION' });
     }
     expect(await readConnectionSecrets(server.prisma, server.keyRing, connection.id)).toMatchObject({ secretKey: STRIPE_KEY });
+  });
+
+  it('takes every secret again to move the endpoint: none is kept for, or sent to, the new host', async () => {
+    const connection = await create(stripeAt(stripe.url));
+    const elsewhere = await startStripe([STRIPE_KEY]);
+    try {
+      const move = (endpoint: string | null, secrets?: CreateConnectionInput['secrets']) =>
+        server.request(UpdateConnectionDocument, { input: { id: connection.id, settings: { endpoint }, ...(secrets ? { secrets } : {}) } }, withKey(owner.apiKey));
+      const refusals = [
+        [await move(elsewhere.url), ['input.secrets']],
+        // Back to the provider's own endpoint is a move too.
+        [await move(null), ['input.secrets']],
+        // Some fields given: the others are not taken from storage.
+        [await move(elsewhere.url, { stripe: { publishableKey: 'pk_test_51Publishable0000' } }), ['input.secrets.stripe.secretKey']],
+      ] as const;
+      for (const [refused, fields] of refusals) {
+        expect(refused.data?.updateConnection).toMatchObject({ code: 'VALIDATION', fields, message: expect.stringMatching(/^settings\.endpoint changes: the stored secrets are never sent to a new endpoint/) });
+      }
+      await verify(connection.id);
+      expect(elsewhere.requests).toHaveLength(0);
+      // The endpoint it has already is no move; with every secret, the move is made and only those secrets stay.
+      expect((await move(stripe.url)).data?.updateConnection).toMatchObject({ __typename: 'UpdateConnectionPayload' });
+      const moved = await move(elsewhere.url, { stripe: { publishableKey: 'pk_test_51Publishable0000', secretKey: STRIPE_KEY } });
+      expect(moved.data?.updateConnection).toMatchObject({ connection: { settings: { endpoint: `${elsewhere.url}/` } } });
+      expect(await readConnectionSecrets(server.prisma, server.keyRing, connection.id)).toEqual({ publishableKey: 'pk_test_51Publishable0000', secretKey: STRIPE_KEY });
+      expect((await verify(connection.id)).health.status).toBe('HEALTHY');
+      expect(elsewhere.requests).toHaveLength(1);
+    } finally {
+      await elsewhere.close();
+    }
   });
 
   it('merges generic data field by field, and settings likewise', async () => {

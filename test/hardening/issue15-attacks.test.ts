@@ -340,15 +340,10 @@ describe('sub-accounts', () => {
 });
 
 describe('connections', () => {
-  // FINDING (high): secrets are not write-only. Whoever may update a connection (any key of the
-  // tenant, a platform with a STANDARD grant of connections:write, a sub-account's platform acting...)
-  // points settings.endpoint at a server it runs and calls verifyConnection: the stored secret is
-  // sent there (Stripe: "Authorization: Bearer sk_live_..."). src/connections/service.ts:130-136
-  // (updateConnection changes settings.endpoint without the secrets), :198-215 (recordVerification
-  // sends the stored secrets to settings.endpoint). In production the endpoint must only be https and
-  // public, which an attacker's server is. Fix: a change of settings.endpoint (or bucket/region)
-  // requires the secrets in the same update (or wipes them: NEEDS_REAUTH), as a provider's dashboard
-  // asks for the key again when its host changes; and document it in API.md.
+  // Was a finding (high): whoever may update a connection pointed settings.endpoint at its own server
+  // and read the stored key off the next verifyConnection. Refused now: a change of settings.endpoint
+  // takes the provider's complete secrets in the same update (VALIDATION on input.secrets otherwise),
+  // src/connections/service.ts updateConnection.
   it("a STANDARD platform with connections:write cannot read the owner's Stripe secret by moving the endpoint", async () => {
     const oauth = await givenOAuthPlatform(server, 'Curious Platform');
     const owner = await givenOwnedOrganization(server);
@@ -400,11 +395,9 @@ describe('connections', () => {
     expect(after.encryptedSecrets).toBe(before.encryptedSecrets);
   });
 
-  // FINDING (low): lastError quotes the provider's error code when it looks like one
-  // (src/connections/verification.ts:58,70), and only the whole secret value is cut out (:61-64). A
-  // provider (or whoever runs the endpoint) that echoes most of the key as its `code` puts it in
-  // lastError, in the connection.verification_failed event, and in every webhook of it. Fix: quote
-  // only codes from a per-provider list of documented codes, or cut any 8-character run of a secret.
+  // Was a finding (low): lastError quoted a provider code echoing most of the key. Refused now: a code
+  // is quoted only in its provider's documented shape and when it shares no 8-character run with a
+  // stored secret (src/connections/verification.ts quotedCode).
   it('lastError never holds a secret, even when the provider echoes it in its error code', async () => {
     const secretKey = 'sk_test_EchoedSecretValue0001';
     const echo = await startHttp((request, response) => {
@@ -450,12 +443,8 @@ describe('connections', () => {
     }
   }, 15_000);
 
-  // FINDING (medium, memory DoS): a provider's answer is read whole, however large. The Stripe SDK
-  // (and HubSpot's node-fetch `.text()`) buffer the full error body before it is parsed; nothing in
-  // src/connections/providers/stripe.ts / hubspot.ts or net/guarded-agents.ts caps the bytes read, so an
-  // endpoint the tenant chose streams hundreds of MB into the server's heap within the 5 s, per check,
-  // and (finding below) many checks at once. Fix: cap the bytes a verification reads (count them on the
-  // guarded agents' sockets, `socket.on('data')`, and destroy past e.g. 1 MB: FAILING "answered too much").
+  // Was a finding (medium, memory DoS): an answer was read whole. Refused now: the guarded agents count
+  // the bytes their sockets read and destroy them past MAX_ANSWER_BYTES (1 MiB): FAILING, too large.
   it('a provider streaming a huge body is cut off, not buffered', async () => {
     const chunk = Buffer.alloc(1 << 20, 'a');
     let sent = 0;
@@ -483,13 +472,9 @@ describe('connections', () => {
     }
   }, 15_000);
 
-  // FINDING (medium, DoS): nothing bounds the verifications one key (or one tenant) has in flight. Each
-  // verifyConnection may hold 5 s, an outbound socket and an SDK's memory; the only limit is the
-  // per-key request rate (50/s, burst 100), so one key keeps ~250 checks against a silent host
-  // running at once and, with a few keys or tenants, thousands. src/connections/service.ts:229-232
-  // (verifyConnection) has no concurrency limit. Fix: a per-tenant (and per-process) limit of checks
-  // in flight (say 4), answering RATE_LIMITED / SERVICE_UNAVAILABLE with Retry-After beyond it, and at
-  // most one check per connection at a time (a second caller waits for, or gets, the running one's result).
+  // Was a finding (medium, DoS): nothing bounded the verifications in flight. Refused now: one check
+  // per connection, 4 per tenant, 16 per process (src/connections/verification-slots.ts); beyond,
+  // verifyConnection is 429 RATE_LIMITED with Retry-After.
   it('one key cannot hold dozens of verifications in flight against a silent host', async () => {
     const silent = await startHttp(() => {});
     try {
@@ -503,13 +488,9 @@ describe('connections', () => {
     }
   }, 20_000);
 
-  // FINDING (medium): the background re-verification keeps telling a platform about an account that
-  // revoked it. placeOfConnection (src/connections/reverification.ts:35-47) finds the EXPRESS account
-  // of the tenant whatever its status, so each hourly check of a REVOKED (or SUSPENDED) account's
-  // connection records connection.verification_* with the platform's organization: the platform still
-  // reads it (events, webhooks) and learns the health of the ex-account's connections. Fix: only an
-  // ACTIVE account links the event to its platform (status: 'ACTIVE' in the findFirst), and consider
-  // not re-verifying connections of a suspended account on the platform's behalf at all.
+  // Was a finding (medium): background checks of a REVOKED account's connections were still linked to
+  // its former platform. Refused now: only an ACTIVE account links the event
+  // (src/connections/reverification.ts placeOfConnection).
   it('a REVOKED account’s connections, re-verified in the background, tell its former platform nothing', async () => {
     const stripe = await startStripe(['sk_test_RevokedAccount0001']);
     try {
@@ -527,16 +508,11 @@ describe('connections', () => {
     }
   });
 
-  // FINDING (medium, SSRF in production): the guarded agents check a host only through their DNS
-  // lookup (src/net/guarded-agents.ts:19, src/net/address-guard.ts:134-141), and Node never calls
-  // lookup for an IP literal. The IP-literal check is made once, for settings.endpoint itself; any
-  // further request made through the same agents to an IP literal is not checked. HubSpot's SDK
-  // (node-fetch, follow: 20) follows a provider's 30x with the same agent, so a public https endpoint
-  // answering `302 Location: https://10.0.0.5/...` makes the server connect into its own network.
-  // Fix: check IP-literal hosts in the agents too (override createConnection in guarded-agents.ts to
-  // refuse a host for which isBlockedAddress is true), and pass node-fetch `redirect: 'manual'` (a
-  // provider check never needs a redirect: a 30x is FAILING). Either fix makes this test pass (its
-  // "provider" stand-in is itself on loopback); both are wanted.
+  // Was a finding (medium, SSRF in production): an IP-literal host skipped the agents' DNS lookup, and
+  // HubSpot's node-fetch followed redirects. Refused now: the agents refuse a blocked IP-literal host
+  // before connecting and open one connection per check (a redirect is refused wherever it goes);
+  // test/connections/verification.test.ts checks the redirect outside production, where loopback
+  // is allowed and only the one-connection rule stops it.
   it("HubSpot's check does not follow a provider's redirect into the server's network", async () => {
     const inside = await startHttp((_request, response) => response.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
     const provider = await startHttp((_request, response) => response.writeHead(302, { location: `${inside.url}/latest/meta-data` }).end());

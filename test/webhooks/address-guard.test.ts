@@ -1,8 +1,11 @@
 // Where webhooks may go: https only in production, never into the server's own network (checked
 // at save time and again at connect time, so DNS rebinding is refused), http to localhost outside it.
+import { createServer, request, type Agent } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/core/domain-errors.ts';
-import { checkOutboundUrl, isBlockedAddress, type AddressPolicy, type Resolver } from '../../src/net/address-guard.ts';
+import { checkOutboundUrl, isBlockedAddress, RefusedAddressError, type AddressPolicy, type Resolver } from '../../src/net/address-guard.ts';
+import { guardedAgents } from '../../src/net/guarded-agents.ts';
 import { sendWebhook } from '../../src/webhooks/sender.ts';
 import { CreateWebhookEndpointDocument } from '../generated/graphql.ts';
 import { givenOrganization } from '../support/fixtures.ts';
@@ -85,6 +88,44 @@ describe('the webhook address guard', () => {
       expect(lifted).toMatchObject({ delivered: true, status: 204 });
     } finally {
       await receiver.close();
+    }
+  });
+});
+
+describe("a provider check's guarded agents", () => {
+  const get = (url: string, agent: Agent) =>
+    new Promise<string>((resolve) => {
+      const outgoing = request(url, { agent }, (response) => {
+        response.resume();
+        resolve(`HTTP ${response.statusCode}`);
+      });
+      outgoing.on('error', (error: Error & { code?: string }) => resolve(error.code ?? error.message));
+      outgoing.end();
+    });
+
+  it('refuse in production an IP-literal host the DNS lookup never sees (a redirect to one), and open one connection', async () => {
+    let asked = 0;
+    const provider = createServer((_request, response) => {
+      asked += 1;
+      response.writeHead(200).end();
+    });
+    await new Promise<void>((resolve) => provider.listen(0, '127.0.0.1', resolve));
+    const literal = `http://127.0.0.1:${(provider.address() as AddressInfo).port}/`;
+    const controller = new AbortController();
+    try {
+      const agents = guardedAgents(new URL('http://provider.example/'), production(resolvesTo('93.184.216.34')), controller.signal);
+      expect(await get(literal, agents.http)).toBe('EREFUSEDADDRESS');
+      await expect(agents.refusal).rejects.toBeInstanceOf(RefusedAddressError);
+      expect(asked).toBe(0);
+      // Outside production the loopback literal is reached, once: a second connection is a redirect.
+      const local = guardedAgents(new URL(literal), development, controller.signal);
+      expect(await get(literal, local.http)).toBe('HTTP 200');
+      expect(await get(literal, local.http)).toBe('EREDIRECTREFUSED');
+      expect(asked).toBe(1);
+    } finally {
+      controller.abort();
+      provider.closeAllConnections();
+      await new Promise<void>((resolve) => provider.close(() => resolve()));
     }
   });
 });

@@ -18,7 +18,10 @@ export const checkHubspot: ProviderCheck = async ({ secrets, url, agents }) => {
   // the deadline destroys the agent's socket.
   const client = new Client({ basePath: url.href.replace(/\/+$/, ''), httpAgent: agents.forUrl, numberOfApiCallRetries: 0 });
   try {
-    await client.oauth.accessTokensApi.get(accessToken);
+    // The SDK (13.5) applies its configured middleware, which sets `httpAgent`, only to a call given
+    // options: without them the request would bypass the guarded agents (no address guard, no
+    // byte cap, and node-fetch following redirects freely). With them, a redirect is refused.
+    await client.oauth.accessTokensApi.get(accessToken, { middleware: [], middlewareMergeStrategy: 'append' });
   } catch (error) {
     if (isApiException(error)) {
       const category = error.body?.category;

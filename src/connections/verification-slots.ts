@@ -1,0 +1,68 @@
+// How many provider checks run at once in this process. A check holds an outbound socket, an SDK's
+// memory and up to VERIFY_TIMEOUT_MS; without a bound, one key's request rate keeps hundreds against
+// a silent host. At most one check per connection, VERIFICATIONS_PER_TENANT per tenant and
+// VERIFICATIONS_PER_PROCESS in all: verifyConnection beyond them is refused (429 RATE_LIMITED, see
+// service.ts), the background re-verification waits for a slot.
+import { RateLimitExceededError } from '../auth/rate-limits.ts';
+import { VERIFY_TIMEOUT_MS } from './verification.ts';
+
+export const VERIFICATIONS_PER_TENANT = 4;
+export const VERIFICATIONS_PER_PROCESS = 16;
+/** A refused caller retries once a running check is surely over. */
+const RETRY_AFTER_SECONDS = Math.ceil(VERIFY_TIMEOUT_MS / 1000);
+
+type Release = () => void;
+interface Checked {
+  id: string;
+  tenantId: string;
+}
+
+const running = new Set<string>();
+const perTenant = new Map<string, number>();
+let waiting: (() => void)[] = [];
+
+/** Why `connection` cannot be checked now, or null. */
+function refusalOf({ id, tenantId }: Checked): string | null {
+  if (running.has(id)) return `Connection ${id} is being verified already: retry in ${RETRY_AFTER_SECONDS} s.`;
+  if ((perTenant.get(tenantId) ?? 0) >= VERIFICATIONS_PER_TENANT) {
+    return `This tenant has ${VERIFICATIONS_PER_TENANT} verifications in flight, the most it may: retry in ${RETRY_AFTER_SECONDS} s.`;
+  }
+  if (running.size >= VERIFICATIONS_PER_PROCESS) return `The server has too many verifications in flight: retry in ${RETRY_AFTER_SECONDS} s.`;
+  return null;
+}
+
+function take({ id, tenantId }: Checked): Release {
+  running.add(id);
+  perTenant.set(tenantId, (perTenant.get(tenantId) ?? 0) + 1);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    running.delete(id);
+    const left = (perTenant.get(tenantId) ?? 1) - 1;
+    if (left === 0) perTenant.delete(tenantId);
+    else perTenant.set(tenantId, left);
+    const woken = waiting;
+    waiting = [];
+    for (const wake of woken) wake();
+  };
+}
+
+/** A slot for a request's check, or RateLimitExceededError (429 with Retry-After). */
+export function verificationSlot(connection: Checked): Release {
+  const refusal = refusalOf(connection);
+  if (refusal) throw new RateLimitExceededError(RETRY_AFTER_SECONDS, refusal);
+  return take(connection);
+}
+
+/**
+ * A slot for a background check once one is free, or null when the connection is being checked
+ * already (by a request): that check's result is recorded, a second one would tell nothing new.
+ */
+export async function backgroundVerificationSlot(connection: Checked): Promise<Release | null> {
+  for (;;) {
+    if (running.has(connection.id)) return null;
+    if (!refusalOf(connection)) return take(connection);
+    await new Promise<void>((resolve) => waiting.push(resolve));
+  }
+}
