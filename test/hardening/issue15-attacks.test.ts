@@ -180,12 +180,11 @@ describe('tenants', () => {
     }
   });
 
-  // FINDING (medium): a SANDBOX key manages the organization's production sub-accounts: it mints a live
-  // (PRODUCTION) key for a sub-account the production key made, and can deactivate it. Sub-accounts
-  // are confined by organization only (src/db/confinement-rules.ts:42-48, subAccountRule), and
-  // src/sub-accounts/keys.ts:22 always issues PRODUCTION keys. A test key thus escalates to live access.
-  // Fix: record the creating tenant (or environment) on SubAccount and confine by it, or refuse
-  // sub-account management from SANDBOX keys (and issue the sub-account's keys in the caller's environment).
+  // Fixed (was a medium finding: a SANDBOX key minted live keys for, and deactivated, production's
+  // sub-accounts). Sub-accounts and the catalog belong to the platform tenant that made them
+  // (SubAccount/PermissiblePurpose/AccountPackage.platformTenantId, src/db/confinement-rules.ts): a
+  // sandbox key finds none of production's, nor their events, nor archives production's purposes; its
+  // own sub-accounts are apart (the same name makes a new one) and get a SANDBOX tenant and mk_test_ keys.
   it("a SANDBOX key cannot mint live keys for, or deactivate, a sub-account the production key made", async () => {
     const sub = await givenSubAccount(server, platform.apiKey, subAccountInput({ permissiblePurposeIds: [purposeId] }));
     const sandbox = await givenSandboxKey(platform, 'Platform tests');
@@ -201,6 +200,29 @@ describe('tenants', () => {
     );
     expect(outcome(minted, 'createSubAccountApiKey')).toBe('NOT_FOUND');
     expect(outcome(deactivated, 'deactivateSubAccount')).toBe('NOT_FOUND');
+    const archived = await gql(`mutation($id: ID!) { archivePermissiblePurpose(input: { id: $id }) { __typename ... on Error { code } } }`, { id: purposeId }, withKey(sandbox.apiKey));
+    expect(outcome(archived, 'archivePermissiblePurpose')).toBe('NOT_FOUND');
+    const read = await gql(
+      `query($id: ID!) { node(id: $id) { id } subAccounts(first: 100) { nodes { id } } permissiblePurposes(first: 100) { nodes { id } } events(first: 100, filter: { objectId: $id }) { totalCount } }`,
+      { id: sub.subAccount.id },
+      withKey(sandbox.apiKey),
+    );
+    expect(read.data?.node).toBeNull();
+    expect(read.data?.events.totalCount).toBe(0);
+    expect(JSON.stringify(read.data)).not.toContain(sub.subAccount.id);
+    expect(JSON.stringify(read.data)).not.toContain(purposeId);
+    // Its own sub-account of the same name is another one, in a sandbox, with a test key.
+    const sandboxPurpose = await givenPurpose(server, { ...platform, apiKey: sandbox.apiKey }, 'Employment screening');
+    const own = await gql(CREATE_SUB_ACCOUNT, { input: subAccountInput({ permissiblePurposeIds: [sandboxPurpose] }, { accountName: sub.subAccount.accountName ?? '' }) }, withKey(sandbox.apiKey));
+    expect(outcome(own, 'createSubAccount')).toBe('CreateSubAccountPayload');
+    expect(own.data!.createSubAccount.subAccount.id).not.toBe(sub.subAccount.id);
+    expect(own.data!.createSubAccount.apiKey.secret).toMatch(/^mk_test_/);
+    const ownTenant = await server.prisma.tenant.findUniqueOrThrow({ where: { id: own.data!.createSubAccount.subAccount.tenantId } });
+    expect(ownTenant.environment).toBe('SANDBOX');
+    // Production's is as it was, and its key still works.
+    expect((await server.prisma.subAccount.findUniqueOrThrow({ where: { id: sub.subAccount.id } })).status).toBe('ACTIVE');
+    expect((await gql(`{ viewer { apiKeyId } }`, {}, withKey(sub.apiKey!.secret!))).status).toBe(200);
+    expect(await server.prisma.apiKey.count({ where: { tenantId: sub.subAccount.tenantId ?? '' } })).toBe(1);
   });
 });
 
