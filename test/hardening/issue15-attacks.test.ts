@@ -15,6 +15,7 @@ import { givenPurpose, givenSubAccount, subAccountInput } from '../sub-accounts/
 import { startStripe } from '../connections/stand-ins/providers.ts';
 import { givenEndpoint } from '../webhooks/givens.ts';
 import { startReceiver } from '../webhooks/receiver.ts';
+import { recordEvent } from '../../src/events/record.ts';
 
 let server: TestServer;
 let platform: OrganizationFixture;
@@ -312,28 +313,42 @@ describe('sub-accounts', () => {
     }
   });
 
-  // FINDING (low): a deactivated sub-account keeps receiving its tenant's events through the webhook
-  // endpoints its key made: its keys are refused (403), but the webhook worker still delivers, and the
-  // hourly re-verification keeps producing connection.verification_* events in its tenant
-  // (src/connections/reverification.ts:58-70 claims every PUBLISHED connection, whatever its tenant's
-  // sub-account status; src/webhooks delivers to every ENABLED endpoint). A platform that deactivates
-  // an account for FRAUD expects it cut off. Fix: pause (not delete) deliveries to the endpoints of a
-  // deactivated sub-account's tenant, and skip its connections in the background re-verification.
+  // Fixed (was a low finding: a deactivated sub-account kept receiving its tenant's events through its
+  // webhook endpoints, and its connections kept being re-verified). Now nothing is queued for the
+  // endpoints of a deactivated sub-account's tenant (src/events/record.ts), what was queued before
+  // waits and is sent once it is reactivated (src/webhooks/worker.ts), and the background
+  // re-verification skips its connections (src/connections/reverification.ts).
   it("a deactivated sub-account's webhook endpoints receive nothing new", async () => {
     const sub = await givenSubAccount(server, platform.apiKey, subAccountInput({ permissiblePurposeIds: [purposeId] }));
-    const stripe = await startStripe(['sk_test_DeactivatedHook0001']);
+    const secretKey = 'sk_test_DeactivatedHook0001';
+    const stripe = await startStripe([secretKey]);
     const hooks = await startReceiver();
     try {
       const as = withKey(sub.apiKey!.secret!);
       await givenEndpoint(server, as, { url: hooks.url, eventTypes: ['*'] });
-      await givenStripeConnection(as, stripe.url, 'sk_test_DeactivatedHook0001');
+      const connectionId = await givenStripeConnection(as, stripe.url, secretKey);
       await server.webhooks.deliverDue();
       const before = hooks.receipts.length;
+      // Queued before the deactivation, not yet sent.
+      const waiting = await givenStripeConnection(as, stripe.url, secretKey);
+      const checksBefore = stripe.requests.filter(({ headers }) => headers.authorization === `Bearer ${secretKey}`).length;
       const off = await gql(`mutation($id: ID!) { deactivateSubAccount(input: { id: $id, reason: FRAUD }) { __typename } }`, { id: sub.subAccount.id }, withKey(platform.apiKey));
       expect(outcome(off, 'deactivateSubAccount')).toBe('DeactivateSubAccountPayload');
+      // An event of its tenant while deactivated: no delivery for its endpoint, ever.
+      const place = { organizationId: sub.subAccount.organizationId ?? '', tenantId: sub.subAccount.tenantId ?? '', connectedAccountId: null, platformOrganizationId: null };
+      const meanwhile = await recordEvent(server.prisma, { type: 'connection.updated', objectId: connectionId, data: { object: {} }, place, actor: { type: 'SYSTEM' } });
+      expect(await server.prisma.webhookDelivery.count({ where: { eventId: meanwhile.id } })).toBe(0);
       await server.connectionChecks.deliverDue();
       await server.webhooks.deliverDue();
       expect(hooks.receipts.slice(before).map((receipt) => receipt.event.type)).toEqual([]);
+      expect(stripe.requests.filter(({ headers }) => headers.authorization === `Bearer ${secretKey}`)).toHaveLength(checksBefore);
+      expect((await server.prisma.connection.findUniqueOrThrow({ where: { id: connectionId } })).lastVerifiedAt).toBeNull();
+      // Reactivated: what waited is sent, and nothing of what happened meanwhile.
+      const on = await gql(`mutation($id: ID!) { reactivateSubAccount(input: { id: $id }) { __typename } }`, { id: sub.subAccount.id }, withKey(platform.apiKey));
+      expect(outcome(on, 'reactivateSubAccount')).toBe('ReactivateSubAccountPayload');
+      await server.webhooks.deliverDue();
+      const sent = hooks.receipts.slice(before).map((receipt) => receipt.event);
+      expect(sent.map((event) => [event.type, (event.data.object as { id: string }).id])).toEqual([['connection.created', waiting]]);
     } finally {
       await Promise.all([stripe.close(), hooks.close()]);
     }
