@@ -1,9 +1,10 @@
 // Sub-accounts: child accounts of a platform tenant, each with its own organization, tenant (of the
 // platform tenant's environment) and API keys. Creation by name is idempotent; the unique index on
 // (platform tenant, lower(accountName)) decides who made it first, so concurrent calls with one
-// name, in any letter case, make one sub-account, never two; sandbox and production names are apart. Only the platform renames one (its name is the platform's key to it) or
-// changes its purposes and packages. A deactivated sub-account's name answers INVALID_STATE: no
-// second account, no fresh key. Keys: keys.ts; status: lifecycle.ts.
+// name, in any letter case, make one sub-account, never two; sandbox and production names are apart.
+// Only the platform renames one (its name is the platform's key to it) or changes its purposes and
+// packages. A deactivated sub-account's name answers INVALID_STATE: no second account, no fresh key.
+// Keys: keys.ts; status: lifecycle.ts.
 import type { Prisma } from '../db/database.ts';
 import { isUniqueViolation } from '../db/prisma-errors.ts';
 import type { TenantDb } from '../db/tenant-scope.ts';
