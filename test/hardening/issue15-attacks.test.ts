@@ -16,6 +16,7 @@ import { startStripe } from '../connections/stand-ins/providers.ts';
 import { givenEndpoint } from '../webhooks/givens.ts';
 import { startReceiver } from '../webhooks/receiver.ts';
 import { recordEvent } from '../../src/events/record.ts';
+import { JITTER, RETRY_SCHEDULE_MS } from '../../src/webhooks/schedule.ts';
 
 let server: TestServer;
 let platform: OrganizationFixture;
@@ -322,15 +323,20 @@ describe('sub-accounts', () => {
     const sub = await givenSubAccount(server, platform.apiKey, subAccountInput({ permissiblePurposeIds: [purposeId] }));
     const secretKey = 'sk_test_DeactivatedHook0001';
     const stripe = await startStripe([secretKey]);
-    const hooks = await startReceiver();
+    let failing = false;
+    const hooks = await startReceiver(() => ({ status: failing ? 500 : 204 }));
     try {
       const as = withKey(sub.apiKey!.secret!);
       await givenEndpoint(server, as, { url: hooks.url, eventTypes: ['*'] });
       const connectionId = await givenStripeConnection(as, stripe.url, secretKey);
       await server.webhooks.deliverDue();
-      const before = hooks.receipts.length;
-      // Queued before the deactivation, not yet sent.
+      // Queued before the deactivation, and not delivered yet: its first attempt failed, its retry waits.
+      failing = true;
       const waiting = await givenStripeConnection(as, stripe.url, secretKey);
+      await server.webhooks.deliverDue();
+      expect(hooks.receipts.at(-1)?.event.type).toBe('connection.created');
+      failing = false;
+      const before = hooks.receipts.length;
       const checksBefore = stripe.requests.filter(({ headers }) => headers.authorization === `Bearer ${secretKey}`).length;
       const off = await gql(`mutation($id: ID!) { deactivateSubAccount(input: { id: $id, reason: FRAUD }) { __typename } }`, { id: sub.subAccount.id }, withKey(platform.apiKey));
       expect(outcome(off, 'deactivateSubAccount')).toBe('DeactivateSubAccountPayload');
@@ -339,6 +345,7 @@ describe('sub-accounts', () => {
       const meanwhile = await recordEvent(server.prisma, { type: 'connection.updated', objectId: connectionId, data: { object: {} }, place, actor: { type: 'SYSTEM' } });
       expect(await server.prisma.webhookDelivery.count({ where: { eventId: meanwhile.id } })).toBe(0);
       await server.connectionChecks.deliverDue();
+      server.clock.advance(RETRY_SCHEDULE_MS[0]! * (1 + JITTER) + 1_000);
       await server.webhooks.deliverDue();
       expect(hooks.receipts.slice(before).map((receipt) => receipt.event.type)).toEqual([]);
       expect(stripe.requests.filter(({ headers }) => headers.authorization === `Bearer ${secretKey}`)).toHaveLength(checksBefore);
