@@ -62,6 +62,8 @@ export function startConnectionReverification(deps: ReverificationDependencies):
         SELECT "id" FROM "Connection"
         WHERE "status" = 'PUBLISHED' AND "encryptedSecrets" IS NOT NULL
           AND ("lastVerifiedAt" IS NULL OR "lastVerifiedAt" <= ${dueBefore})
+          -- Not a deactivated sub-account's: it is cut off until reactivated, its events included.
+          AND NOT EXISTS (SELECT 1 FROM "SubAccount" s WHERE s."tenantId" = "Connection"."tenantId" AND s."status" = 'DEACTIVATED')
         ORDER BY "lastVerifiedAt" ASC NULLS FIRST
         LIMIT ${BATCH}
         FOR UPDATE SKIP LOCKED)

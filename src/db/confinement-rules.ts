@@ -63,14 +63,28 @@ function productionOnly({ where, allows, columns, stamp }: ModelRule): ModelRule
   };
 }
 
-const subAccountRule: ModelRule = {
-  // A platform sees its sub-accounts; a sub-account's own key sees itself and none of its siblings.
-  where: (scope) => ({ OR: [{ platformOrganizationId: scope.organizationId }, { organizationId: scope.organizationId }] }),
-  allows: (scope, row) => row.platformOrganizationId === scope.organizationId || row.organizationId === scope.organizationId,
-  columns: ['platformOrganizationId', 'organizationId'],
-  stamp: (scope) => ({ platformOrganizationId: scope.organizationId }),
+/**
+ * Sub-accounts and the catalog belong to the platform TENANT that made them: a sandbox key sees and
+ * manages its own (sandbox) sub-accounts, purposes and packages, never production's (a test key
+ * must not mint live keys nor archive a live purpose), and the other way round.
+ */
+const platformTenantScope = (scope: TenantScope) => ({ platformOrganizationId: scope.organizationId, platformTenantId: scope.tenantId });
+const inPlatformTenant = (scope: TenantScope, row: Row) => row.platformOrganizationId === scope.organizationId && row.platformTenantId === scope.tenantId;
+const ownedByPlatformTenant: ModelRule = {
+  where: platformTenantScope,
+  allows: inPlatformTenant,
+  columns: ['platformOrganizationId', 'platformTenantId'],
+  stamp: platformTenantScope,
 };
-const accountPackageRule = ownedBy('platformOrganizationId', 'organizationId');
+
+const subAccountRule: ModelRule = {
+  // A platform's tenant sees its sub-accounts; a sub-account's own key sees itself and none of its siblings.
+  where: (scope) => ({ OR: [platformTenantScope(scope), { organizationId: scope.organizationId }] }),
+  allows: (scope, row) => inPlatformTenant(scope, row) || row.organizationId === scope.organizationId,
+  columns: ['platformOrganizationId', 'platformTenantId', 'organizationId'],
+  stamp: platformTenantScope,
+};
+const accountPackageRule = ownedByPlatformTenant;
 /**
  * An endpoint belongs to whoever made it in its tenant: the tenant's own keys, or the platform while
  * acting for the account (it receives that account's tenant only, record.ts). Neither sees, rotates
@@ -136,7 +150,7 @@ export const modelRules: Record<string, ModelRule> = {
     columns: ['organizationId', 'platformOrganizationId', 'tenantId', 'connectedAccountId'],
   },
   SubAccount: subAccountRule,
-  PermissiblePurpose: ownedBy('platformOrganizationId', 'organizationId'),
+  PermissiblePurpose: ownedByPlatformTenant,
   AccountPackage: accountPackageRule,
   SubAccountPurpose: linkedTo('subAccount', subAccountRule),
   SubAccountPackage: linkedTo('subAccount', subAccountRule),

@@ -64,7 +64,9 @@ const INSERT_EVENT = `
  * - an endpoint made while acting for an account gets that account's tenant, while the account is
  *   ACTIVE (a suspended or revoked account's events are not the platform's to receive);
  * - any other endpoint gets its organization's own events in its tenant, and the organization-level
- *   ones (no tenant), not those of its connected accounts.
+ *   ones (no tenant), not those of its connected accounts;
+ * - none while the endpoint's tenant is a DEACTIVATED sub-account's: it is cut off, its keys refused
+ *   (what happens meanwhile is not queued for it, even after it is reactivated).
  */
 const QUEUE_DELIVERIES = `
   INSERT INTO "WebhookDelivery" ("id", "endpointId", "eventId", "organizationId", "tenantId", "eventSequence")
@@ -72,6 +74,7 @@ const QUEUE_DELIVERIES = `
   FROM "WebhookEndpoint" e
   WHERE e."status" = 'ENABLED'
     AND ('*' = ANY (e."eventTypes") OR $3 = ANY (e."eventTypes"))
+    AND NOT EXISTS (SELECT 1 FROM "SubAccount" s WHERE s."tenantId" = e."tenantId" AND s."status" = 'DEACTIVATED')
     AND CASE
           WHEN e."connect" THEN e."organizationId" = $5
             AND EXISTS (SELECT 1 FROM "Tenant" t WHERE t."id" = e."tenantId" AND t."environment" = 'PRODUCTION')

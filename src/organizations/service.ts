@@ -4,6 +4,7 @@ import type { Prisma, Transaction } from '../db/database.ts';
 import { newApiKey, type IssuedApiKey } from '../api-keys/service.ts';
 import { displayedName, optional, optionalDisplayedName, optionalText, phoneNumber } from '../core/validation.ts';
 import type { InvoicingEntity, Organization, Tenant } from '../generated/prisma/client.ts';
+import type { TenantEnvironment } from '../generated/prisma/enums.ts';
 import { newId } from '../core/ids.ts';
 import { validatePassword } from '../auth/passwords.ts';
 import { signInOrPrepareUser } from '../auth/sign-in.ts';
@@ -52,13 +53,20 @@ export function validateInvoicingDetails(form: InvoicingDetails, prefix: string)
   };
 }
 
-/** Runs inside the caller's transaction, so a failure later in the caller leaves nothing behind. */
-export async function provisionOrganization(tx: Transaction, details: BusinessDetails): Promise<ProvisionedOrganization> {
+/**
+ * Runs inside the caller's transaction, so a failure later in the caller leaves nothing behind. Its
+ * one tenant is PRODUCTION, unless `environment` says otherwise (a sandbox platform's sub-account).
+ */
+export async function provisionOrganization(
+  tx: Transaction,
+  details: BusinessDetails & { environment?: TenantEnvironment },
+): Promise<ProvisionedOrganization> {
+  const environment = details.environment ?? 'PRODUCTION';
   const organization = await tx.organization.create({
     data: { id: newId('Organization'), name: details.organizationName, country: details.country },
   });
   const tenant = await tx.tenant.create({
-    data: { id: newId('Tenant'), organizationId: organization.id, name: 'Production', environment: 'PRODUCTION' },
+    data: { id: newId('Tenant'), organizationId: organization.id, name: environment === 'PRODUCTION' ? 'Production' : 'Sandbox', environment },
   });
   const invoicingEntity = await tx.invoicingEntity.create({
     data: {

@@ -1,17 +1,22 @@
 // How the services reach one of the platform's sub-accounts: checked through the caller's confined
 // client, then (for the flows that write in the sub-account's own tenant: its keys) read and locked
-// in a transaction of the unconfined client, always with the platform's id in the condition.
+// in a transaction of the unconfined client, always with the platform's tenant in the condition
+// (a sub-account belongs to the platform tenant that made it: confinement-rules.ts).
 import type { Transaction } from '../db/database.ts';
-import type { TenantDb } from '../db/tenant-scope.ts';
+import type { TenantDb, TenantScope } from '../db/tenant-scope.ts';
 import { InvalidStateError, NotFoundError } from '../core/domain-errors.ts';
 import type { SubAccount } from '../generated/prisma/client.ts';
 import { withChoice, type SubAccountSnapshot } from './events.ts';
 
-/** The platform's sub-account of this name in any letter case, compared as the unique index compares. */
-async function idByName(tx: Transaction, platformOrganizationId: string, accountName: string): Promise<string | undefined> {
+/** Where the platform's request reaches its sub-accounts: its organization, in the tenant it acts in. */
+export const platformTenantOf = (scope: TenantScope) => ({ platformOrganizationId: scope.organizationId, platformTenantId: scope.tenantId });
+
+/** The platform tenant's sub-account of this name in any letter case, compared as the unique index compares. */
+async function idByName(tx: Transaction, scope: TenantScope, accountName: string): Promise<string | undefined> {
   const rows = await tx.$queryRaw<{ id: string }[]>`
     SELECT "id" FROM "SubAccount"
-    WHERE "platformOrganizationId" = ${platformOrganizationId} AND lower("accountName") = lower(${accountName})`;
+    WHERE "platformOrganizationId" = ${scope.organizationId} AND "platformTenantId" = ${scope.tenantId}
+      AND lower("accountName") = lower(${accountName})`;
   return rows[0]?.id;
 }
 
@@ -22,12 +27,12 @@ async function idByName(tx: Transaction, platformOrganizationId: string, account
 export async function lockSubAccount(
   tx: Transaction,
   where: { id: string } | { accountName: string },
-  platformOrganizationId: string,
+  scope: TenantScope,
   now: Date,
 ): Promise<SubAccountSnapshot | null> {
-  const id = 'id' in where ? where.id : await idByName(tx, platformOrganizationId, where.accountName);
+  const id = 'id' in where ? where.id : await idByName(tx, scope, where.accountName);
   if (id === undefined) return null;
-  const scoped = { id, platformOrganizationId };
+  const scoped = { id, ...platformTenantOf(scope) };
   await tx.subAccount.updateMany({ where: scoped, data: { updatedAt: now } });
   return tx.subAccount.findFirst({ where: scoped, include: withChoice });
 }

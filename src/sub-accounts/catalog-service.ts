@@ -1,7 +1,8 @@
-// The platform's catalog: permissible purposes, and account packages that group them. A
-// sub-account's purposes come from both, and must agree when both are given. An archived entry
-// stays where it is (on the packages and sub-accounts that have it) but is never newly assigned,
-// directly or through a package. A package's purposes are copied to a sub-account when the package
+// The platform's catalog: permissible purposes, and account packages that group them, one per
+// platform tenant (a sandbox key's catalog is its own: it never archives or renames production's,
+// confinement-rules.ts). A sub-account's purposes come from both, and must agree when both are
+// given. An archived entry stays where it is (on the packages and sub-accounts that have it) but is
+// never newly assigned, directly or through a package. A package's purposes are copied to a sub-account when the package
 // is assigned: changing the package later changes no sub-account (granting a purpose is a decision
 // about each account, which updateSubAccount makes).
 import { isUniqueViolation } from '../db/prisma-errors.ts';
@@ -11,11 +12,12 @@ import { ConflictError, InvalidStateError, NotFoundError, ValidationError } from
 import type { AccountPackage, PermissiblePurpose } from '../generated/prisma/client.ts';
 import { newId } from '../core/ids.ts';
 import { displayedName, optionalText } from '../core/validation.ts';
+import { platformTenantOf } from './access.ts';
 
 const NAME_MAX = 100;
 const DESCRIPTION_MAX = 1000;
 
-/** Names are unique per platform, archived entries included (rename an archived one to free its name). */
+/** Names are unique per platform tenant, archived entries included (rename an archived one to free its name). */
 async function uniquelyNamed<Row>(kind: string, name: string | undefined, write: () => Promise<Row>): Promise<Row> {
   try {
     return await write();
@@ -40,7 +42,7 @@ export async function createPermissiblePurpose(
   const name = displayedName(input.name, NAME_MAX, 'input.name');
   const description = optionalText(input.description, DESCRIPTION_MAX, 'input.description');
   return uniquelyNamed('permissible purpose', name, () =>
-    db.permissiblePurpose.create({ data: { id: newId('PermissiblePurpose'), platformOrganizationId: actor.actingScope.organizationId, name, description } }),
+    db.permissiblePurpose.create({ data: { id: newId('PermissiblePurpose'), ...platformTenantOf(actor.actingScope), name, description } }),
   );
 }
 
@@ -97,7 +99,7 @@ export async function createAccountPackage(
   const name = displayedName(input.name, NAME_MAX, 'input.name');
   const purposes = packagePurposes(await assignablePurposes(db, input.permissiblePurposeIds, 'input.permissiblePurposeIds'));
   return uniquelyNamed('package', name, () =>
-    db.accountPackage.create({ data: { id: newId('AccountPackage'), platformOrganizationId: actor.actingScope.organizationId, name, purposes } }),
+    db.accountPackage.create({ data: { id: newId('AccountPackage'), ...platformTenantOf(actor.actingScope), name, purposes } }),
   );
 }
 

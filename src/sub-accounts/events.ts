@@ -1,6 +1,8 @@
 // What the events of a sub-account show: its public fields and the ids of its purposes and packages
-// (so that `sub_account.updated` says when those changed), recorded with its platform.
-import { byKey, placeOfOrganizationObject, type EventWriter } from '../events/record.ts';
+// (so that `sub_account.updated` says when those changed), recorded with its platform, in the
+// platform tenant that made it: a sandbox key never reads a production sub-account's events (nor do
+// the sandbox's webhook endpoints receive them).
+import { byKey, placeOfOrganizationObject, type EventPlace, type EventWriter } from '../events/record.ts';
 import { apiKeyObject, recordChange, subAccountObject } from '../events/public-objects.ts';
 import type { EventType } from '../events/event-types.ts';
 import type { Actor } from '../auth/actor.ts';
@@ -30,13 +32,20 @@ function showSubAccount({ purposes, packages, ...account }: SubAccountSnapshot) 
   };
 }
 
-/** Records a change to the sub-account, which belongs with its platform. */
+type PlatformOf = Pick<SubAccount, 'platformOrganizationId' | 'platformTenantId'>;
+
+/** Where a sub-account's events belong: its platform organization, in the platform tenant that made it. */
+const placeOf = (subAccount: PlatformOf, actor: EventActor): EventPlace => ({
+  ...placeOfOrganizationObject(subAccount.platformOrganizationId, actor),
+  tenantId: subAccount.platformTenantId,
+});
+
+/** Records a change to the sub-account, which belongs with its platform tenant. */
 export function recordSubAccountEvent(tx: EventWriter, type: EventType, actor: EventActor, after: SubAccountSnapshot, before?: SubAccountSnapshot) {
-  const place = placeOfOrganizationObject(after.platformOrganizationId, actor);
-  return recordChange(tx, { type, show: showSubAccount, after, before, place, actor: byKey(actor) });
+  return recordChange(tx, { type, show: showSubAccount, after, before, place: placeOf(after, actor), actor: byKey(actor) });
 }
 
-export function recordKeyEvent(tx: EventWriter, type: EventType, actor: EventActor, subAccount: Pick<SubAccount, 'id' | 'platformOrganizationId'>, key: ApiKey) {
+export function recordKeyEvent(tx: EventWriter, type: EventType, actor: EventActor, subAccount: PlatformOf & Pick<SubAccount, 'id'>, key: ApiKey) {
   const show = (row: ApiKey) => apiKeyObject(row, subAccount.id);
-  return recordChange(tx, { type, show, after: key, place: placeOfOrganizationObject(subAccount.platformOrganizationId, actor), actor: byKey(actor) });
+  return recordChange(tx, { type, show, after: key, place: placeOf(subAccount, actor), actor: byKey(actor) });
 }

@@ -11,15 +11,19 @@ import { NotFoundError, ValidationError } from '../core/domain-errors.ts';
 import type { ApiKey, SubAccount } from '../generated/prisma/client.ts';
 import { newApiKey, validateApiKeyName, type IssuedApiKey } from '../api-keys/service.ts';
 import { recordKeyEvent, withChoice, type SubAccountSnapshot } from './events.ts';
-import { assertActive, lockSubAccount, platformSubAccount } from './access.ts';
+import { assertActive, lockSubAccount, platformSubAccount, platformTenantOf } from './access.ts';
 
 const PROVISIONED_KEY_NAME = 'Sub-account key';
 
-type KeyHolder = Pick<SubAccount, 'id' | 'tenantId' | 'platformOrganizationId'>;
+type KeyHolder = Pick<SubAccount, 'id' | 'tenantId' | 'platformOrganizationId' | 'platformTenantId'>;
 
-/** A new key in the sub-account's tenant, with its event. */
+/**
+ * A new key in the sub-account's tenant, with its event: of that tenant's environment, which is its
+ * platform tenant's (a sandbox platform's sub-accounts get `mk_test_` keys, never live ones).
+ */
 async function issueKey(tx: Transaction, subAccount: KeyHolder, actor: Actor, name: string): Promise<IssuedApiKey> {
-  const { row, secret } = newApiKey({ name, tenantId: subAccount.tenantId, environment: 'PRODUCTION' });
+  const { environment } = await tx.tenant.findUniqueOrThrow({ where: { id: subAccount.tenantId }, select: { environment: true } });
+  const { row, secret } = newApiKey({ name, tenantId: subAccount.tenantId, environment });
   const apiKey = await tx.apiKey.create({ data: row });
   await recordKeyEvent(tx, 'sub_account.api_key.created', actor, subAccount, apiKey);
   return { apiKey, secret };
@@ -51,9 +55,9 @@ export async function refreshProvisionedKey(tx: Transaction, subAccount: SubAcco
   return provisionKey(tx, subAccount, actor);
 }
 
-/** Locks the platform's ACTIVE sub-account for a key change, in the given transaction. */
+/** Locks the platform tenant's ACTIVE sub-account for a key change, in the given transaction. */
 async function lockActive(tx: Transaction, actor: Actor, id: string): Promise<SubAccountSnapshot> {
-  const subAccount = await lockSubAccount(tx, { id }, actor.actingScope.organizationId, actor.now);
+  const subAccount = await lockSubAccount(tx, { id }, actor.actingScope, actor.now);
   if (!subAccount) throw new NotFoundError(`No sub-account ${id}.`);
   assertActive(subAccount);
   return subAccount;
@@ -106,11 +110,11 @@ function keyIdOf(input: RevokeSubAccountKeyInput): string {
 export async function revokeSubAccountKey(prisma: Prisma, db: TenantDb, actor: Actor, input: RevokeSubAccountKeyInput): Promise<ApiKey> {
   const keyId = keyIdOf(input);
   const notFound = () => new NotFoundError(`No API key ${keyId} on any of your sub-accounts.`);
-  const platformOrganizationId = actor.actingScope.organizationId;
-  const key = await prisma.apiKey.findFirst({ where: { id: keyId, tenant: { subAccount: { is: { platformOrganizationId } } } } });
+  const platformTenant = platformTenantOf(actor.actingScope);
+  const key = await prisma.apiKey.findFirst({ where: { id: keyId, tenant: { subAccount: { is: platformTenant } } } });
   if (!key) throw notFound();
   // And its sub-account, through the confined client, as every other read of the caller's.
-  const subAccount = await db.subAccount.findFirst({ where: { tenantId: key.tenantId, platformOrganizationId } });
+  const subAccount = await db.subAccount.findFirst({ where: { tenantId: key.tenantId, ...platformTenant } });
   if (!subAccount || (input.subAccountId != null && input.subAccountId !== subAccount.id)) throw notFound();
   if (key.revokedAt) return key;
   return prisma.$transaction(async (tx) => {

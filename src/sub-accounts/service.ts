@@ -1,9 +1,10 @@
-// Sub-accounts: child accounts of a platform, each with its own organization, production tenant
-// and API keys. Creation by name is idempotent; the unique index on (platform, lower(accountName))
-// decides who made it first, so concurrent calls with one name, in any letter case, make one
-// sub-account, never two. Only the platform renames one (its name is the platform's key to it) or
-// changes its purposes and packages. A deactivated sub-account's name answers INVALID_STATE: no
-// second account, no fresh key. Keys: keys.ts; status: lifecycle.ts.
+// Sub-accounts: child accounts of a platform tenant, each with its own organization, tenant (of the
+// platform tenant's environment) and API keys. Creation by name is idempotent; the unique index on
+// (platform tenant, lower(accountName)) decides who made it first, so concurrent calls with one
+// name, in any letter case, make one sub-account, never two; sandbox and production names are apart.
+// Only the platform renames one (its name is the platform's key to it) or changes its purposes and
+// packages. A deactivated sub-account's name answers INVALID_STATE: no second account, no fresh key.
+// Keys: keys.ts; status: lifecycle.ts.
 import type { Prisma } from '../db/database.ts';
 import { isUniqueViolation } from '../db/prisma-errors.ts';
 import type { TenantDb } from '../db/tenant-scope.ts';
@@ -15,7 +16,7 @@ import { newId } from '../core/ids.ts';
 import { provisionOrganization } from '../organizations/service.ts';
 import { resolvePurposes, type HeldChoice, type PurposeChoice } from './catalog-service.ts';
 import { recordSubAccountEvent, withChoice, type SubAccountSnapshot } from './events.ts';
-import { lockSubAccount } from './access.ts';
+import { lockSubAccount, platformTenantOf } from './access.ts';
 import { refreshProvisionedKey } from './keys.ts';
 import { profileColumns, type ProfileInput } from './profile.ts';
 
@@ -34,7 +35,7 @@ export interface SubAccountResult {
 /** Columns the profile validation guarantees on create. */
 type SubAccountColumns = Omit<
   SubAccount,
-  'id' | 'platformOrganizationId' | 'organizationId' | 'tenantId' | 'status' | 'statusReason' | 'deactivatedAt' | 'provisionedApiKeyId' | 'createdAt' | 'updatedAt'
+  'id' | 'platformOrganizationId' | 'platformTenantId' | 'organizationId' | 'tenantId' | 'status' | 'statusReason' | 'deactivatedAt' | 'provisionedApiKeyId' | 'createdAt' | 'updatedAt'
 >;
 
 /** The link rows of a sub-account's purposes and packages, as a nested write. */
@@ -54,7 +55,10 @@ export async function createSubAccount(
   const withKey = input.createApiKey !== false;
   try {
     return await prisma.$transaction(async (tx) => {
+      // The sub-account's tenant is of its platform tenant's environment: a sandbox makes sandbox accounts.
+      const platformTenant = await tx.tenant.findUniqueOrThrow({ where: { id: actor.actingScope.tenantId }, select: { environment: true } });
       const { organization, tenant } = await provisionOrganization(tx, {
+        environment: platformTenant.environment,
         organizationName: columns.legalBusinessName ?? columns.accountName,
         country: columns.addressCountry,
         legalName: columns.legalBusinessName,
@@ -67,7 +71,7 @@ export async function createSubAccount(
         data: {
           ...columns,
           id: newId('SubAccount'),
-          platformOrganizationId: actor.actingScope.organizationId,
+          ...platformTenantOf(actor.actingScope),
           organizationId: organization.id,
           tenantId: tenant.id,
           ...linkRows({ purposeIds, packageIds }),
@@ -84,7 +88,7 @@ export async function createSubAccount(
   // The name is taken (maybe by a concurrent call that just committed): the existing one, its
   // provisioned key refreshed; a deactivated one stays as it is, without a key.
   return prisma.$transaction(async (tx) => {
-    const subAccount = await lockSubAccount(tx, { accountName: columns.accountName }, actor.actingScope.organizationId, actor.now);
+    const subAccount = await lockSubAccount(tx, { accountName: columns.accountName }, actor.actingScope, actor.now);
     if (!subAccount) throw new ConflictError(`The account name "${columns.accountName}" is taken.`);
     if (subAccount.status === 'DEACTIVATED') {
       throw new InvalidStateError(`The sub-account named "${subAccount.accountName}" (${subAccount.id}) is deactivated: reactivate it (reactivateSubAccount) first.`);

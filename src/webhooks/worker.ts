@@ -89,6 +89,8 @@ export function startWebhookWorker(deps: WebhookWorkerDependencies): WebhookWork
             -- Made while acting for an account: sent only while that account is ACTIVE (record.ts).
             AND (e."actingForAccountId" IS NULL
               OR EXISTS (SELECT 1 FROM "ConnectedAccount" a WHERE a."id" = e."actingForAccountId" AND a."status" = 'ACTIVE'))
+            -- A deactivated sub-account's endpoints: what was queued before waits, and is sent once it is reactivated (record.ts).
+            AND NOT EXISTS (SELECT 1 FROM "SubAccount" s WHERE s."tenantId" = e."tenantId" AND s."status" = 'DEACTIVATED')
             AND e."id" IN (SELECT DISTINCT "endpointId" FROM "WebhookDelivery" WHERE "status" = 'PENDING' AND "nextAttemptAt" <= ${now})
         )
         LIMIT ${limit}

@@ -15,6 +15,8 @@ import { givenPurpose, givenSubAccount, subAccountInput } from '../sub-accounts/
 import { startStripe } from '../connections/stand-ins/providers.ts';
 import { givenEndpoint } from '../webhooks/givens.ts';
 import { startReceiver } from '../webhooks/receiver.ts';
+import { recordEvent } from '../../src/events/record.ts';
+import { JITTER, RETRY_SCHEDULE_MS } from '../../src/webhooks/schedule.ts';
 
 let server: TestServer;
 let platform: OrganizationFixture;
@@ -180,12 +182,11 @@ describe('tenants', () => {
     }
   });
 
-  // FINDING (medium): a SANDBOX key manages the organization's production sub-accounts: it mints a live
-  // (PRODUCTION) key for a sub-account the production key made, and can deactivate it. Sub-accounts
-  // are confined by organization only (src/db/confinement-rules.ts:42-48, subAccountRule), and
-  // src/sub-accounts/keys.ts:22 always issues PRODUCTION keys. A test key thus escalates to live access.
-  // Fix: record the creating tenant (or environment) on SubAccount and confine by it, or refuse
-  // sub-account management from SANDBOX keys (and issue the sub-account's keys in the caller's environment).
+  // Fixed (was a medium finding: a SANDBOX key minted live keys for, and deactivated, production's
+  // sub-accounts). Sub-accounts and the catalog belong to the platform tenant that made them
+  // (SubAccount/PermissiblePurpose/AccountPackage.platformTenantId, src/db/confinement-rules.ts): a
+  // sandbox key finds none of production's, nor their events, nor archives production's purposes; its
+  // own sub-accounts are apart (the same name makes a new one) and get a SANDBOX tenant and mk_test_ keys.
   it("a SANDBOX key cannot mint live keys for, or deactivate, a sub-account the production key made", async () => {
     const sub = await givenSubAccount(server, platform.apiKey, subAccountInput({ permissiblePurposeIds: [purposeId] }));
     const sandbox = await givenSandboxKey(platform, 'Platform tests');
@@ -201,6 +202,29 @@ describe('tenants', () => {
     );
     expect(outcome(minted, 'createSubAccountApiKey')).toBe('NOT_FOUND');
     expect(outcome(deactivated, 'deactivateSubAccount')).toBe('NOT_FOUND');
+    const archived = await gql(`mutation($id: ID!) { archivePermissiblePurpose(input: { id: $id }) { __typename ... on Error { code } } }`, { id: purposeId }, withKey(sandbox.apiKey));
+    expect(outcome(archived, 'archivePermissiblePurpose')).toBe('NOT_FOUND');
+    const read = await gql(
+      `query($id: ID!) { node(id: $id) { id } subAccounts(first: 100) { nodes { id } } permissiblePurposes(first: 100) { nodes { id } } events(first: 100, filter: { objectId: $id }) { totalCount } }`,
+      { id: sub.subAccount.id },
+      withKey(sandbox.apiKey),
+    );
+    expect(read.data?.node).toBeNull();
+    expect(read.data?.events.totalCount).toBe(0);
+    expect(JSON.stringify(read.data)).not.toContain(sub.subAccount.id);
+    expect(JSON.stringify(read.data)).not.toContain(purposeId);
+    // Its own sub-account of the same name is another one, in a sandbox, with a test key.
+    const sandboxPurpose = await givenPurpose(server, { ...platform, apiKey: sandbox.apiKey }, 'Employment screening');
+    const own = await gql(CREATE_SUB_ACCOUNT, { input: subAccountInput({ permissiblePurposeIds: [sandboxPurpose] }, { accountName: sub.subAccount.accountName ?? '' }) }, withKey(sandbox.apiKey));
+    expect(outcome(own, 'createSubAccount')).toBe('CreateSubAccountPayload');
+    expect(own.data!.createSubAccount.subAccount.id).not.toBe(sub.subAccount.id);
+    expect(own.data!.createSubAccount.apiKey.secret).toMatch(/^mk_test_/);
+    const ownTenant = await server.prisma.tenant.findUniqueOrThrow({ where: { id: own.data!.createSubAccount.subAccount.tenantId } });
+    expect(ownTenant.environment).toBe('SANDBOX');
+    // Production's is as it was, and its key still works.
+    expect((await server.prisma.subAccount.findUniqueOrThrow({ where: { id: sub.subAccount.id } })).status).toBe('ACTIVE');
+    expect((await gql(`{ viewer { apiKeyId } }`, {}, withKey(sub.apiKey!.secret!))).status).toBe(200);
+    expect(await server.prisma.apiKey.count({ where: { tenantId: sub.subAccount.tenantId ?? '' } })).toBe(1);
   });
 });
 
@@ -290,28 +314,48 @@ describe('sub-accounts', () => {
     }
   });
 
-  // FINDING (low): a deactivated sub-account keeps receiving its tenant's events through the webhook
-  // endpoints its key made: its keys are refused (403), but the webhook worker still delivers, and the
-  // hourly re-verification keeps producing connection.verification_* events in its tenant
-  // (src/connections/reverification.ts:58-70 claims every PUBLISHED connection, whatever its tenant's
-  // sub-account status; src/webhooks delivers to every ENABLED endpoint). A platform that deactivates
-  // an account for FRAUD expects it cut off. Fix: pause (not delete) deliveries to the endpoints of a
-  // deactivated sub-account's tenant, and skip its connections in the background re-verification.
+  // Fixed (was a low finding: a deactivated sub-account kept receiving its tenant's events through its
+  // webhook endpoints, and its connections kept being re-verified). Now nothing is queued for the
+  // endpoints of a deactivated sub-account's tenant (src/events/record.ts), what was queued before
+  // waits and is sent once it is reactivated (src/webhooks/worker.ts), and the background
+  // re-verification skips its connections (src/connections/reverification.ts).
   it("a deactivated sub-account's webhook endpoints receive nothing new", async () => {
     const sub = await givenSubAccount(server, platform.apiKey, subAccountInput({ permissiblePurposeIds: [purposeId] }));
-    const stripe = await startStripe(['sk_test_DeactivatedHook0001']);
-    const hooks = await startReceiver();
+    const secretKey = 'sk_test_DeactivatedHook0001';
+    const stripe = await startStripe([secretKey]);
+    let failing = false;
+    const hooks = await startReceiver(() => ({ status: failing ? 500 : 204 }));
     try {
       const as = withKey(sub.apiKey!.secret!);
       await givenEndpoint(server, as, { url: hooks.url, eventTypes: ['*'] });
-      await givenStripeConnection(as, stripe.url, 'sk_test_DeactivatedHook0001');
+      const connectionId = await givenStripeConnection(as, stripe.url, secretKey);
       await server.webhooks.deliverDue();
+      // Queued before the deactivation, and not delivered yet: its first attempt failed, its retry waits.
+      failing = true;
+      const waiting = await givenStripeConnection(as, stripe.url, secretKey);
+      await server.webhooks.deliverDue();
+      expect(hooks.receipts.at(-1)?.event.type).toBe('connection.created');
+      failing = false;
       const before = hooks.receipts.length;
+      const checksBefore = stripe.requests.filter(({ headers }) => headers.authorization === `Bearer ${secretKey}`).length;
       const off = await gql(`mutation($id: ID!) { deactivateSubAccount(input: { id: $id, reason: FRAUD }) { __typename } }`, { id: sub.subAccount.id }, withKey(platform.apiKey));
       expect(outcome(off, 'deactivateSubAccount')).toBe('DeactivateSubAccountPayload');
+      // An event of its tenant while deactivated: no delivery for its endpoint, ever.
+      const place = { organizationId: sub.subAccount.organizationId ?? '', tenantId: sub.subAccount.tenantId ?? '', connectedAccountId: null, platformOrganizationId: null };
+      const meanwhile = await recordEvent(server.prisma, { type: 'connection.updated', objectId: connectionId, data: { object: {} }, place, actor: { type: 'SYSTEM' } });
+      expect(await server.prisma.webhookDelivery.count({ where: { eventId: meanwhile.id } })).toBe(0);
       await server.connectionChecks.deliverDue();
+      server.clock.advance(RETRY_SCHEDULE_MS[0]! * (1 + JITTER) + 1_000);
       await server.webhooks.deliverDue();
       expect(hooks.receipts.slice(before).map((receipt) => receipt.event.type)).toEqual([]);
+      expect(stripe.requests.filter(({ headers }) => headers.authorization === `Bearer ${secretKey}`)).toHaveLength(checksBefore);
+      expect((await server.prisma.connection.findUniqueOrThrow({ where: { id: connectionId } })).lastVerifiedAt).toBeNull();
+      // Reactivated: what waited is sent, and nothing of what happened meanwhile.
+      const on = await gql(`mutation($id: ID!) { reactivateSubAccount(input: { id: $id }) { __typename } }`, { id: sub.subAccount.id }, withKey(platform.apiKey));
+      expect(outcome(on, 'reactivateSubAccount')).toBe('ReactivateSubAccountPayload');
+      await server.webhooks.deliverDue();
+      const sent = hooks.receipts.slice(before).map((receipt) => receipt.event);
+      expect(sent.map((event) => [event.type, (event.data.object as { id: string }).id])).toEqual([['connection.created', waiting]]);
     } finally {
       await Promise.all([stripe.close(), hooks.close()]);
     }

@@ -278,7 +278,7 @@ describe('updating, listing and isolation', () => {
       made.push((await createSubAccount(subAccountInput({ accountName, permissiblePurposeIds: [purpose], createApiKey: false }), owner.apiKey)).subAccount.id);
     }
     // As the table was before the migration: names that differ only in case, the oldest first.
-    await server.prisma.$executeRawUnsafe('DROP INDEX "SubAccount_platformOrganizationId_lower_accountName_key"');
+    await server.prisma.$executeRawUnsafe('DROP INDEX "SubAccount_platformTenantId_lower_accountName_key"');
     const legacy = ['Legacy', 'LEGACY', 'legacy'];
     for (const [index, id] of made.entries()) {
       await server.prisma.subAccount.update({ where: { id }, data: { accountName: legacy[index], createdAt: new Date(Date.UTC(2026, 0, 1 + index)) } });
@@ -286,6 +286,9 @@ describe('updating, listing and isolation', () => {
     for (const statement of migration.replace(/^--.*$/gm, '').split(';').map((sql) => sql.trim()).filter(Boolean)) {
       await server.prisma.$executeRawUnsafe(statement);
     }
+    // And the index goes per platform tenant again, as 20261123162149_sub_accounts_per_platform_tenant does.
+    await server.prisma.$executeRawUnsafe('DROP INDEX "SubAccount_platformOrganizationId_lower_accountName_key"');
+    await server.prisma.$executeRawUnsafe('CREATE UNIQUE INDEX "SubAccount_platformTenantId_lower_accountName_key" ON "SubAccount" ("platformTenantId", lower("accountName"))');
     const rows = await server.prisma.subAccount.findMany({ where: { id: { in: made } } });
     const nameOf = (id: string) => rows.find((row) => row.id === id)?.accountName;
     expect(made.map(nameOf)).toEqual(['Legacy', `LEGACY (${made[1]})`, `legacy (${made[2]})`]);
