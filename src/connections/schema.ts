@@ -11,7 +11,7 @@ import { dateTimeRange, DateTimeFilter, orderByInput } from '../graphql/lists.ts
 import { addressPolicyOf } from '../net/address-guard.ts';
 import type { Context } from '../graphql/context.ts';
 import { changeConnectionStatus, createConnection, updateConnection, verifyConnection, type ConnectionDependencies } from './service.ts';
-import type { ConnectionSettings } from './settings.ts';
+import { storedSettings, type ConnectionSettings } from './settings.ts';
 
 const ProviderTypeEnum = builder.enumType(ProviderType, { name: 'ProviderType' });
 const ConnectionStatusEnum = builder.enumType(ConnectionStatus, { name: 'ConnectionStatus' });
@@ -81,7 +81,7 @@ const ConnectionType = builder.prismaNode('Connection', {
     providerType: t.expose('providerType', { type: ProviderTypeEnum }),
     status: t.expose('status', { type: ConnectionStatusEnum }),
     syncConfig: t.field({ type: SyncConfigType, resolve: (connection) => connection.syncConfig as unknown as SyncConfig }),
-    settings: t.field({ type: ConnectionSettingsType, resolve: (connection) => connection.settings as unknown as ConnectionSettings }),
+    settings: t.field({ type: ConnectionSettingsType, resolve: (connection) => storedSettings(connection) }),
     health: t.field({
       type: ConnectionHealthType,
       resolve: ({ healthStatus, lastVerifiedAt, lastError }) => ({ status: healthStatus, lastVerifiedAt, lastError }),

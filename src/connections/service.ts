@@ -18,7 +18,7 @@ import { newId } from '../core/ids.ts';
 import { displayedName, validateMetadata } from '../core/validation.ts';
 import type { AddressPolicy } from '../net/address-guard.ts';
 import { checkedSecrets, secretHints, type SecretsInput, type StoredSecrets } from './secrets.ts';
-import { checkedSettings, type ConnectionSettings, type ConnectionSettingsInput } from './settings.ts';
+import { checkedSettings, storedSettings, type ConnectionSettingsInput } from './settings.ts';
 import { verifyCredentials, type VerificationOutcome } from './verification.ts';
 import { verificationSlot } from './verification-slots.ts';
 
@@ -147,7 +147,7 @@ function secretsForNewEndpoint(providerType: ProviderType, given: SecretsInput |
 export async function updateConnection(db: TenantDb, actor: Actor, deps: ConnectionDependencies, id: string, input: ConnectionInput): Promise<Connection> {
   const existing = await liveConnection(db, id);
   const name = input.name == null ? undefined : displayedName(input.name, 255, 'input.name');
-  const stored = existing.settings as unknown as ConnectionSettings;
+  const stored = storedSettings(existing);
   const settings = input.settings ? await checkedSettings(existing.providerType, input.settings, stored, deps.addressPolicy) : undefined;
   const movesEndpoint = settings !== undefined && settings.endpoint !== stored.endpoint;
   const secrets = movesEndpoint
@@ -227,7 +227,7 @@ export async function recordVerification(
     ? await verifyCredentials({
         providerType: connection.providerType,
         secrets,
-        settings: connection.settings as unknown as ConnectionSettings,
+        settings: storedSettings(connection),
         policy: deps.addressPolicy,
         ...(deps.verifyTimeoutMs ? { timeoutMs: deps.verifyTimeoutMs } : {}),
       })

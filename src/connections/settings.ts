@@ -15,6 +15,9 @@ export interface ConnectionSettings {
 }
 
 /** Absent: unchanged; null: back to the default. */
+/** A row's stored settings: the JSON column holds only what checkedSettings wrote. */
+export const storedSettings = (row: { settings: unknown }): ConnectionSettings => row.settings as ConnectionSettings;
+
 export interface ConnectionSettingsInput {
   invoiceSyncEnable?: boolean | null | undefined;
   endpoint?: URL | null | undefined;
