@@ -39,6 +39,8 @@ const expectations: Record<keyof IsolationWorld['callers'], { sees: Marker[]; ma
     // By design: the name and id of the organizations connected to it, and the tenants they grant (ids on the account).
     mayAlsoSee: [MARKERS.expressOrganization, MARKERS.standardOrganization],
   },
+  // A sandbox key of the platform: its organization and its own tenant, nothing of production, Connect or the sub-accounts.
+  platformSandbox: { sees: [MARKERS.platformOrganization, MARKERS.platformSandbox], mayAlsoSee: [] },
   otherPlatform: { sees: [MARKERS.otherPlatform], mayAlsoSee: [] },
   subAccount: {
     sees: [MARKERS.subAccountA, MARKERS.insideSubAccountA, MARKERS.purposeA],
@@ -53,6 +55,11 @@ function idsShownByDesign(caller: keyof IsolationWorld['callers']): Set<string> 
   const { ids } = world;
   const of = (marker: Marker) => ids.get(marker) ?? [];
   switch (caller) {
+    // Every key of the organization sees its tenants' ids and names, and tenant.created names the key that made it.
+    case 'platformSandbox':
+      return new Set([world.platformTenantId, world.platformApiKeyId]);
+    case 'platform':
+      return new Set([world.sandboxTenantId]);
     // The sub-account's own row names its platform.
     case 'subAccount':
       return new Set(of(MARKERS.platformOrganization));

@@ -9,6 +9,7 @@ import {
   CreateConnectionDocument,
   CreatePermissiblePurposeDocument,
   CreateSubAccountDocument,
+  CreateTenantDocument,
   type CreateConnectionInput,
 } from '../generated/graphql.ts';
 import { actingFor, givenActiveAccount, givenConnectPlatform } from './connect.ts';
@@ -20,6 +21,7 @@ export const MARKERS = {
   otherPlatform: 'mkQworld',
   platformOrganization: 'mkPorg',
   platformTenant: 'mkPtenant',
+  platformSandbox: 'mkPsandbox',
   subAccountA: 'mkPsubA',
   subAccountB: 'mkPsubB',
   purposeA: 'mkPcatA',
@@ -82,6 +84,13 @@ export async function buildIsolationWorld(server: TestServer) {
   keep(MARKERS.platformTenant, await connection(`${MARKERS.platformTenant} connection`, withKey(platform.apiKey)));
   keep(MARKERS.platformTenant, await apiKey(platform, `${MARKERS.platformTenant} key`));
 
+  // Its sandbox: a key for tests, which must reach nothing of production (the tenant's name is shown to
+  // every key of the organization by design, so only what is inside carries the marker).
+  const sandboxResponse = await server.request(CreateTenantDocument, { input: { name: 'Sandbox', environment: 'SANDBOX' } }, withKey(platform.apiKey));
+  const sandbox = sandboxResponse.data?.createTenant;
+  if (sandbox?.__typename !== 'CreateTenantPayload' || !sandbox.apiKey.secret) return expect.fail(JSON.stringify(sandboxResponse));
+  keep(MARKERS.platformSandbox, sandbox.apiKey.id, await connection(`${MARKERS.platformSandbox} connection`, withKey(sandbox.apiKey.secret)));
+
   // Two sub-accounts, each with its own purpose and a connection inside its tenant.
   const purposeA = await purpose(platform, `${MARKERS.purposeA} purpose`);
   const purposeB = await purpose(platform, `${MARKERS.purposeB} purpose`);
@@ -138,8 +147,11 @@ export async function buildIsolationWorld(server: TestServer) {
   return {
     ids,
     platformApiKeyId: platform.apiKeyId,
+    platformTenantId: platform.tenantId,
+    sandboxTenantId: sandbox.tenant.id,
     callers: {
       platform: withKey(platform.apiKey),
+      platformSandbox: withKey(sandbox.apiKey.secret),
       otherPlatform: withKey(other.apiKey),
       subAccount: withKey(subAccountA.apiKey),
       actingForExpress: actingFor(platform, express.accountId),
