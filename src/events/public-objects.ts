@@ -1,6 +1,6 @@
 // What an event shows of an object: the fields the API shows of it, named as the API names them,
 // and never a secret (a connection's encrypted secrets stay out; its masked hints are public).
-import type { ApiKey, ConnectedAccount, Connection, SubAccount, Tenant, WebhookEndpoint } from '../generated/prisma/client.ts';
+import type { AccountPackage, ApiKey, ConnectedAccount, Connection, PermissiblePurpose, SubAccount, Tenant, WebhookEndpoint } from '../generated/prisma/client.ts';
 import type { EventType } from './event-types.ts';
 import { recordEvent, type EventActor, type EventData, type EventPlace, type EventWriter } from './record.ts';
 
@@ -32,6 +32,18 @@ export const apiKeyObject = (key: ApiKey, subAccountId: string): Fields => ({
   object: 'api_key',
   subAccountId,
   ...pick(key, ['id', 'name', 'prefix', 'createdAt', 'revokedAt']),
+});
+
+export const permissiblePurposeObject = (purpose: PermissiblePurpose): Fields => ({
+  object: 'permissible_purpose',
+  ...pick(purpose, ['id', 'name', 'description', 'archivedAt', 'createdAt', 'updatedAt']),
+});
+
+/** A package with the ids of the purposes it groups, so that an update says when they changed. */
+export const accountPackageObject = ({ purposes, ...accountPackage }: AccountPackage & { purposes: { permissiblePurposeId: string }[] }): Fields => ({
+  object: 'account_package',
+  ...pick(accountPackage, ['id', 'name', 'archivedAt', 'createdAt', 'updatedAt']),
+  permissiblePurposeIds: purposes.map((link) => link.permissiblePurposeId).sort(),
 });
 
 export const connectionObject = (connection: Connection): Fields => ({

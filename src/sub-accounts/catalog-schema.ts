@@ -151,7 +151,7 @@ builder.mutationField('updatePermissiblePurpose', (t) =>
     description: 'Absent fields stay. An archived purpose may be renamed (to free its name).',
     errors: { types: [ValidationError, NotFoundError, ConflictError] },
     args: { input: t.arg({ type: UpdatePermissiblePurposeInput, required: true }) },
-    resolve: async (_root, { input }, context) => ({ permissiblePurpose: await updatePermissiblePurpose(context.db, input) }),
+    resolve: async (_root, { input }, context) => ({ permissiblePurpose: await updatePermissiblePurpose(context.db, actorOf(context), input) }),
   }),
 );
 
@@ -189,7 +189,7 @@ builder.mutationField('updateAccountPackage', (t) =>
     description: 'Absent fields stay. An archived package may be renamed (to free its name).',
     errors: { types: [ValidationError, NotFoundError, ConflictError] },
     args: { input: t.arg({ type: UpdateAccountPackageInput, required: true }) },
-    resolve: async (_root, { input }, context) => ({ accountPackage: await updateAccountPackage(context.db, input) }),
+    resolve: async (_root, { input }, context) => ({ accountPackage: await updateAccountPackage(context.db, actorOf(context), input) }),
   }),
 );
 

@@ -13,6 +13,7 @@ import type { AccountPackage, PermissiblePurpose } from '../generated/prisma/cli
 import { newId } from '../core/ids.ts';
 import { displayedName, optionalText } from '../core/validation.ts';
 import { platformTenantOf } from './access.ts';
+import { recordPackageEvent, recordPurposeEvent, withPurposes } from './events.ts';
 
 const NAME_MAX = 100;
 const DESCRIPTION_MAX = 1000;
@@ -49,15 +50,20 @@ export async function createPermissiblePurpose(
 /** Absent fields stay; a null description clears it. Archived purposes may be renamed too. */
 export async function updatePermissiblePurpose(
   db: TenantDb,
+  actor: Actor,
   input: { id: string; name?: string | null | undefined; description?: string | null | undefined },
 ): Promise<PermissiblePurpose> {
   const name = updatedName(input.name);
   const description = input.description === undefined ? undefined : optionalText(input.description, DESCRIPTION_MAX, 'input.description');
-  const [updated] = await uniquelyNamed('permissible purpose', name, () =>
-    db.permissiblePurpose.updateManyAndReturn({ where: { id: input.id }, data: { name, description } }),
+  return uniquelyNamed('permissible purpose', name, () =>
+    db.$transaction(async (tx) => {
+      const before = await tx.permissiblePurpose.findUnique({ where: { id: input.id } });
+      if (!before) throw new NotFoundError(`No permissible purpose ${input.id}.`);
+      const after = await tx.permissiblePurpose.update({ where: { id: input.id }, data: { name, description } });
+      await recordPurposeEvent(tx, actor, { type: 'permissible_purpose.updated', after, before });
+      return after;
+    }),
   );
-  if (!updated) throw new NotFoundError(`No permissible purpose ${input.id}.`);
-  return updated;
 }
 
 /** Ids, deduplicated, that must each be an entry of the platform's, and unarchived unless already held. */
@@ -109,40 +115,47 @@ export async function createAccountPackage(
  */
 export async function updateAccountPackage(
   db: TenantDb,
+  actor: Actor,
   input: { id: string; name?: string | null | undefined; permissiblePurposeIds?: readonly string[] | null | undefined },
 ): Promise<AccountPackage> {
   const name = updatedName(input.name);
-  const existing = await db.accountPackage.findUnique({ where: { id: input.id }, include: { purposes: true } });
+  const existing = await db.accountPackage.findUnique({ where: { id: input.id }, include: withPurposes });
   if (!existing) throw new NotFoundError(`No account package ${input.id}.`);
   if (input.permissiblePurposeIds === null) throw new ValidationError('A package groups at least one permissible purpose.', ['input.permissiblePurposeIds']);
   const held = new Set(existing.purposes.map((link) => link.permissiblePurposeId));
   const purposeIds = input.permissiblePurposeIds && (await assignablePurposes(db, input.permissiblePurposeIds, 'input.permissiblePurposeIds', held));
   const purposes = purposeIds ? { deleteMany: {}, ...packagePurposes(purposeIds) } : undefined;
-  return uniquelyNamed('package', name, () => db.accountPackage.update({ where: { id: input.id }, data: { name, purposes } }));
+  return uniquelyNamed('package', name, () =>
+    db.$transaction(async (tx) => {
+      const before = await tx.accountPackage.findUniqueOrThrow({ where: { id: input.id }, include: withPurposes });
+      const after = await tx.accountPackage.update({ where: { id: input.id }, data: { name, purposes }, include: withPurposes });
+      await recordPackageEvent(tx, actor, { type: 'account_package.updated', after, before });
+      return after;
+    }),
+  );
 }
 
 /** Archiving is final: the entry stays where it is and is never newly assigned. */
-async function archived<Row>(label: string, id: string, archive: () => Promise<Row[]>, exists: () => Promise<number>): Promise<Row> {
-  const [row] = await archive();
-  if (row) return row;
-  throw (await exists()) > 0 ? new InvalidStateError(`The ${label} ${id} is already archived.`) : new NotFoundError(`No ${label} ${id}.`);
-}
-
 export const archivePermissiblePurpose = (db: TenantDb, actor: Actor, id: string) =>
-  archived(
-    'permissible purpose',
-    id,
-    () => db.permissiblePurpose.updateManyAndReturn({ where: { id, archivedAt: null }, data: { archivedAt: actor.now } }),
-    () => db.permissiblePurpose.count({ where: { id } }),
-  );
+  db.$transaction(async (tx) => {
+    const before = await tx.permissiblePurpose.findUnique({ where: { id } });
+    if (!before) throw new NotFoundError(`No permissible purpose ${id}.`);
+    const [after] = await tx.permissiblePurpose.updateManyAndReturn({ where: { id, archivedAt: null }, data: { archivedAt: actor.now } });
+    if (!after) throw new InvalidStateError(`The permissible purpose ${id} is already archived.`);
+    await recordPurposeEvent(tx, actor, { type: 'permissible_purpose.archived', after, before });
+    return after;
+  });
 
 export const archiveAccountPackage = (db: TenantDb, actor: Actor, id: string) =>
-  archived(
-    'account package',
-    id,
-    () => db.accountPackage.updateManyAndReturn({ where: { id, archivedAt: null }, data: { archivedAt: actor.now } }),
-    () => db.accountPackage.count({ where: { id } }),
-  );
+  db.$transaction(async (tx) => {
+    const before = await tx.accountPackage.findUnique({ where: { id }, include: withPurposes });
+    if (!before) throw new NotFoundError(`No account package ${id}.`);
+    const archived = await tx.accountPackage.updateMany({ where: { id, archivedAt: null }, data: { archivedAt: actor.now } });
+    if (archived.count === 0) throw new InvalidStateError(`The account package ${id} is already archived.`);
+    const after = await tx.accountPackage.findUniqueOrThrow({ where: { id }, include: withPurposes });
+    await recordPackageEvent(tx, actor, { type: 'account_package.archived', after, before });
+    return after;
+  });
 
 export interface PurposeChoice {
   permissiblePurposeIds?: readonly string[] | null | undefined;

@@ -184,6 +184,40 @@ describe('archiving', () => {
   });
 });
 
+describe('the catalog’s events', () => {
+  const eventsOf = async (objectId: string) =>
+    (await server.request(EventsDocument, { first: 10, filter: { objectId } }, byPlatform())).data?.events.nodes.map((event) => ({ type: event.type, data: event.data })) ?? [];
+
+  it('records each update and archiving, with what changed, in the platform tenant only', async () => {
+    const purpose = await newPurpose('Evented');
+    const other = await newPurpose('Evented other');
+    const pack = await newPackage([purpose]);
+    await server.request(UpdatePermissiblePurposeDocument, { input: { id: purpose, description: 'Now described.' } }, byPlatform());
+    await server.request(UpdateAccountPackageDocument, { input: { id: pack, permissiblePurposeIds: [purpose, other] } }, byPlatform());
+    await archivePurpose(purpose);
+    await archivePackage(pack);
+
+    // Newest first.
+    expect(await eventsOf(purpose)).toMatchObject([
+      { type: 'permissible_purpose.archived', data: { object: { id: purpose, archivedAt: expect.any(String) }, previous: { archivedAt: null } } },
+      { type: 'permissible_purpose.updated', data: { object: { description: 'Now described.' }, previous: { description: expect.stringMatching(/^Evented/) } } },
+    ]);
+    expect(await eventsOf(pack)).toMatchObject([
+      { type: 'account_package.archived', data: { object: { id: pack, archivedAt: expect.any(String) } } },
+      { type: 'account_package.updated', data: { object: { permissiblePurposeIds: [purpose, other].sort() }, previous: { permissiblePurposeIds: [purpose] } } },
+    ]);
+    const seenByStranger = await server.request(EventsDocument, { first: 10, filter: { objectId: purpose } }, withKey(stranger.apiKey));
+    expect(seenByStranger.data?.events.nodes).toEqual([]);
+  });
+
+  it('records nothing for a refused change', async () => {
+    const purpose = await newPurpose('Refused');
+    await archivePurpose(purpose);
+    expect((await archivePurpose(purpose)).data?.archivePermissiblePurpose).toMatchObject({ code: 'INVALID_STATE' });
+    expect((await eventsOf(purpose)).map((event) => event.type)).toEqual(['permissible_purpose.archived']);
+  });
+});
+
 describe('changing a sub-account’s purposes and packages', () => {
   it('replaces both sets as create would set them; either field alone counts the other as empty; both left out keep them', async () => {
     const [first, second, third] = [await newPurpose(), await newPurpose(), await newPurpose()];
