@@ -7,7 +7,7 @@ import { connectionObject, recordChange } from '../events/public-objects.ts';
 import type { EventType } from '../events/event-types.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { Prisma } from '../db/database.ts';
-import { isUniqueViolation } from '../db/prisma-errors.ts';
+import { isRecordNotFound, isUniqueViolation } from '../db/prisma-errors.ts';
 import type { TenantDb } from '../db/tenant-scope.ts';
 import { decryptSecret, encryptSecret } from '../crypto/encryption.ts';
 import type { KeyRing } from '../crypto/key-ring.ts';
@@ -79,6 +79,8 @@ function openSecrets(keyRing: KeyRing, row: Pick<Connection, 'id' | 'tenantId' |
 function conflictOnName(name: string) {
   return (error: unknown): never => {
     if (isUniqueViolation(error)) throw new ConflictError(`This tenant already has a connection named "${name}" (in some letter case).`);
+    // The update holds only over the row read before it: a concurrent change (or deletion) came first.
+    if (isRecordNotFound(error)) throw new ConflictError('The connection changed (or was deleted) while this update ran: read it again and retry.');
     throw error;
   };
 }

@@ -14,10 +14,10 @@ export interface ConnectionSettings {
   forcePathStyle?: boolean | undefined;
 }
 
-/** Absent: unchanged; null: back to the default. */
 /** A row's stored settings: the JSON column holds only what checkedSettings wrote. */
 export const storedSettings = (row: { settings: unknown }): ConnectionSettings => row.settings as ConnectionSettings;
 
+/** Absent: unchanged; null: back to the default. */
 export interface ConnectionSettingsInput {
   invoiceSyncEnable?: boolean | null | undefined;
   endpoint?: URL | null | undefined;

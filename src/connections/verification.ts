@@ -11,7 +11,7 @@ import { RefusedAddressError, type AddressPolicy } from '../net/address-guard.ts
 import { AnswerTooLargeError, guardedAgents, MAX_ANSWER_BYTES, RedirectRefusedError } from '../net/guarded-agents.ts';
 import type { StoredSecrets } from './secrets.ts';
 import type { ConnectionSettings } from './settings.ts';
-import { MissingCredential, MissingSetting, ProviderAnswer, type ProviderCheck } from './providers/answers.ts';
+import { MissingCredential, ProviderAnswer, type ProviderCheck } from './providers/answers.ts';
 
 export const VERIFY_TIMEOUT_MS = 5_000;
 
@@ -94,7 +94,6 @@ function quotedCode(code: string | null, shape: RegExp | null, secrets: StoredSe
 function outcomeOf(error: unknown, request: VerificationRequest, timeoutMs: number): VerificationOutcome {
   const { label, code: shape } = providers[request.providerType];
   if (error instanceof MissingCredential) return { status: 'NEEDS_REAUTH', error: error.message };
-  if (error instanceof MissingSetting) return { status: 'FAILING', error: error.message };
   if (error instanceof ProviderAnswer) {
     const code = quotedCode(error.providerCode, shape, request.secrets);
     const status = error.httpStatus === 401 || error.httpStatus === 403 ? 'NEEDS_REAUTH' : 'FAILING';

@@ -139,7 +139,7 @@ builder.mutationField('createPermissiblePurpose', (t) =>
 const UpdatePermissiblePurposeInput = builder.inputType('UpdatePermissiblePurposeInput', {
   fields: (t) => ({
     id: t.id({ required: true }),
-    name: t.string({ required: false, description: 'Unique per platform, archived entries included.' }),
+    name: t.string({ required: false, description: 'Unique per platform tenant, archived entries included.' }),
     description: t.string({ required: false, description: 'null clears it.' }),
   }),
 });
@@ -174,7 +174,7 @@ builder.mutationField('createAccountPackage', (t) =>
 const UpdateAccountPackageInput = builder.inputType('UpdateAccountPackageInput', {
   fields: (t) => ({
     id: t.id({ required: true }),
-    name: t.string({ required: false, description: 'Unique per platform, archived entries included.' }),
+    name: t.string({ required: false, description: 'Unique per platform tenant, archived entries included.' }),
     permissiblePurposeIds: t.idList({
       required: false,
       description: 'Replaces its purposes (at least one; an archived one it has may stay). Sub-accounts that have the package keep the purposes they got.',

@@ -8,6 +8,7 @@ import { InvalidStateError, NotFoundError } from '../core/domain-errors.ts';
 import type { EventType } from '../events/event-types.ts';
 import type { SubAccountStatus, SubAccountStatusReason } from '../generated/prisma/enums.ts';
 import { recordSubAccountEvent, withChoice, type SubAccountSnapshot } from './events.ts';
+import { platformTenantOf } from './access.ts';
 
 export type SubAccountLifecycleAction = 'deactivate' | 'reactivate';
 
@@ -35,7 +36,7 @@ export async function changeSubAccountStatus(
   action: SubAccountLifecycleAction,
 ): Promise<SubAccountSnapshot> {
   const { from, to, event } = transitions[action];
-  const where = { id: input.id, platformOrganizationId: actor.actingScope.organizationId };
+  const where = { id: input.id, ...platformTenantOf(actor.actingScope) };
   return db.$transaction(async (tx) => {
     // Locks the row first: a concurrent transition or key refresh of this sub-account waits for this one.
     const { count } = await tx.subAccount.updateMany({ where, data: { updatedAt: actor.now } });

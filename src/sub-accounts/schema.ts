@@ -78,7 +78,7 @@ type ProfileFieldBuilder = PothosSchemaTypes.InputFieldBuilder<typeof builder.$i
  * types are the services' input types (profile.ts validates every value). `required`: on create.
  */
 const profileStringFields = <Required extends boolean>(t: ProfileFieldBuilder, required: Required) => ({
-  accountName: t.string({ required, description: 'Unique per platform, in any letter case; only the platform changes it.' }),
+  accountName: t.string({ required, description: 'Unique per platform tenant (production and each sandbox apart), in any letter case; only the platform changes it.' }),
   firstName: t.string({ required }),
   lastName: t.string({ required }),
   emailAddress: t.string({ required, description: "The owner's e-mail." }),

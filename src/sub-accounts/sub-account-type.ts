@@ -33,7 +33,7 @@ export const SubAccountType = builder.prismaNode('SubAccount', {
   id: { field: 'id' },
   description: 'A child account of the platform, with its own organization, tenant and API keys.',
   fields: (t) => ({
-    accountName: t.exposeString('accountName', { description: 'Unique per platform, in any letter case.' }),
+    accountName: t.exposeString('accountName', { description: 'Unique per platform tenant (production and each sandbox apart), in any letter case.' }),
     firstName: t.exposeString('firstName'),
     lastName: t.exposeString('lastName'),
     emailAddress: t.expose('emailAddress', { type: 'EmailAddress' }),

@@ -163,9 +163,11 @@ describe('verifyConnection', () => {
     expect(server.logs()).not.toContain(STRIPE_BAD_KEY.slice(8));
   });
 
-  it('says FAILING for a missing bucket, an unknown one, and a provider that is down', async () => {
+  it('checks the account without a bucket; says FAILING for an unknown bucket and a provider that is down', async () => {
     const noBucket = await verify((await create(s3At(s3.endpoint, S3_KEY, null))).id);
-    expect(noBucket.health).toMatchObject({ status: 'FAILING', lastError: 'settings.bucket is not set: there is no bucket to check' });
+    expect(noBucket.health).toMatchObject({ status: 'HEALTHY', lastError: null });
+    const noBucketBadKey = await verify((await create(s3At(s3.endpoint, ['AKIAWRONGWRONGWRONG0', 'wrong-secret-wrong-secret-wrong-secret00'], null))).id);
+    expect(noBucketBadKey.health.status).toBe('NEEDS_REAUTH');
     const unknownBucket = await verify((await create({ ...s3At(s3.endpoint), settings: { endpoint: s3.endpoint, forcePathStyle: true, bucket: 'no-such-bucket' } })).id);
     expect(unknownBucket.health).toMatchObject({ status: 'FAILING', lastError: expect.stringMatching(/^S3 answered HTTP 404/) });
 

@@ -46,7 +46,7 @@ export function linkDestinations(input: { returnUrl?: URL | null | undefined; re
 }
 
 /** The stored hash of a presented token, or null when it cannot be one of ours (no lookup needed). */
-export function hashPresentedToken(token: string): string | null {
+function hashPresentedToken(token: string): string | null {
   return TOKEN_PATTERN.test(token) ? sha256Hex(token) : null;
 }
 

@@ -13,7 +13,7 @@ export type AccountForRequirements = Pick<
 >;
 
 /** Every column a business detail is made of (requirements.ts in platform says which). */
-export const DETAIL_COLUMNS = {
+const DETAIL_COLUMNS = {
   legalName: true,
   addressLine1: true,
   city: true,

@@ -17,9 +17,6 @@ export class ProviderAnswer extends Error {
 /** The stored secrets lack what the check needs: only new credentials help. */
 export class MissingCredential extends Error {}
 
-/** The settings lack what the check needs (an S3 bucket). */
-export class MissingSetting extends Error {}
-
 export interface ProviderCheckInput {
   secrets: StoredSecrets;
   settings: ConnectionSettings;
