@@ -114,3 +114,9 @@ export async function createOrganizationWithKey(prisma: Prisma, input: NewOrgani
     return { ...provisioned, apiKey: { apiKey: await tx.apiKey.create({ data: row }), secret } };
   });
 }
+
+/** Whether the user belongs to the organization now (a member removed a moment ago no longer does). */
+export async function isOrganizationMember(db: Pick<Transaction, 'organizationMember'>, organizationId: string, userId: string): Promise<boolean> {
+  const member = await db.organizationMember.findUnique({ where: { organizationId_userId: { organizationId, userId } }, select: { userId: true } });
+  return member !== null;
+}

@@ -7,7 +7,7 @@
 // about each account, which updateSubAccount makes).
 import { isUniqueViolation } from '../db/prisma-errors.ts';
 import type { Actor } from '../auth/actor.ts';
-import type { TenantDb } from '../db/tenant-scope.ts';
+import type { TenantDb, TenantTx } from '../db/tenant-scope.ts';
 import { ConflictError, InvalidStateError, NotFoundError, ValidationError } from '../core/domain-errors.ts';
 import type { AccountPackage, PermissiblePurpose } from '../generated/prisma/client.ts';
 import { newId } from '../core/ids.ts';
@@ -86,7 +86,10 @@ async function assignable(
 
 const NOTHING_HELD: ReadonlySet<string> = new Set();
 
-function assignablePurposes(db: TenantDb, ids: readonly string[], field: string, held = NOTHING_HELD) {
+/** What reading the catalog needs: the confined client, or a transaction of it. */
+type CatalogReader = Pick<TenantTx, 'permissiblePurpose' | 'accountPackage' | 'accountPackagePurpose'>;
+
+function assignablePurposes(db: CatalogReader, ids: readonly string[], field: string, held = NOTHING_HELD) {
   return assignable(ids, field, 'permissible purposes', held, (unique) =>
     db.permissiblePurpose.findMany({ where: { id: { in: unique } }, select: { id: true, archivedAt: true } }),
   );
@@ -175,7 +178,7 @@ const NOTHING: HeldChoice = { purposeIds: NOTHING_HELD, packageIds: NOTHING_HELD
  * packages; when both are given, every purpose the packages bring must be among the ids. A package
  * brings its unarchived purposes, and the archived ones the sub-account already has.
  */
-export async function resolvePurposes(db: TenantDb, choice: PurposeChoice, held: HeldChoice = NOTHING) {
+export async function resolvePurposes(db: CatalogReader, choice: PurposeChoice, held: HeldChoice = NOTHING) {
   const purposeIds = await assignablePurposes(db, choice.permissiblePurposeIds ?? [], 'input.permissiblePurposeIds', held.purposeIds);
   const packageIds = await assignable(choice.accountPackageIds ?? [], 'input.accountPackageIds', 'account packages', held.packageIds, (unique) =>
     db.accountPackage.findMany({ where: { id: { in: unique } }, select: { id: true, archivedAt: true } }),

@@ -133,26 +133,28 @@ const choiceGiven = (choice: PurposeChoice) => choice.permissiblePurposeIds != n
  */
 export async function updateSubAccount(
   db: TenantDb,
-  actor: Pick<Actor, 'subAccountId' | 'apiKeyId' | 'actingAs'>,
+  actor: Pick<Actor, 'subAccountId' | 'apiKeyId' | 'actingAs' | 'now'>,
   id: string,
   input: SubAccountUpdate,
 ): Promise<SubAccount> {
   const { permissiblePurposeIds, accountPackageIds, ...profile } = input;
   const choice = { permissiblePurposeIds, accountPackageIds };
   const columns = profileColumns(profile, 'update');
-  const existing = await db.subAccount.findUnique({ where: { id }, include: withChoice });
-  if (!existing) throw new NotFoundError(`No sub-account ${id}.`);
-  const held: HeldChoice = {
-    purposeIds: idSet(existing.purposes.map((link) => link.permissiblePurposeId)),
-    packageIds: idSet(existing.packages.map((link) => link.accountPackageId)),
-  };
   const ownKey = actor.subAccountId !== null;
-  if (ownKey) refuseOwnKeyChanges(existing, columns.accountName, choice, held);
-  const links = !ownKey && choiceGiven(choice) ? await resolvePurposes(db, choice, held) : null;
-  const rows = links && linkRows(links);
-  const linkWrites = rows && { purposes: { deleteMany: {}, ...rows.purposes }, packages: { deleteMany: {}, ...rows.packages } };
   try {
     return await db.$transaction(async (tx) => {
+      // The row is locked before it is read: the checks and the event's `previous` see what this update changes.
+      const { count } = await tx.subAccount.updateMany({ where: { id }, data: { updatedAt: actor.now } });
+      const existing = count > 0 ? await tx.subAccount.findUnique({ where: { id }, include: withChoice }) : null;
+      if (!existing) throw new NotFoundError(`No sub-account ${id}.`);
+      const held: HeldChoice = {
+        purposeIds: idSet(existing.purposes.map((link) => link.permissiblePurposeId)),
+        packageIds: idSet(existing.packages.map((link) => link.accountPackageId)),
+      };
+      if (ownKey) refuseOwnKeyChanges(existing, columns.accountName, choice, held);
+      const links = !ownKey && choiceGiven(choice) ? await resolvePurposes(tx, choice, held) : null;
+      const rows = links && linkRows(links);
+      const linkWrites = rows && { purposes: { deleteMany: {}, ...rows.purposes }, packages: { deleteMany: {}, ...rows.packages } };
       const subAccount = await tx.subAccount.update({ where: { id }, data: { ...columns, ...linkWrites }, include: withChoice });
       await recordSubAccountEvent(tx, 'sub_account.updated', actor, subAccount, existing);
       return subAccount;

@@ -5,7 +5,7 @@
 import type { Prisma } from '../../db/database.ts';
 import { InvalidCredentialsError, LinkInvalidError, ValidationError } from '../../core/domain-errors.ts';
 import type { OnboardingLink, OnboardingSession } from '../../generated/prisma/client.ts';
-import type { InvoicingDetails } from '../../organizations/service.ts';
+import { isOrganizationMember, type InvoicingDetails } from '../../organizations/service.ts';
 import { INVALID_CREDENTIALS_MESSAGE, signIn } from '../../auth/sign-in.ts';
 import { assertLinkUsable, linkOfToken } from '../accounts/links.ts';
 import { updateBusinessDetails } from '../accounts/business-details.ts';
@@ -40,13 +40,9 @@ export async function signInToAccountUpdate(
   return newSession(prisma, link, now, { email: user.email, userId: user.id });
 }
 
-/** Whether the user belongs to the connected organization now (a member removed since signing in no longer does). */
-async function isMemberNow(prisma: Prisma, link: AccountUpdateLink, userId: string): Promise<boolean> {
-  const organizationId = link.connectedAccount.connectedOrganizationId;
-  if (!organizationId) return false;
-  const member = await prisma.organizationMember.findUnique({ where: { organizationId_userId: { organizationId, userId } }, select: { userId: true } });
-  return member !== null;
-}
+/** Whether the user belongs to the account's organization now. */
+const isMemberNow = (prisma: Prisma, link: AccountUpdateLink, userId: string) =>
+  link.connectedAccount.connectedOrganizationId !== null && isOrganizationMember(prisma, link.connectedAccount.connectedOrganizationId, userId);
 
 /**
  * The details as they are now (the connected tenant's default invoicing entity), shown only to a

@@ -6,7 +6,7 @@ import { InvalidStateError, NotFoundError } from '../../core/domain-errors.ts';
 import type { Actor } from '../../auth/actor.ts';
 import { byKey } from '../../events/record.ts';
 import { recordAccountEvent } from '../accounts/events.ts';
-import { issueAccountLink, linkDestinations, type IssuedOnboardingLink } from '../accounts/links.ts';
+import { issueAccountLink, linkDestinations, type IssuedAccountLink } from '../accounts/links.ts';
 
 /** Short, as Stripe's account links: the link is opened right after the platform makes it. */
 export const ACCOUNT_UPDATE_LINK_TTL_SECONDS = 15 * 60;
@@ -34,7 +34,7 @@ async function lockUpdatableAccount(tx: TenantTx, id: string, now: Date) {
   throw new InvalidStateError(`Cannot create an update link for a connected account that is ${account.status}: it must be ACTIVE.`);
 }
 
-export async function createAccountUpdateLink(db: TenantDb, actor: Actor, input: NewAccountUpdateLink): Promise<IssuedOnboardingLink> {
+export async function createAccountUpdateLink(db: TenantDb, actor: Actor, input: NewAccountUpdateLink): Promise<IssuedAccountLink> {
   const destinations = linkDestinations(input);
   return db.$transaction(async (tx) => {
     const account = await lockUpdatableAccount(tx, input.connectedAccountId, actor.now);

@@ -6,7 +6,7 @@ import type { Transaction } from '../../db/database.ts';
 import { InvalidCredentialsError, InvalidStateError, NotFoundError, ValidationError } from '../../core/domain-errors.ts';
 import type { ConnectedAccount, InvoicingEntity } from '../../generated/prisma/client.ts';
 import type { BusinessDetail } from '../../generated/prisma/enums.ts';
-import { validateInvoicingDetails, type InvoicingDetails } from '../../organizations/service.ts';
+import { isOrganizationMember, validateInvoicingDetails, type InvoicingDetails } from '../../organizations/service.ts';
 import { connectedAccountObject, eventData } from '../../events/public-objects.ts';
 import { placeOfAccount, recordEvent } from '../../events/record.ts';
 import { assertRequiredBusinessDetails, missingBusinessDetails } from '../platform/requirements.ts';
@@ -47,10 +47,9 @@ export async function updateBusinessDetails(tx: Transaction, change: BusinessDet
   if (locked.count === 0 || !account.connectedOrganizationId || !account.connectedTenantId) {
     throw new InvalidStateError(`Only an ACTIVE EXPRESS account's business details can be edited; this one is ${account.status} ${account.connectionType}.`);
   }
-  const member = await tx.organizationMember.findUnique({
-    where: { organizationId_userId: { organizationId: account.connectedOrganizationId, userId } },
-  });
-  if (!member) throw new InvalidCredentialsError("This user is not a member of the account's organization.");
+  if (!(await isOrganizationMember(tx, account.connectedOrganizationId, userId))) {
+    throw new InvalidCredentialsError("This user is not a member of the account's organization.");
+  }
 
   const required = account.platformOrganization.connectPlatform?.requiredBusinessDetails ?? [];
   assertRequiredBusinessDetails(required, details, prefix);

@@ -16,7 +16,7 @@ import { webUrl } from '../../core/validation.ts';
 const TOKEN_LENGTH = 44;
 const TOKEN_PATTERN = /^[0-9A-Za-z]{44}$/;
 
-export interface IssuedOnboardingLink {
+export interface IssuedAccountLink {
   link: OnboardingLink;
   /** The plaintext token, returned to the platform exactly once. */
   token: string;
@@ -67,8 +67,8 @@ export async function issueAccountLink(
   account: { id: string; platformOrganizationId: string },
   issued: { kind: AccountLinkKind; ttlSeconds: number; destinations: LinkDestinations },
   now: Date,
-): Promise<IssuedOnboardingLink> {
-  await invalidateOnboardingLinks(tx, account.id, now, issued.kind);
+): Promise<IssuedAccountLink> {
+  await invalidateAccountLinks(tx, account.id, now, issued.kind);
   const token = randomBase62(TOKEN_LENGTH);
   const link = await tx.onboardingLink.create({
     data: {
@@ -91,12 +91,12 @@ export function issueOnboardingLink(
   ttlSeconds: number,
   now: Date,
   destinations: LinkDestinations = NO_DESTINATIONS,
-): Promise<IssuedOnboardingLink> {
+): Promise<IssuedAccountLink> {
   return issueAccountLink(tx, account, { kind: 'ONBOARDING', ttlSeconds, destinations }, now);
 }
 
 /** Every unused link of the account stops working (only those of `kind`, when given). */
-export async function invalidateOnboardingLinks(tx: TenantTx, connectedAccountId: string, now: Date, kind?: AccountLinkKind): Promise<void> {
+export async function invalidateAccountLinks(tx: TenantTx, connectedAccountId: string, now: Date, kind?: AccountLinkKind): Promise<void> {
   await tx.onboardingLink.updateMany({
     where: { connectedAccountId, usedAt: null, invalidatedAt: null, ...(kind ? { kind } : {}) },
     data: { invalidatedAt: now },

@@ -12,7 +12,7 @@ import type { Actor } from '../../auth/actor.ts';
 import { byKey } from '../../events/record.ts';
 import { recordAccountEvent } from './events.ts';
 import { transitionReason, transitions, transitionTimestamps, type LifecycleAction } from './lifecycle.ts';
-import { invalidateOnboardingLinks, issueOnboardingLink, linkDestinations, type IssuedOnboardingLink } from './links.ts';
+import { invalidateAccountLinks, issueOnboardingLink, linkDestinations, type IssuedAccountLink } from './links.ts';
 import { requireConnectPlatform } from '../platform/service.ts';
 
 export const PLATFORM_CUSTOMER_ID_MAX_LENGTH = 255;
@@ -33,7 +33,7 @@ export interface NewConnectedAccount {
 
 export interface AccountWithLink {
   connectedAccount: ConnectedAccount;
-  onboardingLink: IssuedOnboardingLink | null;
+  onboardingLink: IssuedAccountLink | null;
 }
 
 function expressAccountFields(input: NewConnectedAccount) {
@@ -158,7 +158,7 @@ export async function changeAccountStatus(
   const transition = transitions[action];
   return db.$transaction(async (tx) => {
     const before = await lockAccountFor(tx, id, transition.from, action, actor.now);
-    if (transition.to === 'REVOKED') await invalidateOnboardingLinks(tx, id, actor.now);
+    if (transition.to === 'REVOKED') await invalidateAccountLinks(tx, id, actor.now);
     const after = await tx.connectedAccount.update({
       where: { id },
       data: { status: transition.to, statusReason: transitionReason(action, reason), ...transitionTimestamps(action, actor.now) },
