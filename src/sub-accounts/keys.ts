@@ -124,7 +124,14 @@ export async function revokeSubAccountKey(prisma: Prisma, db: TenantDb, actor: A
   });
 }
 
-/** The keys of a sub-account the caller already holds (metadata only: secrets are never stored). */
-export function subAccountKeys(prisma: Prisma, subAccount: Pick<SubAccount, 'tenantId'>) {
-  return prisma.apiKey.findMany({ where: { tenantId: subAccount.tenantId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+/**
+ * The keys of sub-accounts the caller already holds, in one query for all of them, each one's in
+ * creation order (metadata only: secrets are never stored).
+ */
+export async function keysOfSubAccounts(prisma: Prisma, subAccounts: readonly Pick<SubAccount, 'tenantId'>[]): Promise<ApiKey[][]> {
+  const tenantIds = [...new Set(subAccounts.map((subAccount) => subAccount.tenantId))];
+  const keys = await prisma.apiKey.findMany({ where: { tenantId: { in: tenantIds } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+  const byTenant = new Map<string, ApiKey[]>(tenantIds.map((tenantId) => [tenantId, []]));
+  for (const key of keys) byTenant.get(key.tenantId)?.push(key);
+  return subAccounts.map((subAccount) => byTenant.get(subAccount.tenantId) ?? []);
 }

@@ -3,8 +3,9 @@ import type { SubAccount } from '../generated/prisma/client.ts';
 import { LegalEntityType, SubAccountStatus, SubAccountStatusReason } from '../generated/prisma/enums.ts';
 import { ApiKeyType } from '../api-keys/schema.ts';
 import { builder } from '../graphql/builder.ts';
+import { requestLoader } from '../graphql/request-loaders.ts';
 import { AccountPackageType, PermissiblePurposeType } from './catalog-schema.ts';
-import { subAccountKeys } from './keys.ts';
+import { keysOfSubAccounts } from './keys.ts';
 
 export const LegalEntityTypeEnum = builder.enumType(LegalEntityType, { name: 'LegalEntityType' });
 export const SubAccountStatusEnum = builder.enumType(SubAccountStatus, { name: 'SubAccountStatus' });
@@ -20,6 +21,12 @@ const SubAccountAddressType = builder.objectRef<SubAccount>('SubAccountAddress')
     country: t.field({ type: 'CountryCode', resolve: (account) => account.addressCountry }),
   }),
 });
+
+/**
+ * A sub-account's keys live in its own tenant, which its platform manages (the named cross-tenant
+ * flow): a list of sub-accounts reads the keys of the whole page in one query.
+ */
+const keysLoader = requestLoader((context, accounts: readonly SubAccount[]) => keysOfSubAccounts(context.crossTenant('sub-account-provisioning'), accounts));
 
 /** The optional profile fields, by the scalar they are shown as. */
 const optionalEmails = ['techEmailAddress', 'supportEmailAddress', 'complianceEmailAddress', 'actionsEmailAddress', 'billingEmail'] as const;
@@ -64,7 +71,7 @@ export const SubAccountType = builder.prismaNode('SubAccount', {
     apiKeys: t.field({
       type: [ApiKeyType],
       description: 'Its keys, metadata only (never secrets).',
-      resolve: (account, _args, context) => subAccountKeys(context.crossTenant('sub-account-provisioning'), account),
+      resolve: (account, _args, context) => keysLoader(context).load(account),
     }),
     platformOrganizationId: t.exposeID('platformOrganizationId'),
     organizationId: t.exposeID('organizationId'),

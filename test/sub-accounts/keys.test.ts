@@ -1,13 +1,14 @@
 // Stories about a sub-account's keys: named keys next to the provisioned one, which the idempotent
 // createSubAccount replaces (and only it); revocation by id; rotation as the reset of every key.
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   CreateSubAccountApiKeyDocument,
   EventsDocument,
   RevokeSubAccountApiKeyDocument,
   RotateSubAccountApiKeyDocument,
   SubAccountDocument,
+  SubAccountsWithKeysDocument,
   ViewerDocument,
   type CreateSubAccountInput,
   type RevokeSubAccountApiKeyInput,
@@ -200,5 +201,39 @@ describe('the migration', () => {
     const rows = await server.prisma.subAccount.findMany({ where: { id: { in: ids } }, select: { id: true, provisionedApiKeyId: true } });
     const provisioned = (id: string) => rows.find((row) => row.id === id)?.provisionedApiKeyId;
     expect(ids.map(provisioned)).toEqual([keyed.apiKey!.id, null, null]);
+  });
+});
+
+describe('a list of sub-accounts with their keys', () => {
+  it('reads the keys of a whole page in one query, each sub-account its own', async () => {
+    const lister = await givenOrganization(server, 'Listing Platform');
+    const listerPurpose = await givenPurpose(server, lister, 'Listing purpose');
+    const made = [];
+    for (let index = 0; index < 12; index += 1) {
+      made.push(await givenSubAccount(server, lister.apiKey, subAccountInput({ permissiblePurposeIds: [listerPurpose] }, { accountName: `Listed ${index}` })));
+    }
+    // Every Prisma operation goes through the client's `_executeRequest` (Prisma's internal name, measured here only).
+    const client = server.prisma as unknown as { _executeRequest: (...args: unknown[]) => unknown };
+    const operations = vi.spyOn(client, '_executeRequest');
+    const operationsFor = async (first: number) => {
+      operations.mockClear();
+      const response = await server.request(SubAccountsWithKeysDocument, { first }, withKey(lister.apiKey));
+      // The key's once-a-minute lastUsedAt write is not the page's cost.
+      const count = operations.mock.calls.filter(([request]) => (request as { model?: string }).model !== 'ApiKey' || (request as { action?: string }).action !== 'update').length;
+      return { count, nodes: response.data?.subAccounts.nodes ?? [] };
+    };
+    try {
+      const two = await operationsFor(2);
+      const twelve = await operationsFor(12);
+      expect(twelve.nodes).toHaveLength(12);
+      expect(twelve.count).toBe(two.count);
+      for (const node of twelve.nodes) {
+        const own = made.find((subAccount) => subAccount.subAccount.id === node.id);
+        expect(node.apiKeys.map((key) => key.id)).toEqual([own?.apiKey?.id]);
+        expect(node.apiKeys.every((key) => key.tenantId === own?.subAccount.tenantId)).toBe(true);
+      }
+    } finally {
+      operations.mockRestore();
+    }
   });
 });

@@ -1,25 +1,15 @@
 // `ConnectedAccount.requirements`: what the account's organization still owes its platform. A list
-// of accounts asks once per request for all of them (a DataLoader per request), through the named
+// of accounts asks once per request for all of them (graphql/request-loaders.ts), through the named
 // cross-tenant read that answers detail names only.
-import DataLoader from 'dataloader';
 import type { ConnectedAccount } from '../../generated/prisma/client.ts';
-import type { BusinessDetail } from '../../generated/prisma/enums.ts';
 import { builder } from '../../graphql/builder.ts';
-import type { Context } from '../../graphql/context.ts';
+import { requestLoader } from '../../graphql/request-loaders.ts';
 import { BusinessDetailEnum } from '../platform/schema.ts';
 import { currentlyDueOf } from './requirements.ts';
 
-const loaders = new WeakMap<Context, DataLoader<ConnectedAccount, BusinessDetail[], string>>();
-
-function currentlyDueLoader(context: Context) {
-  let loader = loaders.get(context);
-  if (!loader) {
-    const reader = context.crossTenant('connected-account-requirements');
-    loader = new DataLoader((accounts) => currentlyDueOf(reader, accounts), { cacheKeyFn: (account) => account.id });
-    loaders.set(context, loader);
-  }
-  return loader;
-}
+const currentlyDueLoader = requestLoader((context, accounts: readonly ConnectedAccount[]) =>
+  currentlyDueOf(context.crossTenant('connected-account-requirements'), accounts),
+);
 
 export const ConnectedAccountRequirementsType = builder.objectRef<ConnectedAccount>('ConnectedAccountRequirements').implement({
   description: "What the platform requires of the account's organization and it has not given.",
