@@ -1,7 +1,7 @@
 // Stories about a sub-account's keys: named keys next to the provisioned one, which the idempotent
 // createSubAccount replaces (and only it); revocation by id; rotation as the reset of every key.
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CreateSubAccountApiKeyDocument,
   EventsDocument,
@@ -15,6 +15,7 @@ import {
 } from '../generated/graphql.ts';
 import { actingFor, givenActiveAccount, givenConnectPlatform } from '../support/connect.ts';
 import { givenOrganization, type OrganizationFixture } from '../support/fixtures.ts';
+import { prismaOperationsOf } from '../support/prisma-operations.ts';
 import { startTestServer, withKey, type TestServer } from '../support/server.ts';
 import { givenPurpose, givenSubAccount, subAccountInput } from './givens.ts';
 
@@ -212,28 +213,18 @@ describe('a list of sub-accounts with their keys', () => {
     for (let index = 0; index < 12; index += 1) {
       made.push(await givenSubAccount(server, lister.apiKey, subAccountInput({ permissiblePurposeIds: [listerPurpose] }, { accountName: `Listed ${index}` })));
     }
-    // Every Prisma operation goes through the client's `_executeRequest` (Prisma's internal name, measured here only).
-    const client = server.prisma as unknown as { _executeRequest: (...args: unknown[]) => unknown };
-    const operations = vi.spyOn(client, '_executeRequest');
     const operationsFor = async (first: number) => {
-      operations.mockClear();
-      const response = await server.request(SubAccountsWithKeysDocument, { first }, withKey(lister.apiKey));
-      // The key's once-a-minute lastUsedAt write is not the page's cost.
-      const count = operations.mock.calls.filter(([request]) => (request as { model?: string }).model !== 'ApiKey' || (request as { action?: string }).action !== 'update').length;
-      return { count, nodes: response.data?.subAccounts.nodes ?? [] };
+      const { count, result } = await prismaOperationsOf(server, () => server.request(SubAccountsWithKeysDocument, { first }, withKey(lister.apiKey)));
+      return { count, nodes: result.data?.subAccounts.nodes ?? [] };
     };
-    try {
-      const two = await operationsFor(2);
-      const twelve = await operationsFor(12);
-      expect(twelve.nodes).toHaveLength(12);
-      expect(twelve.count).toBe(two.count);
-      for (const node of twelve.nodes) {
-        const own = made.find((subAccount) => subAccount.subAccount.id === node.id);
-        expect(node.apiKeys.map((key) => key.id)).toEqual([own?.apiKey?.id]);
-        expect(node.apiKeys.every((key) => key.tenantId === own?.subAccount.tenantId)).toBe(true);
-      }
-    } finally {
-      operations.mockRestore();
+    const two = await operationsFor(2);
+    const twelve = await operationsFor(12);
+    expect(twelve.nodes).toHaveLength(12);
+    expect(twelve.count).toBe(two.count);
+    for (const node of twelve.nodes) {
+      const own = made.find((subAccount) => subAccount.subAccount.id === node.id);
+      expect(node.apiKeys.map((key) => key.id)).toEqual([own?.apiKey?.id]);
+      expect(node.apiKeys.every((key) => key.tenantId === own?.subAccount.tenantId)).toBe(true);
     }
   });
 });
