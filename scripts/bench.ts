@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { bootstrapPlatform, machine, startPostgresCluster, startServerProcess } from './lib/harness.ts';
+import { cpuMicrosOf, postgresCpuMicros } from './bench/cpu.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
@@ -71,7 +72,18 @@ interface Measure {
   p50: number;
   p99: number;
   non2xx: number;
+  /** CPU milliseconds per request: of the target's process, and of PostgreSQL meanwhile. */
+  cpuMs: number;
+  postgresCpuMs: number;
 }
+
+/** A target to measure: its URL and its process, whose CPU time is read around the measured run. */
+interface Target {
+  url: string;
+  pid: number;
+}
+
+let postmasterPid = 0;
 
 /** One request first: it must answer data without errors, or the figures would measure a failure. */
 async function verified(url: string, headers: Record<string, string>, body: () => object) {
@@ -80,7 +92,7 @@ async function verified(url: string, headers: Record<string, string>, body: () =
   if (response.status !== 200 || text.includes('"errors"') || !text.includes('"data"')) throw new Error(`${url} does not answer the query: ${text.slice(0, 300)}`);
 }
 
-async function measure(url: string, headers: Record<string, string>, body: () => object): Promise<Measure> {
+async function measure({ url, pid }: Target, headers: Record<string, string>, body: () => object): Promise<Measure> {
   await verified(url, headers, body);
   const run = (duration: number) =>
     autocannon({
@@ -93,8 +105,17 @@ async function measure(url: string, headers: Record<string, string>, body: () =>
     });
   // Unmeasured first: every target gets its JIT warm and its pool filled before it is timed.
   if (WARMUP_SECONDS > 0) await run(WARMUP_SECONDS);
+  const [cpuBefore, postgresBefore] = [cpuMicrosOf(pid), postgresCpuMicros(postmasterPid)];
   const result = await run(SECONDS);
-  return { rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx + result.errors };
+  const perRequest = (micros: number) => Math.round((micros / 1000 / Math.max(1, result.requests.total)) * 100) / 100;
+  return {
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx + result.errors,
+    cpuMs: perRequest(cpuMicrosOf(pid) - cpuBefore),
+    postgresCpuMs: perRequest(postgresCpuMicros(postmasterPid) - postgresBefore),
+  };
 }
 
 /** PostGraphile 5 needs Node 22: fetched from the npm registry (the `node` package) when this one is older. */
@@ -133,6 +154,8 @@ try {
   const setup = new pg.Client({ connectionString: cluster.url });
   await setup.connect();
   await setup.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+  const dataDirectory = await setup.query<{ setting: string }>(`SELECT setting FROM pg_settings WHERE name = 'data_directory'`);
+  postmasterPid = Number(readFileSync(`${dataDirectory.rows[0]!.setting}/postmaster.pid`, 'utf8').split('\n')[0]);
   await setup.end();
   const apiKey = await bootstrapPlatform(server.url);
   const auth = { authorization: `Bearer ${apiKey}` };
@@ -143,8 +166,9 @@ try {
     children.push(await spawnReference('scripts/bench/raw-server.ts', 4811, cluster.url));
     children.push(await spawnReference('scripts/bench/postgraphile-server.ts', 4812, cluster.url));
   }
-  const rawUrl = 'http://127.0.0.1:4811';
-  const pgUrl = 'http://127.0.0.1:4812';
+  const ourTarget: Target = { url: server.url, pid: server.child.pid! };
+  const rawTarget: Target = { url: 'http://127.0.0.1:4811', pid: children[0]?.pid ?? 0 };
+  const pgTarget: Target = { url: 'http://127.0.0.1:4812', pid: children[1]?.pid ?? 0 };
   await sleep(500);
 
   const rss: number[] = [];
@@ -160,25 +184,28 @@ try {
       'ours/raw': rawMeasure ? (ourMeasure.rps / rawMeasure.rps).toFixed(2) : '-',
       'ours/PostGraphile': pgMeasure ? (ourMeasure.rps / pgMeasure.rps).toFixed(2) : '-',
       'non-2xx (ours)': ourMeasure.non2xx,
+      'CPU ms/req ours (PostgreSQL)': `${ourMeasure.cpuMs} (${ourMeasure.postgresCpuMs})`,
+      'raw': rawMeasure ? `${rawMeasure.cpuMs} (${rawMeasure.postgresCpuMs})` : '-',
+      'PostGraphile': pgMeasure ? `${pgMeasure.cpuMs} (${pgMeasure.postgresCpuMs})` : '-',
     };
     console.log(name, JSON.stringify(rows[name]));
   };
-  const reference = (url: string, headers: Record<string, string>, body: () => object) => (references ? measure(url, headers, body) : undefined);
+  const reference = (target: Target, headers: Record<string, string>, body: () => object) => (references ? measure(target, headers, body) : undefined);
   if (wanted('Q1')) {
-    row('Q1 list 50', await measure(server.url, auth, () => ours.Q1(50)), await reference(rawUrl, auth, () => raw.Q1(50)), await reference(pgUrl, {}, () => postgraphile.Q1(50)));
+    row('Q1 list 50', await measure(ourTarget, auth, () => ours.Q1(50)), await reference(rawTarget, auth, () => raw.Q1(50)), await reference(pgTarget, {}, () => postgraphile.Q1(50)));
   }
   if (wanted('Q2')) {
-    row('Q2 get', await measure(server.url, auth, () => ours.Q2(randomId())), await reference(rawUrl, auth, () => raw.Q2(randomId())), await reference(pgUrl, {}, () => postgraphile.Q2(randomId())));
+    row('Q2 get', await measure(ourTarget, auth, () => ours.Q2(randomId())), await reference(rawTarget, auth, () => raw.Q2(randomId())), await reference(pgTarget, {}, () => postgraphile.Q2(randomId())));
   }
-  if (wanted('Q3')) row('Q3 viewer on behalf', await measure(server.url, { ...auth, 'x-meteroid-connect-account': randomId() }, () => ours.Q3()));
-  if (wanted('M1')) row('M1 create', await measure(server.url, auth, () => ours.M1()));
+  if (wanted('Q3')) row('Q3 viewer on behalf', await measure(ourTarget, { ...auth, 'x-meteroid-connect-account': randomId() }, () => ours.Q3()));
+  if (wanted('M1')) row('M1 create', await measure(ourTarget, auth, () => ours.M1()));
   clearInterval(sampler);
 
   const statements = !wanted('SQL') ? {} : {
     'ours Q1 first 10': await statementsPerRequest(cluster.url, server.url, auth, ours.Q1(10), 20),
     'ours Q1 first 100': await statementsPerRequest(cluster.url, server.url, auth, ours.Q1(100), 20),
-    'PostGraphile Q1 first 10': await statementsPerRequest(cluster.url, pgUrl, {}, postgraphile.Q1(10), 20),
-    'PostGraphile Q1 first 100': await statementsPerRequest(cluster.url, pgUrl, {}, postgraphile.Q1(100), 20),
+    'PostGraphile Q1 first 10': await statementsPerRequest(cluster.url, pgTarget.url, {}, postgraphile.Q1(10), 20),
+    'PostGraphile Q1 first 100': await statementsPerRequest(cluster.url, pgTarget.url, {}, postgraphile.Q1(100), 20),
   };
   const peakMb = Math.round(Math.max(...rss) / 1024 / 1024);
   console.table(rows);

@@ -1,10 +1,18 @@
-// Where the time goes in a V8 CPU profile (node --cpu-prof): self time grouped by package (or our
-// own files), then the hottest functions. Usage: tsx scripts/bench/profile-summary.ts <file.cpuprofile>
+// Where the time goes in a V8 CPU profile (node --cpu-prof) of the server under load.
+// Usage: tsx scripts/bench/profile-summary.ts <file.cpuprofile> [--last <seconds>] [--requests <n>]
+// --last keeps only the profile's final seconds (the measured run, not the start and the seeding);
+// --layer <text> narrows the package and function tables to the layers whose name contains it;
+// --requests divides the busy time by the requests served in that window, for µs per request.
+// Prints each layer's share (a sample belongs to the innermost layer on its stack, so a plugin's
+// share includes the libraries it calls, and Prisma's includes the pg socket writes it makes),
+// then self time by package and the hottest functions.
 import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
 }
 interface Profile {
   nodes: ProfileNode[];
@@ -12,11 +20,58 @@ interface Profile {
   timeDeltas: number[];
 }
 
-const profile = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as Profile;
+/** The layers of a request, tested on each frame in this order; the first frame up the stack that matches names the layer. */
+const LAYERS: [layer: string, matches: (url: string, name: string) => boolean][] = [
+  ['serialization (JSON of the result)', (url, name) => url.includes('graphql-yoga') && name.startsWith('jsonStringifyResult')],
+  ['Prisma: client, query plan, result mapping', (url) => /@prisma\/client|src\/generated\/prisma/.test(url)],
+  ['Prisma: driver adapter and pg', (url) => /@prisma\/adapter-pg|@prisma\/driver-adapter-utils|node_modules\/(pg|pg-protocol|pg-pool|pg-types)\//.test(url)],
+  ['context: confined client (tenant-scope)', (url) => /src\/db\/(tenant-scope|confinement-rules)/.test(url)],
+  ['plugin: caller cache sync', (url) => url.includes('src/auth/caller-caches')],
+  ['plugin: client address', (url) => url.includes('src/auth/client-address')],
+  ['context: who is asking (src/auth)', (url) => url.includes('src/auth/') || url.includes('src/crypto/')],
+  ['context: factory', (url) => url.includes('src/graphql/context')],
+  ['plugin: metrics', (url) => /src\/http\/metrics|prom-client/.test(url)],
+  ['plugin: request log', (url) => /src\/http\/request-log|src\/core\/logger|node_modules\/pino/.test(url)],
+  ['plugin: limits and armor', (url) => /src\/http\/limits|graphql-armor/.test(url)],
+  ['plugin: CSRF', (url) => url.includes('plugin-csrf-prevention')],
+  ['plugin: error masking', (url) => url.includes('src/graphql/mask-errors')],
+  ['plugin: input scrubbing', (url) => url.includes('src/http/scrub-input-values')],
+  ['plugin: readiness', (url) => url.includes('use-readiness-check')],
+  ['plugin: idempotency', (url) => url.includes('src/http/idempotency')],
+  ['plugin: live events', (url) => url.includes('src/events/live')],
+  ['plugin: body limit', (url) => /src\/http\/(request-body|json-body)/.test(url)],
+  ['plugin: pages', (url) => url.includes('src/web/')],
+  ['parse and validate', (url) => /node_modules\/graphql\/(language|validation)/.test(url)],
+  ['resolvers and scope rules (ours)', (url) => url.includes('/src/')],
+  ['Pothos', (url) => url.includes('@pothos/')],
+  ['execution (executor, graphql-js)', (url) => /@graphql-tools\/executor|node_modules\/graphql\//.test(url)],
+  ['yoga and envelop (plugin chain)', (url) => /graphql-yoga|@envelop\/|@graphql-tools\/utils/.test(url)],
+  ['HTTP adapter (whatwg-node, node:http)', (url) => /@whatwg-node\/(server|node-fetch|fetch)|urlpattern|node:_http|node:http|node:net|node:internal\/(http|streams|stream_base)/.test(url)],
+];
+
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { last: { type: 'string' }, requests: { type: 'string' }, layer: { type: 'string' } } });
+const profile = JSON.parse(readFileSync(positionals[0]!, 'utf8')) as Profile;
 const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
-const selfMicros = new Map<number, number>();
-profile.samples.forEach((id, index) => selfMicros.set(id, (selfMicros.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0)));
-const total = [...selfMicros.values()].reduce((sum, value) => sum + value, 0);
+const parents = new Map<number, number>();
+for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
+
+// Sample times, to keep the last seconds only.
+const times: number[] = [];
+profile.timeDeltas.reduce((time, delta, index) => (times[index] = time + delta), 0);
+const end = times.at(-1) ?? 0;
+const from = values.last ? end - Number(values.last) * 1e6 : -Infinity;
+
+function layerOf(id: number): string {
+  const leaf = nodes.get(id)!.callFrame;
+  if (leaf.functionName === '(idle)') return '(idle)';
+  if (leaf.functionName === '(garbage collector)') return 'garbage collection';
+  for (let current: number | undefined = id; current !== undefined; current = parents.get(current)) {
+    const { url, functionName } = nodes.get(current)!.callFrame;
+    const layer = LAYERS.find(([, matches]) => matches(url, functionName));
+    if (layer) return layer[0];
+  }
+  return 'unattributed (microtask glue, timers, program)';
+}
 
 function area(url: string): string {
   const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
@@ -25,14 +80,43 @@ function area(url: string): string {
   return url ? 'node internals' : '(native/gc/idle)';
 }
 
+const byLayer = new Map<string, number>();
 const byArea = new Map<string, number>();
 const byFunction = new Map<string, number>();
-for (const [id, micros] of selfMicros) {
+const add = (map: Map<string, number>, key: string, micros: number) => map.set(key, (map.get(key) ?? 0) + micros);
+profile.samples.forEach((id, index) => {
+  if (times[index]! < from) return;
+  const micros = profile.timeDeltas[index] ?? 0;
   const frame = nodes.get(id)!.callFrame;
-  byArea.set(area(frame.url), (byArea.get(area(frame.url)) ?? 0) + micros);
-  const name = `${frame.functionName || '(anonymous)'} ${area(frame.url)}:${frame.lineNumber}`;
-  byFunction.set(name, (byFunction.get(name) ?? 0) + micros);
-}
-const top = (map: Map<string, number>, count: number) =>
-  [...map.entries()].sort((a, b) => b[1] - a[1]).slice(0, count).map(([name, micros]) => `${((micros / total) * 100).toFixed(1).padStart(5)}%  ${name}`);
-console.log(`total ${(total / 1e6).toFixed(1)} s sampled\n\nby package:\n${top(byArea, 15).join('\n')}\n\nhottest functions:\n${top(byFunction, 20).join('\n')}`);
+  const layer = layerOf(id);
+  add(byLayer, layer, micros);
+  // --layer <text>: the package and function tables cover only the layers whose name contains it.
+  if (values.layer && !layer.includes(values.layer)) return;
+  add(byArea, area(frame.url), micros);
+  add(byFunction, `${frame.functionName || '(anonymous)'} ${area(frame.url)}:${frame.lineNumber}`, micros);
+});
+const total = [...byLayer.values()].reduce((sum, value) => sum + value, 0);
+const busy = total - (byLayer.get('(idle)') ?? 0);
+const requests = values.requests ? Number(values.requests) : 0;
+
+const top = (map: Map<string, number>, count: number, of = total) =>
+  [...map.entries()].sort((a, b) => b[1] - a[1]).slice(0, count).map(([name, micros]) => `${((micros / of) * 100).toFixed(1).padStart(5)}%  ${name}`);
+const layerRows = [...byLayer.entries()]
+  .filter(([layer]) => layer !== '(idle)')
+  .sort((a, b) => b[1] - a[1])
+  .map(([layer, micros]) => `| ${layer} | ${((micros / busy) * 100).toFixed(1)}% |${requests ? ` ${Math.round(micros / requests)} |` : ''}`);
+console.log(
+  [
+    `sampled ${(total / 1e6).toFixed(1)} s, busy ${(busy / 1e6).toFixed(1)} s (${((busy / total) * 100).toFixed(0)}%)${requests ? `, ${Math.round(busy / requests)} µs of main-thread CPU per request` : ''}`,
+    '',
+    `| layer | share of busy time |${requests ? ' µs per request |' : ''}`,
+    `| --- | --- |${requests ? ' --- |' : ''}`,
+    ...layerRows,
+    '',
+    'self time by package:',
+    ...top(byArea, 15),
+    '',
+    'hottest functions:',
+    ...top(byFunction, 20),
+  ].join('\n'),
+);
