@@ -85,6 +85,19 @@ function capBody(request: Request, body: ReadableStream<Uint8Array>, maxBytes: n
   } as RequestInit);
 }
 
+/**
+ * Whether node's HTTP parser already bounds the body under the cap: it delivers exactly the declared
+ * Content-Length and no byte more (refusing a request that declares it twice, or together with
+ * Transfer-Encoding), so counting again would only cost a stream pipeline per request. Chunked bodies,
+ * and requests built in process, are counted.
+ */
+function boundedByNode(serverContext: object | undefined, maxBytes: number): boolean {
+  const request = serverContext && 'req' in serverContext ? serverContext.req : undefined;
+  if (!(request instanceof IncomingMessage) || request.headers['transfer-encoding'] !== undefined) return false;
+  const declared = request.headers['content-length'];
+  return declared !== undefined && /^\d+$/.test(declared) && Number(declared) <= maxBytes;
+}
+
 const isJson = (request: Request) => /^application\/(graphql\+)?json\b/i.test(request.headers.get('content-type') ?? '');
 
 /**
@@ -95,10 +108,12 @@ const isJson = (request: Request) => /^application\/(graphql\+)?json\b/i.test(re
 export function useBodyLimit(maxBytesFor: (url: URL) => number, tooLargePage: TooLargePage): Plugin {
   const overflowed = new WeakMap<Request, number>();
   return {
-    onRequest({ request, url, setRequest, endResponse, fetchAPI }) {
+    onRequest({ request, url, setRequest, endResponse, fetchAPI, serverContext }) {
+      const maxBytes = maxBytesFor(url);
+      // Checked before `request.body` is touched: asking for it makes a web stream of the body.
+      if (boundedByNode(serverContext, maxBytes)) return;
       const body = request.body;
       if (!body) return;
-      const maxBytes = maxBytesFor(url);
       if (Number(request.headers.get('content-length') ?? 0) > maxBytes) {
         endResponse(bodyTooLargeResponse(request, maxBytes, fetchAPI, tooLargePage));
         return;

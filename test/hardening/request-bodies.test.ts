@@ -1,6 +1,7 @@
 // Request bodies: every route reads its body through a byte cap (MAX_BODY_BYTES for /graphql,
 // 64 KiB for the pages' forms) and answers 413 having read little more than the cap, whether or not
 // the client said how long the body is; a malformed JSON body is located, never quoted.
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { givenConnectPlatform, givenExpressAccount } from '../support/connect.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -106,5 +107,54 @@ describe('a malformed JSON body', () => {
 
     const fine = await server.fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) });
     expect(await fine.json()).toEqual({ data: { __typename: 'Query' } });
+  });
+});
+
+// Over a real socket, node's HTTP parser frames a body by its Content-Length: the cap is not counted
+// again for such bodies (a stream pipeline per request saved), so these check that nothing past the
+// declared length ever reaches a reader, and that a chunked body is still counted.
+describe('over HTTP', () => {
+  let http: TestServer;
+  beforeAll(async () => {
+    http = await startTestServer({ listen: true, environment: { MAX_BODY_BYTES: '4096' } });
+  });
+  afterAll(() => http?.close());
+
+  /** Sends raw bytes on one connection and returns everything the server answers until it closes. */
+  async function exchange(bytes: string): Promise<string> {
+    const { port } = new URL(http.config.publicUrl);
+    const socket = connect(Number(port), '127.0.0.1');
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.write(bytes);
+    await new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  it('reads a body only up to its Content-Length: what follows is the next request, never the body', async () => {
+    const first = JSON.stringify({ query: '{ __typename }' });
+    // Bytes that would break the JSON, and be far past the cap, if they were read as part of the first body.
+    const next = `POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 8192\r\nConnection: close\r\n\r\n${'a'.repeat(8192)}`;
+    const answer = await exchange(`POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${first.length}\r\n\r\n${first}${next}`);
+    const responses = answer.split('HTTP/1.1 ').slice(1);
+    expect(responses[0]).toMatch(/^200 /);
+    expect(responses[0]).toContain('{"data":{"__typename":"Query"}}');
+    // What follows the body was parsed as a request of its own, and refused by its own declared length.
+    expect(responses[1]).toMatch(/^413 /);
+  });
+
+  it('refuses a body declaring both Content-Length and Transfer-Encoding', async () => {
+    const answer = await exchange(
+      `POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n`,
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+  });
+
+  it('still counts a chunked body, and answers 413 past the cap', async () => {
+    const chunk = 'a'.repeat(1024);
+    const chunks = Array.from({ length: 8 }, () => `${(1024).toString(16)}\r\n${chunk}\r\n`).join('');
+    const answer = await exchange(`POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n${chunks}0\r\n\r\n`);
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+    expect(answer).toContain('PAYLOAD_TOO_LARGE');
   });
 });
