@@ -202,7 +202,7 @@ async function emptyUnlessCursorVisible(prisma: PrismaClient, paged: PagedArgs, 
   paged.args.where = withCondition(isObject(paged.args.where) ? paged.args.where : {}, { id: { in: [] } });
 }
 
-export function scopeToTenant(prisma: PrismaClient, scope: TenantScope) {
+function confine(prisma: PrismaClient, scope: TenantScope) {
   return prisma.$extends({
     name: 'tenant-scope',
     query: {
@@ -219,7 +219,34 @@ export function scopeToTenant(prisma: PrismaClient, scope: TenantScope) {
   });
 }
 
-export type TenantDb = ReturnType<typeof scopeToTenant>;
+export type TenantDb = ReturnType<typeof confine>;
+
+/**
+ * Confined clients already built, by base client and scope. Building one (`$extends`) costs about
+ * 0.1 ms and its first query about 0.4 ms more, on every request; a caller's requests have the same
+ * scope, so they share one. The key is the whole scope, every field of it, so two scopes that differ
+ * in anything (a field added later included) never share a client. Least recently used first out.
+ */
+const confinedClients = new WeakMap<PrismaClient, Map<string, TenantDb>>();
+const MAX_CONFINED_CLIENTS = 1_000;
+
+/** The client confined to `scope`: every query through it, and through its transactions, gets the scope's rules. */
+export function scopeToTenant(prisma: PrismaClient, scope: TenantScope): TenantDb {
+  const key = JSON.stringify(scope, Object.keys(scope).sort());
+  let clients = confinedClients.get(prisma);
+  if (!clients) confinedClients.set(prisma, (clients = new Map()));
+  const known = clients.get(key);
+  if (known) {
+    // Moved to the end: Map keeps insertion order, so the first key is the least recently used.
+    clients.delete(key);
+    clients.set(key, known);
+    return known;
+  }
+  const client = confine(prisma, Object.freeze({ ...scope }));
+  clients.set(key, client);
+  if (clients.size > MAX_CONFINED_CLIENTS) clients.delete(clients.keys().next().value!);
+  return client;
+}
 
 /** The client inside `db.$transaction(async (tx) => ...)`: still confined to the tenant. */
 export type TenantTx = Parameters<Parameters<TenantDb['$transaction']>[0]>[0];
