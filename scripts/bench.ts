@@ -147,6 +147,21 @@ async function statementsPerRequest(databaseUrl: string, url: string, headers: R
   }
 }
 
+/** BENCH_STATEMENTS=1: the statements that took PostgreSQL the most time over the run, with their plans' mean cost. */
+async function printCostliestStatements(databaseUrl: string) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ calls: string; mean_ms: number; total_ms: number; query: string }>(
+      `SELECT calls, round(mean_exec_time::numeric, 3)::float AS mean_ms, round(total_exec_time::numeric)::float AS total_ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 400) AS query
+       FROM pg_stat_statements WHERE query NOT ILIKE '%pg_stat_statements%' ORDER BY total_exec_time DESC LIMIT 8`,
+    );
+    console.table(rows);
+  } finally {
+    await client.end();
+  }
+}
+
 const cluster = await startPostgresCluster({ shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all' });
 const server = await startServerProcess(cluster.url, 4810);
 const children: ChildProcess[] = [];
@@ -207,6 +222,7 @@ try {
     'PostGraphile Q1 first 10': await statementsPerRequest(cluster.url, pgTarget.url, {}, postgraphile.Q1(10), 20),
     'PostGraphile Q1 first 100': await statementsPerRequest(cluster.url, pgTarget.url, {}, postgraphile.Q1(100), 20),
   };
+  if (process.env.BENCH_STATEMENTS) await printCostliestStatements(cluster.url);
   const peakMb = Math.round(Math.max(...rss) / 1024 / 1024);
   console.table(rows);
   console.table(statements);
