@@ -111,31 +111,33 @@ function events(scope: CallerScope, connectedAccountId: string | null = null) {
   }));
 }
 
+/** An ACTIVE account, EXPRESS or STANDARD (whose business details are in the tenant it granted). */
+function activeAccount(id: string, platformOrganizationId: string, connected: { organizationId: string; tenantId: string }, standard: boolean) {
+  const { organizationId: connectedOrganizationId, tenantId } = connected;
+  const kind = standard
+    ? { connectionType: 'STANDARD' as const, onboardingMode: 'FULL' as const, grantedTenantIds: [tenantId] }
+    : { connectionType: 'EXPRESS' as const, onboardingMode: 'EXPRESS' as const, connectedTenantId: tenantId };
+  return { id, platformOrganizationId, connectedOrganizationId, ...kind, status: 'ACTIVE' as const, onboardingCompletedAt: new Date() };
+}
+
 /**
- * The scope's connected accounts, each with its history, each connecting an organization of its own
- * but the last, which connects the scope's own organization (whose tenants the caller may see: the
- * nested `tenants` list of the connected organization is not empty). And as many platforms
+ * The scope's connected accounts, EXPRESS and STANDARD in turn, each with its history, each
+ * connecting an organization of its own but the last, which connects the scope's own organization
+ * (whose tenants the caller may see: the nested `tenants` list is not empty). The platform requires
+ * a business detail, so `requirements` reads every tenant and entity it can. And as many platforms
  * connected to the scope's organization (`connectedPlatforms`).
  */
 async function connectedAccounts(server: TestServer, scope: CallerScope) {
   const connected = await organizations(server, 'Crowded merchant');
   const platforms = await organizations(server, 'Crowded platform');
   const accountIds = ids('ConnectedAccount');
-  const account = (id: string, platformOrganizationId: string, connectedOrganizationId: string) => ({
-    id,
-    platformOrganizationId,
-    connectedOrganizationId,
-    connectionType: 'EXPRESS' as const,
-    onboardingMode: 'EXPRESS' as const,
-    status: 'ACTIVE' as const,
-    onboardingCompletedAt: new Date(),
-  });
+  await server.prisma.connectPlatform.updateMany({ where: { organizationId: scope.organizationId }, data: { requiredBusinessDetails: ['PHONE'] } });
   await server.prisma.connectedAccount.createMany({
     data: [
       ...each(accountIds, (id, index) =>
-        account(id, scope.organizationId, index === accountIds.length - 1 ? scope.organizationId : (connected[index]?.organizationId ?? '')),
+        activeAccount(id, scope.organizationId, index === accountIds.length - 1 ? scope : (connected[index] ?? scope), index % 2 === 1),
       ),
-      ...platforms.map(({ organizationId }) => account(newId('ConnectedAccount'), organizationId, scope.organizationId)),
+      ...platforms.map((platform) => activeAccount(newId('ConnectedAccount'), platform.organizationId, scope, false)),
     ],
   });
   await server.prisma.event.createMany({ data: accountIds.flatMap((id) => events(scope, id)) });
