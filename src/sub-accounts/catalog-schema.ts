@@ -32,7 +32,7 @@ export const AccountPackageType = builder.prismaNode('AccountPackage', {
     name: t.exposeString('name'),
     permissiblePurposes: t.field({
       type: [PermissiblePurposeType],
-      select: { purposes: { include: { permissiblePurpose: true } } },
+      select: (_args, _context, nestedSelection) => ({ purposes: { select: { permissiblePurpose: nestedSelection(true) } } }),
       resolve: (pkg) => pkg.purposes.map((link) => link.permissiblePurpose),
     }),
     archivedAt: t.expose('archivedAt', { type: 'DateTime', nullable: true, description: archivedAtDescription }),

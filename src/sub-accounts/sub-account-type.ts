@@ -56,12 +56,14 @@ export const SubAccountType = builder.prismaNode('SubAccount', {
     permissiblePurposes: t.field({
       type: [PermissiblePurposeType],
       description: 'Every purpose it may use, given directly or through its packages.',
-      select: { purposes: { include: { permissiblePurpose: true } } },
+      // Through the link table, with what is selected of each purpose: loaded with the page, not per row.
+      select: (_args, _context, nestedSelection) => ({ purposes: { select: { permissiblePurpose: nestedSelection(true) } } }),
       resolve: (account) => account.purposes.map((link) => link.permissiblePurpose),
     }),
     accountPackages: t.field({
       type: [AccountPackageType],
-      select: { packages: { include: { accountPackage: true } } },
+      // With each package's own purposes when they are selected: otherwise Pothos loads every package again, one query each.
+      select: (_args, _context, nestedSelection) => ({ packages: { select: { accountPackage: nestedSelection(true) } } }),
       resolve: (account) => account.packages.map((link) => link.accountPackage),
     }),
     provisionedApiKeyId: t.exposeID('provisionedApiKeyId', {

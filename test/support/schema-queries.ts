@@ -1,7 +1,8 @@
 // Queries generated from the schema itself: for every root query field, an operation that selects
 // everything reachable below it (scalars, relations, lists at a small page size), so a test can
 // read the whole graph a caller can see without listing fields by hand. A field added to the
-// schema is selected by the next run.
+// schema is selected by the next run. `listQueriesOfSchema` does the same for the root lists alone,
+// with the page size as a variable, so a test can read each one at two sizes.
 import {
   getNamedType,
   isEnumType,
@@ -38,20 +39,27 @@ type AnyField = GraphQLField<unknown, unknown>;
 
 const hasRequiredArgs = (field: AnyField) => field.args.some((arg) => isNonNullType(arg.type) && arg.defaultValue === undefined);
 
-function argumentsOf(field: AnyField): string {
-  const first = field.args.find((arg) => arg.name === 'first');
-  return first ? `(first: ${PAGE_SIZE})` : '';
+/** How a selection is written: the page size of every list (a number, or `$first`), and where it notes the lists it selects. */
+interface SelectionOptions {
+  first: string;
+  /** `Type.field` of every list of objects selected (`QueryApiKeysConnection.nodes`, `SubAccount.apiKeys`). */
+  lists?: Set<string>;
+}
+const smallPages: SelectionOptions = { first: String(PAGE_SIZE) };
+
+function argumentsOf(field: AnyField, { first }: SelectionOptions = smallPages): string {
+  return field.args.some((arg) => arg.name === 'first') ? `(first: ${first})` : '';
 }
 
 /** `{ __typename field … }` for an object, recursively; null where the depth or a cycle stops it. */
-function selectionOf(type: GraphQLNamedType, depth: number, seen: ReadonlySet<string>): string | null {
+function selectionOf(type: GraphQLNamedType, depth: number, seen: ReadonlySet<string>, options: SelectionOptions = smallPages): string | null {
   if (isScalarType(type) || isEnumType(type)) return '';
   if (depth > MAX_OBJECT_DEPTH || seen.has(type.name)) return null;
   const inner = new Set([...seen, type.name]);
   if (isUnionType(type) || isInterfaceType(type)) {
     const members = isUnionType(type) ? type.getTypes() : [];
     const fragments = members.map((member) => {
-      const selection = selectionOf(member, depth, inner);
+      const selection = selectionOf(member, depth, inner, options);
       return selection ? `... on ${member.name} ${selection}` : '';
     });
     return `{ __typename ${isInterfaceType(type) ? 'id' : ''} ${fragments.join(' ')} }`;
@@ -60,8 +68,11 @@ function selectionOf(type: GraphQLNamedType, depth: number, seen: ReadonlySet<st
   const fields = Object.values(type.getFields()).flatMap((field) => {
     // Connections are read through `nodes`; `edges` repeats the same objects one level deeper.
     if (field.name === 'edges' || hasRequiredArgs(field)) return [];
-    const selection = selectionOf(getNamedType(field.type), depth + 1, inner);
-    return selection === null ? [] : [`${field.name}${argumentsOf(field)} ${selection}`];
+    const named = getNamedType(field.type);
+    const selection = selectionOf(named, depth + 1, inner, options);
+    if (selection === null) return [];
+    if (selection !== '' && isListType(isNonNullType(field.type) ? field.type.ofType : field.type)) options.lists?.add(`${type.name}.${field.name}`);
+    return [`${field.name}${argumentsOf(field, options)} ${selection}`];
   });
   return `{ __typename ${fields.join(' ')} }`;
 }
@@ -122,4 +133,46 @@ export function queriesOfSchema(schema: GraphQLSchema): { queries: GeneratedQuer
     }
   }
   return { queries, skipped };
+}
+
+export interface GeneratedListQuery {
+  field: string;
+  /** The operation; `$first` is the page size of the list and of every list below it. */
+  document: string;
+  /** The required ID arguments the list takes besides its page (`webhookDeliveries(endpointId:)`), as variables of the same name. */
+  needs: string[];
+  /** `Type.field` of every list of objects the operation reads, the root's own `nodes` included. */
+  lists: string[];
+  /** The root's own page: `QueryApiKeysConnection.nodes`. */
+  page: string;
+}
+
+/** A Relay connection: the shape plugin-relay gives every paginated list. */
+const isConnection = (type: GraphQLNamedType) => isObjectType(type) && ['edges', 'nodes', 'pageInfo'].every((name) => name in type.getFields());
+
+/**
+ * One operation per root query field that returns a connection, reading its nodes with everything
+ * below them, every list (nested connections included) at the page size `$first`. Arguments it
+ * requires other than IDs cannot be generated: such a field throws, so it is not passed over.
+ */
+export function listQueriesOfSchema(schema: GraphQLSchema): GeneratedListQuery[] {
+  return Object.values(schema.getQueryType()?.getFields() ?? {})
+    .filter((field) => isConnection(getNamedType(field.type)))
+    .map((field) => {
+      const connection = getNamedType(field.type);
+      const required = field.args.filter((arg) => isNonNullType(arg.type) && arg.defaultValue === undefined);
+      const unknown = required.filter((arg) => String(arg.type) !== 'ID!');
+      if (unknown.length > 0) throw new Error(`${field.name} requires ${unknown.map((arg) => arg.name).join(', ')}: give the list generator a value for it`);
+      const lists = new Set<string>();
+      const selection = selectionOf(connection, 1, new Set(), { first: '$first', lists });
+      const variables = ['$first: Int', ...required.map((arg) => `$${arg.name}: ID!`)].join(', ');
+      const args = ['first: $first', ...required.map((arg) => `${arg.name}: $${arg.name}`)].join(', ');
+      return {
+        field: field.name,
+        document: `query(${variables}) { ${field.name}(${args}) ${selection ?? ''} }`,
+        needs: required.map((arg) => arg.name),
+        lists: [...lists],
+        page: `${connection.name}.nodes`,
+      };
+    });
 }
