@@ -49,22 +49,22 @@ export function useMetrics(database: Database, metricsToken: string | undefined)
   });
 
   return {
-    async onRequest({ request, url, endResponse, fetchAPI }) {
+    // Not async: every request passes here, and only /metrics has anything to wait for.
+    onRequest({ request, url, endResponse, fetchAPI }) {
       if (url.pathname !== '/metrics') return;
       const presented = /^Bearer\s+(\S+)$/i.exec(request.headers.get('authorization') ?? '')?.[1];
       if (metricsToken && !(presented && secretsEqual(presented, metricsToken))) {
         endResponse(new fetchAPI.Response('unauthorized\n', { status: 401 }));
         return;
       }
-      endResponse(new fetchAPI.Response(await registry.metrics(), { headers: { 'content-type': registry.contentType } }));
+      return registry.metrics().then((text) => endResponse(new fetchAPI.Response(text, { headers: { 'content-type': registry.contentType } })));
     },
     onResultProcess({ result }) {
       for (const code of errorCodesOf(result)) errors.inc({ code });
     },
     onResponse({ request, response }) {
-      const { pathname } = new URL(request.url);
+      const { pathname, operationName, durationMs } = requestSummaryOf(request);
       if (pathname !== '/graphql') return;
-      const { operationName, durationMs } = requestSummaryOf(request);
       const operation = operationLabel(operations, operationName);
       requests.inc({ operation, status: String(response.status) });
       duration.observe({ operation }, durationMs / 1000);
