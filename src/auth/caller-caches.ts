@@ -85,8 +85,9 @@ export function useCallerCacheSync(caches: CallerCaches): Plugin {
         mutations.add((args.contextValue as { request: Request }).request);
       }
     },
-    async onResultProcess({ request }) {
-      if (mutations.has(request)) await caches.sync();
+    // Not async: a promise per request would be waited on by every query too.
+    onResultProcess({ request }) {
+      if (mutations.has(request)) return caches.sync();
     },
   };
 }

@@ -98,74 +98,84 @@ export function useIdempotency({ prisma, clock, log }: IdempotencyDependencies):
     return heartbeat.unref();
   }
 
-  return {
-    async onExecute({ args, setResultAndStopExecution }) {
-      const { request } = args.contextValue;
-      const key = request.headers.get(IDEMPOTENCY_KEY_HEADER);
-      if (key === null || getOperationAST(args.document, args.operationName)?.operation !== 'mutation') return;
-      if (!VALID_KEY.test(key)) return setResultAndStopExecution({ errors: [invalidKey()] });
-      const secret = presentedApiKey(request.headers);
-      if (!secret) return; // no API key (the admin secret, a public mutation): nothing is stored
-      const claimant = claimantOf(secret, key);
-      const fingerprint = requestFingerprint(
-        claimant,
-        canonicalJson({
-          document: print(args.document),
-          operationName: args.operationName ?? null,
-          variables: args.variableValues ?? {},
-          connectAccount: request.headers.get(CONNECT_ACCOUNT_HEADER),
-          tenant: request.headers.get(TENANT_HEADER),
-        }),
-      );
-      let outcome;
-      try {
-        outcome = await claimIdempotencyKey(prisma, claimant, fingerprint, clock.now());
-      } catch (error) {
-        if (!isDatabaseUnavailable(error)) throw error;
-        return setResultAndStopExecution({ errors: [databaseUnavailable()] });
-      }
-      switch (outcome.kind) {
-        case 'claimed':
-          states.set(request, { kind: 'running', claimant, fingerprint, heartbeat: keepLocked(claimant, fingerprint) });
-          return;
-        case 'completed':
-          states.set(request, { kind: 'replay', response: outcome.response });
-          // A stand-in: the stored bytes replace the response in onResponse.
-          return setResultAndStopExecution({ data: null });
-        case 'in-progress':
-          return setResultAndStopExecution({ errors: [keyInUse()] });
-        case 'reused':
-          return setResultAndStopExecution({ errors: [keyReused()] });
-      }
-    },
+  type ExecutePayload = Parameters<NonNullable<Plugin<{ request: Request }>['onExecute']>>[0];
+  type ResponsePayload = Parameters<NonNullable<Plugin['onResponse']>>[0];
 
-    async onResponse({ request, response, setResponse, fetchAPI }) {
-      const state = states.get(request);
-      if (!state) return;
-      states.delete(request);
-      if (state.kind === 'replay') {
-        const headers = new fetchAPI.Headers(response.headers);
-        headers.delete('content-length');
-        for (const [name, value] of Object.entries(state.response.headers)) headers.set(name, value);
-        headers.set(REPLAYED_HEADER, 'true');
-        setResponse(new fetchAPI.Response(state.response.body, { status: state.response.status, headers }));
+  async function claim({ args, setResultAndStopExecution }: ExecutePayload, key: string) {
+    const { request } = args.contextValue;
+    if (getOperationAST(args.document, args.operationName)?.operation !== 'mutation') return;
+    if (!VALID_KEY.test(key)) return setResultAndStopExecution({ errors: [invalidKey()] });
+    const secret = presentedApiKey(request.headers);
+    if (!secret) return; // no API key (the admin secret, a public mutation): nothing is stored
+    const claimant = claimantOf(secret, key);
+    const fingerprint = requestFingerprint(
+      claimant,
+      canonicalJson({
+        document: print(args.document),
+        operationName: args.operationName ?? null,
+        variables: args.variableValues ?? {},
+        connectAccount: request.headers.get(CONNECT_ACCOUNT_HEADER),
+        tenant: request.headers.get(TENANT_HEADER),
+      }),
+    );
+    let outcome;
+    try {
+      outcome = await claimIdempotencyKey(prisma, claimant, fingerprint, clock.now());
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) throw error;
+      return setResultAndStopExecution({ errors: [databaseUnavailable()] });
+    }
+    switch (outcome.kind) {
+      case 'claimed':
+        states.set(request, { kind: 'running', claimant, fingerprint, heartbeat: keepLocked(claimant, fingerprint) });
         return;
+      case 'completed':
+        states.set(request, { kind: 'replay', response: outcome.response });
+        // A stand-in: the stored bytes replace the response in onResponse.
+        return setResultAndStopExecution({ data: null });
+      case 'in-progress':
+        return setResultAndStopExecution({ errors: [keyInUse()] });
+      case 'reused':
+        return setResultAndStopExecution({ errors: [keyReused()] });
+    }
+  }
+
+  async function finish({ request, response, setResponse, fetchAPI }: ResponsePayload, state: RequestState) {
+    states.delete(request);
+    if (state.kind === 'replay') {
+      const headers = new fetchAPI.Headers(response.headers);
+      headers.delete('content-length');
+      for (const [name, value] of Object.entries(state.response.headers)) headers.set(name, value);
+      headers.set(REPLAYED_HEADER, 'true');
+      setResponse(new fetchAPI.Response(state.response.body, { status: state.response.status, headers }));
+      return;
+    }
+    clearInterval(state.heartbeat);
+    const body = await response.text();
+    setResponse(new fetchAPI.Response(body, { status: response.status, statusText: response.statusText, headers: response.headers }));
+    try {
+      if (isCompleted(response.status, body)) {
+        const contentType = response.headers.get('content-type');
+        const headers: Record<string, string> = contentType ? { 'content-type': contentType } : {};
+        await completeIdempotencyKey(prisma, state.claimant, state.fingerprint, { status: response.status, headers, body });
+      } else {
+        await releaseIdempotencyKey(prisma, state.claimant, state.fingerprint);
       }
-      clearInterval(state.heartbeat);
-      const body = await response.text();
-      setResponse(new fetchAPI.Response(body, { status: response.status, statusText: response.statusText, headers: response.headers }));
-      try {
-        if (isCompleted(response.status, body)) {
-          const contentType = response.headers.get('content-type');
-          const headers: Record<string, string> = contentType ? { 'content-type': contentType } : {};
-          await completeIdempotencyKey(prisma, state.claimant, state.fingerprint, { status: response.status, headers, body });
-        } else {
-          await releaseIdempotencyKey(prisma, state.claimant, state.fingerprint);
-        }
-      } catch (error) {
-        // The row stays IN_PROGRESS until its lock runs out; then a retry runs afresh.
-        log.warn({ err: describe(error) }, 'idempotency key not recorded');
-      }
+    } catch (error) {
+      // The row stays IN_PROGRESS until its lock runs out; then a retry runs afresh.
+      log.warn({ err: describe(error) }, 'idempotency key not recorded');
+    }
+  }
+
+  // Neither hook is async: most requests send no key, and a promise each would be waited on.
+  return {
+    onExecute(payload) {
+      const key = payload.args.contextValue.request.headers.get(IDEMPOTENCY_KEY_HEADER);
+      if (key !== null) return claim(payload, key);
+    },
+    onResponse(payload) {
+      const state = states.get(payload.request);
+      if (state) return finish(payload, state);
     },
   };
 }

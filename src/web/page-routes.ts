@@ -47,59 +47,67 @@ export interface PagesOptions {
 const unavailable = () => messagePage('Temporarily unavailable', 'Please try again in a moment.', null, 503);
 
 export function usePages({ routes, publicOrigin, log, isReady, afterWrite }: PagesOptions): Plugin<Record<string, unknown>, NodeServerContext> {
-  return {
-    async onRequest({ request, url, endResponse, serverContext, fetchAPI }) {
-      const matching = routes.flatMap((route) => {
-        const match = route.path.exec(url.pathname);
-        return match ? [{ route, match: match.slice(1) }] : [];
-      });
-      if (matching.length === 0) return;
-      const found = matching.find(({ route }) => route.method === request.method);
-      if (!found) {
-        endResponse(new Response(null, { status: 405, headers: { allow: matching.map(({ route }) => route.method).join(', ') } }));
+  type RequestPayload = Parameters<NonNullable<Plugin<Record<string, unknown>, NodeServerContext>['onRequest']>>[0];
+  type Matching = { route: PageRoute; match: string[] }[];
+
+  async function answer({ request, url, endResponse, serverContext, fetchAPI }: RequestPayload, matching: Matching) {
+    const found = matching.find(({ route }) => route.method === request.method);
+    if (!found) {
+      endResponse(new Response(null, { status: 405, headers: { allow: matching.map(({ route }) => route.method).join(', ') } }));
+      return;
+    }
+    if (found.route.loopbackOnly && !isLoopbackClient(request, serverContext)) {
+      endResponse(messagePage('Not available', 'This page is served to this machine only.', null, 403));
+      return;
+    }
+    if (!isReady()) {
+      endResponse(unavailable());
+      return;
+    }
+    const origin = request.headers.get('origin');
+    if (found.route.browserForm && origin !== null && origin !== publicOrigin) {
+      endResponse(messagePage('Request refused', 'This form was sent from another site.', null, 403));
+      return;
+    }
+    try {
+      refuseNulParameters(url.searchParams);
+      const response = await found.route.handle(request, found.match);
+      if (request.method === 'POST') await afterWrite();
+      endResponse(response);
+    } catch (error) {
+      // A sign-in over its limits or the password hashing queue full, on a route with no form of its own to show it.
+      const refusal = signInRefusalOf(error);
+      if (refusal) {
+        endResponse(refusedSignInPage(refusal, messagePage('Please try again shortly', refusal.message, null, refusal.status)));
         return;
       }
-      if (found.route.loopbackOnly && !isLoopbackClient(request, serverContext)) {
-        endResponse(messagePage('Not available', 'This page is served to this machine only.', null, 403));
+      if (error instanceof NulInRequestError) {
+        endResponse(messagePage('Request refused', 'The request holds a NUL character, which no field accepts.', null, 400));
         return;
       }
-      if (!isReady()) {
+      if (error instanceof BodyTooLargeError) {
+        endResponse(bodyTooLargeResponse(request, error.maxBytes, fetchAPI, tooLargePage));
+        return;
+      }
+      if (isDatabaseUnavailable(error)) {
         endResponse(unavailable());
         return;
       }
-      const origin = request.headers.get('origin');
-      if (found.route.browserForm && origin !== null && origin !== publicOrigin) {
-        endResponse(messagePage('Request refused', 'This form was sent from another site.', null, 403));
-        return;
-      }
-      try {
-        refuseNulParameters(url.searchParams);
-        const response = await found.route.handle(request, found.match);
-        if (request.method === 'POST') await afterWrite();
-        endResponse(response);
-      } catch (error) {
-        // A sign-in over its limits or the password hashing queue full, on a route with no form of its own to show it.
-        const refusal = signInRefusalOf(error);
-        if (refusal) {
-          endResponse(refusedSignInPage(refusal, messagePage('Please try again shortly', refusal.message, null, refusal.status)));
-          return;
-        }
-        if (error instanceof NulInRequestError) {
-          endResponse(messagePage('Request refused', 'The request holds a NUL character, which no field accepts.', null, 400));
-          return;
-        }
-        if (error instanceof BodyTooLargeError) {
-          endResponse(bodyTooLargeResponse(request, error.maxBytes, fetchAPI, tooLargePage));
-          return;
-        }
-        if (isDatabaseUnavailable(error)) {
-          endResponse(unavailable());
-          return;
-        }
-        const requestId = requestIdOf(request);
-        log.error({ err: error, requestId, path: loggedPath(url.pathname) }, 'page failed');
-        endResponse(messagePage('Something went wrong', `Please try again. Reference: ${requestId}.`, null, 500));
-      }
+      const requestId = requestIdOf(request);
+      log.error({ err: error, requestId, path: loggedPath(url.pathname) }, 'page failed');
+      endResponse(messagePage('Something went wrong', `Please try again. Reference: ${requestId}.`, null, 500));
+    }
+  }
+
+  return {
+    // Not async: every request passes here, and only a page's has anything to wait for.
+    onRequest(payload) {
+      const matching = routes.flatMap((route) => {
+        const match = route.path.exec(payload.url.pathname);
+        return match ? [{ route, match: match.slice(1) }] : [];
+      });
+      if (matching.length === 0) return;
+      return answer(payload, matching);
     },
   };
 }
