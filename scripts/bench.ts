@@ -16,7 +16,7 @@ const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const ACCOUNTS = 10_000;
 const START_MARKER = '<!-- bench:start -->';
 const END_MARKER = '<!-- bench:end -->';
-/** BENCH_ONLY=Q2 (comma-separated: Q1, Q2, Q3, M1, SQL) runs only those, e.g. to profile one query. */
+/** BENCH_ONLY=Q2 (comma-separated: Q0, Q1, Q2, Q3, M1, SQL) runs only those, e.g. to profile one query. */
 const only = process.env.BENCH_ONLY?.split(',');
 const wanted = (name: string) => !only || only.some((prefix) => name.startsWith(prefix));
 /** BENCH_REFERENCES=off measures our server alone (for a profile of it under load only). */
@@ -183,10 +183,12 @@ try {
   if (references) {
     children.push(await spawnReference('scripts/bench/raw-server.ts', 4811, cluster.url));
     children.push(await spawnReference('scripts/bench/postgraphile-server.ts', 4812, cluster.url));
+    children.push(await spawnReference('scripts/bench/yoga-server.ts', 4813, cluster.url));
   }
   const ourTarget: Target = { url: server.url, pid: server.child.pid! };
   const rawTarget: Target = { url: 'http://127.0.0.1:4811', pid: children[0]?.pid ?? 0 };
   const pgTarget: Target = { url: 'http://127.0.0.1:4812', pid: children[1]?.pid ?? 0 };
+  const yogaTarget: Target = { url: 'http://127.0.0.1:4813', pid: children[2]?.pid ?? 0 };
   await sleep(500);
 
   const rss: number[] = [];
@@ -215,6 +217,8 @@ try {
   if (wanted('Q2')) {
     row('Q2 get', await measure(ourTarget, auth, () => ours.Q2(randomId())), await reference(rawTarget, auth, () => raw.Q2(randomId())), await reference(pgTarget, {}, () => postgraphile.Q2(randomId())));
   }
+  // The framework floor: yoga alone answering `{ hello }`, beside our cheapest request.
+  const floor = wanted('Q0') && references ? await measure(yogaTarget, {}, () => ({ query: '{ hello }' })) : undefined;
   if (wanted('Q3')) row('Q3 viewer on behalf', await measure(ourTarget, { ...auth, 'x-meteroid-connect-account': randomId() }, () => ours.Q3()));
   // Counted before M1: its accounts queue e-mail, and the outbox worker's statements would be counted too.
   const statements = !wanted('SQL') ? {} : {
@@ -230,6 +234,8 @@ try {
   console.table(rows);
   console.table(statements);
   console.log(`our server's peak resident memory under load: ${peakMb} MB`);
+  const floorLine = floor ? `graphql-yoga alone answering \`{ hello }\` (no plugin, no context, no database): ${floor.rps} req/s, p50/p99 ${floor.p50}/${floor.p99} ms, ${floor.cpuMs} ms of CPU per request.` : '';
+  if (floorLine) console.log(floorLine);
 
   const table = (data: Record<string, Record<string, string | number>>) => {
     const columns = Object.keys(Object.values(data)[0] ?? {});
@@ -249,6 +255,7 @@ try {
       ...Object.entries(statements).map(([name, value]) => `| ${name} | ${value} |`),
       '',
       `Peak resident memory of our server under load: ${peakMb} MB.`,
+      ...(floorLine ? ['', floorLine] : []),
   ].join('\n');
   if (!only) {
     writeFileSync('docs/performance.md', `${before}${START_MARKER}\n${measured}\n${END_MARKER}${after}`);
