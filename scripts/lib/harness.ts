@@ -1,6 +1,6 @@
 // What the reliability scripts share: a real server process on a real PostgreSQL, a platform to
 // call it as, and the mixed workload (reads, and creates whose ids are kept to check none is lost).
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
@@ -16,12 +16,11 @@ export interface ServerProcess {
   rssBytes(): number;
 }
 
-/** What `npm start` runs: the compiled server, built first when the sources changed. */
+/** What `npm start` runs (scripts/start.sh): the compiled server, built first when the sources changed. */
 export async function startServerProcess(databaseUrl: string, port: number, environment: Record<string, string> = {}): Promise<ServerProcess> {
-  execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
   // SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/profile", to profile the server under load.
   const nodeArgs = (process.env.SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, 'dist/server.js'], {
+  const child = spawn('sh', ['scripts/start.sh', ...nodeArgs], {
     env: {
       ...process.env,
       NODE_ENV: 'production',

@@ -1,6 +1,7 @@
-// The server as a process: what `npm start` runs, the compiled dist/server.js (built by the global
-// setup), on the embedded database (pglite project) or on PostgreSQL through DATABASE_URL (postgres
-// project, where the migrations run in a worker thread started from the compiled file).
+// The server as a process: what `npm start` runs (scripts/start.sh: the compiled dist/server.js, which
+// the global setup builds, with production's Node flags), on the embedded database (pglite project)
+// or on PostgreSQL through DATABASE_URL (postgres project, where the migrations run in a worker
+// thread started from the compiled file).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest, type ClientRequest } from 'node:http';
@@ -28,7 +29,7 @@ function freePort(): Promise<number> {
 }
 
 function startServerProcess(environment: Record<string, string>) {
-  const child = spawn(process.execPath, ['dist/server.js'], {
+  const child = spawn('sh', ['scripts/start.sh'], {
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...environment },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
