@@ -5,6 +5,7 @@
 # makes V8 collect before its heap grows to what a 4 GB default would let it (docs/performance.md,
 # "Compiled JavaScript"). NODE_OPTIONS comes after the default, so it overrides it.
 set -e
+cd "$(dirname "$0")/.."
 node scripts/build.mjs
 NODE_OPTIONS="--max-old-space-size=256 ${NODE_OPTIONS:-}"
 export NODE_OPTIONS
