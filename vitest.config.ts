@@ -60,7 +60,7 @@ export default defineConfig({
           ...shared,
           name: 'pglite',
           env: { TEST_DATABASE: 'pglite' },
-          globalSetup: ['test/support/pglite-snapshot.ts'],
+          globalSetup: ['test/support/compiled-server.ts', 'test/support/pglite-snapshot.ts'],
         },
       },
       {
@@ -70,7 +70,7 @@ export default defineConfig({
           exclude: [...configDefaults.exclude, ...databaseAgnostic],
           name: 'postgres',
           env: { TEST_DATABASE: 'postgres' },
-          globalSetup: ['test/support/postgres-cluster.ts'],
+          globalSetup: ['test/support/compiled-server.ts', 'test/support/postgres-cluster.ts'],
         },
       },
     ],

@@ -16,10 +16,11 @@ export interface ServerProcess {
   rssBytes(): number;
 }
 
+/** What `npm start` runs (scripts/start.sh): the compiled server, built first when the sources changed. */
 export async function startServerProcess(databaseUrl: string, port: number, environment: Record<string, string> = {}): Promise<ServerProcess> {
   // SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/profile", to profile the server under load.
   const nodeArgs = (process.env.SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/server.ts'], {
+  const child = spawn('sh', ['scripts/start.sh', ...nodeArgs], {
     env: {
       ...process.env,
       NODE_ENV: 'production',

@@ -335,7 +335,7 @@ function freePort(): Promise<number> {
 describe.runIf(process.env.TEST_DATABASE === 'postgres')('two server processes on one PostgreSQL database', () => {
   it('an event committed through one reaches a subscriber of the other within a second', async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    const child = spawn('sh', ['scripts/start.sh'], {
       env: {
         PATH: process.env.PATH ?? '',
         NODE_ENV: 'test',

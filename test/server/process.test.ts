@@ -1,5 +1,7 @@
-// The server as a process: what `npm start` runs, on the embedded database (pglite project) or on
-// PostgreSQL through DATABASE_URL (postgres project).
+// The server as a process: what `npm start` runs (scripts/start.sh: the compiled dist/server.js, which
+// the global setup builds, with production's Node flags), on the embedded database (pglite project)
+// or on PostgreSQL through DATABASE_URL (postgres project, where the migrations run in a worker
+// thread started from the compiled file).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest, type ClientRequest } from 'node:http';
@@ -27,7 +29,7 @@ function freePort(): Promise<number> {
 }
 
 function startServerProcess(environment: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const child = spawn('sh', ['scripts/start.sh'], {
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...environment },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -97,7 +99,7 @@ describe('the server process', () => {
     expect(response.status).toBe(200);
     expect(await server.exited).toBe(0);
     expect(server.output()).toContain('"msg":"stopped"');
-    // Starting through tsx, initdb in WebAssembly and the migrations from empty: 10-15 s on a quiet 2-core machine.
+    // initdb in WebAssembly and the migrations from empty: about 10 s on a quiet 2-core machine.
   }, 90_000);
 });
 
