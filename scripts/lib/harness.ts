@@ -20,7 +20,10 @@ export interface ServerProcess {
 export async function startServerProcess(databaseUrl: string, port: number, environment: Record<string, string> = {}): Promise<ServerProcess> {
   // SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/profile", to profile the server under load.
   const nodeArgs = (process.env.SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn('sh', ['scripts/start.sh', ...nodeArgs], {
+  // SERVER_RUNNER=tsx runs src/server.ts through tsx, as `npm start` did before the compiled build
+  // (and as older commits can only be run): to measure what the build changed.
+  const [command, args] = process.env.SERVER_RUNNER === 'tsx' ? [process.execPath, [...nodeArgs, '--import', 'tsx', 'src/server.ts']] : ['sh', ['scripts/start.sh', ...nodeArgs]];
+  const child = spawn(command, args, {
     env: {
       ...process.env,
       NODE_ENV: 'production',
