@@ -13,6 +13,8 @@ const MAX_RESTART_DELAY_MS = 30_000;
 
 export interface PrimaryOptions {
   workers: number;
+  /** Added to each worker's environment: what the primary settled once for all (a generated admin secret). */
+  workerEnvironment: Record<string, string>;
   /** Resolves once the migrations are applied (retrying while the database is unreachable). */
   migrate(): Promise<void>;
   /** After a stop signal, how long the workers get to drain and finish before they are killed. */
@@ -25,7 +27,7 @@ export function restartDelayMs(quickDeathsInARow: number): number {
   return quickDeathsInARow === 0 ? 0 : Math.min(MAX_RESTART_DELAY_MS, 1_000 * 2 ** (quickDeathsInARow - 1));
 }
 
-export function runPrimary({ workers, migrate, stopTimeoutMs, log }: PrimaryOptions): void {
+export function runPrimary({ workers, workerEnvironment, migrate, stopTimeoutMs, log }: PrimaryOptions): void {
   /** Every worker alive, and since when it listens (null while it starts). */
   const listeningSince = new Map<Worker, number | null>();
   const pendingRestarts = new Set<NodeJS.Timeout>();
@@ -34,7 +36,7 @@ export function runPrimary({ workers, migrate, stopTimeoutMs, log }: PrimaryOpti
   let quickDeaths = 0;
   let killedAtStop = false;
 
-  const fork = () => listeningSince.set(cluster.fork(), null);
+  const fork = () => listeningSince.set(cluster.fork(workerEnvironment), null);
 
   cluster.on('listening', (worker) => {
     listeningSince.set(worker, performance.now());

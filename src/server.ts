@@ -45,8 +45,8 @@ function printGettingStarted(config: Config, log: Logger) {
   const url = config.publicUrl;
   const graphiql = `${url}/graphql`;
   log.info({ graphiql, introspection: config.introspection, database: config.databaseUrl ? 'postgresql' : `embedded (${config.dataDir})` }, 'ready');
-  // With several workers, the first one prints it.
-  if (config.env !== 'development' || (cluster.worker && cluster.worker.id !== 1)) return;
+  // With several workers, the primary prints it.
+  if (config.env !== 'development' || cluster.isWorker) return;
   // A secret the operator chose is never printed.
   const adminSecret = config.adminSecretGenerated ? config.adminSecret : '$ADMIN_SECRET';
   process.stdout.write(
@@ -134,8 +134,13 @@ async function main() {
   await keyRingOf(config, log);
   runPrimary({
     workers: config.webConcurrency,
+    // One admin secret for the run, whichever worker a request reaches (each would generate its own).
+    workerEnvironment: config.adminSecretGenerated && config.adminSecret ? { ADMIN_SECRET: config.adminSecret } : {},
     // A worker thread of the primary applies them, before any worker is ready.
-    migrate: () => migrateWhenReachable(migratePostgres(databaseUrl), log),
+    migrate: async () => {
+      await migrateWhenReachable(migratePostgres(databaseUrl), log);
+      printGettingStarted(config, log);
+    },
     // Each worker's own drain and timeout, and a margin for closing its pool and background work.
     stopTimeoutMs: config.shutdownDrainMs + config.shutdownTimeoutMs + 5_000,
     log,

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { newKeyEntry } from '../../src/crypto/key-ring.ts';
 import { DEVELOPMENT_DEFAULTS_WARNING } from '../../src/deployment-checks.ts';
 import { CreateOrganizationDocument, RevokeApiKeyDocument, ViewerDocument, type TypedDocumentString } from '../generated/graphql.ts';
-import { ADMIN_SECRET, createPostgresDatabase } from '../support/server.ts';
+import { createPostgresDatabase } from '../support/server.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterAll(async () => {
@@ -228,12 +228,14 @@ describe('WEB_CONCURRENCY', () => {
   describe.runIf(process.env.TEST_DATABASE === 'postgres')('on PostgreSQL', () => {
     it('2 workers share the port; a key revoked through one is refused by the other; SIGTERM stops them all', async () => {
       const port = await freePort();
-      const server = startServerProcess({ PORT: String(port), HOST: '127.0.0.1', WEB_CONCURRENCY: '2', ADMIN_SECRET, ...(await databaseEnvironment()) });
+      const server = startServerProcess({ PORT: String(port), HOST: '127.0.0.1', WEB_CONCURRENCY: '2', ...(await databaseEnvironment()) });
       const lines = () => logLines(server.output());
-      await expect.poll(() => lines().filter((line) => line.msg === 'ready').length, { timeout: 60_000 }).toBe(2);
+      await expect.poll(() => lines().filter((line) => line.msg === 'ready' && line.worker).length, { timeout: 60_000 }).toBe(2);
       expect(lines().filter((line) => line.msg === 'migrations applied')).toHaveLength(1);
 
-      const created = (await requestOnNewConnection(port, CreateOrganizationDocument, { input: { name: 'Acme', country: 'FR' } }, { 'x-admin-secret': ADMIN_SECRET })).data?.createOrganization;
+      // The development admin secret, generated once for the run: every worker takes it.
+      const adminSecret = /Admin secret for this run \(set ADMIN_SECRET to keep one\): (\S+)/.exec(server.output())?.[1] ?? expect.fail('no admin secret printed');
+      const created = (await requestOnNewConnection(port, CreateOrganizationDocument, { input: { name: 'Acme', country: 'FR' } }, { 'x-admin-secret': adminSecret })).data?.createOrganization;
       if (created?.__typename !== 'CreateOrganizationPayload') expect.fail('createOrganization failed');
       const owner = { apiKeyId: created.apiKey.id, apiKey: created.apiKey.secret ?? expect.fail('no secret') };
 
@@ -250,7 +252,11 @@ describe('WEB_CONCURRENCY', () => {
         }
         return byWorker;
       };
-      // Both workers answer, and both now hold the key in their cache.
+      // Both workers answer (and both take the admin secret), and both now hold the key in their cache.
+      for (let index = 0; index < 2; index += 1) {
+        const spare = await requestOnNewConnection(port, CreateOrganizationDocument, { input: { name: 'Spare', country: 'FR' } }, { 'x-admin-secret': adminSecret });
+        expect(spare.data?.createOrganization.__typename).toBe('CreateOrganizationPayload');
+      }
       const warmed = await statusesByWorker(6);
       expect([...warmed.keys()].sort()).toEqual([1, 2]);
       expect([...warmed.values()].flat().every((status) => status === 200)).toBe(true);
@@ -276,7 +282,7 @@ describe('WEB_CONCURRENCY', () => {
       const port = await freePort();
       const server = startServerProcess({ PORT: String(port), HOST: '127.0.0.1', WEB_CONCURRENCY: '2', ...(await databaseEnvironment({ migrated: true })) });
       const lines = () => logLines(server.output());
-      await expect.poll(() => lines().filter((line) => line.msg === 'ready').length, { timeout: 60_000 }).toBe(2);
+      await expect.poll(() => lines().filter((line) => line.msg === 'ready' && line.worker).length, { timeout: 60_000 }).toBe(2);
       const first = lines().find((line) => line.msg === 'ready' && line.worker === 1)?.pid ?? expect.fail('no worker 1');
       process.kill(first, 'SIGKILL');
       // Another starts (within a second: it died right after it started), and serves.
