@@ -10,14 +10,6 @@ import { startPostgresCluster, type PostgresCluster } from '../../test/support/t
 
 const ADMIN_SECRET = 'reliability-admin-secret-0123456789';
 
-export interface ServerProcess {
-  url: string;
-  child: ChildProcess;
-  exited: Promise<number | null>;
-  /** Of the process and its children: with WEB_CONCURRENCY > 1, the cluster's primary and its workers. */
-  rssBytes(): number;
-}
-
 /** 0 once the process has gone (a worker may exit between the listing and the reading). */
 function residentBytes(pid: number): number {
   try {
@@ -25,6 +17,14 @@ function residentBytes(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+export interface ServerProcess {
+  url: string;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  /** Of the process and its children: with WEB_CONCURRENCY > 1, the cluster's primary and its workers. */
+  rssBytes(): number;
 }
 
 export async function startServerProcess(databaseUrl: string, port: number, environment: Record<string, string> = {}): Promise<ServerProcess> {
