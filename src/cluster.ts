@@ -2,10 +2,52 @@
 // is the whole server, sharing the port through node:cluster), applies the migrations once, restarts
 // a worker that dies, and on SIGTERM/SIGINT has every worker drain and stop.
 import cluster, { type Worker } from 'node:cluster';
+import { randomUUID } from 'node:crypto';
+import { AggregatorRegistry } from 'prom-client';
 import type { Logger } from './core/logger.ts';
+import type { WorkerMetrics } from './http/metrics.ts';
 
 /** Sent by the primary to a listening worker once the schema is up to date: the worker turns ready. */
 export const MIGRATED_MESSAGE = 'connect:migrated';
+
+const METRICS_REQUEST = 'connect:metrics-request';
+const METRICS_ANSWER = 'connect:metrics';
+/** prom-client gives up on a silent worker after 5 s: the asking worker waits a little longer. */
+const METRICS_TIMEOUT_MS = 6_000;
+
+interface MetricsMessage {
+  type: typeof METRICS_REQUEST | typeof METRICS_ANSWER;
+  id: string;
+  text?: string | null;
+}
+
+const isMetricsMessage = (message: unknown, type: MetricsMessage['type']): message is MetricsMessage =>
+  typeof message === 'object' && message !== null && (message as MetricsMessage).type === type;
+
+/** In a worker: /metrics asks the primary, which sums every worker's registry (prom-client's AggregatorRegistry). */
+export const workerMetrics: WorkerMetrics = {
+  share: (registry) => {
+    AggregatorRegistry.setRegistries([registry]);
+    // Constructing one is what makes prom-client answer the primary's requests in this worker.
+    new AggregatorRegistry();
+  },
+  collect: () =>
+    new Promise((resolve, reject) => {
+      const id = randomUUID();
+      const timeout = setTimeout(() => finish(null), METRICS_TIMEOUT_MS);
+      const onMessage = (message: unknown) => {
+        if (isMetricsMessage(message, METRICS_ANSWER) && message.id === id) finish(message.text ?? null);
+      };
+      const finish = (text: string | null) => {
+        clearTimeout(timeout);
+        process.off('message', onMessage);
+        if (text === null) reject(new Error('the workers did not all answer'));
+        else resolve(text);
+      };
+      process.on('message', onMessage);
+      process.send?.({ type: METRICS_REQUEST, id } satisfies MetricsMessage);
+    }),
+};
 
 /** A worker that has listened this long had started fine: its death restarts it at once. */
 const STARTED_FINE_MS = 10_000;
@@ -37,6 +79,18 @@ export function runPrimary({ workers, workerEnvironment, migrate, stopTimeoutMs,
   let killedAtStop = false;
 
   const fork = () => listeningSince.set(cluster.fork(workerEnvironment), null);
+
+  const aggregator = new AggregatorRegistry();
+  cluster.on('message', (worker, message: unknown) => {
+    if (!isMetricsMessage(message, METRICS_REQUEST)) return;
+    void aggregator.clusterMetrics().then(
+      (text) => ({ type: METRICS_ANSWER, id: message.id, text }) satisfies MetricsMessage,
+      (error: Error) => {
+        log.warn({ err: { type: error.name, message: error.message } }, 'metrics: not every worker answered');
+        return { type: METRICS_ANSWER, id: message.id, text: null } satisfies MetricsMessage;
+      },
+    ).then((answer) => worker.isConnected() && worker.send(answer));
+  });
 
   cluster.on('listening', (worker) => {
     listeningSince.set(worker, performance.now());

@@ -2,7 +2,7 @@
 // PostgreSQL through DATABASE_URL (postgres project).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { request as httpRequest, type ClientRequest } from 'node:http';
+import { get as httpGet, request as httpRequest, type ClientRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -209,10 +209,20 @@ function requestOnNewConnection<Result, Variables>(port: number, document: Typed
   });
 }
 
+function getOnNewConnection(port: number, path: string) {
+  return new Promise<string>((resolve, reject) => {
+    httpGet({ host: '127.0.0.1', port, path, agent: false }, (response) => {
+      let text = '';
+      response.on('data', (chunk) => (text += chunk));
+      response.on('end', () => resolve(text));
+    }).on('error', reject);
+  });
+}
+
 const logLines = (output: string) =>
   output.split('\n').flatMap((line) => {
     try {
-      return [JSON.parse(line) as { msg: string; worker?: number; pid?: number; requestId?: string; restartInMs?: number }];
+      return [JSON.parse(line) as { msg: string; worker?: number; pid?: number; requestId?: string; path?: string; restartInMs?: number }];
     } catch {
       return [];
     }
@@ -268,6 +278,13 @@ describe('WEB_CONCURRENCY', () => {
         return after.size === 2 && [...after.values()].flat().every((status) => status === 401);
       };
       await expect.poll(refusedEverywhere, { interval: 1, timeout: 2_000 }).toBe(true);
+
+      // /metrics counts every worker's requests (the primary sums them), whichever worker a scrape reaches.
+      const graphqlRequests = lines().filter((line) => line.msg === 'request' && line.path === '/graphql').length;
+      for (let scrape = 0; scrape < 2; scrape += 1) {
+        const counted = [...(await getOnNewConnection(port, '/metrics')).matchAll(/^connect_http_requests_total\{.*\} (\d+)$/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
+        expect(counted).toBe(graphqlRequests);
+      }
 
       const workerPids = [...new Set(lines().flatMap((line) => (line.pid ? [line.pid] : [])))];
       expect(workerPids).toHaveLength(2);
