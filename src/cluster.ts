@@ -8,7 +8,7 @@ import type { Logger } from './core/logger.ts';
 import type { WorkerMetrics } from './http/metrics.ts';
 
 /** Sent by the primary to a listening worker once the schema is up to date: the worker turns ready. */
-export const MIGRATED_MESSAGE = 'connect:migrated';
+const MIGRATED_MESSAGE = 'connect:migrated';
 
 const METRICS_REQUEST = 'connect:metrics-request';
 const METRICS_ANSWER = 'connect:metrics';
@@ -65,7 +65,7 @@ export interface PrimaryOptions {
 }
 
 /** Waits 1 s, 2 s, 4 s … (at most 30 s) after each death in a row of a worker that had not started fine. */
-export function restartDelayMs(quickDeathsInARow: number): number {
+function restartDelayMs(quickDeathsInARow: number): number {
   return quickDeathsInARow === 0 ? 0 : Math.min(MAX_RESTART_DELAY_MS, 1_000 * 2 ** (quickDeathsInARow - 1));
 }
 
