@@ -5,10 +5,11 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { get as httpGet } from 'node:http';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { bootstrapPlatform, machine, startPostgresCluster, startServerProcess } from './lib/harness.ts';
-import { cpuMicrosOf, postgresCpuMicros } from './bench/cpu.ts';
+import { cpuMicrosWithChildren } from './bench/cpu.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
@@ -19,6 +20,9 @@ const END_MARKER = '<!-- bench:end -->';
 /** BENCH_ONLY=Q2 (comma-separated: Q0, Q1, Q2, Q3, M1, SQL) runs only those, e.g. to profile one query. */
 const only = process.env.BENCH_ONLY?.split(',');
 const wanted = (name: string) => !only || only.some((prefix) => name.startsWith(prefix));
+/** BENCH_PROCESSES=2 runs our server as a node:cluster primary and 2 workers (WEB_CONCURRENCY); its CPU and memory sum them all. */
+const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 1);
+
 /** BENCH_REFERENCES=off measures our server alone (for a profile of it under load only). */
 const references = process.env.BENCH_REFERENCES !== 'off';
 
@@ -87,6 +91,15 @@ interface Target {
 
 let postmasterPid = 0;
 
+/** /ready answered 200 on 2 × PROCESSES new connections in a row: node:cluster hands them to the workers in turn. */
+async function everyWorkerReady(url: string) {
+  for (let inARow = 0; inARow < 2 * PROCESSES; ) {
+    const status = await new Promise<number>((resolve) => httpGet(`${url}/ready`, { agent: false }, (response) => resolve(response.resume().statusCode ?? 0)).on('error', () => resolve(0)));
+    inARow = status === 200 ? inARow + 1 : 0;
+    if (inARow === 0) await sleep(100);
+  }
+}
+
 /** One request first: it must answer data without errors, or the figures would measure a failure. */
 async function verified(url: string, headers: Record<string, string>, body: () => object) {
   const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body()) });
@@ -107,7 +120,7 @@ async function measure({ url, pid }: Target, headers: Record<string, string>, bo
     });
   // Unmeasured first: every target gets its JIT warm and its pool filled before it is timed.
   if (WARMUP_SECONDS > 0) await run(WARMUP_SECONDS);
-  const [cpuBefore, postgresBefore] = [cpuMicrosOf(pid), postgresCpuMicros(postmasterPid)];
+  const [cpuBefore, postgresBefore] = [cpuMicrosWithChildren(pid), cpuMicrosWithChildren(postmasterPid)];
   const result = await run(SECONDS);
   const perRequest = (micros: number) => Math.round((micros / 1000 / Math.max(1, result.requests.total)) * 100) / 100;
   return {
@@ -115,8 +128,8 @@ async function measure({ url, pid }: Target, headers: Record<string, string>, bo
     p50: result.latency.p50,
     p99: result.latency.p99,
     non2xx: result.non2xx + result.errors,
-    cpuMs: perRequest(cpuMicrosOf(pid) - cpuBefore),
-    postgresCpuMs: perRequest(postgresCpuMicros(postmasterPid) - postgresBefore),
+    cpuMs: perRequest(cpuMicrosWithChildren(pid) - cpuBefore),
+    postgresCpuMs: perRequest(cpuMicrosWithChildren(postmasterPid) - postgresBefore),
   };
 }
 
@@ -165,9 +178,10 @@ async function printCostliestStatements(databaseUrl: string) {
 }
 
 const cluster = await startPostgresCluster({ shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all' });
-const server = await startServerProcess(cluster.url, 4810);
+const server = await startServerProcess(cluster.url, 4810, { WEB_CONCURRENCY: String(PROCESSES) });
 const children: ChildProcess[] = [];
 try {
+  await everyWorkerReady(server.url);
   const setup = new pg.Client({ connectionString: cluster.url });
   await setup.connect();
   await setup.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
@@ -233,7 +247,7 @@ try {
   const peakMb = Math.round(Math.max(...rss) / 1024 / 1024);
   console.table(rows);
   console.table(statements);
-  console.log(`our server's peak resident memory under load: ${peakMb} MB`);
+  console.log(`our server's peak resident memory under load (WEB_CONCURRENCY=${PROCESSES}, all its processes): ${peakMb} MB`);
   const floorLine = floor ? `graphql-yoga alone answering \`{ hello }\` (no plugin, no context, no database): ${floor.rps} req/s, p50/p99 ${floor.p50}/${floor.p99} ms, ${floor.cpuMs} ms of CPU per request.` : '';
   if (floorLine) console.log(floorLine);
 

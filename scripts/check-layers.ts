@@ -17,7 +17,7 @@ const layers: [name: string, pattern: RegExp][] = [
   ['graphql-kit', /^src\/graphql\//],
   ['features', /^src\/(connect|organizations|api-keys|sub-accounts|connections|email|events|webhooks)\//],
   ['web-pages', /^src\/web\//],
-  ['composition', /^src\/(app|server|schema|deployment-checks)\.ts$/],
+  ['composition', /^src\/(app|server|cluster|schema|deployment-checks)\.ts$/],
 ];
 
 const forbiddenTargets: [from: RegExp, to: RegExp, rule: string][] = [

@@ -1,5 +1,6 @@
 // createApp(deps) -> the yoga instance serving /graphql, GraphiQL, /health and /ready.
 // The server and the tests both build the application through here.
+import cluster from 'node:cluster';
 import { createYoga, useReadinessCheck } from 'graphql-yoga';
 import { systemClock, type Clock } from './core/clock.ts';
 import type { Config } from './config.ts';
@@ -16,6 +17,7 @@ import { useErrorMasking } from './graphql/mask-errors.ts';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useRequestLimits } from './http/limits.ts';
 import { useMetrics } from './http/metrics.ts';
+import { workerMetrics } from './cluster.ts';
 import { createTracing } from './http/tracing.ts';
 import { useRequestLog } from './http/request-log.ts';
 import { useInputValueScrubbing } from './http/scrub-input-values.ts';
@@ -138,7 +140,7 @@ export async function createApp({ config, database, log, keyRing, clock = system
       // First: every body is read through its cap, by any route (see request-body.ts).
       useBodyLimit((url) => (url.pathname === '/graphql' ? config.maxBodyBytes : FORM_MAX_BYTES), tooLargePage),
       ...tracing.plugins,
-      useMetrics(database, config.metricsToken),
+      useMetrics(database, config.metricsToken, cluster.isWorker ? workerMetrics : undefined),
       useRequestLog(log),
       useClientAddress(config.trustProxy),
       usePages({

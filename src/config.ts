@@ -12,6 +12,7 @@ const environmentSchema = z.object({
     .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
     .optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   DATA_DIR: z.string().min(1).default('.data'),
   ADMIN_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -72,7 +73,10 @@ export interface Config {
   publicUrl: string;
   /** A PostgreSQL server; when absent the server runs on embedded PostgreSQL (PGlite) in `dataDir`. */
   databaseUrl: string | undefined;
+  /** Connections of each server process's pool: WEB_CONCURRENCY processes hold that many each. */
   databasePoolSize: number;
+  /** Server processes sharing the port (node:cluster); above 1, a primary process forks and watches them. */
+  webConcurrency: number;
   dataDir: string;
   /** Enables `createOrganization`; in development one is generated per start when unset. */
   adminSecret: string | undefined;
@@ -154,6 +158,11 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     ];
     if (missing.length > 0) throw new ConfigError(missing);
   }
+  if (values.WEB_CONCURRENCY > 1 && !values.DATABASE_URL) {
+    // Two processes opening one PGlite folder would corrupt it: refused rather than ignored, so that
+    // a deployment never believes it runs processes it does not.
+    throw new ConfigError(['WEB_CONCURRENCY: more than 1 needs DATABASE_URL (the embedded database belongs to one process); unset it or set DATABASE_URL']);
+  }
   const generateAdminSecret = !values.ADMIN_SECRET && values.NODE_ENV !== 'production';
   return {
     env: values.NODE_ENV,
@@ -162,6 +171,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     publicUrl: (values.PUBLIC_URL ?? `http://localhost:${values.PORT}`).replace(/\/+$/, ''),
     databaseUrl: values.DATABASE_URL,
     databasePoolSize: values.DATABASE_POOL_SIZE,
+    webConcurrency: values.WEB_CONCURRENCY,
     dataDir: values.DATA_DIR,
     adminSecret: values.ADMIN_SECRET ?? (generateAdminSecret ? randomBytes(24).toString('base64url') : undefined),
     adminSecretGenerated: generateAdminSecret,

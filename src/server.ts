@@ -1,13 +1,12 @@
-// The process: configuration, database, migrations, HTTP, and a graceful shutdown.
+// The process: configuration, database, migrations, HTTP, and a graceful shutdown. With
+// WEB_CONCURRENCY > 1 (PostgreSQL only), the same for each worker of a node:cluster primary (cluster.ts).
+import cluster from 'node:cluster';
 import { createServer } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { openConfiguredDatabase, type Database } from './db/database.ts';
-import { applyMigrations } from './db/migrations.ts';
-import { applyMigrationsInWorker } from './db/migrate-in-worker.ts';
-import { configuredKeyRing, type KeyRing } from './crypto/key-ring.ts';
+import type { KeyRing } from './crypto/key-ring.ts';
 import { createLogger, type Logger } from './core/logger.ts';
+import { migratedByPrimary, runPrimary } from './cluster.ts';
 import { DEVELOPMENT_DEFAULTS_WARNING, productionSigns, servingProblems } from './deployment-checks.ts';
 
 function configOrExit(): Config {
@@ -24,11 +23,10 @@ function configOrExit(): Config {
 }
 
 /** Keeps trying while the database is unreachable, so a server started before its database recovers. */
-async function migrateWhenReachable(database: Database, databaseUrl: string | undefined, log: Logger): Promise<void> {
+async function migrateWhenReachable(migrate: () => Promise<string[]>, log: Logger): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      // On PostgreSQL in a worker thread, which takes the schema engine's memory with it when it ends.
-      const applied = databaseUrl ? await applyMigrationsInWorker(databaseUrl) : await applyMigrations(database.adapterFactory);
+      const applied = await migrate();
       log.info({ applied }, applied.length ? 'migrations applied' : 'database schema is up to date');
       return;
     } catch (error) {
@@ -39,12 +37,16 @@ async function migrateWhenReachable(database: Database, databaseUrl: string | un
   }
 }
 
+/** On PostgreSQL in a worker thread, which takes the schema engine's memory with it when it ends. */
+const migratePostgres = (databaseUrl: string) => async () => (await import('./db/migrate-in-worker.ts')).applyMigrationsInWorker(databaseUrl);
+
 /** In development, the first minutes: where GraphiQL is, how to get a key, and where the key goes. */
 function printGettingStarted(config: Config, log: Logger) {
   const url = config.publicUrl;
   const graphiql = `${url}/graphql`;
   log.info({ graphiql, introspection: config.introspection, database: config.databaseUrl ? 'postgresql' : `embedded (${config.dataDir})` }, 'ready');
-  if (config.env !== 'development') return;
+  // With several workers, the primary prints it.
+  if (config.env !== 'development' || cluster.isWorker) return;
   // A secret the operator chose is never printed.
   const adminSecret = config.adminSecretGenerated ? config.adminSecret : '$ADMIN_SECRET';
   process.stdout.write(
@@ -65,7 +67,7 @@ function printGettingStarted(config: Config, log: Logger) {
 }
 
 async function keyRingOf(config: Config, log: Logger): Promise<KeyRing> {
-  const { ring, local } = await configuredKeyRing(config);
+  const { ring, local } = await (await import('./crypto/key-ring.ts')).configuredKeyRing(config);
   if (local) {
     log.warn(
       { file: local.file },
@@ -77,14 +79,15 @@ async function keyRingOf(config: Config, log: Logger): Promise<KeyRing> {
   return ring;
 }
 
-async function main() {
-  const config = configOrExit();
-  const log = createLogger(config.logLevel);
-  const signs = productionSigns(config);
-  if (signs.length > 0) log.warn({ signs }, DEVELOPMENT_DEFAULTS_WARNING);
+/** One server: what runs alone (WEB_CONCURRENCY=1), or in each worker of the primary. */
+async function serve(config: Config, log: Logger) {
+  // Imported here, not above: a primary process never loads the application.
+  const [{ createApp }, { openConfiguredDatabase }] = await Promise.all([import('./app.ts'), import('./db/database.ts')]);
   const database = await openConfiguredDatabase(config);
   const app = await createApp({ config, database, log, keyRing: await keyRingOf(config, log) });
   const server = createServer(app.yoga);
+  // Waiting before listening: the primary's message is sent to workers that listen.
+  const migratedElsewhere = cluster.isWorker ? migratedByPrimary() : undefined;
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   log.info({ port: config.port, host: config.host }, 'listening');
 
@@ -111,9 +114,37 @@ async function main() {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
-  await migrateWhenReachable(database, config.databaseUrl, log);
+  const migrateHere = async () =>
+    config.databaseUrl ? migratePostgres(config.databaseUrl)() : (await import('./db/migrations.ts')).applyMigrations(database.adapterFactory);
+  await (migratedElsewhere ?? migrateWhenReachable(migrateHere, log));
   app.markMigrated();
   printGettingStarted(config, log);
+}
+
+async function main() {
+  const config = configOrExit();
+  const log = createLogger(config.logLevel);
+  if (cluster.isWorker) return serve(config, log.child({ worker: cluster.worker?.id, pid: process.pid }));
+  const signs = productionSigns(config);
+  if (signs.length > 0) log.warn({ signs }, DEVELOPMENT_DEFAULTS_WARNING);
+  // loadConfig refuses WEB_CONCURRENCY > 1 without DATABASE_URL.
+  const { databaseUrl } = config;
+  if (config.webConcurrency === 1 || !databaseUrl) return serve(config, log);
+  // The local development key is created here, once: workers creating it at once would race.
+  await keyRingOf(config, log);
+  runPrimary({
+    workers: config.webConcurrency,
+    // One admin secret for the run, whichever worker a request reaches (each would generate its own).
+    workerEnvironment: config.adminSecretGenerated && config.adminSecret ? { ADMIN_SECRET: config.adminSecret } : {},
+    // A worker thread of the primary applies them, before any worker is ready.
+    migrate: async () => {
+      await migrateWhenReachable(migratePostgres(databaseUrl), log);
+      printGettingStarted(config, log);
+    },
+    // Each worker's own drain and timeout, and a margin for closing its pool and background work.
+    stopTimeoutMs: config.shutdownDrainMs + config.shutdownTimeoutMs + 5_000,
+    log,
+  });
 }
 
 await main();

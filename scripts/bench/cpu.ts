@@ -18,23 +18,18 @@ function statOf(pid: number): { own: number; children: number; parent: number } 
   return { own: (utime + stime) * TICK_MICROS, children: (cutime + cstime) * TICK_MICROS, parent };
 }
 
-/** CPU microseconds a process has used so far (all its threads). */
-export function cpuMicrosOf(pid: number): number {
-  return statOf(pid)?.own ?? 0;
+/** The live processes whose parent is `parentPid`. */
+export function childPidsOf(parentPid: number): number[] {
+  return readdirSync('/proc').flatMap((entry) => (/^\d+$/.test(entry) && statOf(Number(entry))?.parent === parentPid ? [Number(entry)] : []));
 }
 
 /**
- * CPU microseconds a PostgreSQL server has used so far: the postmaster, its live children (one
- * backend per connection, the background workers) and the children that have exited.
+ * CPU microseconds a process tree has used so far: the process (all its threads), its live children
+ * and the children that have exited. A PostgreSQL server: the postmaster, one backend per connection,
+ * the background workers. Our server with WEB_CONCURRENCY > 1: the cluster's primary and its workers.
  */
-export function postgresCpuMicros(postmasterPid: number): number {
-  const postmaster = statOf(postmasterPid);
-  if (!postmaster) return 0;
-  let total = postmaster.own + postmaster.children;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = statOf(Number(entry));
-    if (stat?.parent === postmasterPid) total += stat.own;
-  }
-  return total;
+export function cpuMicrosWithChildren(pid: number): number {
+  const root = statOf(pid);
+  if (!root) return 0;
+  return childPidsOf(pid).reduce((total, child) => total + (statOf(child)?.own ?? 0), root.own + root.children);
 }

@@ -5,14 +5,25 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { newKeyEntry } from '../../src/crypto/key-ring.ts';
+import { childPidsOf } from '../bench/cpu.ts';
 import { startPostgresCluster, type PostgresCluster } from '../../test/support/throwaway-postgres.ts';
 
 const ADMIN_SECRET = 'reliability-admin-secret-0123456789';
+
+/** 0 once the process has gone (a worker may exit between the listing and the reading). */
+function residentBytes(pid: number): number {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+  } catch {
+    return 0;
+  }
+}
 
 export interface ServerProcess {
   url: string;
   child: ChildProcess;
   exited: Promise<number | null>;
+  /** Of the process and its children: with WEB_CONCURRENCY > 1, the cluster's primary and its workers. */
   rssBytes(): number;
 }
 
@@ -44,7 +55,8 @@ export async function startServerProcess(databaseUrl: string, port: number, envi
   const url = `http://127.0.0.1:${port}`;
   for (let attempt = 0; attempt < 300; attempt += 1) {
     if ((await fetch(`${url}/ready`).then((response) => response.status, () => 0)) === 200) {
-      return { url, child, exited, rssBytes: () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024 };
+      const pid = child.pid ?? 0;
+      return { url, child, exited, rssBytes: () => [pid, ...childPidsOf(pid)].reduce((total, each) => total + residentBytes(each), 0) };
     }
     await sleep(100);
   }

@@ -24,8 +24,17 @@ function operationLabel(seen: Set<string>, name: string | undefined): string {
   return name;
 }
 
-export function useMetrics(database: Database, metricsToken: string | undefined): Plugin {
+/** With WEB_CONCURRENCY > 1, /metrics answers for every worker, not only the one a scrape reaches. */
+export interface WorkerMetrics {
+  /** Makes `registry` what the primary collects from this worker. */
+  share(registry: Registry): void;
+  /** Every worker's metrics, summed by the primary (src/cluster.ts). */
+  collect(): Promise<string>;
+}
+
+export function useMetrics(database: Database, metricsToken: string | undefined, acrossWorkers?: WorkerMetrics): Plugin {
   const registry = new Registry();
+  acrossWorkers?.share(registry);
   const requests = new Counter({ name: 'connect_http_requests_total', help: 'HTTP requests by operation and status.', labelNames: ['operation', 'status'], registers: [registry] });
   const duration = new Histogram({
     name: 'connect_http_request_duration_seconds',
@@ -57,7 +66,11 @@ export function useMetrics(database: Database, metricsToken: string | undefined)
         endResponse(new fetchAPI.Response('unauthorized\n', { status: 401 }));
         return;
       }
-      return registry.metrics().then((text) => endResponse(new fetchAPI.Response(text, { headers: { 'content-type': registry.contentType } })));
+      // A worker that does not answer the primary in time (one starting, or stuck) fails the scrape rather than halving it.
+      return (acrossWorkers ? acrossWorkers.collect() : registry.metrics()).then(
+        (text) => endResponse(new fetchAPI.Response(text, { headers: { 'content-type': registry.contentType } })),
+        () => endResponse(new fetchAPI.Response('metrics unavailable\n', { status: 503 })),
+      );
     },
     onResultProcess({ result }) {
       for (const code of errorCodesOf(result)) errors.inc({ code });

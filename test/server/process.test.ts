@@ -4,7 +4,7 @@
 // thread started from the compiled file).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { request as httpRequest, type ClientRequest } from 'node:http';
+import { get as httpGet, request as httpRequest, type ClientRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,6 +12,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { newKeyEntry } from '../../src/crypto/key-ring.ts';
 import { DEVELOPMENT_DEFAULTS_WARNING } from '../../src/deployment-checks.ts';
+import { CreateOrganizationDocument, RevokeApiKeyDocument, ViewerDocument, type TypedDocumentString } from '../generated/graphql.ts';
 import { createPostgresDatabase } from '../support/server.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -189,4 +190,136 @@ describe('request bodies over real HTTP', () => {
     expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
     expect(server.child.exitCode).toBeNull();
   }, 120_000);
+});
+
+/** One request on a connection of its own, so that node:cluster hands each to a worker in turn. */
+function requestOnNewConnection<Result, Variables>(port: number, document: TypedDocumentString<Result, Variables>, variables: Variables, headers: Record<string, string>) {
+  return new Promise<{ status: number; requestId: string; data: Result | undefined }>((resolve, reject) => {
+    const body = JSON.stringify({ query: document.toString(), variables });
+    const request = httpRequest(
+      { host: '127.0.0.1', port, path: '/graphql', method: 'POST', agent: false, headers: { 'content-type': 'application/json', connection: 'close', ...headers } },
+      (response) => {
+        let text = '';
+        response.on('data', (chunk) => (text += chunk));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, requestId: String(response.headers['x-request-id']), data: (JSON.parse(text) as { data?: Result }).data }),
+        );
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+function getOnNewConnection(port: number, path: string) {
+  return new Promise<string>((resolve, reject) => {
+    httpGet({ host: '127.0.0.1', port, path, agent: false }, (response) => {
+      let text = '';
+      response.on('data', (chunk) => (text += chunk));
+      response.on('end', () => resolve(text));
+    }).on('error', reject);
+  });
+}
+
+const logLines = (output: string) =>
+  output.split('\n').flatMap((line) => {
+    try {
+      return [JSON.parse(line) as { msg: string; worker?: number; pid?: number; requestId?: string; path?: string; restartInMs?: number }];
+    } catch {
+      return [];
+    }
+  });
+
+describe('WEB_CONCURRENCY', () => {
+  it('above 1 without DATABASE_URL: refuses to start, since the embedded database belongs to one process', async () => {
+    const server = startServerProcess({ WEB_CONCURRENCY: '2', DATA_DIR: path.join(tmpdir(), 'connect-never-created') });
+    expect(await server.exited).toBe(1);
+    expect(server.output()).toContain('WEB_CONCURRENCY: more than 1 needs DATABASE_URL');
+  });
+
+  describe.runIf(process.env.TEST_DATABASE === 'postgres')('on PostgreSQL', () => {
+    it('2 workers share the port; a key revoked through one is refused by the other; SIGTERM stops them all', async () => {
+      const port = await freePort();
+      const server = startServerProcess({ PORT: String(port), HOST: '127.0.0.1', WEB_CONCURRENCY: '2', ...(await databaseEnvironment()) });
+      const lines = () => logLines(server.output());
+      await expect.poll(() => lines().filter((line) => line.msg === 'ready' && line.worker).length, { timeout: 60_000 }).toBe(2);
+      expect(lines().filter((line) => line.msg === 'migrations applied')).toHaveLength(1);
+
+      // The development admin secret, generated once for the run: every worker takes it.
+      const adminSecret = /Admin secret for this run \(set ADMIN_SECRET to keep one\): (\S+)/.exec(server.output())?.[1] ?? expect.fail('no admin secret printed');
+      const created = (await requestOnNewConnection(port, CreateOrganizationDocument, { input: { name: 'Acme', country: 'FR' } }, { 'x-admin-secret': adminSecret })).data?.createOrganization;
+      if (created?.__typename !== 'CreateOrganizationPayload') expect.fail('createOrganization failed');
+      const owner = { apiKeyId: created.apiKey.id, apiKey: created.apiKey.secret ?? expect.fail('no secret') };
+
+      /** Sends `count` requests, each on a new connection, and says which worker answered each, with what. */
+      const statusesByWorker = async (count: number) => {
+        const answers: { status: number; requestId: string }[] = [];
+        for (let index = 0; index < count; index += 1) answers.push(await requestOnNewConnection(port, ViewerDocument, {}, { authorization: `Bearer ${owner.apiKey}` }));
+        const workerOf = (requestId: string) => lines().find((line) => line.msg === 'request' && line.requestId === requestId)?.worker;
+        await expect.poll(() => answers.every((answer) => workerOf(answer.requestId) !== undefined)).toBe(true);
+        const byWorker = new Map<number, number[]>();
+        for (const answer of answers) {
+          const worker = workerOf(answer.requestId) ?? expect.fail('no log line');
+          byWorker.set(worker, [...(byWorker.get(worker) ?? []), answer.status]);
+        }
+        return byWorker;
+      };
+      // Both workers answer (and both take the admin secret), and both now hold the key in their cache.
+      for (let index = 0; index < 2; index += 1) {
+        const spare = await requestOnNewConnection(port, CreateOrganizationDocument, { input: { name: 'Spare', country: 'FR' } }, { 'x-admin-secret': adminSecret });
+        expect(spare.data?.createOrganization.__typename).toBe('CreateOrganizationPayload');
+      }
+      const warmed = await statusesByWorker(6);
+      expect([...warmed.keys()].sort()).toEqual([1, 2]);
+      expect([...warmed.values()].flat().every((status) => status === 200)).toBe(true);
+
+      const revoked = await requestOnNewConnection(port, RevokeApiKeyDocument, { input: { id: owner.apiKeyId } }, { authorization: `Bearer ${owner.apiKey}` });
+      expect(revoked.status).toBe(200);
+      const refusedEverywhere = async () => {
+        const after = await statusesByWorker(4);
+        return after.size === 2 && [...after.values()].flat().every((status) => status === 401);
+      };
+      await expect.poll(refusedEverywhere, { interval: 1, timeout: 2_000 }).toBe(true);
+
+      // /metrics counts every worker's requests (the primary sums them), whichever worker a scrape reaches.
+      const graphqlRequests = lines().filter((line) => line.msg === 'request' && line.path === '/graphql').length;
+      for (let scrape = 0; scrape < 2; scrape += 1) {
+        const counted = [...(await getOnNewConnection(port, '/metrics')).matchAll(/^connect_http_requests_total\{.*\} (\d+)$/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
+        expect(counted).toBe(graphqlRequests);
+      }
+
+      const workerPids = [...new Set(lines().flatMap((line) => (line.pid ? [line.pid] : [])))];
+      expect(workerPids).toHaveLength(2);
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+      expect(lines().filter((line) => line.msg === 'stopped' && line.worker !== undefined).map((line) => line.worker).sort()).toEqual([1, 2]);
+      expect(lines().at(-1)).toMatchObject({ msg: 'stopped', killed: false });
+      for (const pid of workerPids) expect(() => process.kill(pid, 0)).toThrow(/ESRCH/);
+    }, 120_000);
+
+    it('restarts a worker that dies, and backs off when workers die at start', async () => {
+      const port = await freePort();
+      const server = startServerProcess({ PORT: String(port), HOST: '127.0.0.1', WEB_CONCURRENCY: '2', ...(await databaseEnvironment({ migrated: true })) });
+      const lines = () => logLines(server.output());
+      await expect.poll(() => lines().filter((line) => line.msg === 'ready' && line.worker).length, { timeout: 60_000 }).toBe(2);
+      const first = lines().find((line) => line.msg === 'ready' && line.worker === 1)?.pid ?? expect.fail('no worker 1');
+      process.kill(first, 'SIGKILL');
+      // Another starts (within a second: it died right after it started), and serves.
+      await expect.poll(() => lines().some((line) => line.msg === 'ready' && line.worker === 3), { timeout: 60_000 }).toBe(true);
+      expect(lines().find((line) => line.msg === 'worker exited; starting another')).toMatchObject({ worker: 1, restartInMs: expect.toBeOneOf([0, 1_000]) });
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+
+      // Its port taken, every worker dies as it starts: the restarts wait 1 s, 2 s, 4 s …, not a loop.
+      const taken = createServer().listen(0, '127.0.0.1');
+      await new Promise((resolve) => taken.once('listening', resolve));
+      cleanups.push(() => void taken.close());
+      const crashing = startServerProcess({ PORT: String((taken.address() as { port: number }).port), HOST: '127.0.0.1', WEB_CONCURRENCY: '2', ...(await databaseEnvironment({ migrated: true })) });
+      const restartDelays = () => logLines(crashing.output()).flatMap((line) => (line.msg === 'worker exited; starting another' ? [line.restartInMs] : []));
+      await expect.poll(() => restartDelays().length, { timeout: 60_000 }).toBeGreaterThanOrEqual(3);
+      expect(restartDelays().slice(0, 3)).toEqual([1_000, 2_000, 4_000]);
+      crashing.child.kill('SIGTERM');
+      expect(await crashing.exited).toBe(0);
+    }, 150_000);
+  });
 });
