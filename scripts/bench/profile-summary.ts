@@ -20,33 +20,37 @@ interface Profile {
   timeDeltas: number[];
 }
 
+/** A file of ours, run through tsx (`src/`) or compiled (`dist/`); never a package's own `dist/`. */
+const own = (url: string, path = '') => !url.includes('/node_modules/') && new RegExp(`/(src|dist)/${path}`).test(url);
+
 /** The layers of a request, tested on each frame in this order; the first frame up the stack that matches names the layer. */
 const LAYERS: [layer: string, matches: (url: string, name: string) => boolean][] = [
   ['serialization (JSON of the result)', (url, name) => url.includes('graphql-yoga') && name.startsWith('jsonStringifyResult')],
-  ['Prisma: client, query plan, result mapping', (url) => /@prisma\/client|src\/generated\/prisma/.test(url)],
+  ['Prisma: client, query plan, result mapping', (url) => url.includes('@prisma/client') || own(url, 'generated/prisma')],
   ['Prisma: driver adapter and pg', (url) => /@prisma\/adapter-pg|@prisma\/driver-adapter-utils|node_modules\/(pg|pg-protocol|pg-pool|pg-types)\//.test(url)],
-  ['context: confined client (tenant-scope)', (url) => /src\/db\/(tenant-scope|confinement-rules)/.test(url)],
-  ['plugin: caller cache sync', (url) => url.includes('src/auth/caller-caches')],
-  ['plugin: client address', (url) => url.includes('src/auth/client-address')],
-  ['context: who is asking (src/auth)', (url) => url.includes('src/auth/') || url.includes('src/crypto/')],
-  ['context: factory', (url) => url.includes('src/graphql/context')],
-  ['plugin: metrics', (url) => /src\/http\/metrics|prom-client/.test(url)],
-  ['plugin: request log', (url) => /src\/http\/request-log|src\/core\/logger|node_modules\/pino/.test(url)],
-  ['plugin: limits and armor', (url) => /src\/http\/limits|graphql-armor/.test(url)],
+  ['context: confined client (tenant-scope)', (url) => own(url, 'db/(tenant-scope|confinement-rules)')],
+  ['plugin: caller cache sync', (url) => own(url, 'auth/caller-caches')],
+  ['plugin: client address', (url) => own(url, 'auth/client-address')],
+  ['context: who is asking (src/auth)', (url) => own(url, '(auth|crypto)/')],
+  ['context: factory', (url) => own(url, 'graphql/context')],
+  ['plugin: metrics', (url) => own(url, 'http/metrics') || url.includes('prom-client')],
+  ['plugin: request log', (url) => own(url, '(http/request-log|core/logger)') || url.includes('node_modules/pino')],
+  ['plugin: limits and armor', (url) => own(url, 'http/limits') || url.includes('graphql-armor')],
   ['plugin: CSRF', (url) => url.includes('plugin-csrf-prevention')],
-  ['plugin: error masking', (url) => url.includes('src/graphql/mask-errors')],
-  ['plugin: input scrubbing', (url) => url.includes('src/http/scrub-input-values')],
+  ['plugin: error masking', (url) => own(url, 'graphql/mask-errors')],
+  ['plugin: input scrubbing', (url) => own(url, 'http/scrub-input-values')],
   ['plugin: readiness', (url) => url.includes('use-readiness-check')],
-  ['plugin: idempotency', (url) => url.includes('src/http/idempotency')],
-  ['plugin: live events', (url) => url.includes('src/events/live')],
-  ['plugin: body limit', (url) => /src\/http\/(request-body|json-body)/.test(url)],
-  ['plugin: pages', (url) => url.includes('src/web/')],
+  ['plugin: idempotency', (url) => own(url, 'http/idempotency')],
+  ['plugin: live events', (url) => own(url, 'events/live')],
+  ['plugin: body limit', (url) => own(url, 'http/(request-body|json-body)')],
+  ['plugin: pages', (url) => own(url, 'web/')],
   ['parse and validate', (url) => /node_modules\/graphql\/(language|validation)/.test(url)],
-  ['resolvers and scope rules (ours)', (url) => url.includes('/src/')],
+  ['resolvers and scope rules (ours)', (url) => own(url)],
   ['Pothos', (url) => url.includes('@pothos/')],
   ['execution (executor, graphql-js)', (url) => /@graphql-tools\/executor|node_modules\/graphql\//.test(url)],
   ['yoga and envelop (plugin chain)', (url) => /graphql-yoga|@envelop\/|@graphql-tools\/utils/.test(url)],
-  ['HTTP adapter (whatwg-node, node:http)', (url) => /@whatwg-node\/(server|node-fetch|fetch)|urlpattern|node:_http|node:http|node:net|node:internal\/(http|streams|stream_base)/.test(url)],
+  // Node's sockets and streams serve pg too: their time goes to whoever wrote (the response, or a query).
+  ['HTTP adapter (whatwg-node, node:http)', (url) => /@whatwg-node\/(server|node-fetch|fetch)|urlpattern|node:_http|node:http\b|node:internal\/http/.test(url)],
 ];
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { last: { type: 'string' }, requests: { type: 'string' }, layer: { type: 'string' } } });
@@ -76,7 +80,8 @@ function layerOf(id: number): string {
 function area(url: string): string {
   const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (match) return match[1]!;
-  if (url.includes('/src/')) return `ours: ${url.slice(url.indexOf('/src/') + 1)}`;
+  const ours = own(url) ? /\/(src|dist)\//.exec(url) : null;
+  if (ours) return `ours: ${url.slice(ours.index + 1)}`;
   return url ? 'node internals' : '(native/gc/idle)';
 }
 
