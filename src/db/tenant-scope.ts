@@ -232,7 +232,8 @@ const MAX_CONFINED_CLIENTS = 1_000;
 
 /** The client confined to `scope`: every query through it, and through its transactions, gets the scope's rules. */
 export function scopeToTenant(prisma: PrismaClient, scope: TenantScope): TenantDb {
-  const key = JSON.stringify(scope, Object.keys(scope).sort());
+  // Entries, not a replacer list: a replacer list would also filter the keys of a nested value.
+  const key = JSON.stringify(Object.entries(scope).sort(([a], [b]) => (a < b ? -1 : 1)));
   let clients = confinedClients.get(prisma);
   if (!clients) confinedClients.set(prisma, (clients = new Map()));
   const known = clients.get(key);
