@@ -9,7 +9,7 @@ import { get as httpGet } from 'node:http';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { bootstrapPlatform, machine, startPostgresCluster, startServerProcess } from './lib/harness.ts';
-import { cpuMicrosWithChildren } from './bench/cpu.ts';
+import { cpuMicrosWithChildren } from './bench/proc.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);

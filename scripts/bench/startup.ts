@@ -4,13 +4,14 @@
 // ways alternate within each round, so a busy machine weighs on both alike.
 // Usage: npx tsx scripts/bench/startup.ts [rounds, default 3]; SERVER_NODE_ARGS adds Node flags.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { newKeyEntry } from '../../src/crypto/key-ring.ts';
 import { machine, startPostgresCluster } from '../lib/harness.ts';
+import { cpuMicrosOf, residentBytes } from './proc.ts';
 
 const ROUNDS = Number(process.argv[2] ?? 3);
 const IDLE_MS = 5_000;
@@ -31,12 +32,6 @@ interface Sample {
   idleRssMb: number;
 }
 
-/** User and system time of a process so far, from /proc/<pid>/stat (in clock ticks of 10 ms). */
-function cpuMsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
 async function measureStart(args: string[], environment: Record<string, string>): Promise<Sample> {
   const started = performance.now();
   const [command = 'node', ...commandArgs] = args;
@@ -51,10 +46,9 @@ async function measureStart(args: string[], environment: Record<string, string>)
       await sleep(20);
     }
     const readyMs = performance.now() - started;
-    const cpuMs = cpuMsOf(child.pid!);
+    const cpuMs = Math.round(cpuMicrosOf(child.pid!) / 1000);
     await sleep(IDLE_MS);
-    const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1]);
-    return { readyMs: Math.round(readyMs), cpuMs, idleRssMb: Math.round(rssKb / 1024) };
+    return { readyMs: Math.round(readyMs), cpuMs, idleRssMb: Math.round(residentBytes(child.pid!) / 1024 / 1024) };
   } finally {
     // A clean stop: the reused embedded database must be closed properly to be reused.
     child.kill('SIGTERM');

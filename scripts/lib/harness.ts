@@ -5,19 +5,10 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { newKeyEntry } from '../../src/crypto/key-ring.ts';
-import { childPidsOf } from '../bench/cpu.ts';
+import { childPidsOf, residentBytes } from '../bench/proc.ts';
 import { startPostgresCluster, type PostgresCluster } from '../../test/support/throwaway-postgres.ts';
 
 const ADMIN_SECRET = 'reliability-admin-secret-0123456789';
-
-/** 0 once the process has gone (a worker may exit between the listing and the reading). */
-function residentBytes(pid: number): number {
-  try {
-    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
-  } catch {
-    return 0;
-  }
-}
 
 export interface ServerProcess {
   url: string;

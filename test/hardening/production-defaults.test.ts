@@ -63,3 +63,13 @@ describe('a development server that looks like production', () => {
     expect(productionSigns(loadConfig({ ...production, METRICS_TOKEN: 'metrics-token-0123456789', PUBLIC_URL: 'https://connect.example.com' }))).toEqual([]);
   });
 });
+
+describe('WEB_CONCURRENCY', () => {
+  it('takes 1 to 64 processes, and refuses anything else by name', () => {
+    expect(loadConfig({}).webConcurrency).toBe(1);
+    expect(loadConfig({ WEB_CONCURRENCY: '4', DATABASE_URL: 'postgresql://db.example/connect' }).webConcurrency).toBe(4);
+    for (const value of ['0', '65', '1.5', 'two', '-1']) {
+      expect(() => loadConfig({ WEB_CONCURRENCY: value, DATABASE_URL: 'postgresql://db.example/connect' }), value).toThrow(/WEB_CONCURRENCY/);
+    }
+  });
+});

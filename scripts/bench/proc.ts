@@ -1,5 +1,6 @@
-// CPU time spent by the processes under measurement, from /proc (Linux): what a request costs the
-// server, and what it costs PostgreSQL, whatever else the shared 2-core machine is doing meanwhile.
+// What the processes under measurement use, from /proc (Linux): CPU time (what a request costs the
+// server, and what it costs PostgreSQL, whatever else the shared 2-core machine is doing meanwhile)
+// and resident memory.
 import { readdirSync, readFileSync } from 'node:fs';
 
 const TICK_MICROS = 10_000; // USER_HZ is 100 on Linux
@@ -18,6 +19,9 @@ function statOf(pid: number): { own: number; children: number; parent: number } 
   return { own: (utime + stime) * TICK_MICROS, children: (cutime + cstime) * TICK_MICROS, parent };
 }
 
+/** CPU microseconds one process (all its threads) has used so far, without its children. */
+export const cpuMicrosOf = (pid: number): number => statOf(pid)?.own ?? 0;
+
 /** The live processes whose parent is `parentPid`. */
 export function childPidsOf(parentPid: number): number[] {
   return readdirSync('/proc').flatMap((entry) => (/^\d+$/.test(entry) && statOf(Number(entry))?.parent === parentPid ? [Number(entry)] : []));
@@ -32,4 +36,13 @@ export function cpuMicrosWithChildren(pid: number): number {
   const root = statOf(pid);
   if (!root) return 0;
   return childPidsOf(pid).reduce((total, child) => total + (statOf(child)?.own ?? 0), root.own + root.children);
+}
+
+/** Resident memory of one process in bytes; 0 once it has gone (a worker may exit between the listing and the reading). */
+export function residentBytes(pid: number): number {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+  } catch {
+    return 0;
+  }
 }
