@@ -142,7 +142,7 @@ export async function createApp({ config, database, log, keyRing, clock = system
       ...tracing.plugins,
       useMetrics(database, config.metricsToken, cluster.isWorker ? workerMetrics : undefined),
       useRequestLog(log),
-      useClientAddress(config.trustProxy),
+      useClientAddress({ trustProxy: config.trustProxy, ipv6Prefix: config.clientIpv6Prefix }),
       usePages({
         routes: pages,
         publicOrigin: new URL(config.publicUrl).origin,

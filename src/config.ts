@@ -20,12 +20,21 @@ const environmentSchema = z.object({
   SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).default(1_000),
   RATE_LIMIT_PER_SECOND: z.coerce.number().min(0).default(50),
   RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(100),
+  RATE_LIMIT_PER_ORGANIZATION_PER_SECOND: z.coerce.number().min(0).default(150),
+  RATE_LIMIT_PER_ORGANIZATION_BURST: z.coerce.number().int().min(1).default(300),
+  API_KEYS_PER_TENANT: z.coerce.number().int().min(1).default(50),
   TRUST_PROXY: z.stringbool().default(false),
+  CLIENT_IPV6_PREFIX: z.coerce.number().int().min(1).max(128).default(64),
   SIGN_IN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(0).default(10),
   SIGN_IN_FAILURES_PER_CLIENT: z.coerce.number().int().min(0).default(30),
   SIGN_IN_FAILURES_PER_LINK: z.coerce.number().int().min(0).default(10),
   SIGN_IN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
   UNKNOWN_API_KEYS_PER_MINUTE: z.coerce.number().int().min(0).default(30),
+  UNKNOWN_TOKENS_PER_MINUTE: z.coerce.number().int().min(0).default(30),
+  VERIFICATION_EMAILS_PER_ADDRESS: z.coerce.number().int().min(0).default(5),
+  VERIFICATION_EMAILS_PER_LINK: z.coerce.number().int().min(0).default(10),
+  VERIFICATION_EMAILS_PER_CLIENT: z.coerce.number().int().min(0).default(20),
+  VERIFICATION_EMAIL_WINDOW_SECONDS: z.coerce.number().int().min(1).default(3600),
   RATE_LIMIT_REFUSAL_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(1_000),
   PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).default(32),
@@ -87,12 +96,22 @@ export interface Config {
   shutdownDrainMs: number;
   /** Per API key, counted across processes (src/auth/rate-limits.ts): steady rate per second (0 disables) and burst. */
   rateLimit: { perSecond: number; burst: number };
+  /** The same over all the keys of one organization together (its tenants', its sub-accounts' are their own organizations'). */
+  rateLimitPerOrganization: { perSecond: number; burst: number };
+  /** Active (unrevoked) API keys a tenant may hold; creating one more is LIMIT_REACHED. */
+  apiKeysPerTenant: number;
   /** Take the client address from X-Forwarded-For's last hop (behind one trusted proxy) instead of the socket. */
   trustProxy: boolean;
+  /** An IPv6 client is its address's network of this many bits (a /64 is one home or office); IPv4 is the address. */
+  clientIpv6Prefix: number;
   /** Failed sign-ins allowed per e-mail, per client address and per onboarding link in a window (0 disables that one). */
   signInFailures: { perAccount: number; perClient: number; perLink: number; windowSeconds: number };
   /** Requests with an unknown API key allowed per client address and minute (0 disables). */
   unknownApiKeysPerMinute: number;
+  /** Lookups by a token presented without an API key (links, verifications, OAuth) that found nothing usable, per client and minute (0 disables). */
+  unknownTokensPerMinute: number;
+  /** Sign-up e-mails (a verification, or "you have an account") per address, per onboarding link and per client in a window (0 disables that one). */
+  verificationEmails: { perAddress: number; perLink: number; perClient: number; windowSeconds: number };
   /** How long a guess refused for being over a limit waits for its answer (src/auth/rate-limits.ts). */
   refusalDelayMs: number;
   /**
@@ -179,7 +198,10 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
     shutdownDrainMs: values.SHUTDOWN_DRAIN_MS,
     rateLimit: { perSecond: values.RATE_LIMIT_PER_SECOND, burst: values.RATE_LIMIT_BURST },
+    rateLimitPerOrganization: { perSecond: values.RATE_LIMIT_PER_ORGANIZATION_PER_SECOND, burst: values.RATE_LIMIT_PER_ORGANIZATION_BURST },
+    apiKeysPerTenant: values.API_KEYS_PER_TENANT,
     trustProxy: values.TRUST_PROXY,
+    clientIpv6Prefix: values.CLIENT_IPV6_PREFIX,
     signInFailures: {
       perAccount: values.SIGN_IN_FAILURES_PER_ACCOUNT,
       perClient: values.SIGN_IN_FAILURES_PER_CLIENT,
@@ -187,6 +209,13 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
       windowSeconds: values.SIGN_IN_FAILURE_WINDOW_SECONDS,
     },
     unknownApiKeysPerMinute: values.UNKNOWN_API_KEYS_PER_MINUTE,
+    unknownTokensPerMinute: values.UNKNOWN_TOKENS_PER_MINUTE,
+    verificationEmails: {
+      perAddress: values.VERIFICATION_EMAILS_PER_ADDRESS,
+      perLink: values.VERIFICATION_EMAILS_PER_LINK,
+      perClient: values.VERIFICATION_EMAILS_PER_CLIENT,
+      windowSeconds: values.VERIFICATION_EMAIL_WINDOW_SECONDS,
+    },
     refusalDelayMs: values.RATE_LIMIT_REFUSAL_DELAY_MS,
     passwordHashing: { concurrency: values.PASSWORD_HASH_CONCURRENCY, queue: values.PASSWORD_HASH_QUEUE, cost: values.PASSWORD_HASH_COST },
     corsOrigins: values.CORS_ORIGINS ?? [],

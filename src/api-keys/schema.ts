@@ -2,7 +2,7 @@ import type { ApiKey } from '../generated/prisma/client.ts';
 import { builder } from '../graphql/builder.ts';
 import { actorOf } from '../graphql/context.ts';
 import { shownOnce } from '../graphql/shown-once.ts';
-import { NotFoundError, ValidationError } from '../core/domain-errors.ts';
+import { LimitReachedError, NotFoundError, ValidationError } from '../core/domain-errors.ts';
 import { dateTimeRange, DateTimeFilter, orderByInput } from '../graphql/lists.ts';
 import { createApiKey, revokeApiKey, type IssuedApiKey } from './service.ts';
 
@@ -74,12 +74,14 @@ const CreateApiKeyPayload = builder.objectRef<{ apiKey: ApiKey }>('CreateApiKeyP
 builder.mutationField('createApiKey', (t) =>
   t.field({
     type: CreateApiKeyPayload,
-    description: 'Creates a key for the acting tenant. Its secret is in this payload and nowhere else, ever.',
+    description:
+      'Creates a key for the acting tenant. Its secret is in this payload and nowhere else, ever. ' +
+      'A tenant holds at most API_KEYS_PER_TENANT active keys (50 by default): past it, LIMIT_REACHED.',
     authScopes: { platform: true },
-    errors: { types: [ValidationError] },
+    errors: { types: [ValidationError, LimitReachedError] },
     args: { input: t.arg({ type: CreateApiKeyInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const issued = await createApiKey(context.db, actorOf(context), input.name);
+      const issued = await createApiKey(context.db, actorOf(context), input.name, context.config.apiKeysPerTenant);
       return { apiKey: withIssuedSecret(issued) };
     },
   }),

@@ -1,7 +1,7 @@
 import type { ApiKey } from '../generated/prisma/client.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { TenantDb } from '../db/tenant-scope.ts';
-import { NotFoundError } from '../core/domain-errors.ts';
+import { LimitReachedError, NotFoundError } from '../core/domain-errors.ts';
 import { displayedName } from '../core/validation.ts';
 import { newId } from '../core/ids.ts';
 import { issueApiKeySecret } from '../auth/api-key-secrets.ts';
@@ -23,13 +23,35 @@ export function newApiKey(input: { name: string; tenantId: string; environment: 
   return { row: { id: newId('ApiKey'), tenantId: input.tenantId, name: input.name, prefix, secretHash }, secret };
 }
 
-/** A key for the tenant the actor acts in. */
-export async function createApiKey(db: TenantDb, actor: Actor, name: string): Promise<IssuedApiKey> {
+/** Any client that can count keys: the confined one, the unconfined one, or a transaction of either. */
+interface KeyCounter {
+  apiKey: { count(args: { where: { tenantId: string; revokedAt: null } }): PromiseLike<number> };
+}
+
+/**
+ * Refuses a key past API_KEYS_PER_TENANT active ones: each is a credential to watch and a rate limit
+ * of its own (the organization's ceiling bounds their requests together; this bounds how many there
+ * are). The caller holds a lock that serializes the tenant's key changes, so concurrent creations
+ * count one after the other.
+ */
+export async function assertRoomForKey(tx: KeyCounter, tenantId: string, maxActiveKeys: number): Promise<void> {
+  const active = await tx.apiKey.count({ where: { tenantId, revokedAt: null } });
+  if (active >= maxActiveKeys) {
+    throw new LimitReachedError(`A tenant holds at most ${maxActiveKeys} active API keys: revoke one it no longer uses first.`, maxActiveKeys);
+  }
+}
+
+/** A key for the tenant the actor acts in, within the tenant's cap of active keys. */
+export async function createApiKey(db: TenantDb, actor: Actor, name: string, maxActiveKeys: number): Promise<IssuedApiKey> {
   const validName = validateApiKeyName(name, 'input.name');
   const { tenantId } = actor.actingScope;
-  const tenant = await db.tenant.findUniqueOrThrow({ where: { id: tenantId }, select: { environment: true } });
-  const { row, secret } = newApiKey({ name: validName, tenantId, environment: tenant.environment });
-  return { apiKey: await db.apiKey.create({ data: row }), secret };
+  return db.$transaction(async (tx) => {
+    // The tenant's row lock, held to the commit: the count below and the insert are one step.
+    const tenant = await tx.tenant.update({ where: { id: tenantId }, data: { updatedAt: actor.now }, select: { environment: true } });
+    await assertRoomForKey(tx, tenantId, maxActiveKeys);
+    const { row, secret } = newApiKey({ name: validName, tenantId, environment: tenant.environment });
+    return { apiKey: await tx.apiKey.create({ data: row }), secret };
+  });
 }
 
 /** Revoking is idempotent: a key revoked before keeps its first revocation time. */

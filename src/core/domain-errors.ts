@@ -12,6 +12,7 @@ export const errorCodes = [
   'LINK_INVALID',
   'INVALID_CREDENTIALS',
   'CONNECT_NOT_ENABLED',
+  'LIMIT_REACHED',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];
@@ -66,4 +67,16 @@ export class InvalidCredentialsError extends DomainError {
 /** Connect features used before the organization enabled Connect. */
 export class ConnectNotEnabledError extends DomainError {
   readonly code = 'CONNECT_NOT_ENABLED';
+}
+
+/** Creating one more would pass a configured cap (API keys, webhook endpoints per tenant): make room first. */
+export class LimitReachedError extends DomainError {
+  readonly code = 'LIMIT_REACHED';
+  constructor(
+    message: string,
+    /** The cap that was reached. */
+    readonly limit: number,
+  ) {
+    super(message);
+  }
 }

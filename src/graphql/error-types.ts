@@ -10,6 +10,7 @@ import {
   LinkExpiredError,
   LinkInvalidError,
   LinkUsedError,
+  LimitReachedError,
   NotFoundError,
   ValidationError,
 } from '../core/domain-errors.ts';
@@ -44,3 +45,11 @@ plainErrorType(LinkUsedError, 'LinkUsedError');
 plainErrorType(LinkInvalidError, 'LinkInvalidError');
 plainErrorType(InvalidCredentialsError, 'InvalidCredentialsError');
 plainErrorType(ConnectNotEnabledError, 'ConnectNotEnabledError');
+builder.objectType(LimitReachedError, {
+  name: 'LimitReachedError',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof LimitReachedError,
+  fields: (t) => ({
+    limit: t.exposeInt('limit', { description: 'The cap that was reached (e.g. API_KEYS_PER_TENANT).' }),
+  }),
+});

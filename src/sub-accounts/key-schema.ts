@@ -1,7 +1,7 @@
 // GraphQL for a sub-account's keys, which its platform manages (keys.ts says which key is which).
 import type { ApiKey, SubAccount } from '../generated/prisma/client.ts';
 import { ApiKeyType, withIssuedSecret } from '../api-keys/schema.ts';
-import { InvalidStateError, NotFoundError, ValidationError } from '../core/domain-errors.ts';
+import { InvalidStateError, LimitReachedError, NotFoundError, ValidationError } from '../core/domain-errors.ts';
 import { builder } from '../graphql/builder.ts';
 import { subAccountManagerField } from '../graphql/permissions.ts';
 import { actorOf } from '../graphql/context.ts';
@@ -46,12 +46,14 @@ builder.mutationField('createSubAccountApiKey', (t) =>
       fields: (f) => ({ apiKey: f.expose('apiKey', { type: ApiKeyType, description: 'The new key with its secret, shown only here.' }) }),
     }),
     description:
-      'A named key for an ACTIVE sub-account, next to its others: createSubAccount with the same name never replaces it; it works until revoked (or rotateSubAccountApiKey).',
-    errors: { types: [NotFoundError, InvalidStateError] },
+      'A named key for an ACTIVE sub-account, next to its others: createSubAccount with the same name never replaces it; it works until revoked (or rotateSubAccountApiKey). ' +
+      "A sub-account's tenant holds at most API_KEYS_PER_TENANT active keys (its provisioned key included): past it, LIMIT_REACHED.",
+    errors: { types: [NotFoundError, InvalidStateError, LimitReachedError] },
     args: { input: t.arg({ type: CreateSubAccountApiKeyInput, required: true }) },
-    resolve: async (_root, { input }, context) => ({
-      apiKey: withIssuedSecret(await createSubAccountKey(context.crossTenant('sub-account-provisioning'), context.db, actorOf(context), input)),
-    }),
+    resolve: async (_root, { input }, context) => {
+      const issued = await createSubAccountKey(context.crossTenant('sub-account-provisioning'), context.db, actorOf(context), input, context.config.apiKeysPerTenant);
+      return { apiKey: withIssuedSecret(issued) };
+    },
   }),
 );
 

@@ -9,7 +9,7 @@ import type { TenantDb } from '../db/tenant-scope.ts';
 import type { Actor } from '../auth/actor.ts';
 import { NotFoundError, ValidationError } from '../core/domain-errors.ts';
 import type { ApiKey, SubAccount } from '../generated/prisma/client.ts';
-import { newApiKey, validateApiKeyName, type IssuedApiKey } from '../api-keys/service.ts';
+import { assertRoomForKey, newApiKey, validateApiKeyName, type IssuedApiKey } from '../api-keys/service.ts';
 import { recordKeyEvent, withChoice, type SubAccountSnapshot } from './events.ts';
 import { assertActive, lockSubAccount, platformSubAccount, platformTenantOf } from './access.ts';
 
@@ -73,16 +73,26 @@ export async function rotateSubAccountKey(prisma: Prisma, db: TenantDb, actor: A
   });
 }
 
-/** A named key: createSubAccount's refresh never replaces it; it works until revoked (or rotated away). */
+/**
+ * A named key: createSubAccount's refresh never replaces it; it works until revoked (or rotated away).
+ * Refused past the tenant's cap of active keys (the provisioned key counts; it is itself never
+ * refused, as it replaces one).
+ */
 export async function createSubAccountKey(
   prisma: Prisma,
   db: TenantDb,
   actor: Actor,
   input: { subAccountId: string; name: string },
+  maxActiveKeys: number,
 ): Promise<IssuedApiKey> {
   const name = validateApiKeyName(input.name, 'input.name');
   await platformSubAccount(db, actor.actingScope.organizationId, input.subAccountId);
-  return prisma.$transaction(async (tx) => issueKey(tx, await lockActive(tx, actor, input.subAccountId), actor, name));
+  return prisma.$transaction(async (tx) => {
+    // The sub-account's row lock serializes its key changes (its tenant's keys are made nowhere else).
+    const subAccount = await lockActive(tx, actor, input.subAccountId);
+    await assertRoomForKey(tx, subAccount.tenantId, maxActiveKeys);
+    return issueKey(tx, subAccount, actor, name);
+  });
 }
 
 export interface RevokeSubAccountKeyInput {

@@ -9,7 +9,7 @@ import { DomainError, LinkExpiredError, LinkUsedError } from '../core/domain-err
 import type { OnboardingLink, OnboardingSession } from '../generated/prisma/client.ts';
 import type { AccountLinkKind, BusinessDetail } from '../generated/prisma/enums.ts';
 import { platformBrand, type Brand } from '../connect/platform/branding.ts';
-import { linkOfToken, refreshUrlOf } from '../connect/accounts/links.ts';
+import { linkOfToken, namesNoLink, refreshUrlOf } from '../connect/accounts/links.ts';
 import { currentSession } from '../connect/onboarding/hosted-sessions.ts';
 import { cookieOf, html, htmlResponse, page, readForm, seeOther } from './html.ts';
 import type { FieldErrors } from './forms.ts';
@@ -78,8 +78,11 @@ export function hostedLinkPages<Link extends OnboardingLink>({ prisma, clock, co
     return linkProblem(brand, 'This link is not valid', 404, newLink);
   }
 
-  /** Runs `action` for a usable link; an expired, used or unknown link gets its own answer. */
-  async function forLink(token: string, action: (context: LinkContext<Link>) => Promise<Response>): Promise<Response> {
+  /**
+   * Runs `action` for a usable link; an expired, used or unknown link gets its own answer. A token that
+   * names no link counts against its client's limit of unknown tokens (429 past it).
+   */
+  async function forLink(request: Request, token: string, action: (context: LinkContext<Link>) => Promise<Response>): Promise<Response> {
     try {
       const link = await usable(prisma, token, clock.now());
       const [brand, platform] = await Promise.all([
@@ -89,6 +92,7 @@ export function hostedLinkPages<Link extends OnboardingLink>({ prisma, clock, co
       return await action({ link, brand, requiredDetails: platform.requiredBusinessDetails, base: `/${path}/${token}` });
     } catch (error) {
       if (!isLinkError(error)) throw error;
+      if (namesNoLink(error)) await rateLimits.unknownToken(clientAddressOf(request));
       return deadLink(token, error);
     }
   }
@@ -104,7 +108,7 @@ export function hostedLinkPages<Link extends OnboardingLink>({ prisma, clock, co
     method,
     path: new RegExp(`^/${path}/([^/]+)${suffix}$`),
     browserForm: method === 'POST',
-    handle: (request, [token = '', ...rest]) => forLink(token, (context) => handle(request, context, rest)),
+    handle: (request, [token = '', ...rest]) => forLink(request, token, (context) => handle(request, context, rest)),
   });
 
   /** POST <page>/sign-in: a session for whom `signIn` accepts; any refusal is shown on the sign-in form. */

@@ -6,7 +6,8 @@ import { platformBrand } from '../connect/platform/branding.ts';
 import { readForm, seeOther } from './html.ts';
 import { messagePage, type PageRoute } from './page-routes.ts';
 import { clientAddressOf } from '../auth/client-address.ts';
-import type { RateLimits } from '../auth/rate-limits.ts';
+import { RateLimitExceededError, type RateLimits } from '../auth/rate-limits.ts';
+import { countingFailedLookups } from '../auth/token-lookups.ts';
 import { INVALID_CREDENTIALS_MESSAGE, refusedSignInPage, signIn, signInRefusalOf } from '../auth/sign-in.ts';
 import {
   ConsentFormError,
@@ -69,7 +70,18 @@ function tokenRequestOf(request: Request, form: URLSearchParams): TokenRequest {
   };
 }
 
+/**
+ * Lookups that found no client (or none with that redirect_uri), consent or code to use, or a wrong
+ * client secret: counted against the client's limit of unknown tokens (src/auth/token-lookups.ts).
+ */
+const isPageFailure = (error: unknown) => error instanceof OAuthPageError;
+const isTokenFailure = (error: unknown) => error instanceof OAuthTokenError && (error.error === 'invalid_client' || error.error === 'invalid_grant');
+
 export function oauthRoutes({ prisma, clock, rateLimits }: Dependencies): PageRoute[] {
+  const sourceOf = (request: Request) => ({ limits: rateLimits, client: clientAddressOf(request) });
+  const authorizationRequest = (request: Request, parameters: URLSearchParams) =>
+    countingFailedLookups(sourceOf(request), () => readAuthorizationRequest(prisma, parameters), isPageFailure);
+
   return [
     {
       method: 'GET',
@@ -77,7 +89,7 @@ export function oauthRoutes({ prisma, clock, rateLimits }: Dependencies): PageRo
       handle: (request) =>
         answeringFailures(async () => {
           const parameters = new URL(request.url).searchParams;
-          return signInPage(await readAuthorizationRequest(prisma, parameters), parameters, null);
+          return signInPage(await authorizationRequest(request, parameters), parameters, null);
         }),
     },
     {
@@ -88,7 +100,7 @@ export function oauthRoutes({ prisma, clock, rateLimits }: Dependencies): PageRo
         answeringFailures(async () => {
           const form = await readForm(request);
           if (!form) return badForm();
-          const authorization = await readAuthorizationRequest(prisma, form);
+          const authorization = await authorizationRequest(request, form);
           const credentials = { email: form.get('email') ?? '', password: form.get('password') ?? '', client: clientAddressOf(request) };
           let user;
           try {
@@ -119,7 +131,8 @@ export function oauthRoutes({ prisma, clock, rateLimits }: Dependencies): PageRo
               organizationId: form.get('organization_id') ?? '',
               tenantIds: form.getAll('tenant_id'),
             };
-            return seeOther(await decideConsent(prisma, decision, clock.now()));
+            const decide = () => decideConsent(prisma, decision, clock.now());
+            return seeOther(await countingFailedLookups(sourceOf(request), decide, isPageFailure));
           } catch (error) {
             if (!(error instanceof ConsentFormError)) throw error;
             const authorization = await pendingConsent(prisma, consentToken, clock.now());
@@ -142,8 +155,13 @@ export function oauthRoutes({ prisma, clock, rateLimits }: Dependencies): PageRo
         const form = await readForm(request);
         if (!form) return tokenResponse(400, { error: 'invalid_request', error_description: 'Send application/x-www-form-urlencoded.' });
         try {
-          return tokenResponse(200, await exchangeCode(prisma, tokenRequestOf(request, form), clock.now()));
+          const exchange = () => exchangeCode(prisma, tokenRequestOf(request, form), clock.now());
+          return tokenResponse(200, await countingFailedLookups(sourceOf(request), exchange, isTokenFailure));
         } catch (error) {
+          if (error instanceof RateLimitExceededError) {
+            const body = { error: 'rate_limited', error_description: error.message };
+            return tokenResponse(429, body, { 'retry-after': String(error.retryAfterSeconds) });
+          }
           if (!(error instanceof OAuthTokenError)) throw error;
           const body = { error: error.error, error_description: error.message };
           return error.error === 'invalid_client'

@@ -13,9 +13,9 @@ function stepPage(brand: Brand, step: Step, title: string, body: Html, status = 
   return htmlResponse(page({ title, brand, sidebar: stepsSidebar(Object.values(stepNames), stepNames[step]), body }), status);
 }
 
-export function accountStep(brand: Brand, base: string, email: string | null, errors: FieldErrors, status = 200): Response {
-  const body = html`<p>${brand.name} uses Connect to set up your account. Sign in if you already have an account, or start with your e-mail.</p>
-<form method="post" action="${base}/sign-in" aria-labelledby="sign-in-title"><h2 id="sign-in-title">I have an account</h2>
+/** Sign in, or start with an e-mail: step one's forms, also under "Check your inbox" to start again or sign in instead. */
+function accountForms(base: string, email: string | null, errors: FieldErrors): Html {
+  return html`<form method="post" action="${base}/sign-in" aria-labelledby="sign-in-title"><h2 id="sign-in-title">I have an account</h2>
 ${formError(errors['sign-in'])}
 ${field(errors, { name: 'email', id: 'sign-in-email', label: 'E-mail', type: 'email', value: email, required: true, autocomplete: 'username' })}
 ${field(errors, { name: 'password', id: 'sign-in-password', label: 'Password', type: 'password', required: true, autocomplete: 'current-password' })}
@@ -24,12 +24,22 @@ ${field(errors, { name: 'password', id: 'sign-in-password', label: 'Password', t
 ${formError(errors['sign-up'])}
 ${field(errors, { name: 'email', id: 'sign-up-email', label: 'E-mail', type: 'email', value: email, required: true, autocomplete: 'email' })}
 <button type="submit">Send me a verification link</button></form>`;
+}
+
+export function accountStep(brand: Brand, base: string, email: string | null, errors: FieldErrors, status = 200): Response {
+  const body = html`<p>${brand.name} uses Connect to set up your account. Sign in if you already have an account, or start with your e-mail.</p>
+${accountForms(base, email, errors)}`;
   return stepPage(brand, 'account', 'Welcome', body, status);
 }
 
-export function checkInboxStep(brand: Brand, email: string): Response {
-  const body = html`<p role="status">We sent a verification link to <strong>${email}</strong>. Open it to continue; it works in this browser or any other.</p>
-<p class="hint">Nothing arrived? Check your spam folder, or reload this page to start again with another e-mail.</p>`;
+/**
+ * The same page whether the address has an account or not (the e-mail it was sent tells which), so
+ * the page tells no one which addresses are known.
+ */
+export function checkInboxStep(brand: Brand, base: string, email: string): Response {
+  const body = html`<p role="status">We sent an e-mail to <strong>${email}</strong>. Open the link in it to continue; it works in this browser or any other.</p>
+<p class="hint">If you already have an account, the e-mail says so: sign in below instead. Nothing arrived? Check your spam folder, or start again with another e-mail.</p>
+${accountForms(base, email, {})}`;
   return stepPage(brand, 'account', 'Check your inbox', body);
 }
 

@@ -11,6 +11,8 @@ import { readForm, seeOther } from './html.ts';
 import { messagePage, type PageRoute } from './page-routes.ts';
 import { countryCode } from '../core/validation.ts';
 import type { RateLimits } from '../auth/rate-limits.ts';
+import { clientAddressOf } from '../auth/client-address.ts';
+import { refusedSignInPage, signInRefusalOf } from '../auth/sign-in.ts';
 import { accountStep, businessStep, checkInboxStep, passwordStep, type BusinessValues } from './onboarding-pages.ts';
 import { DETAIL_FIELDS, fieldErrors, formValues } from './forms.ts';
 import { hostedLinkPages, type LinkContext } from './hosted-links.ts';
@@ -30,7 +32,7 @@ interface Dependencies {
   clock: Clock;
   config: Config;
   rateLimits: RateLimits;
-  /** Called once a verification e-mail is in the outbox. */
+  /** Called once a sign-up e-mail is in the outbox. */
   emailQueued: () => void;
 }
 
@@ -63,7 +65,7 @@ export function onboardingPageRoutes({ prisma, clock, config, rateLimits, emailQ
       if (!session) return accountStep(context.brand, context.base, context.link.connectedAccount.pendingEmail, {});
       switch (stepOf(session)) {
         case 'verify-email':
-          return checkInboxStep(context.brand, session.email);
+          return checkInboxStep(context.brand, context.base, session.email);
         case 'set-password':
           return passwordStep(context.brand, context.base, session.email, {});
         case 'business-details':
@@ -76,20 +78,25 @@ export function onboardingPageRoutes({ prisma, clock, config, rateLimits, emailQ
     route('POST', '/sign-up', async (request, context) => {
       const form = await readForm(request);
       const email = form?.get('email') ?? '';
+      const source = { limits: rateLimits, client: clientAddressOf(request) };
       try {
-        const verifyUrl = (verification: string) => `${config.publicUrl}${context.base}/verify/${verification}`;
-        const secret = await startEmailVerification(prisma, context.link, { email, platformName: context.brand.name, verifyUrl }, clock.now());
+        const pageUrl = `${config.publicUrl}${context.base}`;
+        const input = { email, platformName: context.brand.name, pageUrl, verifyUrl: (verification: string) => `${pageUrl}/verify/${verification}` };
+        const secret = await startEmailVerification(prisma, source, context.link, input, clock.now());
         emailQueued();
         return withSession(context, secret);
       } catch (error) {
-        if (!(error instanceof DomainError)) throw error;
-        return accountStep(context.brand, context.base, email, { 'sign-up': error.message }, error instanceof ValidationError ? 400 : 409);
+        const refusal = signInRefusalOf(error);
+        if (refusal) return refusedSignInPage(refusal, accountStep(context.brand, context.base, email, { 'sign-up': refusal.message }));
+        if (!(error instanceof ValidationError)) throw error;
+        return accountStep(context.brand, context.base, email, { 'sign-up': error.message }, 400);
       }
     }),
 
-    route('GET', '/verify/([^/]+)', async (_request, context, [verification = '']) => {
+    route('GET', '/verify/([^/]+)', async (request, context, [verification = '']) => {
       const secret = await verifyEmail(prisma, context.link, verification, clock.now());
       if (secret) return withSession(context, secret);
+      await rateLimits.unknownToken(clientAddressOf(request));
       return messagePage('This verification link cannot be used', 'It was already used or has expired: open your onboarding link again to start over.', context.brand, 400);
     }),
 

@@ -179,7 +179,7 @@ describe('password hashing', () => {
 });
 
 describe('unknown API keys', () => {
-  it('are limited per client address before the database is asked; other clients are not affected', async () => {
+  it('are limited per client address; other clients and valid keys are not affected', async () => {
     const server = await startTestServer({ environment: { TRUST_PROXY: 'true', UNKNOWN_API_KEYS_PER_MINUTE: '3' } });
     try {
       const organization = await givenOrganization(server);

@@ -1,7 +1,7 @@
-// The onboarding page's sessions over HTTP: scoped to one link, a verification link used once, an
-// existing e-mail sent to sign in, and forms accepted only from this server's own pages.
+// The onboarding page's sessions over HTTP: scoped to one link, a verification link used once, and
+// forms accepted only from this server's own pages. Sign-ups with a known e-mail: sign-up.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { givenConnectPlatform, givenExpressAccount, givenOnboardedUser } from '../support/connect.ts';
+import { givenConnectPlatform, givenExpressAccount } from '../support/connect.ts';
 import type { OrganizationFixture } from '../support/fixtures.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -46,16 +46,6 @@ describe('onboarding page sessions', () => {
     expect(first.status).toBe(303);
     expect(await title(await server.fetch(`/onboarding/${token}`, { headers: { cookie: cookieOf(first) } }))).toBe('Choose a password');
     expect((await server.fetch(path)).status).toBe(400);
-  });
-
-  it('sends the owner of an existing e-mail to sign in, without a message', async () => {
-    const existing = await givenOnboardedUser(server, platform);
-    const { token } = await givenExpressAccount(server, platform);
-    const sent = await server.prisma.outboxEmail.count({ where: { to: existing.email } });
-    const response = await post(`/onboarding/${token}/sign-up`, { email: existing.email.toUpperCase() });
-    expect(response.status).toBe(409);
-    expect(await response.text()).toContain('sign in with it instead');
-    expect(await server.prisma.outboxEmail.count({ where: { to: existing.email } })).toBe(sent);
   });
 
   it('refuses forms from other sites, an unknown e-mail format, and methods it does not serve', async () => {

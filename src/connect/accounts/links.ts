@@ -103,6 +103,13 @@ export async function invalidateAccountLinks(tx: TenantTx, connectedAccountId: s
   });
 }
 
+/**
+ * The token named no usable link of its kind (unknown, replaced, of the other kind): a failed lookup,
+ * which the per-client limit of unknown tokens counts (src/auth/token-lookups.ts). A used or expired
+ * link was a real one.
+ */
+export const namesNoLink = (error: unknown): boolean => error instanceof LinkInvalidError;
+
 /** Throws the error a client should see for a link that cannot be used now. */
 export function assertLinkUsable(link: OnboardingLink | null, now: Date): asserts link is OnboardingLink {
   if (!link) throw new LinkInvalidError('This onboarding link is not valid.');

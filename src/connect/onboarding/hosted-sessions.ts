@@ -6,7 +6,8 @@ import { randomBase62, sha256Hex } from '../../crypto/tokens.ts';
 import type { Prisma } from '../../db/database.ts';
 import { businessDetails, completeOnboardingAs, type CompletedOnboarding, type SignInSource } from './service.ts';
 import { enqueueEmail } from '../../email/outbox.ts';
-import { ConflictError, InvalidCredentialsError, ValidationError } from '../../core/domain-errors.ts';
+import { accountExistsEmail, verificationEmail, type SignUpEmailInput } from './sign-up-emails.ts';
+import { InvalidCredentialsError, ValidationError } from '../../core/domain-errors.ts';
 import type { OnboardingLink, OnboardingSession } from '../../generated/prisma/client.ts';
 import type { BusinessDetails } from '../../organizations/service.ts';
 import { newId } from '../../core/ids.ts';
@@ -58,21 +59,26 @@ export async function signInToOnboarding(
 }
 
 /**
- * A new user gives an e-mail: the session and the verification e-mail are written together, so a
- * session never waits for a message that was not queued. Returns the session's secret.
+ * Someone gives an e-mail to sign up with. Whether an account has it or not, the answer, the work and
+ * so the time are the same (the address looked up, then a session and one e-mail written together),
+ * so the page tells no one which addresses have accounts: a new address gets its verification link,
+ * a known one a message telling its owner to sign in instead (./sign-up-emails.ts). The session of a
+ * known address waits for a verification that was never sent, like any unverified one. E-mails are
+ * limited per address, link and client (RateLimitExceededError). Returns the session's secret.
  */
 export async function startEmailVerification(
   prisma: Prisma,
+  source: SignInSource,
   link: OnboardingLink,
-  input: { email: string; platformName: string; verifyUrl: (token: string) => string },
+  input: SignUpEmailInput,
   now: Date,
 ): Promise<string> {
   const email = normalizeEmail(emailAddress(input.email.trim(), 'email'));
-  if (await prisma.user.findUnique({ where: { email }, select: { id: true } })) {
-    throw new ConflictError('An account with this e-mail exists: sign in with it instead.');
-  }
+  await source.limits.takeSignUpEmail({ email, client: source.client, linkId: link.id });
+  const known = await prisma.user.findUnique({ where: { email }, select: { id: true } });
   const verificationToken = randomBase62(SECRET_LENGTH);
   const secret = randomBase62(SECRET_LENGTH);
+  const message = known ? accountExistsEmail({ ...input, email }) : verificationEmail({ ...input, email }, verificationToken);
   await prisma.$transaction(async (tx) => {
     await tx.onboardingSession.create({
       data: {
@@ -84,17 +90,7 @@ export async function startEmailVerification(
         expiresAt: sessionExpiry(link, now),
       },
     });
-    await enqueueEmail(tx, {
-      to: email,
-      subject: `Confirm your e-mail to join ${input.platformName}`,
-      text: [
-        `Open this link to confirm your e-mail address and continue setting up your account with ${input.platformName}:`,
-        '',
-        input.verifyUrl(verificationToken),
-        '',
-        'If you did not ask for this, ignore this message.',
-      ].join('\n'),
-    });
+    await enqueueEmail(tx, message);
   });
   return secret;
 }

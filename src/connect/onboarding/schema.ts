@@ -8,9 +8,14 @@ import {
   ValidationError,
 } from '../../core/domain-errors.ts';
 import { builder } from '../../graphql/builder.ts';
+import type { Context } from '../../graphql/context.ts';
+import { countingFailedLookups } from '../../auth/token-lookups.ts';
+import { namesNoLink } from '../accounts/links.ts';
 import { completeOnboarding, onboardingSession, type CompletedOnboarding, type OnboardingSession } from './service.ts';
 
 const linkErrors = [LinkExpiredError, LinkUsedError, LinkInvalidError];
+
+const sourceOf = (context: Context) => ({ limits: context.rateLimits, client: context.clientAddress });
 
 const OnboardingBrandingType = builder.objectRef<OnboardingSession>('OnboardingBranding').implement({
   fields: (t) => ({
@@ -34,11 +39,14 @@ const OnboardingSessionType = builder.objectRef<OnboardingSession>('OnboardingSe
 builder.queryField('onboardingSession', (t) =>
   t.field({
     type: OnboardingSessionType,
-    description: 'Public: the branding and pre-filled details of an onboarding link, or why it cannot be used.',
+    description:
+      'Public: the branding and pre-filled details of an onboarding link, or why it cannot be used. ' +
+      'Tokens that name no usable link are limited per client (UNKNOWN_TOKENS_PER_MINUTE; then top-level RATE_LIMITED, 429, Retry-After).',
     skipTypeScopes: true,
     errors: { types: linkErrors },
     args: { token: t.arg.string({ required: true }) },
-    resolve: (_root, { token }, context) => onboardingSession(context.crossTenant('onboarding-token'), token, context.clock.now()),
+    resolve: (_root, { token }, context) =>
+      countingFailedLookups(sourceOf(context), () => onboardingSession(context.crossTenant('onboarding-token'), token, context.clock.now()), namesNoLink),
   }),
 );
 
@@ -82,14 +90,15 @@ builder.mutationField('completeOnboarding', (t) =>
       'activates the account and consumes the link, all at once or not at all. The details must include those the platform ' +
       'requires (ConnectPlatform.requiredBusinessDetails, as they are now): VALIDATION names each missing field. ' +
       'An unknown e-mail and a wrong password get the same INVALID_CREDENTIALS (a new user signs up on the hosted page, which verifies the e-mail); ' +
-      'failed sign-ins are limited per e-mail, client and link (top-level RATE_LIMITED, 429, Retry-After).',
+      'failed sign-ins are limited per e-mail, client and link, and tokens that name no usable link per client (top-level RATE_LIMITED, 429, Retry-After).',
     skipTypeScopes: true,
     errors: { types: [...linkErrors, ValidationError, InvalidCredentialsError, ConflictError] },
     args: { input: t.arg({ type: CompleteOnboardingInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const source = { limits: context.rateLimits, client: context.clientAddress };
+      const source = sourceOf(context);
       // A refusal (throttled, hashing queue full) becomes its top-level 429 or 503 in src/graphql/mask-errors.ts.
-      const completed = await completeOnboarding(context.crossTenant('onboarding-token'), source, input, context.clock.now());
+      const complete = () => completeOnboarding(context.crossTenant('onboarding-token'), source, input, context.clock.now());
+      const completed = await countingFailedLookups(source, complete, namesNoLink);
       context.log.info({ connectedAccountId: completed.connectedAccountId }, 'onboarding completed');
       return completed;
     },

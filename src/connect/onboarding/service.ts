@@ -3,7 +3,7 @@
 // user, organization, tenant and invoicing entity.
 import type { Prisma } from '../../db/database.ts';
 import { isUniqueViolation } from '../../db/prisma-errors.ts';
-import type { RateLimits } from '../../auth/rate-limits.ts';
+import type { TokenSource } from '../../auth/token-lookups.ts';
 import { ConflictError, InvalidCredentialsError, LinkInvalidError } from '../../core/domain-errors.ts';
 import type { OnboardingLink } from '../../generated/prisma/client.ts';
 import { provisionOrganization, validateInvoicingDetails, validateOrganizationName, type BusinessDetails } from '../../organizations/service.ts';
@@ -79,11 +79,8 @@ export function businessDetails(form: Omit<BusinessDetails, 'logoUrl'>, prefix =
 export const ONBOARDING_SIGN_IN_REFUSED =
   `${INVALID_CREDENTIALS_MESSAGE} A new user first signs up on the onboarding link's page, which verifies the e-mail.`;
 
-/** Who submits a completion, for the failed sign-in limits. */
-export interface SignInSource {
-  limits: RateLimits;
-  client: string;
-}
+/** Who submits a sign-in or a sign-up: the limits, and the client they count by. */
+export type SignInSource = TokenSource;
 
 /**
  * The GraphQL completion: an existing user's credentials and the business details in one
