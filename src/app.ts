@@ -57,6 +57,12 @@ function configuredSender(config: Config, log: Logger): EmailSender | null {
 
 const READY_CHECK_TIMEOUT_MS = 1_500;
 
+/** /health and /ready take no body (a probe sends none): any body is refused unread, 413. */
+const PROBE_PATHS = new Set(['/health', '/ready']);
+
+const bodyCapOf = (config: Config) => (url: URL) =>
+  url.pathname === '/graphql' ? config.maxBodyBytes : PROBE_PATHS.has(url.pathname) ? 0 : FORM_MAX_BYTES;
+
 export async function createApp({ config, database, log, keyRing, clock = systemClock, emailSender }: AppDependencies) {
   let migrationsApplied = false;
   let draining = false;
@@ -138,7 +144,7 @@ export async function createApp({ config, database, log, keyRing, clock = system
     maxRequestBodySize: false,
     plugins: [
       // First: every body is read through its cap, by any route (see request-body.ts).
-      useBodyLimit((url) => (url.pathname === '/graphql' ? config.maxBodyBytes : FORM_MAX_BYTES), tooLargePage),
+      useBodyLimit(bodyCapOf(config), tooLargePage),
       ...tracing.plugins,
       useMetrics(database, config.metricsToken, cluster.isWorker ? workerMetrics : undefined),
       useRequestLog(log),

@@ -7,6 +7,7 @@
 import { GraphQLError } from 'graphql';
 import { Repeater, type Plugin } from 'graphql-yoga';
 import { requestError, serviceUnavailable } from '../auth/request-errors.ts';
+import { typeOfId } from '../core/ids.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Database } from '../db/database.ts';
 import type { TenantDb } from '../db/tenant-scope.ts';
@@ -76,10 +77,19 @@ const credentialsChanged = () =>
     extensions: { code: 'CREDENTIALS_CHANGED' },
   });
 
-const unknownEvent = (id: string) =>
-  new GraphQLError(`No event ${id} is visible to this API key: resume from an event it received.`, {
-    extensions: { code: 'NOT_FOUND', http: { status: 404 } },
-  });
+/**
+ * `after` names no event this key may see. The id is quoted back only in an event id's shape (`evt_`
+ * and at most 64 base62 characters): a client's 10,000 characters were once echoed whole.
+ */
+const unknownEvent = (after: string) =>
+  new GraphQLError(
+    isEventId(after)
+      ? `No event ${after} is visible to this API key: resume from an event it received.`
+      : 'The `after` id is not an event id: resume from an event this API key received.',
+    { extensions: { code: 'NOT_FOUND', http: { status: 404 } } },
+  );
+
+const isEventId = (id: string) => typeOfId(id) === 'Event';
 
 export async function startLiveEvents(
   database: Pick<Database, 'listen'>,
@@ -166,7 +176,8 @@ export async function startLiveEvents(
 
   async function startingPoint({ db, after }: OpenSubscription): Promise<bigint> {
     if (after !== null) {
-      const event = await db.event.findUnique({ where: { id: after }, select: { sequence: true } });
+      // Anything but an event id's shape names no event: refused without a lookup.
+      const event = isEventId(after) ? await db.event.findUnique({ where: { id: after }, select: { sequence: true } }) : null;
       if (!event) throw unknownEvent(after);
       return event.sequence;
     }

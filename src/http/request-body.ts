@@ -1,11 +1,13 @@
 // Every request body is read through a byte cap, whatever route reads it and however (text, json,
 // formData): one plugin, first in the chain, swaps the body for a counting stream that errors once
 // the cap is passed, so no route, today's or a future one, can hold more than the cap in memory.
-// A declared Content-Length above the cap is answered 413 before anything is read.
-import { IncomingMessage } from 'node:http';
+// A declared Content-Length above the cap, or any body to a route that takes none, is answered 413
+// before anything is read; so is an answer yoga gave before this plugin ran. What is left unread
+// is discarded up to the cap, then the connection is cut (lingering-close.ts).
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { parseJsonRequest } from './json-body.ts';
+import { discardUnreadBody, nodeExchangeOf } from './lingering-close.ts';
 
 type FetchAPI = Parameters<NonNullable<Plugin['onRequest']>>[0]['fetchAPI'];
 
@@ -15,26 +17,6 @@ export class BodyTooLargeError extends Error {
     super(`The request body exceeds ${maxBytes} bytes.`);
     this.name = 'BodyTooLargeError';
   }
-}
-
-/**
- * A body not read to its end when the answer goes out (past the cap, or a route that did not need
- * it) is discarded as it arrives, nothing held, for a moment; then the connection is cut if the
- * client is still sending. Closing at once would reset the connection under a client still
- * writing, which then often loses the answer itself (EPIPE); an endless body is not taken for long
- * either way. This is nginx's "lingering close".
- */
-const LINGER_MS = 2_000;
-
-function discardUnreadBody(serverContext: object | undefined) {
-  const request = serverContext && 'req' in serverContext ? serverContext.req : undefined;
-  // In process (yoga.fetch) there is no node request, and no connection to free.
-  if (!(request instanceof IncomingMessage) || request.complete) return;
-  request.resume();
-  // By then the client may have gone and node may have let go of the socket (null): nothing to cut.
-  setTimeout(() => {
-    if (!request.complete) request.socket?.destroy();
-  }, LINGER_MS).unref();
 }
 
 /** The GraphQL form of the refusal, for /graphql's request parser. */
@@ -92,33 +74,47 @@ function capBody(request: Request, body: ReadableStream<Uint8Array>, maxBytes: n
  * and requests built in process, are counted.
  */
 function boundedByNode(serverContext: object | undefined, maxBytes: number): boolean {
-  const request = serverContext && 'req' in serverContext ? serverContext.req : undefined;
-  if (!(request instanceof IncomingMessage) || request.headers['transfer-encoding'] !== undefined) return false;
-  const declared = request.headers['content-length'];
-  return declared !== undefined && /^\d+$/.test(declared) && Number(declared) <= maxBytes;
+  const request = nodeExchangeOf(serverContext)?.request;
+  if (!request || request.headers['transfer-encoding'] !== undefined) return false;
+  // Neither header: the request has no body (RFC 9112, section 6.3), and node delivers none.
+  const declared = request.headers['content-length'] ?? '0';
+  return /^\d+$/.test(declared) && Number(declared) <= maxBytes;
+}
+
+/**
+ * Whether a request is refused before a byte of its body is read: it has a body node does not bound
+ * under the cap, and that body declares more than the cap, or the route takes none (a cap of 0).
+ */
+function refusedUnread(request: Request, serverContext: object | undefined, maxBytes: number): boolean {
+  if (nodeExchangeOf(serverContext) ? boundedByNode(serverContext, maxBytes) : request.body === null) return false;
+  return maxBytes === 0 || Number(request.headers.get('content-length') ?? 0) > maxBytes;
 }
 
 const isJson = (request: Request) => /^application\/(graphql\+)?json\b/i.test(request.headers.get('content-type') ?? '');
 
 /**
- * `maxBytesFor(url)` is the cap of a request's body by its URL. Must come first among the plugins:
- * it replaces the request, and per-request state elsewhere (request ids, client addresses) is keyed
- * by the request object the later plugins see.
+ * `maxBytesFor(url)` is the cap of a request's body by its URL; 0 for a route that takes no body.
+ * Must come first among the plugins: it replaces the request, and per-request state elsewhere
+ * (request ids, client addresses) is keyed by the request object the later plugins see.
  */
 export function useBodyLimit(maxBytesFor: (url: URL) => number, tooLargePage: TooLargePage): Plugin {
   const overflowed = new WeakMap<Request, number>();
+  /** The cap of each request onRequest saw; yoga answers its health check (and CORS preflights) before any plugin of ours runs. */
+  const judged = new WeakMap<Request, number>();
   return {
     onRequest({ request, url, setRequest, endResponse, fetchAPI, serverContext }) {
       const maxBytes = maxBytesFor(url);
+      judged.set(request, maxBytes);
+      if (refusedUnread(request, serverContext, maxBytes)) {
+        endResponse(bodyTooLargeResponse(request, maxBytes, fetchAPI, tooLargePage));
+        return;
+      }
       // Checked before `request.body` is touched: asking for it makes a web stream of the body.
       if (boundedByNode(serverContext, maxBytes)) return;
       const body = request.body;
       if (!body) return;
-      if (Number(request.headers.get('content-length') ?? 0) > maxBytes) {
-        endResponse(bodyTooLargeResponse(request, maxBytes, fetchAPI, tooLargePage));
-        return;
-      }
       const capped = capBody(request, body, maxBytes, fetchAPI, () => overflowed.set(capped, maxBytes));
+      judged.set(capped, maxBytes);
       setRequest(capped);
     },
     // /graphql: our JSON parser (it never quotes the body back), and the overflow as a 413 whatever
@@ -135,11 +131,18 @@ export function useBodyLimit(maxBytesFor: (url: URL) => number, tooLargePage: To
         }
       });
     },
-    // Whoever read the body and however it answered the overflow (a 400, a 500), the client gets 413.
     onResponse({ request, response, setResponse, fetchAPI, serverContext }) {
-      const maxBytes = overflowed.get(request);
-      if (maxBytes !== undefined && response.status !== 413) setResponse(bodyTooLargeResponse(request, maxBytes, fetchAPI, tooLargePage));
-      discardUnreadBody(serverContext);
+      // Whoever read the body and however it answered the overflow (a 400, a 500), the client gets 413.
+      const overflow = overflowed.get(request);
+      if (overflow !== undefined && response.status !== 413) setResponse(bodyTooLargeResponse(request, overflow, fetchAPI, tooLargePage));
+      let maxBytes = judged.get(request);
+      if (maxBytes === undefined) {
+        // An answer given before onRequest ran is judged here by the same rule, its body unread (yoga's
+        // /health answered 200 to a 200 MiB POST, which node then read whole).
+        maxBytes = maxBytesFor(new URL(request.url));
+        if (refusedUnread(request, serverContext, maxBytes)) setResponse(bodyTooLargeResponse(request, maxBytes, fetchAPI, tooLargePage));
+      }
+      discardUnreadBody(serverContext, maxBytes);
     },
   };
 }

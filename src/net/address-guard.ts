@@ -1,62 +1,41 @@
 // Where the server may send a request a tenant chose the address of (a webhook endpoint, a
 // connection's provider endpoint). In production: https only, and never to an address inside the
-// server's own network (loopback, private, shared, link-local, cloud metadata, unspecified), checked
-// when the URL is saved and again at connect time, through the request's own DNS lookup, so a host
-// that resolves elsewhere after the check (DNS rebinding) is still refused. Outside production: http
-// only for loopback hosts, so a developer (and the tests) can serve on localhost.
+// server's own network nor any other special-purpose address (isBlockedAddress), checked when the
+// URL is saved and again at connect time, through the request's own DNS lookup, so a host that
+// resolves elsewhere after the check (DNS rebinding) is still refused. Outside production: http only
+// for loopback hosts, so a developer (and the tests) can serve on localhost (the scheme rule every
+// URL a platform gives follows: core/secure-urls.ts).
 // ALLOW_PRIVATE_NETWORKS=true (formerly WEBHOOK_ALLOW_PRIVATE_NETWORKS, still read) lifts the address
 // check, not the https rule.
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { ValidationError } from '../core/domain-errors.ts';
+import { requireSecureScheme, urlPolicyOf, type UrlPolicy } from '../core/secure-urls.ts';
 import type { Config } from '../config.ts';
 
-/** The ranges a production server never sends to. */
-export const blockedAddresses = new BlockList();
-for (const [network, prefix] of [
-  ['0.0.0.0', 8], // "this network", including the unspecified 0.0.0.0
-  ['10.0.0.0', 8], // RFC 1918
-  ['100.64.0.0', 10], // carrier-grade NAT, shared address space
-  ['127.0.0.0', 8], // loopback
-  ['169.254.0.0', 16], // link-local, including the metadata service 169.254.169.254
-  ['172.16.0.0', 12], // RFC 1918
-  ['192.0.0.0', 24], // IETF protocol assignments
-  ['192.168.0.0', 16], // RFC 1918
-  ['198.18.0.0', 15], // benchmarking
-  ['224.0.0.0', 4], // multicast
-  ['240.0.0.0', 4], // reserved, and the broadcast address
-] as const) {
-  blockedAddresses.addSubnet(network, prefix, 'ipv4');
-}
-for (const [network, prefix] of [
-  ['::', 128], // unspecified
-  ['::1', 128], // loopback
-  ['::', 96], // IPv4-compatible (deprecated): ::a9fe:a9fe is 169.254.169.254
-  ['64:ff9b::', 96], // well-known NAT64: an IPv4 address behind a translator
-  ['64:ff9b:1::', 48], // local-use NAT64
-  ['2002::', 16], // 6to4: an IPv4 address embedded
-  ['fc00::', 7], // unique local, including the metadata service fd00:ec2::254
-  ['fe80::', 10], // link-local
-  ['ff00::', 8], // multicast
-] as const) {
-  blockedAddresses.addSubnet(network, prefix, 'ipv6');
-}
+/**
+ * IANA's global unicast block: every other IPv6 address (all of ::/8, the IPv4-compatible
+ * ::a.b.c.d and the RFC 2765 ::ffff:0:a.b.c.d with it; 100::/8; fc00::/7; fe80::/10; fec0::/10;
+ * ff00::/8) is reserved, local or deprecated.
+ */
+const GLOBAL_UNICAST = ipaddr.parseCIDR('2000::/3');
 
-/** `::ffff:10.0.0.1` (or `::ffff:a00:1`) → `10.0.0.1`: an IPv4-mapped address is judged as the IPv4 one. */
-function unmapped(address: string): string {
-  const compact = new URL(`http://[${address}]`).hostname.slice(1, -1);
-  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(compact);
-  if (!mapped) return address;
-  const [high, low] = [parseInt(mapped[1] ?? '0', 16), parseInt(mapped[2] ?? '0', 16)];
-  return [high >> 8, high & 255, low >> 8, low & 255].join('.');
-}
-
+/**
+ * Whether a production server refuses to connect to `address` (and anything that is not an IP
+ * address). Only public unicast passes: ipaddr.js names IANA's special-purpose ranges (private,
+ * loopback, link-local, shared, documentation, benchmarking, 6to4 and its relays, Teredo, NAT64,
+ * ORCHID, discard, AS112, AMT, multicast, reserved…), and any named range is refused, so a range a
+ * library update names is refused too. An IPv4-mapped address (::ffff:a.b.c.d, however spelled) is
+ * judged as its IPv4 address; the forms that only reach an IPv4 address through a translator or a
+ * relay (6to4, Teredo, NAT64, RFC 2765's ::ffff:0:a.b.c.d) are refused whatever they embed.
+ */
 export function isBlockedAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 0) return true;
-  if (family === 4) return blockedAddresses.check(address, 'ipv4');
-  const judged = unmapped(address);
-  return judged === address ? blockedAddresses.check(address, 'ipv6') : blockedAddresses.check(judged, 'ipv4');
+  // Both parsers must take it: node's is strict about IPv4, ipaddr.js about IPv6 zone ids (fe80::1%eth0.5).
+  if (isIP(address) === 0 || !ipaddr.isValid(address)) return true;
+  const judged = ipaddr.process(address);
+  if (judged.kind() === 'ipv6' && !judged.match(GLOBAL_UNICAST)) return true;
+  return judged.range() !== 'unicast';
 }
 
 /** Resolves a host name to every address it has (node:dns by default; tests pass their own). */
@@ -67,23 +46,19 @@ const systemResolver: Resolver = (hostname) =>
     dnsLookup(hostname, { all: true }, (error, addresses) => (error ? reject(error) : resolve(addresses))),
   );
 
-export interface AddressPolicy {
-  production: boolean;
+export interface AddressPolicy extends UrlPolicy {
   /** ALLOW_PRIVATE_NETWORKS: production may send to private addresses (a receiver inside the same network). */
   allowPrivateNetworks: boolean;
   resolve?: Resolver;
 }
 
 export const addressPolicyOf = (config: Pick<Config, 'env' | 'allowPrivateNetworks'>): AddressPolicy => ({
-  production: config.env === 'production',
+  ...urlPolicyOf(config),
   allowPrivateNetworks: config.allowPrivateNetworks,
 });
 
 /** `[::1]` → `::1`: URL keeps the brackets of an IPv6 literal. */
 const bareHost = (url: URL) => url.hostname.replace(/^\[(.*)\]$/, '$1');
-
-const isLoopbackHost = (host: string) =>
-  host === 'localhost' || host.endsWith('.localhost') || (isIP(host) !== 0 && (host === '::1' || host.startsWith('127.')));
 
 /** Whether production must check the addresses this URL's host has. */
 const checksAddresses = (policy: AddressPolicy) => policy.production && !policy.allowPrivateNetworks;
@@ -98,13 +73,8 @@ export async function checkOutboundUrl(url: URL, policy: AddressPolicy, field: s
   };
   if (url.username || url.password) refuse('must not contain credentials.');
   if (url.href.length > 2048) refuse('must be at most 2048 characters.');
+  requireSecureScheme(url, policy, field);
   const host = bareHost(url);
-  if (url.protocol === 'http:') {
-    if (policy.production) refuse('must be an https URL.');
-    if (!isLoopbackHost(host)) refuse('must be an https URL (http is accepted for localhost only, outside production).');
-  } else if (url.protocol !== 'https:') {
-    refuse('must be an https URL.');
-  }
   if (!checksAddresses(policy)) return url.href;
   if (isIP(host) !== 0) {
     if (isBlockedAddress(host)) refuse('points to a private, loopback, link-local or metadata address, which is refused.');

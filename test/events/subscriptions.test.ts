@@ -193,6 +193,25 @@ describe('subscription events', () => {
     theirs.close();
   });
 
+  // A 10,000-character `after` was echoed whole in the error.
+  it('refuses an `after` that is not an event id with NOT_FOUND, never quoting it back', async () => {
+    for (const after of ['x'.repeat(10_000), `evt_${'A'.repeat(10_000)}`, 'conn_0000000000000000000000']) {
+      const subscription = await subscribe(withKey(platform.apiKey), { after });
+      const message = await subscription.nextMessage(5_000);
+      const error = message?.data?.errors?.[0];
+      expect(error?.extensions?.code).toBe('NOT_FOUND');
+      expect(error?.message).toBe('The `after` id is not an event id: resume from an event this API key received.');
+      expect(message?.data?.data ?? null).toBeNull();
+      subscription.close();
+    }
+    // An id in an event id's shape, bounded, is still named.
+    const unknown = await subscribe(withKey(platform.apiKey), { after: 'evt_0000000000000000000000' });
+    expect((await unknown.nextMessage(5_000))?.data?.errors?.[0]?.message).toBe(
+      'No event evt_0000000000000000000000 is visible to this API key: resume from an event it received.',
+    );
+    unknown.close();
+  });
+
   it("never sends another platform's events", async () => {
     const strangers = await subscribe(withKey(stranger.apiKey));
     await change(withKey(platform.apiKey));

@@ -1,6 +1,7 @@
 // Request bodies: every route reads its body through a byte cap (MAX_BODY_BYTES for /graphql,
 // 64 KiB for the pages' forms) and answers 413 having read little more than the cap, whether or not
 // the client said how long the body is; a malformed JSON body is located, never quoted.
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { givenConnectPlatform, givenExpressAccount } from '../support/connect.ts';
@@ -149,6 +150,65 @@ describe('over HTTP', () => {
     );
     expect(answer).toMatch(/^HTTP\/1\.1 400 /);
   });
+
+  const MiB = 1024 * 1024;
+  const residentBytes = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0) * 1024;
+
+  /**
+   * Offers a 200 MiB body as fast as the server takes it, whatever it answers meanwhile (as a client
+   * that reads the answer only once it has sent everything would), chunked or with its length
+   * declared; returns the status line, how much the server took, and how this process's resident
+   * memory (the server's, here) grew.
+   */
+  async function offerWhole(path: string, framing: 'chunked' | 'declared') {
+    const { port } = new URL(http.config.publicUrl);
+    const socket = connect(Number(port), '127.0.0.1');
+    let answer = '';
+    let closed = false;
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+    socket.on('error', () => {}); // the cut: an ECONNRESET under a client still writing
+    const done = new Promise<void>((resolve) => socket.on('close', () => resolve((closed = true) && undefined)));
+    const before = residentBytes();
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, residentBytes())), 20);
+    const started = Date.now();
+    const total = 200 * MiB;
+    const data = Buffer.alloc(64 * 1024, 'a');
+    const frame = framing === 'chunked' ? Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`), data, Buffer.from('\r\n')]) : data;
+    socket.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${framing === 'chunked' ? 'Transfer-Encoding: chunked' : `Content-Length: ${total}`}\r\n\r\n`);
+    let sent = 0;
+    while (sent < total && !closed) {
+      sent += data.length;
+      if (!socket.write(frame)) await new Promise((resolve) => socket.once('drain', resolve).once('close', resolve));
+    }
+    if (!closed && framing === 'chunked') socket.end('0\r\n\r\n');
+    await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+    clearInterval(sampler);
+    socket.destroy();
+    return { status: answer.split('\r\n')[0], sentBytes: sent, seconds: (Date.now() - started) / 1000, growthBytes: Math.max(peak, residentBytes()) - before };
+  }
+
+  // yoga answers /health before any plugin of ours runs, so the cap never saw its body: a 200 MiB
+  // chunked POST was answered 200, and node then read all of it (in 1.4 s, +41 MB resident).
+  it('refuses a body to /health and /ready (they take none) with 413, and takes no more than the cap of any unread body', async () => {
+    for (const [path, framing] of [
+      ['/health', 'chunked'],
+      ['/health', 'declared'],
+      ['/ready', 'chunked'],
+      ['/graphql', 'declared'],
+    ] as const) {
+      const result = await offerWhole(path, framing);
+      console.info(`${path} (${framing}): ${result.status} after ${(result.sentBytes / MiB).toFixed(1)} MiB sent, cut after ${result.seconds.toFixed(1)} s; resident memory +${(result.growthBytes / 1e6).toFixed(1)} MB`);
+      expect(result.status, `${path} ${framing}`).toBe('HTTP/1.1 413 Payload Too Large');
+      // What the kernel's buffers hold on loopback, and at most the cap (4096 bytes here) discarded: never the whole body.
+      expect(result.sentBytes, `${path} ${framing}`).toBeLessThan(32 * MiB);
+      expect(result.seconds).toBeLessThan(4);
+      expect(result.growthBytes).toBeLessThan(32e6);
+    }
+    // And a probe without a body is still answered.
+    expect((await fetch(`${http.config.publicUrl}/health`)).status).toBe(200);
+    expect((await fetch(`${http.config.publicUrl}/ready`, { method: 'POST' })).status).toBe(200);
+  }, 60_000);
 
   it('still counts a chunked body, and answers 413 past the cap', async () => {
     const chunk = 'a'.repeat(1024);

@@ -3,6 +3,7 @@
 import { InvalidStateError, NotFoundError } from '../../core/domain-errors.ts';
 import { builder } from '../../graphql/builder.ts';
 import { actorOf } from '../../graphql/context.ts';
+import { urlPolicyOf } from '../../core/secure-urls.ts';
 import { connectField } from '../../graphql/permissions.ts';
 import { accountUpdateUrl, createAccountUpdateLink } from './service.ts';
 
@@ -45,7 +46,7 @@ builder.mutationField('createAccountUpdateLink', (t) =>
     errors: { types: [NotFoundError, InvalidStateError] },
     args: { input: t.arg({ type: CreateAccountUpdateLinkInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const { link, token } = await createAccountUpdateLink(context.db, actorOf(context), input);
+      const { link, token } = await createAccountUpdateLink(context.db, actorOf(context), urlPolicyOf(context.config), input);
       return { accountLink: { url: accountUpdateUrl(context.config.publicUrl, token), expiresAt: link.expiresAt } };
     },
   }),

@@ -4,6 +4,7 @@
 import type { TenantDb, TenantTx } from '../../db/tenant-scope.ts';
 import { InvalidStateError, NotFoundError } from '../../core/domain-errors.ts';
 import type { Actor } from '../../auth/actor.ts';
+import type { UrlPolicy } from '../../core/secure-urls.ts';
 import { byKey } from '../../events/record.ts';
 import { recordAccountEvent } from '../accounts/events.ts';
 import { issueAccountLink, linkDestinations, type IssuedAccountLink } from '../accounts/links.ts';
@@ -34,8 +35,8 @@ async function lockUpdatableAccount(tx: TenantTx, id: string, now: Date) {
   throw new InvalidStateError(`Cannot create an update link for a connected account that is ${account.status}: it must be ACTIVE.`);
 }
 
-export async function createAccountUpdateLink(db: TenantDb, actor: Actor, input: NewAccountUpdateLink): Promise<IssuedAccountLink> {
-  const destinations = linkDestinations(input);
+export async function createAccountUpdateLink(db: TenantDb, actor: Actor, urls: UrlPolicy, input: NewAccountUpdateLink): Promise<IssuedAccountLink> {
+  const destinations = linkDestinations(input, urls);
   return db.$transaction(async (tx) => {
     const account = await lockUpdatableAccount(tx, input.connectedAccountId, actor.now);
     const issued = await issueAccountLink(tx, account, { kind: 'ACCOUNT_UPDATE', ttlSeconds: ACCOUNT_UPDATE_LINK_TTL_SECONDS, destinations }, actor.now);

@@ -10,7 +10,7 @@ import { LinkExpiredError, LinkInvalidError, LinkUsedError } from '../../core/do
 import type { OnboardingLink } from '../../generated/prisma/client.ts';
 import type { AccountLinkKind } from '../../generated/prisma/enums.ts';
 import { newId } from '../../core/ids.ts';
-import { webUrl } from '../../core/validation.ts';
+import { browserUrl, type UrlPolicy } from '../../core/secure-urls.ts';
 
 /** 44 base62 characters: 44 × log2(62) ≈ 262 bits. */
 const TOKEN_LENGTH = 44;
@@ -35,13 +35,17 @@ export interface LinkDestinations {
 const NO_DESTINATIONS: LinkDestinations = { returnUrl: null, refreshUrl: null };
 
 /**
- * The destinations a platform gives for a link, checked like its redirectUrl (absolute http or
- * https: the browser is sent there). Field names are reported under `prefix`.
+ * The destinations a platform gives for a link, checked like its redirectUrl (the browser is sent
+ * there: https, see core/secure-urls.ts). Field names are reported under `prefix`.
  */
-export function linkDestinations(input: { returnUrl?: URL | null | undefined; refreshUrl?: URL | null | undefined }, prefix = 'input.'): LinkDestinations {
+export function linkDestinations(
+  input: { returnUrl?: URL | null | undefined; refreshUrl?: URL | null | undefined },
+  urls: UrlPolicy,
+  prefix = 'input.',
+): LinkDestinations {
   return {
-    returnUrl: input.returnUrl ? webUrl(input.returnUrl, `${prefix}returnUrl`) : null,
-    refreshUrl: input.refreshUrl ? webUrl(input.refreshUrl, `${prefix}refreshUrl`) : null,
+    returnUrl: input.returnUrl ? browserUrl(input.returnUrl, urls, `${prefix}returnUrl`) : null,
+    refreshUrl: input.refreshUrl ? browserUrl(input.refreshUrl, urls, `${prefix}refreshUrl`) : null,
   };
 }
 

@@ -10,6 +10,7 @@ import { typeNameOf } from '../../graphql/type-names.ts';
 import { builder } from '../../graphql/builder.ts';
 import { ViewerType } from '../../organizations/viewer-schema.ts';
 import { actorOf } from '../../graphql/context.ts';
+import { urlPolicyOf } from '../../core/secure-urls.ts';
 import { connectField, connectQueryField } from '../../graphql/permissions.ts';
 import { dateTimeRange, DateTimeFilter, orderByInput } from '../../graphql/lists.ts';
 import { shownOnce } from '../../graphql/shown-once.ts';
@@ -174,9 +175,10 @@ const AccountWithLinkPayload = (name: string) =>
     }),
   });
 
-const returnUrlDescription = "Where the hosted page sends the user after finishing (absolute http(s) URL); default: the platform's redirectUrl.";
+const returnUrlDescription =
+  "Where the hosted page sends the user after finishing (an https URL; http only to localhost, outside production); default: the platform's redirectUrl.";
 const refreshUrlDescription =
-  'Where the hosted page sends a user whose link is expired, used or replaced, so the platform can issue a new one (absolute http(s) URL); ' +
+  'Where the hosted page sends a user whose link is expired, used or replaced, so the platform can issue a new one (an https URL; http only to localhost, outside production); ' +
   'without it the page explains what to do.';
 
 const CreateConnectedAccountInput = builder.inputType('CreateConnectedAccountInput', {
@@ -203,7 +205,7 @@ builder.mutationField('createConnectedAccount', (t) =>
     ...connectField,
     errors: { types: [ValidationError, ConnectNotEnabledError] },
     args: { input: t.arg({ type: CreateConnectedAccountInput, required: true }) },
-    resolve: (_root, { input }, context) => createConnectedAccount(context.db, actorOf(context), input),
+    resolve: (_root, { input }, context) => createConnectedAccount(context.db, actorOf(context), urlPolicyOf(context.config), input),
   }),
 );
 
@@ -222,7 +224,7 @@ builder.mutationField('regenerateOnboardingLink', (t) =>
     ...connectField,
     errors: { types: [NotFoundError, InvalidStateError, ConnectNotEnabledError] },
     args: { input: t.arg({ type: RegenerateOnboardingLinkInput, required: true }) },
-    resolve: (_root, { input }, context) => regenerateOnboardingLink(context.db, actorOf(context), input),
+    resolve: (_root, { input }, context) => regenerateOnboardingLink(context.db, actorOf(context), urlPolicyOf(context.config), input),
   }),
 );
 

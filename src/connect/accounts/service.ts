@@ -9,6 +9,7 @@ import { newId } from '../../core/ids.ts';
 import { validateOrganizationName } from '../../organizations/service.ts';
 import { optionalDisplayedName, validateMetadata } from '../../core/validation.ts';
 import type { Actor } from '../../auth/actor.ts';
+import type { UrlPolicy } from '../../core/secure-urls.ts';
 import { byKey } from '../../events/record.ts';
 import { recordAccountEvent } from './events.ts';
 import { transitionReason, transitions, transitionTimestamps, type LifecycleAction } from './lifecycle.ts';
@@ -57,9 +58,9 @@ function expressAccountFields(input: NewConnectedAccount) {
 }
 
 /** An EXPRESS account, PENDING, with its first onboarding link. */
-export async function createConnectedAccount(db: TenantDb, actor: Actor, input: NewConnectedAccount): Promise<AccountWithLink> {
+export async function createConnectedAccount(db: TenantDb, actor: Actor, urls: UrlPolicy, input: NewConnectedAccount): Promise<AccountWithLink> {
   const fields = expressAccountFields(input);
-  const destinations = linkDestinations(input);
+  const destinations = linkDestinations(input, urls);
   const platform = await requireConnectPlatform(db, actor);
   return db.$transaction(async (tx) => {
     const connectedAccount = await tx.connectedAccount.create({
@@ -104,8 +105,8 @@ export interface OnboardingLinkRequest {
  * A new onboarding link for a PENDING account; every earlier one stops working at once. Its
  * destinations are this call's (an earlier link's are not carried over: each link says its own).
  */
-export async function regenerateOnboardingLink(db: TenantDb, actor: Actor, request: OnboardingLinkRequest): Promise<AccountWithLink> {
-  const destinations = linkDestinations(request);
+export async function regenerateOnboardingLink(db: TenantDb, actor: Actor, urls: UrlPolicy, request: OnboardingLinkRequest): Promise<AccountWithLink> {
+  const destinations = linkDestinations(request, urls);
   const platform = await requireConnectPlatform(db, actor);
   return db.$transaction(async (tx) => {
     const connectedAccount = await lockAccountFor(tx, request.connectedAccountId, ['PENDING'], 'regenerate the onboarding link of', actor.now);

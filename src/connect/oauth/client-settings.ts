@@ -4,12 +4,12 @@ import { randomBase62, secretsEqual, sha256Hex } from '../../crypto/tokens.ts';
 import type { Prisma } from '../../db/database.ts';
 import type { TenantDb } from '../../db/tenant-scope.ts';
 import { ValidationError } from '../../core/domain-errors.ts';
+import { hasSecureScheme, type UrlPolicy } from '../../core/secure-urls.ts';
 import type { ConnectPlatform } from '../../generated/prisma/client.ts';
 import { requireConnectPlatform } from '../platform/service.ts';
 import type { Actor } from '../../auth/actor.ts';
 
 const MAX_REDIRECT_URIS = 10;
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 export interface OAuthClientInput {
   redirectUris: URL[];
@@ -23,23 +23,23 @@ export interface ConfiguredOAuthClient {
   clientSecret: string | null;
 }
 
-/** https only (http for loopback, for development), no fragment (RFC 6749 §3.1.2). */
-function validRedirectUris(uris: URL[]): string[] {
+/** https (core/secure-urls.ts: http for loopback only, outside production), no fragment (RFC 6749 §3.1.2). */
+function validRedirectUris(uris: URL[], urls: UrlPolicy): string[] {
   if (uris.length === 0 || uris.length > MAX_REDIRECT_URIS) {
     throw new ValidationError(`Give 1 to ${MAX_REDIRECT_URIS} redirect URIs.`, ['input.redirectUris']);
   }
   const bad = uris.flatMap((uri, index) => {
-    const secure = uri.protocol === 'https:' || (uri.protocol === 'http:' && LOOPBACK_HOSTS.has(uri.hostname));
-    return secure && uri.hash === '' && !uri.username && !uri.password ? [] : [`input.redirectUris.${index}`];
+    return hasSecureScheme(uri, urls) && uri.hash === '' && !uri.username && !uri.password ? [] : [`input.redirectUris.${index}`];
   });
   if (bad.length > 0) {
-    throw new ValidationError('A redirect URI must be https (http only on localhost), without a fragment or credentials.', bad);
+    const http = urls.production ? '' : ' (http only on localhost, outside production)';
+    throw new ValidationError(`A redirect URI must be https${http}, without a fragment or credentials.`, bad);
   }
   return [...new Set(uris.map((uri) => uri.href))];
 }
 
-export async function configureOAuthClient(db: TenantDb, actor: Actor, input: OAuthClientInput): Promise<ConfiguredOAuthClient> {
-  const redirectUris = validRedirectUris(input.redirectUris);
+export async function configureOAuthClient(db: TenantDb, actor: Actor, urls: UrlPolicy, input: OAuthClientInput): Promise<ConfiguredOAuthClient> {
+  const redirectUris = validRedirectUris(input.redirectUris, urls);
   const current = await requireConnectPlatform(db, actor);
   const issueSecret = current.oauthClientId === null || input.rotateClientSecret === true;
   const clientSecret = issueSecret ? `csec_${randomBase62(43)}` : null;

@@ -5,13 +5,14 @@ import { ConnectedAccountStatusEnum, ConnectionTypeEnum } from '../accounts/sche
 import { ConnectPlatformType } from '../platform/schema.ts';
 import { builder } from '../../graphql/builder.ts';
 import { actorOf } from '../../graphql/context.ts';
+import { urlPolicyOf } from '../../core/secure-urls.ts';
 import { connectField } from '../../graphql/permissions.ts';
 import { configureOAuthClient } from './client-settings.ts';
 import { connectedPlatformsOf, disconnectPlatform } from './connected-platforms.ts';
 
 const ConfigureConnectOAuthInput = builder.inputType('ConfigureConnectOAuthInput', {
   fields: (t) => ({
-    redirectUris: t.field({ type: ['URL'], required: true, description: 'Where /oauth/authorize may send the user back: compared exactly.' }),
+    redirectUris: t.field({ type: ['URL'], required: true, description: 'Where /oauth/authorize may send the user back: compared exactly; https (http only to localhost, outside production).' }),
     rotateClientSecret: t.boolean({ required: false, description: 'Issue a new client secret; the previous one stops working at once.' }),
   }),
 });
@@ -35,7 +36,7 @@ builder.mutationField('configureConnectOAuth', (t) =>
     errors: { types: [ValidationError, ConnectNotEnabledError] },
     args: { input: t.arg({ type: ConfigureConnectOAuthInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const { platform, clientSecret } = await configureOAuthClient(context.db, actorOf(context), input);
+      const { platform, clientSecret } = await configureOAuthClient(context.db, actorOf(context), urlPolicyOf(context.config), input);
       return { organizationId: platform.organizationId, clientSecret };
     },
   }),

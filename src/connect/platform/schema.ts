@@ -2,6 +2,7 @@
 import { ConflictError, ConnectNotEnabledError, NotFoundError, ValidationError } from '../../core/domain-errors.ts';
 import { builder } from '../../graphql/builder.ts';
 import { actorOf } from '../../graphql/context.ts';
+import { urlPolicyOf } from '../../core/secure-urls.ts';
 import { connectField, connectQueryField } from '../../graphql/permissions.ts';
 import { InvoicingEntityType } from '../../organizations/schema.ts';
 import { BusinessDetail } from '../../generated/prisma/enums.ts';
@@ -95,7 +96,7 @@ builder.mutationField('enableConnectPlatform', (t) =>
     errors: { types: [ValidationError, NotFoundError, ConflictError] },
     args: { input: t.arg({ type: EnableConnectPlatformInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const { organizationId } = await enableConnectPlatform(context.db, actorOf(context), input);
+      const { organizationId } = await enableConnectPlatform(context.db, actorOf(context), urlPolicyOf(context.config), input);
       return { organizationId };
     },
   }),
@@ -109,7 +110,7 @@ builder.mutationField('updateConnectPlatform', (t) =>
     errors: { types: [ValidationError, NotFoundError, ConnectNotEnabledError] },
     args: { input: t.arg({ type: UpdateConnectPlatformInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const { organizationId } = await updateConnectPlatform(context.db, actorOf(context), input);
+      const { organizationId } = await updateConnectPlatform(context.db, actorOf(context), urlPolicyOf(context.config), input);
       return { organizationId };
     },
   }),

@@ -5,7 +5,7 @@ import type { TenantDb } from '../../db/tenant-scope.ts';
 import { ConflictError, ConnectNotEnabledError, NotFoundError, ValidationError } from '../../core/domain-errors.ts';
 import type { ConnectPlatform } from '../../generated/prisma/client.ts';
 import type { BusinessDetail } from '../../generated/prisma/enums.ts';
-import { webUrl } from '../../core/validation.ts';
+import { browserUrl, type UrlPolicy } from '../../core/secure-urls.ts';
 import type { Actor } from '../../auth/actor.ts';
 
 export const DEFAULT_LINK_TTL_SECONDS = 7 * 24 * 60 * 60;
@@ -39,9 +39,9 @@ async function validBrandingEntity(db: TenantDb, id: string | null): Promise<str
 }
 
 /** The settings as columns, for the fields the caller gave (undefined: leave as is). */
-async function settingsData(db: TenantDb, settings: ConnectPlatformSettings) {
+async function settingsData(db: TenantDb, urls: UrlPolicy, settings: ConnectPlatformSettings) {
   return {
-    ...(settings.redirectUrl ? { redirectUrl: webUrl(settings.redirectUrl, 'input.redirectUrl') } : {}),
+    ...(settings.redirectUrl ? { redirectUrl: browserUrl(settings.redirectUrl, urls, 'input.redirectUrl') } : {}),
     ...(settings.brandingInvoicingEntityId !== undefined
       ? { brandingInvoicingEntityId: await validBrandingEntity(db, settings.brandingInvoicingEntityId) }
       : {}),
@@ -63,14 +63,15 @@ export async function requireConnectPlatform(db: TenantDb, actor: Actor): Promis
 export async function enableConnectPlatform(
   db: TenantDb,
   actor: Actor,
+  urls: UrlPolicy,
   settings: ConnectPlatformSettings & { redirectUrl: URL },
 ): Promise<ConnectPlatform> {
-  const data = await settingsData(db, settings);
+  const data = await settingsData(db, urls, settings);
   try {
     return await db.connectPlatform.create({
       data: {
         organizationId: actor.actingScope.organizationId,
-        redirectUrl: webUrl(settings.redirectUrl, 'input.redirectUrl'),
+        redirectUrl: browserUrl(settings.redirectUrl, urls, 'input.redirectUrl'),
         onboardingLinkTtlSeconds: DEFAULT_LINK_TTL_SECONDS,
         ...data,
       },
@@ -83,8 +84,8 @@ export async function enableConnectPlatform(
   }
 }
 
-export async function updateConnectPlatform(db: TenantDb, actor: Actor, settings: ConnectPlatformSettings): Promise<ConnectPlatform> {
-  const data = await settingsData(db, settings);
+export async function updateConnectPlatform(db: TenantDb, actor: Actor, urls: UrlPolicy, settings: ConnectPlatformSettings): Promise<ConnectPlatform> {
+  const data = await settingsData(db, urls, settings);
   const platform = await requireConnectPlatform(db, actor);
   return db.connectPlatform.update({ where: { organizationId: platform.organizationId }, data });
 }
