@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import { listenOnPostgres, type Listen } from './notifications.ts';
+import { takingTurns } from './pglite-turns.ts';
 
 export type Prisma = PrismaClient;
 
@@ -70,7 +71,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   // Loaded only for the embedded database: a server on PostgreSQL does not pay its memory.
   const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import('@electric-sql/pglite'), import('pglite-prisma-adapter')]);
   const pglite = await PGlite.create({ dataDir: options.dataDir, loadDataDir: options.pgliteSnapshot });
-  const adapterFactory = new PrismaPGlite(pglite);
+  const adapterFactory = new PrismaPGlite(takingTurns(pglite));
   const prisma = new PrismaClient({ adapter: adapterFactory });
   return {
     prisma,
