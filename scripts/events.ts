@@ -1,24 +1,25 @@
 // npm run events: the figures of docs/reliability.md for the event log, on a real PostgreSQL with a
-// real server process.
+// real server process. `npm run events -- fairness` runs the third part alone, `-- delivery` the first two.
 //   1. Webhooks: 1,000 events to 3 endpoints, one of which answers 500 half of the time. Delivered,
 //      duplicates, and the lag from commit to receipt. The retry schedule runs 2,000 times faster
 //      (WEBHOOK_RETRY_SCALE) so that its ten retries fit in minutes; the order of retries is the same.
 //   2. Subscriptions: 200 clients subscribed over Server-Sent Events; the lag from commit to receipt
 //      of 200 events, and the server's memory.
+//   3. Fairness (./events/fairness.ts): one tenant's 150 silent endpoints against 49 tenants'
+//      deliveries, on PostgreSQL and on PGlite.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { bootstrapPlatform, graphql, machine, startPostgresCluster, startServerProcess } from './lib/harness.ts';
+import { fairnessDrill } from './events/fairness.ts';
+import { inBatches, percentile } from './events/measure.ts';
 
 const EVENTS = Number(process.env.EVENTS ?? 1000);
 const SUBSCRIBERS = Number(process.env.SUBSCRIBERS ?? 200);
 const LIVE_EVENTS = Number(process.env.LIVE_EVENTS ?? 200);
-
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length === 0 ? NaN : Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN);
-};
+const parts = process.argv.slice(2);
+const runs = (part: string) => parts.length === 0 || parts.includes(part);
 
 interface Receiver {
   url: string;
@@ -60,14 +61,9 @@ async function deliveriesByStatus(databaseUrl: string): Promise<Record<string, n
   }
 }
 
-async function inBatches(count: number, concurrency: number, task: (index: number) => Promise<unknown>) {
-  let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < count) await task(next++);
-  }));
-}
-
 console.log(`events, on ${machine()}`);
+
+async function deliveryAndSubscriptions() {
 const cluster = await startPostgresCluster();
 const server = await startServerProcess(cluster.url, 4811, {
   // Plain-http receivers on loopback are for development only (API.md): the drill runs as one.
@@ -175,4 +171,36 @@ try {
   server.child.kill('SIGTERM');
   await server.exited;
   await cluster.destroy();
+}
+}
+
+if (runs('delivery')) await deliveryAndSubscriptions();
+if (runs('fairness')) {
+  // FAIRNESS_DATABASES=pglite (or postgresql) runs one of the two.
+  const databases = (process.env.FAIRNESS_DATABASES ?? 'postgresql,pglite').split(',') as ('postgresql' | 'pglite')[];
+  const results = [];
+  for (const [index, database] of databases.entries()) results.push(await fairnessDrill(database, 4812 + index));
+  console.log('\n3. fairness: victims\' lag (ms) alone and with a tenant of 150 silent endpoints; /health (ms) during each; SIGTERM at the end');
+  console.table(
+    results.map(({ database, endpoints, steadyDeliveries, attackMadeInMs, alone, attacked, ratioP50, ratioP99, sigterm }) => ({
+      database,
+      endpoints,
+      'steady deliveries': steadyDeliveries,
+      'attack made in ms': attackMadeInMs,
+      'lag p50 alone': alone.lagP50,
+      'lag p99 alone': alone.lagP99,
+      'lag p50 attacked': attacked.lagP50,
+      'lag p99 attacked': attacked.lagP99,
+      'ratio p50': ratioP50,
+      'ratio p99': ratioP99,
+      '/health max alone': alone.health.max,
+      '/health max attacked': attacked.health.max,
+      'SIGTERM to exit ms': sigterm.stoppedInMs,
+    })),
+  );
+  const unfair = results.filter((result) => result.ratioP50 > 2 || result.ratioP99 > 2 || result.attacked.health.max >= 100 || result.alone.health.max >= 100);
+  if (unfair.length > 0) {
+    console.error(`not fair on ${unfair.map((result) => result.database).join(' and ')}: lag past 2x, or /health at 100 ms or more`);
+    process.exitCode = 1;
+  }
 }

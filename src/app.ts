@@ -78,21 +78,23 @@ export async function createApp({ config, database, log, keyRing, clock = system
   const rateLimitTable = database.pool ? prepareRateLimitTable(database.pool, log) : null;
 
   const sender = emailSender ?? configuredSender(config, log);
-  const outbox = sender ? startOutboxWorker({ prisma: database.prisma, sender, clock, log, pollMs: config.outboxPollMs, active: () => migrationsApplied && !draining }) : null;
+  // The workers run on the background client: their own connections, each statement time-bounded.
+  const outbox = sender ? startOutboxWorker({ prisma: database.background, sender, clock, log, pollMs: config.outboxPollMs, active: () => migrationsApplied && !draining }) : null;
   const webhooks = startWebhookWorker({
-    prisma: database.prisma,
+    prisma: database.background,
     keyRing,
     clock,
     log,
     pollMs: config.webhookPollMs,
     addressPolicy: addressPolicyOf(config),
     disableAfterFailures: config.webhookDisableAfterFailures,
+    sends: config.webhookSends,
     retryScale: config.webhookRetryScale,
     active: () => migrationsApplied && !draining,
     listen: database.listen,
   });
   const connectionChecks = startConnectionReverification({
-    prisma: database.prisma,
+    prisma: database.background,
     keyRing,
     addressPolicy: addressPolicyOf(config),
     clock,
@@ -108,7 +110,7 @@ export async function createApp({ config, database, log, keyRing, clock = system
   ];
 
   const idempotencyCleanup = startIdempotencyCleanup({
-    prisma: database.prisma,
+    prisma: database.background,
     clock,
     log,
     intervalMs: config.idempotencyCleanupMs,

@@ -59,6 +59,10 @@ const environmentSchema = z.object({
   CONNECTION_VERIFY_POLL_MS: z.coerce.number().int().min(100).default(60_000),
   WEBHOOK_DISABLE_AFTER_FAILURES: z.coerce.number().int().min(1).default(50),
   WEBHOOK_RETRY_SCALE: z.coerce.number().gt(0).max(1).default(1),
+  WEBHOOK_SENDS_PER_PROCESS: z.coerce.number().int().min(1).max(1000).default(32),
+  WEBHOOK_SENDS_PER_TENANT: z.coerce.number().int().min(1).max(1000).default(8),
+  WEBHOOK_ENDPOINTS_PER_TENANT: z.coerce.number().int().min(1).max(10_000).default(20),
+  BACKGROUND_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   MAX_SUBSCRIPTIONS_PER_KEY: z.coerce.number().int().min(0).default(20),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   ENCRYPTION_KEYS: z
@@ -152,6 +156,15 @@ export interface Config {
   webhookDisableAfterFailures: number;
   /** Multiplies the retry schedule's waits: 1 in production; smaller for drills that play the whole schedule in minutes. */
   webhookRetryScale: number;
+  /** Webhook sends at once in a process, and the share one tenant may hold of them (src/webhooks/worker.ts). */
+  webhookSends: { perProcess: number; perTenant: number };
+  /** Webhook endpoints a tenant may have; one more is LIMIT_REACHED. */
+  webhookLimits: { endpointsPerTenant: number };
+  /**
+   * How long a statement of the background workers (webhooks, e-mail, re-verification, clean-up) may
+   * run on PostgreSQL before it is cancelled (their own pool's `statement_timeout`); PGlite has none.
+   */
+  backgroundStatementTimeoutMs: number;
   /** Open `events` subscriptions one API key may hold in one process; past it, TOO_MANY_SUBSCRIPTIONS. */
   maxSubscriptionsPerKey: number;
 }
@@ -234,6 +247,9 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     connectionVerifyPollMs: values.CONNECTION_VERIFY_POLL_MS,
     webhookDisableAfterFailures: values.WEBHOOK_DISABLE_AFTER_FAILURES,
     webhookRetryScale: values.WEBHOOK_RETRY_SCALE,
+    webhookSends: { perProcess: values.WEBHOOK_SENDS_PER_PROCESS, perTenant: Math.min(values.WEBHOOK_SENDS_PER_TENANT, values.WEBHOOK_SENDS_PER_PROCESS) },
+    webhookLimits: { endpointsPerTenant: values.WEBHOOK_ENDPOINTS_PER_TENANT },
+    backgroundStatementTimeoutMs: values.BACKGROUND_STATEMENT_TIMEOUT_MS,
     maxSubscriptionsPerKey: values.MAX_SUBSCRIPTIONS_PER_KEY,
   };
 }

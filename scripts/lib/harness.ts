@@ -1,7 +1,9 @@
 // What the reliability scripts share: a real server process on a real PostgreSQL, a platform to
 // call it as, and the mixed workload (reads, and creates whose ids are kept to check none is lost).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { newKeyEntry } from '../../src/crypto/key-ring.ts';
@@ -18,18 +20,25 @@ export interface ServerProcess {
   rssBytes(): number;
 }
 
-/** What `npm start` runs (scripts/start.sh): the compiled server, built first when the sources changed. */
-export async function startServerProcess(databaseUrl: string, port: number, environment: Record<string, string> = {}): Promise<ServerProcess> {
+/**
+ * What `npm start` runs (scripts/start.sh): the compiled server, built first when the sources changed;
+ * on PostgreSQL at `databaseUrl`, or with null on the embedded database in a new data folder (which
+ * needs NODE_ENV=development in `environment`: production refuses it).
+ */
+export async function startServerProcess(databaseUrl: string | null, port: number, environment: Record<string, string> = {}): Promise<ServerProcess> {
   // SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/profile", to profile the server under load.
   const nodeArgs = (process.env.SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   // SERVER_RUNNER=tsx runs src/server.ts through tsx, as `npm start` did before the compiled build
   // (and as older commits can only be run): to measure what the build changed.
   const [command, args] = process.env.SERVER_RUNNER === 'tsx' ? [process.execPath, [...nodeArgs, '--import', 'tsx', 'src/server.ts']] : ['sh', ['scripts/start.sh', ...nodeArgs]];
+  const { DATABASE_URL: _inherited, ...inherited } = process.env;
+  const dataDir = databaseUrl ? null : mkdtempSync(path.join(tmpdir(), 'connect-drill-'));
+  const database = dataDir ? { DATA_DIR: dataDir } : { DATABASE_URL: databaseUrl ?? '' };
   const child = spawn(command, args, {
     env: {
-      ...process.env,
+      ...inherited,
       NODE_ENV: 'production',
-      DATABASE_URL: databaseUrl,
+      ...database,
       DATABASE_POOL_SIZE: '20',
       PORT: String(port),
       HOST: '127.0.0.1',
@@ -37,12 +46,18 @@ export async function startServerProcess(databaseUrl: string, port: number, envi
       ENCRYPTION_KEYS: newKeyEntry(1),
       METRICS_TOKEN: 'reliability-metrics-token-0123456789',
       RATE_LIMIT_PER_SECOND: '0',
+      RATE_LIMIT_PER_ORGANIZATION_PER_SECOND: '0',
       LOG_LEVEL: 'warn',
       ...environment,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+      resolve(code);
+    }),
+  );
   const url = `http://127.0.0.1:${port}`;
   for (let attempt = 0; attempt < 300; attempt += 1) {
     if ((await fetch(`${url}/ready`).then((response) => response.status, () => 0)) === 200) {
@@ -62,14 +77,19 @@ export async function graphql<T>(url: string, query: string, headers: Record<str
   return body.data;
 }
 
-/** A platform with Connect enabled, and its key. */
-export async function bootstrapPlatform(url: string): Promise<string> {
+/** An organization, and its first key. */
+export async function createOrganization(url: string, name: string): Promise<string> {
   const created = await graphql<{ createOrganization: { apiKey: { secret: string } } }>(
     url,
-    'mutation { createOrganization(input: { name: "Load Platform", country: "FR" }) { ... on CreateOrganizationPayload { apiKey { secret } } } }',
+    `mutation { createOrganization(input: { name: ${JSON.stringify(name)}, country: "FR" }) { ... on CreateOrganizationPayload { apiKey { secret } } } }`,
     { 'x-admin-secret': ADMIN_SECRET },
   );
-  const apiKey = created.createOrganization.apiKey.secret;
+  return created.createOrganization.apiKey.secret;
+}
+
+/** A platform with Connect enabled, and its key. */
+export async function bootstrapPlatform(url: string): Promise<string> {
+  const apiKey = await createOrganization(url, 'Load Platform');
   await graphql(url, 'mutation { enableConnectPlatform(input: { redirectUrl: "https://platform.example/done" }) { __typename } }', { authorization: `Bearer ${apiKey}` });
   return apiKey;
 }

@@ -12,7 +12,7 @@ import type { Prisma } from '../db/database.ts';
 import type { EventPlace } from '../events/record.ts';
 import type { Connection } from '../generated/prisma/client.ts';
 import { recordVerification, type ConnectionDependencies } from './service.ts';
-import { backgroundVerificationSlot, VERIFICATIONS_PER_PROCESS } from './verification-slots.ts';
+import { backgroundVerificationSlot, VERIFICATIONS_PER_PROCESS, VERIFICATIONS_PER_TENANT } from './verification-slots.ts';
 
 /** A connection is checked again once its last check is this old. */
 export const REVERIFY_AFTER_MS = 60 * 60 * 1000;
@@ -56,16 +56,27 @@ export function startConnectionReverification(deps: ReverificationDependencies):
 
   async function claim(now: Date): Promise<Connection[]> {
     const dueBefore = new Date(now.getTime() - REVERIFY_AFTER_MS);
+    // Ranked per tenant: a batch holds at most VERIFICATIONS_PER_TENANT of one tenant's connections,
+    // so a tenant whose providers do not answer cannot fill a round with its slow checks.
     const claimed = await prisma.$queryRaw<{ id: string }[]>`
       UPDATE "Connection" SET "lastVerifiedAt" = ${now}
       WHERE "id" IN (
-        SELECT "id" FROM "Connection"
-        WHERE "status" = 'PUBLISHED' AND "encryptedSecrets" IS NOT NULL
-          AND ("lastVerifiedAt" IS NULL OR "lastVerifiedAt" <= ${dueBefore})
-          -- Not a deactivated sub-account's: it is cut off until reactivated, its events included.
-          AND NOT EXISTS (SELECT 1 FROM "SubAccount" s WHERE s."tenantId" = "Connection"."tenantId" AND s."status" = 'DEACTIVATED')
-        ORDER BY "lastVerifiedAt" ASC NULLS FIRST
-        LIMIT ${BATCH}
+        SELECT c."id" FROM "Connection" c
+        WHERE c."id" IN (
+          SELECT "id" FROM (
+            SELECT d."id", d."lastVerifiedAt",
+                   row_number() OVER (PARTITION BY d."tenantId" ORDER BY d."lastVerifiedAt" ASC NULLS FIRST, d."id") AS "turn"
+            FROM "Connection" d
+            WHERE d."status" = 'PUBLISHED' AND d."encryptedSecrets" IS NOT NULL
+              AND (d."lastVerifiedAt" IS NULL OR d."lastVerifiedAt" <= ${dueBefore})
+              -- Not a deactivated sub-account's: it is cut off until reactivated, its events included.
+              AND NOT EXISTS (SELECT 1 FROM "SubAccount" s WHERE s."tenantId" = d."tenantId" AND s."status" = 'DEACTIVATED')
+          ) due
+          WHERE "turn" <= ${VERIFICATIONS_PER_TENANT}
+          ORDER BY "turn", "lastVerifiedAt" ASC NULLS FIRST
+          LIMIT ${BATCH})
+          -- Checked again once locked: another process may have claimed it meanwhile.
+          AND (c."lastVerifiedAt" IS NULL OR c."lastVerifiedAt" <= ${dueBefore})
         FOR UPDATE SKIP LOCKED)
       RETURNING "id"`;
     if (claimed.length === 0) return [];

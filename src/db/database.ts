@@ -15,6 +15,13 @@ export type Transaction = Parameters<Parameters<Prisma['$transaction']>[0]>[0];
 
 export interface Database {
   prisma: PrismaClient;
+  /**
+   * The background workers' client (webhooks, e-mail, re-verification, clean-up). On PostgreSQL, a
+   * small pool of its own whose every statement runs under `statement_timeout`: a statement whose
+   * plan went bad is cancelled instead of holding the worker, and the workers never take the
+   * requests' connections. On PGlite, the one client (PGlite has no statement timeout).
+   */
+  background: PrismaClient;
   kind: 'pglite' | 'postgres';
   /** Used by the migration runner; it needs the same connection the client uses. */
   adapterFactory: SqlMigrationAwareDriverAdapterFactory;
@@ -35,32 +42,49 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** A PGlite data-folder dump to start from instead of running initdb (seconds saved per start). */
   pgliteSnapshot?: Blob | undefined;
+  /** The background client's `statement_timeout` (PostgreSQL only). */
+  backgroundStatementTimeoutMs?: number;
 }
 
+/** Connections of the background workers' pool: their statements are short, and they share them. */
+const BACKGROUND_POOL_SIZE = 4;
+
 /** The database the configuration names: DATABASE_URL, else PGlite in `<DATA_DIR>/pglite`. */
-export function openConfiguredDatabase(config: { databaseUrl: string | undefined; dataDir: string; databasePoolSize: number }) {
+export function openConfiguredDatabase(config: { databaseUrl: string | undefined; dataDir: string; databasePoolSize: number; backgroundStatementTimeoutMs: number }) {
   return openDatabase({
     url: config.databaseUrl,
     dataDir: config.databaseUrl ? undefined : path.resolve(config.dataDir, 'pglite'),
     poolSize: config.databasePoolSize,
+    backgroundStatementTimeoutMs: config.backgroundStatementTimeoutMs,
   });
+}
+
+/** A pg pool as every client here needs it: fails fast when the server is down, survives dropped idle connections. */
+function pgPool(url: string, options: pg.PoolConfig): pg.Pool {
+  // A short connect timeout: with the server down, requests fail fast with 503 instead of queueing.
+  const pool = new pg.Pool({ connectionString: url, connectionTimeoutMillis: 2_000, ...options });
+  // An idle connection the server drops (restart, failover) must not crash the process.
+  pool.on('error', () => {});
+  return pool;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.url) {
-    // A short connect timeout: with the server down, requests fail fast with 503 instead of queueing.
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, connectionTimeoutMillis: 2_000 });
-    // An idle connection the server drops (restart, failover) must not crash the process.
-    pool.on('error', () => {});
+    const pool = pgPool(options.url, { max: options.poolSize ?? 10 });
     const adapterFactory = new PrismaPg(pool);
     const prisma = new PrismaClient({ adapter: adapterFactory });
+    const timeout = options.backgroundStatementTimeoutMs ?? 5_000;
+    // lock_timeout too: a worker waiting on a row lock gives up as a slow statement would.
+    const backgroundPool = pgPool(options.url, { max: BACKGROUND_POOL_SIZE, statement_timeout: timeout, lock_timeout: timeout });
+    const background = new PrismaClient({ adapter: new PrismaPg(backgroundPool) });
     return {
       prisma,
+      background,
       kind: 'postgres',
       adapterFactory,
       close: async () => {
-        await prisma.$disconnect();
-        await pool.end().catch(() => {});
+        await Promise.all([prisma.$disconnect(), background.$disconnect()]);
+        await Promise.all([pool.end().catch(() => {}), backgroundPool.end().catch(() => {})]);
       },
       poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
       pool,
@@ -75,6 +99,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const prisma = new PrismaClient({ adapter: adapterFactory });
   return {
     prisma,
+    background: prisma,
     kind: 'pglite',
     adapterFactory,
     close: async () => {

@@ -10,9 +10,10 @@ export interface EmailMessage {
 
 /** Any client that can insert an outbox row: the unscoped client or one of its transactions. */
 interface OutboxWriter {
-  outboxEmail: { create(args: { data: EmailMessage & { id: string } }): PromiseLike<unknown> };
+  outboxEmail: { create(args: { data: EmailMessage & { id: string; organizationId: string } }): PromiseLike<unknown> };
 }
 
-export async function enqueueEmail(tx: OutboxWriter, message: EmailMessage): Promise<void> {
-  await tx.outboxEmail.create({ data: { id: newId('OutboxEmail'), ...message } });
+/** Queues a message; `organizationId` is whose request it serves, which the worker takes turns between (worker.ts). */
+export async function enqueueEmail(tx: OutboxWriter, message: EmailMessage, organizationId: string): Promise<void> {
+  await tx.outboxEmail.create({ data: { id: newId('OutboxEmail'), ...message, organizationId } });
 }

@@ -2,6 +2,9 @@
 // so several server processes never take the same row), sends them outside any transaction, and
 // records the outcome: SENT, or another attempt later with exponential backoff, or FAILED for good.
 // A process that dies mid-send leaves a lease that expires, so the message is tried again.
+// Whose request queued a message takes turns with every other's: a lease takes the oldest due
+// message of each organization first, then the second, and at most PER_ORGANIZATION of one, so a
+// platform whose sign-ups flood the outbox delays its own e-mail, not the others'.
 import { serialRounds, type BackgroundWorker } from '../core/serial-rounds.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Prisma } from '../db/database.ts';
@@ -10,6 +13,8 @@ import type { EmailSender } from './senders.ts';
 
 export const MAX_ATTEMPTS = 8;
 const BATCH_SIZE = 10;
+/** Messages of one organization in a batch. */
+const PER_ORGANIZATION = 2;
 const LEASE_MS = 5 * 60 * 1000;
 const FIRST_RETRY_MS = 10 * 1000;
 const MAX_RETRY_MS = 60 * 60 * 1000;
@@ -43,12 +48,22 @@ export function startOutboxWorker(deps: OutboxWorkerDependencies): OutboxWorker 
 
   async function lease(now: Date): Promise<LeasedEmail[]> {
     const leaseEnds = new Date(now.getTime() + LEASE_MS);
-    return prisma.$queryRaw<LeasedEmail[]>`
-      UPDATE "OutboxEmail" SET "attempts" = "attempts" + 1, "nextAttemptAt" = ${leaseEnds}, "updatedAt" = ${now}
-      WHERE "id" IN (
-        SELECT "id" FROM "OutboxEmail" WHERE "status" = 'PENDING' AND "nextAttemptAt" <= ${now}
-        ORDER BY "nextAttemptAt" LIMIT ${BATCH_SIZE} FOR UPDATE SKIP LOCKED)
-      RETURNING "id", "to", "subject", "text", "attempts"`;
+    // The due messages through the (status, nextAttemptAt) index, ranked per organization; checked
+    // again once locked, as another process may have leased one meanwhile. Sent in turn order.
+    const leased = await prisma.$queryRaw<(LeasedEmail & { turn: bigint; dueAt: Date })[]>`
+      WITH due AS (
+        SELECT "id", "nextAttemptAt", row_number() OVER (PARTITION BY "organizationId" ORDER BY "nextAttemptAt", "id") AS "turn"
+        FROM "OutboxEmail" WHERE "status" = 'PENDING' AND "nextAttemptAt" <= ${now}
+      ), chosen AS (
+        SELECT o."id", due."turn", due."nextAttemptAt" AS "dueAt" FROM "OutboxEmail" o
+        JOIN (SELECT * FROM due WHERE "turn" <= ${PER_ORGANIZATION} ORDER BY "turn", "nextAttemptAt" LIMIT ${BATCH_SIZE}) due ON due."id" = o."id"
+        WHERE o."status" = 'PENDING' AND o."nextAttemptAt" <= ${now}
+        FOR UPDATE OF o SKIP LOCKED
+      )
+      UPDATE "OutboxEmail" o SET "attempts" = o."attempts" + 1, "nextAttemptAt" = ${leaseEnds}, "updatedAt" = ${now}
+      FROM chosen WHERE o."id" = chosen."id"
+      RETURNING o."id", o."to", o."subject", o."text", o."attempts", chosen."turn", chosen."dueAt"`;
+    return leased.sort((a, b) => Number(a.turn - b.turn) || a.dueAt.getTime() - b.dueAt.getTime());
   }
 
   async function deliver(email: LeasedEmail): Promise<boolean> {
@@ -74,7 +89,11 @@ export function startOutboxWorker(deps: OutboxWorkerDependencies): OutboxWorker 
   async function round(): Promise<number> {
     let sent = 0;
     for (let batch = await lease(clock.now()); batch.length > 0 && !stopped; batch = await lease(clock.now())) {
-      for (const email of batch) if (await deliver(email)) sent += 1;
+      // Stopping: the rest of the batch is left to its lease, which ends in 5 minutes.
+      for (const email of batch) {
+        if (stopped) break;
+        if (await deliver(email)) sent += 1;
+      }
     }
     return sent;
   }

@@ -4,6 +4,7 @@
 import { newId } from '../core/ids.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { EventType } from './event-types.ts';
+import { SENDABLE_ENDPOINT } from '../webhooks/queue/due.ts';
 
 /** Who made the change: an API key, a user (onboarding, consent), or the server itself. */
 export type EventActor = { type: 'API_KEY'; id: string } | { type: 'USER'; id: string } | { type: 'SYSTEM' };
@@ -58,35 +59,53 @@ const INSERT_EVENT = `
   RETURNING "sequence"`;
 
 /**
- * One delivery per enabled endpoint that wants the event (webhooks: which endpoint gets what):
+ * One delivery per endpoint that wants the event and may be sent to (SENDABLE_ENDPOINT: enabled, its
+ * account ACTIVE when made while acting, not a DEACTIVATED sub-account's; what happens meanwhile is
+ * not queued for it, even after a reactivation). Which endpoint gets what (webhooks):
  * - `connect` endpoints get the events of the platform's connected accounts, in its production
  *   tenant only (Connect is production-only: a sandbox never receives them);
- * - an endpoint made while acting for an account gets that account's tenant, while the account is
- *   ACTIVE (a suspended or revoked account's events are not the platform's to receive);
+ * - an endpoint made while acting for an account gets that account's tenant;
  * - any other endpoint gets its organization's own events in its tenant, and the organization-level
- *   ones (no tenant), not those of its connected accounts;
- * - none while the endpoint's tenant is a DEACTIVATED sub-account's: it is cut off, its keys refused
- *   (what happens meanwhile is not queued for it, even after it is reactivated).
+ *   ones (no tenant); among them what a platform changed in the organization's tenant while acting
+ *   for it (a STANDARD grantor follows what its platform does under the grant), but not the events
+ *   a platform records about its connected accounts (those go to its `connect` endpoints).
+ * Each endpoint that got one has its queue armed (src/webhooks/queue/due.ts): due now, or when its
+ * breaker closes.
  */
 const QUEUE_DELIVERIES = `
-  INSERT INTO "WebhookDelivery" ("id", "endpointId", "eventId", "organizationId", "tenantId", "eventSequence")
-  SELECT 'whd_' || replace(gen_random_uuid()::text, '-', ''), e."id", $1, e."organizationId", e."tenantId", $2
-  FROM "WebhookEndpoint" e
-  WHERE e."status" = 'ENABLED'
-    AND ('*' = ANY (e."eventTypes") OR $3 = ANY (e."eventTypes"))
-    AND NOT EXISTS (SELECT 1 FROM "SubAccount" s WHERE s."tenantId" = e."tenantId" AND s."status" = 'DEACTIVATED')
-    AND CASE
-          WHEN e."connect" THEN e."organizationId" = $5
-            AND EXISTS (SELECT 1 FROM "Tenant" t WHERE t."id" = e."tenantId" AND t."environment" = 'PRODUCTION')
-          WHEN e."actingForAccountId" IS NOT NULL THEN e."tenantId" = $6
-            AND EXISTS (SELECT 1 FROM "ConnectedAccount" a WHERE a."id" = e."actingForAccountId" AND a."status" = 'ACTIVE')
-          ELSE e."organizationId" = $4 AND $7::text IS NULL AND ($6::text IS NULL OR e."tenantId" = $6)
-        END`;
+  WITH queued AS (
+    INSERT INTO "WebhookDelivery" ("id", "endpointId", "eventId", "organizationId", "tenantId", "eventSequence")
+    SELECT 'whd_' || replace(gen_random_uuid()::text, '-', ''), e."id", $1, e."organizationId", e."tenantId", $2
+    FROM "WebhookEndpoint" e
+    WHERE ('*' = ANY (e."eventTypes") OR $3 = ANY (e."eventTypes"))
+      AND ${SENDABLE_ENDPOINT}
+      AND CASE
+            WHEN e."connect" THEN e."organizationId" = $5
+              AND EXISTS (SELECT 1 FROM "Tenant" t WHERE t."id" = e."tenantId" AND t."environment" = 'PRODUCTION')
+            WHEN e."actingForAccountId" IS NOT NULL THEN e."tenantId" = $6
+            ELSE e."organizationId" = $4 AND ($7::text IS NULL OR $4 IS DISTINCT FROM $5) AND ($6::text IS NULL OR e."tenantId" = $6)
+          END
+    RETURNING "endpointId", "tenantId", "nextAttemptAt"
+  )
+  INSERT INTO "WebhookQueue" ("endpointId", "tenantId", "dueAt")
+  SELECT "endpointId", "tenantId", "nextAttemptAt" FROM queued
+  ON CONFLICT ("endpointId") DO UPDATE
+  SET "dueAt" = GREATEST(LEAST(COALESCE("WebhookQueue"."dueAt", EXCLUDED."dueAt"), EXCLUDED."dueAt"), "WebhookQueue"."openUntil")`;
+
+/**
+ * Takes the event order lock now (recordEvent takes it again, harmlessly). A transaction that changes
+ * or deletes a webhook endpoint row and then records an event takes it first: recordEvent, holding it,
+ * may wait for that endpoint's row (a delivery's foreign key, its queue row), so taking it after the
+ * endpoint's row could deadlock (src/webhooks/queue/due.ts states the lock order).
+ */
+export async function takeEventOrder(tx: EventWriter): Promise<void> {
+  await tx.$executeRawUnsafe(ORDER_LOCK);
+}
 
 export async function recordEvent(tx: EventWriter, event: NewEvent): Promise<{ id: string; sequence: bigint }> {
   const id = newId('Event');
   const { place, actor } = event;
-  await tx.$executeRawUnsafe(ORDER_LOCK);
+  await takeEventOrder(tx);
   const [row] = await tx.$queryRawUnsafe<{ sequence: bigint }[]>(
     INSERT_EVENT,
     id,

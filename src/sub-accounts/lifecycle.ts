@@ -9,6 +9,7 @@ import type { EventType } from '../events/event-types.ts';
 import type { SubAccountStatus, SubAccountStatusReason } from '../generated/prisma/enums.ts';
 import { recordSubAccountEvent, withChoice, type SubAccountSnapshot } from './events.ts';
 import { platformTenantOf } from './access.ts';
+import { refreshTenantQueues } from '../webhooks/queue/due.ts';
 
 export type SubAccountLifecycleAction = 'deactivate' | 'reactivate';
 
@@ -49,6 +50,8 @@ export async function changeSubAccountStatus(
         : { status: to, statusReason: null, deactivatedAt: null };
     const after = await tx.subAccount.update({ where: { id: input.id }, data, include: withChoice });
     await recordSubAccountEvent(tx, event, actor, after, before);
+    // Its tenant's webhook queues sleep while it is deactivated, and wake when it is reactivated.
+    await refreshTenantQueues(tx, after.tenantId);
     return after;
   });
 }

@@ -2,7 +2,7 @@
 // log, and redelivery. Rules are in service.ts; sending is the worker's (worker.ts).
 import { WebhookDeliveryStatus, WebhookEndpointStatus } from '../generated/prisma/enums.ts';
 import type { WebhookDelivery, WebhookEndpoint } from '../generated/prisma/client.ts';
-import { InvalidStateError, NotFoundError, ValidationError } from '../core/domain-errors.ts';
+import { InvalidStateError, LimitReachedError, NotFoundError, ValidationError } from '../core/domain-errors.ts';
 import { builder } from '../graphql/builder.ts';
 import { actorOf } from '../graphql/context.ts';
 import { addressPolicyOf } from '../net/address-guard.ts';
@@ -123,11 +123,11 @@ const CreateWebhookEndpointInput = builder.inputType('CreateWebhookEndpointInput
 builder.mutationField('createWebhookEndpoint', (t) =>
   t.field({
     type: EndpointWithSecret('CreateWebhookEndpointPayload'),
-    description: 'An endpoint of the acting tenant; its signing secret is in this payload only.',
-    errors: { types: [ValidationError] },
+    description: 'An endpoint of the acting tenant; its signing secret is in this payload only. A tenant has at most WEBHOOK_ENDPOINTS_PER_TENANT (20 by default): LIMIT_REACHED past it.',
+    errors: { types: [ValidationError, LimitReachedError] },
     args: { input: t.arg({ type: CreateWebhookEndpointInput, required: true }) },
     resolve: (_root, { input }, context) =>
-      createWebhookEndpoint(context.db, actorOf(context), context.keyRing, addressPolicyOf(context.config), input),
+      createWebhookEndpoint(context.db, actorOf(context), context.keyRing, addressPolicyOf(context.config), context.config.webhookLimits, input),
   }),
 );
 
@@ -167,8 +167,9 @@ builder.mutationField('deleteWebhookEndpoint', (t) =>
 builder.mutationField('rotateWebhookEndpointSecret', (t) =>
   t.field({
     type: EndpointWithSecret('RotateWebhookEndpointSecretPayload'),
-    description: 'A new signing secret, in this payload only. The old one still signs, as a second signature, for 24 hours.',
-    errors: { types: [NotFoundError] },
+    description:
+      'A new signing secret, in this payload only. The old one still signs, as one more signature, for 24 hours, as do those rotated away before it within 24 hours; with 5 signing at once, INVALID_STATE until the oldest expires.',
+    errors: { types: [NotFoundError, InvalidStateError] },
     args: { input: t.arg({ type: IdInput('RotateWebhookEndpointSecretInput'), required: true }) },
     resolve: (_root, { input }, context) => rotateWebhookEndpointSecret(context.db, actorOf(context), context.keyRing, input.id),
   }),

@@ -53,11 +53,33 @@ const describe = (error: unknown): string => {
   return 'connection failed';
 };
 
-export async function sendWebhook(message: WebhookRequest, policy: AddressPolicy, timeoutMs = SEND_TIMEOUT_MS): Promise<SendOutcome> {
+/**
+ * The signal a send runs under: aborted after `timeoutMs`, or when `cancel` is. Not
+ * AbortSignal.any([AbortSignal.timeout(…), cancel]): on Node 20 the composite holds its sources
+ * weakly, the timeout signal is collected, and the composite never fires (seen in the fairness
+ * drill: sends to a silent receiver hung for good, and with them the worker's round).
+ */
+function sendSignal(timeoutMs: number, cancel: AbortSignal | undefined): { signal: AbortSignal; done: () => void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException('no answer in time', 'TimeoutError')), timeoutMs);
+  const cancelled = () => controller.abort(cancel?.reason);
+  cancel?.addEventListener('abort', cancelled, { once: true });
+  if (cancel?.aborted) cancelled();
+  return {
+    signal: controller.signal,
+    done: () => {
+      clearTimeout(timer);
+      cancel?.removeEventListener('abort', cancelled);
+    },
+  };
+}
+
+/** One POST; `cancel` cuts it short (the worker is stopping), as its timeout would. */
+export async function sendWebhook(message: WebhookRequest, policy: AddressPolicy, timeoutMs = SEND_TIMEOUT_MS, cancel?: AbortSignal): Promise<SendOutcome> {
   const url = new URL(message.url);
+  const { signal, done } = sendSignal(timeoutMs, cancel);
   try {
     const lookup = sendTimeLookup(url, policy);
-    const signal = AbortSignal.timeout(timeoutMs);
     const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, {
       method: 'POST',
       headers: { ...message.headers, 'content-length': String(Buffer.byteLength(message.body)) },
@@ -79,5 +101,7 @@ export async function sendWebhook(message: WebhookRequest, policy: AddressPolicy
     return { delivered: false, status, body, error };
   } catch (error) {
     return { delivered: false, status: null, body: null, error: describe(error) };
+  } finally {
+    done();
   }
 }

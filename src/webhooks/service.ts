@@ -3,18 +3,19 @@
 // by the worker (worker.ts).
 import type { Actor } from '../auth/actor.ts';
 import { CONNECT_PRODUCTION_ONLY } from '../auth/request-errors.ts';
-import { InvalidStateError, NotFoundError, ValidationError } from '../core/domain-errors.ts';
+import { InvalidStateError, LimitReachedError, NotFoundError, ValidationError } from '../core/domain-errors.ts';
 import { newId } from '../core/ids.ts';
 import { optionalText } from '../core/validation.ts';
 import type { KeyRing } from '../crypto/key-ring.ts';
 import type { TenantDb } from '../db/tenant-scope.ts';
 import { isEventType } from '../events/event-types.ts';
 import { recordChange, webhookEndpointObject } from '../events/public-objects.ts';
-import { byKey, placeOfRequest, type EventWriter } from '../events/record.ts';
+import { byKey, placeOfRequest, takeEventOrder, type EventWriter } from '../events/record.ts';
 import type { EventType } from '../events/event-types.ts';
 import type { WebhookDelivery, WebhookEndpoint } from '../generated/prisma/client.ts';
 import { checkOutboundUrl, type AddressPolicy } from '../net/address-guard.ts';
-import { newWebhookSecret, PREVIOUS_SECRET_MS, sealSecret } from './signing.ts';
+import { livePreviousSecrets, MAX_SIGNING_SECRETS, newWebhookSecret, PREVIOUS_SECRET_MS, sealSecret } from './signing.ts';
+import { closeBreaker, refreshQueues } from './queue/due.ts';
 
 const MAX_EVENT_TYPES = 100;
 
@@ -46,11 +47,21 @@ export interface CreateWebhookEndpointInput {
   connect?: boolean | null | undefined;
 }
 
+/**
+ * Endpoints a tenant may have (WEBHOOK_ENDPOINTS_PER_TENANT, 20; Stripe allows 16): each one costs
+ * every event a fan-out row and the worker a queue, and an endpoint's creation is itself an event to
+ * the tenant's other endpoints.
+ */
+export interface EndpointLimits {
+  endpointsPerTenant: number;
+}
+
 export async function createWebhookEndpoint(
   db: TenantDb,
   actor: Actor,
   keyRing: KeyRing,
   policy: AddressPolicy,
+  limits: EndpointLimits,
   input: CreateWebhookEndpointInput,
 ): Promise<IssuedWebhookEndpoint> {
   const connect = input.connect ?? false;
@@ -70,6 +81,15 @@ export async function createWebhookEndpoint(
   const secret = newWebhookSecret();
   const { organizationId, tenantId } = actor.actingScope;
   return db.$transaction(async (tx) => {
+    await takeEventOrder(tx);
+    // Counted under the tenant's lock: concurrent creations cannot pass the cap together.
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`webhook_endpoints:${tenantId}`}))`;
+    if ((await tx.webhookEndpoint.count({ where: { tenantId } })) >= limits.endpointsPerTenant) {
+      throw new LimitReachedError(
+        `This tenant has ${limits.endpointsPerTenant} webhook endpoints, the most it may have: delete one, or send more event types to an existing one.`,
+        limits.endpointsPerTenant,
+      );
+    }
     const webhookEndpoint = await tx.webhookEndpoint.create({
       data: {
         id,
@@ -94,7 +114,7 @@ function recordEndpointEvent(tx: EventWriter, type: EventType, actor: Actor, aft
   return recordChange(tx, { type, show: webhookEndpointObject, after, before, place: placeOfRequest(actor), actor: byKey(actor) });
 }
 
-async function endpointOf(db: TenantDb, id: string): Promise<WebhookEndpoint> {
+async function endpointOf(db: Pick<TenantDb, 'webhookEndpoint'>, id: string): Promise<WebhookEndpoint> {
   const endpoint = await db.webhookEndpoint.findUnique({ where: { id } });
   if (!endpoint) throw new NotFoundError(`No webhook endpoint ${id}.`);
   return endpoint;
@@ -125,6 +145,7 @@ export async function updateWebhookEndpoint(
   const status = input.enabled == null ? undefined : input.enabled ? ('ENABLED' as const) : ('DISABLED' as const);
   const disabling = status === 'DISABLED' && existing.status === 'ENABLED';
   return db.$transaction(async (tx) => {
+    await takeEventOrder(tx);
     const updated = await tx.webhookEndpoint.update({
       where: { id: existing.id },
       data: {
@@ -137,6 +158,9 @@ export async function updateWebhookEndpoint(
       },
     });
     await recordEndpointEvent(tx, disabling ? 'webhook_endpoint.disabled' : 'webhook_endpoint.updated', actor, updated, existing);
+    // Last, after the event's lock (queue/due.ts): a new address, or an endpoint enabled again, starts with its breaker closed.
+    if (url || status === 'ENABLED') await closeBreaker(tx, existing.id);
+    await refreshQueues(tx, [existing.id]);
     return updated;
   });
 }
@@ -145,23 +169,37 @@ export async function updateWebhookEndpoint(
 export async function deleteWebhookEndpoint(db: TenantDb, actor: Actor, id: string): Promise<WebhookEndpoint> {
   const existing = await endpointOf(db, id);
   return db.$transaction(async (tx) => {
+    await takeEventOrder(tx);
     await tx.webhookEndpoint.delete({ where: { id: existing.id } });
     await recordEndpointEvent(tx, 'webhook_endpoint.deleted', actor, existing);
     return existing;
   });
 }
 
-/** A new secret; the current one goes on signing, as a second signature, for 24 hours. */
+/**
+ * A new secret; the current one goes on signing, as one more signature, for 24 hours, as do those
+ * rotated away before it within the last 24 hours (up to MAX_SIGNING_SECRETS at once).
+ */
 export async function rotateWebhookEndpointSecret(db: TenantDb, actor: Actor, keyRing: KeyRing, id: string): Promise<IssuedWebhookEndpoint> {
-  const existing = await endpointOf(db, id);
   const secret = newWebhookSecret();
   return db.$transaction(async (tx) => {
+    await takeEventOrder(tx);
+    // Locked, then read: of two rotations at once, each keeps the other's secret signing.
+    await tx.$queryRaw`SELECT 1 FROM "WebhookEndpoint" WHERE "id" = ${(await endpointOf(tx, id)).id} FOR UPDATE`;
+    const existing = await endpointOf(tx, id);
+    const previous = livePreviousSecrets(existing.previousSecrets, actor.now);
+    if (previous.length + 1 >= MAX_SIGNING_SECRETS) {
+      const oldest = previous.at(-1)?.expiresAt ?? '';
+      throw new InvalidStateError(
+        `Webhook endpoint ${id} has ${previous.length + 1} secrets signing, the most it may have: rotate again after ${oldest}, when the oldest stops.`,
+      );
+    }
+    const rotatedAway = { ciphertext: existing.secretCiphertext, expiresAt: new Date(actor.now.getTime() + PREVIOUS_SECRET_MS).toISOString() };
     const webhookEndpoint = await tx.webhookEndpoint.update({
       where: { id: existing.id },
       data: {
         secretCiphertext: sealSecret(keyRing, existing, secret),
-        previousSecretCiphertext: existing.secretCiphertext,
-        previousSecretExpiresAt: new Date(actor.now.getTime() + PREVIOUS_SECRET_MS),
+        previousSecrets: [{ ...rotatedAway }, ...previous.map((kept) => ({ ...kept }))],
         updatedAt: actor.now,
       },
     });
@@ -178,8 +216,11 @@ export async function redeliverWebhook(db: TenantDb, actor: Actor, deliveryId: s
   if (delivery.leasedUntil && delivery.leasedUntil > actor.now) {
     throw new InvalidStateError(`Webhook delivery ${deliveryId} is being sent now.`);
   }
-  return db.webhookDelivery.update({
+  const queued = await db.webhookDelivery.update({
     where: { id: delivery.id },
     data: { status: 'PENDING', nextAttemptAt: actor.now, leasedUntil: null },
   });
+  // After the delivery's commit, in a transaction of its own: its queue is due by then (queue/due.ts's lock order).
+  await db.$transaction((tx) => refreshQueues(tx, [delivery.endpointId]));
+  return queued;
 }

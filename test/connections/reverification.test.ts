@@ -28,14 +28,14 @@ afterAll(async () => {
 });
 
 let names = 0;
-async function givenStripeConnection(): Promise<string> {
+async function givenStripeConnection(organization = owner, secretKey = STRIPE_KEY): Promise<string> {
   const input = {
     name: `Stripe ${(names += 1)}`,
     providerType: 'STRIPE' as const,
-    secrets: { stripe: { publishableKey: 'pk_test_51Publishable0000', secretKey: STRIPE_KEY } },
+    secrets: { stripe: { publishableKey: 'pk_test_51Publishable0000', secretKey } },
     settings: { endpoint: stripe.url },
   };
-  const response = await server.request(CreateConnectionDocument, { input }, withKey(owner.apiKey));
+  const response = await server.request(CreateConnectionDocument, { input }, withKey(organization.apiKey));
   if (response.data?.createConnection.__typename !== 'CreateConnectionPayload') return expect.fail(JSON.stringify(response));
   return response.data.createConnection.connection.id;
 }
@@ -107,5 +107,30 @@ describe('background re-verification', () => {
     }
     expect(checksOf() - before).toBe(1);
     expect(await verificationEvents(id)).toHaveLength(1);
+  });
+
+  // Issue 23: a tenant with many slow connections no longer fills every round before another tenant's is checked.
+  it("takes turns between tenants: one tenant's twenty slow checks do not go before another's one", async () => {
+    const crowded = await givenOrganization(server, 'Crowded checks');
+    const other = await givenOrganization(server, 'Other checks');
+    const otherKey = 'sk_test_51OtherTenantKey0000000001';
+    for (let index = 0; index < 20; index += 1) await givenStripeConnection(crowded);
+    await givenStripeConnection(other, otherKey);
+    // Every connection of the file is due again, the earlier tests' too.
+    server.clock.advance(2 * HOUR);
+    const first = stripe.requests.length;
+    stripe.answerAfter(300);
+    try {
+      await server.connectionChecks.deliverDue();
+    } finally {
+      stripe.answerAfter(0);
+    }
+    const order = stripe.requests.slice(first).map(({ headers }) => headers.authorization);
+    // The first batch holds at most 4 connections of a tenant (4 of the crowded one's, the few of the
+    // earlier tests' owner, this one): the other tenant's check is among its requests. Before, the
+    // first batch was 16 of the crowded tenant's, and the other's came after them.
+    expect(order).toHaveLength(21 + (await server.prisma.connection.count({ where: { tenantId: owner.tenantId, status: 'PUBLISHED' } })));
+    expect(order.indexOf(`Bearer ${otherKey}`)).toBeGreaterThanOrEqual(0);
+    expect(order.indexOf(`Bearer ${otherKey}`)).toBeLessThan(9);
   });
 });

@@ -117,4 +117,31 @@ describe('the e-mail outbox', () => {
     }
     expect(await outboxRow(server, 'refused@shop.example')).toMatchObject({ status: 'FAILED', attempts: MAX_ATTEMPTS, lastError: expect.stringContaining('550') });
   });
+
+  // Issue 23: one platform's sign-ups no longer queue ahead of every other platform's e-mail.
+  it('takes turns between the platforms whose sign-ups queued the e-mail', async () => {
+    const smtp = await smtpServer();
+    closers.push(smtp.close);
+    const server = await serverSendingTo(smtp.port);
+    const [flooding, other] = [await givenConnectPlatform(server, 'Flooding Platform'), await givenConnectPlatform(server, 'Other Platform')];
+    const queuedAt = (secondsAgo: number) => new Date(server.clock.now().getTime() - secondsAgo * 1000);
+    // Twelve of the flooding platform's, queued first; then one of the other's.
+    await server.prisma.outboxEmail.createMany({
+      data: [
+        ...Array.from({ length: 12 }, (_, index) => ({
+          id: `email_flood_${index}`,
+          to: `flood${index}@shop.example`,
+          subject: 'Confirm',
+          text: 'x',
+          organizationId: flooding.organizationId,
+          nextAttemptAt: queuedAt(60 - index),
+        })),
+        { id: 'email_other', to: 'other@shop.example', subject: 'Confirm', text: 'x', organizationId: other.organizationId, nextAttemptAt: queuedAt(1) },
+      ],
+    });
+    expect(await server.outbox?.deliverDue()).toBe(13);
+    const order = smtp.received.map((message) => message.to[0]);
+    expect(order.slice(0, 2)).toEqual(['flood0@shop.example', 'other@shop.example']);
+    expect(order).toHaveLength(13);
+  });
 });

@@ -4,15 +4,15 @@
 // thread started from the compiled file).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { get as httpGet, request as httpRequest, type ClientRequest } from 'node:http';
-import { createServer } from 'node:net';
+import { createServer as createHttpServer, get as httpGet, request as httpRequest, type ClientRequest } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { newKeyEntry } from '../../src/crypto/key-ring.ts';
 import { DEVELOPMENT_DEFAULTS_WARNING } from '../../src/deployment-checks.ts';
-import { CreateOrganizationDocument, RevokeApiKeyDocument, ViewerDocument, type TypedDocumentString } from '../generated/graphql.ts';
+import { CreateOrganizationDocument, CreateWebhookEndpointDocument, RevokeApiKeyDocument, ViewerDocument, type TypedDocumentString } from '../generated/graphql.ts';
 import { createPostgresDatabase } from '../support/server.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -233,6 +233,39 @@ const logLines = (output: string) =>
       return [];
     }
   });
+
+describe('stopping with webhook sends in flight', () => {
+  // Issue 23: a shutdown waited for every send in flight, 10 s each to a receiver that never answers
+  // (and on PGlite, under the attack, a stuck lease kept SIGTERM from stopping the server at all).
+  it('stops on SIGTERM within its drain time while a send to a receiver that never answers is in flight', async () => {
+    const silent = createHttpServer(() => {});
+    const seen = { connections: 0 };
+    silent.on('connection', () => (seen.connections += 1));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => {
+      silent.closeAllConnections();
+      silent.close();
+    });
+    const port = await freePort();
+    const server = startServerProcess({ PORT: String(port), HOST: '127.0.0.1', ADMIN_SECRET: 'process-admin-secret-0123456789', ...(await databaseEnvironment({ migrated: true })) });
+    await waitForReady(port);
+    const created = (await requestOnNewConnection(port, CreateOrganizationDocument, { input: { name: 'Silent Hooks', country: 'FR' } }, { 'x-admin-secret': 'process-admin-secret-0123456789' })).data
+      ?.createOrganization;
+    if (created?.__typename !== 'CreateOrganizationPayload') return expect.fail('createOrganization failed');
+    // An endpoint's first delivery is its own creation: the send starts at once, and hangs.
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/hooks`;
+    const endpoint = await requestOnNewConnection(port, CreateWebhookEndpointDocument, { input: { url, eventTypes: ['*'] } }, { authorization: `Bearer ${created.apiKey.secret}` });
+    expect(endpoint.data?.createWebhookEndpoint.__typename).toBe('CreateWebhookEndpointPayload');
+    await expect.poll(() => seen.connections, { timeout: 10_000 }).toBeGreaterThan(0);
+
+    const stopping = Date.now();
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    // The drain (SHUTDOWN_DRAIN_MS, 1 s) and the closing: well under the send's 10 s.
+    expect(Date.now() - stopping).toBeLessThan(6_000);
+    expect(server.output()).toContain('"msg":"stopped"');
+  }, 90_000);
+});
 
 describe('WEB_CONCURRENCY', () => {
   it('above 1 without DATABASE_URL: refuses to start, since the embedded database belongs to one process', async () => {

@@ -10,6 +10,7 @@ import { createPostgresDatabase, startTestServer, withKey, type TestServer } fro
 import { MAX_ATTEMPTS, RETRY_SCHEDULE_MS, JITTER } from '../../src/webhooks/schedule.ts';
 import { sendWebhook } from '../../src/webhooks/sender.ts';
 import { startWebhookWorker } from '../../src/webhooks/worker.ts';
+import { recordEvent } from '../../src/events/record.ts';
 import { createLogger } from '../../src/core/logger.ts';
 import { deliveriesOf, givenConnection, givenEndpoint } from './givens.ts';
 import { startReceiver, verify, type Answer } from './receiver.ts';
@@ -23,8 +24,9 @@ const seconds = (from: string | null | undefined, to: string | null | undefined)
 let server: TestServer;
 
 beforeAll(async () => {
-  // Rounds run when a test says so (and when an event is committed, as in production).
-  server = await startTestServer({ environment: { WEBHOOK_POLL_MS: '3600000' } });
+  // Rounds run when a test says so (and when an event is committed, as in production). One tenant
+  // gets 30 endpoints below, past the default cap of 20.
+  server = await startTestServer({ environment: { WEBHOOK_POLL_MS: '3600000', WEBHOOK_ENDPOINTS_PER_TENANT: '40' } });
 });
 afterAll(() => server?.close());
 
@@ -211,6 +213,7 @@ describe('workers racing for the same deliveries', () => {
         pollMs: 3_600_000,
         addressPolicy: { production: false, allowPrivateNetworks: false },
         disableAfterFailures: 50,
+        sends: server.config.webhookSends,
         active: () => true,
       }),
     );
@@ -232,6 +235,33 @@ describe('workers racing for the same deliveries', () => {
       expect(deliveries.map((delivery) => [delivery.status, delivery.attempts])).toEqual(Array.from({ length: 30 }, () => ['DELIVERED', 2]));
     } finally {
       await Promise.all(workers.map((worker) => worker.stop()));
+      await hooks.close();
+    }
+  });
+});
+
+describe('an event committed while the worker settles its endpoint', () => {
+  // Issue 23: on PostgreSQL, a settle that waited for the queue row an event's transaction held read
+  // the deliveries as they were before that commit, and left the new delivery pending with nothing due.
+  it('is delivered: the settle that waited for it sees it', async () => {
+    const org = await owner('Busy Settling Org');
+    const hooks = await startReceiver(() => ({ status: 204, delayMs: 500 }));
+    try {
+      const { endpoint } = await givenEndpoint(server, withKey(org.apiKey), { url: hooks.url, eventTypes: ['connection.created', 'connection.updated'] });
+      const connection = await givenConnection(server, org.apiKey);
+      // The first delivery is being sent (500 ms) when an event's transaction queues the second and holds it open.
+      const round = server.webhooks.deliverDue();
+      await expect.poll(() => hooks.receipts.length).toBe(1);
+      const place = { organizationId: org.organizationId, tenantId: org.tenantId, connectedAccountId: null, platformOrganizationId: null };
+      await server.prisma.$transaction(async (tx) => {
+        await recordEvent(tx, { type: 'connection.updated', objectId: connection.id, data: { object: { id: connection.id } }, place, actor: { type: 'SYSTEM' } });
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      });
+      await round;
+      await server.webhooks.deliverDue();
+      expect(await server.prisma.webhookDelivery.findMany({ where: { endpointId: endpoint.id, status: { not: 'DELIVERED' } } })).toEqual([]);
+      expect(hooks.receipts.map((receipt) => receipt.event.type)).toEqual(['connection.created', 'connection.updated']);
+    } finally {
       await hooks.close();
     }
   });

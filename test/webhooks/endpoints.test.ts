@@ -9,7 +9,9 @@ import {
   WebhookEndpointDocument,
   WebhookEndpointsDocument,
   CreateWebhookEndpointDocument,
+  CreateConnectionDocument,
 } from '../generated/graphql.ts';
+import { givenOAuthPlatform, givenOwnedOrganization, givenStandardAccount } from '../support/oauth.ts';
 import { actingFor, givenActiveAccount, givenConnectPlatform, givenExpressAccount } from '../support/connect.ts';
 import { givenOrganization, type OrganizationFixture } from '../support/fixtures.ts';
 import { startTestServer, withKey, type TestServer } from '../support/server.ts';
@@ -153,6 +155,37 @@ describe('who receives what', () => {
   });
 });
 
+describe('who receives what, under a STANDARD grant', () => {
+  // Fixed (issue 23: the grantor's own endpoints missed what its platform changed in its tenant under the grant).
+  it("sends the grantor's own endpoint what its platform changed in the granted tenant, and the platform's connect endpoint too", async () => {
+    const oauthPlatform = await givenOAuthPlatform(server, 'Granted Platform');
+    const owner = await givenOwnedOrganization(server);
+    const receivers = { grantor: await startReceiver(), platformOwn: await startReceiver(), platformConnect: await startReceiver() };
+    try {
+      await givenEndpoint(server, withKey(owner.apiKey), { url: receivers.grantor.url, eventTypes: ['connection.created'] });
+      await givenEndpoint(server, withKey(oauthPlatform.apiKey), { url: receivers.platformOwn.url, eventTypes: ['connection.created'] });
+      await givenEndpoint(server, withKey(oauthPlatform.apiKey), { url: receivers.platformConnect.url, eventTypes: ['connection.created'], connect: true });
+      const granted = await givenStandardAccount(server, oauthPlatform, owner, { scope: 'connections:read connections:write' });
+      const created = await server.request(
+        CreateConnectionDocument,
+        { input: { name: 'Made by the platform', providerType: 'FLEXPRICE', secrets: { generic: { data: { apiKey: 'fp_test_key' } } } } },
+        granted.actingIn(owner.tenantId),
+      );
+      const connection = created.data?.createConnection;
+      if (connection?.__typename !== 'CreateConnectionPayload') return expect.fail(JSON.stringify(created));
+      await server.webhooks.deliverDue();
+
+      const objectIds = (receiver: Receiver) => receiver.receipts.map((receipt) => (receipt.event.data.object as { id: string }).id);
+      expect(objectIds(receivers.grantor)).toEqual([connection.connection.id]);
+      expect(objectIds(receivers.platformConnect)).toEqual([connection.connection.id]);
+      // Its own (non-connect) endpoint gets its own tenant's events, not its accounts'.
+      expect(receivers.platformOwn.receipts).toEqual([]);
+    } finally {
+      await Promise.all(Object.values(receivers).map((receiver) => receiver.close()));
+    }
+  });
+});
+
 describe('rotation and redelivery', () => {
   it('signs with both secrets for 24 hours after a rotation, then with the new one only', async () => {
     const owner = await givenOrganization(server, 'Rotating Org');
@@ -184,6 +217,48 @@ describe('rotation and redelivery', () => {
       expect(String(after.headers['webhook-signature']).split(' ')).toHaveLength(1);
       expect(verify(newSecret, after)).toBeTruthy();
       expect(() => verify(oldSecret, after)).toThrow(/signature/i);
+    } finally {
+      await hooks.close();
+    }
+  });
+
+  // Fixed (issue 23: after two rotations the first secret stopped signing at once; the contract gives it 24 h).
+  it('keeps every secret rotated away signing for its 24 hours, up to 5 at once', async () => {
+    const owner = await givenOrganization(server, 'Twice Rotating Org');
+    const hooks = await startReceiver();
+    const rotate = async () => {
+      const rotated = await server.request(RotateWebhookEndpointSecretDocument, { input: { id: endpoint.id } }, withKey(owner.apiKey));
+      return rotated.data?.rotateWebhookEndpointSecret ?? expect.fail(JSON.stringify(rotated));
+    };
+    const secretOf = (result: Awaited<ReturnType<typeof rotate>>) =>
+      result.__typename === 'RotateWebhookEndpointSecretPayload' ? result.secret : expect.fail(JSON.stringify(result));
+    const { endpoint, secret: first } = await givenEndpoint(server, withKey(owner.apiKey), { url: hooks.url, eventTypes: ['connection.updated'] });
+    try {
+      const connection = await givenConnection(server, owner.apiKey);
+      const second = secretOf(await rotate());
+      server.clock.advance(60 * 60 * 1000);
+      const third = secretOf(await rotate());
+      await connection.touch();
+      await server.webhooks.deliverDue();
+      const both = hooks.receipts.at(-1) ?? expect.fail('no delivery after two rotations');
+      expect(String(both.headers['webhook-signature']).split(' ')).toHaveLength(3);
+      for (const secret of [first, second, third]) expect(verify(secret, both)).toMatchObject({ type: 'connection.updated' });
+
+      // Two more make five signing: a sixth waits until the oldest expires, and says when.
+      secretOf(await rotate());
+      const fifth = secretOf(await rotate());
+      const refused = await rotate();
+      expect(refused).toMatchObject({ __typename: 'InvalidStateError', code: 'INVALID_STATE' });
+      expect(refused.__typename === 'InvalidStateError' && refused.message).toMatch(/5 secrets signing.*rotate again after \d{4}-\d\d-\d\dT/);
+
+      // A day after the first rotation, the first secret stops; the second (rotated away an hour later) still signs.
+      server.clock.advance(23 * 60 * 60 * 1000 + 60_000);
+      await connection.touch();
+      await server.webhooks.deliverDue();
+      const later = hooks.receipts.at(-1) ?? expect.fail('no delivery a day later');
+      expect(() => verify(first, later)).toThrow(/signature/i);
+      for (const secret of [second, third, fifth]) expect(verify(secret, later)).toBeTruthy();
+      expect(secretOf(await rotate())).toMatch(/^whsec_/);
     } finally {
       await hooks.close();
     }

@@ -12,6 +12,7 @@ import type { Actor } from '../../auth/actor.ts';
 import type { UrlPolicy } from '../../core/secure-urls.ts';
 import { byKey } from '../../events/record.ts';
 import { recordAccountEvent } from './events.ts';
+import { refreshAccountQueues } from '../../webhooks/queue/due.ts';
 import { transitionReason, transitions, transitionTimestamps, type LifecycleAction } from './lifecycle.ts';
 import { invalidateAccountLinks, issueOnboardingLink, linkDestinations, type IssuedAccountLink } from './links.ts';
 import { requireConnectPlatform } from '../platform/service.ts';
@@ -165,6 +166,8 @@ export async function changeAccountStatus(
       data: { status: transition.to, statusReason: transitionReason(action, reason), ...transitionTimestamps(action, actor.now) },
     });
     await recordAccountEvent(tx, transition.event, after, byKey(actor), before);
+    // Its endpoints' queues sleep while it is not ACTIVE, and wake when it is again.
+    await refreshAccountQueues(tx, id);
     return after;
   });
 }

@@ -90,7 +90,8 @@ export async function startEmailVerification(
         expiresAt: sessionExpiry(link, now),
       },
     });
-    await enqueueEmail(tx, message);
+    // Queued as the platform's: its sign-ups take turns with the other platforms' in the outbox.
+    await enqueueEmail(tx, message, link.platformOrganizationId);
   });
   return secret;
 }
