@@ -96,7 +96,8 @@ const QUEUE_DELIVERIES = `
  * Takes the event order lock now (recordEvent takes it again, harmlessly). A transaction that changes
  * or deletes a webhook endpoint row and then records an event takes it first: recordEvent, holding it,
  * may wait for that endpoint's row (a delivery's foreign key, its queue row), so taking it after the
- * endpoint's row could deadlock (src/webhooks/queue/due.ts states the lock order).
+ * endpoint's row could deadlock (src/webhooks/queue/due.ts states the lock order). Changes to
+ * endpoints are thereby one at a time, which their services rely on (the cap, rotations).
  */
 export async function takeEventOrder(tx: EventWriter): Promise<void> {
   await tx.$executeRawUnsafe(ORDER_LOCK);

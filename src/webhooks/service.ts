@@ -81,9 +81,8 @@ export async function createWebhookEndpoint(
   const secret = newWebhookSecret();
   const { organizationId, tenantId } = actor.actingScope;
   return db.$transaction(async (tx) => {
+    // Counted under the event order lock, which every change to an endpoint takes first: concurrent creations cannot pass the cap together.
     await takeEventOrder(tx);
-    // Counted under the tenant's lock: concurrent creations cannot pass the cap together.
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`webhook_endpoints:${tenantId}`}))`;
     if ((await tx.webhookEndpoint.count({ where: { tenantId } })) >= limits.endpointsPerTenant) {
       throw new LimitReachedError(
         `This tenant has ${limits.endpointsPerTenant} webhook endpoints, the most it may have: delete one, or send more event types to an existing one.`,
@@ -183,9 +182,8 @@ export async function deleteWebhookEndpoint(db: TenantDb, actor: Actor, id: stri
 export async function rotateWebhookEndpointSecret(db: TenantDb, actor: Actor, keyRing: KeyRing, id: string): Promise<IssuedWebhookEndpoint> {
   const secret = newWebhookSecret();
   return db.$transaction(async (tx) => {
+    // Read under the event order lock, which every change to an endpoint takes first: of two rotations at once, each keeps the other's secret signing.
     await takeEventOrder(tx);
-    // Locked, then read: of two rotations at once, each keeps the other's secret signing.
-    await tx.$queryRaw`SELECT 1 FROM "WebhookEndpoint" WHERE "id" = ${(await endpointOf(tx, id)).id} FOR UPDATE`;
     const existing = await endpointOf(tx, id);
     const previous = livePreviousSecrets(existing.previousSecrets, actor.now);
     if (previous.length + 1 >= MAX_SIGNING_SECRETS) {

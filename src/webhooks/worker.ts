@@ -114,9 +114,8 @@ export function startWebhookWorker(deps: WebhookWorkerDependencies): WebhookWork
   /** Disables an endpoint its failures condemn, with its event (the lock order of ./queue/due.ts: endpoint, event, queue). */
   async function disable(endpoint: LeasedDelivery['endpoint'], reason: string, now: Date): Promise<void> {
     await prisma.$transaction(async (tx) => {
+      // Read under the event order lock, which every change to an endpoint takes first: its owner's update goes before or after this, not between.
       await takeEventOrder(tx);
-      // Locked first: a concurrent update by its owner goes before or after this, not between.
-      await tx.$queryRaw`SELECT 1 FROM "WebhookEndpoint" WHERE "id" = ${endpoint.id} FOR UPDATE`;
       const before = await tx.webhookEndpoint.findUnique({ where: { id: endpoint.id } });
       if (before?.status !== 'ENABLED') return;
       const after = await tx.webhookEndpoint.update({ where: { id: endpoint.id }, data: { status: 'DISABLED', disabledReason: reason, updatedAt: now } });
