@@ -9,10 +9,8 @@ import { givenOrganization, type OrganizationFixture } from '../support/fixtures
 import { createPostgresDatabase, startTestServer, withKey, type TestServer } from '../support/server.ts';
 import { MAX_ATTEMPTS, RETRY_SCHEDULE_MS, JITTER } from '../../src/webhooks/schedule.ts';
 import { sendWebhook } from '../../src/webhooks/sender.ts';
-import { startWebhookWorker } from '../../src/webhooks/worker.ts';
 import { recordEvent } from '../../src/events/record.ts';
-import { createLogger } from '../../src/core/logger.ts';
-import { deliveriesOf, givenConnection, givenEndpoint } from './givens.ts';
+import { deliveriesOf, givenConnection, givenEndpoint, startTestWorker } from './givens.ts';
 import { startReceiver, verify, type Answer } from './receiver.ts';
 
 const ON_POSTGRES = process.env.TEST_DATABASE === 'postgres';
@@ -204,19 +202,7 @@ describe('workers racing for the same deliveries', () => {
     const org = await owner('Raced Org');
     let healthy = false;
     const hooks = await startReceiver(() => ({ status: healthy ? 200 : 500 }));
-    const workers = Array.from({ length: 4 }, () =>
-      startWebhookWorker({
-        prisma: server.prisma,
-        keyRing: server.keyRing,
-        clock: server.clock,
-        log: createLogger('silent'),
-        pollMs: 3_600_000,
-        addressPolicy: { production: false, allowPrivateNetworks: false },
-        disableAfterFailures: 50,
-        sends: server.config.webhookSends,
-        active: () => true,
-      }),
-    );
+    const workers = Array.from({ length: 4 }, () => startTestWorker(server));
     try {
       const endpoints = [];
       for (let index = 0; index < 30; index += 1) {

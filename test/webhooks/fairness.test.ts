@@ -5,14 +5,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateWebhookEndpointDocument, DeleteWebhookEndpointDocument, UpdateWebhookEndpointDocument } from '../generated/graphql.ts';
-import { createLogger } from '../../src/core/logger.ts';
 import { sendWebhook } from '../../src/webhooks/sender.ts';
-import { startWebhookWorker, type WebhookWorker } from '../../src/webhooks/worker.ts';
+import type { WebhookWorker } from '../../src/webhooks/worker.ts';
 import { claimDueQueues, headArguments, TAKE_HEADS } from '../../src/webhooks/queue/lease.ts';
 import { OPEN_FIRST_MS, UNANSWERED_TO_OPEN } from '../../src/webhooks/queue/breaker.ts';
 import { givenOrganization, type OrganizationFixture } from '../support/fixtures.ts';
 import { startTestServer, withKey, type TestServer } from '../support/server.ts';
-import { deliveriesOf, givenConnection, givenEndpoint } from './givens.ts';
+import { deliveriesOf, givenConnection, givenEndpoint, startTestWorker } from './givens.ts';
 import { startReceiver } from './receiver.ts';
 
 /** A receiver that accepts connections and never answers: each send to it waits for its timeout. */
@@ -50,18 +49,7 @@ const workers: WebhookWorker[] = [];
 
 /** A worker of the test's own, whose sends give up after `timeoutMs` instead of 10 s. */
 function worker(sends: { perProcess: number; perTenant: number }, timeoutMs = 10_000): WebhookWorker {
-  const started = startWebhookWorker({
-    prisma: server.prisma,
-    keyRing: server.keyRing,
-    clock: server.clock,
-    log: createLogger('silent'),
-    pollMs: 3_600_000,
-    addressPolicy: { production: false, allowPrivateNetworks: false },
-    disableAfterFailures: 50,
-    sends,
-    active: () => true,
-    send: (message, policy, cancel) => sendWebhook(message, policy, timeoutMs, cancel),
-  });
+  const started = startTestWorker(server, { sends, send: (message, policy, cancel) => sendWebhook(message, policy, timeoutMs, cancel) });
   workers.push(started);
   return started;
 }

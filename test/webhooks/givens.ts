@@ -8,6 +8,8 @@ import {
   type CreateWebhookEndpointInput,
 } from '../generated/graphql.ts';
 import { withKey, type TestServer } from '../support/server.ts';
+import { createLogger } from '../../src/core/logger.ts';
+import { startWebhookWorker, type WebhookWorkerDependencies } from '../../src/webhooks/worker.ts';
 
 export async function givenEndpoint(server: TestServer, headers: Record<string, string>, input: CreateWebhookEndpointInput) {
   const response = await server.request(CreateWebhookEndpointDocument, { input }, headers);
@@ -44,4 +46,20 @@ export async function givenConnection(server: TestServer, apiKey: string) {
 export async function deliveriesOf(server: TestServer, apiKey: string, endpointId: string) {
   const response = await server.request(WebhookDeliveriesDocument, { endpointId, first: 100 }, withKey(apiKey));
   return response.data?.webhookDeliveries.nodes ?? expect.fail(JSON.stringify(response));
+}
+
+/** A webhook worker of the test's own on the server's database, beside the server's: polling only when told (deliverDue). */
+export function startTestWorker(server: TestServer, overrides: Partial<WebhookWorkerDependencies> = {}) {
+  return startWebhookWorker({
+    prisma: server.prisma,
+    keyRing: server.keyRing,
+    clock: server.clock,
+    log: createLogger('silent'),
+    pollMs: 3_600_000,
+    addressPolicy: { production: false, allowPrivateNetworks: false },
+    disableAfterFailures: 50,
+    sends: server.config.webhookSends,
+    active: () => true,
+    ...overrides,
+  });
 }
