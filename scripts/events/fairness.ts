@@ -23,6 +23,7 @@ const STEADY_EVENTS_PER_VICTIM = Number(process.env.FAIRNESS_STEADY_EVENTS ?? 25
  */
 const MEASURED_ROUNDS = 20;
 const VICTIMS_PER_ROUND = 5;
+const MEASURE_WAIT_SECONDS = Number(process.env.FAIRNESS_WAIT_SECONDS ?? 300);
 
 interface Victim {
   auth: Record<string, string>;
@@ -128,9 +129,13 @@ async function measure(server: ServerProcess, victims: Victim[], receiver: Await
     await Promise.all(turn.map((victim) => touch(server, victim, `${label} ${round}`)));
     await next;
   }
-  await waitFor(() => receiver.received >= expected, `${label}: every victim delivery`, 10 * 60_000);
+  // At most MEASURE_WAIT_SECONDS for the last of them (a server that starves its tenants, as the
+  // lease before the queues did, is reported with what arrived, not waited for).
+  const until = performance.now() + MEASURE_WAIT_SECONDS * 1000;
+  while (receiver.received < expected && performance.now() < until) await sleep(200);
   const lags = receiver.lagsMs.slice(firstLag);
-  return { lagP50: percentile(lags, 50), lagP99: percentile(lags, 99), deliveries: lags.length, health: await health.stop() };
+  const sent = MEASURED_ROUNDS * VICTIMS_PER_ROUND * ENDPOINTS_PER_VICTIM;
+  return { lagP50: percentile(lags, 50), lagP99: percentile(lags, 99), delivered: `${lags.length}/${sent}`, health: await health.stop() };
 }
 
 export async function fairnessDrill(database: 'postgresql' | 'pglite', port: number) {
@@ -189,7 +194,7 @@ export async function fairnessDrill(database: 'postgresql' | 'pglite', port: num
     // SIGTERM with the attacker's sends in flight: the process stops within its drain time (1 s) and shutdown.
     const stopping = performance.now();
     server.child.kill('SIGTERM');
-    const exitCode = await server.exited;
+    const exitCode = await Promise.race([server.exited, sleep(60_000, 'still running after 60 s' as const)]);
     const stoppedInMs = Math.round(performance.now() - stopping);
 
     return {
