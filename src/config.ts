@@ -60,7 +60,7 @@ const environmentSchema = z.object({
   WEBHOOK_DISABLE_AFTER_FAILURES: z.coerce.number().int().min(1).default(50),
   WEBHOOK_RETRY_SCALE: z.coerce.number().gt(0).max(1).default(1),
   WEBHOOK_SENDS_PER_PROCESS: z.coerce.number().int().min(1).max(1000).default(32),
-  WEBHOOK_SENDS_PER_TENANT: z.coerce.number().int().min(1).max(1000).default(8),
+  WEBHOOK_SENDS_PER_ORGANIZATION: z.coerce.number().int().min(1).max(1000).default(8),
   WEBHOOK_ENDPOINTS_PER_TENANT: z.coerce.number().int().min(1).max(10_000).default(20),
   BACKGROUND_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   MAX_SUBSCRIPTIONS_PER_KEY: z.coerce.number().int().min(0).default(20),
@@ -156,8 +156,11 @@ export interface Config {
   webhookDisableAfterFailures: number;
   /** Multiplies the retry schedule's waits: 1 in production; smaller for drills that play the whole schedule in minutes. */
   webhookRetryScale: number;
-  /** Webhook sends at once in a process, and the share one tenant may hold of them (src/webhooks/worker.ts). */
-  webhookSends: { perProcess: number; perTenant: number };
+  /**
+   * Webhook sends at once in a process, and the share one organization may hold of them, its
+   * sandboxes, sub-accounts and EXPRESS accounts included (src/webhooks/worker.ts).
+   */
+  webhookSends: { perProcess: number; perOrganization: number };
   /** Webhook endpoints a tenant may have; one more is LIMIT_REACHED. */
   webhookLimits: { endpointsPerTenant: number };
   /**
@@ -247,7 +250,10 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     connectionVerifyPollMs: values.CONNECTION_VERIFY_POLL_MS,
     webhookDisableAfterFailures: values.WEBHOOK_DISABLE_AFTER_FAILURES,
     webhookRetryScale: values.WEBHOOK_RETRY_SCALE,
-    webhookSends: { perProcess: values.WEBHOOK_SENDS_PER_PROCESS, perTenant: Math.min(values.WEBHOOK_SENDS_PER_TENANT, values.WEBHOOK_SENDS_PER_PROCESS) },
+    webhookSends: {
+      perProcess: values.WEBHOOK_SENDS_PER_PROCESS,
+      perOrganization: Math.min(values.WEBHOOK_SENDS_PER_ORGANIZATION, values.WEBHOOK_SENDS_PER_PROCESS),
+    },
     webhookLimits: { endpointsPerTenant: values.WEBHOOK_ENDPOINTS_PER_TENANT },
     backgroundStatementTimeoutMs: values.BACKGROUND_STATEMENT_TIMEOUT_MS,
     maxSubscriptionsPerKey: values.MAX_SUBSCRIPTIONS_PER_KEY,

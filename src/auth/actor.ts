@@ -12,6 +12,8 @@ export interface Actor {
   actingScope: TenantScope;
   /** The sub-account the key belongs to: it manages itself, never Connect or other accounts. */
   subAccountId: string | null;
+  /** Who answers for this request's load (the key's organization, or its platform's): the rate ceiling and the server's shared work count by it. */
+  accountableOrganizationId: string;
   /** The connected account the request acts for, when it carries the connect header. */
   actingAs: ConnectedAccount | null;
   /** Acting for a STANDARD account: the scopes its organization granted. Null: no such limit. */

@@ -13,6 +13,12 @@ export interface AuthenticatedKey {
   subAccountId: string | null;
   /** Its sub-account is deactivated: the key is known, and refused (403) until the platform reactivates it. */
   subAccountDeactivated: boolean;
+  /**
+   * Who answers for the key's load: its sub-account's or EXPRESS account's platform, else its own
+   * organization (as the SQL function accountable_organization says). A platform's sandboxes,
+   * sub-accounts and accounts share its rate ceiling and its shares of the server's work.
+   */
+  accountableOrganizationId: string;
 }
 
 export interface CachedKey extends AuthenticatedKey {
@@ -24,14 +30,29 @@ const isStale = (lastUsedAt: Date | null, now: Date) => !lastUsedAt || now.getTi
 async function readKey(prisma: Prisma, secretHash: string): Promise<CachedKey | null> {
   const key = await prisma.apiKey.findUnique({
     where: { secretHash },
-    select: { id: true, tenantId: true, revokedAt: true, lastUsedAt: true, tenant: { select: { organizationId: true, environment: true, subAccount: { select: { id: true, status: true } } } } },
+    select: {
+      id: true,
+      tenantId: true,
+      revokedAt: true,
+      lastUsedAt: true,
+      tenant: {
+        select: {
+          organizationId: true,
+          environment: true,
+          subAccount: { select: { id: true, status: true, platformOrganizationId: true } },
+          connectedAccounts: { where: { connectionType: 'EXPRESS' }, select: { platformOrganizationId: true }, orderBy: { createdAt: 'asc' }, take: 1 },
+        },
+      },
+    },
   });
   if (!key || key.revokedAt) return null;
+  const { tenant } = key;
   return {
     apiKeyId: key.id,
-    scope: { organizationId: key.tenant.organizationId, tenantId: key.tenantId, environment: key.tenant.environment },
-    subAccountId: key.tenant.subAccount?.id ?? null,
-    subAccountDeactivated: key.tenant.subAccount?.status === 'DEACTIVATED',
+    scope: { organizationId: tenant.organizationId, tenantId: key.tenantId, environment: tenant.environment },
+    subAccountId: tenant.subAccount?.id ?? null,
+    subAccountDeactivated: tenant.subAccount?.status === 'DEACTIVATED',
+    accountableOrganizationId: tenant.subAccount?.platformOrganizationId ?? tenant.connectedAccounts[0]?.platformOrganizationId ?? tenant.organizationId,
     lastUsedAt: key.lastUsedAt,
   };
 }

@@ -39,12 +39,13 @@ export async function resolveActor(request: Request, now: Date, deps: ActorDepen
   const key = await deps.rateLimits.authenticatingKey(clientAddressOf(request), () => authenticateApiKey(deps.prisma, deps.callerCaches.keys, secret, now));
   if (!key) throw unauthenticated('The API key is unknown, revoked or malformed.');
   if (key.subAccountDeactivated) throw subAccountDeactivated();
-  await deps.rateLimits.takeApiKeyRequest({ apiKeyId: key.apiKeyId, organizationId: key.scope.organizationId });
+  await deps.rateLimits.takeApiKeyRequest({ apiKeyId: key.apiKeyId, organizationId: key.accountableOrganizationId });
   const own: Actor = {
     apiKeyId: key.apiKeyId,
     keyScope: key.scope,
     actingScope: key.scope,
     subAccountId: key.subAccountId,
+    accountableOrganizationId: key.accountableOrganizationId,
     actingAs: null,
     grantedScopes: null,
     now,

@@ -12,7 +12,7 @@ import type { Prisma } from '../db/database.ts';
 import type { EventPlace } from '../events/record.ts';
 import type { Connection } from '../generated/prisma/client.ts';
 import { recordVerification, type ConnectionDependencies } from './service.ts';
-import { backgroundVerificationSlot, VERIFICATIONS_PER_PROCESS, VERIFICATIONS_PER_TENANT } from './verification-slots.ts';
+import { backgroundVerificationSlot, VERIFICATIONS_PER_ORGANIZATION, VERIFICATIONS_PER_PROCESS } from './verification-slots.ts';
 
 /** A connection is checked again once its last check is this old. */
 export const REVERIFY_AFTER_MS = 60 * 60 * 1000;
@@ -50,42 +50,54 @@ async function placeOfConnection(prisma: Prisma, connection: Connection): Promis
   };
 }
 
+/** A connection claimed for a check, with who answers for it (its slot counts there). */
+interface ClaimedConnection {
+  connection: Connection;
+  accountableOrganizationId: string;
+}
+
 export function startConnectionReverification(deps: ReverificationDependencies): BackgroundWorker {
   const { prisma, clock, log } = deps;
   let stopped = false;
 
-  async function claim(now: Date): Promise<Connection[]> {
+  async function claim(now: Date): Promise<ClaimedConnection[]> {
     const dueBefore = new Date(now.getTime() - REVERIFY_AFTER_MS);
-    // Ranked per tenant: a batch holds at most VERIFICATIONS_PER_TENANT of one tenant's connections,
-    // so a tenant whose providers do not answer cannot fill a round with its slow checks.
-    const claimed = await prisma.$queryRaw<{ id: string }[]>`
+    // Ranked per accountable organization: a batch holds at most VERIFICATIONS_PER_ORGANIZATION of
+    // one's connections, so a platform whose providers do not answer, in however many tenants,
+    // cannot fill a round with its slow checks.
+    const claimed = await prisma.$queryRaw<{ id: string; accountableOrganizationId: string }[]>`
       UPDATE "Connection" SET "lastVerifiedAt" = ${now}
       WHERE "id" IN (
         SELECT c."id" FROM "Connection" c
         WHERE c."id" IN (
           SELECT "id" FROM (
             SELECT d."id", d."lastVerifiedAt",
-                   row_number() OVER (PARTITION BY d."tenantId" ORDER BY d."lastVerifiedAt" ASC NULLS FIRST, d."id") AS "turn"
+                   row_number() OVER (PARTITION BY accountable_organization(d."tenantId") ORDER BY d."lastVerifiedAt" ASC NULLS FIRST, d."id") AS "turn"
             FROM "Connection" d
             WHERE d."status" = 'PUBLISHED' AND d."encryptedSecrets" IS NOT NULL
               AND (d."lastVerifiedAt" IS NULL OR d."lastVerifiedAt" <= ${dueBefore})
               -- Not a deactivated sub-account's: it is cut off until reactivated, its events included.
               AND NOT EXISTS (SELECT 1 FROM "SubAccount" s WHERE s."tenantId" = d."tenantId" AND s."status" = 'DEACTIVATED')
           ) due
-          WHERE "turn" <= ${VERIFICATIONS_PER_TENANT}
+          WHERE "turn" <= ${VERIFICATIONS_PER_ORGANIZATION}
           ORDER BY "turn", "lastVerifiedAt" ASC NULLS FIRST
           LIMIT ${BATCH})
           -- Checked again once locked: another process may have claimed it meanwhile.
           AND (c."lastVerifiedAt" IS NULL OR c."lastVerifiedAt" <= ${dueBefore})
         FOR UPDATE SKIP LOCKED)
-      RETURNING "id"`;
+      RETURNING "id", accountable_organization("tenantId") AS "accountableOrganizationId"`;
     if (claimed.length === 0) return [];
-    return prisma.connection.findMany({ where: { id: { in: claimed.map(({ id }) => id) } } });
+    const accountable = new Map(claimed.map(({ id, accountableOrganizationId }) => [id, accountableOrganizationId] as const));
+    const rows = await prisma.connection.findMany({ where: { id: { in: [...accountable.keys()] } } });
+    return rows.flatMap((connection) => {
+      const accountableOrganizationId = accountable.get(connection.id);
+      return accountableOrganizationId ? [{ connection, accountableOrganizationId }] : [];
+    });
   }
 
   /** Within the process's bounds on checks in flight, shared with the requests' verifyConnection. */
-  async function verifyOne(connection: Connection, now: Date): Promise<boolean> {
-    const release = await backgroundVerificationSlot(connection);
+  async function verifyOne({ connection, accountableOrganizationId }: ClaimedConnection, now: Date): Promise<boolean> {
+    const release = await backgroundVerificationSlot({ id: connection.id, accountableOrganizationId });
     if (!release) return false; // A request is checking it now: that result is recorded.
     try {
       const place = await placeOfConnection(prisma, connection);
@@ -106,7 +118,7 @@ export function startConnectionReverification(deps: ReverificationDependencies):
       const results = await Promise.allSettled(batch.map((connection) => verifyOne(connection, now)));
       for (const [index, result] of results.entries()) {
         if (result.status === 'fulfilled') verified += result.value ? 1 : 0;
-        else log.error({ err: result.reason, connectionId: batch[index]?.id }, 'connection re-verification not recorded');
+        else log.error({ err: result.reason, connectionId: batch[index]?.connection.id }, 'connection re-verification not recorded');
       }
     }
     return verified;

@@ -1,47 +1,49 @@
 // How many provider checks run at once in this process. A check holds an outbound socket, an SDK's
 // memory and up to VERIFY_TIMEOUT_MS; without a bound, one key's request rate keeps hundreds against
-// a silent host. At most one check per connection, VERIFICATIONS_PER_TENANT per tenant and
-// VERIFICATIONS_PER_PROCESS in all: verifyConnection beyond them is refused (429 RATE_LIMITED, see
-// service.ts), the background re-verification waits for a slot.
+// a silent host. At most one check per connection, VERIFICATIONS_PER_ORGANIZATION per accountable
+// organization (a platform with its sandboxes, sub-accounts and accounts: per tenant, 4 tenants took
+// all 16) and VERIFICATIONS_PER_PROCESS in all: verifyConnection beyond them is refused (429
+// RATE_LIMITED, see service.ts), the background re-verification waits for a slot.
 import { RateLimitExceededError } from '../auth/rate-limits.ts';
 import { VERIFY_TIMEOUT_MS } from './verification.ts';
 
-export const VERIFICATIONS_PER_TENANT = 4;
+export const VERIFICATIONS_PER_ORGANIZATION = 4;
 export const VERIFICATIONS_PER_PROCESS = 16;
 /** A refused caller retries once a running check is surely over. */
 const RETRY_AFTER_SECONDS = Math.ceil(VERIFY_TIMEOUT_MS / 1000);
 
 type Release = () => void;
-interface Checked {
+/** A connection to check, and who answers for the check: the caller's, or the connection's tenant's, accountable organization. */
+export interface Checked {
   id: string;
-  tenantId: string;
+  accountableOrganizationId: string;
 }
 
 const running = new Set<string>();
-const perTenant = new Map<string, number>();
+const perOrganization = new Map<string, number>();
 let waiting: (() => void)[] = [];
 
 /** Why `connection` cannot be checked now, or null. */
-function refusalOf({ id, tenantId }: Checked): string | null {
+function refusalOf({ id, accountableOrganizationId }: Checked): string | null {
   if (running.has(id)) return `Connection ${id} is being verified already: retry in ${RETRY_AFTER_SECONDS} s.`;
-  if ((perTenant.get(tenantId) ?? 0) >= VERIFICATIONS_PER_TENANT) {
-    return `This tenant has ${VERIFICATIONS_PER_TENANT} verifications in flight, the most it may: retry in ${RETRY_AFTER_SECONDS} s.`;
+  if ((perOrganization.get(accountableOrganizationId) ?? 0) >= VERIFICATIONS_PER_ORGANIZATION) {
+    return `This organization has ${VERIFICATIONS_PER_ORGANIZATION} verifications in flight, the most it may: retry in ${RETRY_AFTER_SECONDS} s.`;
   }
   if (running.size >= VERIFICATIONS_PER_PROCESS) return `The server has too many verifications in flight: retry in ${RETRY_AFTER_SECONDS} s.`;
   return null;
 }
 
-function take({ id, tenantId }: Checked): Release {
+function take({ id, accountableOrganizationId }: Checked): Release {
   running.add(id);
-  perTenant.set(tenantId, (perTenant.get(tenantId) ?? 0) + 1);
+  perOrganization.set(accountableOrganizationId, (perOrganization.get(accountableOrganizationId) ?? 0) + 1);
   let released = false;
   return () => {
     if (released) return;
     released = true;
     running.delete(id);
-    const left = (perTenant.get(tenantId) ?? 1) - 1;
-    if (left === 0) perTenant.delete(tenantId);
-    else perTenant.set(tenantId, left);
+    const left = (perOrganization.get(accountableOrganizationId) ?? 1) - 1;
+    if (left === 0) perOrganization.delete(accountableOrganizationId);
+    else perOrganization.set(accountableOrganizationId, left);
     const woken = waiting;
     waiting = [];
     for (const wake of woken) wake();

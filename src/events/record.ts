@@ -4,7 +4,7 @@
 import { newId } from '../core/ids.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { EventType } from './event-types.ts';
-import { SENDABLE_ENDPOINT } from '../webhooks/queue/due.ts';
+import { ACCOUNTABLE_FOR_ENDPOINT, SENDABLE_ENDPOINT } from '../webhooks/queue/due.ts';
 
 /** Who made the change: an API key, a user (onboarding, consent), or the server itself. */
 export type EventActor = { type: 'API_KEY'; id: string } | { type: 'USER'; id: string } | { type: 'SYSTEM' };
@@ -85,10 +85,11 @@ const QUEUE_DELIVERIES = `
             WHEN e."actingForAccountId" IS NOT NULL THEN e."tenantId" = $6
             ELSE e."organizationId" = $4 AND ($7::text IS NULL OR $4 IS DISTINCT FROM $5) AND ($6::text IS NULL OR e."tenantId" = $6)
           END
-    RETURNING "endpointId", "tenantId", "nextAttemptAt"
+    RETURNING "endpointId", "nextAttemptAt"
   )
-  INSERT INTO "WebhookQueue" ("endpointId", "tenantId", "dueAt")
-  SELECT "endpointId", "tenantId", "nextAttemptAt" FROM queued
+  INSERT INTO "WebhookQueue" ("endpointId", "accountableOrganizationId", "dueAt")
+  SELECT queued."endpointId", ${ACCOUNTABLE_FOR_ENDPOINT}, queued."nextAttemptAt"
+  FROM queued JOIN "WebhookEndpoint" e ON e."id" = queued."endpointId"
   ON CONFLICT ("endpointId") DO UPDATE
   SET "dueAt" = GREATEST(LEAST(COALESCE("WebhookQueue"."dueAt", EXCLUDED."dueAt"), EXCLUDED."dueAt"), "WebhookQueue"."openUntil")`;
 

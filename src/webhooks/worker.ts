@@ -6,8 +6,9 @@
 // endpoint's breaker opens on a receiver that stops answering (./queue/breaker.ts). An endpoint that
 // keeps failing is disabled, with its `webhook_endpoint.disabled` event.
 //
-// A tenant never has more than `sendsPerTenant` of the process's `sendsPerProcess` sends at once, so
-// its silent receivers slow only its own deliveries.
+// An organization (with its sandboxes, sub-accounts and accounts) never has more than
+// `sendsPerOrganization` of the process's `sendsPerProcess` sends at once, so its silent receivers
+// slow only its own deliveries.
 import { setMaxListeners } from 'node:events';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { serialRounds, type BackgroundWorker } from '../core/serial-rounds.ts';
@@ -44,8 +45,8 @@ export interface WebhookWorkerDependencies {
   addressPolicy: AddressPolicy;
   /** Consecutive failed attempts that disable an endpoint (50; lower in tests). */
   disableAfterFailures: number;
-  /** Sends at once in this process, and for one tenant (WEBHOOK_SENDS_PER_PROCESS, WEBHOOK_SENDS_PER_TENANT). */
-  sends: { perProcess: number; perTenant: number };
+  /** Sends at once in this process, and for one accountable organization (WEBHOOK_SENDS_PER_PROCESS, WEBHOOK_SENDS_PER_ORGANIZATION). */
+  sends: { perProcess: number; perOrganization: number };
   /** Multiplies the retry schedule's waits (1; smaller for drills: WEBHOOK_RETRY_SCALE). */
   retryScale?: number;
   /** False until the database is migrated, and while shutting down: rounds are skipped. */
@@ -63,7 +64,7 @@ export const webhookBody = (event: Pick<Event, 'id' | 'type' | 'createdAt' | 'da
 export function startWebhookWorker(deps: WebhookWorkerDependencies): WebhookWorker {
   const { prisma, clock, log } = deps;
   const send = deps.send ?? ((message, policy, cancel) => sendWebhook(message, policy, SEND_TIMEOUT_MS, cancel));
-  const { perProcess: sendsPerProcess, perTenant: sendsPerTenant } = deps.sends;
+  const { perProcess: sendsPerProcess, perOrganization: sendsPerOrganization } = deps.sends;
   let stopped = false;
   // Stopping cuts the sends in flight: a shutdown never waits for a receiver that does not answer.
   const stopping = new AbortController();
@@ -73,10 +74,10 @@ export function startWebhookWorker(deps: WebhookWorkerDependencies): WebhookWork
   // failed (the database) leaves the next one knowing what still runs.
   const inFlight = new Set<Promise<void>>();
   const sending = new Map<string, number>();
-  const track = (tenantId: string, change: number) => {
-    const count = (sending.get(tenantId) ?? 0) + change;
-    if (count === 0) sending.delete(tenantId);
-    else sending.set(tenantId, count);
+  const track = (organizationId: string, change: number) => {
+    const count = (sending.get(organizationId) ?? 0) + change;
+    if (count === 0) sending.delete(organizationId);
+    else sending.set(organizationId, count);
   };
   // Resolved when new work may be due (an event committed, a poll): a round waiting for its sends
   // leases again at once, instead of after a silent receiver's 10 s.
@@ -185,12 +186,12 @@ export function startWebhookWorker(deps: WebhookWorkerDependencies): WebhookWork
       // Draining (inactive) or stopped: what is in flight ends, nothing more is leased.
       const leasing = worthALease && !stopped && deps.active();
       if (leasing) leasedAfter = announcements;
-      const leased = leasing ? await leaseDueQueues(prisma, { now: clock.now(), room, perTenant: sendsPerTenant, sending }) : [];
+      const leased = leasing ? await leaseDueQueues(prisma, { now: clock.now(), room, perOrganization: sendsPerOrganization, sending }) : [];
       await releaseQueues(prisma, leased.filter((queue) => !queue.delivery).map((queue) => queue.endpointId));
       for (const queue of leased) {
         const { delivery } = queue;
         if (!delivery) continue;
-        track(queue.tenantId, 1);
+        track(queue.accountableOrganizationId, 1);
         const task: Promise<void> = deliver(queue, delivery)
           .then((ok) => {
             if (ok) delivered += 1;
@@ -199,7 +200,7 @@ export function startWebhookWorker(deps: WebhookWorkerDependencies): WebhookWork
           .catch((error: unknown) => log.error({ err: error, deliveryId: delivery.id }, 'webhook attempt not recorded'))
           .finally(() => {
             inFlight.delete(task);
-            track(queue.tenantId, -1);
+            track(queue.accountableOrganizationId, -1);
           });
         inFlight.add(task);
       }

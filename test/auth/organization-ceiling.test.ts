@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { CreateApiKeyDocument, ViewerDocument } from '../generated/graphql.ts';
 import { givenOrganization } from '../support/fixtures.ts';
 import { startTestServer, withKey, type TestServer } from '../support/server.ts';
+import { givenPurpose, givenSubAccount, subAccountInput } from '../sub-accounts/givens.ts';
 
 /** The keys' own limit (50/s) never binds here: only the organization's, 1/s with a burst of 12. */
 const ceiling = { RATE_LIMIT_PER_ORGANIZATION_PER_SECOND: '1', RATE_LIMIT_PER_ORGANIZATION_BURST: '12' };
@@ -41,6 +42,31 @@ describe('the per-organization ceiling', () => {
 
       const other = await givenOrganization(server, 'Bystander');
       expect((await server.request(ViewerDocument, {}, withKey(other.apiKey))).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('the ceiling of a platform with sub-accounts', () => {
+  // Issue 23, found by an outsider's probe: each sub-account is an organization of its own, so 10
+  // sub-account keys of one platform were served at 662 requests a second against its ceiling of 150.
+  it("holds over its sub-accounts' keys too: they answer to their platform", async () => {
+    const server = await startTestServer({ environment: ceiling });
+    try {
+      const platform = await givenOrganization(server, 'Platform With Branches');
+      const purpose = await givenPurpose(server, platform, 'Lending');
+      const keys = [];
+      for (let branch = 0; branch < 3; branch += 1) {
+        const created = await givenSubAccount(server, platform.apiKey, subAccountInput({ permissiblePurposeIds: [purpose] }));
+        keys.push(created.apiKey?.secret ?? expect.fail('no sub-account key'));
+      }
+      const statuses = [];
+      for (let request = 0; request < 30; request += 1) statuses.push((await server.request(ViewerDocument, {}, withKey(keys[request % keys.length]!))).status);
+      // 12 in the burst, 4 of them spent on the purpose and the sub-accounts; one more per second the loop may cross.
+      const served = statuses.filter((status) => status === 200).length;
+      expect(served).toBeGreaterThanOrEqual(8);
+      expect(served).toBeLessThanOrEqual(10);
     } finally {
       await server.close();
     }

@@ -532,6 +532,36 @@ describe('connections', () => {
     }
   }, 20_000);
 
+  // Issue 23, found by an outsider's probe: 4 per tenant, so one organization with 4 tenants held all
+  // 16 slots of the process and every other organization's verifyConnection was refused. Now 4 per
+  // accountable organization: its sandboxes (and sub-accounts, and accounts) share them.
+  it("an organization's tenants share its 4 verifications in flight: another organization's check goes", async () => {
+    const silent = await startHttp(() => {});
+    const stripe = await startStripe(['sk_test_Bystander0001']);
+    try {
+      const keys = [platform.apiKey];
+      for (const name of ['Slots one', 'Slots two', 'Slots three']) {
+        const made = await gql(`mutation($name: String!) { createTenant(input: { name: $name, environment: SANDBOX }) { ... on CreateTenantPayload { apiKey { secret } } } }`, { name }, withKey(platform.apiKey));
+        keys.push((made.data as { createTenant: { apiKey: { secret: string } } }).createTenant.apiKey.secret);
+      }
+      const connections = [];
+      for (const key of keys) {
+        for (const index of [1, 2]) connections.push({ key, id: await givenStripeConnection(withKey(key), silent.url, `sk_test_SlotsSecret000${index}`) });
+      }
+      const checks = Promise.all(connections.map(({ key, id }) => gql(VERIFY, { id }, withKey(key))));
+      await expect.poll(() => silent.maxInFlight()).toBe(4);
+      const bystander = await givenOrganization(server, 'Bystander Checks');
+      const own = await givenStripeConnection(withKey(bystander.apiKey), stripe.url, 'sk_test_Bystander0001');
+      const answer = await gql(VERIFY, { id: own }, withKey(bystander.apiKey));
+      expect(answer.status).toBe(200);
+      const refused = (await checks).filter((result) => result.status === 429).length;
+      expect(silent.maxInFlight()).toBe(4);
+      expect(refused).toBe(connections.length - 4);
+    } finally {
+      await Promise.all([silent.close(), stripe.close()]);
+    }
+  }, 20_000);
+
   // Was a finding (medium): background checks of a REVOKED account's connections were still linked to
   // its former platform. Refused now: only an ACTIVE account links the event
   // (src/connections/reverification.ts placeOfConnection).

@@ -4,7 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateWebhookEndpointDocument, DeleteWebhookEndpointDocument, UpdateWebhookEndpointDocument } from '../generated/graphql.ts';
+import { CreateTenantDocument, CreateWebhookEndpointDocument, DeleteWebhookEndpointDocument, UpdateWebhookEndpointDocument } from '../generated/graphql.ts';
 import { sendWebhook } from '../../src/webhooks/sender.ts';
 import type { WebhookWorker } from '../../src/webhooks/worker.ts';
 import { claimDueQueues, headArguments, TAKE_HEADS } from '../../src/webhooks/queue/lease.ts';
@@ -48,7 +48,7 @@ let server: TestServer;
 const workers: WebhookWorker[] = [];
 
 /** A worker of the test's own, whose sends give up after `timeoutMs` instead of 10 s. */
-function worker(sends: { perProcess: number; perTenant: number }, timeoutMs = 10_000): WebhookWorker {
+function worker(sends: { perProcess: number; perOrganization: number }, timeoutMs = 10_000): WebhookWorker {
   const started = startTestWorker(server, { sends, send: (message, policy, cancel) => sendWebhook(message, policy, timeoutMs, cancel) });
   workers.push(started);
   return started;
@@ -66,17 +66,24 @@ afterAll(async () => {
 });
 
 describe('sending for many tenants', () => {
-  it("gives a tenant with silent receivers only its share of the sends: another tenant's delivery goes at once", async () => {
+  it("gives an organization with silent receivers, across its tenants, only its share of the sends: another's delivery goes at once", async () => {
     const attacker = await givenOrganization(server, 'Silent Receivers Org');
     const victim = await givenOrganization(server, 'Victim Org');
     const silent = await startSilentReceiver();
     const hooks = await startReceiver();
     try {
-      for (let index = 0; index < 6; index += 1) {
-        await givenEndpoint(server, withKey(attacker.apiKey), { url: `${silent.url}/${index}`, eventTypes: ['connection.created'] });
+      // Its production tenant and two sandboxes (an outsider's probe held every send this way when
+      // shares were per tenant): two silent endpoints and two events in each.
+      const keys = [attacker.apiKey];
+      for (const name of ['Sandbox one', 'Sandbox two']) {
+        const made = await server.request(CreateTenantDocument, { input: { name, environment: 'SANDBOX' } }, withKey(attacker.apiKey));
+        keys.push(made.data?.createTenant.__typename === 'CreateTenantPayload' ? (made.data.createTenant.apiKey.secret ?? '') : expect.fail(JSON.stringify(made)));
       }
-      await givenConnection(server, attacker.apiKey);
-      await givenConnection(server, attacker.apiKey);
+      for (const [tenant, key] of keys.entries()) {
+        for (const index of [1, 2]) await givenEndpoint(server, withKey(key), { url: `${silent.url}/${tenant}/${index}`, eventTypes: ['connection.created'] });
+        await givenConnection(server, key);
+        await givenConnection(server, key);
+      }
       await givenEndpoint(server, withKey(victim.apiKey), { url: hooks.url, eventTypes: ['connection.created'] });
       await givenConnection(server, victim.apiKey);
 
@@ -85,7 +92,7 @@ describe('sending for many tenants', () => {
         if (silentSeenAtVictim < 0 && hooks.receipts.length > 0) silentSeenAtVictim = silent.load.seen;
       }, 5);
       const started = Date.now();
-      await worker({ perProcess: 4, perTenant: 2 }, 300).deliverDue();
+      await worker({ perProcess: 4, perOrganization: 2 }, 300).deliverDue();
       const elapsed = Date.now() - started;
       clearInterval(watch);
 
@@ -110,7 +117,7 @@ describe('sending for many tenants', () => {
       for (const index of [1, 2]) await givenEndpoint(server, withKey(attacker.apiKey), { url: `${silent.url}/${index}`, eventTypes: ['connection.created'] });
       await givenConnection(server, attacker.apiKey);
       await givenEndpoint(server, withKey(victim.apiKey), { url: hooks.url, eventTypes: ['connection.created'] });
-      const sender = worker({ perProcess: 4, perTenant: 2 }, 3_000);
+      const sender = worker({ perProcess: 4, perOrganization: 2 }, 3_000);
       const round = sender.deliverDue();
       await expect.poll(() => silent.load.seen).toBe(2);
 
@@ -153,13 +160,13 @@ describe('sending for many tenants', () => {
       await server.prisma.$executeRawUnsafe('ANALYZE "WebhookDelivery"');
       await bulk(6_000, 'PENDING');
       await server.prisma.$executeRaw`
-        INSERT INTO "WebhookQueue" ("endpointId", "tenantId", "dueAt") SELECT "id", "tenantId", now() - interval '1 minute'
+        INSERT INTO "WebhookQueue" ("endpointId", "accountableOrganizationId", "dueAt") SELECT "id", "organizationId", now() - interval '1 minute'
         FROM "WebhookEndpoint" WHERE "id" = ANY(${endpointIds.map(({ id }) => id)})`;
       const { endpoint } = await givenEndpoint(server, withKey(victim.apiKey), { url: hooks.url, eventTypes: ['connection.created'] });
       await givenConnection(server, victim.apiKey);
 
       // What the lease reads, measured by PostgreSQL itself (in a transaction rolled back: nothing is leased).
-      const request = { now: server.clock.now(), room: 32, perTenant: 8, sending: new Map<string, number>() };
+      const request = { now: server.clock.now(), room: 32, perOrganization: 8, sending: new Map<string, number>() };
       let plan: { Plan: PlanNode }[] = [];
       await server.prisma
         .$transaction(async (tx) => {
@@ -176,7 +183,7 @@ describe('sending for many tenants', () => {
       expect(deliveryRowsRead).toBeGreaterThan(0);
       expect(deliveryRowsRead).toBeLessThan(100);
 
-      await worker({ perProcess: 32, perTenant: 8 }, 300).deliverDue();
+      await worker({ perProcess: 32, perOrganization: 8 }, 300).deliverDue();
       expect(hooks.receipts.map((receipt) => receipt.event.type)).toEqual(['connection.created']);
       expect(await deliveriesOf(server, victim.apiKey, endpoint.id)).toMatchObject([{ status: 'DELIVERED', attempts: 1 }]);
     } finally {
@@ -209,7 +216,7 @@ describe("an endpoint's circuit breaker", () => {
     const { endpoint } = await givenEndpoint(server, withKey(owner.apiKey), { url: deadUrl, eventTypes: ['connection.created', 'connection.updated'] });
     const connection = await givenConnection(server, owner.apiKey);
     for (let index = 0; index < 4; index += 1) await connection.touch();
-    const sender = worker({ perProcess: 4, perTenant: 4 });
+    const sender = worker({ perProcess: 4, perOrganization: 4 });
 
     await sender.deliverDue();
     const attempted = async () => (await deliveriesOf(server, owner.apiKey, endpoint.id)).filter((delivery) => delivery.attempts > 0);

@@ -37,6 +37,16 @@ export const nextDueAt = (openUntil = 'q."openUntil"') => `(
 
 const NEXT_DUE_AT = nextDueAt();
 
+/**
+ * Who answers for endpoint `e`'s load, whose share of the sends its queue takes: the platform, for
+ * an endpoint made while acting for an account; else its tenant's accountable organization (the
+ * platform of a sub-account's or EXPRESS account's tenant, else the tenant's organization: the SQL
+ * function of migration 20261207160000_accountable_organizations).
+ */
+export const ACCOUNTABLE_FOR_ENDPOINT = `COALESCE(
+  (SELECT a."platformOrganizationId" FROM "ConnectedAccount" a WHERE a."id" = e."actingForAccountId"),
+  accountable_organization(e."tenantId"))`;
+
 /** A transaction of any client: the unscoped one, or a confined one (raw SQL is not confined). */
 export interface QueueWriter {
   $executeRawUnsafe(query: string, ...values: unknown[]): PromiseLike<number>;
@@ -63,7 +73,8 @@ export async function recomputeDueTimes(tx: QueueWriter, where: string, values: 
 export async function refreshQueues(tx: QueueWriter, endpointIds: readonly string[]): Promise<void> {
   if (endpointIds.length === 0) return;
   await tx.$executeRawUnsafe(
-    `INSERT INTO "WebhookQueue" ("endpointId", "tenantId") SELECT "id", "tenantId" FROM "WebhookEndpoint" WHERE "id" = ANY($1::text[])
+    `INSERT INTO "WebhookQueue" ("endpointId", "accountableOrganizationId")
+     SELECT e."id", ${ACCOUNTABLE_FOR_ENDPOINT} FROM "WebhookEndpoint" e WHERE e."id" = ANY($1::text[])
      ON CONFLICT ("endpointId") DO NOTHING`,
     endpointIds,
   );
@@ -77,7 +88,7 @@ export async function closeBreaker(tx: QueueWriter, endpointId: string): Promise
 
 /** The same, in a transaction, for every queue of a tenant: its sub-account was deactivated or reactivated. */
 export async function refreshTenantQueues(tx: QueueWriter, tenantId: string): Promise<void> {
-  await recomputeDueTimes(tx, `q."tenantId" = $1`, [tenantId]);
+  await recomputeDueTimes(tx, `q."endpointId" IN (SELECT "id" FROM "WebhookEndpoint" WHERE "tenantId" = $1)`, [tenantId]);
 }
 
 /** The same, in a transaction, for the endpoints made while acting for a connected account: it was suspended, reactivated or revoked. */

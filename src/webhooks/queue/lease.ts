@@ -1,17 +1,18 @@
-// Leases work for the sending worker, in two statements: due endpoints, shared fairly between
-// tenants (claimDueQueues), then the head of each one's queue (takeHeads). Measured against the lease
+// Leases work for the sending worker, in two statements: due endpoints, shared fairly between the
+// organizations that answer for them (claimDueQueues), then the head of each one's queue (takeHeads). Measured against the lease
 // they replace: that one scanned the deliveries filtered by status, and on statistics taken while
 // most rows were DELIVERED, PostgreSQL planned it as a nested loop over every PENDING row that ran for
 // minutes (3.5 and 15+ minutes seen under 12,225 PENDING deliveries; 21 ms after ANALYZE). Here no
 // plan depends on how many deliveries there are or in which status:
 // - due endpoints come from the queue rows by their `dueAt` index (one row per endpoint, bounded by
-//   the endpoints per tenant), ranked per tenant with a window function;
+//   the endpoints per tenant), ranked per accountable organization with a window function;
 // - each claimed endpoint's head is its first PENDING delivery in event order that is due, through
 //   the (endpointId, status, eventSequence) index: a probe per endpoint, whatever the backlog.
-// Fairness: a tenant's endpoints take turns with every other tenant's (the first due endpoint of
-// each tenant, then the second, ...), a tenant already sending counts what it sends, and no tenant
-// gets more than `perTenant` of a process's sends at once. So a tenant's silent receivers hold only
-// its own share of the sends, and the others' deliveries go on meanwhile.
+// Fairness: an organization's endpoints take turns with every other's (the first due endpoint of
+// each, then the second, ...), one already sending counts what it sends, and none gets more than
+// `perOrganization` of a process's sends at once. The organization is the one that answers for the
+// endpoint (./due.ts): a platform's sandboxes, sub-accounts and accounts share its one share, so its
+// silent receivers hold only that share, and the others' deliveries go on meanwhile.
 // Two statements, not one: a statement holding queue rows must not wait for delivery rows (an
 // endpoint's deletion holds its deliveries, then waits for its queue row: ./due.ts's lock order).
 import type { Event, WebhookEndpoint } from '../../generated/prisma/client.ts';
@@ -29,7 +30,8 @@ interface QueueReader {
 /** An endpoint leased to this process, with its breaker as leased: this process moves it until the lease ends (./settle.ts). */
 export interface ClaimedQueue {
   endpointId: string;
-  tenantId: string;
+  /** Whose share of the sends it takes (./due.ts, ACCOUNTABLE_FOR_ENDPOINT). */
+  accountableOrganizationId: string;
   breaker: Breaker;
 }
 
@@ -49,19 +51,19 @@ export interface LeaseRequest {
   now: Date;
   /** Endpoints to lease at most: the process's free sending slots. */
   room: number;
-  /** The most sends one tenant may have at once in this process. */
-  perTenant: number;
-  /** What this process is sending now, per tenant. */
+  /** The most sends one accountable organization may have at once in this process. */
+  perOrganization: number;
+  /** What this process is sending now, per accountable organization. */
   sending: ReadonlyMap<string, number>;
 }
 
 const CLAIM = `
   WITH busy AS (
-    SELECT * FROM unnest($4::text[], $5::int[]) AS b("tenantId", "sending")
+    SELECT * FROM unnest($4::text[], $5::int[]) AS b("organizationId", "sending")
   ), due AS (
     SELECT q."endpointId", q."dueAt",
-           COALESCE(b."sending", 0) + row_number() OVER (PARTITION BY q."tenantId" ORDER BY q."dueAt", q."endpointId") AS "turn"
-    FROM "WebhookQueue" q LEFT JOIN busy b ON b."tenantId" = q."tenantId"
+           COALESCE(b."sending", 0) + row_number() OVER (PARTITION BY q."accountableOrganizationId" ORDER BY q."dueAt", q."endpointId") AS "turn"
+    FROM "WebhookQueue" q LEFT JOIN busy b ON b."organizationId" = q."accountableOrganizationId"
     WHERE q."dueAt" <= $1 AND (q."leasedUntil" IS NULL OR q."leasedUntil" <= $1)
   ), chosen AS (
     -- Checked again on the locked row: an endpoint another process leased meanwhile is left alone.
@@ -71,7 +73,7 @@ const CLAIM = `
     FOR UPDATE SKIP LOCKED
   )
   UPDATE "WebhookQueue" q SET "leasedUntil" = $2 FROM chosen WHERE q."endpointId" = chosen."endpointId"
-  RETURNING q."endpointId", q."tenantId", q."unansweredInARow", q."openUntil"`;
+  RETURNING q."endpointId", q."accountableOrganizationId", q."unansweredInARow", q."openUntil"`;
 
 /** The heads of the claimed queues, attempted: exported for the test that reads its plan. */
 export const TAKE_HEADS = `
@@ -93,7 +95,7 @@ export const TAKE_HEADS = `
     RETURNING d."id", d."endpointId", d."eventId", d."attempts"
   )
   SELECT sent."endpointId", sent."id" AS "deliveryId", sent."attempts",
-         e."organizationId", e."actingForAccountId", e."url", e."secretCiphertext", e."previousSecrets",
+         e."tenantId", e."organizationId", e."actingForAccountId", e."url", e."secretCiphertext", e."previousSecrets",
          ev."type" AS "eventType", ev."createdAt" AS "eventCreatedAt", ev."data" AS "eventData", ev."id" AS "eventId"
   FROM sent
   JOIN "WebhookEndpoint" e ON e."id" = sent."endpointId"
@@ -101,6 +103,7 @@ export const TAKE_HEADS = `
 
 interface HeadRow {
   endpointId: string;
+  tenantId: string;
   deliveryId: string;
   attempts: number;
   organizationId: string;
@@ -114,20 +117,24 @@ interface HeadRow {
   eventData: Event['data'];
 }
 
-/** Claims up to `room` due endpoints, fairly between tenants. */
-export async function claimDueQueues(client: QueueReader, { now, room, perTenant, sending }: LeaseRequest): Promise<ClaimedQueue[]> {
-  const tenants = [...sending.keys()];
-  const counts = tenants.map((tenant) => sending.get(tenant) ?? 0);
-  const rows = await client.$queryRawUnsafe<(Breaker & { endpointId: string; tenantId: string })[]>(
+/** Claims up to `room` due endpoints, fairly between accountable organizations. */
+export async function claimDueQueues(client: QueueReader, { now, room, perOrganization, sending }: LeaseRequest): Promise<ClaimedQueue[]> {
+  const organizations = [...sending.keys()];
+  const counts = organizations.map((organization) => sending.get(organization) ?? 0);
+  const rows = await client.$queryRawUnsafe<(Breaker & { endpointId: string; accountableOrganizationId: string })[]>(
     CLAIM,
     now,
     new Date(now.getTime() + LEASE_MS),
-    perTenant,
-    tenants,
+    perOrganization,
+    organizations,
     counts,
     room,
   );
-  return rows.map(({ endpointId, tenantId, unansweredInARow, openUntil }) => ({ endpointId, tenantId, breaker: { unansweredInARow, openUntil } }));
+  return rows.map(({ endpointId, accountableOrganizationId, unansweredInARow, openUntil }) => ({
+    endpointId,
+    accountableOrganizationId,
+    breaker: { unansweredInARow, openUntil },
+  }));
 }
 
 /** TAKE_HEADS's parameters, $1 to $3. */
@@ -146,20 +153,20 @@ export async function takeHeads(client: QueueReader, claimed: readonly ClaimedQu
   return claimed.map((queue) => {
     const row = heads.get(queue.endpointId);
     if (!row) return { ...queue, delivery: null };
-    const { organizationId, actingForAccountId, url, secretCiphertext, previousSecrets } = row;
+    const { tenantId, organizationId, actingForAccountId, url, secretCiphertext, previousSecrets } = row;
     return {
       ...queue,
       delivery: {
         id: row.deliveryId,
         attempts: row.attempts,
-        endpoint: { id: queue.endpointId, tenantId: queue.tenantId, organizationId, actingForAccountId, url, secretCiphertext, previousSecrets },
+        endpoint: { id: queue.endpointId, tenantId, organizationId, actingForAccountId, url, secretCiphertext, previousSecrets },
         event: { id: row.eventId, type: row.eventType, createdAt: row.eventCreatedAt, data: row.eventData },
       },
     };
   });
 }
 
-/** Leases up to `room` due endpoints, fairly between tenants, each with its head delivery (when one is due). */
+/** Leases up to `room` due endpoints, fairly between accountable organizations, each with its head delivery (when one is due). */
 export async function leaseDueQueues(client: QueueReader, request: LeaseRequest): Promise<LeasedQueue[]> {
   if (request.room <= 0) return [];
   return takeHeads(client, await claimDueQueues(client, request), request.now);
