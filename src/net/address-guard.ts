@@ -7,7 +7,8 @@
 // URL a platform gives follows: core/secure-urls.ts).
 // ALLOW_PRIVATE_NETWORKS=true (formerly WEBHOOK_ALLOW_PRIVATE_NETWORKS, still read) lifts the address
 // check, not the https rule.
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import type { LookupAddress } from 'node:dns';
+import { Resolver as DnsResolver } from 'node:dns/promises';
 import { isIP, type LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { ValidationError } from '../core/domain-errors.ts';
@@ -38,13 +39,36 @@ export function isBlockedAddress(address: string): boolean {
   return judged.range() !== 'unicast';
 }
 
-/** Resolves a host name to every address it has (node:dns by default; tests pass their own). */
+/** Resolves a host name to every address it has (DNS by default; tests pass their own). */
 export type Resolver = (hostname: string) => Promise<{ address: string; family: number }[]>;
 
-const systemResolver: Resolver = (hostname) =>
-  new Promise((resolve, reject) =>
-    dnsLookup(hostname, { all: true }, (error, addresses) => (error ? reject(error) : resolve(addresses))),
-  );
+/** A DNS server that does not answer is given up on after this (per try, two tries). */
+const DNS_TIMEOUT_MS = 2_000;
+
+/**
+ * Resolves through DNS with c-ares (node:dns's Resolver): its own sockets, its own timeouts. Not
+ * dns.lookup, which runs getaddrinfo on libuv's pool of 4 threads and cannot be cancelled: an
+ * outsider's probe kept 4 lookups of names whose DNS never answers in flight and stalled every other
+ * lookup of the process (another organization's deliveries: 0 of 20 arrived) and its file
+ * operations. Tenant-chosen hosts are thus looked up in DNS, not in /etc/hosts.
+ */
+export function dnsResolver({ servers, timeoutMs = DNS_TIMEOUT_MS }: { servers?: string[]; timeoutMs?: number } = {}): Resolver {
+  const resolver = new DnsResolver({ timeout: timeoutMs, tries: 2 });
+  if (servers) resolver.setServers(servers);
+  return async (hostname) => {
+    const answers = await Promise.allSettled([resolver.resolve4(hostname), resolver.resolve6(hostname)]);
+    const addresses = answers.flatMap((answer, index) =>
+      answer.status === 'fulfilled' ? answer.value.map((address) => ({ address, family: index === 0 ? 4 : 6 })) : [],
+    );
+    if (addresses.length > 0) return addresses;
+    // No address: a name without one is no error (the caller says it does not resolve); a DNS that failed is.
+    const failed = answers.find((answer) => answer.status === 'rejected' && !['ENODATA', 'ENOTFOUND'].includes((answer.reason as { code?: string }).code ?? ''));
+    if (failed?.status === 'rejected') throw failed.reason;
+    return [];
+  };
+}
+
+const systemResolver = dnsResolver();
 
 export interface AddressPolicy extends UrlPolicy {
   /** ALLOW_PRIVATE_NETWORKS: production may send to private addresses (a receiver inside the same network). */
@@ -109,10 +133,12 @@ export function refusedConnectHost(host: string, policy: AddressPolicy): boolean
 
 /**
  * At send time: refuses an IP-literal host at once; for a name, returns the DNS `lookup` the
- * request connects through, which refuses a refused address whatever the name resolves to now.
+ * request connects through, which refuses a refused address whatever the name resolves to now. In
+ * production every name goes through it (DNS, never libuv's thread pool: see dnsResolver), even where
+ * ALLOW_PRIVATE_NETWORKS lifts the check; in development, node's own lookup (localhost, /etc/hosts).
  */
 export function sendTimeLookup(url: URL, policy: AddressPolicy): LookupFunction | undefined {
-  if (!checksAddresses(policy)) return undefined;
+  if (!policy.production) return undefined;
   const host = bareHost(url);
   if (isIP(host) !== 0) {
     if (refusedConnectHost(host, policy)) throw new RefusedAddressError('the host is a refused address');
@@ -123,7 +149,7 @@ export function sendTimeLookup(url: URL, policy: AddressPolicy): LookupFunction 
     resolve(hostname).then(
       (addresses) => {
         if (addresses.length === 0) return callback(Object.assign(new Error(`${hostname} does not resolve`), { code: 'ENOTFOUND' }));
-        if (addresses.some(({ address }) => isBlockedAddress(address))) {
+        if (checksAddresses(policy) && addresses.some(({ address }) => isBlockedAddress(address))) {
           return callback(new RefusedAddressError('the host resolves to a refused address'));
         }
         if (options.all) return callback(null, addresses as LookupAddress[]);

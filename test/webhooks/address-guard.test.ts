@@ -1,10 +1,13 @@
 // Where webhooks may go: https only in production, never into the server's own network (checked
 // at save time and again at connect time, so DNS rebinding is refused), http to localhost outside it.
+import { createSocket } from 'node:dgram';
+import { readFile } from 'node:fs/promises';
 import { createServer, request, type Agent } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/core/domain-errors.ts';
-import { checkOutboundUrl, RefusedAddressError, type AddressPolicy, type Resolver } from '../../src/net/address-guard.ts';
+import { checkOutboundUrl, dnsResolver, RefusedAddressError, type AddressPolicy, type Resolver } from '../../src/net/address-guard.ts';
 import { guardedAgents } from '../../src/net/guarded-agents.ts';
 import { sendWebhook } from '../../src/webhooks/sender.ts';
 import { CreateConnectionDocument, CreateWebhookEndpointDocument } from '../generated/graphql.ts';
@@ -137,6 +140,31 @@ describe('the webhook address guard', () => {
       expect(lifted).toMatchObject({ delivered: true, status: 204 });
     } finally {
       await receiver.close();
+    }
+  });
+});
+
+describe('looking up the host a tenant chose', () => {
+  // Issue 23, found by an outsider's probe: the guard resolved through dns.lookup, on libuv's pool of
+  // 4 threads; 4 lookups of names whose DNS never answers held them all, and every other lookup of
+  // the process waited (another organization's deliveries: 0 of 20). Now through DNS (c-ares).
+  it("resolves through DNS on its own sockets: lookups that hang hold none of the pool's threads, and give up", async () => {
+    const silentDns = createSocket('udp4');
+    await new Promise<void>((resolve) => silentDns.bind(0, '127.0.0.1', resolve));
+    try {
+      const resolve = dnsResolver({ servers: [`127.0.0.1:${silentDns.address().port}`], timeoutMs: 300 });
+      const started = Date.now();
+      const hanging = Promise.allSettled(Array.from({ length: 8 }, (_, index) => resolve(`never${index}.attacker.example`)));
+      // Meanwhile the thread pool serves at once (a file read runs there, as dns.lookup did).
+      const poolStarted = Date.now();
+      await Promise.all(Array.from({ length: 8 }, () => readFile(fileURLToPath(import.meta.url))));
+      expect(Date.now() - poolStarted).toBeLessThan(500);
+      const outcomes = await hanging;
+      expect(outcomes.every((outcome) => outcome.status === 'rejected' && (outcome.reason as { code?: string }).code === 'ETIMEOUT')).toBe(true);
+      // Two tries of 300 ms each, all eight at once.
+      expect(Date.now() - started).toBeLessThan(3_000);
+    } finally {
+      silentDns.close();
     }
   });
 });
