@@ -28,6 +28,8 @@ export interface SignUpEmailKeys {
   email: string;
   client: string;
   linkId: string;
+  /** The platform whose link it is: an address is counted per platform. */
+  platformOrganizationId: string;
 }
 
 export interface RateLimits {
@@ -54,6 +56,14 @@ export interface RateLimits {
  * normalized (src/auth/sign-in.ts), so every spelling of one address counts as one.
  */
 const addressKey = (email: string) => sha256Hex(email);
+
+/**
+ * The inbox sign-up e-mails are counted for, per platform: the address with its +tag dropped (the
+ * tags of one inbox are one inbox), with the platform whose link asked. Counted across platforms, an
+ * outsider's 5 sign-ups with someone's address on the outsider's own link locked that person out of
+ * signing up on every platform for an hour, renewable; each platform's links now count their own.
+ */
+const inboxKey = (platformOrganizationId: string, email: string) => addressKey(`${platformOrganizationId}:${email.replace(/\+[^@]*@/, '@')}`);
 
 export function createRateLimits(
   pool: pg.Pool | null,
@@ -114,8 +124,8 @@ export function createRateLimits(
       return { succeeded: () => giveBack(false), notChecked: () => giveBack(true) };
     },
 
-    async takeSignUpEmail({ email, client, linkId }) {
-      const entries: [Counter, string][] = [[signUps.address, addressKey(email)], [signUps.link, linkId], [signUps.client, client]];
+    async takeSignUpEmail({ email, client, linkId, platformOrganizationId }) {
+      const entries: [Counter, string][] = [[signUps.address, inboxKey(platformOrganizationId, email)], [signUps.link, linkId], [signUps.client, client]];
       await spend(entries, delayMs, (seconds) => `Too many e-mails were asked for: try again in ${Math.ceil(seconds / 60)} min.`);
     },
 

@@ -74,7 +74,7 @@ export async function startEmailVerification(
   now: Date,
 ): Promise<string> {
   const email = normalizeEmail(emailAddress(input.email.trim(), 'email'));
-  await source.limits.takeSignUpEmail({ email, client: source.client, linkId: link.id });
+  await source.limits.takeSignUpEmail({ email, client: source.client, linkId: link.id, platformOrganizationId: link.platformOrganizationId });
   const known = await prisma.user.findUnique({ where: { email }, select: { id: true } });
   const verificationToken = randomBase62(SECRET_LENGTH);
   const secret = randomBase62(SECRET_LENGTH);

@@ -153,6 +153,21 @@ describe('the e-mails a sign-up sends', () => {
     expect(alike(knownSeen)).toEqual(alike(unknownSeen));
   });
 
+  // Issue 23, found by an outsider's probe: counted across platforms, 5 sign-ups on an outsider's own
+  // link locked an address out of every platform's sign-up for an hour; +tags got around the count.
+  it("count an address per platform, its +tags as one: another platform's sign-up for it still goes", async () => {
+    const outsider = await givenConnectPlatform(server, 'Outsider Platform');
+    const outsiderLinks = await Promise.all([1, 2].map(() => givenExpressAccount(server, outsider)));
+    const statuses = [];
+    for (let attempt = 0; attempt < 6; attempt += 1) {
+      statuses.push((await signUp(outsiderLinks[attempt % 2]!.token, `someone+${attempt}@shop.example`, '203.0.113.40')).status);
+    }
+    expect(statuses).toEqual([...Array(5).fill(303), 429]);
+    const { token } = await givenExpressAccount(server, platform);
+    expect((await signUp(token, 'someone@shop.example', '203.0.113.41')).status).toBe(303);
+    expect(await server.prisma.outboxEmail.count({ where: { to: 'someone@shop.example' } })).toBe(1);
+  });
+
   it('are cut at 10 per onboarding link, whatever the address and the client', async () => {
     const { token } = await givenExpressAccount(server, platform);
     const statuses = [];
