@@ -164,14 +164,25 @@ builder.mutationField('deleteWebhookEndpoint', (t) =>
   }),
 );
 
+const RotateWebhookEndpointSecretInput = builder.inputType('RotateWebhookEndpointSecretInput', {
+  fields: (t) => ({
+    id: t.id({ required: true }),
+    expirePrevious: t.boolean({
+      required: false,
+      description: 'true: the secrets rotated away stop signing now, after a leak (by default, each signs for 24 hours after its rotation).',
+    }),
+  }),
+});
+
 builder.mutationField('rotateWebhookEndpointSecret', (t) =>
   t.field({
     type: EndpointWithSecret('RotateWebhookEndpointSecretPayload'),
     description:
-      'A new signing secret, in this payload only. The old one still signs, as one more signature, for 24 hours, as do those rotated away before it within 24 hours; with 5 signing at once, INVALID_STATE until the oldest expires.',
+      'A new signing secret, in this payload only. The old one still signs, as one more signature, for 24 hours, as do those rotated away before it within 24 hours; with 5 signing at once, INVALID_STATE until the oldest expires, unless expirePrevious ends them now.',
     errors: { types: [NotFoundError, InvalidStateError] },
-    args: { input: t.arg({ type: IdInput('RotateWebhookEndpointSecretInput'), required: true }) },
-    resolve: (_root, { input }, context) => rotateWebhookEndpointSecret(context.db, actorOf(context), context.keyRing, input.id),
+    args: { input: t.arg({ type: RotateWebhookEndpointSecretInput, required: true }) },
+    resolve: (_root, { input }, context) =>
+      rotateWebhookEndpointSecret(context.db, actorOf(context), context.keyRing, input.id, { expirePrevious: input.expirePrevious ?? false }),
   }),
 );
 

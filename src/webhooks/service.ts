@@ -177,19 +177,26 @@ export async function deleteWebhookEndpoint(db: TenantDb, actor: Actor, id: stri
 
 /**
  * A new secret; the current one goes on signing, as one more signature, for 24 hours, as do those
- * rotated away before it within the last 24 hours (up to MAX_SIGNING_SECRETS at once).
+ * rotated away before it within the last 24 hours (up to MAX_SIGNING_SECRETS at once). With
+ * `expirePrevious` (a leak), none of them signs any more.
  */
-export async function rotateWebhookEndpointSecret(db: TenantDb, actor: Actor, keyRing: KeyRing, id: string): Promise<IssuedWebhookEndpoint> {
+export async function rotateWebhookEndpointSecret(
+  db: TenantDb,
+  actor: Actor,
+  keyRing: KeyRing,
+  id: string,
+  { expirePrevious }: { expirePrevious: boolean },
+): Promise<IssuedWebhookEndpoint> {
   const secret = newWebhookSecret();
   return db.$transaction(async (tx) => {
     // Read under the event order lock, which every change to an endpoint takes first: of two rotations at once, each keeps the other's secret signing.
     await takeEventOrder(tx);
     const existing = await endpointOf(tx, id);
-    const previous = livePreviousSecrets(existing.previousSecrets, actor.now);
+    const previous = expirePrevious ? [] : livePreviousSecrets(existing.previousSecrets, actor.now);
     if (previous.length + 1 >= MAX_SIGNING_SECRETS) {
       const oldest = previous.at(-1)?.expiresAt ?? '';
       throw new InvalidStateError(
-        `Webhook endpoint ${id} has ${previous.length + 1} secrets signing, the most it may have: rotate again after ${oldest}, when the oldest stops.`,
+        `Webhook endpoint ${id} has ${previous.length + 1} secrets signing, the most it may have: rotate again after ${oldest}, when the oldest stops, or with expirePrevious to end them now.`,
       );
     }
     const rotatedAway = { ciphertext: existing.secretCiphertext, expiresAt: new Date(actor.now.getTime() + PREVIOUS_SECRET_MS).toISOString() };
@@ -197,7 +204,7 @@ export async function rotateWebhookEndpointSecret(db: TenantDb, actor: Actor, ke
       where: { id: existing.id },
       data: {
         secretCiphertext: sealSecret(keyRing, existing, secret),
-        previousSecrets: [{ ...rotatedAway }, ...previous.map((kept) => ({ ...kept }))],
+        previousSecrets: expirePrevious ? [] : [{ ...rotatedAway }, ...previous.map((kept) => ({ ...kept }))],
         updatedAt: actor.now,
       },
     });

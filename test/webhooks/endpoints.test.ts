@@ -223,7 +223,7 @@ describe('rotation and redelivery', () => {
   });
 
   // Fixed (issue 23: after two rotations the first secret stopped signing at once; the contract gives it 24 h).
-  it('keeps every secret rotated away signing for its 24 hours, up to 5 at once', async () => {
+  it('keeps every secret rotated away signing for its 24 hours, up to 5 at once, unless the rotation ends them', async () => {
     const owner = await givenOrganization(server, 'Twice Rotating Org');
     const hooks = await startReceiver();
     const rotate = async () => {
@@ -259,6 +259,16 @@ describe('rotation and redelivery', () => {
       expect(() => verify(first, later)).toThrow(/signature/i);
       for (const secret of [second, third, fifth]) expect(verify(secret, later)).toBeTruthy();
       expect(secretOf(await rotate())).toMatch(/^whsec_/);
+
+      // After a leak, every secret rotated away stops at once (an outsider's probe found no way to
+      // cut a leaked one within the day once five were signing).
+      const leaked = await server.request(RotateWebhookEndpointSecretDocument, { input: { id: endpoint.id, expirePrevious: true } }, withKey(owner.apiKey));
+      const alone = secretOf(leaked.data?.rotateWebhookEndpointSecret ?? expect.fail(JSON.stringify(leaked)));
+      await connection.touch();
+      await server.webhooks.deliverDue();
+      const cut = hooks.receipts.at(-1) ?? expect.fail('no delivery after the cut');
+      expect(String(cut.headers['webhook-signature']).split(' ')).toHaveLength(1);
+      expect(verify(alone, cut)).toBeTruthy();
     } finally {
       await hooks.close();
     }
