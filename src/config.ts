@@ -23,6 +23,7 @@ const environmentSchema = z.object({
   RATE_LIMIT_PER_ORGANIZATION_PER_SECOND: z.coerce.number().min(0).default(150),
   RATE_LIMIT_PER_ORGANIZATION_BURST: z.coerce.number().int().min(1).default(300),
   API_KEYS_PER_TENANT: z.coerce.number().int().min(1).default(50),
+  TRANSACTIONS_PER_ORGANIZATION: z.coerce.number().int().min(1).max(1000).default(4),
   TRUST_PROXY: z.stringbool().default(false),
   CLIENT_IPV6_PREFIX: z.coerce.number().int().min(1).max(128).default(64),
   SIGN_IN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(0).default(10),
@@ -104,6 +105,8 @@ export interface Config {
   rateLimitPerOrganization: { perSecond: number; burst: number };
   /** Active (unrevoked) API keys a tenant may hold; creating one more is LIMIT_REACHED. */
   apiKeysPerTenant: number;
+  /** Database transactions one accountable organization's requests may have open at once in a process; the next ones wait their turn (src/auth/transaction-turns.ts). */
+  transactionsPerOrganization: number;
   /** Take the client address from X-Forwarded-For's last hop (behind one trusted proxy) instead of the socket. */
   trustProxy: boolean;
   /** An IPv6 client is its address's network of this many bits (a /64 is one home or office); IPv4 is the address. */
@@ -216,6 +219,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     rateLimit: { perSecond: values.RATE_LIMIT_PER_SECOND, burst: values.RATE_LIMIT_BURST },
     rateLimitPerOrganization: { perSecond: values.RATE_LIMIT_PER_ORGANIZATION_PER_SECOND, burst: values.RATE_LIMIT_PER_ORGANIZATION_BURST },
     apiKeysPerTenant: values.API_KEYS_PER_TENANT,
+    transactionsPerOrganization: values.TRANSACTIONS_PER_ORGANIZATION,
     trustProxy: values.TRUST_PROXY,
     clientIpv6Prefix: values.CLIENT_IPV6_PREFIX,
     signInFailures: {

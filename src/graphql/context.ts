@@ -18,6 +18,7 @@ import type { CallerCaches } from '../auth/caller-caches.ts';
 import type { Actor } from '../auth/actor.ts';
 import { crossTenantAccess, type CrossTenant } from '../auth/cross-tenant.ts';
 import { confinementOf, resolveActor } from '../auth/resolve-actor.ts';
+import { transactionTurns } from '../auth/transaction-turns.ts';
 
 export interface Context {
   requestId: string;
@@ -53,6 +54,7 @@ export interface ContextDependencies {
 export function createContextFactory(deps: ContextDependencies) {
   const { config, prisma, clock } = deps;
   const crossTenant = crossTenantAccess(prisma);
+  const turns = transactionTurns(config.transactionsPerOrganization);
   return async (initial: YogaInitialContext): Promise<Context> => {
     try {
       return await buildContext(initial);
@@ -78,7 +80,7 @@ export function createContextFactory(deps: ContextDependencies) {
       log,
       clock,
       config,
-      db: scopeToTenant(prisma, actor ? confinementOf(actor) : nowhere),
+      db: actor ? turns.of(scopeToTenant(prisma, confinementOf(actor)), actor.accountableOrganizationId) : scopeToTenant(prisma, nowhere),
       crossTenant,
       actor,
       isAdmin,

@@ -1,0 +1,68 @@
+// How many database transactions one accountable organization (./api-key-authentication.ts) may have
+// open at once in a process. A transaction holds a connection of the pool until it ends, and one that
+// records an event waits for the event order lock (src/events/record.ts), which every event of every
+// tenant takes in turn: an outsider's probe at 120 events a second, under its rate ceiling, kept 8 or
+// 9 of the 10 connections waiting on that lock, and another organization's `viewer` went from 5 to
+// 320 ms. Past the limit a transaction waits for its turn before it takes a connection, first come
+// first served; past a bounded line it is refused (429 RATE_LIMITED). Only transactions wait: a
+// provider's check, outside any, holds no turn.
+import type { TenantDb } from '../db/tenant-scope.ts';
+import { RateLimitExceededError } from './rate-limits.ts';
+
+/** Transactions that may wait for a turn, per organization, beyond those open. */
+const WAITING_PER_ORGANIZATION = 64;
+
+type Release = () => void;
+
+export interface TransactionTurns {
+  /** The request's confined client, its transactions taken in the organization's turns. */
+  of(db: TenantDb, accountableOrganizationId: string): TenantDb;
+}
+
+export function transactionTurns(perOrganization: number): TransactionTurns {
+  const open = new Map<string, number>();
+  const waiting = new Map<string, (() => void)[]>();
+
+  const release = (key: string) => {
+    const line = waiting.get(key);
+    const next = line?.shift();
+    if (line?.length === 0) waiting.delete(key);
+    if (next) return next(); // the turn passes on: the count stays
+    const left = (open.get(key) ?? 1) - 1;
+    if (left === 0) open.delete(key);
+    else open.set(key, left);
+  };
+
+  function take(key: string): Promise<Release> {
+    const done = () => release(key);
+    if ((open.get(key) ?? 0) < perOrganization) {
+      open.set(key, (open.get(key) ?? 0) + 1);
+      return Promise.resolve(done);
+    }
+    const line = waiting.get(key) ?? [];
+    if (line.length >= WAITING_PER_ORGANIZATION) {
+      return Promise.reject(new RateLimitExceededError(1, 'Too many transactions of this organization at once: retry in 1 s.'));
+    }
+    waiting.set(key, line);
+    return new Promise<Release>((resolve) => line.push(() => resolve(done)));
+  }
+
+  async function inTurn<T>(key: string, transaction: () => Promise<T>): Promise<T> {
+    const done = await take(key);
+    try {
+      return await transaction();
+    } finally {
+      done();
+    }
+  }
+
+  return {
+    of: (db, key) =>
+      new Proxy(db, {
+        get(target, property) {
+          if (property !== '$transaction') return Reflect.get(target, property, target);
+          return (...args: Parameters<TenantDb['$transaction']>) => inTurn(key, () => (target.$transaction as (...a: typeof args) => Promise<unknown>)(...args));
+        },
+      }),
+  };
+}
