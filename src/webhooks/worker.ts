@@ -1,5 +1,5 @@
 // Sends the queued webhook deliveries, in every server process. Work is found through one queue row
-// per endpoint (./queue/): a lease takes due endpoints, fairly between tenants, each with the head
+// per endpoint (./queue/): a lease takes due endpoints, fairly between organizations, each with the head
 // of its queue, so an endpoint receives its events one at a time, in order as far as retries allow,
 // and two processes never send the same attempt. Each send runs outside any transaction; its outcome
 // is settled (DELIVERED, another attempt later per ./schedule.ts, or FAILED after the last), and the
@@ -70,7 +70,7 @@ export function startWebhookWorker(deps: WebhookWorkerDependencies): WebhookWork
   const stopping = new AbortController();
   // Each send in flight listens to it.
   setMaxListeners(sendsPerProcess, stopping.signal);
-  // The sends in flight, and how many are each tenant's: kept across rounds, so that a round that
+  // The sends in flight, and how many are each organization's: kept across rounds, so that a round that
   // failed (the database) leaves the next one knowing what still runs.
   const inFlight = new Set<Promise<void>>();
   const sending = new Map<string, number>();
@@ -174,7 +174,7 @@ export function startWebhookWorker(deps: WebhookWorkerDependencies): WebhookWork
 
   /**
    * Sends until nothing is due. A slow receiver holds only its own slot: as soon as enough sends
-   * end, the next endpoints are leased, so the other endpoints, and the other tenants, go on meanwhile.
+   * end, the next endpoints are leased, so the other endpoints, and the other organizations, go on meanwhile.
    */
   async function round(): Promise<number> {
     let delivered = 0;
