@@ -118,7 +118,7 @@ export async function createApp({ config, database, log, keyRing, clock = system
   });
   const tracing = await createTracing(config.otlpEndpoint);
   const callerCaches = await startCallerCaches(database, config.authCacheTtlMs);
-  const liveEvents = await startLiveEvents(database, { maxPerKey: config.maxSubscriptionsPerKey, log });
+  const liveEvents = await startLiveEvents(database, { maxPerKey: config.maxSubscriptionsPerKey, maxPerOrganization: config.maxSubscriptionsPerOrganization, log });
   const yoga = createYoga({
     schema,
     graphqlEndpoint: '/graphql',

@@ -65,6 +65,7 @@ const environmentSchema = z.object({
   WEBHOOK_ENDPOINTS_PER_TENANT: z.coerce.number().int().min(1).max(10_000).default(20),
   BACKGROUND_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   MAX_SUBSCRIPTIONS_PER_KEY: z.coerce.number().int().min(0).default(20),
+  MAX_SUBSCRIPTIONS_PER_ORGANIZATION: z.coerce.number().int().min(0).default(100),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   ENCRYPTION_KEYS: z
     .string()
@@ -173,6 +174,8 @@ export interface Config {
   backgroundStatementTimeoutMs: number;
   /** Open `events` subscriptions one API key may hold in one process; past it, TOO_MANY_SUBSCRIPTIONS. */
   maxSubscriptionsPerKey: number;
+  /** The same for all of one accountable organization's keys together. */
+  maxSubscriptionsPerOrganization: number;
 }
 
 export class ConfigError extends Error {
@@ -261,5 +264,6 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     webhookLimits: { endpointsPerTenant: values.WEBHOOK_ENDPOINTS_PER_TENANT },
     backgroundStatementTimeoutMs: values.BACKGROUND_STATEMENT_TIMEOUT_MS,
     maxSubscriptionsPerKey: values.MAX_SUBSCRIPTIONS_PER_KEY,
+    maxSubscriptionsPerOrganization: values.MAX_SUBSCRIPTIONS_PER_ORGANIZATION,
   };
 }

@@ -5,8 +5,9 @@
 // 9 of the 10 connections waiting on that lock, and another organization's `viewer` went from 5 to
 // 320 ms. Past the limit a transaction waits for its turn before it takes a connection, first come
 // first served; past a bounded line it is refused (429 RATE_LIMITED). Only transactions wait: a
-// provider's check, outside any, holds no turn.
-import type { TenantDb } from '../db/tenant-scope.ts';
+// provider's check, outside any, holds no turn. Every client a request holds takes them: its
+// confined client and the cross-tenant ones (an outsider's probe flooded sub-account key rotations,
+// which ran on the unconfined client, and filled the pool again).
 import { RateLimitExceededError } from './rate-limits.ts';
 
 /** Transactions that may wait for a turn, per organization, beyond those open. */
@@ -14,9 +15,14 @@ const WAITING_PER_ORGANIZATION = 64;
 
 type Release = () => void;
 
+/** A client that opens transactions: a request's confined client, or the unconfined one of a cross-tenant flow. */
+interface Transactional {
+  $transaction: (...args: never[]) => unknown;
+}
+
 export interface TransactionTurns {
-  /** The request's confined client, its transactions taken in the organization's turns. */
-  of(db: TenantDb, accountableOrganizationId: string): TenantDb;
+  /** The client, its transactions taken in the organization's turns. */
+  of<Client extends Transactional>(db: Client, accountableOrganizationId: string): Client;
 }
 
 export function transactionTurns(perOrganization: number): TransactionTurns {
@@ -61,7 +67,7 @@ export function transactionTurns(perOrganization: number): TransactionTurns {
       new Proxy(db, {
         get(target, property) {
           if (property !== '$transaction') return Reflect.get(target, property, target);
-          return (...args: Parameters<TenantDb['$transaction']>) => inTurn(key, () => (target.$transaction as (...a: typeof args) => Promise<unknown>)(...args));
+          return (...args: never[]) => inTurn(key, async () => target.$transaction(...args));
         },
       }),
   };

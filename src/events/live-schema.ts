@@ -50,6 +50,7 @@ builder.subscriptionField('events', (t) =>
       liveEventsOf(context).open({
         db: context.db,
         apiKeyId: actorOf(context).apiKeyId,
+        accountableOrganizationId: actorOf(context).accountableOrganizationId,
         types: typesOf(args.types),
         after: args.after ?? null,
         credentials: credentialsOf(context),

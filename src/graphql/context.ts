@@ -80,8 +80,9 @@ export function createContextFactory(deps: ContextDependencies) {
       log,
       clock,
       config,
+      // An authenticated request's transactions, on whichever client, take its organization's turns.
       db: actor ? turns.of(scopeToTenant(prisma, confinementOf(actor)), actor.accountableOrganizationId) : scopeToTenant(prisma, nowhere),
-      crossTenant,
+      crossTenant: actor ? (flow) => turns.of(crossTenant(flow), actor.accountableOrganizationId) : crossTenant,
       actor,
       isAdmin,
       keyRing: deps.keyRing,

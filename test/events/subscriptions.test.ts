@@ -322,21 +322,38 @@ describe('subscription events', () => {
 });
 
 describe('the per-process hub', () => {
+  // Issue 23, found by an outside probe: only keys were bounded (20 each), so one organization with 50
+  // keys held 3,000 streams, and another organization's stream slowed from 8 ms to 1 s.
+  it("bounds one organization's open subscriptions across its keys; another organization keeps its own", async () => {
+    const hub = await startLiveEvents({ listen: async (_channel, handlers) => (handlers.listening(true), async () => {}) }, { maxPerKey: 5, maxPerOrganization: 3, log: createLogger('silent') });
+    const db = scopeToTenant(server.prisma, { organizationId: platform.organizationId, tenantId: platform.tenantId, organizationWide: true });
+    const credentials = { keyHash: null, actingForAccountId: null };
+    const open = (apiKeyId: string, accountableOrganizationId: string) => hub.open({ db, apiKeyId, accountableOrganizationId, types: null, after: null, credentials });
+    try {
+      for (const key of ['key_one', 'key_two', 'key_three']) await open(key, 'org_busy');
+      await expect(open('key_four', 'org_busy')).rejects.toMatchObject({ extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', limit: 3 }, message: expect.stringMatching(/^This organization already has 3/) });
+      await expect(open('key_five', 'org_other')).resolves.toBeDefined();
+      expect(hub.size()).toBe(4);
+    } finally {
+      await hub.stop();
+    }
+  });
+
   it('ends open subscriptions when the server shuts down (SERVICE_UNAVAILABLE: resume elsewhere) and refuses new ones', async () => {
     let unlistened = false;
     const hub = await startLiveEvents(
       { listen: async (_channel, handlers) => (handlers.listening(true), async () => void (unlistened = true)) },
-      { maxPerKey: 5, log: createLogger('silent') },
+      { maxPerKey: 5, maxPerOrganization: 5, log: createLogger('silent') },
     );
     const db = scopeToTenant(server.prisma, { organizationId: platform.organizationId, tenantId: platform.tenantId, organizationWide: true });
-    const events = await hub.open({ db, apiKeyId: platform.apiKeyId, types: null, after: null, credentials: { keyHash: null, actingForAccountId: null } });
+    const events = await hub.open({ db, apiKeyId: platform.apiKeyId, accountableOrganizationId: platform.organizationId, types: null, after: null, credentials: { keyHash: null, actingForAccountId: null } });
     const pending = events.next();
     expect(hub.size()).toBe(1);
     await hub.stop();
     await expect(pending).rejects.toMatchObject({ extensions: { code: 'SERVICE_UNAVAILABLE' } });
     expect(hub.size()).toBe(0);
     expect(unlistened).toBe(true);
-    await expect(hub.open({ db, apiKeyId: platform.apiKeyId, types: null, after: null, credentials: { keyHash: null, actingForAccountId: null } })).rejects.toMatchObject({
+    await expect(hub.open({ db, apiKeyId: platform.apiKeyId, accountableOrganizationId: platform.organizationId, types: null, after: null, credentials: { keyHash: null, actingForAccountId: null } })).rejects.toMatchObject({
       extensions: { code: 'SERVICE_UNAVAILABLE' },
     });
   });
