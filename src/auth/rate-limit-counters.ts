@@ -65,7 +65,7 @@ export const secondsOf = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
  * asks again at once would turn refusals into a flood that slows everyone; held, it costs a timer and
  * one connection.
  */
-async function refuseLater(delayMs: number, seconds: number, message: string): Promise<never> {
+export async function refuseLater(delayMs: number, seconds: number, message: string): Promise<never> {
   await sleep(delayMs);
   throw new RateLimitExceededError(seconds, message);
 }

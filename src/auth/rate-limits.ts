@@ -5,7 +5,7 @@ import type pg from 'pg';
 import type { Config } from '../config.ts';
 import { sha256Hex } from '../crypto/tokens.ts';
 import { rateLimited } from './request-errors.ts';
-import { counter, rateCeiling, RateLimitExceededError, secondsOf, spend, type Counter } from './rate-limit-counters.ts';
+import { counter, rateCeiling, RateLimitExceededError, refuseLater, secondsOf, spend, type Counter } from './rate-limit-counters.ts';
 
 export { prepareRateLimitTable, RateLimitExceededError } from './rate-limit-counters.ts';
 
@@ -49,6 +49,8 @@ export interface RateLimits {
   takeSignUpEmail(keys: SignUpEmailKeys): Promise<void>;
   /** A token presented without an API key found nothing usable: counted per client; past the limit, RateLimitExceededError. */
   unknownToken(client: string): Promise<void>;
+  /** Refuses (RateLimitExceededError) after the refusal delay, as every limit here does. */
+  refuse(retryAfterSeconds: number, message: string): Promise<never>;
 }
 
 /**
@@ -128,6 +130,8 @@ export function createRateLimits(
       const entries: [Counter, string][] = [[signUps.address, inboxKey(platformOrganizationId, email)], [signUps.link, linkId], [signUps.client, client]];
       await spend(entries, delayMs, (seconds) => `Too many e-mails were asked for: try again in ${Math.ceil(seconds / 60)} min.`);
     },
+
+    refuse: (retryAfterSeconds, message) => refuseLater(delayMs, retryAfterSeconds, message),
 
     async unknownToken(client) {
       await spend([[unknownTokens, client]], delayMs, (seconds) => `Too many requests with unknown or unusable tokens from this address: retry in ${seconds} s.`);
