@@ -40,6 +40,7 @@ const environmentSchema = z.object({
   PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).default(32),
   PASSWORD_HASH_COST: z.coerce.number().int().min(10).max(20).default(15),
+  PASSWORD_CHECKS_PER_CLIENT: z.coerce.number().int().min(1).max(1000).default(2),
   CORS_ORIGINS: z
     .string()
     .transform((text) => text.split(',').map((origin) => origin.trim()).filter(Boolean))
@@ -124,9 +125,10 @@ export interface Config {
   refusalDelayMs: number;
   /**
    * Password hashes computed at once by this process, and how many may wait (beyond that: 503);
-   * `cost` is scrypt's log2(N): 15 (32 MiB, about 100 ms), lower only for tests, never in production.
+   * `cost` is scrypt's log2(N): 15 (32 MiB, about 100 ms), lower only for tests, never in production;
+   * `perClient`: passwords one client may have being checked at once (beyond: 429).
    */
-  passwordHashing: { concurrency: number; queue: number; cost: number };
+  passwordHashing: { concurrency: number; queue: number; cost: number; perClient: number };
   /** Origins a browser may call from; none means CORS stays closed. */
   corsOrigins: string[];
   /** Who may read the schema (never data): open by default in development, so GraphiQL shows its docs before any key exists. */
@@ -240,7 +242,12 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
       windowSeconds: values.VERIFICATION_EMAIL_WINDOW_SECONDS,
     },
     refusalDelayMs: values.RATE_LIMIT_REFUSAL_DELAY_MS,
-    passwordHashing: { concurrency: values.PASSWORD_HASH_CONCURRENCY, queue: values.PASSWORD_HASH_QUEUE, cost: values.PASSWORD_HASH_COST },
+    passwordHashing: {
+      concurrency: values.PASSWORD_HASH_CONCURRENCY,
+      queue: values.PASSWORD_HASH_QUEUE,
+      cost: values.PASSWORD_HASH_COST,
+      perClient: values.PASSWORD_CHECKS_PER_CLIENT,
+    },
     corsOrigins: values.CORS_ORIGINS ?? [],
     introspection: values.GRAPHQL_INTROSPECTION ?? (values.NODE_ENV === 'development' ? 'always' : 'authenticated'),
     maxBodyBytes: values.MAX_BODY_BYTES,

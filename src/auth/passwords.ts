@@ -45,6 +45,27 @@ class HashingSlots {
 
 const slots = new HashingSlots({ concurrency: 1, queue: 32 });
 
+/**
+ * Passwords being checked at once for one client (PASSWORD_CHECKS_PER_CLIENT, 2). Only failed
+ * sign-ins are limited, and the line above is the process's: an outside probe's valid sign-ins from
+ * two addresses (10 at once for each of 4 users of its own) kept it full, and another platform's user
+ * got 16 of 16 "busy checking passwords". A client's checks beyond these are refused at once.
+ */
+let checksPerClient = 2;
+const checksInFlight = new Map<string, number>();
+
+/** A check for the client (its release), or null when it has its share under way. */
+export function passwordCheckFor(client: string): (() => void) | null {
+  const count = checksInFlight.get(client) ?? 0;
+  if (count >= checksPerClient) return null;
+  checksInFlight.set(client, count + 1);
+  return () => {
+    const left = (checksInFlight.get(client) ?? 1) - 1;
+    if (left === 0) checksInFlight.delete(client);
+    else checksInFlight.set(client, left);
+  };
+}
+
 // 32 MiB per hash, about 100 ms on one core (OWASP's N=2^15, r=8, p=3 profile).
 let hashParameters = { N: 2 ** 15, r: 8, p: 3 };
 
@@ -53,8 +74,9 @@ let hashParameters = { N: 2 ** 15, r: 8, p: 3 };
  * process's, so the bound is too. PASSWORD_HASH_COST (log2 N) is lowered by the tests only, where
  * hundreds of hashes check no strength; stored hashes name their parameters, so any cost verifies.
  */
-export const limitPasswordHashing = (limits: { concurrency: number; queue: number; cost: number }) => {
+export const limitPasswordHashing = (limits: { concurrency: number; queue: number; cost: number; perClient: number }) => {
   slots.configure(limits);
+  checksPerClient = limits.perClient;
   hashParameters = { ...hashParameters, N: 2 ** limits.cost };
 };
 const KEY_LENGTH = 32;

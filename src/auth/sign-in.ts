@@ -6,7 +6,7 @@ import type { Prisma } from '../db/database.ts';
 import { InvalidCredentialsError } from '../core/domain-errors.ts';
 import type { User } from '../generated/prisma/client.ts';
 import { newId } from '../core/ids.ts';
-import { hashPassword, PasswordHashingBusyError, verifyPassword } from './passwords.ts';
+import { hashPassword, passwordCheckFor, PasswordHashingBusyError, verifyPassword } from './passwords.ts';
 
 /** A user to act as: an existing one, or a new one to create in the caller's transaction. */
 export interface PreparedUser {
@@ -19,27 +19,6 @@ export const INVALID_CREDENTIALS_MESSAGE = 'The e-mail or the password is not ri
 
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
-/**
- * Passwords being checked at once for one client. The process hashes one at a time behind a shared
- * line of 32, and only failed sign-ins are limited: an outside probe's valid sign-ins from two
- * addresses (10 at once for each of 4 users of its own) kept the line full, and another platform's
- * user got 16 of 16 "busy checking passwords". A client's checks beyond these are refused at once.
- */
-const CHECKS_PER_CLIENT = 2;
-// In this process: the hashing line it guards is the process's.
-const checksInFlight = new Map<string, number>();
-
-/** A check for the client (its release), or null when it has CHECKS_PER_CLIENT under way. */
-function checkingFor(client: string): (() => void) | null {
-  const count = checksInFlight.get(client) ?? 0;
-  if (count >= CHECKS_PER_CLIENT) return null;
-  checksInFlight.set(client, count + 1);
-  return () => {
-    const left = (checksInFlight.get(client) ?? 1) - 1;
-    if (left === 0) checksInFlight.delete(client);
-    else checksInFlight.set(client, left);
-  };
-}
 
 export interface SignInRequest extends Omit<SignInKeys, 'email'> {
   email: string;
@@ -55,10 +34,10 @@ export interface SignInRequest extends Omit<SignInKeys, 'email'> {
 export async function signIn(prisma: Prisma, limits: RateLimits, request: SignInRequest): Promise<User | null> {
   const email = normalizeEmail(request.email);
   const attempt = await limits.signInAttempt({ email, client: request.client, linkId: request.linkId });
-  const checked = checkingFor(request.client);
+  const checked = passwordCheckFor(request.client);
   if (!checked) {
     await attempt.notChecked();
-    return limits.refuse(1, `This address has ${CHECKS_PER_CLIENT} passwords being checked already: retry in 1 s.`);
+    return limits.refuse(1, 'This address has passwords being checked already: retry in 1 s.');
   }
   try {
     const user = await prisma.user.findUnique({ where: { email } });

@@ -27,7 +27,7 @@ describe('a guessing attack', () => {
     // with the bystander's as they would in production.
     // With production's refusal delay and hash cost: holding refused guesses and bounding the hashing
     // are what keep the bystander fast.
-    server = await startTestServer({ listen: true, environment: { RATE_LIMIT_REFUSAL_DELAY_MS: '1000', PASSWORD_HASH_COST: '15' } });
+    server = await startTestServer({ listen: true, environment: { RATE_LIMIT_REFUSAL_DELAY_MS: '1000', PASSWORD_HASH_COST: '15', PASSWORD_CHECKS_PER_CLIENT: '2' } });
     platform = await givenOAuthPlatform(server, 'Guessed Platform');
   });
   afterAll(() => server?.close());
@@ -185,7 +185,9 @@ describe("one client's password checks", () => {
   // at a time behind a shared line; valid sign-ins from two addresses kept it full, and another
   // platform's user got 16 of 16 503. A client now has at most 2 checks under way.
   it("are 2 at a time: the rest are refused at once (429), and another client's sign-in is checked", async () => {
-    const server = await startTestServer({ environment: { TRUST_PROXY: 'true', PASSWORD_HASH_CONCURRENCY: '1', PASSWORD_HASH_QUEUE: '4', PASSWORD_HASH_COST: '15' } });
+    const server = await startTestServer({
+      environment: { TRUST_PROXY: 'true', PASSWORD_HASH_CONCURRENCY: '1', PASSWORD_HASH_QUEUE: '4', PASSWORD_HASH_COST: '15', PASSWORD_CHECKS_PER_CLIENT: '2' },
+    });
     try {
       const platform = await givenConnectPlatform(server);
       const links = await Promise.all(Array.from({ length: 11 }, () => givenExpressAccount(server, platform)));

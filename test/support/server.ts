@@ -104,9 +104,11 @@ export async function startTestServer(options: TestServerOptions = {}) {
     RATE_LIMIT_REFUSAL_DELAY_MS: '10',
     // Every in-process request is one client (`local`), which makes a test file's whole world: its
     // dozens of sign-ups and dead links would pass the hourly and per-minute limits a real client
-    // meets. The tests of those limits set them (sign-up.test.ts, test/auth/token-lookups.test.ts).
+    // meets, and its concurrent sign-ins the checks one client may have at once. The tests of those
+    // limits set them (sign-up.test.ts, test/auth/token-lookups.test.ts, test/auth/rate-limits.test.ts).
     VERIFICATION_EMAILS_PER_CLIENT: '1000',
     UNKNOWN_TOKENS_PER_MINUTE: '1000',
+    PASSWORD_CHECKS_PER_CLIENT: '1000',
     // Password hashes at scrypt's N=2^10 instead of 2^15: a hundred times less CPU for the hundreds of
     // sign-ups and sign-ins the tests make; what they check is the flow, not the hash's strength
     // (the tests about hashing under load set production's cost back; production refuses a lower one).
