@@ -14,7 +14,10 @@ import {
 import { givenOAuthPlatform, givenOwnedOrganization, givenStandardAccount } from '../support/oauth.ts';
 import { actingFor, givenActiveAccount, givenConnectPlatform, givenExpressAccount } from '../support/connect.ts';
 import { givenOrganization, type OrganizationFixture } from '../support/fixtures.ts';
-import { startTestServer, withKey, type TestServer } from '../support/server.ts';
+import { startTestServer, TEST_ENCRYPTION_KEYS, withKey, type TestServer } from '../support/server.ts';
+import { newKeyEntry, parseKeyRing } from '../../src/crypto/key-ring.ts';
+import { pendingWebhookReencryption, reencryptWebhookSecretsBatch } from '../../src/webhooks/reencrypt.ts';
+import { signingSecrets } from '../../src/webhooks/signing.ts';
 import { deliveriesOf, givenConnection, givenEndpoint } from './givens.ts';
 import { startReceiver, verify, type Receiver } from './receiver.ts';
 
@@ -220,6 +223,27 @@ describe('rotation and redelivery', () => {
     } finally {
       await hooks.close();
     }
+  });
+
+  // Fixed: `secrets:reencrypt` left signing secrets under the old key, so removing it, as the
+  // rotation steps say, would have stopped every endpoint from signing.
+  it('are re-encrypted under a new key with the rotated-away secret still signing, so the old key can go', async () => {
+    const owner = await givenOrganization(server, 'Key Rotation Org');
+    const { endpoint, secret: oldSecret } = await givenEndpoint(server, withKey(owner.apiKey), { url: receiver.url, eventTypes: ['connection.created'] });
+    const rotated = await server.request(RotateWebhookEndpointSecretDocument, { input: { id: endpoint.id } }, withKey(owner.apiKey));
+    const result = rotated.data?.rotateWebhookEndpointSecret;
+    if (result?.__typename !== 'RotateWebhookEndpointSecretPayload') return expect.fail(JSON.stringify(rotated));
+
+    const newKey = newKeyEntry(2);
+    const bothKeys = parseKeyRing(`${TEST_ENCRYPTION_KEYS},${newKey}`);
+    const now = server.clock.now();
+    expect(await pendingWebhookReencryption(server.prisma, bothKeys, now)).toBeGreaterThanOrEqual(1);
+    while ((await reencryptWebhookSecretsBatch(server.prisma, bothKeys, 3, now)) > 0);
+    expect(await pendingWebhookReencryption(server.prisma, bothKeys, now)).toBe(0);
+
+    const row = await server.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } });
+    expect(signingSecrets(parseKeyRing(newKey), row, now)).toEqual([result.secret, oldSecret]);
+    expect(() => signingSecrets(server.keyRing, row, now)).toThrow(/not in the key ring/);
   });
 
   // Fixed (issue 23: after two rotations the first secret stopped signing at once; the contract gives it 24 h).
