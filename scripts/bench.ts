@@ -26,14 +26,25 @@ const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 1);
 /** BENCH_REFERENCES=off measures our server alone (for a profile of it under load only). */
 const references = process.env.BENCH_REFERENCES !== 'off';
 
-const ACCOUNT_FIELDS = 'id connectionType onboardingMode status platformOrganizationId connectedOrganizationId connectedTenantId platformCustomerId pendingEmail pendingOrganizationName pendingCountry createdAt updatedAt';
+const ACCOUNT_FIELDS =
+  'id connectionType onboardingMode status platformOrganizationId connectedOrganizationId connectedTenantId platformCustomerId pendingEmail pendingOrganizationName pendingCountry createdAt updatedAt';
 /** PostGraphile calls the primary key rowId (its `id` is a Node id). */
 const PG_ACCOUNT_FIELDS = ACCOUNT_FIELDS.replace(/^id /, 'rowId ');
 
 const ours = {
-  Q1: (first: number) => ({ operationName: 'Q1', query: `query Q1 { connectedAccounts(first: ${first}, filter: { status: [ACTIVE] }) { totalCount nodes { ${ACCOUNT_FIELDS} connectedOrganization { id name } } } }` }),
-  Q2: (id: string) => ({ operationName: 'Q2', query: `query Q2($id: ID!) { connectedAccount(id: $id) { ${ACCOUNT_FIELDS} } }`, variables: { id } }),
-  M1: () => ({ query: 'mutation M1 { createConnectedAccount(input: { connectionType: EXPRESS, email: "a@shop.example", organizationName: "Shop" }) { __typename } }' }),
+  Q1: (first: number) => ({
+    operationName: 'Q1',
+    query: `query Q1 { connectedAccounts(first: ${first}, filter: { status: [ACTIVE] }) { totalCount nodes { ${ACCOUNT_FIELDS} connectedOrganization { id name } } } }`,
+  }),
+  Q2: (id: string) => ({
+    operationName: 'Q2',
+    query: `query Q2($id: ID!) { connectedAccount(id: $id) { ${ACCOUNT_FIELDS} } }`,
+    variables: { id },
+  }),
+  M1: () => ({
+    query:
+      'mutation M1 { createConnectedAccount(input: { connectionType: EXPRESS, email: "a@shop.example", organizationName: "Shop" }) { __typename } }',
+  }),
   Q3: () => ({ operationName: 'Q3', query: 'query Q3 { viewer { organizationId tenantId apiKeyId actingAs { id } } }' }),
 };
 const postgraphile = {
@@ -43,7 +54,11 @@ const postgraphile = {
     operationName: 'Q1',
     query: `query Q1 { allConnectedAccounts(first: ${first}, condition: { status: ACTIVE, platformOrganizationId: "${platformId}" }, orderBy: [CREATED_AT_ASC, PRIMARY_KEY_ASC]) { totalCount nodes { ${PG_ACCOUNT_FIELDS} organizationByConnectedOrganizationId { rowId name } } } }`,
   }),
-  Q2: (id: string) => ({ operationName: 'Q2', query: `query Q2($id: String!) { connectedAccountByRowId(rowId: $id) { ${PG_ACCOUNT_FIELDS} } }`, variables: { id } }),
+  Q2: (id: string) => ({
+    operationName: 'Q2',
+    query: `query Q2($id: String!) { connectedAccountByRowId(rowId: $id) { ${PG_ACCOUNT_FIELDS} } }`,
+    variables: { id },
+  }),
 };
 const raw = {
   Q1: (first: number) => ({ operationName: 'Q1', variables: { first } }),
@@ -55,7 +70,8 @@ async function seed(url: string, platformOrganizationId: string): Promise<string
   await client.connect();
   try {
     // Statuses cycle ACTIVE×4, PENDING×3, SUSPENDED×2, REVOKED×1; each ACTIVE one has its organization and tenant.
-    await client.query(`
+    await client.query(
+      `
       WITH n AS (SELECT i, (ARRAY['ACTIVE','ACTIVE','ACTIVE','ACTIVE','PENDING','PENDING','PENDING','SUSPENDED','SUSPENDED','REVOKED'])[1 + i % 10] AS status FROM generate_series(1, ${ACCOUNTS}) i),
       orgs AS (INSERT INTO "Organization" (id, name, country, "updatedAt") SELECT 'org_bench' || i, 'Merchant ' || i, 'DE', now() FROM n WHERE status = 'ACTIVE' RETURNING id),
       tenants AS (INSERT INTO "Tenant" (id, "organizationId", name, environment, "updatedAt") SELECT 'ten_bench' || i, 'org_bench' || i, 'Production', 'PRODUCTION', now() FROM n WHERE status = 'ACTIVE' RETURNING id)
@@ -63,7 +79,9 @@ async function seed(url: string, platformOrganizationId: string): Promise<string
       SELECT 'cacc_bench' || i, $1, 'EXPRESS', 'EXPRESS', status::"ConnectedAccountStatus",
         CASE WHEN status = 'ACTIVE' THEN 'org_bench' || i END, CASE WHEN status = 'ACTIVE' THEN 'ten_bench' || i END,
         'cus_' || i, 'owner' || i || '@shop.example', 'Merchant ' || i, 'DE', now() - (i || ' seconds')::interval, now()
-      FROM n`, [platformOrganizationId]);
+      FROM n`,
+      [platformOrganizationId],
+    );
     // As a database that has lived a while is: vacuumed (its visibility map lets a count read the index
     // alone) and with fresh statistics. Every target gets the same plans.
     await client.query('VACUUM ANALYZE');
@@ -95,7 +113,9 @@ let postmasterPid = 0;
 /** /ready answered 200 on 2 × PROCESSES new connections in a row: node:cluster hands them to the workers in turn. */
 async function everyWorkerReady(url: string) {
   for (let inARow = 0; inARow < 2 * PROCESSES; ) {
-    const status = await new Promise<number>((resolve) => httpGet(`${url}/ready`, { agent: false }, (response) => resolve(response.resume().statusCode ?? 0)).on('error', () => resolve(0)));
+    const status = await new Promise<number>((resolve) =>
+      httpGet(`${url}/ready`, { agent: false }, (response) => resolve(response.resume().statusCode ?? 0)).on('error', () => resolve(0)),
+    );
     inARow = status === 200 ? inARow + 1 : 0;
     if (inARow === 0) await sleep(100);
   }
@@ -103,9 +123,14 @@ async function everyWorkerReady(url: string) {
 
 /** One request first: it must answer data without errors, or the figures would measure a failure. */
 async function verified(url: string, headers: Record<string, string>, body: () => object) {
-  const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body()) });
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body()),
+  });
   const text = await response.text();
-  if (response.status !== 200 || text.includes('"errors"') || !text.includes('"data"')) throw new Error(`${url} does not answer the query: ${text.slice(0, 300)}`);
+  if (response.status !== 200 || text.includes('"errors"') || !text.includes('"data"'))
+    throw new Error(`${url} does not answer the query: ${text.slice(0, 300)}`);
 }
 
 async function measure({ url, pid }: Target, headers: Record<string, string>, body: () => object): Promise<Measure> {
@@ -137,11 +162,20 @@ async function measure({ url, pid }: Target, headers: Record<string, string>, bo
 /** PostGraphile 5 needs Node 22: fetched from the npm registry (the `node` package) when this one is older. */
 function nodeFor(script: string): string {
   if (!script.includes('postgraphile') || Number(process.versions.node.split('.')[0]) >= 22) return process.execPath;
-  return execFileSync('npm', ['exec', '--yes', '--package=node@22', '--', 'node', '-p', 'process.execPath'], { cwd: tmpdir(), encoding: 'utf8' }).trim().split('\n').at(-1)!;
+  return execFileSync('npm', ['exec', '--yes', '--package=node@22', '--', 'node', '-p', 'process.execPath'], {
+    cwd: tmpdir(),
+    encoding: 'utf8',
+  })
+    .trim()
+    .split('\n')
+    .at(-1)!;
 }
 
 async function spawnReference(script: string, port: number, databaseUrl: string): Promise<ChildProcess> {
-  const child = spawn(nodeFor(script), ['--import', 'tsx', script], { env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), NODE_ENV: 'production', GRAPHILE_ENV: 'production' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(nodeFor(script), ['--import', 'tsx', script], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), NODE_ENV: 'production', GRAPHILE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise<void>((resolve) => child.stdout?.on('data', (data: Buffer) => data.toString().includes('ready') && resolve()));
   return child;
 }
@@ -154,9 +188,15 @@ async function statementsPerRequest(databaseUrl: string, url: string, headers: R
     await verified(url, headers, () => body);
     await client.query('SELECT pg_stat_statements_reset()');
     for (let index = 0; index < count; index += 1) {
-      await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+      await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
     }
-    const calls = await client.query<{ calls: string }>(`SELECT coalesce(sum(calls), 0) AS calls FROM pg_stat_statements WHERE query NOT ILIKE '%pg_stat_statements%' AND query NOT IN ('BEGIN', 'COMMIT')`);
+    const calls = await client.query<{ calls: string }>(
+      `SELECT coalesce(sum(calls), 0) AS calls FROM pg_stat_statements WHERE query NOT ILIKE '%pg_stat_statements%' AND query NOT IN ('BEGIN', 'COMMIT')`,
+    );
     return Math.round((Number(calls.rows[0]?.calls) / count) * 10) / 10;
   } finally {
     await client.end();
@@ -191,7 +231,13 @@ try {
   await setup.end();
   const apiKey = await bootstrapPlatform(server.url);
   const auth = { authorization: `Bearer ${apiKey}` };
-  const me = await (await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: '{"query":"{ viewer { organizationId } }"}' })).json() as { data: { viewer: { organizationId: string } } };
+  const me = (await (
+    await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth },
+      body: '{"query":"{ viewer { organizationId } }"}',
+    })
+  ).json()) as { data: { viewer: { organizationId: string } } };
   const platformId = me.data.viewer.organizationId;
   const activeIds = await seed(cluster.url, platformId);
   const randomId = () => activeIds[Math.floor(Math.random() * activeIds.length)]!;
@@ -220,28 +266,42 @@ try {
       'ours/PostGraphile': pgMeasure ? (ourMeasure.rps / pgMeasure.rps).toFixed(2) : '-',
       'non-2xx (ours)': ourMeasure.non2xx,
       'CPU ms/req ours (PostgreSQL)': `${ourMeasure.cpuMs} (${ourMeasure.postgresCpuMs})`,
-      'raw': rawMeasure ? `${rawMeasure.cpuMs} (${rawMeasure.postgresCpuMs})` : '-',
-      'PostGraphile': pgMeasure ? `${pgMeasure.cpuMs} (${pgMeasure.postgresCpuMs})` : '-',
+      raw: rawMeasure ? `${rawMeasure.cpuMs} (${rawMeasure.postgresCpuMs})` : '-',
+      PostGraphile: pgMeasure ? `${pgMeasure.cpuMs} (${pgMeasure.postgresCpuMs})` : '-',
     };
     console.log(name, JSON.stringify(rows[name]));
   };
-  const reference = (target: Target, headers: Record<string, string>, body: () => object) => (references ? measure(target, headers, body) : undefined);
+  const reference = (target: Target, headers: Record<string, string>, body: () => object) =>
+    references ? measure(target, headers, body) : undefined;
   if (wanted('Q1')) {
-    row('Q1 list 50', await measure(ourTarget, auth, () => ours.Q1(50)), await reference(rawTarget, auth, () => raw.Q1(50)), await reference(pgTarget, {}, () => postgraphile.Q1(50, platformId)));
+    row(
+      'Q1 list 50',
+      await measure(ourTarget, auth, () => ours.Q1(50)),
+      await reference(rawTarget, auth, () => raw.Q1(50)),
+      await reference(pgTarget, {}, () => postgraphile.Q1(50, platformId)),
+    );
   }
   if (wanted('Q2')) {
-    row('Q2 get', await measure(ourTarget, auth, () => ours.Q2(randomId())), await reference(rawTarget, auth, () => raw.Q2(randomId())), await reference(pgTarget, {}, () => postgraphile.Q2(randomId())));
+    row(
+      'Q2 get',
+      await measure(ourTarget, auth, () => ours.Q2(randomId())),
+      await reference(rawTarget, auth, () => raw.Q2(randomId())),
+      await reference(pgTarget, {}, () => postgraphile.Q2(randomId())),
+    );
   }
   // The framework floor: yoga alone answering `{ hello }`, beside our cheapest request.
   const floor = wanted('Q0') && references ? await measure(yogaTarget, {}, () => ({ query: '{ hello }' })) : undefined;
-  if (wanted('Q3')) row('Q3 viewer on behalf', await measure(ourTarget, { ...auth, 'x-meteroid-connect-account': randomId() }, () => ours.Q3()));
+  if (wanted('Q3'))
+    row('Q3 viewer on behalf', await measure(ourTarget, { ...auth, 'x-meteroid-connect-account': randomId() }, () => ours.Q3()));
   // Counted before M1: its accounts queue e-mail, and the outbox worker's statements would be counted too.
-  const statements = !wanted('SQL') ? {} : {
-    'ours Q1 first 10': await statementsPerRequest(cluster.url, server.url, auth, ours.Q1(10), 20),
-    'ours Q1 first 100': await statementsPerRequest(cluster.url, server.url, auth, ours.Q1(100), 20),
-    'PostGraphile Q1 first 10': await statementsPerRequest(cluster.url, pgTarget.url, {}, postgraphile.Q1(10, platformId), 20),
-    'PostGraphile Q1 first 100': await statementsPerRequest(cluster.url, pgTarget.url, {}, postgraphile.Q1(100, platformId), 20),
-  };
+  const statements = !wanted('SQL')
+    ? {}
+    : {
+        'ours Q1 first 10': await statementsPerRequest(cluster.url, server.url, auth, ours.Q1(10), 20),
+        'ours Q1 first 100': await statementsPerRequest(cluster.url, server.url, auth, ours.Q1(100), 20),
+        'PostGraphile Q1 first 10': await statementsPerRequest(cluster.url, pgTarget.url, {}, postgraphile.Q1(10, platformId), 20),
+        'PostGraphile Q1 first 100': await statementsPerRequest(cluster.url, pgTarget.url, {}, postgraphile.Q1(100, platformId), 20),
+      };
   if (wanted('M1')) row('M1 create', await measure(ourTarget, auth, () => ours.M1()));
   clearInterval(sampler);
   if (process.env.BENCH_STATEMENTS) await printCostliestStatements(cluster.url);
@@ -249,28 +309,34 @@ try {
   console.table(rows);
   console.table(statements);
   console.log(`our server's peak resident memory under load (WEB_CONCURRENCY=${PROCESSES}, all its processes): ${peakMb} MB`);
-  const floorLine = floor ? `graphql-yoga alone answering \`{ hello }\` (no plugin, no context, no database): ${floor.rps} req/s, p50/p99 ${floor.p50}/${floor.p99} ms, ${floor.cpuMs} ms of CPU per request.` : '';
+  const floorLine = floor
+    ? `graphql-yoga alone answering \`{ hello }\` (no plugin, no context, no database): ${floor.rps} req/s, p50/p99 ${floor.p50}/${floor.p99} ms, ${floor.cpuMs} ms of CPU per request.`
+    : '';
   if (floorLine) console.log(floorLine);
 
   const table = (data: Record<string, Record<string, string | number>>) => {
     const columns = Object.keys(Object.values(data)[0] ?? {});
-    return [`| query | ${columns.join(' | ')} |`, `| --- | ${columns.map(() => '---').join(' | ')} |`, ...Object.entries(data).map(([name, values]) => `| ${name} | ${columns.map((column) => values[column]).join(' | ')} |`)].join('\n');
+    return [
+      `| query | ${columns.join(' | ')} |`,
+      `| --- | ${columns.map(() => '---').join(' | ')} |`,
+      ...Object.entries(data).map(([name, values]) => `| ${name} | ${columns.map((column) => values[column]).join(' | ')} |`),
+    ].join('\n');
   };
   // The measured part of docs/performance.md sits between two markers; the analysis around it stays.
   const document = readFileSync('docs/performance.md', 'utf8');
   const [before, rest = ''] = document.split(START_MARKER);
   const after = rest.split(END_MARKER)[1] ?? '';
   const measured = [
-      `Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench\` (${SECONDS} s per cell, ${CONNECTIONS} connections, ${ACCOUNTS} connected accounts) on ${machine()}.`,
-      '',
-      table(rows),
-      '',
-      '| SQL statements per request | |',
-      '| --- | --- |',
-      ...Object.entries(statements).map(([name, value]) => `| ${name} | ${value} |`),
-      '',
-      `Peak resident memory of our server under load: ${peakMb} MB.`,
-      ...(floorLine ? ['', floorLine] : []),
+    `Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench\` (${SECONDS} s per cell, ${CONNECTIONS} connections, ${ACCOUNTS} connected accounts) on ${machine()}.`,
+    '',
+    table(rows),
+    '',
+    '| SQL statements per request | |',
+    '| --- | --- |',
+    ...Object.entries(statements).map(([name, value]) => `| ${name} | ${value} |`),
+    '',
+    `Peak resident memory of our server under load: ${peakMb} MB.`,
+    ...(floorLine ? ['', floorLine] : []),
   ].join('\n');
   if (!only) {
     writeFileSync('docs/performance.md', `${before}${START_MARKER}\n${measured}\n${END_MARKER}${after}`);

@@ -23,9 +23,18 @@ const filesUnder = (folder) =>
 
 /** Every input of the output: the sources, the compiler options and the compiler itself. */
 function fingerprint() {
-  const inputs = [...filesUnder(sources), path.join(root, 'tsconfig.json'), path.join(root, 'tsconfig.build.json'), require.resolve('typescript/package.json')];
+  const inputs = [
+    ...filesUnder(sources),
+    path.join(root, 'tsconfig.json'),
+    path.join(root, 'tsconfig.build.json'),
+    require.resolve('typescript/package.json'),
+  ];
   const hash = createHash('sha256');
-  for (const file of inputs.sort()) hash.update(`${path.relative(root, file)}\0`).update(readFileSync(file)).update('\0');
+  for (const file of inputs.sort())
+    hash
+      .update(`${path.relative(root, file)}\0`)
+      .update(readFileSync(file))
+      .update('\0');
   return hash.digest('hex');
 }
 

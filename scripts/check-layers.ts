@@ -33,9 +33,12 @@ interface Import {
 
 /** `import … from './x.ts'`, `export … from`, `import './x.ts'`, `import('./x.ts')`: relative ones, comments removed. */
 function importsOf(file: string): Import[] {
-  const source = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+  const source = readFileSync(file, 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/^\s*\/\/.*$/gm, '');
   const found: Import[] = [];
-  const statement = /\b(import|export)(\s+type)?\b[^;'"]*?\bfrom\s*'(\.{1,2}\/[^']+)'|\bimport\s*'(\.{1,2}\/[^']+)'|\bimport\(\s*'(\.{1,2}\/[^']+)'\s*\)/g;
+  const statement =
+    /\b(import|export)(\s+type)?\b[^;'"]*?\bfrom\s*'(\.{1,2}\/[^']+)'|\bimport\s*'(\.{1,2}\/[^']+)'|\bimport\(\s*'(\.{1,2}\/[^']+)'\s*\)/g;
   for (const match of source.matchAll(statement)) {
     const specifier = match[3] ?? match[4] ?? match[5];
     if (specifier) found.push({ target: path.normalize(path.join(path.dirname(file), specifier)), typeOnly: match[2] !== undefined });
@@ -53,11 +56,13 @@ const graph = new Map(files.map((file) => [file, importsOf(file)]));
 const violations: string[] = [];
 
 for (const [file, imports] of graph) {
-  if (file.startsWith('src/') && layerOf(file) < 0) violations.push(`${file}: in no layer (give its folder one in scripts/check-layers.ts)`);
+  if (file.startsWith('src/') && layerOf(file) < 0)
+    violations.push(`${file}: in no layer (give its folder one in scripts/check-layers.ts)`);
   for (const { target } of imports) {
     const from = layerOf(file);
     const to = layerOf(target);
-    if (file.startsWith('src/') && to > from) violations.push(`${file} → ${target}: ${layers[from]?.[0]} may not import from ${layers[to]?.[0]}`);
+    if (file.startsWith('src/') && to > from)
+      violations.push(`${file} → ${target}: ${layers[from]?.[0]} may not import from ${layers[to]?.[0]}`);
     for (const [source, destination, rule] of forbiddenTargets) {
       if (source.test(file) && destination.test(target)) violations.push(`${file} → ${target}: ${rule}`);
     }
@@ -84,4 +89,6 @@ if (violations.length > 0) {
   console.error(`${violations.length} layering violation(s):\n${violations.map((line) => `  ${line}`).join('\n')}`);
   process.exit(1);
 }
-console.log(`layering holds: ${graph.size} files, ${[...graph.values()].reduce((sum, imports) => sum + imports.length, 0)} relative imports`);
+console.log(
+  `layering holds: ${graph.size} files, ${[...graph.values()].reduce((sum, imports) => sum + imports.length, 0)} relative imports`,
+);

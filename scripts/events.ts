@@ -54,7 +54,9 @@ async function deliveriesByStatus(databaseUrl: string): Promise<Record<string, n
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const { rows } = await client.query<{ status: string; count: string }>('SELECT status, count(*) FROM "WebhookDelivery" GROUP BY status');
+    const { rows } = await client.query<{ status: string; count: string }>(
+      'SELECT status, count(*) FROM "WebhookDelivery" GROUP BY status',
+    );
     return Object.fromEntries(rows.map((row) => [row.status, Number(row.count)]));
   } finally {
     await client.end();
@@ -64,123 +66,138 @@ async function deliveriesByStatus(databaseUrl: string): Promise<Record<string, n
 console.log(`events, on ${machine()}`);
 
 async function deliveryAndSubscriptions() {
-const cluster = await startPostgresCluster();
-const server = await startServerProcess(cluster.url, 4811, {
-  // Plain-http receivers on loopback are for development only (API.md): the drill runs as one.
-  NODE_ENV: 'development',
-  WEBHOOK_RETRY_SCALE: '0.0005',
-  WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
-  WEBHOOK_POLL_MS: '200',
-  // 200 clients on one key: the per-key bound (20 by default) would refuse 180 of them.
-  MAX_SUBSCRIPTIONS_PER_KEY: String(SUBSCRIBERS),
-});
-const receivers: Receiver[] = [];
-try {
-  const apiKey = await bootstrapPlatform(server.url);
-  const auth = { authorization: `Bearer ${apiKey}` };
-  const call = <T>(query: string) => graphql<T>(server.url, query, auth);
+  const cluster = await startPostgresCluster();
+  const server = await startServerProcess(cluster.url, 4811, {
+    // Plain-http receivers on loopback are for development only (API.md): the drill runs as one.
+    NODE_ENV: 'development',
+    WEBHOOK_RETRY_SCALE: '0.0005',
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+    WEBHOOK_POLL_MS: '200',
+    // 200 clients on one key: the per-key bound (20 by default) would refuse 180 of them.
+    MAX_SUBSCRIPTIONS_PER_KEY: String(SUBSCRIBERS),
+  });
+  const receivers: Receiver[] = [];
+  try {
+    const apiKey = await bootstrapPlatform(server.url);
+    const auth = { authorization: `Bearer ${apiKey}` };
+    const call = <T>(query: string) => graphql<T>(server.url, query, auth);
 
-  // 1. Webhooks.
-  receivers.push(await receiver(0), await receiver(0), await receiver(0.5));
-  for (const { url } of receivers) {
-    const made = await call<{ createWebhookEndpoint: { __typename: string } }>(
-      `mutation { createWebhookEndpoint(input: { url: "${url}", eventTypes: ["connection.updated"] }) { __typename ... on Error { message } } }`,
+    // 1. Webhooks.
+    receivers.push(await receiver(0), await receiver(0), await receiver(0.5));
+    for (const { url } of receivers) {
+      const made = await call<{ createWebhookEndpoint: { __typename: string } }>(
+        `mutation { createWebhookEndpoint(input: { url: "${url}", eventTypes: ["connection.updated"] }) { __typename ... on Error { message } } }`,
+      );
+      if (made.createWebhookEndpoint.__typename !== 'CreateWebhookEndpointPayload') throw new Error(JSON.stringify(made));
+    }
+    const created = await call<{ createConnection: { connection: { id: string } } }>(
+      'mutation { createConnection(input: { name: "Drill", providerType: FLEXPRICE, secrets: { generic: { data: { token: "drill" } } } }) { ... on CreateConnectionPayload { connection { id } } } }',
     );
-    if (made.createWebhookEndpoint.__typename !== 'CreateWebhookEndpointPayload') throw new Error(JSON.stringify(made));
-  }
-  const created = await call<{ createConnection: { connection: { id: string } } }>(
-    'mutation { createConnection(input: { name: "Drill", providerType: FLEXPRICE, secrets: { generic: { data: { token: "drill" } } } }) { ... on CreateConnectionPayload { connection { id } } } }',
-  );
-  const connectionId = created.createConnection.connection.id;
-  const started = performance.now();
-  await inBatches(EVENTS, 8, (index) => call(`mutation { updateConnection(input: { id: "${connectionId}", name: "Drill ${index}" }) { __typename } }`));
-  const committedInMs = Math.round(performance.now() - started);
-  // Until nothing is left to send: every delivery DELIVERED, or FAILED after its last retry.
-  const deadline = performance.now() + 10 * 60_000;
-  while (performance.now() < deadline && (await deliveriesByStatus(cluster.url)).PENDING) await sleep(500);
-  const statuses = await deliveriesByStatus(cluster.url);
-  const rows = receivers.map((r, index) => ({
-    endpoint: index === 2 ? 'fails half the time' : `healthy ${index + 1}`,
-    delivered: `${r.delivered.size}/${EVENTS}`,
-    duplicates: [...r.delivered.values()].reduce((sum, count) => sum + count - 1, 0),
-    requests: r.requests,
-    'lag p50 ms': percentile(r.lagsMs, 50),
-    'lag p99 ms': percentile(r.lagsMs, 99),
-  }));
-  console.log(`\n1. webhooks: ${EVENTS} events committed in ${committedInMs} ms (8 clients); deliveries by status: ${JSON.stringify(statuses)}`);
-  console.table(rows);
+    const connectionId = created.createConnection.connection.id;
+    const started = performance.now();
+    await inBatches(EVENTS, 8, (index) =>
+      call(`mutation { updateConnection(input: { id: "${connectionId}", name: "Drill ${index}" }) { __typename } }`),
+    );
+    const committedInMs = Math.round(performance.now() - started);
+    // Until nothing is left to send: every delivery DELIVERED, or FAILED after its last retry.
+    const deadline = performance.now() + 10 * 60_000;
+    while (performance.now() < deadline && (await deliveriesByStatus(cluster.url)).PENDING) await sleep(500);
+    const statuses = await deliveriesByStatus(cluster.url);
+    const rows = receivers.map((r, index) => ({
+      endpoint: index === 2 ? 'fails half the time' : `healthy ${index + 1}`,
+      delivered: `${r.delivered.size}/${EVENTS}`,
+      duplicates: [...r.delivered.values()].reduce((sum, count) => sum + count - 1, 0),
+      requests: r.requests,
+      'lag p50 ms': percentile(r.lagsMs, 50),
+      'lag p99 ms': percentile(r.lagsMs, 99),
+    }));
+    console.log(
+      `\n1. webhooks: ${EVENTS} events committed in ${committedInMs} ms (8 clients); deliveries by status: ${JSON.stringify(statuses)}`,
+    );
+    console.table(rows);
 
-  // 2. Subscriptions.
-  const rssBefore = server.rssBytes();
-  const lags: number[] = [];
-  let received = 0;
-  const controllers: AbortController[] = [];
-  const subscription = JSON.stringify({ query: 'subscription { events(types: ["connection.updated"]) { id createdAt } }' });
-  const streams = Array.from({ length: SUBSCRIBERS }, async () => {
-    const controller = new AbortController();
-    controllers.push(controller);
-    const response = await fetch(`${server.url}/graphql`, {
-      method: 'POST',
-      headers: { ...auth, 'content-type': 'application/json', accept: 'text/event-stream' },
-      body: subscription,
-      signal: controller.signal,
-    });
-    const reader = response.body?.getReader();
-    const decoder = new TextDecoder();
-    let buffer = '';
-    for (;;) {
-      const chunk = await reader?.read().catch(() => ({ done: true, value: undefined }));
-      if (!chunk || chunk.done) return;
-      buffer += decoder.decode(chunk.value, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const message = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const data = message.split('\n').find((line) => line.startsWith('data:'))?.slice(5).trim();
-        const event = data ? (JSON.parse(data) as { data?: { events?: { createdAt: string } } }).data?.events : undefined;
-        if (event) {
-          received += 1;
-          lags.push(Date.now() - Date.parse(event.createdAt));
+    // 2. Subscriptions.
+    const rssBefore = server.rssBytes();
+    const lags: number[] = [];
+    let received = 0;
+    const controllers: AbortController[] = [];
+    const subscription = JSON.stringify({ query: 'subscription { events(types: ["connection.updated"]) { id createdAt } }' });
+    const streams = Array.from({ length: SUBSCRIBERS }, async () => {
+      const controller = new AbortController();
+      controllers.push(controller);
+      const response = await fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json', accept: 'text/event-stream' },
+        body: subscription,
+        signal: controller.signal,
+      });
+      const reader = response.body?.getReader();
+      const decoder = new TextDecoder();
+      let buffer = '';
+      for (;;) {
+        const chunk = await reader?.read().catch(() => ({ done: true, value: undefined }));
+        if (!chunk || chunk.done) return;
+        buffer += decoder.decode(chunk.value, { stream: true });
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const message = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const data = message
+            .split('\n')
+            .find((line) => line.startsWith('data:'))
+            ?.slice(5)
+            .trim();
+          const event = data ? (JSON.parse(data) as { data?: { events?: { createdAt: string } } }).data?.events : undefined;
+          if (event) {
+            received += 1;
+            lags.push(Date.now() - Date.parse(event.createdAt));
+          }
         }
       }
-    }
-  });
-  await sleep(3_000); // every client connected and subscribed
-  const rssSubscribed = server.rssBytes();
-  await inBatches(LIVE_EVENTS, 4, async (index) => {
-    await call(`mutation { updateConnection(input: { id: "${connectionId}", name: "Live ${index}" }) { __typename } }`);
-    await sleep(50);
-  });
-  const expected = SUBSCRIBERS * LIVE_EVENTS;
-  const until = performance.now() + 60_000;
-  while (received < expected && performance.now() < until) await sleep(200);
-  const rssPeak = server.rssBytes();
-  for (const controller of controllers) controller.abort();
-  await Promise.allSettled(streams);
-  console.log(`\n2. subscriptions: ${SUBSCRIBERS} clients, ${LIVE_EVENTS} events`);
-  console.table([{
-    received: `${received}/${expected}`,
-    'lag p50 ms': percentile(lags, 50),
-    'lag p99 ms': percentile(lags, 99),
-    'RSS before MB': Math.round(rssBefore / 2 ** 20),
-    'RSS subscribed MB': Math.round(rssSubscribed / 2 ** 20),
-    'RSS after events MB': Math.round(rssPeak / 2 ** 20),
-  }]);
-} finally {
-  for (const r of receivers) r.server.close();
-  server.child.kill('SIGTERM');
-  await server.exited;
-  await cluster.destroy();
-}
+    });
+    await sleep(3_000); // every client connected and subscribed
+    const rssSubscribed = server.rssBytes();
+    await inBatches(LIVE_EVENTS, 4, async (index) => {
+      await call(`mutation { updateConnection(input: { id: "${connectionId}", name: "Live ${index}" }) { __typename } }`);
+      await sleep(50);
+    });
+    const expected = SUBSCRIBERS * LIVE_EVENTS;
+    const until = performance.now() + 60_000;
+    while (received < expected && performance.now() < until) await sleep(200);
+    const rssPeak = server.rssBytes();
+    for (const controller of controllers) controller.abort();
+    await Promise.allSettled(streams);
+    console.log(`\n2. subscriptions: ${SUBSCRIBERS} clients, ${LIVE_EVENTS} events`);
+    console.table([
+      {
+        received: `${received}/${expected}`,
+        'lag p50 ms': percentile(lags, 50),
+        'lag p99 ms': percentile(lags, 99),
+        'RSS before MB': Math.round(rssBefore / 2 ** 20),
+        'RSS subscribed MB': Math.round(rssSubscribed / 2 ** 20),
+        'RSS after events MB': Math.round(rssPeak / 2 ** 20),
+      },
+    ]);
+  } finally {
+    for (const r of receivers) r.server.close();
+    server.child.kill('SIGTERM');
+    await server.exited;
+    await cluster.destroy();
+  }
 }
 
 if (runs('delivery')) await deliveryAndSubscriptions();
 if (runs('fairness')) {
   // FAIRNESS_DATABASES=pglite (or postgresql) runs one of the two.
   const databases = (process.env.FAIRNESS_DATABASES ?? 'postgresql,pglite').split(',') as ('postgresql' | 'pglite')[];
-  console.log("\n3. fairness: victims' lag (ms) alone and with a tenant of 150 silent endpoints; /health (ms) during each; SIGTERM at the end");
+  console.log(
+    "\n3. fairness: victims' lag (ms) alone and with a tenant of 150 silent endpoints; /health (ms) during each; SIGTERM at the end",
+  );
   for (const [index, database] of databases.entries()) {
-    const { endpoints, steadyDeliveries, attackMadeInMs, alone, attacked, ratioP50, ratioP99, sigterm } = await fairnessDrill(database, 4812 + index);
+    const { endpoints, steadyDeliveries, attackMadeInMs, alone, attacked, ratioP50, ratioP99, sigterm } = await fairnessDrill(
+      database,
+      4812 + index,
+    );
     console.table([
       {
         database,

@@ -14,14 +14,20 @@ async function timedRequest(server: ServerProcess, apiKey: string) {
     headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
     body: VIEWER,
     signal: AbortSignal.timeout(10_000),
-  }).then((response) => response.status, () => 0);
+  }).then(
+    (response) => response.status,
+    () => 0,
+  );
   return { status, ms: performance.now() - started };
 }
 
 async function untilReady(server: ServerProcess, wanted: number, limitMs: number): Promise<number | null> {
   const started = performance.now();
   while (performance.now() - started < limitMs) {
-    const status = await fetch(`${server.url}/ready`, { signal: AbortSignal.timeout(3_000) }).then((response) => response.status, () => 0);
+    const status = await fetch(`${server.url}/ready`, { signal: AbortSignal.timeout(3_000) }).then(
+      (response) => response.status,
+      () => 0,
+    );
     if (status === wanted) return Math.round(performance.now() - started);
     await sleep(50);
   }
@@ -65,7 +71,10 @@ try {
   await load;
   const during = outcomes.filter((outcome) => outcome.phase === 'outage');
   const slowest = Math.round(Math.max(0, ...during.map((outcome) => outcome.ms)));
-  check(during.length > 0 && during.every((outcome) => outcome.status === 503 || outcome.status === 200), `${during.length} requests during the outage: all 503 (or 200 before it bit), none hung or 500`);
+  check(
+    during.length > 0 && during.every((outcome) => outcome.status === 503 || outcome.status === 200),
+    `${during.length} requests during the outage: all 503 (or 200 before it bit), none hung or 500`,
+  );
   check(slowest < 5_000, `slowest request during the outage: ${slowest} ms`);
   const after = outcomes.filter((outcome) => outcome.phase === 'after');
   check(after.length > 0 && after.every((outcome) => outcome.status === 200), `${after.length} requests after recovery: all 200`);

@@ -25,7 +25,11 @@ try {
     const total = await pending(database.prisma, keyRing);
     console.log(`${total} ${what} to re-encrypt under key version ${keyRing.current.version}`);
     let done = 0;
-    for (let taken = await batch(database.prisma, keyRing, BATCH_SIZE); taken > 0; taken = await batch(database.prisma, keyRing, BATCH_SIZE)) {
+    for (
+      let taken = await batch(database.prisma, keyRing, BATCH_SIZE);
+      taken > 0;
+      taken = await batch(database.prisma, keyRing, BATCH_SIZE)
+    ) {
       done += taken;
       console.log(`re-encrypted ${done}/${total}`);
     }

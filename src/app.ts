@@ -69,7 +69,10 @@ export async function createApp({ config, database, log, keyRing, clock = system
 
   async function databaseAnswers(): Promise<boolean> {
     const timeout = new Promise<false>((resolve) => setTimeout(resolve, READY_CHECK_TIMEOUT_MS, false).unref());
-    const ping = database.prisma.$queryRaw`SELECT 1`.then(() => true, () => false);
+    const ping = database.prisma.$queryRaw`SELECT 1`.then(
+      () => true,
+      () => false,
+    );
     return Promise.race([ping, timeout]);
   }
 
@@ -79,7 +82,16 @@ export async function createApp({ config, database, log, keyRing, clock = system
 
   const sender = emailSender ?? configuredSender(config, log);
   // The workers run on the background client: their own connections, each statement time-bounded.
-  const outbox = sender ? startOutboxWorker({ prisma: database.background, sender, clock, log, pollMs: config.outboxPollMs, active: () => migrationsApplied && !draining }) : null;
+  const outbox = sender
+    ? startOutboxWorker({
+        prisma: database.background,
+        sender,
+        clock,
+        log,
+        pollMs: config.outboxPollMs,
+        active: () => migrationsApplied && !draining,
+      })
+    : null;
   const webhooks = startWebhookWorker({
     prisma: database.background,
     keyRing,
@@ -118,7 +130,11 @@ export async function createApp({ config, database, log, keyRing, clock = system
   });
   const tracing = await createTracing(config.otlpEndpoint);
   const callerCaches = await startCallerCaches(database, config.authCacheTtlMs);
-  const liveEvents = await startLiveEvents(database, { maxPerKey: config.maxSubscriptionsPerKey, maxPerOrganization: config.maxSubscriptionsPerOrganization, log });
+  const liveEvents = await startLiveEvents(database, {
+    maxPerKey: config.maxSubscriptionsPerKey,
+    maxPerOrganization: config.maxSubscriptionsPerOrganization,
+    log,
+  });
   const yoga = createYoga({
     schema,
     graphqlEndpoint: '/graphql',

@@ -83,13 +83,16 @@ export function runPrimary({ workers, workerEnvironment, migrate, stopTimeoutMs,
   const aggregator = new AggregatorRegistry();
   cluster.on('message', (worker, message: unknown) => {
     if (!isMetricsMessage(message, METRICS_REQUEST)) return;
-    void aggregator.clusterMetrics().then(
-      (text) => ({ type: METRICS_ANSWER, id: message.id, text }) satisfies MetricsMessage,
-      (error: Error) => {
-        log.warn({ err: { type: error.name, message: error.message } }, 'metrics: not every worker answered');
-        return { type: METRICS_ANSWER, id: message.id, text: null } satisfies MetricsMessage;
-      },
-    ).then((answer) => worker.isConnected() && worker.send(answer));
+    void aggregator
+      .clusterMetrics()
+      .then(
+        (text) => ({ type: METRICS_ANSWER, id: message.id, text }) satisfies MetricsMessage,
+        (error: Error) => {
+          log.warn({ err: { type: error.name, message: error.message } }, 'metrics: not every worker answered');
+          return { type: METRICS_ANSWER, id: message.id, text: null } satisfies MetricsMessage;
+        },
+      )
+      .then((answer) => worker.isConnected() && worker.send(answer));
   });
 
   cluster.on('listening', (worker) => {
@@ -108,7 +111,10 @@ export function runPrimary({ workers, workerEnvironment, migrate, stopTimeoutMs,
     // Dying before listening, or soon after, is dying at start: a loop of those must slow down.
     quickDeaths = listenedMs < STARTED_FINE_MS ? quickDeaths + 1 : 0;
     const delayMs = restartDelayMs(quickDeaths);
-    log.error({ worker: worker.id, pid: worker.process.pid, code, signal, listenedMs, restartInMs: delayMs }, 'worker exited; starting another');
+    log.error(
+      { worker: worker.id, pid: worker.process.pid, code, signal, listenedMs, restartInMs: delayMs },
+      'worker exited; starting another',
+    );
     const restart = setTimeout(() => {
       pendingRestarts.delete(restart);
       fork();
@@ -131,7 +137,10 @@ export function runPrimary({ workers, workerEnvironment, migrate, stopTimeoutMs,
     for (const worker of listeningSince.keys()) worker.process.kill(signal);
     setTimeout(() => {
       killedAtStop = true;
-      log.warn({ workers: [...listeningSince.keys()].map((worker) => worker.id) }, 'workers still running after the stop timeout: killing them');
+      log.warn(
+        { workers: [...listeningSince.keys()].map((worker) => worker.id) },
+        'workers still running after the stop timeout: killing them',
+      );
       for (const worker of listeningSince.keys()) worker.process.kill('SIGKILL');
     }, stopTimeoutMs).unref();
   };

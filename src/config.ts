@@ -8,9 +8,7 @@ const environmentSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   HOST: z.string().min(1).default('0.0.0.0'),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
-  DATABASE_URL: z
-    .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
-    .optional(),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   DATA_DIR: z.string().min(1).default('.data'),
@@ -43,11 +41,20 @@ const environmentSchema = z.object({
   PASSWORD_CHECKS_PER_CLIENT: z.coerce.number().int().min(1).max(1000).default(2),
   CORS_ORIGINS: z
     .string()
-    .transform((text) => text.split(',').map((origin) => origin.trim()).filter(Boolean))
+    .transform((text) =>
+      text
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.url({ error: 'must be a comma-separated list of origins such as https://app.example' })))
     .optional(),
   GRAPHQL_INTROSPECTION: z.enum(['authenticated', 'always', 'never']).optional(),
-  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
   SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
   EMAIL_FROM: z.string().min(3).default('Connect <no-reply@localhost>'),
@@ -204,7 +211,9 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
   if (values.WEB_CONCURRENCY > 1 && !values.DATABASE_URL) {
     // Two processes opening one PGlite folder would corrupt it: refused rather than ignored, so that
     // a deployment never believes it runs processes it does not.
-    throw new ConfigError(['WEB_CONCURRENCY: more than 1 needs DATABASE_URL (the embedded database belongs to one process); unset it or set DATABASE_URL']);
+    throw new ConfigError([
+      'WEB_CONCURRENCY: more than 1 needs DATABASE_URL (the embedded database belongs to one process); unset it or set DATABASE_URL',
+    ]);
   }
   const generateAdminSecret = !values.ADMIN_SECRET && values.NODE_ENV !== 'production';
   return {

@@ -31,20 +31,27 @@ async function migrateWhenReachable(migrate: () => Promise<string[]>, log: Logge
       return;
     } catch (error) {
       const delayMs = Math.min(30_000, 500 * 2 ** attempt);
-      log.error({ err: { type: (error as Error).name, message: (error as Error).message }, attempt, delayMs }, 'migrations failed; retrying');
+      log.error(
+        { err: { type: (error as Error).name, message: (error as Error).message }, attempt, delayMs },
+        'migrations failed; retrying',
+      );
       await sleep(delayMs);
     }
   }
 }
 
 /** On PostgreSQL in a worker thread, which takes the schema engine's memory with it when it ends. */
-const migratePostgres = (databaseUrl: string) => async () => (await import('./db/migrate-in-worker.ts')).applyMigrationsInWorker(databaseUrl);
+const migratePostgres = (databaseUrl: string) => async () =>
+  (await import('./db/migrate-in-worker.ts')).applyMigrationsInWorker(databaseUrl);
 
 /** In development, the first minutes: where GraphiQL is, how to get a key, and where the key goes. */
 function printGettingStarted(config: Config, log: Logger) {
   const url = config.publicUrl;
   const graphiql = `${url}/graphql`;
-  log.info({ graphiql, introspection: config.introspection, database: config.databaseUrl ? 'postgresql' : `embedded (${config.dataDir})` }, 'ready');
+  log.info(
+    { graphiql, introspection: config.introspection, database: config.databaseUrl ? 'postgresql' : `embedded (${config.dataDir})` },
+    'ready',
+  );
   // With several workers, the primary prints it.
   if (config.env !== 'development' || cluster.isWorker) return;
   // A secret the operator chose is never printed.
@@ -53,7 +60,9 @@ function printGettingStarted(config: Config, log: Logger) {
     [
       '',
       `  Connect is running: GraphiQL at ${graphiql}`,
-      ...(config.introspection === 'always' ? ['  Its Docs explorer shows the schema without a key: introspection is open, the development default (data still needs a key).'] : []),
+      ...(config.introspection === 'always'
+        ? ['  Its Docs explorer shows the schema without a key: introspection is open, the development default (data still needs a key).']
+        : []),
       ...(config.adminSecretGenerated ? [`  Admin secret for this run (set ADMIN_SECRET to keep one): ${config.adminSecret}`] : []),
       '  Get an organization and its first API key (apiKey.secret) with:',
       '',
@@ -115,7 +124,9 @@ async function serve(config: Config, log: Logger) {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
   const migrateHere = async () =>
-    config.databaseUrl ? migratePostgres(config.databaseUrl)() : (await import('./db/migrations.ts')).applyMigrations(database.adapterFactory);
+    config.databaseUrl
+      ? migratePostgres(config.databaseUrl)()
+      : (await import('./db/migrations.ts')).applyMigrations(database.adapterFactory);
   await (migratedElsewhere ?? migrateWhenReachable(migrateHere, log));
   app.markMigrated();
   printGettingStarted(config, log);

@@ -55,7 +55,10 @@ export type AccountCreation =
   | { outcome: 'invalid-input'; message: string; fields: string[] }
   | { outcome: 'connect-not-enabled'; message: string };
 
-export async function createExpressAccount(execute: Execute, input: Omit<CreateConnectedAccountInput, 'connectionType'>): Promise<AccountCreation> {
+export async function createExpressAccount(
+  execute: Execute,
+  input: Omit<CreateConnectedAccountInput, 'connectionType'>,
+): Promise<AccountCreation> {
   const { createConnectedAccount: result } = await execute(createConnectedAccountDocument, {
     input: { ...input, connectionType: 'EXPRESS' },
   });

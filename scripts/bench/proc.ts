@@ -14,7 +14,10 @@ function statOf(pid: number): { own: number; children: number; parent: number } 
     return null;
   }
   // The command name (field 2) may hold spaces: the numeric fields start after its closing parenthesis.
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ').map(Number);
+  const fields = text
+    .slice(text.lastIndexOf(')') + 2)
+    .split(' ')
+    .map(Number);
   const [parent, utime, stime, cutime, cstime] = [fields[1]!, fields[11]!, fields[12]!, fields[13]!, fields[14]!];
   return { own: (utime + stime) * TICK_MICROS, children: (cutime + cstime) * TICK_MICROS, parent };
 }
@@ -24,7 +27,9 @@ export const cpuMicrosOf = (pid: number): number => statOf(pid)?.own ?? 0;
 
 /** The live processes whose parent is `parentPid`. */
 export function childPidsOf(parentPid: number): number[] {
-  return readdirSync('/proc').flatMap((entry) => (/^\d+$/.test(entry) && statOf(Number(entry))?.parent === parentPid ? [Number(entry)] : []));
+  return readdirSync('/proc').flatMap((entry) =>
+    /^\d+$/.test(entry) && statOf(Number(entry))?.parent === parentPid ? [Number(entry)] : [],
+  );
 }
 
 /**

@@ -27,7 +27,10 @@ const own = (url: string, path = '') => !url.includes('/node_modules/') && new R
 const LAYERS: [layer: string, matches: (url: string, name: string) => boolean][] = [
   ['serialization (JSON of the result)', (url, name) => url.includes('graphql-yoga') && name.startsWith('jsonStringifyResult')],
   ['Prisma: client, query plan, result mapping', (url) => url.includes('@prisma/client') || own(url, 'generated/prisma')],
-  ['Prisma: driver adapter and pg', (url) => /@prisma\/adapter-pg|@prisma\/driver-adapter-utils|node_modules\/(pg|pg-protocol|pg-pool|pg-types)\//.test(url)],
+  [
+    'Prisma: driver adapter and pg',
+    (url) => /@prisma\/adapter-pg|@prisma\/driver-adapter-utils|node_modules\/(pg|pg-protocol|pg-pool|pg-types)\//.test(url),
+  ],
   ['context: confined client (tenant-scope)', (url) => own(url, 'db/(tenant-scope|confinement-rules)')],
   ['plugin: caller cache sync', (url) => own(url, 'auth/caller-caches')],
   ['plugin: client address', (url) => own(url, 'auth/client-address')],
@@ -50,10 +53,16 @@ const LAYERS: [layer: string, matches: (url: string, name: string) => boolean][]
   ['execution (executor, graphql-js)', (url) => /@graphql-tools\/executor|node_modules\/graphql\//.test(url)],
   ['yoga and envelop (plugin chain)', (url) => /graphql-yoga|@envelop\/|@graphql-tools\/utils/.test(url)],
   // Node's sockets and streams serve pg too: their time goes to whoever wrote (the response, or a query).
-  ['HTTP adapter (whatwg-node, node:http)', (url) => /@whatwg-node\/(server|node-fetch|fetch)|urlpattern|node:_http|node:http\b|node:internal\/http/.test(url)],
+  [
+    'HTTP adapter (whatwg-node, node:http)',
+    (url) => /@whatwg-node\/(server|node-fetch|fetch)|urlpattern|node:_http|node:http\b|node:internal\/http/.test(url),
+  ],
 ];
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { last: { type: 'string' }, requests: { type: 'string' }, layer: { type: 'string' } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { last: { type: 'string' }, requests: { type: 'string' }, layer: { type: 'string' } },
+});
 const profile = JSON.parse(readFileSync(positionals[0]!, 'utf8')) as Profile;
 const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
 const parents = new Map<number, number>();
@@ -105,11 +114,16 @@ const busy = total - (byLayer.get('(idle)') ?? 0);
 const requests = values.requests ? Number(values.requests) : 0;
 
 const top = (map: Map<string, number>, count: number, of = total) =>
-  [...map.entries()].sort((a, b) => b[1] - a[1]).slice(0, count).map(([name, micros]) => `${((micros / of) * 100).toFixed(1).padStart(5)}%  ${name}`);
+  [...map.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([name, micros]) => `${((micros / of) * 100).toFixed(1).padStart(5)}%  ${name}`);
 const layerRows = [...byLayer.entries()]
   .filter(([layer]) => layer !== '(idle)')
   .sort((a, b) => b[1] - a[1])
-  .map(([layer, micros]) => `| ${layer} | ${((micros / busy) * 100).toFixed(1)}% |${requests ? ` ${Math.round(micros / requests)} |` : ''}`);
+  .map(
+    ([layer, micros]) => `| ${layer} | ${((micros / busy) * 100).toFixed(1)}% |${requests ? ` ${Math.round(micros / requests)} |` : ''}`,
+  );
 console.log(
   [
     `sampled ${(total / 1e6).toFixed(1)} s, busy ${(busy / 1e6).toFixed(1)} s (${((busy / total) * 100).toFixed(0)}%)${requests ? `, ${Math.round(busy / requests)} µs of main-thread CPU per request` : ''}`,

@@ -32,7 +32,9 @@ async function platformOf(authorization: string | undefined): Promise<string | n
 
 async function list(platformId: string, first: number) {
   const [count, rows] = await Promise.all([
-    pool.query<{ count: string }>(`SELECT count(*) FROM "ConnectedAccount" WHERE "platformOrganizationId" = $1 AND status = 'ACTIVE'`, [platformId]),
+    pool.query<{ count: string }>(`SELECT count(*) FROM "ConnectedAccount" WHERE "platformOrganizationId" = $1 AND status = 'ACTIVE'`, [
+      platformId,
+    ]),
     pool.query(
       `SELECT ${ACCOUNT_COLUMNS}, o.id AS "orgId", o.name AS "orgName" FROM "ConnectedAccount" a
        LEFT JOIN "Organization" o ON o.id = a."connectedOrganizationId"
@@ -40,24 +42,34 @@ async function list(platformId: string, first: number) {
       [platformId, first],
     ),
   ]);
-  const nodes = rows.rows.map(({ orgId, orgName, ...account }) => ({ ...account, connectedOrganization: orgId ? { id: orgId, name: orgName } : null }));
+  const nodes = rows.rows.map(({ orgId, orgName, ...account }) => ({
+    ...account,
+    connectedOrganization: orgId ? { id: orgId, name: orgName } : null,
+  }));
   return { data: { connectedAccounts: { totalCount: Number(count.rows[0]?.count), nodes } } };
 }
 
 async function get(platformId: string, id: string) {
-  const rows = await pool.query(`SELECT ${ACCOUNT_COLUMNS} FROM "ConnectedAccount" a WHERE a.id = $1 AND a."platformOrganizationId" = $2`, [id, platformId]);
+  const rows = await pool.query(`SELECT ${ACCOUNT_COLUMNS} FROM "ConnectedAccount" a WHERE a.id = $1 AND a."platformOrganizationId" = $2`, [
+    id,
+    platformId,
+  ]);
   return { data: { connectedAccount: rows.rows[0] ?? null } };
 }
 
 createServer(async (request, response) => {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
-  const body = JSON.parse(Buffer.concat(chunks).toString() || '{}') as { operationName?: string; variables?: { id?: string; first?: number } };
+  const body = JSON.parse(Buffer.concat(chunks).toString() || '{}') as {
+    operationName?: string;
+    variables?: { id?: string; first?: number };
+  };
   const platformId = await platformOf(request.headers.authorization);
   if (!platformId) {
     response.writeHead(401, { 'content-type': 'application/json' }).end('{"errors":[{"message":"unauthenticated"}]}');
     return;
   }
-  const result = body.operationName === 'Q2' ? await get(platformId, body.variables?.id ?? '') : await list(platformId, body.variables?.first ?? 50);
+  const result =
+    body.operationName === 'Q2' ? await get(platformId, body.variables?.id ?? '') : await list(platformId, body.variables?.first ?? 50);
   response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result));
 }).listen(Number(process.env.PORT), '127.0.0.1', () => console.log('raw ready'));

@@ -41,7 +41,12 @@ async function measureStart(args: string[], environment: Record<string, string>)
   });
   const exited = new Promise((resolve) => child.on('exit', resolve));
   try {
-    while ((await fetch(`http://127.0.0.1:${PORT}/ready`).then((response) => response.status, () => 0)) !== 200) {
+    while (
+      (await fetch(`http://127.0.0.1:${PORT}/ready`).then(
+        (response) => response.status,
+        () => 0,
+      )) !== 200
+    ) {
       if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
       await sleep(20);
     }
@@ -105,7 +110,9 @@ try {
 }
 
 console.log(`\n${machine()}; node flags: ${nodeArgs.join(' ') || 'none'}; median of ${ROUNDS}\n`);
-console.log('| database | started as | spawn to /ready 200, ms | CPU until ready, ms | RSS 5 s after ready, MB | all runs (ms / CPU ms / MB) |');
+console.log(
+  '| database | started as | spawn to /ready 200, ms | CPU until ready, ms | RSS 5 s after ready, MB | all runs (ms / CPU ms / MB) |',
+);
 console.log('| --- | --- | --- | --- | --- | --- |');
 for (const [name, runs] of Object.entries(samples)) {
   const all = runs.map((run) => `${run.readyMs}/${run.cpuMs}/${run.idleRssMb}`).join(', ');

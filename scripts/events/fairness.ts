@@ -71,7 +71,10 @@ function healthProbe(url: string) {
   const done = (async () => {
     while (running) {
       const started = performance.now();
-      const ok = await fetch(`${url}/health`, { signal: AbortSignal.timeout(30_000) }).then((response) => response.ok, () => false);
+      const ok = await fetch(`${url}/health`, { signal: AbortSignal.timeout(30_000) }).then(
+        (response) => response.ok,
+        () => false,
+      );
       timesMs.push(ok ? performance.now() - started : 30_000);
       await sleep(50);
     }
@@ -88,7 +91,11 @@ function healthProbe(url: string) {
 const mutation = (name: string, input: string, fields: string) =>
   `mutation { ${name}(input: ${input}) { __typename ... on Error { message } ${fields} } }`;
 
-async function call<T extends Record<string, { __typename: string }>>(server: ServerProcess, auth: Record<string, string>, query: string): Promise<T> {
+async function call<T extends Record<string, { __typename: string }>>(
+  server: ServerProcess,
+  auth: Record<string, string>,
+  query: string,
+): Promise<T> {
   const data = await graphql<T>(server.url, query, auth);
   for (const result of Object.values(data)) if (!result.__typename.endsWith('Payload')) throw new Error(JSON.stringify(data));
   return data;
@@ -102,7 +109,11 @@ async function newConnection(server: ServerProcess, auth: Record<string, string>
   const created = await call<{ createConnection: { __typename: string; connection: { id: string } } }>(
     server,
     auth,
-    mutation('createConnection', '{ name: "Drill", providerType: FLEXPRICE, secrets: { generic: { data: { token: "drill" } } } }', '... on CreateConnectionPayload { connection { id } }'),
+    mutation(
+      'createConnection',
+      '{ name: "Drill", providerType: FLEXPRICE, secrets: { generic: { data: { token: "drill" } } } }',
+      '... on CreateConnectionPayload { connection { id } }',
+    ),
   );
   return created.createConnection.connection.id;
 }
@@ -125,7 +136,10 @@ async function measure(server: ServerProcess, victims: Victim[], receiver: Await
   const health = healthProbe(server.url);
   for (let round = 0; round < MEASURED_ROUNDS; round += 1) {
     const next = sleep(1_000);
-    const turn = Array.from({ length: VICTIMS_PER_ROUND }, (_, index) => victims[(round * VICTIMS_PER_ROUND + index) % victims.length] as Victim);
+    const turn = Array.from(
+      { length: VICTIMS_PER_ROUND },
+      (_, index) => victims[(round * VICTIMS_PER_ROUND + index) % victims.length] as Victim,
+    );
     await Promise.all(turn.map((victim) => touch(server, victim, `${label} ${round}`)));
     await next;
   }
@@ -140,7 +154,8 @@ async function measure(server: ServerProcess, victims: Victim[], receiver: Await
 
 export async function fairnessDrill(database: 'postgresql' | 'pglite', port: number) {
   const started = performance.now();
-  const progress = (step: string) => console.error(`  fairness on ${database}, ${Math.round((performance.now() - started) / 1000)} s: ${step}`);
+  const progress = (step: string) =>
+    console.error(`  fairness on ${database}, ${Math.round((performance.now() - started) / 1000)} s: ${step}`);
   const cluster = database === 'postgresql' ? await startPostgresCluster() : null;
   const server = await startServerProcess(cluster?.url ?? null, port, {
     // Plain-http receivers on loopback are for development only (API.md): the drill runs as one.
@@ -183,7 +198,8 @@ export async function fairnessDrill(database: 'postgresql' | 'pglite', port: num
     // creations of the ones after it included: 11,175 deliveries), then a burst.
     const attacker = { authorization: `Bearer ${await createOrganization(server.url, 'Attacker')}` };
     const attackStarted = performance.now();
-    for (let endpoint = 0; endpoint < ATTACKER_ENDPOINTS; endpoint += 1) await newEndpoint(server, attacker, `${silent.url}/e${endpoint}`, '["*"]');
+    for (let endpoint = 0; endpoint < ATTACKER_ENDPOINTS; endpoint += 1)
+      await newEndpoint(server, attacker, `${silent.url}/e${endpoint}`, '["*"]');
     const attackerVictim = { auth: attacker, connectionId: await newConnection(server, attacker) };
     for (let event = 1; event < BURST_EVENTS; event += 1) await touch(server, attackerVictim, `burst ${event}`);
     const attackMadeInMs = Math.round(performance.now() - attackStarted);

@@ -25,12 +25,19 @@ export interface ServerProcess {
  * on PostgreSQL at `databaseUrl`, or with null on the embedded database in a new data folder (which
  * needs NODE_ENV=development in `environment`: production refuses it).
  */
-export async function startServerProcess(databaseUrl: string | null, port: number, environment: Record<string, string> = {}): Promise<ServerProcess> {
+export async function startServerProcess(
+  databaseUrl: string | null,
+  port: number,
+  environment: Record<string, string> = {},
+): Promise<ServerProcess> {
   // SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/profile", to profile the server under load.
   const nodeArgs = (process.env.SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   // SERVER_RUNNER=tsx runs src/server.ts through tsx, as `npm start` did before the compiled build
   // (and as older commits can only be run): to measure what the build changed.
-  const [command, args] = process.env.SERVER_RUNNER === 'tsx' ? [process.execPath, [...nodeArgs, '--import', 'tsx', 'src/server.ts']] : ['sh', ['scripts/start.sh', ...nodeArgs]];
+  const [command, args] =
+    process.env.SERVER_RUNNER === 'tsx'
+      ? [process.execPath, [...nodeArgs, '--import', 'tsx', 'src/server.ts']]
+      : ['sh', ['scripts/start.sh', ...nodeArgs]];
   const { DATABASE_URL: _inherited, ...inherited } = process.env;
   const dataDir = databaseUrl ? null : mkdtempSync(path.join(tmpdir(), 'connect-drill-'));
   const database = dataDir ? { DATA_DIR: dataDir } : { DATABASE_URL: databaseUrl ?? '' };
@@ -60,7 +67,12 @@ export async function startServerProcess(databaseUrl: string | null, port: numbe
   );
   const url = `http://127.0.0.1:${port}`;
   for (let attempt = 0; attempt < 300; attempt += 1) {
-    if ((await fetch(`${url}/ready`).then((response) => response.status, () => 0)) === 200) {
+    if (
+      (await fetch(`${url}/ready`).then(
+        (response) => response.status,
+        () => 0,
+      )) === 200
+    ) {
       const pid = child.pid ?? 0;
       return { url, child, exited, rssBytes: () => [pid, ...childPidsOf(pid)].reduce((total, each) => total + residentBytes(each), 0) };
     }
@@ -71,7 +83,11 @@ export async function startServerProcess(databaseUrl: string | null, port: numbe
 }
 
 export async function graphql<T>(url: string, query: string, headers: Record<string, string> = {}): Promise<T> {
-  const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) });
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query }),
+  });
   const body = (await response.json()) as { data: T; errors?: unknown };
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data;
@@ -90,7 +106,9 @@ export async function createOrganization(url: string, name: string): Promise<str
 /** A platform with Connect enabled, and its key. */
 export async function bootstrapPlatform(url: string): Promise<string> {
   const apiKey = await createOrganization(url, 'Load Platform');
-  await graphql(url, 'mutation { enableConnectPlatform(input: { redirectUrl: "https://platform.example/done" }) { __typename } }', { authorization: `Bearer ${apiKey}` });
+  await graphql(url, 'mutation { enableConnectPlatform(input: { redirectUrl: "https://platform.example/done" }) { __typename } }', {
+    authorization: `Bearer ${apiKey}`,
+  });
   return apiKey;
 }
 
@@ -113,7 +131,11 @@ export interface WorkloadResult {
 }
 
 /** Reads and writes, 2:1:1 list, viewer, create. `rate` caps requests per second (absent: as fast as it goes). */
-export async function runWorkload(url: string, apiKey: string, options: { seconds: number; connections: number; rate?: number }): Promise<WorkloadResult> {
+export async function runWorkload(
+  url: string,
+  apiKey: string,
+  options: { seconds: number; connections: number; rate?: number },
+): Promise<WorkloadResult> {
   const acknowledgedCreates: string[] = [];
   let status5xx = 0;
   const onResponse = (status: number) => {

@@ -37,7 +37,10 @@ interface KeyCounter {
 export async function assertRoomForKey(tx: KeyCounter, tenantId: string, maxActiveKeys: number): Promise<void> {
   const active = await tx.apiKey.count({ where: { tenantId, revokedAt: null } });
   if (active >= maxActiveKeys) {
-    throw new LimitReachedError(`A tenant holds at most ${maxActiveKeys} active API keys: revoke one it no longer uses first.`, maxActiveKeys);
+    throw new LimitReachedError(
+      `A tenant holds at most ${maxActiveKeys} active API keys: revoke one it no longer uses first.`,
+      maxActiveKeys,
+    );
   }
 }
 

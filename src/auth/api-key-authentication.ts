@@ -40,7 +40,12 @@ async function readKey(prisma: Prisma, secretHash: string): Promise<CachedKey | 
           organizationId: true,
           environment: true,
           subAccount: { select: { id: true, status: true, platformOrganizationId: true } },
-          connectedAccounts: { where: { connectionType: 'EXPRESS' }, select: { platformOrganizationId: true }, orderBy: { createdAt: 'asc' }, take: 1 },
+          connectedAccounts: {
+            where: { connectionType: 'EXPRESS' },
+            select: { platformOrganizationId: true },
+            orderBy: { createdAt: 'asc' },
+            take: 1,
+          },
         },
       },
     },
@@ -52,7 +57,8 @@ async function readKey(prisma: Prisma, secretHash: string): Promise<CachedKey | 
     scope: { organizationId: tenant.organizationId, tenantId: key.tenantId, environment: tenant.environment },
     subAccountId: tenant.subAccount?.id ?? null,
     subAccountDeactivated: tenant.subAccount?.status === 'DEACTIVATED',
-    accountableOrganizationId: tenant.subAccount?.platformOrganizationId ?? tenant.connectedAccounts[0]?.platformOrganizationId ?? tenant.organizationId,
+    accountableOrganizationId:
+      tenant.subAccount?.platformOrganizationId ?? tenant.connectedAccounts[0]?.platformOrganizationId ?? tenant.organizationId,
     lastUsedAt: key.lastUsedAt,
   };
 }

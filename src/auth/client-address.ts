@@ -18,7 +18,11 @@ export const IN_PROCESS_CLIENT = 'local';
 const clients = new WeakMap<Request, string>();
 
 function lastForwardedHop(header: string | null): string | null {
-  const hops = header?.split(',').map((hop) => hop.trim()).filter(Boolean) ?? [];
+  const hops =
+    header
+      ?.split(',')
+      .map((hop) => hop.trim())
+      .filter(Boolean) ?? [];
   return hops.at(-1) ?? null;
 }
 

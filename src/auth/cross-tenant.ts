@@ -25,4 +25,7 @@ export type CrossTenantFlow =
 export type CrossTenant = (flow: CrossTenantFlow) => Prisma;
 
 /** The door to the unconfined client: the flow's name is the whole check, made visible. */
-export const crossTenantAccess = (prisma: Prisma): CrossTenant => (_flow) => prisma;
+export const crossTenantAccess =
+  (prisma: Prisma): CrossTenant =>
+  (_flow) =>
+    prisma;

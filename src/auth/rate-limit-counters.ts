@@ -35,7 +35,12 @@ export interface Window {
 /** A counter of one limit (null: that limit is off). */
 export type Counter = RateLimiterAbstract | null;
 
-function storeLimiter(pool: pg.Pool, window: Window, options: { keyPrefix: string; points: number; duration: number }, inMemoryBlock: boolean) {
+function storeLimiter(
+  pool: pg.Pool,
+  window: Window,
+  options: { keyPrefix: string; points: number; duration: number },
+  inMemoryBlock: boolean,
+) {
   return new RateLimiterPostgres({
     ...options,
     storeClient: pool,
@@ -142,7 +147,8 @@ export function prepareRateLimitTable(pool: pg.Pool, log: Logger, retryMs = 1_00
         // 23505, 42P06, 42P07: another process created it at the same moment.
         if (stopped || ['23505', '42P06', '42P07'].includes(error.code ?? '')) return;
         // Until it exists each process counts in its own memory, so N processes allow N times a limit: say so, once.
-        if (!warned) log.warn({ code: error.code }, 'the rate-limit table cannot be created yet: limits are counted per process until it is');
+        if (!warned)
+          log.warn({ code: error.code }, 'the rate-limit table cannot be created yet: limits are counted per process until it is');
         warned = true;
         timer = setTimeout(attempt, retryMs);
         timer.unref();

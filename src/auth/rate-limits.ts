@@ -65,13 +65,20 @@ const addressKey = (email: string) => sha256Hex(email);
  * outsider's 5 sign-ups with someone's address on the outsider's own link locked that person out of
  * signing up on every platform for an hour, renewable; each platform's links now count their own.
  */
-const inboxKey = (platformOrganizationId: string, email: string) => addressKey(`${platformOrganizationId}:${email.replace(/\+[^@]*@/, '@')}`);
+const inboxKey = (platformOrganizationId: string, email: string) =>
+  addressKey(`${platformOrganizationId}:${email.replace(/\+[^@]*@/, '@')}`);
 
 export function createRateLimits(
   pool: pg.Pool | null,
   config: Pick<
     Config,
-    'rateLimit' | 'rateLimitPerOrganization' | 'signInFailures' | 'unknownApiKeysPerMinute' | 'unknownTokensPerMinute' | 'verificationEmails' | 'refusalDelayMs'
+    | 'rateLimit'
+    | 'rateLimitPerOrganization'
+    | 'signInFailures'
+    | 'unknownApiKeysPerMinute'
+    | 'unknownTokensPerMinute'
+    | 'verificationEmails'
+    | 'refusalDelayMs'
   >,
 ): RateLimits {
   const perKey = rateCeiling(pool, 'api-key', config.rateLimit);
@@ -95,7 +102,8 @@ export function createRateLimits(
   return {
     async takeApiKeyRequest({ apiKeyId, organizationId }) {
       const keyWaitMs = (await perKey?.(apiKeyId)) ?? 0;
-      if (keyWaitMs > 0) throw new RateLimitExceededError(secondsOf(keyWaitMs), `Too many requests for this API key: retry in ${secondsOf(keyWaitMs)} s.`);
+      if (keyWaitMs > 0)
+        throw new RateLimitExceededError(secondsOf(keyWaitMs), `Too many requests for this API key: retry in ${secondsOf(keyWaitMs)} s.`);
       const organizationWaitMs = (await perOrganization?.(organizationId)) ?? 0;
       if (organizationWaitMs > 0) {
         const seconds = secondsOf(organizationWaitMs);
@@ -108,14 +116,22 @@ export function createRateLimits(
       // NAT, an office) out for a minute because one client there sent unknown ones.
       const authenticated = await authenticate();
       if (authenticated === null) {
-        await spend([[unknownKeys, client]], delayMs, (seconds) => `Too many requests with unknown API keys from this address: retry in ${seconds} s.`);
+        await spend(
+          [[unknownKeys, client]],
+          delayMs,
+          (seconds) => `Too many requests with unknown API keys from this address: retry in ${seconds} s.`,
+        );
       }
       return authenticated;
     },
 
     async signInAttempt({ email, client, linkId }) {
       const account = addressKey(email);
-      const entries: [Counter, string][] = [[signIns.account, account], [signIns.client, client], ...(linkId ? [[signIns.link, linkId] as [Counter, string]] : [])];
+      const entries: [Counter, string][] = [
+        [signIns.account, account],
+        [signIns.client, client],
+        ...(linkId ? [[signIns.link, linkId] as [Counter, string]] : []),
+      ];
       await spend(entries, delayMs, (seconds) => `Too many failed sign-ins: retry in ${seconds} s.`);
       const giveBack = (keepAccount: boolean) =>
         Promise.all([
@@ -127,14 +143,22 @@ export function createRateLimits(
     },
 
     async takeSignUpEmail({ email, client, linkId, platformOrganizationId }) {
-      const entries: [Counter, string][] = [[signUps.address, inboxKey(platformOrganizationId, email)], [signUps.link, linkId], [signUps.client, client]];
+      const entries: [Counter, string][] = [
+        [signUps.address, inboxKey(platformOrganizationId, email)],
+        [signUps.link, linkId],
+        [signUps.client, client],
+      ];
       await spend(entries, delayMs, (seconds) => `Too many e-mails were asked for: try again in ${Math.ceil(seconds / 60)} min.`);
     },
 
     refuse: (retryAfterSeconds, message) => refuseLater(delayMs, retryAfterSeconds, message),
 
     async unknownToken(client) {
-      await spend([[unknownTokens, client]], delayMs, (seconds) => `Too many requests with unknown or unusable tokens from this address: retry in ${seconds} s.`);
+      await spend(
+        [[unknownTokens, client]],
+        delayMs,
+        (seconds) => `Too many requests with unknown or unusable tokens from this address: retry in ${seconds} s.`,
+      );
     },
   };
 }

@@ -12,25 +12,21 @@ export function requestError(
 }
 
 export const unauthenticated = (message: string) => requestError('UNAUTHENTICATED', 401, message);
-export const forbidden = (message: string, extensions: Record<string, unknown> = {}) =>
-  requestError('FORBIDDEN', 403, message, extensions);
+export const forbidden = (message: string, extensions: Record<string, unknown> = {}) => requestError('FORBIDDEN', 403, message, extensions);
 /** Connect (connected accounts, their settings, links and events) belongs to the production tenant only. */
 export const CONNECT_PRODUCTION_ONLY = 'Connect is production-only: use a key of the production tenant.';
 export const serviceUnavailable = (message: string) => requestError('SERVICE_UNAVAILABLE', 503, message);
-export const connectedAccountNotFound = (message: string) =>
-  requestError('CONNECTED_ACCOUNT_NOT_FOUND', 404, message);
+export const connectedAccountNotFound = (message: string) => requestError('CONNECTED_ACCOUNT_NOT_FOUND', 404, message);
 export const connectedAccountNotActive = (message: string, status: string) =>
   requestError('CONNECTED_ACCOUNT_NOT_ACTIVE', 403, message, { status });
 export const subAccountDeactivated = () =>
-  requestError('SUB_ACCOUNT_DEACTIVATED', 403, "This key's sub-account is deactivated: its keys work again once its platform reactivates it.");
-export const rateLimited = (retryAfterSeconds: number, message = `Too many requests for this API key: retry in ${retryAfterSeconds} s.`) =>
   requestError(
-    'RATE_LIMITED',
-    429,
-    message,
-    { retryAfter: retryAfterSeconds },
-    { 'retry-after': String(retryAfterSeconds) },
+    'SUB_ACCOUNT_DEACTIVATED',
+    403,
+    "This key's sub-account is deactivated: its keys work again once its platform reactivates it.",
   );
+export const rateLimited = (retryAfterSeconds: number, message = `Too many requests for this API key: retry in ${retryAfterSeconds} s.`) =>
+  requestError('RATE_LIMITED', 429, message, { retryAfter: retryAfterSeconds }, { 'retry-after': String(retryAfterSeconds) });
 /** Too much work of one kind in flight (password hashing): retry shortly. */
 export const busy = (message: string, retryAfterSeconds = 1) =>
   requestError('SERVICE_UNAVAILABLE', 503, message, { retryAfter: retryAfterSeconds }, { 'retry-after': String(retryAfterSeconds) });

@@ -36,7 +36,9 @@ export async function resolveActor(request: Request, now: Date, deps: ActorDepen
     if (connectedAccountId !== null) throw unauthenticated(`${CONNECT_ACCOUNT_HEADER} needs the platform's API key.`);
     return null;
   }
-  const key = await deps.rateLimits.authenticatingKey(clientAddressOf(request), () => authenticateApiKey(deps.prisma, deps.callerCaches.keys, secret, now));
+  const key = await deps.rateLimits.authenticatingKey(clientAddressOf(request), () =>
+    authenticateApiKey(deps.prisma, deps.callerCaches.keys, secret, now),
+  );
   if (!key) throw unauthenticated('The API key is unknown, revoked or malformed.');
   if (key.subAccountDeactivated) throw subAccountDeactivated();
   await deps.rateLimits.takeApiKeyRequest({ apiKeyId: key.apiKeyId, organizationId: key.accountableOrganizationId });
@@ -57,7 +59,8 @@ export async function resolveActor(request: Request, now: Date, deps: ActorDepen
     return own;
   }
   // Refused before the account is looked up: a sandbox key learns nothing of which ids exist.
-  if (key.scope.environment !== 'PRODUCTION') throw forbidden(`${CONNECT_PRODUCTION_ONLY} A sandbox key cannot send ${CONNECT_ACCOUNT_HEADER}.`);
+  if (key.scope.environment !== 'PRODUCTION')
+    throw forbidden(`${CONNECT_PRODUCTION_ONLY} A sandbox key cannot send ${CONNECT_ACCOUNT_HEADER}.`);
   // The one place where the acting tenant switches to a connected account's.
   const acting = await actOnBehalf(deps.prisma, deps.callerCaches.accounts, key.scope, connectedAccountId.trim(), tenantId);
   return { ...own, actingScope: acting.scope, actingAs: acting.account, grantedScopes: acting.grantedScopes };
@@ -65,5 +68,7 @@ export async function resolveActor(request: Request, now: Date, deps: ActorDepen
 
 /** What the actor may see: the tenant it acts in, and its organization's other tenants only with its own key. */
 export function confinementOf(actor: Actor): TenantScope {
-  return actor.actingAs === null ? { ...actor.actingScope, organizationWide: true } : { ...actor.actingScope, actingForAccountId: actor.actingAs.id };
+  return actor.actingAs === null
+    ? { ...actor.actingScope, organizationWide: true }
+    : { ...actor.actingScope, actingForAccountId: actor.actingAs.id };
 }

@@ -19,7 +19,6 @@ export const INVALID_CREDENTIALS_MESSAGE = 'The e-mail or the password is not ri
 
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
-
 export interface SignInRequest extends Omit<SignInKeys, 'email'> {
   email: string;
   password: string;

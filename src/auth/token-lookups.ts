@@ -15,7 +15,11 @@ export interface TokenSource {
  * Runs a lookup; when it fails in a way `failed` recognizes (no such token, or none usable), the
  * client's count takes a point first, which past the limit throws RateLimitExceededError instead.
  */
-export async function countingFailedLookups<T>(source: TokenSource, lookup: () => Promise<T>, failed: (error: unknown) => boolean): Promise<T> {
+export async function countingFailedLookups<T>(
+  source: TokenSource,
+  lookup: () => Promise<T>,
+  failed: (error: unknown) => boolean,
+): Promise<T> {
   try {
     return await lookup();
   } catch (error) {

@@ -20,7 +20,10 @@ const ConnectionHealthStatusEnum = builder.enumType(ConnectionHealthStatus, {
   description: 'UNKNOWN: never checked. NEEDS_REAUTH: the provider refused the credentials (401/403). FAILING: any other failure.',
 });
 
-const dependenciesOf = (context: Context): ConnectionDependencies => ({ keyRing: context.keyRing, addressPolicy: addressPolicyOf(context.config) });
+const dependenciesOf = (context: Context): ConnectionDependencies => ({
+  keyRing: context.keyRing,
+  addressPolicy: addressPolicyOf(context.config),
+});
 
 interface Direction {
   inbound: boolean;
@@ -49,9 +52,17 @@ const ConnectionSettingsType = builder.objectRef<ConnectionSettings>('Connection
       description: "The provider's base URL; null: its public endpoint.",
       resolve: (settings) => settings.endpoint ?? null,
     }),
-    bucket: t.string({ nullable: true, description: 'S3: the bucket the verification checks.', resolve: (settings) => settings.bucket ?? null }),
+    bucket: t.string({
+      nullable: true,
+      description: 'S3: the bucket the verification checks.',
+      resolve: (settings) => settings.bucket ?? null,
+    }),
     region: t.string({ nullable: true, description: 'S3: null means us-east-1.', resolve: (settings) => settings.region ?? null }),
-    forcePathStyle: t.boolean({ nullable: true, description: 'S3: address the bucket in the path (most S3-compatible stores).', resolve: (settings) => settings.forcePathStyle ?? null }),
+    forcePathStyle: t.boolean({
+      nullable: true,
+      description: 'S3: address the bucket in the path (most S3-compatible stores).',
+      resolve: (settings) => settings.forcePathStyle ?? null,
+    }),
   }),
 });
 
@@ -68,7 +79,8 @@ const ConnectionHealthType = builder.objectRef<ConnectionHealth>('ConnectionHeal
     lastVerifiedAt: t.expose('lastVerifiedAt', { type: 'DateTime', nullable: true }),
     lastError: t.exposeString('lastError', {
       nullable: true,
-      description: 'Why the last check failed, in our words (status codes, provider error codes): never a secret, never the provider’s message.',
+      description:
+        'Why the last check failed, in our words (status codes, provider error codes): never a secret, never the provider’s message.',
     }),
   }),
 });
@@ -263,7 +275,9 @@ builder.mutationField('createConnection', (t) =>
       'in the tenant in any letter case among connections not deleted (CONFLICT). Its health starts UNKNOWN.',
     errors: { types: [ValidationError, ConflictError] },
     args: { input: t.arg({ type: CreateConnectionInput, required: true }) },
-    resolve: async (_root, { input }, context) => ({ connection: await createConnection(context.db, actorOf(context), dependenciesOf(context), input) }),
+    resolve: async (_root, { input }, context) => ({
+      connection: await createConnection(context.db, actorOf(context), dependenciesOf(context), input),
+    }),
   }),
 );
 

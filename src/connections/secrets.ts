@@ -30,7 +30,11 @@ const providerSecrets: Record<ProviderType, { member: Member; required: string[]
     required: ['awsAccessKeyId', 'awsSecretAccessKey'],
     patterns: { awsAccessKeyId: /^[A-Z0-9]{16,128}$/, awsSecretAccessKey: /^\S{16,128}$/, awsSessionToken: /^\S{16,4096}$/ },
   },
-  HUBSPOT: { member: 'hubspot', required: ['accessToken'], patterns: { accessToken: /^\S{8,1024}$/, appId: /^\d{1,20}$/, clientSecret: /^\S{8,256}$/ } },
+  HUBSPOT: {
+    member: 'hubspot',
+    required: ['accessToken'],
+    patterns: { accessToken: /^\S{8,1024}$/, appId: /^\d{1,20}$/, clientSecret: /^\S{8,256}$/ },
+  },
   FLEXPRICE: { member: 'generic', required: ['data'], patterns: {} },
 };
 
@@ -52,9 +56,10 @@ export function checkedSecrets(providerType: ProviderType, secrets: SecretsInput
     const data = (value as { data?: Record<string, unknown> | null }).data;
     const merged = { ...stored, ...data };
     if (!data || Object.keys(data).length === 0 || Buffer.byteLength(JSON.stringify(merged)) > METADATA_MAX_BYTES) {
-      throw new ValidationError(`secrets.generic.data must be a non-empty object of at most ${METADATA_MAX_BYTES} bytes (with the stored fields).`, [
-        'input.secrets.generic.data',
-      ]);
+      throw new ValidationError(
+        `secrets.generic.data must be a non-empty object of at most ${METADATA_MAX_BYTES} bytes (with the stored fields).`,
+        ['input.secrets.generic.data'],
+      );
     }
     return merged;
   }

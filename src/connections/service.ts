@@ -80,7 +80,8 @@ function conflictOnName(name: string) {
   return (error: unknown): never => {
     if (isUniqueViolation(error)) throw new ConflictError(`This tenant already has a connection named "${name}" (in some letter case).`);
     // The update holds only over the row read before it: a concurrent change (or deletion) came first.
-    if (isRecordNotFound(error)) throw new ConflictError('The connection changed (or was deleted) while this update ran: read it again and retry.');
+    if (isRecordNotFound(error))
+      throw new ConflictError('The connection changed (or was deleted) while this update ran: read it again and retry.');
     throw error;
   };
 }
@@ -146,7 +147,13 @@ function secretsForNewEndpoint(providerType: ProviderType, given: SecretsInput |
  * stay (the provider's required fields must remain); settings merge the same way. A change of
  * settings.endpoint (to another URL or back to the provider's own) takes every secret again.
  */
-export async function updateConnection(db: TenantDb, actor: Actor, deps: ConnectionDependencies, id: string, input: ConnectionInput): Promise<Connection> {
+export async function updateConnection(
+  db: TenantDb,
+  actor: Actor,
+  deps: ConnectionDependencies,
+  id: string,
+  input: ConnectionInput,
+): Promise<Connection> {
   const existing = await liveConnection(db, id);
   const name = input.name == null ? undefined : displayedName(input.name, 255, 'input.name');
   const stored = storedSettings(existing);
@@ -199,7 +206,10 @@ export async function changeConnectionStatus(
       : { status: action === 'archive' ? ('ARCHIVED' as const) : ('PUBLISHED' as const) };
   return db.$transaction(async (tx) => {
     // An archived connection keeps its name reserved: unarchiving cannot clash.
-    const changed = await tx.connection.updateMany({ where: { id, status: { in: allowedFrom[action] } }, data: { ...data, updatedBy: actor.apiKeyId } });
+    const changed = await tx.connection.updateMany({
+      where: { id, status: { in: allowedFrom[action] } },
+      data: { ...data, updatedBy: actor.apiKeyId },
+    });
     if (changed.count === 0) throw new InvalidStateError(`Cannot ${action} a connection that is ${existing.status}.`);
     const connection = await tx.connection.findUniqueOrThrow({ where: { id } });
     await recordConnectionEvent(tx, statusEvents[action], actor, connection, existing);
@@ -267,7 +277,10 @@ export async function verifyConnection(db: TenantDb, actor: Actor, deps: Connect
  * `openSecrets`, like the credentials check). Never exposed through GraphQL, never logged.
  */
 export async function readConnectionSecrets(prisma: Prisma, keyRing: KeyRing, connectionId: string): Promise<StoredSecrets | null> {
-  const row = await prisma.connection.findUnique({ where: { id: connectionId }, select: { id: true, tenantId: true, encryptedSecrets: true } });
+  const row = await prisma.connection.findUnique({
+    where: { id: connectionId },
+    select: { id: true, tenantId: true, encryptedSecrets: true },
+  });
   return row ? openSecrets(keyRing, row) : null;
 }
 

@@ -47,13 +47,16 @@ export async function checkedSettings(
     if (misplaced.length > 0) throw new ValidationError(`${misplaced.join(', ')}: for S3 connections only.`, misplaced);
   }
   if (input.bucket != null && !BUCKET.test(input.bucket)) {
-    throw new ValidationError(`${field('bucket')} must be an S3 bucket name (3-63 lower-case letters, digits, dots or hyphens).`, [field('bucket')]);
+    throw new ValidationError(`${field('bucket')} must be an S3 bucket name (3-63 lower-case letters, digits, dots or hyphens).`, [
+      field('bucket'),
+    ]);
   }
   if (input.region != null && !REGION.test(input.region)) {
     throw new ValidationError(`${field('region')} must be a region name such as eu-west-3.`, [field('region')]);
   }
   if (input.invoiceSyncEnable != null) settings.invoiceSyncEnable = input.invoiceSyncEnable;
-  if (input.endpoint !== undefined) settings.endpoint = input.endpoint ? await checkOutboundUrl(input.endpoint, policy, field('endpoint')) : undefined;
+  if (input.endpoint !== undefined)
+    settings.endpoint = input.endpoint ? await checkOutboundUrl(input.endpoint, policy, field('endpoint')) : undefined;
   if (input.bucket !== undefined) settings.bucket = input.bucket ?? undefined;
   if (input.region !== undefined) settings.region = input.region ?? undefined;
   if (input.forcePathStyle !== undefined) settings.forcePathStyle = input.forcePathStyle ?? undefined;

@@ -29,7 +29,8 @@ function refusalOf({ id, accountableOrganizationId }: Checked): string | null {
   if ((perOrganization.get(accountableOrganizationId) ?? 0) >= VERIFICATIONS_PER_ORGANIZATION) {
     return `This organization has ${VERIFICATIONS_PER_ORGANIZATION} verifications in flight, the most it may: retry in ${RETRY_AFTER_SECONDS} s.`;
   }
-  if (running.size >= VERIFICATIONS_PER_PROCESS) return `The server has too many verifications in flight: retry in ${RETRY_AFTER_SECONDS} s.`;
+  if (running.size >= VERIFICATIONS_PER_PROCESS)
+    return `The server has too many verifications in flight: retry in ${RETRY_AFTER_SECONDS} s.`;
   return null;
 }
 

@@ -30,12 +30,32 @@ export interface VerificationOutcome {
  * load on the first check (about 2 s and 70 MB for the three), not at start.
  */
 const providers: Record<ProviderType, { load: () => Promise<ProviderCheck>; endpoint: string; label: string; code: RegExp | null }> = {
-  STRIPE: { load: async () => (await import('./providers/stripe.ts')).checkStripe, endpoint: 'https://api.stripe.com', label: 'Stripe', code: /^[a-z]+(?:_[a-z]+)*$/ },
+  STRIPE: {
+    load: async () => (await import('./providers/stripe.ts')).checkStripe,
+    endpoint: 'https://api.stripe.com',
+    label: 'Stripe',
+    code: /^[a-z]+(?:_[a-z]+)*$/,
+  },
   // The SDK's own regional endpoint is the default; this one only serves the address guard.
-  S3: { load: async () => (await import('./providers/s3.ts')).checkS3, endpoint: 'https://s3.amazonaws.com', label: 'S3', code: /^[A-Z][A-Za-z]*$/ },
-  HUBSPOT: { load: async () => (await import('./providers/hubspot.ts')).checkHubspot, endpoint: 'https://api.hubapi.com', label: 'HubSpot', code: /^[A-Z]+(?:_[A-Z]+)*$/ },
+  S3: {
+    load: async () => (await import('./providers/s3.ts')).checkS3,
+    endpoint: 'https://s3.amazonaws.com',
+    label: 'S3',
+    code: /^[A-Z][A-Za-z]*$/,
+  },
+  HUBSPOT: {
+    load: async () => (await import('./providers/hubspot.ts')).checkHubspot,
+    endpoint: 'https://api.hubapi.com',
+    label: 'HubSpot',
+    code: /^[A-Z]+(?:_[A-Z]+)*$/,
+  },
   // Flexprice's base URLs include the API version (US region; India is https://api.cloud.flexprice.io/v1).
-  FLEXPRICE: { load: async () => (await import('./providers/flexprice.ts')).checkFlexprice, endpoint: 'https://us.api.flexprice.io/v1', label: 'Flexprice', code: null },
+  FLEXPRICE: {
+    load: async () => (await import('./providers/flexprice.ts')).checkFlexprice,
+    endpoint: 'https://us.api.flexprice.io/v1',
+    label: 'Flexprice',
+    code: null,
+  },
 };
 
 class DeadlineReached extends Error {}
@@ -99,8 +119,10 @@ function outcomeOf(error: unknown, request: VerificationRequest, timeoutMs: numb
     const status = error.httpStatus === 401 || error.httpStatus === 403 ? 'NEEDS_REAUTH' : 'FAILING';
     return { status, error: `${label} answered HTTP ${error.httpStatus}${code}` };
   }
-  if (error instanceof AnswerTooLargeError) return { status: 'FAILING', error: `${label}'s answer was too large (over ${MAX_ANSWER_BYTES} bytes)` };
-  if (error instanceof RedirectRefusedError) return { status: 'FAILING', error: `${label} answered with a redirect, which a check never follows` };
+  if (error instanceof AnswerTooLargeError)
+    return { status: 'FAILING', error: `${label}'s answer was too large (over ${MAX_ANSWER_BYTES} bytes)` };
+  if (error instanceof RedirectRefusedError)
+    return { status: 'FAILING', error: `${label} answered with a redirect, which a check never follows` };
   if (error instanceof DeadlineReached) return { status: 'FAILING', error: `${label} did not answer within ${timeoutMs / 1000} s` };
   if (error instanceof RefusedAddressError) {
     return { status: 'FAILING', error: 'refused: the endpoint is a private, loopback, link-local or metadata address' };
@@ -109,7 +131,8 @@ function outcomeOf(error: unknown, request: VerificationRequest, timeoutMs: numb
   const wrapped = error as { code?: unknown; name?: unknown; detail?: { code?: unknown }; cause?: { code?: unknown } } | null;
   const code = [wrapped?.code, wrapped?.detail?.code, wrapped?.cause?.code].find((candidate) => typeof candidate === 'string');
   const name = wrapped?.name;
-  if (name === 'AbortError' || name === 'TimeoutError') return { status: 'FAILING', error: `${label} did not answer within ${timeoutMs / 1000} s` };
+  if (name === 'AbortError' || name === 'TimeoutError')
+    return { status: 'FAILING', error: `${label} did not answer within ${timeoutMs / 1000} s` };
   if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return { status: 'FAILING', error: `${label} could not be reached: ${code}` };
   return { status: 'FAILING', error: `${label} could not be reached` };
 }
@@ -132,7 +155,10 @@ export async function verifyCredentials(request: VerificationRequest): Promise<V
     await withinDeadline(timeoutMs, (signal) => {
       const agents = guardedAgents(url, request.policy, signal);
       // The agents' own refusal wins over whatever the SDK makes of the socket it destroyed.
-      return Promise.race([check({ secrets: request.secrets, settings: request.settings, url, agents, signal, timeoutMs }), agents.refusal]);
+      return Promise.race([
+        check({ secrets: request.secrets, settings: request.settings, url, agents, signal, timeoutMs }),
+        agents.refusal,
+      ]);
     });
     return { status: 'HEALTHY', error: null };
   } catch (error) {

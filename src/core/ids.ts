@@ -24,9 +24,7 @@ export const idPrefixes = {
 
 export type IdentifiedType = keyof typeof idPrefixes;
 
-const typeByPrefix = new Map<string, IdentifiedType>(
-  Object.entries(idPrefixes).map(([type, prefix]) => [prefix, type as IdentifiedType]),
-);
+const typeByPrefix = new Map<string, IdentifiedType>(Object.entries(idPrefixes).map(([type, prefix]) => [prefix, type as IdentifiedType]));
 
 export function newId(type: IdentifiedType): string {
   return `${idPrefixes[type]}_${randomBase62(22)}`;

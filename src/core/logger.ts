@@ -24,10 +24,12 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
 /** Yoga's own messages, on our logger; errors by class and stack only, never with their payloads. */
 export function yogaLogger(log: Logger) {
   const describe = (value: unknown) => (value instanceof Error ? { type: value.name, stack: value.stack } : String(value));
-  const forward = (level: 'debug' | 'info' | 'warn' | 'error') => (...args: unknown[]) => {
-    // Errors a client is meant to see (401, 403, ...) are not server faults.
-    const expected = args.every((arg) => arg instanceof GraphQLError && !arg.originalError);
-    log[expected ? 'debug' : level]({ component: 'yoga', details: args.map(describe) }, 'yoga');
-  };
+  const forward =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (...args: unknown[]) => {
+      // Errors a client is meant to see (401, 403, ...) are not server faults.
+      const expected = args.every((arg) => arg instanceof GraphQLError && !arg.originalError);
+      log[expected ? 'debug' : level]({ component: 'yoga', details: args.map(describe) }, 'yoga');
+    };
   return { debug: forward('debug'), info: forward('info'), warn: forward('warn'), error: forward('error') };
 }

@@ -30,7 +30,9 @@ export const hasSecureScheme = (url: URL, policy: UrlPolicy): boolean =>
 /** The scheme rule as a VALIDATION error on `field`. */
 export function requireSecureScheme(url: URL, policy: UrlPolicy, field: string): void {
   if (hasSecureScheme(url, policy)) return;
-  const why = policy.production ? 'must be an https URL.' : 'must be an https URL (http is accepted for localhost only, outside production).';
+  const why = policy.production
+    ? 'must be an https URL.'
+    : 'must be an https URL (http is accepted for localhost only, outside production).';
   throw new ValidationError(`${field} ${why}`, [field]);
 }
 

@@ -104,10 +104,7 @@ function nestsDeeperThan(value: unknown, limit: number): boolean {
 }
 
 /** Free-form metadata: an object of at most 50 keys and 8 KiB of JSON, like Stripe's. */
-export function validateMetadata(
-  value: Record<string, unknown> | null | undefined,
-  field: string,
-): Prisma.InputJsonObject | undefined {
+export function validateMetadata(value: Record<string, unknown> | null | undefined, field: string): Prisma.InputJsonObject | undefined {
   if (value === null || value === undefined) return undefined;
   if (Object.keys(value).length > METADATA_MAX_KEYS) {
     throw new ValidationError(`${field} may have at most ${METADATA_MAX_KEYS} keys.`, [field]);
@@ -157,7 +154,8 @@ export function phoneNumber(value: string, field: string): string {
   return compact;
 }
 /** ISO 3166-1 alpha-2, upper case. */
-export const countryCode = (value: string, field: string) => parsedBy(CountryCodeResolver, 'an ISO 3166-1 alpha-2 country code')(value.toUpperCase(), field);
+export const countryCode = (value: string, field: string) =>
+  parsedBy(CountryCodeResolver, 'an ISO 3166-1 alpha-2 country code')(value.toUpperCase(), field);
 
 /** Applies a check to an optional value: absent stays absent, present must pass. */
 export function optional<T>(check: (value: string, field: string) => T) {

@@ -15,7 +15,11 @@ const KEY_BYTES = 32;
 /** The ring described by ENCRYPTION_KEYS, or an Error saying what is wrong (never echoing a key). */
 export function parseKeyRing(text: string): KeyRing {
   const keys = new Map<number, Buffer>();
-  for (const [index, entry] of text.split(',').map((part) => part.trim()).filter(Boolean).entries()) {
+  for (const [index, entry] of text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .entries()) {
     const match = /^(\d+):([A-Za-z0-9+/_-]+={0,2})$/.exec(entry);
     const version = Number(match?.[1]);
     const key = match?.[2] ? Buffer.from(match[2], 'base64') : undefined;

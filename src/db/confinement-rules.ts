@@ -69,7 +69,8 @@ function productionOnly({ where, allows, columns, stamp }: ModelRule): ModelRule
  * must not mint live keys nor archive a live purpose), and the other way round.
  */
 const platformTenantScope = (scope: TenantScope) => ({ platformOrganizationId: scope.organizationId, platformTenantId: scope.tenantId });
-const inPlatformTenant = (scope: TenantScope, row: Row) => row.platformOrganizationId === scope.organizationId && row.platformTenantId === scope.tenantId;
+const inPlatformTenant = (scope: TenantScope, row: Row) =>
+  row.platformOrganizationId === scope.organizationId && row.platformTenantId === scope.tenantId;
 const ownedByPlatformTenant: ModelRule = {
   where: platformTenantScope,
   allows: inPlatformTenant,
@@ -94,7 +95,11 @@ const webhookEndpointRule: ModelRule = {
   where: (scope) => ({ tenantId: scope.tenantId, actingForAccountId: scope.actingForAccountId ?? null }),
   allows: (scope, row) => row.tenantId === scope.tenantId && (row.actingForAccountId ?? null) === (scope.actingForAccountId ?? null),
   columns: ['tenantId', 'actingForAccountId'],
-  stamp: (scope) => ({ tenantId: scope.tenantId, organizationId: scope.organizationId, actingForAccountId: scope.actingForAccountId ?? null }),
+  stamp: (scope) => ({
+    tenantId: scope.tenantId,
+    organizationId: scope.organizationId,
+    actingForAccountId: scope.actingForAccountId ?? null,
+  }),
 };
 
 export const modelRules: Record<string, ModelRule> = {
@@ -117,7 +122,9 @@ export const modelRules: Record<string, ModelRule> = {
       scope.actingForAccountId
         ? { OR: [{ platformOrganizationId: scope.organizationId }, { id: scope.actingForAccountId }] }
         : { platformOrganizationId: scope.organizationId },
-    allows: (scope, row) => row.platformOrganizationId === scope.organizationId || (scope.actingForAccountId !== undefined && row.id === scope.actingForAccountId),
+    allows: (scope, row) =>
+      row.platformOrganizationId === scope.organizationId ||
+      (scope.actingForAccountId !== undefined && row.id === scope.actingForAccountId),
     columns: ['platformOrganizationId', 'id'],
     stamp: (scope) => ({ platformOrganizationId: scope.organizationId }),
   }),
@@ -142,7 +149,8 @@ export const modelRules: Record<string, ModelRule> = {
           : { tenantId: scope.tenantId },
     allows: (scope, row) =>
       isSandbox(scope)
-        ? row.organizationId === scope.organizationId && (row.tenantId === scope.tenantId || (row.tenantId === null && row.connectedAccountId === null))
+        ? row.organizationId === scope.organizationId &&
+          (row.tenantId === scope.tenantId || (row.tenantId === null && row.connectedAccountId === null))
         : scope.organizationWide === true
           ? (row.organizationId === scope.organizationId && (row.tenantId === scope.tenantId || row.tenantId === null)) ||
             row.platformOrganizationId === scope.organizationId

@@ -50,7 +50,12 @@ export interface DatabaseOptions {
 const BACKGROUND_POOL_SIZE = 4;
 
 /** The database the configuration names: DATABASE_URL, else PGlite in `<DATA_DIR>/pglite`. */
-export function openConfiguredDatabase(config: { databaseUrl: string | undefined; dataDir: string; databasePoolSize: number; backgroundStatementTimeoutMs: number }) {
+export function openConfiguredDatabase(config: {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  databasePoolSize: number;
+  backgroundStatementTimeoutMs: number;
+}) {
   return openDatabase({
     url: config.databaseUrl,
     dataDir: config.databaseUrl ? undefined : path.resolve(config.dataDir, 'pglite'),

@@ -10,7 +10,10 @@ export function applyMigrationsInWorker(databaseUrl: string): Promise<string[]> 
     const script = import.meta.url;
     // Run from TypeScript source, the worker registers tsx's loader before it reads this file.
     const worker = script.endsWith('.ts')
-      ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(script)}); })`, { eval: true, workerData: { databaseUrl } })
+      ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(script)}); })`, {
+          eval: true,
+          workerData: { databaseUrl },
+        })
       : new Worker(new URL(script), { workerData: { databaseUrl } });
     let applied: string[] | null = null;
     worker.once('message', (message: { applied?: string[]; error?: string }) => {

@@ -13,7 +13,8 @@ type Statements = Pick<Transaction, 'query' | 'exec'>;
 function statementsAfterATurn<T extends Statements>(target: T, schedule: <R>(job: () => Promise<R>) => Promise<R>): T {
   return new Proxy(target, {
     get(object, property, receiver) {
-      if (property === 'query') return (sql: string, params?: unknown[], options?: QueryOptions) => schedule(() => object.query(sql, params, options));
+      if (property === 'query')
+        return (sql: string, params?: unknown[], options?: QueryOptions) => schedule(() => object.query(sql, params, options));
       if (property === 'exec') return (sql: string, options?: QueryOptions) => schedule(() => object.exec(sql, options));
       const value: unknown = Reflect.get(object, property, receiver);
       // PGlite keeps private fields: its own methods run on itself, not on the proxy.
@@ -39,7 +40,8 @@ export function takingTurns(pglite: PGlite): PGlite {
   return new Proxy(queued, {
     get(object, property, receiver) {
       if (property !== 'transaction') return Reflect.get(object, property, receiver);
-      return <R>(callback: (tx: Transaction) => Promise<R>) => inTurn(() => pglite.transaction((tx) => callback(statementsAfterATurn(tx, turnEach))));
+      return <R>(callback: (tx: Transaction) => Promise<R>) =>
+        inTurn(() => pglite.transaction((tx) => callback(statementsAfterATurn(tx, turnEach))));
     },
   });
 }

@@ -12,7 +12,8 @@ export function isRecordNotFound(error: unknown): boolean {
 
 /** Prisma's codes for "cannot reach / lost / timed out waiting for" the database server. */
 const UNAVAILABLE_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
-const UNAVAILABLE_MESSAGES = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection terminated|timeout exceeded when trying to connect|Can't reach database|the database system is (shutting down|starting up)|terminating connection/i;
+const UNAVAILABLE_MESSAGES =
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection terminated|timeout exceeded when trying to connect|Can't reach database|the database system is (shutting down|starting up)|terminating connection/i;
 
 /** The database server is down or unreachable: a reason to answer 503, not a bug. */
 export function isDatabaseUnavailable(error: unknown): boolean {

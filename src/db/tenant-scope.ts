@@ -8,7 +8,6 @@ import { modelRules, relationRules, type ModelRule, type RelationRule, type Tena
 
 export type { TenantScope } from './confinement-rules.ts';
 
-
 type Args = Record<string, unknown>;
 type Row = Record<string, unknown>;
 
@@ -20,13 +19,27 @@ interface Relation {
 /** Every relation of the schema: `Model.field` → the related model, and whether it is a list. */
 const relations = new Map<string, Relation>(
   Object.entries(getDatamodel().datamodel.models).flatMap(([model, { fields }]) =>
-    fields.filter((field) => field.kind === 'object').map((field) => [`${model}.${field.name}`, { target: field.type, isList: field.isList }] as const),
+    fields
+      .filter((field) => field.kind === 'object')
+      .map((field) => [`${model}.${field.name}`, { target: field.type, isList: field.isList }] as const),
   ),
 );
 
 const filteredOperations = new Set([
-  'findUnique', 'findUniqueOrThrow', 'findFirst', 'findFirstOrThrow', 'findMany', 'count', 'aggregate',
-  'groupBy', 'update', 'updateMany', 'updateManyAndReturn', 'delete', 'deleteMany', 'upsert',
+  'findUnique',
+  'findUniqueOrThrow',
+  'findFirst',
+  'findFirstOrThrow',
+  'findMany',
+  'count',
+  'aggregate',
+  'groupBy',
+  'update',
+  'updateMany',
+  'updateManyAndReturn',
+  'delete',
+  'deleteMany',
+  'upsert',
 ]);
 const stampedOperations = new Set(['create', 'createMany', 'createManyAndReturn']);
 /** Operations whose `select` names columns or aggregates, never relations. */
@@ -92,7 +105,8 @@ function confineSelection(model: string, selection: Args, scope: TenantScope, pa
     if (targetRule && !relation.isList) {
       if (!targetRule.allows) throw new ConfinementError(`Relation ${model}.${field} needs a row check its model's rule lacks`);
       checks.single.push({ field, rule: targetRule });
-      if (isObject(nested.select)) nested.select = { ...nested.select, ...Object.fromEntries((targetRule.columns ?? []).map((column) => [column, true])) };
+      if (isObject(nested.select))
+        nested.select = { ...nested.select, ...Object.fromEntries((targetRule.columns ?? []).map((column) => [column, true])) };
     }
     const inner = confineNested(relation.target, nested, scope, paged);
     nested = inner.args;
@@ -167,7 +181,11 @@ function scopedArgs(model: string, operation: string, args: Args, scope: TenantS
   if (stampedOperations.has(operation)) {
     const stamp = stampOf(model, rule, scope);
     const data = args.data as Args | Args[];
-    return { args: { ...selected, data: Array.isArray(data) ? data.map((row) => ({ ...row, ...stamp })) : { ...data, ...stamp } }, checks, paged };
+    return {
+      args: { ...selected, data: Array.isArray(data) ? data.map((row) => ({ ...row, ...stamp })) : { ...data, ...stamp } },
+      checks,
+      paged,
+    };
   }
   throw new ConfinementError(`Operation ${operation} is not supported on a confined client`);
 }

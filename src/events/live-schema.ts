@@ -44,7 +44,10 @@ builder.subscriptionField('events', (t) =>
       'event after that one: a client that lost its connection resumes from the last event it received without a gap.',
     args: {
       types: t.arg.stringList({ required: false, description: 'Only these types (`*` or none: all).' }),
-      after: t.arg.id({ required: false, description: 'The last event received: replay every later one first. An id the caller cannot see is NOT_FOUND.' }),
+      after: t.arg.id({
+        required: false,
+        description: 'The last event received: replay every later one first. An id the caller cannot see is NOT_FOUND.',
+      }),
     },
     subscribe: (_root, args, context) =>
       liveEventsOf(context).open({

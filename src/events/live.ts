@@ -273,7 +273,10 @@ export async function startLiveEvents(
           else if (known > cursor) cursor = known;
         }
       } catch (error) {
-        options.log.warn({ err: { type: (error as Error).name, message: (error as Error).message } }, 'live events: a subscription failed to read');
+        options.log.warn(
+          { err: { type: (error as Error).name, message: (error as Error).message } },
+          'live events: a subscription failed to read',
+        );
         stop(
           new GraphQLError('Events could not be read: reconnect with `after` set to the last event received.', {
             extensions: { code: 'SERVICE_UNAVAILABLE' },

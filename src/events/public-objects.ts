@@ -1,6 +1,15 @@
 // What an event shows of an object: the fields the API shows of it, named as the API names them,
 // and never a secret (a connection's encrypted secrets stay out; its masked hints are public).
-import type { AccountPackage, ApiKey, ConnectedAccount, Connection, PermissiblePurpose, SubAccount, Tenant, WebhookEndpoint } from '../generated/prisma/client.ts';
+import type {
+  AccountPackage,
+  ApiKey,
+  ConnectedAccount,
+  Connection,
+  PermissiblePurpose,
+  SubAccount,
+  Tenant,
+  WebhookEndpoint,
+} from '../generated/prisma/client.ts';
 import type { EventType } from './event-types.ts';
 import { recordEvent, type EventActor, type EventData, type EventPlace, type EventWriter } from './record.ts';
 
@@ -12,9 +21,23 @@ const pick = <Row extends object, Key extends keyof Row>(row: Row, keys: readonl
 export const connectedAccountObject = (account: ConnectedAccount): Fields => ({
   object: 'connected_account',
   ...pick(account, [
-    'id', 'connectionType', 'onboardingMode', 'status', 'statusReason', 'platformOrganizationId', 'connectedOrganizationId',
-    'connectedTenantId', 'platformCustomerId', 'metadata', 'grantedScopes', 'grantedTenantIds',
-    'onboardingCompletedAt', 'suspendedAt', 'revokedAt', 'createdAt', 'updatedAt',
+    'id',
+    'connectionType',
+    'onboardingMode',
+    'status',
+    'statusReason',
+    'platformOrganizationId',
+    'connectedOrganizationId',
+    'connectedTenantId',
+    'platformCustomerId',
+    'metadata',
+    'grantedScopes',
+    'grantedTenantIds',
+    'onboardingCompletedAt',
+    'suspendedAt',
+    'revokedAt',
+    'createdAt',
+    'updatedAt',
   ]),
 });
 
@@ -23,7 +46,14 @@ export function subAccountObject(account: SubAccount): Fields {
   return {
     object: 'sub_account',
     ...profile,
-    address: { line1: addressLine1, line2: addressLine2, city: addressCity, state: addressState, postalCode: addressPostalCode, country: addressCountry },
+    address: {
+      line1: addressLine1,
+      line2: addressLine2,
+      city: addressCity,
+      state: addressState,
+      postalCode: addressPostalCode,
+      country: addressCountry,
+    },
   };
 }
 
@@ -40,7 +70,10 @@ export const permissiblePurposeObject = (purpose: PermissiblePurpose): Fields =>
 });
 
 /** A package with the ids of the purposes it groups, so that an update says when they changed. */
-export const accountPackageObject = ({ purposes, ...accountPackage }: AccountPackage & { purposes: { permissiblePurposeId: string }[] }): Fields => ({
+export const accountPackageObject = ({
+  purposes,
+  ...accountPackage
+}: AccountPackage & { purposes: { permissiblePurposeId: string }[] }): Fields => ({
   object: 'account_package',
   ...pick(accountPackage, ['id', 'name', 'archivedAt', 'createdAt', 'updatedAt']),
   permissiblePurposeIds: purposes.map((link) => link.permissiblePurposeId).sort(),
@@ -49,8 +82,20 @@ export const accountPackageObject = ({ purposes, ...accountPackage }: AccountPac
 export const connectionObject = (connection: Connection): Fields => ({
   object: 'connection',
   ...pick(connection, [
-    'id', 'tenantId', 'name', 'providerType', 'status', 'secretHints', 'settings', 'syncConfig', 'metadata',
-    'createdBy', 'updatedBy', 'deletedAt', 'createdAt', 'updatedAt',
+    'id',
+    'tenantId',
+    'name',
+    'providerType',
+    'status',
+    'secretHints',
+    'settings',
+    'syncConfig',
+    'metadata',
+    'createdBy',
+    'updatedBy',
+    'deletedAt',
+    'createdAt',
+    'updatedAt',
   ]),
   health: { status: connection.healthStatus, lastVerifiedAt: connection.lastVerifiedAt, lastError: connection.lastError },
 });

@@ -58,7 +58,8 @@ builder.queryField('events', (t) =>
     {
       type: 'Event',
       cursor: 'id',
-      description: "Newest first: the organization's events and those of its connected accounts; acting on behalf, that account's tenant only.",
+      description:
+        "Newest first: the organization's events and those of its connected accounts; acting on behalf, that account's tenant only.",
       args: { filter: t.arg({ type: EventFilter, required: false }) },
       resolve: (query, _root, args, context) =>
         context.db.event.findMany({ ...query, where: eventWhere(args.filter), orderBy: { sequence: 'desc' } }),

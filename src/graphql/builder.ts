@@ -23,7 +23,6 @@ import { ValidationError } from '../core/domain-errors.ts';
 import NulInputPlugin from './nul-input-plugin.ts';
 import { typeNameOf } from './type-names.ts';
 
-
 export const builder = new SchemaBuilder<{
   Context: Context;
   PrismaTypes: PrismaTypes;

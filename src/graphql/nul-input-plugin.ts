@@ -63,10 +63,7 @@ export class NulInputPlugin<Types extends SchemaTypes> extends BasePlugin<Types>
     const errorTypes = fieldConfig.extensions?.pothosErrors as unknown[] | undefined;
     const inUnion = errorTypes?.includes(ValidationError) ?? false;
     return (parent, args, context, info) => {
-      const fields = [
-        ...Object.entries(args).flatMap(([name, value]) => pathsWithNul(value, name)),
-        ...nestedArgumentPathsWithNul(info),
-      ];
+      const fields = [...Object.entries(args).flatMap(([name, value]) => pathsWithNul(value, name)), ...nestedArgumentPathsWithNul(info)];
       if (fields.length === 0) return resolver(parent, args, context, info);
       const message = `${fields.join(', ')} must not contain NUL characters.`;
       if (inUnion) throw new ValidationError(message, fields);

@@ -67,7 +67,12 @@ interface Row {
  * over in the same statement. Whoever gets a row back runs the request; everyone else reads what
  * is there. The row can vanish in between (its request failed and released it): then claim again.
  */
-export async function claimIdempotencyKey(prisma: Prisma, claimant: IdempotencyClaimant, fingerprint: string, now: Date): Promise<ClaimOutcome> {
+export async function claimIdempotencyKey(
+  prisma: Prisma,
+  claimant: IdempotencyClaimant,
+  fingerprint: string,
+  now: Date,
+): Promise<ClaimOutcome> {
   const lockedUntil = new Date(now.getTime() + IDEMPOTENCY_LOCK_MS);
   const expiredBefore = new Date(now.getTime() - IDEMPOTENCY_KEY_TTL_MS);
   for (let attempt = 0; attempt < 3; attempt += 1) {
@@ -117,7 +122,12 @@ export async function extendIdempotencyLock(prisma: Prisma, claimant: Idempotenc
 }
 
 /** Keeps the answer the client got, sealed with a key derived from its API key secret. */
-export async function completeIdempotencyKey(prisma: Prisma, claimant: IdempotencyClaimant, fingerprint: string, response: StoredResponse): Promise<void> {
+export async function completeIdempotencyKey(
+  prisma: Prisma,
+  claimant: IdempotencyClaimant,
+  fingerprint: string,
+  response: StoredResponse,
+): Promise<void> {
   await prisma.idempotencyKey.updateMany({
     where: runningRow(claimant, fingerprint),
     data: {
@@ -136,6 +146,8 @@ export async function releaseIdempotencyKey(prisma: Prisma, claimant: Idempotenc
 
 /** Deletes the rows older than 24 h; resolves with how many. */
 export async function deleteExpiredIdempotencyKeys(prisma: Prisma, now: Date): Promise<number> {
-  const { count } = await prisma.idempotencyKey.deleteMany({ where: { createdAt: { lt: new Date(now.getTime() - IDEMPOTENCY_KEY_TTL_MS) } } });
+  const { count } = await prisma.idempotencyKey.deleteMany({
+    where: { createdAt: { lt: new Date(now.getTime() - IDEMPOTENCY_KEY_TTL_MS) } },
+  });
   return count;
 }

@@ -36,7 +36,11 @@ const RETRYABLE_CODES = new Set(['INTERNAL_SERVER_ERROR', 'SERVICE_UNAVAILABLE',
 const invalidKey = () =>
   requestError('IDEMPOTENCY_KEY_INVALID', 400, 'The Idempotency-Key header must be 1 to 255 printable ASCII characters.');
 const keyReused = () =>
-  requestError('IDEMPOTENCY_KEY_REUSED', 422, 'This Idempotency-Key was used with another operation or other variables: use a new key for a new request.');
+  requestError(
+    'IDEMPOTENCY_KEY_REUSED',
+    422,
+    'This Idempotency-Key was used with another operation or other variables: use a new key for a new request.',
+  );
 const keyInUse = () =>
   requestError('IDEMPOTENCY_KEY_IN_USE', 409, 'A request with this Idempotency-Key is still running: retry once it has answered.');
 
@@ -187,7 +191,13 @@ export interface IdempotencyCleanup {
 }
 
 /** Every process deletes the expired keys now and then (a DELETE is harmless when several do). */
-export function startIdempotencyCleanup(deps: { prisma: Prisma; clock: Clock; log: Logger; intervalMs: number; active: () => boolean }): IdempotencyCleanup {
+export function startIdempotencyCleanup(deps: {
+  prisma: Prisma;
+  clock: Clock;
+  log: Logger;
+  intervalMs: number;
+  active: () => boolean;
+}): IdempotencyCleanup {
   const deleteExpired = () => deleteExpiredIdempotencyKeys(deps.prisma, deps.clock.now());
   const timer = setInterval(() => {
     if (!deps.active()) return;

@@ -12,7 +12,9 @@ import type { Socket } from 'node:net';
 const LINGER_MS = 2_000;
 
 /** The node request and response behind a request that came over a socket; none in process (yoga.fetch). */
-export function nodeExchangeOf(serverContext: object | undefined): { request: IncomingMessage; response: ServerResponse | undefined } | undefined {
+export function nodeExchangeOf(
+  serverContext: object | undefined,
+): { request: IncomingMessage; response: ServerResponse | undefined } | undefined {
   if (!serverContext || !('req' in serverContext) || !(serverContext.req instanceof IncomingMessage)) return undefined;
   const response = 'res' in serverContext && serverContext.res instanceof ServerResponse ? serverContext.res : undefined;
   return { request: serverContext.req, response };

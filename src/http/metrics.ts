@@ -35,7 +35,12 @@ export interface WorkerMetrics {
 export function useMetrics(database: Database, metricsToken: string | undefined, acrossWorkers?: WorkerMetrics): Plugin {
   const registry = new Registry();
   acrossWorkers?.share(registry);
-  const requests = new Counter({ name: 'connect_http_requests_total', help: 'HTTP requests by operation and status.', labelNames: ['operation', 'status'], registers: [registry] });
+  const requests = new Counter({
+    name: 'connect_http_requests_total',
+    help: 'HTTP requests by operation and status.',
+    labelNames: ['operation', 'status'],
+    registers: [registry],
+  });
   const duration = new Histogram({
     name: 'connect_http_request_duration_seconds',
     help: 'HTTP request duration by operation.',
@@ -44,7 +49,12 @@ export function useMetrics(database: Database, metricsToken: string | undefined,
     registers: [registry],
   });
   const operations = new Set<string>();
-  const errors = new Counter({ name: 'connect_graphql_errors_total', help: 'GraphQL errors by code.', labelNames: ['code'], registers: [registry] });
+  const errors = new Counter({
+    name: 'connect_graphql_errors_total',
+    help: 'GraphQL errors by code.',
+    labelNames: ['code'],
+    registers: [registry],
+  });
   new Gauge({
     name: 'connect_db_pool_connections',
     help: 'Database pool connections by state (PostgreSQL only).',

@@ -20,7 +20,8 @@ export class BodyTooLargeError extends Error {
 }
 
 /** The GraphQL form of the refusal, for /graphql's request parser. */
-const payloadTooLarge = (error: BodyTooLargeError) => new GraphQLError(error.message, { extensions: { code: 'PAYLOAD_TOO_LARGE', http: { status: 413 } } });
+const payloadTooLarge = (error: BodyTooLargeError) =>
+  new GraphQLError(error.message, { extensions: { code: 'PAYLOAD_TOO_LARGE', http: { status: 413 } } });
 
 /** How a browser is told, as a page the web layer draws, that its request was too large (413). */
 export type TooLargePage = (message: string) => Response;
@@ -40,7 +41,13 @@ export function bodyTooLargeResponse(request: Request, maxBytes: number, fetchAP
  * BodyTooLargeError and the source is read no further. A transform stream passes one chunk at a
  * time on demand (backpressure), so nothing piles up ahead of the reader.
  */
-function capBody(request: Request, body: ReadableStream<Uint8Array>, maxBytes: number, fetchAPI: FetchAPI, onOverflow: () => void): Request {
+function capBody(
+  request: Request,
+  body: ReadableStream<Uint8Array>,
+  maxBytes: number,
+  fetchAPI: FetchAPI,
+  onOverflow: () => void,
+): Request {
   // A native stream (a Request built in process) must go through the native TransformStream, the
   // ponyfill's through the ponyfill's, as yoga's own limit does (graphql-yoga issue 4583).
   const Transform = body instanceof ReadableStream ? globalThis.TransformStream : fetchAPI.TransformStream;

@@ -20,6 +20,12 @@ export async function createTracing(endpoint: string | undefined): Promise<Traci
   ]);
   const exporter = new OTLPTraceExporter({ url: `${endpoint.replace(/\/+$/, '')}/v1/traces` });
   const provider = new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] });
-  const plugin = useOpenTelemetry({ document: false, variables: false, result: false, resolvers: false }, provider, undefined, undefined, 'connect');
+  const plugin = useOpenTelemetry(
+    { document: false, variables: false, result: false, resolvers: false },
+    provider,
+    undefined,
+    undefined,
+    'connect',
+  );
   return { plugins: [plugin as Plugin], shutdown: () => provider.shutdown() };
 }

@@ -62,7 +62,9 @@ export function dnsResolver({ servers, timeoutMs = DNS_TIMEOUT_MS }: { servers?:
     );
     if (addresses.length > 0) return addresses;
     // No address: a name without one is no error (the caller says it does not resolve); a DNS that failed is.
-    const failed = answers.find((answer) => answer.status === 'rejected' && !['ENODATA', 'ENOTFOUND'].includes((answer.reason as { code?: string }).code ?? ''));
+    const failed = answers.find(
+      (answer) => answer.status === 'rejected' && !['ENODATA', 'ENOTFOUND'].includes((answer.reason as { code?: string }).code ?? ''),
+    );
     if (failed?.status === 'rejected') throw failed.reason;
     return [];
   };

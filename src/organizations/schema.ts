@@ -58,7 +58,11 @@ const CreateOrganizationInput = builder.inputType('CreateOrganizationInput', {
   fields: (t) => ({
     name: t.string({ required: true }),
     country: t.field({ type: 'CountryCode', required: true }),
-    owner: t.field({ type: OrganizationOwnerInput, required: false, description: 'Who may sign in to grant platforms access (STANDARD accounts).' }),
+    owner: t.field({
+      type: OrganizationOwnerInput,
+      required: false,
+      description: 'Who may sign in to grant platforms access (STANDARD accounts).',
+    }),
   }),
 });
 

@@ -9,7 +9,6 @@ import { newId } from '../core/ids.ts';
 import { validatePassword } from '../auth/passwords.ts';
 import { signInOrPrepareUser } from '../auth/sign-in.ts';
 
-
 export const ORGANIZATION_NAME_MAX_LENGTH = 200;
 
 export interface BusinessDetails {
@@ -32,11 +31,13 @@ export interface ProvisionedOrganization {
   invoicingEntity: InvoicingEntity;
 }
 
-export const validateOrganizationName = (name: string, field: string) =>
-  displayedName(name, ORGANIZATION_NAME_MAX_LENGTH, field);
+export const validateOrganizationName = (name: string, field: string) => displayedName(name, ORGANIZATION_NAME_MAX_LENGTH, field);
 
 /** The invoicing entity's details a person types (on onboarding, and when editing them later). */
-export type InvoicingDetails = Pick<BusinessDetails, 'legalName' | 'addressLine1' | 'addressLine2' | 'city' | 'postalCode' | 'vatNumber' | 'phone'>;
+export type InvoicingDetails = Pick<
+  BusinessDetails,
+  'legalName' | 'addressLine1' | 'addressLine2' | 'city' | 'postalCode' | 'vatNumber' | 'phone'
+>;
 
 const optionalPhone = optional(phoneNumber);
 
@@ -66,7 +67,12 @@ export async function provisionOrganization(
     data: { id: newId('Organization'), name: details.organizationName, country: details.country },
   });
   const tenant = await tx.tenant.create({
-    data: { id: newId('Tenant'), organizationId: organization.id, name: environment === 'PRODUCTION' ? 'Production' : 'Sandbox', environment },
+    data: {
+      id: newId('Tenant'),
+      organizationId: organization.id,
+      name: environment === 'PRODUCTION' ? 'Production' : 'Sandbox',
+      environment,
+    },
   });
   const invoicingEntity = await tx.invoicingEntity.create({
     data: {
@@ -116,7 +122,14 @@ export async function createOrganizationWithKey(prisma: Prisma, input: NewOrgani
 }
 
 /** Whether the user belongs to the organization now (a member removed a moment ago no longer does). */
-export async function isOrganizationMember(db: Pick<Transaction, 'organizationMember'>, organizationId: string, userId: string): Promise<boolean> {
-  const member = await db.organizationMember.findUnique({ where: { organizationId_userId: { organizationId, userId } }, select: { userId: true } });
+export async function isOrganizationMember(
+  db: Pick<Transaction, 'organizationMember'>,
+  organizationId: string,
+  userId: string,
+): Promise<boolean> {
+  const member = await db.organizationMember.findUnique({
+    where: { organizationId_userId: { organizationId, userId } },
+    select: { userId: true },
+  });
   return member !== null;
 }

@@ -29,7 +29,8 @@ builder.queryField('tenants', (t) =>
     {
       type: 'Tenant',
       cursor: 'id',
-      description: "The caller's organization's tenants (production and sandboxes); acting on behalf of an account, the one tenant the request acts in.",
+      description:
+        "The caller's organization's tenants (production and sandboxes); acting on behalf of an account, the one tenant the request acts in.",
       args: {
         filter: t.arg({ type: TenantFilter, required: false }),
         orderBy: t.arg({ type: tenantOrder.OrderBy, required: false }),
@@ -45,7 +46,11 @@ builder.queryField('tenants', (t) =>
 const CreateTenantInput = builder.inputType('CreateTenantInput', {
   fields: (t) => ({
     name: t.string({ required: true, description: '1-100 characters, unique in the organization in any letter case.' }),
-    environment: t.field({ type: TenantEnvironmentEnum, required: true, description: 'SANDBOX: the production tenant is made with the organization.' }),
+    environment: t.field({
+      type: TenantEnvironmentEnum,
+      required: true,
+      description: 'SANDBOX: the production tenant is made with the organization.',
+    }),
   }),
 });
 

@@ -49,7 +49,13 @@ export async function createTenant(prisma: Prisma, actor: Actor, input: NewTenan
       const tenant = await tx.tenant.create({ data: { id: newId('Tenant'), organizationId, name, environment: input.environment } });
       const { row, secret } = newApiKey({ name: FIRST_KEY_NAME, tenantId: tenant.id, environment: tenant.environment });
       const apiKey = await tx.apiKey.create({ data: row });
-      await recordChange(tx, { type: 'tenant.created', show: tenantObject, after: tenant, place: placeOfOrganizationObject(organizationId, actor), actor: byKey(actor) });
+      await recordChange(tx, {
+        type: 'tenant.created',
+        show: tenantObject,
+        after: tenant,
+        place: placeOfOrganizationObject(organizationId, actor),
+        actor: byKey(actor),
+      });
       return { tenant, apiKey: { apiKey, secret } };
     });
   } catch (error) {

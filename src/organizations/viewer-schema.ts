@@ -25,4 +25,5 @@ export const ViewerType = builder.objectRef<Actor>('Viewer').implement({
 
 builder.queryField('viewer', (t) =>
   // Every caller may ask who it is, whatever a STANDARD grant allows.
-  t.field({ type: ViewerType, skipTypeScopes: true, authScopes: { apiKey: true }, resolve: (_root, _args, context) => actorOf(context) }));
+  t.field({ type: ViewerType, skipTypeScopes: true, authScopes: { apiKey: true }, resolve: (_root, _args, context) => actorOf(context) }),
+);

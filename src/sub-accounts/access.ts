@@ -9,7 +9,10 @@ import type { SubAccount } from '../generated/prisma/client.ts';
 import { withChoice, type SubAccountSnapshot } from './events.ts';
 
 /** Where the platform's request reaches its sub-accounts: its organization, in the tenant it acts in. */
-export const platformTenantOf = (scope: TenantScope) => ({ platformOrganizationId: scope.organizationId, platformTenantId: scope.tenantId });
+export const platformTenantOf = (scope: TenantScope) => ({
+  platformOrganizationId: scope.organizationId,
+  platformTenantId: scope.tenantId,
+});
 
 /** The platform tenant's sub-account of this name in any letter case, compared as the unique index compares. */
 async function idByName(tx: Transaction, scope: TenantScope, accountName: string): Promise<string | undefined> {

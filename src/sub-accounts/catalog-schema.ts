@@ -44,7 +44,10 @@ export const AccountPackageType = builder.prismaNode('AccountPackage', {
 function catalogFilter(typeName: string) {
   return builder.inputType(`${typeName}Filter`, {
     fields: (t) => ({
-      archived: t.boolean({ required: false, description: 'true: only archived entries; false: only active ones (what can be assigned). Absent: all.' }),
+      archived: t.boolean({
+        required: false,
+        description: 'true: only archived entries; false: only active ones (what can be assigned). Absent: all.',
+      }),
       search: t.string({ required: false, description: 'Part of the name, any case.' }),
       createdAt: t.field({ type: DateTimeFilter, required: false }),
     }),
@@ -77,7 +80,11 @@ builder.queryField('permissiblePurposes', (t) =>
         orderBy: t.arg({ type: permissiblePurposeOrder.OrderBy, required: false }),
       },
       resolve: (query, _root, args, context) =>
-        context.db.permissiblePurpose.findMany({ ...query, where: catalogWhere(args.filter), orderBy: permissiblePurposeOrder.toPrisma(args.orderBy) }),
+        context.db.permissiblePurpose.findMany({
+          ...query,
+          where: catalogWhere(args.filter),
+          orderBy: permissiblePurposeOrder.toPrisma(args.orderBy),
+        }),
       totalCount: (_connection, args, context) => context.db.permissiblePurpose.count({ where: catalogWhere(args.filter) }),
     },
     {},
@@ -96,7 +103,11 @@ builder.queryField('accountPackages', (t) =>
         orderBy: t.arg({ type: accountPackageOrder.OrderBy, required: false }),
       },
       resolve: (query, _root, args, context) =>
-        context.db.accountPackage.findMany({ ...query, where: catalogWhere(args.filter), orderBy: accountPackageOrder.toPrisma(args.orderBy) }),
+        context.db.accountPackage.findMany({
+          ...query,
+          where: catalogWhere(args.filter),
+          orderBy: accountPackageOrder.toPrisma(args.orderBy),
+        }),
       totalCount: (_connection, args, context) => context.db.accountPackage.count({ where: catalogWhere(args.filter) }),
     },
     {},
@@ -115,7 +126,8 @@ const packagePayload = (name: string) =>
     fields: (f) => ({
       accountPackage: f.prismaField({
         type: AccountPackageType,
-        resolve: (query, { accountPackage }, _args, context) => context.db.accountPackage.findUniqueOrThrow({ ...query, where: { id: accountPackage.id } }),
+        resolve: (query, { accountPackage }, _args, context) =>
+          context.db.accountPackage.findUniqueOrThrow({ ...query, where: { id: accountPackage.id } }),
       }),
     }),
   });
@@ -151,7 +163,9 @@ builder.mutationField('updatePermissiblePurpose', (t) =>
     description: 'Absent fields stay. An archived purpose may be renamed (to free its name).',
     errors: { types: [ValidationError, NotFoundError, ConflictError] },
     args: { input: t.arg({ type: UpdatePermissiblePurposeInput, required: true }) },
-    resolve: async (_root, { input }, context) => ({ permissiblePurpose: await updatePermissiblePurpose(context.db, actorOf(context), input) }),
+    resolve: async (_root, { input }, context) => ({
+      permissiblePurpose: await updatePermissiblePurpose(context.db, actorOf(context), input),
+    }),
   }),
 );
 
@@ -177,7 +191,8 @@ const UpdateAccountPackageInput = builder.inputType('UpdateAccountPackageInput',
     name: t.string({ required: false, description: 'Unique per platform tenant, archived entries included.' }),
     permissiblePurposeIds: t.idList({
       required: false,
-      description: 'Replaces its purposes (at least one; an archived one it has may stay). Sub-accounts that have the package keep the purposes they got.',
+      description:
+        'Replaces its purposes (at least one; an archived one it has may stay). Sub-accounts that have the package keep the purposes they got.',
     }),
   }),
 });
@@ -193,10 +208,10 @@ builder.mutationField('updateAccountPackage', (t) =>
   }),
 );
 
-const ArchiveCatalogEntryInput = (name: string) =>
-  builder.inputType(name, { fields: (t) => ({ id: t.id({ required: true }) }) });
+const ArchiveCatalogEntryInput = (name: string) => builder.inputType(name, { fields: (t) => ({ id: t.id({ required: true }) }) });
 
-const archiveDescription = 'For good: it stays on what has it, and cannot be newly assigned (VALIDATION naming the field and id). Archived twice: INVALID_STATE.';
+const archiveDescription =
+  'For good: it stays on what has it, and cannot be newly assigned (VALIDATION naming the field and id). Archived twice: INVALID_STATE.';
 
 builder.mutationField('archivePermissiblePurpose', (t) =>
   t.field({
@@ -205,7 +220,9 @@ builder.mutationField('archivePermissiblePurpose', (t) =>
     description: archiveDescription,
     errors: { types: [NotFoundError, InvalidStateError] },
     args: { input: t.arg({ type: ArchiveCatalogEntryInput('ArchivePermissiblePurposeInput'), required: true }) },
-    resolve: async (_root, { input }, context) => ({ permissiblePurpose: await archivePermissiblePurpose(context.db, actorOf(context), input.id) }),
+    resolve: async (_root, { input }, context) => ({
+      permissiblePurpose: await archivePermissiblePurpose(context.db, actorOf(context), input.id),
+    }),
   }),
 );
 

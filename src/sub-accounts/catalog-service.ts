@@ -23,7 +23,8 @@ async function uniquelyNamed<Row>(kind: string, name: string | undefined, write:
   try {
     return await write();
   } catch (error) {
-    if (isUniqueViolation(error)) throw new ConflictError(`A ${kind} named "${String(name)}" already exists (archived ones keep their names).`);
+    if (isUniqueViolation(error))
+      throw new ConflictError(`A ${kind} named "${String(name)}" already exists (archived ones keep their names).`);
     throw error;
   }
 }
@@ -96,7 +97,8 @@ function assignablePurposes(db: CatalogReader, ids: readonly string[], field: st
 }
 
 function packagePurposes(purposeIds: readonly string[]) {
-  if (purposeIds.length === 0) throw new ValidationError('A package groups at least one permissible purpose.', ['input.permissiblePurposeIds']);
+  if (purposeIds.length === 0)
+    throw new ValidationError('A package groups at least one permissible purpose.', ['input.permissiblePurposeIds']);
   return { create: purposeIds.map((permissiblePurposeId) => ({ permissiblePurposeId })) };
 }
 
@@ -124,9 +126,11 @@ export async function updateAccountPackage(
   const name = updatedName(input.name);
   const existing = await db.accountPackage.findUnique({ where: { id: input.id }, include: withPurposes });
   if (!existing) throw new NotFoundError(`No account package ${input.id}.`);
-  if (input.permissiblePurposeIds === null) throw new ValidationError('A package groups at least one permissible purpose.', ['input.permissiblePurposeIds']);
+  if (input.permissiblePurposeIds === null)
+    throw new ValidationError('A package groups at least one permissible purpose.', ['input.permissiblePurposeIds']);
   const held = new Set(existing.purposes.map((link) => link.permissiblePurposeId));
-  const purposeIds = input.permissiblePurposeIds && (await assignablePurposes(db, input.permissiblePurposeIds, 'input.permissiblePurposeIds', held));
+  const purposeIds =
+    input.permissiblePurposeIds && (await assignablePurposes(db, input.permissiblePurposeIds, 'input.permissiblePurposeIds', held));
   const purposes = purposeIds ? { deleteMany: {}, ...packagePurposes(purposeIds) } : undefined;
   return uniquelyNamed('package', name, () =>
     db.$transaction(async (tx) => {
@@ -180,8 +184,12 @@ const NOTHING: HeldChoice = { purposeIds: NOTHING_HELD, packageIds: NOTHING_HELD
  */
 export async function resolvePurposes(db: CatalogReader, choice: PurposeChoice, held: HeldChoice = NOTHING) {
   const purposeIds = await assignablePurposes(db, choice.permissiblePurposeIds ?? [], 'input.permissiblePurposeIds', held.purposeIds);
-  const packageIds = await assignable(choice.accountPackageIds ?? [], 'input.accountPackageIds', 'account packages', held.packageIds, (unique) =>
-    db.accountPackage.findMany({ where: { id: { in: unique } }, select: { id: true, archivedAt: true } }),
+  const packageIds = await assignable(
+    choice.accountPackageIds ?? [],
+    'input.accountPackageIds',
+    'account packages',
+    held.packageIds,
+    (unique) => db.accountPackage.findMany({ where: { id: { in: unique } }, select: { id: true, archivedAt: true } }),
   );
   const links = await db.accountPackagePurpose.findMany({
     where: { accountPackageId: { in: packageIds } },

@@ -41,11 +41,23 @@ const placeOf = (subAccount: PlatformOf, actor: EventActor): EventPlace => ({
 });
 
 /** Records a change to the sub-account, which belongs with its platform tenant. */
-export function recordSubAccountEvent(tx: EventWriter, type: EventType, actor: EventActor, after: SubAccountSnapshot, before?: SubAccountSnapshot) {
+export function recordSubAccountEvent(
+  tx: EventWriter,
+  type: EventType,
+  actor: EventActor,
+  after: SubAccountSnapshot,
+  before?: SubAccountSnapshot,
+) {
   return recordChange(tx, { type, show: showSubAccount, after, before, place: placeOf(after, actor), actor: byKey(actor) });
 }
 
-export function recordKeyEvent(tx: EventWriter, type: EventType, actor: EventActor, subAccount: PlatformOf & Pick<SubAccount, 'id'>, key: ApiKey) {
+export function recordKeyEvent(
+  tx: EventWriter,
+  type: EventType,
+  actor: EventActor,
+  subAccount: PlatformOf & Pick<SubAccount, 'id'>,
+  key: ApiKey,
+) {
   const show = (row: ApiKey) => apiKeyObject(row, subAccount.id);
   return recordChange(tx, { type, show, after: key, place: placeOf(subAccount, actor), actor: byKey(actor) });
 }
@@ -57,11 +69,19 @@ export type PackageSnapshot = AccountPackage & { purposes: { permissiblePurposeI
 type CatalogChange<Type, Row> = { type: Type; after: Row; before: Row };
 
 /** Records a change to a permissible purpose of the platform tenant's catalog. */
-export function recordPurposeEvent(tx: EventWriter, actor: EventActor, change: CatalogChange<'permissible_purpose.updated' | 'permissible_purpose.archived', PermissiblePurpose>) {
+export function recordPurposeEvent(
+  tx: EventWriter,
+  actor: EventActor,
+  change: CatalogChange<'permissible_purpose.updated' | 'permissible_purpose.archived', PermissiblePurpose>,
+) {
   return recordChange(tx, { ...change, show: permissiblePurposeObject, place: placeOf(change.after, actor), actor: byKey(actor) });
 }
 
 /** Records a change to a package of the platform tenant's catalog. */
-export function recordPackageEvent(tx: EventWriter, actor: EventActor, change: CatalogChange<'account_package.updated' | 'account_package.archived', PackageSnapshot>) {
+export function recordPackageEvent(
+  tx: EventWriter,
+  actor: EventActor,
+  change: CatalogChange<'account_package.updated' | 'account_package.archived', PackageSnapshot>,
+) {
   return recordChange(tx, { ...change, show: accountPackageObject, place: placeOf(change.after, actor), actor: byKey(actor) });
 }

@@ -18,7 +18,10 @@ builder.mutationField('rotateSubAccountApiKey', (t) =>
     type: builder.objectRef<{ subAccount: SubAccount; apiKey: ApiKey }>('RotateSubAccountApiKeyPayload').implement({
       fields: (f) => ({
         subAccount: f.expose('subAccount', { type: SubAccountType }),
-        apiKey: f.expose('apiKey', { type: ApiKeyType, description: 'The new provisioned key with its secret; every earlier key is revoked.' }),
+        apiKey: f.expose('apiKey', {
+          type: ApiKeyType,
+          description: 'The new provisioned key with its secret; every earlier key is revoked.',
+        }),
       }),
     }),
     description:
@@ -26,7 +29,12 @@ builder.mutationField('rotateSubAccountApiKey', (t) =>
     errors: { types: [NotFoundError, InvalidStateError] },
     args: { input: t.arg({ type: RotateSubAccountApiKeyInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const rotated = await rotateSubAccountKey(context.crossTenant('sub-account-provisioning'), context.db, actorOf(context), input.subAccountId);
+      const rotated = await rotateSubAccountKey(
+        context.crossTenant('sub-account-provisioning'),
+        context.db,
+        actorOf(context),
+        input.subAccountId,
+      );
       return { subAccount: rotated.subAccount, apiKey: withIssuedSecret(rotated.apiKey) };
     },
   }),
@@ -51,7 +59,13 @@ builder.mutationField('createSubAccountApiKey', (t) =>
     errors: { types: [NotFoundError, InvalidStateError, LimitReachedError] },
     args: { input: t.arg({ type: CreateSubAccountApiKeyInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const issued = await createSubAccountKey(context.crossTenant('sub-account-provisioning'), context.db, actorOf(context), input, context.config.apiKeysPerTenant);
+      const issued = await createSubAccountKey(
+        context.crossTenant('sub-account-provisioning'),
+        context.db,
+        actorOf(context),
+        input,
+        context.config.apiKeysPerTenant,
+      );
       return { apiKey: withIssuedSecret(issued) };
     },
   }),

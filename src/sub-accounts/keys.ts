@@ -42,7 +42,11 @@ async function revokeKeys(tx: Transaction, subAccount: KeyHolder, actor: Actor, 
 /** A new provisioned key, which becomes the one the next refresh replaces. */
 async function provisionKey(tx: Transaction, subAccount: KeyHolder, actor: Actor) {
   const issued = await issueKey(tx, subAccount, actor, PROVISIONED_KEY_NAME);
-  const updated = await tx.subAccount.update({ where: { id: subAccount.id }, data: { provisionedApiKeyId: issued.apiKey.id }, include: withChoice });
+  const updated = await tx.subAccount.update({
+    where: { id: subAccount.id },
+    data: { provisionedApiKeyId: issued.apiKey.id },
+    include: withChoice,
+  });
   return { subAccount: updated, apiKey: issued };
 }
 
@@ -64,7 +68,12 @@ async function lockActive(tx: Transaction, actor: Actor, id: string): Promise<Su
 }
 
 /** Every key of the sub-account is revoked, named ones included, and a new provisioned key issued. */
-export async function rotateSubAccountKey(prisma: Prisma, db: TenantDb, actor: Actor, id: string): Promise<{ subAccount: SubAccount; apiKey: IssuedApiKey }> {
+export async function rotateSubAccountKey(
+  prisma: Prisma,
+  db: TenantDb,
+  actor: Actor,
+  id: string,
+): Promise<{ subAccount: SubAccount; apiKey: IssuedApiKey }> {
   await platformSubAccount(db, actor.actingScope.organizationId, id);
   return prisma.$transaction(async (tx) => {
     const subAccount = await lockActive(tx, actor, id);

@@ -43,7 +43,8 @@ export async function changeSubAccountStatus(
     const { count } = await tx.subAccount.updateMany({ where, data: { updatedAt: actor.now } });
     if (count === 0) throw new NotFoundError(`No sub-account ${input.id}.`);
     const before = await tx.subAccount.findFirstOrThrow({ where, include: withChoice });
-    if (before.status !== from) throw new InvalidStateError(`Sub-account ${input.id} is ${before.status}: only ${from} sub-accounts can be ${action}d.`);
+    if (before.status !== from)
+      throw new InvalidStateError(`Sub-account ${input.id} is ${before.status}: only ${from} sub-accounts can be ${action}d.`);
     const data =
       action === 'deactivate'
         ? { status: to, statusReason: input.reason ?? null, deactivatedAt: actor.now }

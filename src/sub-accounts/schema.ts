@@ -9,7 +9,13 @@ import { typeNameOf } from '../graphql/type-names.ts';
 import { ApiKeyType, withIssuedSecret } from '../api-keys/schema.ts';
 import { createSubAccount, updateSubAccount, type SubAccountResult } from './service.ts';
 import { changeSubAccountStatus } from './lifecycle.ts';
-import { LegalEntityTypeEnum, SubAccountStatusEnum, SubAccountStatusReasonEnum, SubAccountType, subAccountPayload } from './sub-account-type.ts';
+import {
+  LegalEntityTypeEnum,
+  SubAccountStatusEnum,
+  SubAccountStatusReasonEnum,
+  SubAccountType,
+  subAccountPayload,
+} from './sub-account-type.ts';
 import './key-schema.ts';
 
 builder.queryField('subAccount', (t) =>
@@ -78,7 +84,10 @@ type ProfileFieldBuilder = PothosSchemaTypes.InputFieldBuilder<typeof builder.$i
  * types are the services' input types (profile.ts validates every value). `required`: on create.
  */
 const profileStringFields = <Required extends boolean>(t: ProfileFieldBuilder, required: Required) => ({
-  accountName: t.string({ required, description: 'Unique per platform tenant (production and each sandbox apart), in any letter case; only the platform changes it.' }),
+  accountName: t.string({
+    required,
+    description: 'Unique per platform tenant (production and each sandbox apart), in any letter case; only the platform changes it.',
+  }),
   firstName: t.string({ required }),
   lastName: t.string({ required }),
   emailAddress: t.string({ required, description: "The owner's e-mail." }),
@@ -113,7 +122,9 @@ const CreateSubAccountInput = builder.inputType('CreateSubAccountInput', {
 const CreateSubAccountPayload = builder.objectRef<SubAccountResult>('CreateSubAccountPayload').implement({
   fields: (t) => ({
     subAccount: t.expose('subAccount', { type: SubAccountType }),
-    created: t.exposeBoolean('created', { description: 'false: the name existed, this is that sub-account (its provisioned key refreshed).' }),
+    created: t.exposeBoolean('created', {
+      description: 'false: the name existed, this is that sub-account (its provisioned key refreshed).',
+    }),
     apiKey: t.field({
       type: ApiKeyType,
       nullable: true,
@@ -132,7 +143,8 @@ builder.mutationField('createSubAccount', (t) =>
       'Idempotent by accountName: the same name again, in any letter case, returns the existing sub-account with its provisioned key refreshed (named keys stay); a deactivated one is INVALID_STATE.',
     errors: { types: [ValidationError, ConflictError, InvalidStateError] },
     args: { input: t.arg({ type: CreateSubAccountInput, required: true }) },
-    resolve: (_root, { input }, context) => createSubAccount(context.crossTenant('sub-account-provisioning'), context.db, actorOf(context), input),
+    resolve: (_root, { input }, context) =>
+      createSubAccount(context.crossTenant('sub-account-provisioning'), context.db, actorOf(context), input),
   }),
 );
 
@@ -180,9 +192,14 @@ const lifecycleMutations = {
   deactivateSubAccount: {
     action: 'deactivate',
     Input: DeactivateSubAccountInput,
-    description: "ACTIVE → DEACTIVATED: its keys are refused (403 SUB_ACCOUNT_DEACTIVATED) from the next request; its data and keys are kept.",
+    description:
+      'ACTIVE → DEACTIVATED: its keys are refused (403 SUB_ACCOUNT_DEACTIVATED) from the next request; its data and keys are kept.',
   },
-  reactivateSubAccount: { action: 'reactivate', Input: ReactivateSubAccountInput, description: 'DEACTIVATED → ACTIVE: its unrevoked keys work again.' },
+  reactivateSubAccount: {
+    action: 'reactivate',
+    Input: ReactivateSubAccountInput,
+    description: 'DEACTIVATED → ACTIVE: its unrevoked keys work again.',
+  },
 } as const;
 
 for (const [name, { action, Input, description }] of Object.entries(lifecycleMutations)) {
@@ -193,7 +210,9 @@ for (const [name, { action, Input, description }] of Object.entries(lifecycleMut
       authScopes: { platform: true },
       errors: { types: [NotFoundError, InvalidStateError] },
       args: { input: t.arg({ type: Input, required: true }) },
-      resolve: async (_root, { input }, context) => ({ subAccount: await changeSubAccountStatus(context.db, actorOf(context), input, action) }),
+      resolve: async (_root, { input }, context) => ({
+        subAccount: await changeSubAccountStatus(context.db, actorOf(context), input, action),
+      }),
     }),
   );
 }

@@ -35,7 +35,17 @@ export interface SubAccountResult {
 /** Columns the profile validation guarantees on create. */
 type SubAccountColumns = Omit<
   SubAccount,
-  'id' | 'platformOrganizationId' | 'platformTenantId' | 'organizationId' | 'tenantId' | 'status' | 'statusReason' | 'deactivatedAt' | 'provisionedApiKeyId' | 'createdAt' | 'updatedAt'
+  | 'id'
+  | 'platformOrganizationId'
+  | 'platformTenantId'
+  | 'organizationId'
+  | 'tenantId'
+  | 'status'
+  | 'statusReason'
+  | 'deactivatedAt'
+  | 'provisionedApiKeyId'
+  | 'createdAt'
+  | 'updatedAt'
 >;
 
 /** The link rows of a sub-account's purposes and packages, as a nested write. */
@@ -44,19 +54,17 @@ const linkRows = ({ purposeIds, packageIds }: { purposeIds: string[]; packageIds
   packages: { create: packageIds.map((accountPackageId) => ({ accountPackageId })) },
 });
 
-export async function createSubAccount(
-  prisma: Prisma,
-  db: TenantDb,
-  actor: Actor,
-  input: NewSubAccountInput,
-): Promise<SubAccountResult> {
+export async function createSubAccount(prisma: Prisma, db: TenantDb, actor: Actor, input: NewSubAccountInput): Promise<SubAccountResult> {
   const columns = profileColumns(input, 'create') as SubAccountColumns;
   const { purposeIds, packageIds } = await resolvePurposes(db, input);
   const withKey = input.createApiKey !== false;
   try {
     return await prisma.$transaction(async (tx) => {
       // The sub-account's tenant is of its platform tenant's environment: a sandbox makes sandbox accounts.
-      const platformTenant = await tx.tenant.findUniqueOrThrow({ where: { id: actor.actingScope.tenantId }, select: { environment: true } });
+      const platformTenant = await tx.tenant.findUniqueOrThrow({
+        where: { id: actor.actingScope.tenantId },
+        select: { environment: true },
+      });
       const { organization, tenant } = await provisionOrganization(tx, {
         environment: platformTenant.environment,
         organizationName: columns.legalBusinessName ?? columns.accountName,
@@ -91,7 +99,9 @@ export async function createSubAccount(
     const subAccount = await lockSubAccount(tx, { accountName: columns.accountName }, actor.actingScope, actor.now);
     if (!subAccount) throw new ConflictError(`The account name "${columns.accountName}" is taken.`);
     if (subAccount.status === 'DEACTIVATED') {
-      throw new InvalidStateError(`The sub-account named "${subAccount.accountName}" (${subAccount.id}) is deactivated: reactivate it (reactivateSubAccount) first.`);
+      throw new InvalidStateError(
+        `The sub-account named "${subAccount.accountName}" (${subAccount.id}) is deactivated: reactivate it (reactivateSubAccount) first.`,
+      );
     }
     if (!withKey) return { subAccount, created: false, apiKey: null };
     return { ...(await refreshProvisionedKey(tx, subAccount, actor)), created: false };
@@ -160,7 +170,8 @@ export async function updateSubAccount(
       return subAccount;
     });
   } catch (error) {
-    if (isUniqueViolation(error)) throw new ConflictError(`The account name "${String(columns.accountName)}" is taken (in some letter case).`);
+    if (isUniqueViolation(error))
+      throw new ConflictError(`The account name "${String(columns.accountName)}" is taken (in some letter case).`);
     throw error;
   }
 }

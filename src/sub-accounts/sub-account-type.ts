@@ -26,33 +26,61 @@ const SubAccountAddressType = builder.objectRef<SubAccount>('SubAccountAddress')
  * A sub-account's keys live in its own tenant, which its platform manages (the named cross-tenant
  * flow): a list of sub-accounts reads the keys of the whole page in one query.
  */
-const keysLoader = requestLoader((context, accounts: readonly SubAccount[]) => keysOfSubAccounts(context.crossTenant('sub-account-provisioning'), accounts));
+const keysLoader = requestLoader((context, accounts: readonly SubAccount[]) =>
+  keysOfSubAccounts(context.crossTenant('sub-account-provisioning'), accounts),
+);
 
 /** The optional profile fields, by the scalar they are shown as. */
-const optionalEmails = ['techEmailAddress', 'supportEmailAddress', 'complianceEmailAddress', 'actionsEmailAddress', 'billingEmail'] as const;
+const optionalEmails = [
+  'techEmailAddress',
+  'supportEmailAddress',
+  'complianceEmailAddress',
+  'actionsEmailAddress',
+  'billingEmail',
+] as const;
 const optionalPhones = ['supportPhone', 'companyPhoneNumber'] as const;
 const optionalTexts = [
-  'additionalCompanyInfo', 'ownerTitle', 'legalBusinessName', 'stateOfIncorporation', 'ein',
-  'billingContactFirstName', 'billingContactLastName',
+  'additionalCompanyInfo',
+  'ownerTitle',
+  'legalBusinessName',
+  'stateOfIncorporation',
+  'ein',
+  'billingContactFirstName',
+  'billingContactLastName',
 ] as const;
 
 export const SubAccountType = builder.prismaNode('SubAccount', {
   id: { field: 'id' },
   description: 'A child account of the platform, with its own organization, tenant and API keys.',
   fields: (t) => ({
-    accountName: t.exposeString('accountName', { description: 'Unique per platform tenant (production and each sandbox apart), in any letter case.' }),
+    accountName: t.exposeString('accountName', {
+      description: 'Unique per platform tenant (production and each sandbox apart), in any letter case.',
+    }),
     firstName: t.exposeString('firstName'),
     lastName: t.exposeString('lastName'),
     emailAddress: t.expose('emailAddress', { type: 'EmailAddress' }),
     address: t.field({ type: SubAccountAddressType, resolve: (account) => account }),
     url: t.expose('url', { type: 'URL', nullable: true }),
     ...Object.fromEntries(optionalEmails.map((name) => [name, t.expose(name, { type: 'EmailAddress', nullable: true })])),
-    ...Object.fromEntries(optionalPhones.map((name) => [name, t.expose(name, { type: 'PhoneNumber', nullable: true, description: 'E.164.' })])),
+    ...Object.fromEntries(
+      optionalPhones.map((name) => [name, t.expose(name, { type: 'PhoneNumber', nullable: true, description: 'E.164.' })]),
+    ),
     ...Object.fromEntries(optionalTexts.map((name) => [name, t.exposeString(name, { nullable: true })])),
     legalEntityType: t.expose('legalEntityType', { type: LegalEntityTypeEnum, nullable: true }),
-    status: t.expose('status', { type: SubAccountStatusEnum, description: 'DEACTIVATED: its keys are refused (403 SUB_ACCOUNT_DEACTIVATED) until reactivated.' }),
-    statusReason: t.expose('statusReason', { type: SubAccountStatusReasonEnum, nullable: true, description: 'Why it was deactivated, when the platform said; null once reactivated.' }),
-    deactivatedAt: t.expose('deactivatedAt', { type: 'DateTime', nullable: true, description: 'When it was deactivated; null while ACTIVE.' }),
+    status: t.expose('status', {
+      type: SubAccountStatusEnum,
+      description: 'DEACTIVATED: its keys are refused (403 SUB_ACCOUNT_DEACTIVATED) until reactivated.',
+    }),
+    statusReason: t.expose('statusReason', {
+      type: SubAccountStatusReasonEnum,
+      nullable: true,
+      description: 'Why it was deactivated, when the platform said; null once reactivated.',
+    }),
+    deactivatedAt: t.expose('deactivatedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it was deactivated; null while ACTIVE.',
+    }),
     permissiblePurposes: t.field({
       type: [PermissiblePurposeType],
       description: 'Every purpose it may use, given directly or through its packages.',

@@ -20,7 +20,14 @@ ${field(errors, { name: 'password', label: 'Password', type: 'password', require
   return stepPage(brand, 'signIn', 'Sign in', body, status);
 }
 
-export function detailsStep(brand: Brand, base: string, values: DetailValues, required: readonly BusinessDetail[], errors: FieldErrors, status = 200): Response {
+export function detailsStep(
+  brand: Brand,
+  base: string,
+  values: DetailValues,
+  required: readonly BusinessDetail[],
+  errors: FieldErrors,
+  status = 200,
+): Response {
   const body = html`<p>These are the details ${brand.name} has for your business. Change what is out of date, then save.</p>
 <form method="post" action="${base}/save">${formError(errors.form)}
 ${businessDetailInputs(values, errors, required, true)}

@@ -31,7 +31,10 @@ interface FieldOptions {
   id?: string;
 }
 
-export function field(errors: FieldErrors, { name, label, type = 'text', value, required = false, requiredOnSubmit = false, autocomplete, id = name }: FieldOptions): Html {
+export function field(
+  errors: FieldErrors,
+  { name, label, type = 'text', value, required = false, requiredOnSubmit = false, autocomplete, id = name }: FieldOptions,
+): Html {
   const error = errors[name];
   return html`<label for="${id}">${label}${required || requiredOnSubmit ? '' : html` <span class="hint">(optional)</span>`}</label>
 <input type="${type}" id="${id}" name="${name}" ${value ? html`value="${value}"` : ''} ${required ? 'required' : ''} ${requiredOnSubmit ? html`aria-required="true"` : ''}
@@ -57,7 +60,12 @@ export function formValues<Name extends string>(form: URLSearchParams | null, na
  * The business details' inputs. `platformRequires` marks the fields of the details the platform
  * requires; `legalNameRequired` when the form cannot do without one (an existing invoicing entity).
  */
-export function businessDetailInputs(values: DetailValues, errors: FieldErrors, platformRequires: readonly BusinessDetail[], legalNameRequired = false): Html {
+export function businessDetailInputs(
+  values: DetailValues,
+  errors: FieldErrors,
+  platformRequires: readonly BusinessDetail[],
+  legalNameRequired = false,
+): Html {
   const needed = new Set(platformRequires.flatMap((detail) => BUSINESS_DETAIL_FIELDS[detail]));
   const input = (name: (typeof DETAIL_FIELDS)[number], label: string, options: Omit<FieldOptions, 'name' | 'label'> = {}) =>
     field(errors, { name, label, value: values[name], requiredOnSubmit: needed.has(name as keyof BusinessDetailValues), ...options });

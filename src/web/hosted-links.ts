@@ -44,7 +44,13 @@ export interface HostedLinkOptions<Link> {
 }
 
 /** Checks a person's credentials for this link (every sign-in is limited per e-mail, client and link) and starts a session: its secret. */
-type LinkSignIn<Link> = (prisma: Prisma, source: SignInSource, link: Link, credentials: { email: string; password: string }, now: Date) => Promise<string>;
+type LinkSignIn<Link> = (
+  prisma: Prisma,
+  source: SignInSource,
+  link: Link,
+  credentials: { email: string; password: string },
+  now: Date,
+) => Promise<string>;
 
 /** The page showing the sign-in form, with the e-mail typed and the refusal's message. */
 type SignInPage<Link> = (context: LinkContext<Link>, email: string, errors: FieldErrors, status?: number) => Response;
@@ -58,7 +64,17 @@ function linkProblem(brand: Brand | null, title: string, status: number, newLink
   return htmlResponse(page({ title, brand, body }), status);
 }
 
-export function hostedLinkPages<Link extends OnboardingLink>({ prisma, clock, config, path, kind, cookie, usable, newLink, rateLimits }: HostedLinkOptions<Link>) {
+export function hostedLinkPages<Link extends OnboardingLink>({
+  prisma,
+  clock,
+  config,
+  path,
+  kind,
+  cookie,
+  usable,
+  newLink,
+  rateLimits,
+}: HostedLinkOptions<Link>) {
   const secure = config.publicUrl.startsWith('https:');
 
   /** The browser now holds this session: back to the page, which shows the next step. */
@@ -87,7 +103,10 @@ export function hostedLinkPages<Link extends OnboardingLink>({ prisma, clock, co
       const link = await usable(prisma, token, clock.now());
       const [brand, platform] = await Promise.all([
         platformBrand(prisma, link.platformOrganizationId),
-        prisma.connectPlatform.findUniqueOrThrow({ where: { organizationId: link.platformOrganizationId }, select: { requiredBusinessDetails: true } }),
+        prisma.connectPlatform.findUniqueOrThrow({
+          where: { organizationId: link.platformOrganizationId },
+          select: { requiredBusinessDetails: true },
+        }),
       ]);
       return await action({ link, brand, requiredDetails: platform.requiredBusinessDetails, base: `/${path}/${token}` });
     } catch (error) {
@@ -118,7 +137,10 @@ export function hostedLinkPages<Link extends OnboardingLink>({ prisma, clock, co
       const email = form?.get('email') ?? '';
       const source = { limits: rateLimits, client: clientAddressOf(request) };
       try {
-        return withSession(context, await signIn(prisma, source, context.link, { email, password: form?.get('password') ?? '' }, clock.now()));
+        return withSession(
+          context,
+          await signIn(prisma, source, context.link, { email, password: form?.get('password') ?? '' }, clock.now()),
+        );
       } catch (error) {
         const refusal = signInRefusalOf(error);
         if (refusal) return refusedSignInPage(refusal, signInPage(context, email, { 'sign-in': refusal.message }));

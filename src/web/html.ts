@@ -2,7 +2,6 @@
 // on a phone, form bodies, and the headers every such page carries. No script, no external asset.
 import type { Brand } from '../connect/platform/branding.ts';
 
-
 /** Text placed in HTML, escaped; `Html` values (already rendered) pass through. */
 export class Html {
   constructor(readonly value: string) {}
@@ -84,7 +83,10 @@ export function htmlResponse(body: Html, status = 200, headers: Record<string, s
 
 /** A 303 after a form post: the browser follows it with a GET, so a reload does not post again. */
 export function seeOther(location: string, headers: Record<string, string> = {}): Response {
-  return new Response(null, { status: 303, headers: { location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer', ...headers } });
+  return new Response(null, {
+    status: 303,
+    headers: { location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer', ...headers },
+  });
 }
 
 /**

@@ -7,7 +7,8 @@ import { scopeDescriptions, type GrantScope } from '../auth/grant-scopes.ts';
 /** The authorization request's own parameters, carried through the sign-in form unchanged. */
 const REQUEST_PARAMETERS = ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'code_challenge', 'code_challenge_method'];
 
-const scopeList = (scopes: GrantScope[]) => html`<ul>${scopes.map((scope) => html`<li>${scopeDescriptions[scope]} (<code>${scope}</code>)</li>`)}</ul>`;
+const scopeList = (scopes: GrantScope[]) =>
+  html`<ul>${scopes.map((scope) => html`<li>${scopeDescriptions[scope]} (<code>${scope}</code>)</li>`)}</ul>`;
 
 export function signInPage(request: AuthorizationRequest, parameters: URLSearchParams, error: string | null): Response {
   const hidden = REQUEST_PARAMETERS.flatMap((name) => {
@@ -38,7 +39,8 @@ export function consentPage(view: ConsentView, error: string | null): Response {
     (organization) => html`<fieldset><legend>
 <label><input type="radio" name="organization_id" value="${organization.id}" ${single ? 'checked' : ''} required> ${organization.name}</label></legend>
 ${organization.tenants.map(
-  (tenant) => html`<label><input type="checkbox" name="tenant_id" value="${tenant.id}"> ${tenant.name} (${tenant.environment.toLowerCase()})</label>`,
+  (tenant) =>
+    html`<label><input type="checkbox" name="tenant_id" value="${tenant.id}"> ${tenant.name} (${tenant.environment.toLowerCase()})</label>`,
 )}</fieldset>`,
   );
   const body = html`<p>${view.brand.name} will be able to:</p>${scopeList(view.scopes)}

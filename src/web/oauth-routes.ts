@@ -75,7 +75,8 @@ function tokenRequestOf(request: Request, form: URLSearchParams): TokenRequest {
  * client secret: counted against the client's limit of unknown tokens (src/auth/token-lookups.ts).
  */
 const isPageFailure = (error: unknown) => error instanceof OAuthPageError;
-const isTokenFailure = (error: unknown) => error instanceof OAuthTokenError && (error.error === 'invalid_client' || error.error === 'invalid_grant');
+const isTokenFailure = (error: unknown) =>
+  error instanceof OAuthTokenError && (error.error === 'invalid_client' || error.error === 'invalid_grant');
 
 export function oauthRoutes({ prisma, clock, rateLimits }: Dependencies): PageRoute[] {
   const sourceOf = (request: Request) => ({ limits: rateLimits, client: clientAddressOf(request) });

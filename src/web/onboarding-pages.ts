@@ -58,7 +58,14 @@ export interface BusinessValues extends DetailValues {
 }
 
 /** Step two; the fields of the details the platform requires are marked, and their errors shown next to them. */
-export function businessStep(brand: Brand, base: string, values: BusinessValues, required: readonly BusinessDetail[], errors: FieldErrors, status = 200): Response {
+export function businessStep(
+  brand: Brand,
+  base: string,
+  values: BusinessValues,
+  required: readonly BusinessDetail[],
+  errors: FieldErrors,
+  status = 200,
+): Response {
   const body = html`<p>Tell ${brand.name} about your business. You can change these details later.</p>
 <form method="post" action="${base}/complete">${formError(errors.form)}
 ${field(errors, { name: 'organizationName', label: 'Organization name', value: values.organizationName, required: true, autocomplete: 'organization' })}

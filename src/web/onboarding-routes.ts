@@ -81,7 +81,12 @@ export function onboardingPageRoutes({ prisma, clock, config, rateLimits, emailQ
       const source = { limits: rateLimits, client: clientAddressOf(request) };
       try {
         const pageUrl = `${config.publicUrl}${context.base}`;
-        const input = { email, platformName: context.brand.name, pageUrl, verifyUrl: (verification: string) => `${pageUrl}/verify/${verification}` };
+        const input = {
+          email,
+          platformName: context.brand.name,
+          pageUrl,
+          verifyUrl: (verification: string) => `${pageUrl}/verify/${verification}`,
+        };
         const secret = await startEmailVerification(prisma, source, context.link, input, clock.now());
         emailQueued();
         return withSession(context, secret);
@@ -97,7 +102,12 @@ export function onboardingPageRoutes({ prisma, clock, config, rateLimits, emailQ
       const secret = await verifyEmail(prisma, context.link, verification, clock.now());
       if (secret) return withSession(context, secret);
       await rateLimits.unknownToken(clientAddressOf(request));
-      return messagePage('This verification link cannot be used', 'It was already used or has expired: open your onboarding link again to start over.', context.brand, 400);
+      return messagePage(
+        'This verification link cannot be used',
+        'It was already used or has expired: open your onboarding link again to start over.',
+        context.brand,
+        400,
+      );
     }),
 
     route('POST', '/password', async (request, context) => {
@@ -118,7 +128,13 @@ export function onboardingPageRoutes({ prisma, clock, config, rateLimits, emailQ
       const values = formValues(await readForm(request), BUSINESS_FIELDS);
       try {
         const country = countryCode(values.country ?? '', 'country');
-        const completed = await completeFromSession(prisma, session, context.link, { ...values, organizationName: values.organizationName ?? '', country }, clock.now());
+        const completed = await completeFromSession(
+          prisma,
+          session,
+          context.link,
+          { ...values, organizationName: values.organizationName ?? '', country },
+          clock.now(),
+        );
         return seeOther(completed.redirectUrl);
       } catch (error) {
         if (error instanceof ValidationError) return details(context, values, fieldErrors(error), 400);

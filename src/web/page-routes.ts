@@ -46,7 +46,13 @@ export interface PagesOptions {
 
 const unavailable = () => messagePage('Temporarily unavailable', 'Please try again in a moment.', null, 503);
 
-export function usePages({ routes, publicOrigin, log, isReady, afterWrite }: PagesOptions): Plugin<Record<string, unknown>, NodeServerContext> {
+export function usePages({
+  routes,
+  publicOrigin,
+  log,
+  isReady,
+  afterWrite,
+}: PagesOptions): Plugin<Record<string, unknown>, NodeServerContext> {
   type RequestPayload = Parameters<NonNullable<Plugin<Record<string, unknown>, NodeServerContext>['onRequest']>>[0];
   type Matching = { route: PageRoute; match: string[] }[];
 

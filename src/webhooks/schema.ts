@@ -19,14 +19,18 @@ const WebhookDeliveryStatusEnum = builder.enumType(WebhookDeliveryStatus, { name
 
 const WebhookEndpointType = builder.prismaNode('WebhookEndpoint', {
   id: { field: 'id' },
-  description: "Where events are sent, signed by the Standard Webhooks specification. Its secret is never shown after creation or rotation.",
+  description:
+    'Where events are sent, signed by the Standard Webhooks specification. Its secret is never shown after creation or rotation.',
   fields: (t) => ({
     url: t.exposeString('url'),
     description: t.exposeString('description', { nullable: true }),
     eventTypes: t.exposeStringList('eventTypes', { description: 'The event types it receives; `*` is all.' }),
     connect: t.exposeBoolean('connect', { description: "true: the events of the platform's connected accounts instead of its own." }),
     status: t.expose('status', { type: WebhookEndpointStatusEnum }),
-    disabledReason: t.exposeString('disabledReason', { nullable: true, description: 'Why it is DISABLED: by a key, or by failing deliveries.' }),
+    disabledReason: t.exposeString('disabledReason', {
+      nullable: true,
+      description: 'Why it is DISABLED: by a key, or by failing deliveries.',
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
@@ -41,8 +45,15 @@ const WebhookDeliveryType = builder.prismaNode('WebhookDelivery', {
     status: t.expose('status', { type: WebhookDeliveryStatusEnum }),
     attempts: t.exposeInt('attempts'),
     lastAttemptAt: t.expose('lastAttemptAt', { type: 'DateTime', nullable: true }),
-    nextAttemptAt: t.expose('nextAttemptAt', { type: 'DateTime', nullable: true, description: 'When it is tried next; null once DELIVERED or FAILED.' }),
-    lastResponseStatus: t.exposeInt('lastResponseStatus', { nullable: true, description: "The receiver's HTTP status at the last attempt." }),
+    nextAttemptAt: t.expose('nextAttemptAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it is tried next; null once DELIVERED or FAILED.',
+    }),
+    lastResponseStatus: t.exposeInt('lastResponseStatus', {
+      nullable: true,
+      description: "The receiver's HTTP status at the last attempt.",
+    }),
     lastError: t.exposeString('lastError', { nullable: true, description: 'Why the last attempt failed.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
@@ -116,18 +127,29 @@ const CreateWebhookEndpointInput = builder.inputType('CreateWebhookEndpointInput
     url: t.field({ type: 'URL', required: true, description: 'https (http only for localhost outside production).' }),
     eventTypes: t.stringList({ required: true, description: 'Event types, or `["*"]` for all.' }),
     description: t.string({ required: false }),
-    connect: t.boolean({ required: false, description: "true: the events of the platform's connected accounts (a platform's own key only)." }),
+    connect: t.boolean({
+      required: false,
+      description: "true: the events of the platform's connected accounts (a platform's own key only).",
+    }),
   }),
 });
 
 builder.mutationField('createWebhookEndpoint', (t) =>
   t.field({
     type: EndpointWithSecret('CreateWebhookEndpointPayload'),
-    description: 'An endpoint of the acting tenant; its signing secret is in this payload only. A tenant has at most WEBHOOK_ENDPOINTS_PER_TENANT (20 by default): LIMIT_REACHED past it.',
+    description:
+      'An endpoint of the acting tenant; its signing secret is in this payload only. A tenant has at most WEBHOOK_ENDPOINTS_PER_TENANT (20 by default): LIMIT_REACHED past it.',
     errors: { types: [ValidationError, LimitReachedError] },
     args: { input: t.arg({ type: CreateWebhookEndpointInput, required: true }) },
     resolve: (_root, { input }, context) =>
-      createWebhookEndpoint(context.db, actorOf(context), context.keyRing, addressPolicyOf(context.config), context.config.webhookLimits, input),
+      createWebhookEndpoint(
+        context.db,
+        actorOf(context),
+        context.keyRing,
+        addressPolicyOf(context.config),
+        context.config.webhookLimits,
+        input,
+      ),
   }),
 );
 
@@ -160,7 +182,9 @@ builder.mutationField('deleteWebhookEndpoint', (t) =>
     description: 'Deletes it and its deliveries.',
     errors: { types: [NotFoundError] },
     args: { input: t.arg({ type: IdInput('DeleteWebhookEndpointInput'), required: true }) },
-    resolve: async (_root, { input }, context) => ({ webhookEndpoint: await deleteWebhookEndpoint(context.db, actorOf(context), input.id) }),
+    resolve: async (_root, { input }, context) => ({
+      webhookEndpoint: await deleteWebhookEndpoint(context.db, actorOf(context), input.id),
+    }),
   }),
 );
 
@@ -169,7 +193,8 @@ const RotateWebhookEndpointSecretInput = builder.inputType('RotateWebhookEndpoin
     id: t.id({ required: true }),
     expirePrevious: t.boolean({
       required: false,
-      description: 'true: the secrets rotated away stop signing now, after a leak (by default, each signs for 24 hours after its rotation).',
+      description:
+        'true: the secrets rotated away stop signing now, after a leak (by default, each signs for 24 hours after its rotation).',
     }),
   }),
 });
@@ -182,7 +207,9 @@ builder.mutationField('rotateWebhookEndpointSecret', (t) =>
     errors: { types: [NotFoundError, InvalidStateError] },
     args: { input: t.arg({ type: RotateWebhookEndpointSecretInput, required: true }) },
     resolve: (_root, { input }, context) =>
-      rotateWebhookEndpointSecret(context.db, actorOf(context), context.keyRing, input.id, { expirePrevious: input.expirePrevious ?? false }),
+      rotateWebhookEndpointSecret(context.db, actorOf(context), context.keyRing, input.id, {
+        expirePrevious: input.expirePrevious ?? false,
+      }),
   }),
 );
 

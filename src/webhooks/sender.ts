@@ -29,7 +29,12 @@ function readSome(response: IncomingMessage): Promise<string> {
     let kept = 0;
     const done = () => {
       response.removeAllListeners('data');
-      resolve(Buffer.concat(chunks).subarray(0, KEPT_RESPONSE_BYTES).toString('utf8').replace(/\uFFFD+$/, ''));
+      resolve(
+        Buffer.concat(chunks)
+          .subarray(0, KEPT_RESPONSE_BYTES)
+          .toString('utf8')
+          .replace(/\uFFFD+$/, ''),
+      );
     };
     response.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
@@ -75,7 +80,12 @@ function sendSignal(timeoutMs: number, cancel: AbortSignal | undefined): { signa
 }
 
 /** One POST; `cancel` cuts it short (the worker is stopping), as its timeout would. */
-export async function sendWebhook(message: WebhookRequest, policy: AddressPolicy, timeoutMs = SEND_TIMEOUT_MS, cancel?: AbortSignal): Promise<SendOutcome> {
+export async function sendWebhook(
+  message: WebhookRequest,
+  policy: AddressPolicy,
+  timeoutMs = SEND_TIMEOUT_MS,
+  cancel?: AbortSignal,
+): Promise<SendOutcome> {
   const url = new URL(message.url);
   const { signal, done } = sendSignal(timeoutMs, cancel);
   try {

@@ -31,7 +31,8 @@ function validEventTypes(types: readonly string[], field: string): string[] {
     );
   }
   const unique = [...new Set(types)];
-  if (unique.includes('*') && unique.length > 1) throw new ValidationError(`${field}: "*" already means every type; name it alone.`, [field]);
+  if (unique.includes('*') && unique.length > 1)
+    throw new ValidationError(`${field}: "*" already means every type; name it alone.`, [field]);
   return unique;
 }
 
@@ -72,7 +73,9 @@ export async function createWebhookEndpoint(
     );
   }
   if (connect && actor.keyScope.environment !== 'PRODUCTION') {
-    throw new ValidationError(`input.connect: ${CONNECT_PRODUCTION_ONLY} A sandbox endpoint gets no connected account's events.`, ['input.connect']);
+    throw new ValidationError(`input.connect: ${CONNECT_PRODUCTION_ONLY} A sandbox endpoint gets no connected account's events.`, [
+      'input.connect',
+    ]);
   }
   const eventTypes = validEventTypes(input.eventTypes, 'input.eventTypes');
   const description = optionalText(input.description, 500, 'input.description');
@@ -199,7 +202,10 @@ export async function rotateWebhookEndpointSecret(
         `Webhook endpoint ${id} has ${previous.length + 1} secrets signing, the most it may have: rotate again after ${oldest}, when the oldest stops, or with expirePrevious to end them now.`,
       );
     }
-    const rotatedAway = { ciphertext: existing.secretCiphertext, expiresAt: new Date(actor.now.getTime() + PREVIOUS_SECRET_MS).toISOString() };
+    const rotatedAway = {
+      ciphertext: existing.secretCiphertext,
+      expiresAt: new Date(actor.now.getTime() + PREVIOUS_SECRET_MS).toISOString(),
+    };
     const webhookEndpoint = await tx.webhookEndpoint.update({
       where: { id: existing.id },
       data: {

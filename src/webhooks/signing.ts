@@ -32,7 +32,10 @@ export interface PreviousSecret {
 }
 
 const isPreviousSecret = (value: unknown): value is PreviousSecret =>
-  typeof value === 'object' && value !== null && typeof (value as PreviousSecret).ciphertext === 'string' && typeof (value as PreviousSecret).expiresAt === 'string';
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as PreviousSecret).ciphertext === 'string' &&
+  typeof (value as PreviousSecret).expiresAt === 'string';
 
 /** The previous secrets still signing at `now` (the stored JSON, read defensively). */
 export function livePreviousSecrets(stored: unknown, now: Date): PreviousSecret[] {
@@ -40,9 +43,13 @@ export function livePreviousSecrets(stored: unknown, now: Date): PreviousSecret[
 }
 
 /** Every secret that signs a delivery at `now`: the current one first, then those rotated away less than 24 h ago. */
-export function signingSecrets(keyRing: KeyRing, endpoint: { id: string; tenantId: string; secretCiphertext: string; previousSecrets: unknown }, now: Date): string[] {
-  return [endpoint.secretCiphertext, ...livePreviousSecrets(endpoint.previousSecrets, now).map((secret) => secret.ciphertext)].map((stored) =>
-    openSecret(keyRing, endpoint, stored),
+export function signingSecrets(
+  keyRing: KeyRing,
+  endpoint: { id: string; tenantId: string; secretCiphertext: string; previousSecrets: unknown },
+  now: Date,
+): string[] {
+  return [endpoint.secretCiphertext, ...livePreviousSecrets(endpoint.previousSecrets, now).map((secret) => secret.ciphertext)].map(
+    (stored) => openSecret(keyRing, endpoint, stored),
   );
 }
 

@@ -119,7 +119,10 @@ export function startWebhookWorker(deps: WebhookWorkerDependencies): WebhookWork
       await takeEventOrder(tx);
       const before = await tx.webhookEndpoint.findUnique({ where: { id: endpoint.id } });
       if (before?.status !== 'ENABLED') return;
-      const after = await tx.webhookEndpoint.update({ where: { id: endpoint.id }, data: { status: 'DISABLED', disabledReason: reason, updatedAt: now } });
+      const after = await tx.webhookEndpoint.update({
+        where: { id: endpoint.id },
+        data: { status: 'DISABLED', disabledReason: reason, updatedAt: now },
+      });
       const account = endpoint.actingForAccountId
         ? await tx.connectedAccount.findUnique({ where: { id: endpoint.actingForAccountId }, select: { platformOrganizationId: true } })
         : null;
@@ -186,8 +189,13 @@ export function startWebhookWorker(deps: WebhookWorkerDependencies): WebhookWork
       // Draining (inactive) or stopped: what is in flight ends, nothing more is leased.
       const leasing = worthALease && !stopped && deps.active();
       if (leasing) leasedAfter = announcements;
-      const leased = leasing ? await leaseDueQueues(prisma, { now: clock.now(), room, perOrganization: sendsPerOrganization, sending }) : [];
-      await releaseQueues(prisma, leased.filter((queue) => !queue.delivery).map((queue) => queue.endpointId));
+      const leased = leasing
+        ? await leaseDueQueues(prisma, { now: clock.now(), room, perOrganization: sendsPerOrganization, sending })
+        : [];
+      await releaseQueues(
+        prisma,
+        leased.filter((queue) => !queue.delivery).map((queue) => queue.endpointId),
+      );
       for (const queue of leased) {
         const { delivery } = queue;
         if (!delivery) continue;

@@ -1,11 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ApiKeysDocument,
-  CreateApiKeyDocument,
-  NodeDocument,
-  RevokeApiKeyDocument,
-  ViewerDocument,
-} from '../generated/graphql.ts';
+import { ApiKeysDocument, CreateApiKeyDocument, NodeDocument, RevokeApiKeyDocument, ViewerDocument } from '../generated/graphql.ts';
 import { givenOrganization, type OrganizationFixture } from '../support/fixtures.ts';
 import { startTestServer, withKey, type TestServer } from '../support/server.ts';
 
@@ -95,7 +89,11 @@ describe('API keys', () => {
   it('pages through keys with cursors, filters revoked ones and orders by name', async () => {
     const fresh = await givenOrganization(server, 'Paging Platform');
     for (const name of ['key c', 'key a', 'key b']) await createKey(fresh.apiKey, name);
-    const firstPage = await server.request(ApiKeysDocument, { first: 2, orderBy: { field: 'NAME', direction: 'ASC' } }, withKey(fresh.apiKey));
+    const firstPage = await server.request(
+      ApiKeysDocument,
+      { first: 2, orderBy: { field: 'NAME', direction: 'ASC' } },
+      withKey(fresh.apiKey),
+    );
     expect(firstPage.data?.apiKeys.nodes.map((node) => node.name)).toEqual(['Default', 'key a']);
     expect(firstPage.data?.apiKeys.totalCount).toBe(4);
     expect(firstPage.data?.apiKeys.pageInfo.hasNextPage).toBe(true);

@@ -45,7 +45,9 @@ describe('the cap on API keys per tenant', () => {
   it('lets concurrent creations fill the room left, never more', async () => {
     const organization = await givenOrganization(server, 'Raced');
     const answers = await Promise.all(
-      Array.from({ length: 6 }, (_, index) => server.request(CreateApiKeyDocument, { input: { name: `Racer ${index}` } }, withKey(organization.apiKey))),
+      Array.from({ length: 6 }, (_, index) =>
+        server.request(CreateApiKeyDocument, { input: { name: `Racer ${index}` } }, withKey(organization.apiKey)),
+      ),
     );
     const outcomes = answers.map((answer) => answer.data?.createApiKey.__typename ?? JSON.stringify(answer.errors));
     expect(outcomes.filter((outcome) => outcome === 'CreateApiKeyPayload')).toHaveLength(2);
@@ -57,15 +59,24 @@ describe('the cap on API keys per tenant', () => {
     const platform = await givenConnectPlatform(server, 'Capped Platform');
     const input: CreateSubAccountInput = subAccountInput({ permissiblePurposeIds: [await givenPurpose(server, platform, 'Screening')] });
     const { subAccount } = await givenSubAccount(server, platform.apiKey, input);
-    const create = (name: string) => server.request(CreateSubAccountApiKeyDocument, { input: { subAccountId: subAccount.id, name } }, withKey(platform.apiKey));
+    const create = (name: string) =>
+      server.request(CreateSubAccountApiKeyDocument, { input: { subAccountId: subAccount.id, name } }, withKey(platform.apiKey));
     expect((await create('Named 1')).data?.createSubAccountApiKey.__typename).toBe('CreateSubAccountApiKeyPayload');
     expect((await create('Named 2')).data?.createSubAccountApiKey.__typename).toBe('CreateSubAccountApiKeyPayload');
-    expect((await create('Named 3')).data?.createSubAccountApiKey).toMatchObject({ __typename: 'LimitReachedError', code: 'LIMIT_REACHED', limit: 3 });
+    expect((await create('Named 3')).data?.createSubAccountApiKey).toMatchObject({
+      __typename: 'LimitReachedError',
+      code: 'LIMIT_REACHED',
+      limit: 3,
+    });
 
     // The provisioned key is replaced, not added: createSubAccount again, and rotation, still answer.
     expect((await givenSubAccount(server, platform.apiKey, input)).created).toBe(false);
     expect(await activeKeys(subAccount.tenantId)).toBe(3);
-    const rotated = await server.request(RotateSubAccountApiKeyDocument, { input: { subAccountId: subAccount.id } }, withKey(platform.apiKey));
+    const rotated = await server.request(
+      RotateSubAccountApiKeyDocument,
+      { input: { subAccountId: subAccount.id } },
+      withKey(platform.apiKey),
+    );
     expect(rotated.data?.rotateSubAccountApiKey.__typename).toBe('RotateSubAccountApiKeyPayload');
     expect(await activeKeys(subAccount.tenantId)).toBe(1);
   });

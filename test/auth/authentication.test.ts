@@ -73,9 +73,7 @@ describe('the admin bootstrap', () => {
     const before = await server.prisma.organization.count();
     expectUnauthenticated(await server.request(CreateOrganizationDocument, input));
     expectUnauthenticated(await server.request(CreateOrganizationDocument, input, { 'x-admin-secret': 'wrong-secret-wrong-secret' }));
-    expectUnauthenticated(
-      await server.request(CreateOrganizationDocument, input, { 'x-admin-secret': ADMIN_SECRET.slice(0, -1) }),
-    );
+    expectUnauthenticated(await server.request(CreateOrganizationDocument, input, { 'x-admin-secret': ADMIN_SECRET.slice(0, -1) }));
     expect(await server.prisma.organization.count()).toBe(before);
   });
 

@@ -63,13 +63,19 @@ describe.runIf(process.env.TEST_DATABASE === 'postgres')('the caller caches acro
     await admin.connect();
     try {
       const listeners = async () =>
-        (await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN "connect_auth"'`)).rows.map((row) => row.pid);
+        (
+          await admin.query<{ pid: number }>(
+            `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN "connect_auth"'`,
+          )
+        ).rows.map((row) => row.pid);
       const before = await listeners();
       expect(before.length).toBeGreaterThan(0);
       await admin.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [before]);
       // Revoked while nobody listens: this notification is lost for good.
       await admin.query(`UPDATE "ApiKey" SET "revokedAt" = now() WHERE "id" = $1`, [owner.apiKeyId]);
-      await expect.poll(async () => (await listeners()).filter((pid) => !before.includes(pid)).length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+      await expect
+        .poll(async () => (await listeners()).filter((pid) => !before.includes(pid)).length, { timeout: 10_000 })
+        .toBeGreaterThanOrEqual(2);
       expect(await status(server, withKey(owner.apiKey))).toBe(401);
     } finally {
       await admin.end();

@@ -11,7 +11,8 @@ import { startTestServer, withKey, type TestServer } from '../support/server.ts'
 const from = (address: string) => ({ 'x-forwarded-for': `203.0.113.99, ${address}` });
 const hex = (value: number) => value.toString(16);
 /** The n-th of many addresses inside 2001:db8:<site>::/64, spread over its last 64 bits as a rotating device's are. */
-const inSubnet = (site: string, n: number) => `2001:db8:${site}:${hex(n)}:${hex((n * 7919) % 65536)}:${hex((n * 104729) % 65536)}:${hex(n + 1)}`;
+const inSubnet = (site: string, n: number) =>
+  `2001:db8:${site}:${hex(n)}:${hex((n * 7919) % 65536)}:${hex((n * 104729) % 65536)}:${hex(n + 1)}`;
 
 function bogusKeys(server: TestServer) {
   let n = 0;
@@ -66,7 +67,9 @@ describe('unknown API keys per client', () => {
 
 describe('CLIENT_IPV6_PREFIX', () => {
   it('sets how much of an IPv6 address is one client', async () => {
-    const server = await startTestServer({ environment: { TRUST_PROXY: 'true', UNKNOWN_API_KEYS_PER_MINUTE: '2', CLIENT_IPV6_PREFIX: '48' } });
+    const server = await startTestServer({
+      environment: { TRUST_PROXY: 'true', UNKNOWN_API_KEYS_PER_MINUTE: '2', CLIENT_IPV6_PREFIX: '48' },
+    });
     try {
       const bogus = bogusKeys(server);
       expect([await bogus('2001:db8:9:1::1'), await bogus('2001:db8:9:2::1'), await bogus('2001:db8:9:ffff::1')]).toEqual([401, 401, 429]);
@@ -84,7 +87,11 @@ describe('failed sign-ins per client', () => {
     try {
       const platform = await givenOAuthPlatform(server, 'Guessed Platform');
       const guess = async (n: number) => {
-        const form = new URLSearchParams({ ...Object.fromEntries(authorizeQuery(platform)), email: `guess${n}@merchant.example`, password: 'wrong password' });
+        const form = new URLSearchParams({
+          ...Object.fromEntries(authorizeQuery(platform)),
+          email: `guess${n}@merchant.example`,
+          password: 'wrong password',
+        });
         const response = await server.fetch('/oauth/authorize', {
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded', ...from(inSubnet('c:d', n)) },

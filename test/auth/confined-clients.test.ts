@@ -20,7 +20,11 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-const scopeOf = (platform: OrganizationFixture): TenantScope => ({ organizationId: platform.organizationId, tenantId: platform.tenantId, organizationWide: true });
+const scopeOf = (platform: OrganizationFixture): TenantScope => ({
+  organizationId: platform.organizationId,
+  tenantId: platform.tenantId,
+  organizationWide: true,
+});
 
 describe('confined clients shared per scope', () => {
   it('gives one client to equal scopes, whatever their key order', () => {

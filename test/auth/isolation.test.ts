@@ -35,7 +35,14 @@ const except = (...visible: Marker[]) => everyone.filter((marker) => !visible.in
 /** What each kind of caller may see; everything else must never appear in any answer. */
 const expectations: Record<keyof IsolationWorld['callers'], { sees: Marker[]; mayAlsoSee: Marker[] }> = {
   platform: {
-    sees: [MARKERS.platformOrganization, MARKERS.platformTenant, MARKERS.subAccountA, MARKERS.subAccountB, MARKERS.purposeA, MARKERS.purposeB],
+    sees: [
+      MARKERS.platformOrganization,
+      MARKERS.platformTenant,
+      MARKERS.subAccountA,
+      MARKERS.subAccountB,
+      MARKERS.purposeA,
+      MARKERS.purposeB,
+    ],
     // By design: the name and id of the organizations connected to it, and the tenants they grant (ids on the account).
     mayAlsoSee: [MARKERS.expressOrganization, MARKERS.standardOrganization],
   },
@@ -135,22 +142,23 @@ describe('tenant isolation, generated from the schema', () => {
 describe('cursors', () => {
   // Ordered by name: the victim's row ("mkP…") sorts before the other platform's ("mkQ…"), so a
   // cursor used as a pivot would page the other platform's own rows and tell where the victim sorts.
-  const pages = (
-    [['connections', 'NAME']] as const
-  ).map(([field, order]) => ({
+  const pages = ([['connections', 'NAME']] as const).map(([field, order]) => ({
     field,
     cursors: `{ ${field}(first: 50, orderBy: { field: ${order} }) { edges { cursor } } }`,
     page: `query($after: String) { ${field}(first: 50, after: $after, orderBy: { field: ${order} }) { nodes { id } } }`,
   }));
   const apiKeysPage = 'query($after: String) { apiKeys(first: 50, after: $after) { nodes { id } } }';
-  const nodesOf = (text: string, field: string) => (JSON.parse(text) as { data?: Record<string, { nodes: unknown[] } | null> }).data?.[field]?.nodes;
+  const nodesOf = (text: string, field: string) =>
+    (JSON.parse(text) as { data?: Record<string, { nodes: unknown[] } | null> }).data?.[field]?.nodes;
 
   it("of another tenant's row behave like unknown ones: they page nothing", async () => {
     // Two rows of its own after the victim's: Prisma skips the cursor's place, so one would hide the leak.
     const extra = `mutation { createConnection(input: { name: "${MARKERS.otherPlatform} extra", providerType: HUBSPOT, secrets: { hubspot: { accessToken: "pat-na1-11112222-3333" } } }) { __typename } }`;
     expect((await post(extra, {}, world.callers.otherPlatform)).text).toContain('CreateConnectionPayload');
     for (const { field, cursors, page } of pages) {
-      const victim = JSON.parse((await post(cursors, {}, world.callers.platform)).text) as { data: Record<string, { edges: { cursor: string }[] }> };
+      const victim = JSON.parse((await post(cursors, {}, world.callers.platform)).text) as {
+        data: Record<string, { edges: { cursor: string }[] }>;
+      };
       const foreignCursor = victim.data[field]?.edges[0]?.cursor ?? expect.fail(`the platform has no ${field}`);
       const foreign = await post(page, { after: foreignCursor }, world.callers.otherPlatform);
       expect(foreign.text).not.toContain('"errors"');
@@ -164,7 +172,8 @@ describe('cursors', () => {
     const events = `{ connectedAccounts(first: 1) { nodes { id events(first: 1) { edges { cursor } } } } }`;
     type Accounts = { data: { connectedAccounts: { nodes: { id: string; events: { edges: { cursor: string }[] } }[] } } };
     const foreign = JSON.parse((await post(events, {}, world.callers.otherPlatform)).text) as Accounts;
-    const foreignCursor = foreign.data.connectedAccounts.nodes[0]?.events.edges[0]?.cursor ?? expect.fail('the other platform has no event');
+    const foreignCursor =
+      foreign.data.connectedAccounts.nodes[0]?.events.edges[0]?.cursor ?? expect.fail('the other platform has no event');
     // The other platform's events come after all of the platform's: before its cursor, a pivot would list them.
     const page = `query($before: String) { connectedAccounts(first: 1) { nodes { events(last: 10, before: $before) { nodes { id } } } } }`;
     const { text } = await post(page, { before: foreignCursor }, world.callers.platform);

@@ -29,7 +29,8 @@ describe('the per-organization ceiling', () => {
     try {
       const keys = await givenOrganizationWithKeys(server, 'Many Keys');
       const answers = [];
-      for (let request = 0; request < 30; request += 1) answers.push(await server.request(ViewerDocument, {}, withKey(keys[request % keys.length]!)));
+      for (let request = 0; request < 30; request += 1)
+        answers.push(await server.request(ViewerDocument, {}, withKey(keys[request % keys.length]!)));
       const served = answers.filter((answer) => answer.status === 200).length;
       // 12 in the burst, 4 of them spent making the keys; one more per second the loop may cross.
       expect(served).toBeGreaterThanOrEqual(8);
@@ -62,7 +63,8 @@ describe('the ceiling of a platform with sub-accounts', () => {
         keys.push(created.apiKey?.secret ?? expect.fail('no sub-account key'));
       }
       const statuses = [];
-      for (let request = 0; request < 30; request += 1) statuses.push((await server.request(ViewerDocument, {}, withKey(keys[request % keys.length]!))).status);
+      for (let request = 0; request < 30; request += 1)
+        statuses.push((await server.request(ViewerDocument, {}, withKey(keys[request % keys.length]!))).status);
       // 12 in the burst, 4 of them spent on the purpose and the sub-accounts; one more per second the loop may cross.
       const served = statuses.filter((status) => status === 200).length;
       expect(served).toBeGreaterThanOrEqual(8);

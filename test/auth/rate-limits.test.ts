@@ -27,7 +27,10 @@ describe('a guessing attack', () => {
     // with the bystander's as they would in production.
     // With production's refusal delay and hash cost: holding refused guesses and bounding the hashing
     // are what keep the bystander fast.
-    server = await startTestServer({ listen: true, environment: { RATE_LIMIT_REFUSAL_DELAY_MS: '1000', PASSWORD_HASH_COST: '15', PASSWORD_CHECKS_PER_CLIENT: '2' } });
+    server = await startTestServer({
+      listen: true,
+      environment: { RATE_LIMIT_REFUSAL_DELAY_MS: '1000', PASSWORD_HASH_COST: '15', PASSWORD_CHECKS_PER_CLIENT: '2' },
+    });
     platform = await givenOAuthPlatform(server, 'Guessed Platform');
   });
   afterAll(() => server?.close());
@@ -37,7 +40,11 @@ describe('a guessing attack', () => {
     const bystander = await givenOrganization(server, 'Bystander');
     const { token } = await givenExpressAccount(server, platform);
     const graphql = (body: object, headers: Record<string, string> = {}) =>
-      fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+      fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
     const timeViewer = async () => {
       const started = performance.now();
       const response = await graphql({ query: '{ viewer { organizationId } }' }, withKey(bystander.apiKey));
@@ -52,14 +59,24 @@ describe('a guessing attack', () => {
     // 12 guessers, round-robin over the three doors, against one e-mail, asking again at once.
     const guess = () => `guess ${Math.random()}`;
     const doors = [
-      () => graphql({ query: CompleteOnboardingDocument.toString(), variables: { input: onboardingForm(token, { email: victim.email, password: guess() }) } }),
+      () =>
+        graphql({
+          query: CompleteOnboardingDocument.toString(),
+          variables: { input: onboardingForm(token, { email: victim.email, password: guess() }) },
+        }),
       () => fetch(`${server.url}/onboarding/${token}/sign-in`, form({ email: victim.email, password: guess() })),
-      () => fetch(`${server.url}/oauth/authorize`, form({ ...Object.fromEntries(authorizeQuery(platform)), email: victim.email, password: guess() })),
+      () =>
+        fetch(
+          `${server.url}/oauth/authorize`,
+          form({ ...Object.fromEntries(authorizeQuery(platform)), email: victim.email, password: guess() }),
+        ),
     ];
     const answers: { status: number; retryAfter: string | null }[] = [];
     // 3 s, or until 10 guesses were checked (one client's checks go 2 at a time: a few seconds more on a busy machine).
     const started = performance.now();
-    const attacking = () => performance.now() < started + 3_000 || (answers.filter((answer) => answer.status !== 429).length < 10 && performance.now() < started + 10_000);
+    const attacking = () =>
+      performance.now() < started + 3_000 ||
+      (answers.filter((answer) => answer.status !== 429).length < 10 && performance.now() < started + 10_000);
     const guessers = Array.from({ length: 12 }, async (_, guesser) => {
       for (let attempt = guesser; attacking(); attempt += 1) {
         const response = await doors[attempt % doors.length]!();
@@ -83,11 +100,17 @@ describe('a guessing attack', () => {
     // Generous for a busy 2-core machine; without the limits and the hashing bound the median
     // grew by 10 to 30 ms here, and single requests waited up to half a second.
     const [before, during] = [median(quiet), median(underAttack)];
-    console.info(`viewer median: ${before.toFixed(1)} ms alone, ${during.toFixed(1)} ms under attack (${answers.length} guesses, ${refused.length} refused)`);
-    expect(during, `median ${before.toFixed(1)} ms alone, ${during.toFixed(1)} ms under attack`).toBeLessThan(Math.max(4 * before, before + 20));
+    console.info(
+      `viewer median: ${before.toFixed(1)} ms alone, ${during.toFixed(1)} ms under attack (${answers.length} guesses, ${refused.length} refused)`,
+    );
+    expect(during, `median ${before.toFixed(1)} ms alone, ${during.toFixed(1)} ms under attack`).toBeLessThan(
+      Math.max(4 * before, before + 20),
+    );
 
     // The owner's right password is refused as well until the window ends: the answer cannot tell.
-    const owner = await server.request(CompleteOnboardingDocument, { input: onboardingForm(token, { email: victim.email, password: victim.password }) });
+    const owner = await server.request(CompleteOnboardingDocument, {
+      input: onboardingForm(token, { email: victim.email, password: victim.password }),
+    });
     expect(owner.status).toBe(429);
     expect(owner.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfter: expect.any(Number) });
     expect(Number(owner.headers.get('retry-after'))).toBe(owner.errors?.[0]?.extensions?.retryAfter);
@@ -100,7 +123,12 @@ describe('failed sign-in limits', () => {
 
   beforeAll(async () => {
     server = await startTestServer({
-      environment: { TRUST_PROXY: 'true', SIGN_IN_FAILURES_PER_ACCOUNT: '3', SIGN_IN_FAILURES_PER_CLIENT: '5', SIGN_IN_FAILURES_PER_LINK: '4' },
+      environment: {
+        TRUST_PROXY: 'true',
+        SIGN_IN_FAILURES_PER_ACCOUNT: '3',
+        SIGN_IN_FAILURES_PER_CLIENT: '5',
+        SIGN_IN_FAILURES_PER_LINK: '4',
+      },
     });
     platform = await givenOAuthPlatform(server);
   });
@@ -113,14 +141,22 @@ describe('failed sign-in limits', () => {
     const user = await givenOnboardedUser(server, platform);
     const links = await Promise.all([1, 2, 3, 4].map(() => givenExpressAccount(server, platform)));
     for (const [index, link] of links.slice(0, 2).entries()) {
-      expect((await complete(link.token, user.email, 'wrong password', `198.51.100.${index}`)).data?.completeOnboarding.__typename).toBe('InvalidCredentialsError');
+      expect((await complete(link.token, user.email, 'wrong password', `198.51.100.${index}`)).data?.completeOnboarding.__typename).toBe(
+        'InvalidCredentialsError',
+      );
     }
-    const oauth = await server.fetch('/oauth/authorize', form({ ...Object.fromEntries(authorizeQuery(platform)), email: user.email, password: 'wrong password' }, from('198.51.100.7')));
+    const oauth = await server.fetch(
+      '/oauth/authorize',
+      form({ ...Object.fromEntries(authorizeQuery(platform)), email: user.email, password: 'wrong password' }, from('198.51.100.7')),
+    );
     expect(oauth.status).toBe(401);
     const refused = await complete(links[2]!.token, user.email, user.password, '198.51.100.8');
     expect(refused.status).toBe(429);
     expect(refused.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
-    const page = await server.fetch(`/onboarding/${links[3]!.token}/sign-in`, form({ email: user.email, password: user.password }, from('198.51.100.9')));
+    const page = await server.fetch(
+      `/onboarding/${links[3]!.token}/sign-in`,
+      form({ email: user.email, password: user.password }, from('198.51.100.9')),
+    );
     expect(page.status).toBe(429);
     expect(Number(page.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(await page.text()).toContain('Too many failed sign-ins');
@@ -139,7 +175,8 @@ describe('failed sign-in limits', () => {
   it('count per onboarding link, whatever the client', async () => {
     const { token } = await givenExpressAccount(server, platform);
     const statuses = [];
-    for (let guess = 0; guess < 5; guess += 1) statuses.push((await complete(token, `someone${guess}@merchant.example`, 'wrong password', `192.0.2.${10 + guess}`)).status);
+    for (let guess = 0; guess < 5; guess += 1)
+      statuses.push((await complete(token, `someone${guess}@merchant.example`, 'wrong password', `192.0.2.${10 + guess}`)).status);
     expect(statuses).toEqual([200, 200, 200, 200, 429]);
     const other = await givenExpressAccount(server, platform);
     expect((await complete(other.token, 'someone@merchant.example', 'wrong password', '192.0.2.30')).status).toBe(200);
@@ -149,25 +186,37 @@ describe('failed sign-in limits', () => {
 describe('password hashing', () => {
   it('computes one hash at a time and refuses beyond its queue with 503 and Retry-After', async () => {
     // Production's hash cost: the queue fills only while hashes take their time.
-    const server = await startTestServer({ environment: { TRUST_PROXY: 'true', PASSWORD_HASH_CONCURRENCY: '1', PASSWORD_HASH_QUEUE: '1', PASSWORD_HASH_COST: '15' } });
+    const server = await startTestServer({
+      environment: { TRUST_PROXY: 'true', PASSWORD_HASH_CONCURRENCY: '1', PASSWORD_HASH_QUEUE: '1', PASSWORD_HASH_COST: '15' },
+    });
     try {
       const platform = await givenConnectPlatform(server);
       const links = await Promise.all([1, 2, 3, 4, 5, 6].map(() => givenExpressAccount(server, platform)));
       const answers = await Promise.all(
-        links.map(({ token }, index) => server.request(CompleteOnboardingDocument, { input: onboardingForm(token) }, from(`192.0.2.${index}`))),
+        links.map(({ token }, index) =>
+          server.request(CompleteOnboardingDocument, { input: onboardingForm(token) }, from(`192.0.2.${index}`)),
+        ),
       );
       const busy = answers.filter((answer) => answer.status === 503);
       expect(busy.length).toBeGreaterThan(0);
       expect(busy[0]?.headers.get('retry-after')).toBe('1');
       expect(busy[0]?.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
-      expect(answers.filter((answer) => answer.data?.completeOnboarding.__typename === 'InvalidCredentialsError').length).toBeGreaterThanOrEqual(2);
+      expect(
+        answers.filter((answer) => answer.data?.completeOnboarding.__typename === 'InvalidCredentialsError').length,
+      ).toBeGreaterThanOrEqual(2);
 
       // Every path that hashes answers the same way, the admin bootstrap of an owner included.
       const owners = await Promise.all(
         [1, 2, 3, 4, 5, 6].map((index) =>
           server.request(
             CreateOrganizationDocument,
-            { input: { name: `Owned ${index}`, country: 'DE', owner: { email: `owner${index}@queue.example`, password: 'owner password 123' } } },
+            {
+              input: {
+                name: `Owned ${index}`,
+                country: 'DE',
+                owner: { email: `owner${index}@queue.example`, password: 'owner password 123' },
+              },
+            },
             { 'x-admin-secret': ADMIN_SECRET },
           ),
         ),
@@ -186,12 +235,22 @@ describe("one client's password checks", () => {
   // platform's user got 16 of 16 503. A client now has at most 2 checks under way.
   it("are 2 at a time: the rest are refused at once (429), and another client's sign-in is checked", async () => {
     const server = await startTestServer({
-      environment: { TRUST_PROXY: 'true', PASSWORD_HASH_CONCURRENCY: '1', PASSWORD_HASH_QUEUE: '4', PASSWORD_HASH_COST: '15', PASSWORD_CHECKS_PER_CLIENT: '2' },
+      environment: {
+        TRUST_PROXY: 'true',
+        PASSWORD_HASH_CONCURRENCY: '1',
+        PASSWORD_HASH_QUEUE: '4',
+        PASSWORD_HASH_COST: '15',
+        PASSWORD_CHECKS_PER_CLIENT: '2',
+      },
     });
     try {
       const platform = await givenConnectPlatform(server);
       const links = await Promise.all(Array.from({ length: 11 }, () => givenExpressAccount(server, platform)));
-      const flood = Promise.all(links.slice(0, 10).map(({ token }) => server.request(CompleteOnboardingDocument, { input: onboardingForm(token) }, from('192.0.2.77'))));
+      const flood = Promise.all(
+        links
+          .slice(0, 10)
+          .map(({ token }) => server.request(CompleteOnboardingDocument, { input: onboardingForm(token) }, from('192.0.2.77'))),
+      );
       const bystander = await server.request(CompleteOnboardingDocument, { input: onboardingForm(links[10]!.token) }, from('192.0.2.78'));
       expect(bystander.status).toBe(200);
       expect(bystander.data?.completeOnboarding.__typename).toBe('InvalidCredentialsError');
@@ -210,7 +269,9 @@ describe('unknown API keys', () => {
     try {
       const organization = await givenOrganization(server);
       const bogus = (client: string) => server.request(ViewerDocument, {}, { ...withKey(`mk_live_${'x'.repeat(40)}`), ...from(client) });
-      expect([(await bogus('192.0.2.1')).status, (await bogus('192.0.2.1')).status, (await bogus('192.0.2.1')).status]).toEqual([401, 401, 401]);
+      expect([(await bogus('192.0.2.1')).status, (await bogus('192.0.2.1')).status, (await bogus('192.0.2.1')).status]).toEqual([
+        401, 401, 401,
+      ]);
       const refused = await bogus('192.0.2.1');
       expect(refused.status).toBe(429);
       expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfter: expect.any(Number) });
@@ -247,7 +308,13 @@ describe('the client address', () => {
 
 describe.runIf(process.env.TEST_DATABASE === 'postgres')('two server processes on one PostgreSQL', () => {
   it('share one count: requests of a key, failed sign-ins and unknown keys spent on one are spent on the other', async () => {
-    const environment = { TRUST_PROXY: 'true', SIGN_IN_FAILURES_PER_ACCOUNT: '4', UNKNOWN_API_KEYS_PER_MINUTE: '4', RATE_LIMIT_PER_SECOND: '1', RATE_LIMIT_BURST: '6' };
+    const environment = {
+      TRUST_PROXY: 'true',
+      SIGN_IN_FAILURES_PER_ACCOUNT: '4',
+      UNKNOWN_API_KEYS_PER_MINUTE: '4',
+      RATE_LIMIT_PER_SECOND: '1',
+      RATE_LIMIT_BURST: '6',
+    };
     const first = await startTestServer({ environment });
     const second = await startTestServer({ environment, databaseUrl: first.databaseUrl ?? expect.fail('no PostgreSQL URL') });
     try {
@@ -255,14 +322,26 @@ describe.runIf(process.env.TEST_DATABASE === 'postgres')('two server processes o
       const user = await givenOnboardedUser(first, platform);
       const { token } = await givenExpressAccount(first, platform);
       const guess = (server: TestServer, client: string) =>
-        server.request(CompleteOnboardingDocument, { input: onboardingForm(token, { email: user.email, password: 'wrong password' }) }, from(client));
+        server.request(
+          CompleteOnboardingDocument,
+          { input: onboardingForm(token, { email: user.email, password: 'wrong password' }) },
+          from(client),
+        );
       const statuses = [];
-      for (const [server, client] of [[first, '1'], [second, '2'], [first, '3'], [second, '4'], [first, '5'], [second, '6']] as const) {
+      for (const [server, client] of [
+        [first, '1'],
+        [second, '2'],
+        [first, '3'],
+        [second, '4'],
+        [first, '5'],
+        [second, '6'],
+      ] as const) {
         statuses.push((await guess(server, `192.0.2.${client}`)).status);
       }
       expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
 
-      const bogus = (server: TestServer) => server.request(ViewerDocument, {}, { ...withKey(`mk_live_${'y'.repeat(40)}`), ...from('192.0.2.50') });
+      const bogus = (server: TestServer) =>
+        server.request(ViewerDocument, {}, { ...withKey(`mk_live_${'y'.repeat(40)}`), ...from('192.0.2.50') });
       const keyStatuses = [];
       for (const server of [first, second, first, second, first, second]) keyStatuses.push((await bogus(server)).status);
       expect(keyStatuses).toEqual([401, 401, 401, 401, 429, 429]);

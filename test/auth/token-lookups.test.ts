@@ -74,21 +74,44 @@ describe('every public door that looks a token up', () => {
     const { token } = await givenExpressAccount(server, platform);
     const pkce = pkcePair();
     const doors = {
-      completeOnboarding: (client: string) => server.request(CompleteOnboardingDocument, { input: onboardingForm(randomToken(44)) }, from(client)),
+      completeOnboarding: (client: string) =>
+        server.request(CompleteOnboardingDocument, { input: onboardingForm(randomToken(44)) }, from(client)),
       onboardingPage: (client: string) => server.fetch(`/onboarding/${randomToken(44)}`, { headers: from(client) }),
       accountUpdatePage: (client: string) => server.fetch(`/account-update/${randomToken(44)}`, { headers: from(client) }),
       emailVerification: (client: string) => server.fetch(`/onboarding/${token}/verify/${randomToken(43)}`, { headers: from(client) }),
-      oauthClient: (client: string) => server.fetch(`/oauth/authorize?${authorizeQuery(platform, { client_id: `ca_${randomToken(24)}` })}`, { headers: from(client) }),
-      oauthConsent: (client: string) => server.fetch('/oauth/consent', form({ consent_token: randomToken(43), decision: 'approve' }, client)),
+      oauthClient: (client: string) =>
+        server.fetch(`/oauth/authorize?${authorizeQuery(platform, { client_id: `ca_${randomToken(24)}` })}`, { headers: from(client) }),
+      oauthConsent: (client: string) =>
+        server.fetch('/oauth/consent', form({ consent_token: randomToken(43), decision: 'approve' }, client)),
       oauthCode: (client: string) =>
         server.fetch(
           '/oauth/token',
-          form({ grant_type: 'authorization_code', code: randomToken(43), redirect_uri: OAUTH_REDIRECT_URI, client_id: platform.clientId, client_secret: platform.clientSecret, code_verifier: pkce.verifier }, client),
+          form(
+            {
+              grant_type: 'authorization_code',
+              code: randomToken(43),
+              redirect_uri: OAUTH_REDIRECT_URI,
+              client_id: platform.clientId,
+              client_secret: platform.clientSecret,
+              code_verifier: pkce.verifier,
+            },
+            client,
+          ),
         ),
       oauthClientSecret: (client: string) =>
         server.fetch(
           '/oauth/token',
-          form({ grant_type: 'authorization_code', code: randomToken(43), redirect_uri: OAUTH_REDIRECT_URI, client_id: platform.clientId, client_secret: 'wrong', code_verifier: pkce.verifier }, client),
+          form(
+            {
+              grant_type: 'authorization_code',
+              code: randomToken(43),
+              redirect_uri: OAUTH_REDIRECT_URI,
+              client_id: platform.clientId,
+              client_secret: 'wrong',
+              code_verifier: pkce.verifier,
+            },
+            client,
+          ),
         ),
     };
     const answered: Record<string, number[]> = {};

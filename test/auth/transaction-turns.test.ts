@@ -24,7 +24,10 @@ describe.runIf(process.env.TEST_DATABASE === 'postgres')('transactions of one or
   async function holdingTheEventOrder(story: (waiting: () => Promise<number>) => Promise<Promise<unknown>[]>) {
     const watcher = new pg.Client({ connectionString: server.databaseUrl ?? '' });
     await watcher.connect();
-    const waiting = async () => Number((await watcher.query<{ count: string }>(`SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'`)).rows[0]?.count);
+    const waiting = async () =>
+      Number(
+        (await watcher.query<{ count: string }>(`SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'`)).rows[0]?.count,
+      );
     let release = () => {};
     const held = new Promise<void>((resolve) => (release = resolve));
     const holder = server.prisma.$transaction(
@@ -35,7 +38,9 @@ describe.runIf(process.env.TEST_DATABASE === 'postgres')('transactions of one or
       { timeout: 30_000 },
     );
     try {
-      await expect.poll(() => server.prisma.$queryRaw<unknown[]>`SELECT 1 FROM pg_locks WHERE locktype = 'advisory'`.then((rows) => rows.length)).toBe(1);
+      await expect
+        .poll(() => server.prisma.$queryRaw<unknown[]>`SELECT 1 FROM pg_locks WHERE locktype = 'advisory'`.then((rows) => rows.length))
+        .toBe(1);
       const started = await story(waiting);
       release();
       await Promise.all([...started, holder]);
@@ -66,9 +71,12 @@ describe.runIf(process.env.TEST_DATABASE === 'postgres')('transactions of one or
     const platform = await givenOrganization(server, 'Rotating Platform');
     const purpose = await givenPurpose(server, platform, 'Lending');
     const branches: Awaited<ReturnType<typeof givenSubAccount>>[] = [];
-    for (let index = 0; index < 6; index += 1) branches.push(await givenSubAccount(server, platform.apiKey, subAccountInput({ permissiblePurposeIds: [purpose] })));
+    for (let index = 0; index < 6; index += 1)
+      branches.push(await givenSubAccount(server, platform.apiKey, subAccountInput({ permissiblePurposeIds: [purpose] })));
     await holdingTheEventOrder(async (waiting) => {
-      const rotations = branches.map(({ subAccount }) => server.request(RotateSubAccountApiKeyDocument, { input: { subAccountId: subAccount.id } }, withKey(platform.apiKey)));
+      const rotations = branches.map(({ subAccount }) =>
+        server.request(RotateSubAccountApiKeyDocument, { input: { subAccountId: subAccount.id } }, withKey(platform.apiKey)),
+      );
       await expect.poll(waiting).toBe(2);
       return rotations;
     });

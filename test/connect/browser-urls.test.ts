@@ -21,7 +21,8 @@ function browserUrlFields(server: TestServer, platform: OrganizationFixture, acc
   return {
     'enableConnectPlatform input.redirectUrl': async (url: string) => {
       const fresh = await givenOrganization(server, 'Fresh Platform');
-      return (await server.request(EnableConnectPlatformDocument, { input: { redirectUrl: url } }, withKey(fresh.apiKey))).data?.enableConnectPlatform;
+      return (await server.request(EnableConnectPlatformDocument, { input: { redirectUrl: url } }, withKey(fresh.apiKey))).data
+        ?.enableConnectPlatform;
     },
     'updateConnectPlatform input.redirectUrl': async (url: string) =>
       (await server.request(UpdateConnectPlatformDocument, { input: { redirectUrl: url } }, as)).data?.updateConnectPlatform,
@@ -32,14 +33,18 @@ function browserUrlFields(server: TestServer, platform: OrganizationFixture, acc
     'createConnectedAccount input.refreshUrl': async (url: string) =>
       (await server.request(CreateConnectedAccountDocument, { input: { ...account, refreshUrl: url } }, as)).data?.createConnectedAccount,
     'regenerateOnboardingLink input.returnUrl': async (url: string) =>
-      (await server.request(RegenerateOnboardingLinkDocument, { input: { connectedAccountId: accountId, returnUrl: url } }, as)).data?.regenerateOnboardingLink,
+      (await server.request(RegenerateOnboardingLinkDocument, { input: { connectedAccountId: accountId, returnUrl: url } }, as)).data
+        ?.regenerateOnboardingLink,
     'regenerateOnboardingLink input.refreshUrl': async (url: string) =>
-      (await server.request(RegenerateOnboardingLinkDocument, { input: { connectedAccountId: accountId, refreshUrl: url } }, as)).data?.regenerateOnboardingLink,
+      (await server.request(RegenerateOnboardingLinkDocument, { input: { connectedAccountId: accountId, refreshUrl: url } }, as)).data
+        ?.regenerateOnboardingLink,
     // Checked before the account is (it is PENDING here, so a good URL gets INVALID_STATE).
     'createAccountUpdateLink input.returnUrl': async (url: string) =>
-      (await server.request(CreateAccountUpdateLinkDocument, { input: { connectedAccountId: accountId, returnUrl: url } }, as)).data?.createAccountUpdateLink,
+      (await server.request(CreateAccountUpdateLinkDocument, { input: { connectedAccountId: accountId, returnUrl: url } }, as)).data
+        ?.createAccountUpdateLink,
     'createAccountUpdateLink input.refreshUrl': async (url: string) =>
-      (await server.request(CreateAccountUpdateLinkDocument, { input: { connectedAccountId: accountId, refreshUrl: url } }, as)).data?.createAccountUpdateLink,
+      (await server.request(CreateAccountUpdateLinkDocument, { input: { connectedAccountId: accountId, refreshUrl: url } }, as)).data
+        ?.createAccountUpdateLink,
   };
 }
 
@@ -48,14 +53,20 @@ type Fields = ReturnType<typeof browserUrlFields>;
 async function expectRefused(fields: Fields, url: string) {
   for (const [name, give] of Object.entries(fields)) {
     const field = name.split(' ')[1];
-    expect(await give(url), `${name} = ${url}`).toMatchObject({ code: 'VALIDATION', fields: [field], message: expect.stringMatching(/https/) });
+    expect(await give(url), `${name} = ${url}`).toMatchObject({
+      code: 'VALIDATION',
+      fields: [field],
+      message: expect.stringMatching(/https/),
+    });
   }
 }
 
 async function expectAccepted(fields: Fields, url: string) {
   for (const [name, give] of Object.entries(fields)) {
     const result = await give(url);
-    expect(result?.__typename, `${name} = ${url}: ${JSON.stringify(result)}`).toMatch(name.startsWith('createAccountUpdateLink') ? /^InvalidStateError$/ : /Payload$/);
+    expect(result?.__typename, `${name} = ${url}: ${JSON.stringify(result)}`).toMatch(
+      name.startsWith('createAccountUpdateLink') ? /^InvalidStateError$/ : /Payload$/,
+    );
   }
 }
 
@@ -74,7 +85,12 @@ describe('in production', () => {
 
   it('refuses http, to any host, with VALIDATION on the field', async () => {
     const accountsBefore = await server.prisma.connectedAccount.count();
-    for (const url of ['http://platform.example/back', 'http://localhost:3000/back', 'http://127.0.0.1:3000/back', 'http://[::1]:3000/back']) {
+    for (const url of [
+      'http://platform.example/back',
+      'http://localhost:3000/back',
+      'http://127.0.0.1:3000/back',
+      'http://[::1]:3000/back',
+    ]) {
       await expectRefused(fields, url);
     }
     expect(await server.prisma.connectedAccount.count()).toBe(accountsBefore);
@@ -97,7 +113,12 @@ describe('outside production', () => {
   afterAll(() => server?.close());
 
   it('accepts http to a loopback host, where a developer serves', async () => {
-    for (const url of ['http://localhost:3000/back', 'http://app.localhost:3000/back', 'http://127.0.0.1:3000/back', 'http://[::1]:3000/back']) {
+    for (const url of [
+      'http://localhost:3000/back',
+      'http://app.localhost:3000/back',
+      'http://127.0.0.1:3000/back',
+      'http://[::1]:3000/back',
+    ]) {
       await expectAccepted(fields, url);
     }
   });

@@ -47,7 +47,11 @@ beforeAll(async () => {
   platform = await givenConnectPlatform(server, 'Sandboxed Platform');
   active = await givenActiveAccount(server, platform);
   pending = (await givenExpressAccount(server, platform, { metadata: { plan: 'gold' } })).account;
-  const created = await server.request(CreateTenantDocument, { input: { name: 'Staging', environment: 'SANDBOX' } }, withKey(platform.apiKey));
+  const created = await server.request(
+    CreateTenantDocument,
+    { input: { name: 'Staging', environment: 'SANDBOX' } },
+    withKey(platform.apiKey),
+  );
   const result = created.data?.createTenant;
   if (result?.__typename !== 'CreateTenantPayload' || !result.apiKey.secret) return expect.fail(JSON.stringify(created));
   sandbox = { tenantId: result.tenant.id, apiKey: result.apiKey.secret };
@@ -61,7 +65,10 @@ afterAll(async () => {
 const asSandbox = () => withKey(sandbox.apiKey);
 const asProduction = () => withKey(platform.apiKey);
 
-function expectProductionOnly(response: { status: number; errors?: readonly { message: string; extensions?: Record<string, unknown> }[] | undefined }) {
+function expectProductionOnly(response: {
+  status: number;
+  errors?: readonly { message: string; extensions?: Record<string, unknown> }[] | undefined;
+}) {
   expect(response.status, JSON.stringify(response)).toBe(403);
   expect(response.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   expect(response.errors?.[0]?.message).toContain(PRODUCTION_ONLY);
@@ -97,13 +104,20 @@ describe('a sandbox key and Connect', () => {
   });
 
   it('is confined below GraphQL too: a sandbox scope reads no Connect row and no Connect event', async () => {
-    const db = scopeToTenant(server.prisma, { organizationId: platform.organizationId, tenantId: sandbox.tenantId, organizationWide: true, environment: 'SANDBOX' });
+    const db = scopeToTenant(server.prisma, {
+      organizationId: platform.organizationId,
+      tenantId: sandbox.tenantId,
+      organizationWide: true,
+      environment: 'SANDBOX',
+    });
     expect(await db.connectedAccount.findMany({})).toEqual([]);
     expect(await db.connectedAccount.findMany({ where: { OR: [{ id: pending.id }, { id: active.accountId }] } })).toEqual([]);
     expect(await db.connectPlatform.count()).toBe(0);
     expect(await db.onboardingLink.count()).toBe(0);
     expect(await db.event.count({ where: { connectedAccountId: { not: null } } })).toBe(0);
-    await expect(db.connectedAccount.create({ data: { id: 'acct_sneaky', connectionType: 'EXPRESS', status: 'PENDING' } as never })).rejects.toThrow(/production-only/);
+    await expect(
+      db.connectedAccount.create({ data: { id: 'acct_sneaky', connectionType: 'EXPRESS', status: 'PENDING' } as never }),
+    ).rejects.toThrow(/production-only/);
   });
 
   it('manages nothing: every Connect mutation is FORBIDDEN and changes nothing', async () => {
@@ -114,8 +128,16 @@ describe('a sandbox key and Connect', () => {
     const attempts = [
       server.request(EnableConnectPlatformDocument, { input: { redirectUrl: 'https://sandbox.example/done' } }, asSandbox()),
       server.request(UpdateConnectPlatformDocument, { input: { redirectUrl: 'https://sandbox.example/done' } }, asSandbox()),
-      server.request(ConfigureConnectOAuthDocument, { input: { redirectUris: ['https://sandbox.example/cb'], rotateClientSecret: true } }, asSandbox()),
-      server.request(CreateConnectedAccountDocument, { input: { connectionType: 'EXPRESS', email: 'a@b.example', organizationName: 'x' } }, asSandbox()),
+      server.request(
+        ConfigureConnectOAuthDocument,
+        { input: { redirectUris: ['https://sandbox.example/cb'], rotateClientSecret: true } },
+        asSandbox(),
+      ),
+      server.request(
+        CreateConnectedAccountDocument,
+        { input: { connectionType: 'EXPRESS', email: 'a@b.example', organizationName: 'x' } },
+        asSandbox(),
+      ),
       server.request(RegenerateOnboardingLinkDocument, { input: { connectedAccountId: id } }, asSandbox()),
       server.request(UpdateConnectedAccountDocument, { input: { id, metadata: { plan: 'stolen' } } }, asSandbox()),
       server.request(SuspendConnectedAccountDocument, { input: { id: active.accountId } }, asSandbox()),
@@ -127,7 +149,9 @@ describe('a sandbox key and Connect', () => {
     for (const response of await Promise.all(attempts)) expectProductionOnly(response);
     expect(await server.prisma.connectedAccount.findUniqueOrThrow({ where: { id } })).toEqual(before);
     expect((await server.prisma.connectedAccount.findUniqueOrThrow({ where: { id: active.accountId } })).status).toBe('ACTIVE');
-    expect(await server.prisma.connectPlatform.findUniqueOrThrow({ where: { organizationId: platform.organizationId } })).toEqual(platformBefore);
+    expect(await server.prisma.connectPlatform.findUniqueOrThrow({ where: { organizationId: platform.organizationId } })).toEqual(
+      platformBefore,
+    );
     expect(await server.prisma.onboardingLink.count()).toBe(linksBefore);
   });
 
@@ -141,30 +165,47 @@ describe('a sandbox key and Connect', () => {
 
     const all = await server.request(EventsDocument, { first: 100 }, asSandbox());
     expect(all.data?.events.nodes.filter((node) => node.connectedAccountId !== null || node.objectId === pending.id)).toEqual([]);
-    expect((await server.request(EventsDocument, { filter: { connectedAccountId: pending.id } }, asSandbox())).data?.events.totalCount).toBe(0);
+    expect(
+      (await server.request(EventsDocument, { filter: { connectedAccountId: pending.id } }, asSandbox())).data?.events.totalCount,
+    ).toBe(0);
     expect((await server.request(EventDocument, { id: event.id }, asSandbox())).data?.event).toBeNull();
     expect((await server.request(NodeDocument, { id: event.id }, asSandbox())).data?.node).toBeNull();
     // Its own organization-level events still show: the tenant's own creation.
     expect(all.data?.events.nodes.map((node) => node.type)).toContain('tenant.created');
 
-    expect((await server.request(EventsDocument, { filter: { connectedAccountId: pending.id } }, asProduction())).data?.events.totalCount).toBe(accountEvents.length);
+    expect(
+      (await server.request(EventsDocument, { filter: { connectedAccountId: pending.id } }, asProduction())).data?.events.totalCount,
+    ).toBe(accountEvents.length);
     expect((await server.request(EventDocument, { id: event.id }, asProduction())).data?.event?.id).toBe(event.id);
   });
 
   it("cannot make a connect endpoint, and a sandbox endpoint never gets a connected account's events", async () => {
-    const refused = await server.request(CreateWebhookEndpointDocument, { input: { url: receiver.url, eventTypes: ['*'], connect: true } }, asSandbox());
+    const refused = await server.request(
+      CreateWebhookEndpointDocument,
+      { input: { url: receiver.url, eventTypes: ['*'], connect: true } },
+      asSandbox(),
+    );
     const result = refused.data?.createWebhookEndpoint;
-    expect(result?.__typename === 'ValidationError' && [result.fields, result.message]).toEqual([['input.connect'], expect.stringContaining(PRODUCTION_ONLY)]);
+    expect(result?.__typename === 'ValidationError' && [result.fields, result.message]).toEqual([
+      ['input.connect'],
+      expect.stringContaining(PRODUCTION_ONLY),
+    ]);
 
     // One made before the rule (connect set in the database) is not routed any account's event.
     const { endpoint: stale } = await givenEndpoint(server, asSandbox(), { url: receiver.url, eventTypes: ['*'] });
     await server.prisma.webhookEndpoint.update({ where: { id: stale.id }, data: { connect: true } });
     const { endpoint: production } = await givenEndpoint(server, asProduction(), { url: receiver.url, eventTypes: ['*'], connect: true });
 
-    const updated = await server.request(UpdateConnectedAccountDocument, { input: { id: pending.id, metadata: { plan: 'silver' } } }, asProduction());
+    const updated = await server.request(
+      UpdateConnectedAccountDocument,
+      { input: { id: pending.id, metadata: { plan: 'silver' } } },
+      asProduction(),
+    );
     expect(updated.data?.updateConnectedAccount.__typename).toBe('UpdateConnectedAccountPayload');
     const routed = async (endpointId: string) =>
-      (await server.prisma.webhookDelivery.findMany({ where: { endpointId }, include: { event: true } })).map((delivery) => delivery.event.type);
+      (await server.prisma.webhookDelivery.findMany({ where: { endpointId }, include: { event: true } })).map(
+        (delivery) => delivery.event.type,
+      );
     expect(await routed(production.id)).toEqual(['connected_account.updated']);
     // Its own creation, an event of its tenant, and nothing of the account.
     expect(await routed(stale.id)).toEqual(['webhook_endpoint.created']);

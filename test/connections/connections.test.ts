@@ -77,7 +77,8 @@ describe('connections', () => {
 
     const [raw] = await server.prisma.$queryRawUnsafe<Record<string, unknown>[]>(`SELECT * FROM "Connection" WHERE id = $1`, connection.id);
     const rawText = JSON.stringify(raw);
-    for (const secret of [STRIPE_SECRET, 'whsec_9f8e7d6c5b4a39281726', 'pk_live_51Hx9ZqLkT0pPublishable1111']) expect(rawText).not.toContain(secret);
+    for (const secret of [STRIPE_SECRET, 'whsec_9f8e7d6c5b4a39281726', 'pk_live_51Hx9ZqLkT0pPublishable1111'])
+      expect(rawText).not.toContain(secret);
     expect(await readConnectionSecrets(server.prisma, server.keyRing, connection.id)).toMatchObject({ secretKey: STRIPE_SECRET });
   });
 
@@ -92,7 +93,11 @@ describe('connections', () => {
         { input: stripeInput({ name: 'x', secrets: { stripe: { publishableKey: 'pk_nope', secretKey: `nope-${STRIPE_SECRET}` } } }) },
         withKey(owner.apiKey),
       ),
-      await server.request(CreateConnectionDocument, { input: { ...stripeInput(), secrets: { stripe: { secretKey: STRIPE_SECRET } } } }, withKey(owner.apiKey)),
+      await server.request(
+        CreateConnectionDocument,
+        { input: { ...stripeInput(), secrets: { stripe: { secretKey: STRIPE_SECRET } } } },
+        withKey(owner.apiKey),
+      ),
       await server.request(
         CreateConnectionDocument,
         { input: { ...stripeInput(), secrets: { stripe: { publishableKey: 42, secretKey: STRIPE_SECRET } } } } as never,
@@ -100,12 +105,20 @@ describe('connections', () => {
       ),
       await server.request(
         CreateConnectionDocument,
-        { input: { ...stripeInput(), secrets: { ...stripeInput().secrets, s3: { awsAccessKeyId: 'AKIA', awsSecretAccessKey: STRIPE_SECRET } } } } as never,
+        {
+          input: {
+            ...stripeInput(),
+            secrets: { ...stripeInput().secrets, s3: { awsAccessKeyId: 'AKIA', awsSecretAccessKey: STRIPE_SECRET } },
+          },
+        } as never,
         withKey(owner.apiKey),
       ),
     ];
     expect(responses[1]?.data?.createConnection).toMatchObject({ code: 'VALIDATION', fields: ['input.secrets'] });
-    expect(responses[2]?.data?.createConnection).toMatchObject({ code: 'VALIDATION', fields: ['input.secrets.stripe.publishableKey', 'input.secrets.stripe.secretKey'] });
+    expect(responses[2]?.data?.createConnection).toMatchObject({
+      code: 'VALIDATION',
+      fields: ['input.secrets.stripe.publishableKey', 'input.secrets.stripe.secretKey'],
+    });
     expect(responses[3]?.data?.createConnection).toMatchObject({ code: 'VALIDATION', fields: ['input.secrets.stripe.publishableKey'] });
     // A value of the wrong type, two members at once: refused by GraphQL itself, without the value.
     for (const response of responses.slice(4)) expect(response.status).toBe(400);
@@ -159,7 +172,11 @@ describe('connections', () => {
       secrets: { s3: { awsAccessKeyId: 'AKIAIOSFODNN7EXAMP', awsSecretAccessKey: 'wJalr_XUtnFEMI/K7MDENG/bPxRfiCY' } },
     });
     expect(s3.secretHints).toEqual({ awsAccessKeyId: '…XAMP', awsSecretAccessKey: '…fiCY' });
-    const hubspot = await create(owner, { name: 'CRM', providerType: 'HUBSPOT', secrets: { hubspot: { accessToken: 'pat-na1-12345', clientSecret: 'cs-1234567890abcdef' } } });
+    const hubspot = await create(owner, {
+      name: 'CRM',
+      providerType: 'HUBSPOT',
+      secrets: { hubspot: { accessToken: 'pat-na1-12345', clientSecret: 'cs-1234567890abcdef' } },
+    });
     expect(hubspot.secretHints).toEqual({ accessToken: '…', clientSecret: '…cdef' });
     for (const hints of [stripe.secretHints, s3.secretHints, hubspot.secretHints]) {
       for (const hint of Object.values(hints as Record<string, string>)) {
@@ -172,27 +189,55 @@ describe('connections', () => {
     const owner = await givenOrganization(server, 'Old hints');
     const { id } = await create(owner, stripeInput());
     // What the earlier mask wrote for a 12-character key, and for an S3 secret with an underscore in it.
-    await server.prisma.connection.update({ where: { id }, data: { secretHints: { secretKey: 'sk_live_…4242', publishableKey: 'pk_test_…abcd', awsSecretAccessKey: 'wJalr_…EKEY', accessToken: '…9012' } } });
-    const migration = await readFile(new URL('../../prisma/migrations/20261123103100_secret_hints_cut_back/migration.sql', import.meta.url), 'utf8');
+    await server.prisma.connection.update({
+      where: { id },
+      data: {
+        secretHints: {
+          secretKey: 'sk_live_…4242',
+          publishableKey: 'pk_test_…abcd',
+          awsSecretAccessKey: 'wJalr_…EKEY',
+          accessToken: '…9012',
+        },
+      },
+    });
+    const migration = await readFile(
+      new URL('../../prisma/migrations/20261123103100_secret_hints_cut_back/migration.sql', import.meta.url),
+      'utf8',
+    );
     await server.prisma.$executeRawUnsafe(migration.replace(/^--.*$/gm, '').trim());
     const read = await server.request(ConnectionDocument, { id }, withKey(owner.apiKey));
-    expect(read.data?.connection?.secretHints).toEqual({ secretKey: 'sk_live_…', publishableKey: 'pk_test_…', awsSecretAccessKey: '…', accessToken: '…' });
+    expect(read.data?.connection?.secretHints).toEqual({
+      secretKey: 'sk_live_…',
+      publishableKey: 'pk_test_…',
+      awsSecretAccessKey: '…',
+      accessToken: '…',
+    });
   });
 
   it('archive, unarchive and soft-delete, wiping the ciphertext; other moves are INVALID_STATE', async () => {
     const owner = await givenOrganization(server, 'Lifecycle');
     const { id } = await create(owner, stripeInput());
     const key = withKey(owner.apiKey);
-    expect((await server.request(ArchiveConnectionDocument, { input: { id } }, key)).data?.archiveConnection).toMatchObject({ connection: { status: 'ARCHIVED' } });
-    expect((await server.request(ArchiveConnectionDocument, { input: { id } }, key)).data?.archiveConnection).toMatchObject({ code: 'INVALID_STATE' });
-    expect((await server.request(UnarchiveConnectionDocument, { input: { id } }, key)).data?.unarchiveConnection).toMatchObject({ connection: { status: 'PUBLISHED' } });
+    expect((await server.request(ArchiveConnectionDocument, { input: { id } }, key)).data?.archiveConnection).toMatchObject({
+      connection: { status: 'ARCHIVED' },
+    });
+    expect((await server.request(ArchiveConnectionDocument, { input: { id } }, key)).data?.archiveConnection).toMatchObject({
+      code: 'INVALID_STATE',
+    });
+    expect((await server.request(UnarchiveConnectionDocument, { input: { id } }, key)).data?.unarchiveConnection).toMatchObject({
+      connection: { status: 'PUBLISHED' },
+    });
     const deleted = await server.request(DeleteConnectionDocument, { input: { id } }, key);
     expect(deleted.data?.deleteConnection).toMatchObject({ connection: { status: 'DELETED', secretHints: {} } });
     const row = await server.prisma.connection.findUniqueOrThrow({ where: { id } });
     expect(row.encryptedSecrets).toBeNull();
     expect(await readConnectionSecrets(server.prisma, server.keyRing, id)).toBeNull();
-    expect((await server.request(DeleteConnectionDocument, { input: { id } }, key)).data?.deleteConnection).toMatchObject({ code: 'INVALID_STATE' });
-    expect((await server.request(UpdateConnectionDocument, { input: { id, name: 'again' } }, key)).data?.updateConnection).toMatchObject({ code: 'INVALID_STATE' });
+    expect((await server.request(DeleteConnectionDocument, { input: { id } }, key)).data?.deleteConnection).toMatchObject({
+      code: 'INVALID_STATE',
+    });
+    expect((await server.request(UpdateConnectionDocument, { input: { id, name: 'again' } }, key)).data?.updateConnection).toMatchObject({
+      code: 'INVALID_STATE',
+    });
 
     // Deleted, its name is free again.
     expect((await create(owner, stripeInput())).status).toBe('PUBLISHED');
@@ -212,10 +257,18 @@ describe('connections', () => {
 
     // Renaming onto another's name, in any case, is a CONFLICT too; an archived one keeps its name.
     const [first, second] = await server.prisma.connection.findMany({ where: { tenantId: owner.tenantId }, orderBy: { name: 'asc' } });
-    const clash = await server.request(UpdateConnectionDocument, { input: { id: second!.id, name: first!.name.toUpperCase() } }, withKey(owner.apiKey));
+    const clash = await server.request(
+      UpdateConnectionDocument,
+      { input: { id: second!.id, name: first!.name.toUpperCase() } },
+      withKey(owner.apiKey),
+    );
     expect(clash.data?.updateConnection).toMatchObject({ __typename: 'ConflictError', code: 'CONFLICT' });
     await server.request(ArchiveConnectionDocument, { input: { id: first!.id } }, withKey(owner.apiKey));
-    const onArchived = await server.request(CreateConnectionDocument, { input: stripeInput({ name: first!.name.toLowerCase() }) }, withKey(owner.apiKey));
+    const onArchived = await server.request(
+      CreateConnectionDocument,
+      { input: stripeInput({ name: first!.name.toLowerCase() }) },
+      withKey(owner.apiKey),
+    );
     expect(onArchived.data?.createConnection).toMatchObject({ code: 'CONFLICT' });
     // Another tenant may use the same name.
     const other = await givenOrganization(server, 'Same names elsewhere');
@@ -224,8 +277,14 @@ describe('connections', () => {
 
   it('keep the oldest of names that clash in case, and rename the later ones after their id (migration)', async () => {
     const owner = await givenOrganization(server, 'Clashing names');
-    const migration = await readFile(new URL('../../prisma/migrations/20261123153214_connections_several_per_provider/migration.sql', import.meta.url), 'utf8');
-    const statements = migration.replace(/^--.*$/gm, '').split(';').map((statement) => statement.trim());
+    const migration = await readFile(
+      new URL('../../prisma/migrations/20261123153214_connections_several_per_provider/migration.sql', import.meta.url),
+      'utf8',
+    );
+    const statements = migration
+      .replace(/^--.*$/gm, '')
+      .split(';')
+      .map((statement) => statement.trim());
     const carryOver = statements.filter((statement) => /^(UPDATE|CREATE UNIQUE INDEX)/.test(statement));
     expect(carryOver).toHaveLength(2);
     // As the rows were before: the index did not exist.
@@ -239,14 +298,30 @@ describe('connections', () => {
       ] as const;
       for (const [id, name, status, createdAt] of rows) {
         await server.prisma.connection.create({
-          data: { id, tenantId: owner.tenantId, name, providerType: 'S3', status, secretHints: {}, syncConfig: {}, settings: {}, createdBy: 'test', updatedBy: 'test', createdAt: new Date(createdAt) },
+          data: {
+            id,
+            tenantId: owner.tenantId,
+            name,
+            providerType: 'S3',
+            status,
+            secretHints: {},
+            syncConfig: {},
+            settings: {},
+            createdBy: 'test',
+            updatedBy: 'test',
+            createdAt: new Date(createdAt),
+          },
         });
       }
       await server.prisma.$executeRawUnsafe(carryOver[0]!);
     } finally {
       await server.prisma.$executeRawUnsafe(carryOver[1]!);
     }
-    const names = await server.prisma.connection.findMany({ where: { tenantId: owner.tenantId }, orderBy: { id: 'asc' }, select: { name: true, healthStatus: true } });
+    const names = await server.prisma.connection.findMany({
+      where: { tenantId: owner.tenantId },
+      orderBy: { id: 'asc' },
+      select: { name: true, healthStatus: true },
+    });
     expect(names).toEqual([
       { name: 'Billing', healthStatus: 'UNKNOWN' },
       { name: 'BILLING (conn_clash2)', healthStatus: 'UNKNOWN' },
@@ -258,8 +333,16 @@ describe('connections', () => {
   it('list with filters and pages, and stay inside their tenant', async () => {
     const owner = await givenOrganization(server, 'Lister');
     const stripe = await create(owner, stripeInput());
-    const hubspot = await create(owner, { name: 'CRM', providerType: 'HUBSPOT', secrets: { hubspot: { accessToken: 'pat-na1-11112222-3333', appId: '12345' } } });
-    await create(owner, { name: 'Flexprice', providerType: 'FLEXPRICE', secrets: { generic: { data: { apiKey: 'fp_live_abcdefgh1234' } } } });
+    const hubspot = await create(owner, {
+      name: 'CRM',
+      providerType: 'HUBSPOT',
+      secrets: { hubspot: { accessToken: 'pat-na1-11112222-3333', appId: '12345' } },
+    });
+    await create(owner, {
+      name: 'Flexprice',
+      providerType: 'FLEXPRICE',
+      secrets: { generic: { data: { apiKey: 'fp_live_abcdefgh1234' } } },
+    });
     await server.request(ArchiveConnectionDocument, { input: { id: hubspot.id } }, withKey(owner.apiKey));
 
     const page = await server.request(ConnectionsDocument, { first: 2 }, withKey(owner.apiKey));

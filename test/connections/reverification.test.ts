@@ -43,7 +43,11 @@ async function givenStripeConnection(organization = owner, secretKey = STRIPE_KE
 const checksOf = () => stripe.requests.filter(({ headers }) => headers.authorization === `Bearer ${STRIPE_KEY}`).length;
 
 async function verificationEvents(id: string) {
-  const response = await server.request(EventsDocument, { filter: { objectId: id, type: ['connection.verification_succeeded', 'connection.verification_failed'] } }, withKey(owner.apiKey));
+  const response = await server.request(
+    EventsDocument,
+    { filter: { objectId: id, type: ['connection.verification_succeeded', 'connection.verification_failed'] } },
+    withKey(owner.apiKey),
+  );
   return response.data?.events.nodes ?? expect.fail(JSON.stringify(response));
 }
 
@@ -56,7 +60,9 @@ describe('background re-verification', () => {
     expect(await server.connectionChecks.deliverDue()).toBe(1);
     const read = await server.request(ConnectionDocument, { id }, withKey(owner.apiKey));
     expect(read.data?.connection?.health).toMatchObject({ status: 'HEALTHY', lastError: null });
-    expect(await verificationEvents(id)).toMatchObject([{ type: 'connection.verification_succeeded', actor: { type: 'SYSTEM', id: null } }]);
+    expect(await verificationEvents(id)).toMatchObject([
+      { type: 'connection.verification_succeeded', actor: { type: 'SYSTEM', id: null } },
+    ]);
     expect(await verificationEvents(archived)).toEqual([]);
 
     server.clock.advance(HOUR - 60_000);

@@ -29,7 +29,16 @@ const FLEXPRICE_KEY = 'sk_01JHFLEXPRICEHEALTHY0001';
 const FLEXPRICE_BAD_KEY = 'sk_01JHFLEXPRICEREVOKED0002';
 const S3_KEY = ['AKIACONNECTTEST00001', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYCONNECT01'] as const;
 const S3_UNKNOWN_KEY = ['AKIACONNECTUNKNOWN01', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYUNKNOWN1'] as const;
-const ALL_SECRETS = [STRIPE_KEY, STRIPE_BAD_KEY, HUBSPOT_TOKEN, HUBSPOT_BAD_TOKEN, FLEXPRICE_KEY, FLEXPRICE_BAD_KEY, ...S3_KEY, ...S3_UNKNOWN_KEY];
+const ALL_SECRETS = [
+  STRIPE_KEY,
+  STRIPE_BAD_KEY,
+  HUBSPOT_TOKEN,
+  HUBSPOT_BAD_TOKEN,
+  FLEXPRICE_KEY,
+  FLEXPRICE_BAD_KEY,
+  ...S3_KEY,
+  ...S3_UNKNOWN_KEY,
+];
 
 let server: TestServer;
 let owner: OrganizationFixture;
@@ -89,7 +98,11 @@ const flexpriceAt = (endpoint: string, apiKey = FLEXPRICE_KEY): CreateConnection
   secrets: { generic: { data: { apiKey } } },
   settings: { endpoint: `${endpoint}/v1` },
 });
-const s3At = (endpoint: string, [awsAccessKeyId, awsSecretAccessKey]: readonly [string, string] = S3_KEY, bucket: string | null = 'invoices'): CreateConnectionInput => ({
+const s3At = (
+  endpoint: string,
+  [awsAccessKeyId, awsSecretAccessKey]: readonly [string, string] = S3_KEY,
+  bucket: string | null = 'invoices',
+): CreateConnectionInput => ({
   name: uniqueName('Bucket'),
   providerType: 'S3',
   secrets: { s3: { awsAccessKeyId, awsSecretAccessKey } },
@@ -127,12 +140,23 @@ describe('verifyConnection', () => {
       expect(verified.health.lastVerifiedAt).not.toBeNull();
       const [event] = await eventsAbout(connection.id);
       expect(event).toMatchObject({ type: 'connection.verification_succeeded', actor: { type: 'API_KEY', id: owner.apiKeyId } });
-      expect(event?.data).toMatchObject({ object: { health: { status: 'HEALTHY', lastError: null } }, previous: { health: { status: 'UNKNOWN' } } });
+      expect(event?.data).toMatchObject({
+        object: { health: { status: 'HEALTHY', lastError: null } },
+        previous: { health: { status: 'UNKNOWN' } },
+      });
     }
     // Each SDK sent the stored credential where its API expects it.
-    expect(stripe.requests.at(-1)).toMatchObject({ method: 'GET', path: '/v1/account', headers: { authorization: `Bearer ${STRIPE_KEY}` } });
+    expect(stripe.requests.at(-1)).toMatchObject({
+      method: 'GET',
+      path: '/v1/account',
+      headers: { authorization: `Bearer ${STRIPE_KEY}` },
+    });
     expect(hubspot.requests.at(-1)).toMatchObject({ method: 'GET', path: `/oauth/v1/access-tokens/${HUBSPOT_TOKEN}` });
-    expect(flexprice.requests.at(-1)).toMatchObject({ method: 'GET', path: '/v1/customers?limit=1', headers: { 'x-api-key': FLEXPRICE_KEY } });
+    expect(flexprice.requests.at(-1)).toMatchObject({
+      method: 'GET',
+      path: '/v1/customers?limit=1',
+      headers: { 'x-api-key': FLEXPRICE_KEY },
+    });
   });
 
   it('says NEEDS_REAUTH when the provider refuses the credentials, in words that quote no secret and no provider message', async () => {
@@ -166,15 +190,22 @@ describe('verifyConnection', () => {
   it('checks the account without a bucket; says FAILING for an unknown bucket and a provider that is down', async () => {
     const noBucket = await verify((await create(s3At(s3.endpoint, S3_KEY, null))).id);
     expect(noBucket.health).toMatchObject({ status: 'HEALTHY', lastError: null });
-    const noBucketBadKey = await verify((await create(s3At(s3.endpoint, ['AKIAWRONGWRONGWRONG0', 'wrong-secret-wrong-secret-wrong-secret00'], null))).id);
+    const noBucketBadKey = await verify(
+      (await create(s3At(s3.endpoint, ['AKIAWRONGWRONGWRONG0', 'wrong-secret-wrong-secret-wrong-secret00'], null))).id,
+    );
     expect(noBucketBadKey.health.status).toBe('NEEDS_REAUTH');
-    const unknownBucket = await verify((await create({ ...s3At(s3.endpoint), settings: { endpoint: s3.endpoint, forcePathStyle: true, bucket: 'no-such-bucket' } })).id);
+    const unknownBucket = await verify(
+      (await create({ ...s3At(s3.endpoint), settings: { endpoint: s3.endpoint, forcePathStyle: true, bucket: 'no-such-bucket' } })).id,
+    );
     expect(unknownBucket.health).toMatchObject({ status: 'FAILING', lastError: expect.stringMatching(/^S3 answered HTTP 404/) });
 
     const down = await startStripe([STRIPE_KEY]);
     const connection = await create(stripeAt(down.url));
     await down.close();
-    expect((await verify(connection.id)).health).toMatchObject({ status: 'FAILING', lastError: 'Stripe could not be reached: ECONNREFUSED' });
+    expect((await verify(connection.id)).health).toMatchObject({
+      status: 'FAILING',
+      lastError: 'Stripe could not be reached: ECONNREFUSED',
+    });
   });
 
   it('gives up on a provider that never answers after 5 s, whatever the SDK', async () => {
@@ -202,7 +233,10 @@ describe('verifyConnection', () => {
     try {
       const before = hubspot.requests.length;
       const checked = await verify((await create(hubspotAt(redirecting.url))).id);
-      expect(checked.health).toMatchObject({ status: 'FAILING', lastError: 'HubSpot answered with a redirect, which a check never follows' });
+      expect(checked.health).toMatchObject({
+        status: 'FAILING',
+        lastError: 'HubSpot answered with a redirect, which a check never follows',
+      });
       expect((await verify((await create(stripeAt(redirecting.url))).id)).health).toMatchObject({ status: 'FAILING' });
       expect(hubspot.requests.length).toBe(before);
     } finally {
@@ -252,7 +286,8 @@ describe('verifyConnection', () => {
     // Another tenant is not held up by this one.
     const elsewhere = await create(stripeAt(stripe.url));
     expect((await verify(elsewhere.id)).health.status).toBe('HEALTHY');
-    for (const answer of await Promise.all(running)) expect(answer.data?.verifyConnection).toMatchObject({ connection: { health: { status: 'FAILING' } } });
+    for (const answer of await Promise.all(running))
+      expect(answer.data?.verifyConnection).toMatchObject({ connection: { health: { status: 'FAILING' } } });
     expect((await ask(ids[4] ?? '')).data?.verifyConnection).toMatchObject({ connection: { health: { status: 'FAILING' } } });
   }, 20_000);
 
@@ -317,7 +352,11 @@ describe('updateConnection with secrets', () => {
     const elsewhere = await startStripe([STRIPE_KEY]);
     try {
       const move = (endpoint: string | null, secrets?: CreateConnectionInput['secrets']) =>
-        server.request(UpdateConnectionDocument, { input: { id: connection.id, settings: { endpoint }, ...(secrets ? { secrets } : {}) } }, withKey(owner.apiKey));
+        server.request(
+          UpdateConnectionDocument,
+          { input: { id: connection.id, settings: { endpoint }, ...(secrets ? { secrets } : {}) } },
+          withKey(owner.apiKey),
+        );
       const refusals = [
         [await move(elsewhere.url), ['input.secrets']],
         // Back to the provider's own endpoint is a move too.
@@ -326,7 +365,11 @@ describe('updateConnection with secrets', () => {
         [await move(elsewhere.url, { stripe: { publishableKey: 'pk_test_51Publishable0000' } }), ['input.secrets.stripe.secretKey']],
       ] as const;
       for (const [refused, fields] of refusals) {
-        expect(refused.data?.updateConnection).toMatchObject({ code: 'VALIDATION', fields, message: expect.stringMatching(/^settings\.endpoint changes: the stored secrets are never sent to a new endpoint/) });
+        expect(refused.data?.updateConnection).toMatchObject({
+          code: 'VALIDATION',
+          fields,
+          message: expect.stringMatching(/^settings\.endpoint changes: the stored secrets are never sent to a new endpoint/),
+        });
       }
       await verify(connection.id);
       expect(elsewhere.requests).toHaveLength(0);
@@ -334,7 +377,10 @@ describe('updateConnection with secrets', () => {
       expect((await move(stripe.url)).data?.updateConnection).toMatchObject({ __typename: 'UpdateConnectionPayload' });
       const moved = await move(elsewhere.url, { stripe: { publishableKey: 'pk_test_51Publishable0000', secretKey: STRIPE_KEY } });
       expect(moved.data?.updateConnection).toMatchObject({ connection: { settings: { endpoint: `${elsewhere.url}/` } } });
-      expect(await readConnectionSecrets(server.prisma, server.keyRing, connection.id)).toEqual({ publishableKey: 'pk_test_51Publishable0000', secretKey: STRIPE_KEY });
+      expect(await readConnectionSecrets(server.prisma, server.keyRing, connection.id)).toEqual({
+        publishableKey: 'pk_test_51Publishable0000',
+        secretKey: STRIPE_KEY,
+      });
       expect((await verify(connection.id)).health.status).toBe('HEALTHY');
       expect(elsewhere.requests).toHaveLength(1);
     } finally {
@@ -350,8 +396,14 @@ describe('updateConnection with secrets', () => {
       { input: { id: connection.id, secrets: { generic: { data: { apiKey: FLEXPRICE_KEY } } }, settings: { invoiceSyncEnable: true } } },
       withKey(owner.apiKey),
     );
-    expect(fixed.data?.updateConnection).toMatchObject({ connection: { settings: { invoiceSyncEnable: true, endpoint: `${flexprice.url}/v1` } } });
-    await server.request(UpdateConnectionDocument, { input: { id: connection.id, secrets: { generic: { data: { region: 'us' } } } } }, withKey(owner.apiKey));
+    expect(fixed.data?.updateConnection).toMatchObject({
+      connection: { settings: { invoiceSyncEnable: true, endpoint: `${flexprice.url}/v1` } },
+    });
+    await server.request(
+      UpdateConnectionDocument,
+      { input: { id: connection.id, secrets: { generic: { data: { region: 'us' } } } } },
+      withKey(owner.apiKey),
+    );
     expect(await readConnectionSecrets(server.prisma, server.keyRing, connection.id)).toEqual({ apiKey: FLEXPRICE_KEY, region: 'us' });
     expect((await verify(connection.id)).health).toMatchObject({ status: 'HEALTHY', lastError: null });
   });
@@ -377,18 +429,32 @@ describe('connection settings', () => {
     });
     try {
       const tenant = await givenOrganization(production, 'Production verifier');
-      for (const endpoint of ['https://127.0.0.1:8443', 'https://169.254.169.254/', 'https://[::ffff:10.0.0.1]/', 'http://api.stripe.com']) {
+      for (const endpoint of [
+        'https://127.0.0.1:8443',
+        'https://169.254.169.254/',
+        'https://[::ffff:10.0.0.1]/',
+        'http://api.stripe.com',
+      ]) {
         const response = await production.request(CreateConnectionDocument, { input: stripeAt(endpoint) }, withKey(tenant.apiKey));
         expect(response.data?.createConnection, endpoint).toMatchObject({ code: 'VALIDATION', fields: ['input.settings.endpoint'] });
       }
       // Saved before the rule, or through a name that resolved elsewhere then: refused at connect time.
-      const created = await production.request(CreateConnectionDocument, { input: { ...stripeAt(stripe.url), settings: {} } }, withKey(tenant.apiKey));
+      const created = await production.request(
+        CreateConnectionDocument,
+        { input: { ...stripeAt(stripe.url), settings: {} } },
+        withKey(tenant.apiKey),
+      );
       if (created.data?.createConnection.__typename !== 'CreateConnectionPayload') return expect.fail(JSON.stringify(created));
       const { id } = created.data.createConnection.connection;
-      await production.prisma.connection.update({ where: { id }, data: { settings: { invoiceSyncEnable: false, endpoint: 'https://127.0.0.1:9/' } } });
+      await production.prisma.connection.update({
+        where: { id },
+        data: { settings: { invoiceSyncEnable: false, endpoint: 'https://127.0.0.1:9/' } },
+      });
       const verified = await production.request(VerifyConnectionDocument, { input: { id } }, withKey(tenant.apiKey));
       expect(verified.data?.verifyConnection).toMatchObject({
-        connection: { health: { status: 'FAILING', lastError: 'refused: the endpoint is a private, loopback, link-local or metadata address' } },
+        connection: {
+          health: { status: 'FAILING', lastError: 'refused: the endpoint is a private, loopback, link-local or metadata address' },
+        },
       });
     } finally {
       await production.close();
@@ -405,13 +471,25 @@ describe('connection settings', () => {
     const endpoint = new URL('https://10.0.0.7:9000/');
     const policy = (environment: Record<string, string>) => addressPolicyOf(loadConfig({ ...production, ...environment }));
     await expect(checkedSettings('S3', { endpoint }, undefined, policy({}))).rejects.toMatchObject({ fields: ['input.settings.endpoint'] });
-    await expect(checkedSettings('S3', { endpoint }, undefined, policy({ ALLOW_PRIVATE_NETWORKS: 'true' }))).resolves.toMatchObject({ endpoint: endpoint.href });
+    await expect(checkedSettings('S3', { endpoint }, undefined, policy({ ALLOW_PRIVATE_NETWORKS: 'true' }))).resolves.toMatchObject({
+      endpoint: endpoint.href,
+    });
   });
 
   it('show the endpoint and S3 settings, and a null puts one back to its default', async () => {
     const connection = await create(s3At(s3.endpoint));
-    expect(connection.settings).toEqual({ invoiceSyncEnable: false, endpoint: `${s3.endpoint}/`, bucket: 'invoices', region: 'eu-west-3', forcePathStyle: true });
-    const reset = await server.request(UpdateConnectionDocument, { input: { id: connection.id, settings: { region: null } } }, withKey(owner.apiKey));
+    expect(connection.settings).toEqual({
+      invoiceSyncEnable: false,
+      endpoint: `${s3.endpoint}/`,
+      bucket: 'invoices',
+      region: 'eu-west-3',
+      forcePathStyle: true,
+    });
+    const reset = await server.request(
+      UpdateConnectionDocument,
+      { input: { id: connection.id, settings: { region: null } } },
+      withKey(owner.apiKey),
+    );
     expect(reset.data?.updateConnection).toMatchObject({ connection: { settings: { region: null, bucket: 'invoices' } } });
     const read = await server.request(ConnectionDocument, { id: connection.id }, withKey(owner.apiKey));
     expect(read.data?.connection?.settings.region).toBeNull();

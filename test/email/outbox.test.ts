@@ -34,7 +34,11 @@ async function smtpServer(options: { port?: number; refuse?: boolean } = {}) {
   });
   server.listen(options.port ?? 0, '127.0.0.1');
   await once(server.server, 'listening');
-  return { received, port: (server.server.address() as AddressInfo).port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return {
+    received,
+    port: (server.server.address() as AddressInfo).port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 const closers: (() => Promise<void>)[] = [];
@@ -115,7 +119,11 @@ describe('the e-mail outbox', () => {
       server.clock.advance(retryDelayMs(attempt - 1));
       await server.outbox?.deliverDue();
     }
-    expect(await outboxRow(server, 'refused@shop.example')).toMatchObject({ status: 'FAILED', attempts: MAX_ATTEMPTS, lastError: expect.stringContaining('550') });
+    expect(await outboxRow(server, 'refused@shop.example')).toMatchObject({
+      status: 'FAILED',
+      attempts: MAX_ATTEMPTS,
+      lastError: expect.stringContaining('550'),
+    });
   });
 
   // Issue 23: one platform's sign-ups no longer queue ahead of every other platform's e-mail.
@@ -123,7 +131,10 @@ describe('the e-mail outbox', () => {
     const smtp = await smtpServer();
     closers.push(smtp.close);
     const server = await serverSendingTo(smtp.port);
-    const [flooding, other] = [await givenConnectPlatform(server, 'Flooding Platform'), await givenConnectPlatform(server, 'Other Platform')];
+    const [flooding, other] = [
+      await givenConnectPlatform(server, 'Flooding Platform'),
+      await givenConnectPlatform(server, 'Other Platform'),
+    ];
     const queuedAt = (secondsAgo: number) => new Date(server.clock.now().getTime() - secondsAgo * 1000);
     // Twelve of the flooding platform's, queued first; then one of the other's.
     await server.prisma.outboxEmail.createMany({
@@ -136,7 +147,14 @@ describe('the e-mail outbox', () => {
           organizationId: flooding.organizationId,
           nextAttemptAt: queuedAt(60 - index),
         })),
-        { id: 'email_other', to: 'other@shop.example', subject: 'Confirm', text: 'x', organizationId: other.organizationId, nextAttemptAt: queuedAt(1) },
+        {
+          id: 'email_other',
+          to: 'other@shop.example',
+          subject: 'Confirm',
+          text: 'x',
+          organizationId: other.organizationId,
+          nextAttemptAt: queuedAt(1),
+        },
       ],
     });
     expect(await server.outbox?.deliverDue()).toBe(13);

@@ -75,7 +75,8 @@ describe('the event log', () => {
 
   it('never shows a secret, neither a provider secret nor a new API key', async () => {
     const purpose = await server.request(CreatePermissiblePurposeDocument, { input: { name: 'Screening' } }, withKey(platform.apiKey));
-    if (purpose.data?.createPermissiblePurpose.__typename !== 'CreatePermissiblePurposePayload') return expect.fail(JSON.stringify(purpose));
+    if (purpose.data?.createPermissiblePurpose.__typename !== 'CreatePermissiblePurposePayload')
+      return expect.fail(JSON.stringify(purpose));
     const subAccount = await server.request(
       CreateSubAccountDocument,
       {
@@ -107,7 +108,7 @@ describe('the event log', () => {
     expect(updated?.data).toMatchObject({ object: { ownerTitle: 'CEO' }, previous: { ownerTitle: null } });
   });
 
-  it("shows another platform none of them, by list, by id or as a node", async () => {
+  it('shows another platform none of them, by list, by id or as a node', async () => {
     const mine = await events();
     expect(mine.totalCount).toBeGreaterThan(0);
     expect((await events({}, withKey(stranger.apiKey))).nodes.map((event) => event.objectId)).not.toEqual(
@@ -141,7 +142,11 @@ describe('the event log', () => {
     expect((await events({ createdAt: { lt: since } })).totalCount).toBe(0);
 
     const page = await server.request(EventsDocument, { first: 2 }, withKey(platform.apiKey));
-    const next = await server.request(EventsDocument, { first: 2, after: page.data?.events.pageInfo.endCursor ?? null }, withKey(platform.apiKey));
+    const next = await server.request(
+      EventsDocument,
+      { first: 2, after: page.data?.events.pageInfo.endCursor ?? null },
+      withKey(platform.apiKey),
+    );
     const ids = [...(page.data?.events.nodes ?? []), ...(next.data?.events.nodes ?? [])].map((event) => event.id);
     expect(new Set(ids).size).toBe(4);
   });

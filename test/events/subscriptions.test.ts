@@ -59,7 +59,13 @@ async function change(headers: Record<string, string>, on: TestServer = server):
   }
   const response = await on.request(
     CreateConnectionDocument,
-    { input: { name, providerType: 'STRIPE', secrets: { stripe: { publishableKey: 'pk_live_51LivePublishable0000', secretKey: 'sk_live_51LiveNeverShowThisSecret9999' } } } },
+    {
+      input: {
+        name,
+        providerType: 'STRIPE',
+        secrets: { stripe: { publishableKey: 'pk_live_51LivePublishable0000', secretKey: 'sk_live_51LiveNeverShowThisSecret9999' } },
+      },
+    },
     headers,
   );
   const result = response.data?.createConnection;
@@ -79,7 +85,10 @@ async function subscribe(headers: Record<string, string>, variables: LiveEventsS
     body: JSON.stringify({ query: LiveEventsDocument.toString(), variables }),
     signal: controller.signal,
   });
-  const messages: { event: string; data: { data?: { events: LiveEvent } | null; errors?: { message: string; extensions?: { code?: string } }[] } | null }[] = [];
+  const messages: {
+    event: string;
+    data: { data?: { events: LiveEvent } | null; errors?: { message: string; extensions?: { code?: string } }[] } | null;
+  }[] = [];
   let wake = () => {};
   let ended = false;
   void (async () => {
@@ -123,7 +132,8 @@ async function subscribe(headers: Record<string, string>, variables: LiveEventsS
     /** The next event, or fails after `timeoutMs`. */
     async next(timeoutMs = 5_000): Promise<LiveEvent> {
       const message = await nextMessage(timeoutMs);
-      if (message?.event !== 'next' || !message.data?.data) return expect.fail(`expected an event, got ${JSON.stringify(message ?? 'nothing')}`);
+      if (message?.event !== 'next' || !message.data?.data)
+        return expect.fail(`expected an event, got ${JSON.stringify(message ?? 'nothing')}`);
       return message.data.data.events;
     },
   };
@@ -146,15 +156,32 @@ describe('subscription events', () => {
 
   it('sends nothing for a change that rolled back, and only what matches `types`', async () => {
     const subscriber = await subscribe(withKey(platform.apiKey), { types: ['connection.updated'] });
-    const place = { organizationId: platform.organizationId, tenantId: platform.tenantId, connectedAccountId: null, platformOrganizationId: null };
+    const place = {
+      organizationId: platform.organizationId,
+      tenantId: platform.tenantId,
+      connectedAccountId: null,
+      platformOrganizationId: null,
+    };
     await expect(
       server.prisma.$transaction(async (tx) => {
-        await recordEvent(tx, { type: 'connection.updated', objectId: 'con_rolledback', data: { object: { name: 'rolled back' } }, place, actor: { type: 'SYSTEM' } });
+        await recordEvent(tx, {
+          type: 'connection.updated',
+          objectId: 'con_rolledback',
+          data: { object: { name: 'rolled back' } },
+          place,
+          actor: { type: 'SYSTEM' },
+        });
         throw new Error('the change fails after its event was recorded');
       }),
     ).rejects.toThrow('the change fails');
     await server.prisma.$transaction((tx) =>
-      recordEvent(tx, { type: 'connection.archived', objectId: 'con_othertype', data: { object: { name: 'other type' } }, place, actor: { type: 'SYSTEM' } }),
+      recordEvent(tx, {
+        type: 'connection.archived',
+        objectId: 'con_othertype',
+        data: { object: { name: 'other type' } },
+        place,
+        actor: { type: 'SYSTEM' },
+      }),
     );
     const name = await change(withKey(platform.apiKey));
 
@@ -325,13 +352,24 @@ describe('the per-process hub', () => {
   // Issue 23, found by an outside probe: only keys were bounded (20 each), so one organization with 50
   // keys held 3,000 streams, and another organization's stream slowed from 8 ms to 1 s.
   it("bounds one organization's open subscriptions across its keys; another organization keeps its own", async () => {
-    const hub = await startLiveEvents({ listen: async (_channel, handlers) => (handlers.listening(true), async () => {}) }, { maxPerKey: 5, maxPerOrganization: 3, log: createLogger('silent') });
-    const db = scopeToTenant(server.prisma, { organizationId: platform.organizationId, tenantId: platform.tenantId, organizationWide: true });
+    const hub = await startLiveEvents(
+      { listen: async (_channel, handlers) => (handlers.listening(true), async () => {}) },
+      { maxPerKey: 5, maxPerOrganization: 3, log: createLogger('silent') },
+    );
+    const db = scopeToTenant(server.prisma, {
+      organizationId: platform.organizationId,
+      tenantId: platform.tenantId,
+      organizationWide: true,
+    });
     const credentials = { keyHash: null, actingForAccountId: null };
-    const open = (apiKeyId: string, accountableOrganizationId: string) => hub.open({ db, apiKeyId, accountableOrganizationId, types: null, after: null, credentials });
+    const open = (apiKeyId: string, accountableOrganizationId: string) =>
+      hub.open({ db, apiKeyId, accountableOrganizationId, types: null, after: null, credentials });
     try {
       for (const key of ['key_one', 'key_two', 'key_three']) await open(key, 'org_busy');
-      await expect(open('key_four', 'org_busy')).rejects.toMatchObject({ extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', limit: 3 }, message: expect.stringMatching(/^This organization already has 3/) });
+      await expect(open('key_four', 'org_busy')).rejects.toMatchObject({
+        extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', limit: 3 },
+        message: expect.stringMatching(/^This organization already has 3/),
+      });
       await expect(open('key_five', 'org_other')).resolves.toBeDefined();
       expect(hub.size()).toBe(4);
     } finally {
@@ -345,15 +383,35 @@ describe('the per-process hub', () => {
       { listen: async (_channel, handlers) => (handlers.listening(true), async () => void (unlistened = true)) },
       { maxPerKey: 5, maxPerOrganization: 5, log: createLogger('silent') },
     );
-    const db = scopeToTenant(server.prisma, { organizationId: platform.organizationId, tenantId: platform.tenantId, organizationWide: true });
-    const events = await hub.open({ db, apiKeyId: platform.apiKeyId, accountableOrganizationId: platform.organizationId, types: null, after: null, credentials: { keyHash: null, actingForAccountId: null } });
+    const db = scopeToTenant(server.prisma, {
+      organizationId: platform.organizationId,
+      tenantId: platform.tenantId,
+      organizationWide: true,
+    });
+    const events = await hub.open({
+      db,
+      apiKeyId: platform.apiKeyId,
+      accountableOrganizationId: platform.organizationId,
+      types: null,
+      after: null,
+      credentials: { keyHash: null, actingForAccountId: null },
+    });
     const pending = events.next();
     expect(hub.size()).toBe(1);
     await hub.stop();
     await expect(pending).rejects.toMatchObject({ extensions: { code: 'SERVICE_UNAVAILABLE' } });
     expect(hub.size()).toBe(0);
     expect(unlistened).toBe(true);
-    await expect(hub.open({ db, apiKeyId: platform.apiKeyId, accountableOrganizationId: platform.organizationId, types: null, after: null, credentials: { keyHash: null, actingForAccountId: null } })).rejects.toMatchObject({
+    await expect(
+      hub.open({
+        db,
+        apiKeyId: platform.apiKeyId,
+        accountableOrganizationId: platform.organizationId,
+        types: null,
+        after: null,
+        credentials: { keyHash: null, actingForAccountId: null },
+      }),
+    ).rejects.toMatchObject({
       extensions: { code: 'SERVICE_UNAVAILABLE' },
     });
   });
@@ -385,7 +443,12 @@ describe.runIf(process.env.TEST_DATABASE === 'postgres')('two server processes o
     });
     cleanups.push(() => child.kill('SIGKILL'));
     const deadline = Date.now() + 30_000;
-    while ((await fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.status, () => 0)) !== 200) {
+    while (
+      (await fetch(`http://127.0.0.1:${port}/ready`).then(
+        (r) => r.status,
+        () => 0,
+      )) !== 200
+    ) {
       if (Date.now() > deadline) expect.fail('the second process did not become ready');
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

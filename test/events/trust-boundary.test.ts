@@ -23,7 +23,12 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-type Answer = { status: number; headers: Headers; data?: Record<string, any> | null; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+type Answer = {
+  status: number;
+  headers: Headers;
+  data?: Record<string, any> | null;
+  errors?: { message: string; extensions?: Record<string, unknown> }[];
+};
 const gql = (query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<Answer> =>
   server.request({ toString: () => query } as never, variables as never, headers) as never;
 
@@ -33,7 +38,9 @@ async function givenTenantKey(organizationId: string, environment: 'PRODUCTION' 
   if (!tenantId) await server.prisma.tenant.create({ data: { id: tenant, organizationId, name: `t ${tenant}`, environment } });
   const issued = issueApiKeySecret(environment);
   const id = newId('ApiKey');
-  await server.prisma.apiKey.create({ data: { id, tenantId: tenant, name: 'attack', prefix: issued.prefix, secretHash: issued.secretHash } });
+  await server.prisma.apiKey.create({
+    data: { id, tenantId: tenant, name: 'attack', prefix: issued.prefix, secretHash: issued.secretHash },
+  });
   return { tenantId: tenant, apiKey: issued.secret, apiKeyId: id };
 }
 
@@ -64,14 +71,22 @@ describe('cross-tenant reads of events and webhooks', () => {
       const event = await server.prisma.event.findFirstOrThrow({ where: { objectId: connection.id } });
       const as = withKey(stranger.apiKey);
 
-      const byId = await gql(`query($id: ID!) { event(id: $id) { id } node(id: $id) { id } nodes(ids: [$id]) { id } }`, { id: event.id }, as);
+      const byId = await gql(
+        `query($id: ID!) { event(id: $id) { id } node(id: $id) { id } nodes(ids: [$id]) { id } }`,
+        { id: event.id },
+        as,
+      );
       expect(byId.data).toEqual({ event: null, node: null, nodes: [null] });
       const filtered = await gql(EVENTS, { filter: { objectId: connection.id } }, as);
       expect(filtered.data?.events.totalCount).toBe(0);
       const filteredByAccount = await gql(EVENTS, { filter: { connectedAccountId: null, type: ['connection.created', '*'] } }, as);
       expect(JSON.stringify(filteredByAccount.data)).not.toContain(connection.id);
 
-      const deliveries = await gql(`query($id: ID!) { webhookDeliveries(endpointId: $id, first: 10) { totalCount } webhookEndpoint(id: $id) { id } node(id: $id) { id } }`, { id: endpoint.id }, as);
+      const deliveries = await gql(
+        `query($id: ID!) { webhookDeliveries(endpointId: $id, first: 10) { totalCount } webhookEndpoint(id: $id) { id } node(id: $id) { id } }`,
+        { id: endpoint.id },
+        as,
+      );
       expect(JSON.stringify(deliveries)).not.toContain(delivery!.id);
       expect(deliveries.data?.webhookEndpoint ?? null).toBeNull();
       expect(deliveries.data?.node ?? null).toBeNull();
@@ -80,7 +95,10 @@ describe('cross-tenant reads of events and webhooks', () => {
 
       const mutations = [
         [`mutation($id: ID!) { redeliverWebhook(input: { deliveryId: $id }) { __typename ... on Error { code } } }`, delivery!.id],
-        [`mutation($id: ID!) { updateWebhookEndpoint(input: { id: $id, url: "http://127.0.0.1:1/x" }) { __typename ... on Error { code } } }`, endpoint.id],
+        [
+          `mutation($id: ID!) { updateWebhookEndpoint(input: { id: $id, url: "http://127.0.0.1:1/x" }) { __typename ... on Error { code } } }`,
+          endpoint.id,
+        ],
         [`mutation($id: ID!) { rotateWebhookEndpointSecret(input: { id: $id }) { __typename ... on Error { code } } }`, endpoint.id],
         [`mutation($id: ID!) { deleteWebhookEndpoint(input: { id: $id }) { __typename ... on Error { code } } }`, endpoint.id],
       ] as const;
@@ -132,7 +150,7 @@ describe('cross-tenant reads of events and webhooks', () => {
   });
 });
 
-describe("endpoints made while acting for an account", () => {
+describe('endpoints made while acting for an account', () => {
   it('stops sending an endpoint made while acting once the platform revokes the account', async () => {
     const { accountId, organizationId, tenantId } = await givenActiveAccount(server, platform);
     const hooks = await startReceiver();
@@ -144,7 +162,11 @@ describe("endpoints made while acting for an account", () => {
       const refused = await gql(EVENTS, {}, actingFor(platform, accountId));
       expect(refused.errors?.length ?? 0).toBeGreaterThan(0);
       // ...nor, with its own key, find the endpoint to delete it (it lives in the account's tenant)...
-      const deleted = await gql(`mutation($id: ID!) { deleteWebhookEndpoint(input: { id: $id }) { __typename ... on Error { code } } }`, { id: endpoint.id }, withKey(platform.apiKey));
+      const deleted = await gql(
+        `mutation($id: ID!) { deleteWebhookEndpoint(input: { id: $id }) { __typename ... on Error { code } } }`,
+        { id: endpoint.id },
+        withKey(platform.apiKey),
+      );
       expect(JSON.stringify(deleted)).toMatch(/NOT_FOUND/);
       // ...yet what the account's owner does in its tenant afterwards is still sent to the platform's URL.
       const owner = await givenTenantKey(organizationId, 'PRODUCTION', tenantId);
@@ -159,7 +181,10 @@ describe("endpoints made while acting for an account", () => {
 
   it("keeps the platform's endpoint made while acting out of the account owner's reach (read, redirect, re-key)", async () => {
     const { accountId, organizationId, tenantId } = await givenActiveAccount(server, platform);
-    const { endpoint } = await givenEndpoint(server, actingFor(platform, accountId), { url: 'http://127.0.0.1:9/platform-hooks', eventTypes: ['*'] });
+    const { endpoint } = await givenEndpoint(server, actingFor(platform, accountId), {
+      url: 'http://127.0.0.1:9/platform-hooks',
+      eventTypes: ['*'],
+    });
     const owner = await givenTenantKey(organizationId, 'PRODUCTION', tenantId);
     const seen = await gql(`query($id: ID!) { webhookEndpoint(id: $id) { id url } }`, { id: endpoint.id }, withKey(owner.apiKey));
     expect(seen.data?.webhookEndpoint ?? null).toBeNull();
@@ -193,12 +218,20 @@ describe('STANDARD grants', () => {
     const ownEvent = await server.prisma.event.findFirstOrThrow({ where: { objectId: ownConnection.id } });
     const reads = await gql(`query($id: ID!) { events(first: 5) { totalCount } }`, { id: ownEvent.id }, as);
     expect(reads.data?.events ?? null).toBeNull();
-    for (const query of [`query($id: ID!) { event(id: $id) { id } }`, `query($id: ID!) { node(id: $id) { id ... on Event { data } } }`, `query { webhookEndpoints(first: 5) { totalCount } }`]) {
+    for (const query of [
+      `query($id: ID!) { event(id: $id) { id } }`,
+      `query($id: ID!) { node(id: $id) { id ... on Event { data } } }`,
+      `query { webhookEndpoints(first: 5) { totalCount } }`,
+    ]) {
       const answer = await gql(query, { id: ownEvent.id }, as);
       expect(JSON.stringify(answer.data ?? null), query).not.toContain(ownEvent.id);
       expect(JSON.stringify(answer), query).not.toContain('connection.');
     }
-    const made = await gql(`mutation { createWebhookEndpoint(input: { url: "http://127.0.0.1:9/std", eventTypes: ["*"] }) { __typename } }`, {}, as);
+    const made = await gql(
+      `mutation { createWebhookEndpoint(input: { url: "http://127.0.0.1:9/std", eventTypes: ["*"] }) { __typename } }`,
+      {},
+      as,
+    );
     expect(made.data?.createWebhookEndpoint?.__typename ?? null).not.toBe('CreateWebhookEndpointPayload');
     expect(await server.prisma.webhookEndpoint.count({ where: { tenantId: owner.tenantId } })).toBe(0);
   });
@@ -218,14 +251,25 @@ describe('secrets', () => {
       expect(newSecret).toMatch(/^whsec_/);
       await givenConnection(server, platform.apiKey);
       await server.webhooks.deliverDue();
-      const everything = JSON.stringify([
-        await server.prisma.event.findMany({ where: { organizationId: platform.organizationId } }),
-        await server.prisma.webhookDelivery.findMany({ where: { endpointId: endpoint.id } }),
-        hooks.receipts.map((receipt) => receipt.body),
-        (await gql(EVENTS, {}, withKey(platform.apiKey))).data,
-        server.logs(),
-      ], (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value));
-      for (const leaked of [secret, newSecret, secret.slice(6), newSecret.slice(6), platform.apiKey, sha256Hex(platform.apiKey), 'fp_test_key']) {
+      const everything = JSON.stringify(
+        [
+          await server.prisma.event.findMany({ where: { organizationId: platform.organizationId } }),
+          await server.prisma.webhookDelivery.findMany({ where: { endpointId: endpoint.id } }),
+          hooks.receipts.map((receipt) => receipt.body),
+          (await gql(EVENTS, {}, withKey(platform.apiKey))).data,
+          server.logs(),
+        ],
+        (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value),
+      );
+      for (const leaked of [
+        secret,
+        newSecret,
+        secret.slice(6),
+        newSecret.slice(6),
+        platform.apiKey,
+        sha256Hex(platform.apiKey),
+        'fp_test_key',
+      ]) {
         expect(everything).not.toContain(leaked);
       }
     } finally {
@@ -240,7 +284,10 @@ describe('idempotency', () => {
     server.fetch('/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify({ query: CREATE, variables: { input: { connectionType: 'EXPRESS', email, organizationName: 'Idem', country: 'DE' } } }),
+      body: JSON.stringify({
+        query: CREATE,
+        variables: { input: { connectionType: 'EXPRESS', email, organizationName: 'Idem', country: 'DE' } },
+      }),
     });
 
   it("another key of the same tenant does not get the first key's answer replayed", async () => {
@@ -255,7 +302,11 @@ describe('idempotency', () => {
     const { accountId } = await givenActiveAccount(server, platform);
     const body = { query: `mutation { createWebhookEndpoint(input: { url: "http://127.0.0.1:9/i", eventTypes: ["*"] }) { __typename } }` };
     const send = (headers: Record<string, string>) =>
-      server.fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': 'attack-acting', ...headers }, body: JSON.stringify(body) });
+      server.fetch('/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': 'attack-acting', ...headers },
+        body: JSON.stringify(body),
+      });
     const own = await send(withKey(platform.apiKey));
     expect(own.status).toBe(200);
     const acting = await send(actingFor(platform, accountId));
@@ -267,10 +318,18 @@ describe('idempotency', () => {
     const other = await givenTenantKey(platform.organizationId, 'PRODUCTION', platform.tenantId);
     const make = `mutation { createWebhookEndpoint(input: { url: "http://127.0.0.1:9/revoked", eventTypes: ["*"] }) { __typename ... on CreateWebhookEndpointPayload { secret } } }`;
     const send = (headers: Record<string, string>) =>
-      server.fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': 'attack-revoked', ...headers }, body: JSON.stringify({ query: make }) });
+      server.fetch('/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': 'attack-revoked', ...headers },
+        body: JSON.stringify({ query: make }),
+      });
     const first = await send(withKey(other.apiKey));
     expect(await first.text()).toContain('whsec_');
-    const revoked = await gql(`mutation($id: ID!) { revokeApiKey(input: { id: $id }) { __typename } }`, { id: other.apiKeyId }, withKey(platform.apiKey));
+    const revoked = await gql(
+      `mutation($id: ID!) { revokeApiKey(input: { id: $id }) { __typename } }`,
+      { id: other.apiKeyId },
+      withKey(platform.apiKey),
+    );
     expect(revoked.data?.revokeApiKey.__typename, JSON.stringify(revoked)).toBe('RevokeApiKeyPayload');
     const replay = await send(withKey(other.apiKey));
     expect(replay.status).toBe(401);
@@ -279,7 +338,11 @@ describe('idempotency', () => {
     const { accountId } = await givenActiveAccount(server, platform);
     const acting = await send(actingFor(platform, accountId));
     expect(await acting.text()).toContain('whsec_');
-    const suspended = await gql(`mutation($id: ID!) { suspendConnectedAccount(input: { id: $id }) { __typename } }`, { id: accountId }, withKey(platform.apiKey));
+    const suspended = await gql(
+      `mutation($id: ID!) { suspendConnectedAccount(input: { id: $id }) { __typename } }`,
+      { id: accountId },
+      withKey(platform.apiKey),
+    );
     expect(suspended.data?.suspendConnectedAccount.__typename).toBe('SuspendConnectedAccountPayload');
     const actingReplay = await send(actingFor(platform, accountId));
     expect(actingReplay.headers.get('idempotent-replayed')).toBeNull();
@@ -313,9 +376,12 @@ describe('subscriptions', () => {
       server.fetch('/graphql', {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...withKey(stranger.apiKey) },
-        body: JSON.stringify({ query: `subscription($types: [String!], $after: ID) { events(types: $types, after: $after) { id } }`, variables }),
+        body: JSON.stringify({
+          query: `subscription($types: [String!], $after: ID) { events(types: $types, after: $after) { id } }`,
+          variables,
+        }),
       });
-    const junk = await open({ types: ["connection.created'); DROP TABLE \"Event\"; --"] });
+    const junk = await open({ types: ['connection.created\'); DROP TABLE "Event"; --'] });
     expect(await junk.text()).toMatch(/VALIDATION/);
     const platformEvent = await server.prisma.event.findFirstOrThrow({ where: { organizationId: platform.organizationId } });
     const after = await open({ after: platformEvent.id });
@@ -374,7 +440,9 @@ describe('webhook URLs in production', () => {
   let production: TestServer;
   let key: string;
   beforeAll(async () => {
-    production = await startTestServer({ environment: { NODE_ENV: 'production', DATABASE_URL: 'postgresql://unused.invalid/db', ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS } });
+    production = await startTestServer({
+      environment: { NODE_ENV: 'production', DATABASE_URL: 'postgresql://unused.invalid/db', ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS },
+    });
     const organization = await (await import('../support/fixtures.ts')).givenOrganization(production, 'Prod Platform');
     key = organization.apiKey;
   });
@@ -401,7 +469,10 @@ describe('webhook URLs in production', () => {
   ];
   it.each(refused)('refuses %s at creation', async (url) => {
     const answer = await production.request(
-      { toString: () => `mutation($url: URL!) { createWebhookEndpoint(input: { url: $url, eventTypes: ["*"] }) { __typename ... on ValidationError { fields } } }` } as never,
+      {
+        toString: () =>
+          `mutation($url: URL!) { createWebhookEndpoint(input: { url: $url, eventTypes: ["*"] }) { __typename ... on ValidationError { fields } } }`,
+      } as never,
       { url } as never,
       withKey(key),
     );
@@ -414,7 +485,9 @@ describe('webhook URLs in production', () => {
     'refuses the translated IPv6 form %s of the metadata address',
     async (url) => {
       const answer = await production.request(
-        { toString: () => `mutation($url: URL!) { createWebhookEndpoint(input: { url: $url, eventTypes: ["*"] }) { __typename } }` } as never,
+        {
+          toString: () => `mutation($url: URL!) { createWebhookEndpoint(input: { url: $url, eventTypes: ["*"] }) { __typename } }`,
+        } as never,
         { url } as never,
         withKey(key),
       );

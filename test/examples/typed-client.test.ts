@@ -16,7 +16,11 @@ afterAll(() => server?.close());
 async function givenPlatformClient(name: string, { connectEnabled }: { connectEnabled: boolean }) {
   const platform = await givenOrganization(server, name);
   if (connectEnabled) {
-    const enabled = await server.request(EnableConnectPlatformDocument, { input: { redirectUrl: 'https://platform.example' } }, withKey(platform.apiKey));
+    const enabled = await server.request(
+      EnableConnectPlatformDocument,
+      { input: { redirectUrl: 'https://platform.example' } },
+      withKey(platform.apiKey),
+    );
     expect(enabled.data?.enableConnectPlatform.__typename).toBe('EnableConnectPlatformPayload');
   }
   return { platform, execute: connectClient({ url: server.url, apiKey: platform.apiKey }) };

@@ -2,15 +2,7 @@
 // never answers 5xx, never shows a stack trace or an unexpected error, and a mutation that fails
 // writes nothing.
 import fc from 'fast-check';
-import {
-  getNamedType,
-  isEnumType,
-  isInputObjectType,
-  isListType,
-  isNonNullType,
-  isScalarType,
-  type GraphQLInputType,
-} from 'graphql';
+import { getNamedType, isEnumType, isInputObjectType, isListType, isNonNullType, isScalarType, type GraphQLInputType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../../src/schema.ts';
 import { Prisma } from '../../src/generated/prisma/client.ts';
@@ -33,7 +25,22 @@ afterAll(() => server?.close());
 
 const scalarArbitraries: Record<string, () => fc.Arbitrary<unknown>> = {
   // NUL (which PostgreSQL refuses), control characters and a bidirectional override among them.
-  String: () => fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('', ' ', 'Acme', 'pk_live_abc123', 'sk_live_abc123', '+14155550123', '12-3456789', 'Ac\u0000me', 'Acme\u202Egnp', 'Ac\r\nme\u001b')),
+  String: () =>
+    fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.constantFrom(
+        '',
+        ' ',
+        'Acme',
+        'pk_live_abc123',
+        'sk_live_abc123',
+        '+14155550123',
+        '12-3456789',
+        'Ac\u0000me',
+        'Acme\u202Egnp',
+        'Ac\r\nme\u001b',
+      ),
+    ),
   ID: () => fc.oneof(fc.constantFrom(...knownIds), fc.string({ maxLength: 30 })),
   Int: () => fc.oneof(fc.integer(), fc.constantFrom(0, 300, 3600, -1)),
   Boolean: () => fc.boolean(),
@@ -41,7 +48,11 @@ const scalarArbitraries: Record<string, () => fc.Arbitrary<unknown>> = {
   CountryCode: () => fc.oneof(fc.constantFrom('FR', 'US', 'DE', 'XX', 'fr'), fc.string({ maxLength: 3 })),
   URL: () => fc.oneof(fc.webUrl(), fc.string({ maxLength: 20 })),
   PhoneNumber: () => fc.oneof(fc.constantFrom('+14155550123', '555'), fc.string({ maxLength: 16 })),
-  DateTime: () => fc.oneof(fc.date({ noInvalidDate: true }).map((date) => date.toISOString()), fc.string({ maxLength: 10 })),
+  DateTime: () =>
+    fc.oneof(
+      fc.date({ noInvalidDate: true }).map((date) => date.toISOString()),
+      fc.string({ maxLength: 10 }),
+    ),
   JSON: () => fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constant({ note: 'a\u0000b' })),
   JSONObject: () => fc.dictionary(fc.string({ maxLength: 10 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 5 }),
 };
@@ -57,7 +68,10 @@ function arbitraryFor(type: GraphQLInputType, depth = 0): fc.Arbitrary<unknown> 
     const arbitraries = Object.fromEntries(fields.map((field) => [field.name, arbitraryFor(field.type, depth + 1)]));
     // Required fields mostly present, so most inputs get past coercion to the rules behind them.
     const required = fields.filter((field) => isNonNullType(field.type)).map((field) => field.name);
-    return fc.oneof({ weight: 4, arbitrary: fc.record(arbitraries, { requiredKeys: required }) }, { weight: 1, arbitrary: fc.record(arbitraries, { requiredKeys: [] }) });
+    return fc.oneof(
+      { weight: 4, arbitrary: fc.record(arbitraries, { requiredKeys: required }) },
+      { weight: 1, arbitrary: fc.record(arbitraries, { requiredKeys: [] }) },
+    );
   }
   return fc.constant(null);
 }
@@ -73,30 +87,40 @@ const mutations = Object.values(schema.getMutationType()?.getFields() ?? {});
 const outcomes = new Map<string, number>();
 
 describe('every mutation, fed random input', () => {
-  it.each(mutations.map((field) => [field.name, field] as const))('%s never fails the server and never half-writes', async (name, field) => {
-    const inputArgument = field.args.find((argument) => argument.name === 'input');
-    const variableType = inputArgument ? String(inputArgument.type) : null;
-    const hasResultUnion = getNamedType(field.type).name.endsWith('Result');
-    const query = `mutation Fuzz${variableType ? `($input: ${variableType})` : ''} { ${name}${variableType ? '(input: $input)' : ''} { __typename ${hasResultUnion ? '... on Error { code message }' : ''} } }`;
-    const headers = { 'content-type': 'application/json', 'x-admin-secret': ADMIN_SECRET, ...withKey(platform.apiKey) };
+  it.each(mutations.map((field) => [field.name, field] as const))(
+    '%s never fails the server and never half-writes',
+    async (name, field) => {
+      const inputArgument = field.args.find((argument) => argument.name === 'input');
+      const variableType = inputArgument ? String(inputArgument.type) : null;
+      const hasResultUnion = getNamedType(field.type).name.endsWith('Result');
+      const query = `mutation Fuzz${variableType ? `($input: ${variableType})` : ''} { ${name}${variableType ? '(input: $input)' : ''} { __typename ${hasResultUnion ? '... on Error { code message }' : ''} } }`;
+      const headers = { 'content-type': 'application/json', 'x-admin-secret': ADMIN_SECRET, ...withKey(platform.apiKey) };
 
-    await fc.assert(
-      fc.asyncProperty(inputArgument ? arbitraryFor(inputArgument.type) : fc.constant(undefined), async (input) => {
-        const before = await rowCounts();
-        const response = await server.fetch('/graphql', { method: 'POST', headers, body: JSON.stringify({ query, variables: { input } }) });
-        const text = await response.text();
-        expect(response.status, text).toBeLessThan(500);
-        expect(text).not.toMatch(/Unexpected error|\n\s+at |\.ts:\d+/);
-        const body = JSON.parse(text) as { data?: Record<string, { __typename?: string; code?: string } | null> | null; errors?: unknown[] };
-        const result = body.data?.[name];
-        const outcome = result?.__typename ?? 'top-level error';
-        outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
-        const failed = !result || body.errors !== undefined || result.code !== undefined;
-        if (failed) expect(await rowCounts(), `${name} failed but wrote: ${text}`).toBe(before);
-      }),
-      { numRuns: 20, seed: 20261122 },
-    );
-  });
+      await fc.assert(
+        fc.asyncProperty(inputArgument ? arbitraryFor(inputArgument.type) : fc.constant(undefined), async (input) => {
+          const before = await rowCounts();
+          const response = await server.fetch('/graphql', {
+            method: 'POST',
+            headers,
+            body: JSON.stringify({ query, variables: { input } }),
+          });
+          const text = await response.text();
+          expect(response.status, text).toBeLessThan(500);
+          expect(text).not.toMatch(/Unexpected error|\n\s+at |\.ts:\d+/);
+          const body = JSON.parse(text) as {
+            data?: Record<string, { __typename?: string; code?: string } | null> | null;
+            errors?: unknown[];
+          };
+          const result = body.data?.[name];
+          const outcome = result?.__typename ?? 'top-level error';
+          outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+          const failed = !result || body.errors !== undefined || result.code !== undefined;
+          if (failed) expect(await rowCounts(), `${name} failed but wrote: ${text}`).toBe(before);
+        }),
+        { numRuns: 20, seed: 20261122 },
+      );
+    },
+  );
 
   it('reached the business rules: typed errors and successes, not only coercion failures', () => {
     const typed = [...outcomes.entries()].filter(([outcome]) => outcome !== 'top-level error');

@@ -65,7 +65,10 @@ function longestLists(value: unknown, lengths = new Map<string, number>()): Map<
 
 async function read(query: GeneratedListQuery, caller: Caller, first: number) {
   const given = argumentsOf.get(caller) ?? {};
-  const variables = Object.fromEntries([['first', first], ...query.needs.map((name) => [name, given[name] ?? expect.fail(`no ${name} for ${query.field}`)])]);
+  const variables = Object.fromEntries([
+    ['first', first],
+    ...query.needs.map((name) => [name, given[name] ?? expect.fail(`no ${name} for ${query.field}`)]),
+  ]);
   const { count, result } = await prismaOperationsOf(server, async () => {
     const response = await server.fetch('/graphql', {
       method: 'POST',
@@ -84,7 +87,9 @@ const queries = listQueriesOfSchema(schema);
 
 describe('every list, generated from the schema', () => {
   it('covers the root lists', () => {
-    expect(queries.map((query) => query.field)).toEqual(expect.arrayContaining(['connectedAccounts', 'subAccounts', 'connections', 'events', 'webhookDeliveries']));
+    expect(queries.map((query) => query.field)).toEqual(
+      expect.arrayContaining(['connectedAccounts', 'subAccounts', 'connections', 'events', 'webhookDeliveries']),
+    );
   });
 
   for (const query of queries) {
@@ -100,7 +105,8 @@ describe('every list, generated from the schema', () => {
         for (const [list, length] of hundred.lists) longest.set(list, Math.max(longest.get(list) ?? 0, length));
         // A caller that sees the list at all sees more than 10 of its rows: first: 100 did read a longer page.
         const page = hundred.lists.get(query.page) ?? 0;
-        if (page > 0 && !shortPagesByDesign[query.field]?.includes(caller)) expect(page, `${query.field} as ${caller} at first: 100`).toBeGreaterThan(10);
+        if (page > 0 && !shortPagesByDesign[query.field]?.includes(caller))
+          expect(page, `${query.field} as ${caller} at first: 100`).toBeGreaterThan(10);
         // A page of 10 holds at most 10 (lists that are not connections have no page): the two sizes differ.
         for (const [list, length] of ten.lists) {
           if (list.endsWith('Connection.nodes')) expect(length, `${list} at first: 10 as ${caller}`).toBeLessThanOrEqual(10);
@@ -108,7 +114,10 @@ describe('every list, generated from the schema', () => {
       }
       // Every list this operation reads returned more than a page of 10 to some caller: none went unread.
       for (const list of query.lists) {
-        expect(longest.get(list) ?? 0, `${query.field}: ${list} never held more than 10 rows (seed it in test/support/crowded-lists.ts)`).toBeGreaterThan(10);
+        expect(
+          longest.get(list) ?? 0,
+          `${query.field}: ${list} never held more than 10 rows (seed it in test/support/crowded-lists.ts)`,
+        ).toBeGreaterThan(10);
       }
       const operations = [...costs].map(([caller, { ten, hundred }]) => `${caller} ${ten} at first: 10, ${hundred} at first: 100`);
       const growing = [...costs].filter(([, { ten, hundred }]) => ten !== hundred).map(([caller]) => caller);

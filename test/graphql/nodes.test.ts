@@ -35,7 +35,12 @@ beforeAll(async () => {
   platform = await givenConnectPlatform(server, 'Node Platform');
   other = await givenOrganization(server, 'Another Platform');
   const { account, link } = await givenExpressAccount(server, platform);
-  const purpose = await mutate('createPermissiblePurpose', 'CreatePermissiblePurposeInput', { name: 'Screening' }, '... on CreatePermissiblePurposePayload { permissiblePurpose { id } }');
+  const purpose = await mutate(
+    'createPermissiblePurpose',
+    'CreatePermissiblePurposeInput',
+    { name: 'Screening' },
+    '... on CreatePermissiblePurposePayload { permissiblePurpose { id } }',
+  );
   const purposeId = (purpose.permissiblePurpose as { id: string }).id;
   const subAccount = await mutate(
     'createSubAccount',

@@ -1,14 +1,7 @@
 // A NUL character, which PostgreSQL refuses in text and JSON, in any argument of any operation: a
 // VALIDATION error naming every path at fault, never "Unexpected error." nor an error in the log.
 // Names shown to people also refuse control characters and bidirectional overrides.
-import {
-  isEnumType,
-  isInputObjectType,
-  isListType,
-  isNonNullType,
-  isScalarType,
-  type GraphQLInputType,
-} from 'graphql';
+import { isEnumType, isInputObjectType, isListType, isNonNullType, isScalarType, type GraphQLInputType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../../src/schema.ts';
 import { givenConnectPlatform, givenExpressAccount, onboardingForm } from '../support/connect.ts';
@@ -57,7 +50,10 @@ function inputWithNul(type: GraphQLInputType, path: string, depth = 0): { value:
     const fields = Object.values(type.getFields());
     const given = type.isOneOf ? fields.slice(0, 1) : fields;
     const entries = given.map((field) => [field.name, inputWithNul(field.type, `${path}.${field.name}`, depth + 1)] as const);
-    return { value: Object.fromEntries(entries.map(([name, { value }]) => [name, value])), paths: entries.flatMap(([, { paths }]) => paths) };
+    return {
+      value: Object.fromEntries(entries.map(([name, { value }]) => [name, value])),
+      paths: entries.flatMap(([, { paths }]) => paths),
+    };
   }
   return { value: null, paths: [] };
 }
@@ -69,7 +65,14 @@ async function post(query: string, variables: Record<string, unknown>, headers: 
     body: JSON.stringify({ query, variables }),
   });
   const text = await response.text();
-  return { status: response.status, text, body: JSON.parse(text) as { data?: Record<string, unknown> | null; errors?: { message: string; extensions?: Record<string, unknown> }[] } };
+  return {
+    status: response.status,
+    text,
+    body: JSON.parse(text) as {
+      data?: Record<string, unknown> | null;
+      errors?: { message: string; extensions?: Record<string, unknown> }[];
+    },
+  };
 }
 
 /** Every mutation's caller: the platform's own key (and the admin secret, for createOrganization). */
@@ -88,27 +91,38 @@ describe('a NUL character in any input', () => {
     expect(textMutations.length).toBeGreaterThanOrEqual(mutations.length - 1);
   });
 
-  it.each(textMutations.map((field) => [field.name, field] as const))('%s: VALIDATION naming every field that holds one', async (name, field) => {
-    const inputArgument = field.args.find((argument) => argument.name === 'input');
-    if (!inputArgument) return expect.fail(`${name} takes no input`);
-    const { value, paths } = inputWithNul(inputArgument.type, 'input');
-    const query = `mutation($input: ${String(inputArgument.type)}) { ${name}(input: $input) { __typename ... on ValidationError { code fields } ... on Error { code message } } }`;
-    const before = server.logs().length;
-    const { status, text, body } = await post(query, { input: value }, caller());
+  it.each(textMutations.map((field) => [field.name, field] as const))(
+    '%s: VALIDATION naming every field that holds one',
+    async (name, field) => {
+      const inputArgument = field.args.find((argument) => argument.name === 'input');
+      if (!inputArgument) return expect.fail(`${name} takes no input`);
+      const { value, paths } = inputWithNul(inputArgument.type, 'input');
+      const query = `mutation($input: ${String(inputArgument.type)}) { ${name}(input: $input) { __typename ... on ValidationError { code fields } ... on Error { code message } } }`;
+      const before = server.logs().length;
+      const { status, text, body } = await post(query, { input: value }, caller());
 
-    expect(status, text).toBe(200);
-    expect(body.errors, text).toBeUndefined();
-    expect(body.data?.[name], text).toMatchObject({ __typename: 'ValidationError', code: 'VALIDATION', fields: [...paths].sort() });
-    expect(text).not.toMatch(/Unexpected error/);
-    expect(server.logs().slice(before)).not.toMatch(/"level":"error"/);
-  });
+      expect(status, text).toBe(200);
+      expect(body.errors, text).toBeUndefined();
+      expect(body.data?.[name], text).toMatchObject({ __typename: 'ValidationError', code: 'VALIDATION', fields: [...paths].sort() });
+      expect(text).not.toMatch(/Unexpected error/);
+      expect(server.logs().slice(before)).not.toMatch(/"level":"error"/);
+    },
+  );
 
   it('in a query argument: the result union names it, a field without one answers a top-level VALIDATION error', async () => {
     const before = server.logs().length;
-    const session = await post('query($token: String!) { onboardingSession(token: $token) { __typename ... on ValidationError { fields } } }', { token: NUL_TEXT }, {});
+    const session = await post(
+      'query($token: String!) { onboardingSession(token: $token) { __typename ... on ValidationError { fields } } }',
+      { token: NUL_TEXT },
+      {},
+    );
     expect(session.body.data?.onboardingSession, session.text).toEqual({ __typename: 'ValidationError', fields: ['token'] });
 
-    const account = await post('query($id: ID!) { connectedAccount(id: $id) { id } }', { id: `cacc_${NUL_TEXT}` }, withKey(platform.apiKey));
+    const account = await post(
+      'query($id: ID!) { connectedAccount(id: $id) { id } }',
+      { id: `cacc_${NUL_TEXT}` },
+      withKey(platform.apiKey),
+    );
     expect(account.body.data, account.text).toEqual({ connectedAccount: null });
     expect(account.body.errors?.[0]?.extensions, account.text).toMatchObject({ code: 'VALIDATION', fields: ['id'] });
 
@@ -118,7 +132,10 @@ describe('a NUL character in any input', () => {
       { after: NUL_TEXT },
       withKey(platform.apiKey),
     );
-    expect(nested.body.errors?.[0]?.extensions, nested.text).toMatchObject({ code: 'VALIDATION', fields: ['connectedAccounts.nodes.events(after)'] });
+    expect(nested.body.errors?.[0]?.extensions, nested.text).toMatchObject({
+      code: 'VALIDATION',
+      fields: ['connectedAccounts.nodes.events(after)'],
+    });
 
     for (const text of [session.text, account.text, nested.text]) expect(text).not.toMatch(/Unexpected error/);
     expect(server.logs().slice(before)).not.toMatch(/"level":"error"/);
@@ -127,7 +144,8 @@ describe('a NUL character in any input', () => {
   it('in the unauthenticated completeOnboarding, JSON included, names only the fields at fault', async () => {
     const { token } = await givenExpressAccount(server, platform);
     const form = onboardingForm(token, { city: `Ber${NUL_TEXT}`, vatNumber: NUL_TEXT });
-    const query = 'mutation($input: CompleteOnboardingInput!) { completeOnboarding(input: $input) { __typename ... on ValidationError { fields } } }';
+    const query =
+      'mutation($input: CompleteOnboardingInput!) { completeOnboarding(input: $input) { __typename ... on ValidationError { fields } } }';
     const { body, text } = await post(query, { input: form }, {});
     expect(body.data?.completeOnboarding, text).toEqual({ __typename: 'ValidationError', fields: ['input.city', 'input.vatNumber'] });
   });
@@ -140,9 +158,24 @@ describe('a name shown to people', () => {
     const key = withKey(platform.apiKey);
     const cases: [string, string, Record<string, unknown>, string][] = [
       ['createApiKey', 'CreateApiKeyInput', { name }, 'input.name'],
-      ['createConnection', 'CreateConnectionInput', { name, providerType: 'FLEXPRICE', secrets: { generic: { data: { apiKey: 'k' } } } }, 'input.name'],
-      ['createConnectedAccount', 'CreateConnectedAccountInput', { connectionType: 'EXPRESS', email: 'x@merchant.example', organizationName: name, country: 'FR' }, 'input.organizationName'],
-      ['createConnectedAccount', 'CreateConnectedAccountInput', { connectionType: 'EXPRESS', email: 'y@merchant.example', organizationName: 'Fine', country: 'FR', platformCustomerId: name }, 'input.platformCustomerId'],
+      [
+        'createConnection',
+        'CreateConnectionInput',
+        { name, providerType: 'FLEXPRICE', secrets: { generic: { data: { apiKey: 'k' } } } },
+        'input.name',
+      ],
+      [
+        'createConnectedAccount',
+        'CreateConnectedAccountInput',
+        { connectionType: 'EXPRESS', email: 'x@merchant.example', organizationName: name, country: 'FR' },
+        'input.organizationName',
+      ],
+      [
+        'createConnectedAccount',
+        'CreateConnectedAccountInput',
+        { connectionType: 'EXPRESS', email: 'y@merchant.example', organizationName: 'Fine', country: 'FR', platformCustomerId: name },
+        'input.platformCustomerId',
+      ],
       ['createPermissiblePurpose', 'CreatePermissiblePurposeInput', { name }, 'input.name'],
       ['createOrganization', 'CreateOrganizationInput', { name, country: 'FR' }, 'input.name'],
     ];

@@ -39,7 +39,14 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-const details = { legalName: 'Merchant Updated GmbH', addressLine1: 'Neue Straße 2', city: 'Hamburg', postalCode: '20095', vatNumber: 'DE111111111', phone: '+4940123456' };
+const details = {
+  legalName: 'Merchant Updated GmbH',
+  addressLine1: 'Neue Straße 2',
+  city: 'Hamburg',
+  postalCode: '20095',
+  vatNumber: 'DE111111111',
+  phone: '+4940123456',
+};
 const title = async (response: Response) => /<h1>([^<]*)<\/h1>/.exec(await response.text())?.[1];
 const defaultEntity = (tenantId: string) => server.prisma.invoicingEntity.findFirstOrThrow({ where: { tenantId, isDefault: true } });
 const page = (path: string, cookie = '') => server.fetch(path, { headers: { cookie } });
@@ -50,7 +57,11 @@ async function requireDetails(requiredBusinessDetails: BusinessDetail[]) {
 }
 
 async function updatedEvents(objectId: string) {
-  const response = await server.request(EventsDocument, { first: 10, filter: { objectId, type: ['connected_account.updated'] } }, withKey(platform.apiKey));
+  const response = await server.request(
+    EventsDocument,
+    { first: 10, filter: { objectId, type: ['connected_account.updated'] } },
+    withKey(platform.apiKey),
+  );
   return response.data?.events.nodes ?? expect.fail(JSON.stringify(response));
 }
 
@@ -97,7 +108,10 @@ describe('who may use an update link', () => {
 
     // An onboarding page's session of the same user, presented as an update page's cookie.
     const pending = await givenExpressAccount(server, platform);
-    const onboardingSignIn = await postForm(server, `/onboarding/${pending.token}/sign-in`, { email: b.user.email, password: b.user.password });
+    const onboardingSignIn = await postForm(server, `/onboarding/${pending.token}/sign-in`, {
+      email: b.user.email,
+      password: b.user.password,
+    });
     expect(onboardingSignIn.status).toBe(303);
     const onboardingSecret = sessionCookie(onboardingSignIn).split('=')[1] ?? expect.fail('no onboarding session');
     const asUpdateCookie = `connect_account_update=${onboardingSecret}`;
@@ -130,8 +144,16 @@ describe('who may use an update link', () => {
 
   it('refuses a save after the account was suspended or revoked, or the link expired, since the sign-in', async () => {
     const cases = [
-      ['suspended', async (accountId: string) => void (await server.request(SuspendConnectedAccountDocument, { input: { id: accountId } }, withKey(platform.apiKey)))],
-      ['revoked', async (accountId: string) => void (await server.request(RevokeConnectedAccountDocument, { input: { id: accountId } }, withKey(platform.apiKey)))],
+      [
+        'suspended',
+        async (accountId: string) =>
+          void (await server.request(SuspendConnectedAccountDocument, { input: { id: accountId } }, withKey(platform.apiKey))),
+      ],
+      [
+        'revoked',
+        async (accountId: string) =>
+          void (await server.request(RevokeConnectedAccountDocument, { input: { id: accountId } }, withKey(platform.apiKey))),
+      ],
       ['expired', async () => server.clock.advance(15 * MINUTE)],
     ] as const;
     for (const [name, change] of cases) {
@@ -191,7 +213,11 @@ describe('what the hosted page gives away', () => {
     await givenUpdateLink(server, platform, other.accountId);
     answers.push(await page(replaced.path), await page(`/account-update/${'0'.repeat(44)}`));
     for (const answer of answers) {
-      if (answer.status !== 303) expect([answer.headers.get('x-frame-options'), answer.headers.get('content-security-policy')]).toEqual(['DENY', expect.stringContaining("frame-ancestors 'none'")]);
+      if (answer.status !== 303)
+        expect([answer.headers.get('x-frame-options'), answer.headers.get('content-security-policy')]).toEqual([
+          'DENY',
+          expect.stringContaining("frame-ancestors 'none'"),
+        ]);
       expect(answer.headers.get('cache-control'), `${answer.status}`).toBe('no-store');
       expect(['same-origin', 'no-referrer'], `${answer.status}`).toContain(answer.headers.get('referrer-policy'));
     }
@@ -201,7 +227,12 @@ describe('what the hosted page gives away', () => {
   it('escapes what a user types back into the form', async () => {
     const { user, link } = await givenLinkedUser();
     const cookie = await signInToUpdatePage(server, link.path, user);
-    const refused = await postForm(server, `${link.path}/save`, { ...details, legalName: '"><script>alert(1)</script>', phone: 'x"><img src=x>' }, cookie);
+    const refused = await postForm(
+      server,
+      `${link.path}/save`,
+      { ...details, legalName: '"><script>alert(1)</script>', phone: 'x"><img src=x>' },
+      cookie,
+    );
     expect(refused.status).toBe(400);
     const text = await refused.text();
     expect(text).not.toContain('<script>alert(1)');
@@ -226,7 +257,11 @@ describe('forms from elsewhere, and the page’s limits', () => {
     const cookie = await signInToUpdatePage(server, link.path, user);
     for (const origin of ['null', 'http://connect.test.evil.example', 'https://connect.test']) {
       const post = (path: string, fields: Record<string, string>) =>
-        server.fetch(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, origin }, body: new URLSearchParams(fields).toString() });
+        server.fetch(path, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, origin },
+          body: new URLSearchParams(fields).toString(),
+        });
       const signIn = await post(`${link.path}/sign-in`, user);
       expect([signIn.status, signIn.headers.get('set-cookie')], origin).toEqual([403, null]);
       expect((await post(`${link.path}/save`, details)).status, origin).toBe(403);
@@ -247,7 +282,11 @@ describe('forms from elsewhere, and the page’s limits', () => {
     expect([hugePassword.status, hugePassword.headers.get('set-cookie')]).toEqual([401, null]);
     const many = `${'x=1&'.repeat(15_000)}legalName=Many`;
     const started = performance.now();
-    const crowded = await server.fetch(`${link.path}/save`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, body: many });
+    const crowded = await server.fetch(`${link.path}/save`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      body: many,
+    });
     expect(crowded.status).toBe(303);
     expect(performance.now() - started).toBeLessThan(2_000);
   });
@@ -274,7 +313,11 @@ describe('guessing from one address', () => {
   it('counts failed sign-ins per client across links and e-mails', async () => {
     const client = { req: { socket: { remoteAddress: '203.0.113.77' } } };
     const post = (path: string, fields: Record<string, string>) =>
-      server.fetch(`${path}/sign-in`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() }, client);
+      server.fetch(
+        `${path}/sign-in`,
+        { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() },
+        client,
+      );
     const { perClient, perLink } = server.config.signInFailures;
     let guesses = 0;
     while (guesses < perClient) {
@@ -295,17 +338,34 @@ describe('the platform’s side', () => {
   it('keeps update links, updates and suspensions to the platform’s own accounts, whatever key asks', async () => {
     const { user } = await givenLinkedUser();
     const purpose = await givenPurpose(server, platform, 'Attack screening');
-    const created = await server.request(CreateSubAccountDocument, { input: subAccountInput({ permissiblePurposeIds: [purpose] }) }, withKey(platform.apiKey));
-    const subKey = created.data?.createSubAccount.__typename === 'CreateSubAccountPayload' ? created.data.createSubAccount.apiKey?.secret : null;
+    const created = await server.request(
+      CreateSubAccountDocument,
+      { input: subAccountInput({ permissiblePurposeIds: [purpose] }) },
+      withKey(platform.apiKey),
+    );
+    const subKey =
+      created.data?.createSubAccount.__typename === 'CreateSubAccountPayload' ? created.data.createSubAccount.apiKey?.secret : null;
     // Another platform: NOT_FOUND, as for an id that does not exist. A sub-account's key: FORBIDDEN (only its platform may).
     const refusal = (response: { data?: unknown; errors?: { extensions?: { code?: string } }[] }, field: string) =>
-      (response.data as Record<string, { code?: string } | undefined> | null | undefined)?.[field]?.code ?? response.errors?.[0]?.extensions?.code;
-    for (const [key, expected] of [[otherPlatform.apiKey, 'NOT_FOUND'], [subKey ?? expect.fail(JSON.stringify(created)), 'FORBIDDEN']] as const) {
+      (response.data as Record<string, { code?: string } | undefined> | null | undefined)?.[field]?.code ??
+      response.errors?.[0]?.extensions?.code;
+    for (const [key, expected] of [
+      [otherPlatform.apiKey, 'NOT_FOUND'],
+      [subKey ?? expect.fail(JSON.stringify(created)), 'FORBIDDEN'],
+    ] as const) {
       const link = await server.request(CreateAccountUpdateLinkDocument, { input: { connectedAccountId: user.accountId } }, withKey(key));
       expect(refusal(link, 'createAccountUpdateLink'), JSON.stringify(link)).toBe(expected);
-      const update = await server.request(UpdateConnectedAccountDocument, { input: { id: user.accountId, metadata: { owned: 'yes' } } }, withKey(key));
+      const update = await server.request(
+        UpdateConnectedAccountDocument,
+        { input: { id: user.accountId, metadata: { owned: 'yes' } } },
+        withKey(key),
+      );
       expect(refusal(update, 'updateConnectedAccount'), JSON.stringify(update)).toBe(expected);
-      const suspend = await server.request(SuspendConnectedAccountDocument, { input: { id: user.accountId, reason: 'FRAUD' } }, withKey(key));
+      const suspend = await server.request(
+        SuspendConnectedAccountDocument,
+        { input: { id: user.accountId, reason: 'FRAUD' } },
+        withKey(key),
+      );
       expect(refusal(suspend, 'suspendConnectedAccount'), JSON.stringify(suspend)).toBe(expected);
     }
     expect(await server.prisma.onboardingLink.count({ where: { kind: 'ACCOUNT_UPDATE', connectedAccountId: user.accountId } })).toBe(1);
@@ -315,24 +375,46 @@ describe('the platform’s side', () => {
 
   it('leaves one usable update link when two are made at once', async () => {
     const { user } = await givenLinkedUser();
-    const made = await Promise.all([1, 2, 3].map(() => server.request(CreateAccountUpdateLinkDocument, { input: { connectedAccountId: user.accountId } }, withKey(platform.apiKey))));
-    expect(made.map((response) => response.data?.createAccountUpdateLink?.__typename)).toEqual(Array(3).fill('CreateAccountUpdateLinkPayload'));
-    const usable = await server.prisma.onboardingLink.count({ where: { connectedAccountId: user.accountId, kind: 'ACCOUNT_UPDATE', usedAt: null, invalidatedAt: null } });
+    const made = await Promise.all(
+      [1, 2, 3].map(() =>
+        server.request(CreateAccountUpdateLinkDocument, { input: { connectedAccountId: user.accountId } }, withKey(platform.apiKey)),
+      ),
+    );
+    expect(made.map((response) => response.data?.createAccountUpdateLink?.__typename)).toEqual(
+      Array(3).fill('CreateAccountUpdateLinkPayload'),
+    );
+    const usable = await server.prisma.onboardingLink.count({
+      where: { connectedAccountId: user.accountId, kind: 'ACCOUNT_UPDATE', usedAt: null, invalidatedAt: null },
+    });
     expect(usable).toBe(1);
   });
 
   it('refuses return and refresh URLs a browser should not follow, or too long to be one', async () => {
     const { user } = await givenLinkedUser();
     const attempt = (returnUrl: string) =>
-      server.request(CreateAccountUpdateLinkDocument, { input: { connectedAccountId: user.accountId, returnUrl } }, withKey(platform.apiKey));
-    for (const url of ['data:text/html,<script>alert(1)</script>', 'javascript:alert(1)//https://x', '//evil.example/x', 'vbscript:x', 'file:///etc/passwd']) {
+      server.request(
+        CreateAccountUpdateLinkDocument,
+        { input: { connectedAccountId: user.accountId, returnUrl } },
+        withKey(platform.apiKey),
+      );
+    for (const url of [
+      'data:text/html,<script>alert(1)</script>',
+      'javascript:alert(1)//https://x',
+      '//evil.example/x',
+      'vbscript:x',
+      'file:///etc/passwd',
+    ]) {
       const response = await attempt(url);
-      expect(response.data?.createAccountUpdateLink?.__typename ?? response.errors?.[0]?.extensions?.code, url).not.toBe('CreateAccountUpdateLinkPayload');
+      expect(response.data?.createAccountUpdateLink?.__typename ?? response.errors?.[0]?.extensions?.code, url).not.toBe(
+        'CreateAccountUpdateLinkPayload',
+      );
     }
     // A CR LF in the URL never reaches a Location header.
     const crlf = await attempt('https://platform.example/a\r\nSet-Cookie: x=1');
     if (crlf.data?.createAccountUpdateLink?.__typename === 'CreateAccountUpdateLinkPayload') {
-      const { path } = await givenUpdateLink(server, platform, user.accountId, { returnUrl: 'https://platform.example/a\r\nSet-Cookie: x=1' });
+      const { path } = await givenUpdateLink(server, platform, user.accountId, {
+        returnUrl: 'https://platform.example/a\r\nSet-Cookie: x=1',
+      });
       const cookie = await signInToUpdatePage(server, path, user);
       const saved = await postForm(server, `${path}/save`, details, cookie);
       expect(saved.headers.get('location')).not.toMatch(/[\r\n]/);
@@ -354,27 +436,53 @@ describe('the platform’s side', () => {
     const deepAnswer = await update({ metadata: deep });
     expect(deepAnswer.status).toBe(200);
     expect(deepAnswer.errors).toBeUndefined();
-    const wide = Object.fromEntries(Array.from({ length: 10 }, (_, index) => [`k${index}`, Object.fromEntries(Array.from({ length: 500 }, (__, inner) => [`n${inner}`, 1]))]));
-    expect((await update({ metadata: wide })).data?.updateConnectedAccount).toMatchObject({ code: 'VALIDATION', fields: ['input.metadata'] });
-    expect((await update({ platformCustomerId: 'c'.repeat(256) })).data?.updateConnectedAccount).toMatchObject({ code: 'VALIDATION', fields: ['input.platformCustomerId'] });
+    const wide = Object.fromEntries(
+      Array.from({ length: 10 }, (_, index) => [
+        `k${index}`,
+        Object.fromEntries(Array.from({ length: 500 }, (__, inner) => [`n${inner}`, 1])),
+      ]),
+    );
+    expect((await update({ metadata: wide })).data?.updateConnectedAccount).toMatchObject({
+      code: 'VALIDATION',
+      fields: ['input.metadata'],
+    });
+    expect((await update({ platformCustomerId: 'c'.repeat(256) })).data?.updateConnectedAccount).toMatchObject({
+      code: 'VALIDATION',
+      fields: ['input.platformCustomerId'],
+    });
     expect((await update({ platformCustomerId: 'cus\u202Egnp.exe' })).data?.updateConnectedAccount).toMatchObject({ code: 'VALIDATION' });
     expect(server.logs().slice(logStart)).not.toMatch(/"level":"error"/);
 
     // Found by this review: metadata nested 400,000 deep overflowed JSON.stringify's stack (a 500);
     // validateMetadata now walks it without recursion and refuses more than 20 levels (VALIDATION).
     const levels = 400_000;
-    const query = 'mutation($input: UpdateConnectedAccountInput!) { updateConnectedAccount(input: $input) { __typename ... on Error { code } } }';
+    const query =
+      'mutation($input: UpdateConnectedAccountInput!) { updateConnectedAccount(input: $input) { __typename ... on Error { code } } }';
     const body = `{"query":${JSON.stringify(query)},"variables":{"input":{"id":"${user.accountId}","metadata":{"a":${'['.repeat(levels)}${']'.repeat(levels)}}}}}`;
-    const bomb = await server.fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json', ...withKey(platform.apiKey) }, body });
-    const answer = (await bomb.json()) as { data?: { updateConnectedAccount?: { code?: string } }; errors?: { extensions?: { code?: string } }[] };
+    const bomb = await server.fetch('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...withKey(platform.apiKey) },
+      body,
+    });
+    const answer = (await bomb.json()) as {
+      data?: { updateConnectedAccount?: { code?: string } };
+      errors?: { extensions?: { code?: string } }[];
+    };
     expect(answer.errors?.[0]?.extensions?.code).not.toBe('INTERNAL_SERVER_ERROR');
     expect(answer.data?.updateConnectedAccount?.code).toBe('VALIDATION');
   });
 
   it('takes no reason on reactivation, and a wrong transition keeps the reason it had', async () => {
     const { user } = await givenLinkedUser();
-    const suspend = (reason: string) => server.request(SuspendConnectedAccountDocument, { input: { id: user.accountId, reason: reason as 'FRAUD' } }, withKey(platform.apiKey));
-    expect((await suspend('FRAUD')).data?.suspendConnectedAccount).toMatchObject({ connectedAccount: { status: 'SUSPENDED', statusReason: 'FRAUD' } });
+    const suspend = (reason: string) =>
+      server.request(
+        SuspendConnectedAccountDocument,
+        { input: { id: user.accountId, reason: reason as 'FRAUD' } },
+        withKey(platform.apiKey),
+      );
+    expect((await suspend('FRAUD')).data?.suspendConnectedAccount).toMatchObject({
+      connectedAccount: { status: 'SUSPENDED', statusReason: 'FRAUD' },
+    });
     expect((await suspend('OTHER')).data?.suspendConnectedAccount).toMatchObject({ code: 'INVALID_STATE' });
     const reactivateWithReason = new TypedDocumentString<unknown, unknown>(
       'mutation { reactivateConnectedAccount(input: { id: "' + user.accountId + '", reason: OTHER }) { __typename } }',
@@ -393,7 +501,9 @@ describe('required details', () => {
     try {
       const { token } = await givenExpressAccount(server, platform);
       for (const blank of ['   ', '\t\n', '\u00A0\u2003']) {
-        const completed = await server.request(CompleteOnboardingDocument, { input: onboardingForm(token, { email: user.email, password: user.password, vatNumber: blank, phone: '+4930123456' }) });
+        const completed = await server.request(CompleteOnboardingDocument, {
+          input: onboardingForm(token, { email: user.email, password: user.password, vatNumber: blank, phone: '+4930123456' }),
+        });
         expect(completed.data?.completeOnboarding, JSON.stringify(blank)).toMatchObject({ code: 'VALIDATION' });
       }
       const cookie = await signInToUpdatePage(server, link.path, user);
@@ -411,13 +521,20 @@ describe('required details', () => {
 describe('requirements across tenants', () => {
   it("never reads a tenant of another organization, even one a STANDARD account's grant were made to name", async () => {
     const oauthPlatform = await givenOAuthPlatform(server, 'Grant Platform');
-    const required = await server.request(UpdateConnectPlatformDocument, { input: { requiredBusinessDetails: ['VAT_NUMBER', 'PHONE'] } }, withKey(oauthPlatform.apiKey));
+    const required = await server.request(
+      UpdateConnectPlatformDocument,
+      { input: { requiredBusinessDetails: ['VAT_NUMBER', 'PHONE'] } },
+      withKey(oauthPlatform.apiKey),
+    );
     expect(required.data?.updateConnectPlatform.__typename).toBe('UpdateConnectPlatformPayload');
     const owner = await givenOwnedOrganization(server);
     const standard = await givenStandardAccount(server, oauthPlatform, owner, { tenantIds: [owner.sandboxTenantId] });
     // A complete entity in a tenant of a stranger, slipped into the grant (as a bug elsewhere might).
     const stranger = await givenOnboardedUser(server, platform);
-    await server.prisma.invoicingEntity.updateMany({ where: { tenantId: stranger.tenantId }, data: { vatNumber: 'DE999999999', phone: '+4930999999' } });
+    await server.prisma.invoicingEntity.updateMany({
+      where: { tenantId: stranger.tenantId },
+      data: { vatNumber: 'DE999999999', phone: '+4930999999' },
+    });
     await server.prisma.connectedAccount.update({ where: { id: standard.accountId }, data: { grantedTenantIds: [stranger.tenantId] } });
     const read = await server.request(AccountRequirementsDocument, { id: standard.accountId }, withKey(oauthPlatform.apiKey));
     expect(read.data?.connectedAccount?.requirements.currentlyDue).toEqual(['VAT_NUMBER', 'PHONE']);

@@ -20,7 +20,11 @@ async function post(query: string, headers: Record<string, string> = withKey(pla
     body: JSON.stringify({ query }),
     ...init,
   });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] } };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] },
+  };
 }
 
 describe('request limits', () => {
@@ -77,7 +81,9 @@ describe('browsers', () => {
     expect(form.status).toBe(403);
     const simpleGet = await server.fetch('/graphql?query=%7B__typename%7D', { headers: { accept: 'application/json' } });
     expect(simpleGet.status).toBe(403);
-    const withKey_ = await server.fetch('/graphql?query=%7Bviewer%7BapiKeyId%7D%7D', { headers: { accept: 'application/json', ...withKey(platform.apiKey) } });
+    const withKey_ = await server.fetch('/graphql?query=%7Bviewer%7BapiKeyId%7D%7D', {
+      headers: { accept: 'application/json', ...withKey(platform.apiKey) },
+    });
     expect(withKey_.status).toBe(200);
   });
 
@@ -98,7 +104,8 @@ describe('rate limits', () => {
     try {
       const first = await givenOrganization(limited, 'Busy');
       const second = await givenOrganization(limited, 'Calm');
-      for (let request = 0; request < 3; request += 1) expect((await limited.request(ViewerDocument, {}, withKey(first.apiKey))).status).toBe(200);
+      for (let request = 0; request < 3; request += 1)
+        expect((await limited.request(ViewerDocument, {}, withKey(first.apiKey))).status).toBe(200);
       const refused = await limited.request(ViewerDocument, {}, withKey(first.apiKey));
       expect(refused.status).toBe(429);
       expect(refused.headers.get('retry-after')).toBe('1');

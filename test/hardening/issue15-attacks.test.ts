@@ -33,7 +33,12 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-type Answer = { status: number; headers: Headers; data?: Record<string, any> | null; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+type Answer = {
+  status: number;
+  headers: Headers;
+  data?: Record<string, any> | null;
+  errors?: { message: string; extensions?: Record<string, unknown> }[];
+};
 const gql = (query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<Answer> =>
   server.request({ toString: () => query } as never, variables as never, headers) as never;
 
@@ -124,7 +129,9 @@ describe('tenants', () => {
       expect(outcome(answer, 'createTenant'), JSON.stringify(input)).toBe('VALIDATION');
     }
     const burst = await Promise.all(
-      Array.from({ length: 25 }, (_, index) => gql(CREATE_TENANT, { input: { name: `Sandbox ${index}`, environment: 'SANDBOX' } }, withKey(owner.apiKey))),
+      Array.from({ length: 25 }, (_, index) =>
+        gql(CREATE_TENANT, { input: { name: `Sandbox ${index}`, environment: 'SANDBOX' } }, withKey(owner.apiKey)),
+      ),
     );
     const made = burst.filter((answer) => outcome(answer, 'createTenant') === 'CreateTenantPayload').length;
     expect(made).toBe(19);
@@ -133,7 +140,7 @@ describe('tenants', () => {
     expect(['CONFLICT', 'INVALID_STATE']).toContain(outcome(twin, 'createTenant'));
   });
 
-  it("a STANDARD grant never shows the ungranted tenant: tenants, viewer, node(s), events, x-meteroid-tenant", async () => {
+  it('a STANDARD grant never shows the ungranted tenant: tenants, viewer, node(s), events, x-meteroid-tenant', async () => {
     const oauth = await givenOAuthPlatform(server, 'OAuth Platform');
     const owner = await givenOwnedOrganization(server);
     const { actingIn } = await givenStandardAccount(server, oauth, owner, { scope: 'connections:read connections:write' });
@@ -154,7 +161,7 @@ describe('tenants', () => {
     expect(switched.errors?.[0]?.extensions?.code, JSON.stringify(switched)).toMatch(/FORBIDDEN|NOT_FOUND/);
   });
 
-  it("a SANDBOX key reads nothing of production: connections, keys, events", async () => {
+  it('a SANDBOX key reads nothing of production: connections, keys, events', async () => {
     const owner = await givenOrganization(server, 'Sandboxed Org');
     const stripe = await startStripe([]);
     try {
@@ -172,7 +179,11 @@ describe('tenants', () => {
       expect(read.data?.connections.totalCount).toBe(0);
       expect(read.data?.events.totalCount).toBe(0);
       expect(JSON.stringify(read.data?.apiKeys)).not.toContain(owner.apiKeyId);
-      const switched = await gql(`{ connections(first: 5) { totalCount } }`, {}, { ...withKey(sandbox.apiKey), 'x-meteroid-tenant': owner.tenantId });
+      const switched = await gql(
+        `{ connections(first: 5) { totalCount } }`,
+        {},
+        { ...withKey(sandbox.apiKey), 'x-meteroid-tenant': owner.tenantId },
+      );
       expect(switched.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
       const verify = await gql(VERIFY, { id: productionConnection }, withKey(sandbox.apiKey));
       expect(outcome(verify, 'verifyConnection')).toBe('NOT_FOUND');
@@ -187,7 +198,7 @@ describe('tenants', () => {
   // (SubAccount/PermissiblePurpose/AccountPackage.platformTenantId, src/db/confinement-rules.ts): a
   // sandbox key finds none of production's, nor their events, nor archives production's purposes; its
   // own sub-accounts are apart (the same name makes a new one) and get a SANDBOX tenant and mk_test_ keys.
-  it("a SANDBOX key cannot mint live keys for, or deactivate, a sub-account the production key made", async () => {
+  it('a SANDBOX key cannot mint live keys for, or deactivate, a sub-account the production key made', async () => {
     const sub = await givenSubAccount(server, platform.apiKey, subAccountInput({ permissiblePurposeIds: [purposeId] }));
     const sandbox = await givenSandboxKey(platform, 'Platform tests');
     const minted = await gql(
@@ -202,7 +213,11 @@ describe('tenants', () => {
     );
     expect(outcome(minted, 'createSubAccountApiKey')).toBe('NOT_FOUND');
     expect(outcome(deactivated, 'deactivateSubAccount')).toBe('NOT_FOUND');
-    const archived = await gql(`mutation($id: ID!) { archivePermissiblePurpose(input: { id: $id }) { __typename ... on Error { code } } }`, { id: purposeId }, withKey(sandbox.apiKey));
+    const archived = await gql(
+      `mutation($id: ID!) { archivePermissiblePurpose(input: { id: $id }) { __typename ... on Error { code } } }`,
+      { id: purposeId },
+      withKey(sandbox.apiKey),
+    );
     expect(outcome(archived, 'archivePermissiblePurpose')).toBe('NOT_FOUND');
     const read = await gql(
       `query($id: ID!) { node(id: $id) { id } subAccounts(first: 100) { nodes { id } } permissiblePurposes(first: 100) { nodes { id } } events(first: 100, filter: { objectId: $id }) { totalCount } }`,
@@ -215,7 +230,11 @@ describe('tenants', () => {
     expect(JSON.stringify(read.data)).not.toContain(purposeId);
     // Its own sub-account of the same name is another one, in a sandbox, with a test key.
     const sandboxPurpose = await givenPurpose(server, { ...platform, apiKey: sandbox.apiKey }, 'Employment screening');
-    const own = await gql(CREATE_SUB_ACCOUNT, { input: subAccountInput({ permissiblePurposeIds: [sandboxPurpose] }, { accountName: sub.subAccount.accountName ?? '' }) }, withKey(sandbox.apiKey));
+    const own = await gql(
+      CREATE_SUB_ACCOUNT,
+      { input: subAccountInput({ permissiblePurposeIds: [sandboxPurpose] }, { accountName: sub.subAccount.accountName ?? '' }) },
+      withKey(sandbox.apiKey),
+    );
     expect(outcome(own, 'createSubAccount')).toBe('CreateSubAccountPayload');
     expect(own.data!.createSubAccount.subAccount.id).not.toBe(sub.subAccount.id);
     expect(own.data!.createSubAccount.apiKey.secret).toMatch(/^mk_test_/);
@@ -235,18 +254,46 @@ describe('sub-accounts', () => {
     const keyId = sub.apiKey!.id;
     const as = withKey(stranger.apiKey);
     const tries: [string, string, Record<string, unknown>][] = [
-      ['deactivateSubAccount', `mutation($id: ID!) { deactivateSubAccount(input: { id: $id }) { __typename ... on Error { code } } }`, { id }],
-      ['reactivateSubAccount', `mutation($id: ID!) { reactivateSubAccount(input: { id: $id }) { __typename ... on Error { code } } }`, { id }],
-      ['createSubAccountApiKey', `mutation($id: ID!) { createSubAccountApiKey(input: { subAccountId: $id, name: "x" }) { __typename ... on Error { code } } }`, { id }],
-      ['rotateSubAccountApiKey', `mutation($id: ID!) { rotateSubAccountApiKey(input: { subAccountId: $id }) { __typename ... on Error { code } } }`, { id }],
-      ['revokeSubAccountApiKey', `mutation($id: ID!) { revokeSubAccountApiKey(input: { id: $id }) { __typename ... on Error { code } } }`, { id: keyId }],
-      ['updateSubAccount', `mutation($id: ID!, $p: [ID!]) { updateSubAccount(input: { id: $id, permissiblePurposeIds: $p }) { __typename ... on Error { code } } }`, { id, p: [strangerPurposeId] }],
+      [
+        'deactivateSubAccount',
+        `mutation($id: ID!) { deactivateSubAccount(input: { id: $id }) { __typename ... on Error { code } } }`,
+        { id },
+      ],
+      [
+        'reactivateSubAccount',
+        `mutation($id: ID!) { reactivateSubAccount(input: { id: $id }) { __typename ... on Error { code } } }`,
+        { id },
+      ],
+      [
+        'createSubAccountApiKey',
+        `mutation($id: ID!) { createSubAccountApiKey(input: { subAccountId: $id, name: "x" }) { __typename ... on Error { code } } }`,
+        { id },
+      ],
+      [
+        'rotateSubAccountApiKey',
+        `mutation($id: ID!) { rotateSubAccountApiKey(input: { subAccountId: $id }) { __typename ... on Error { code } } }`,
+        { id },
+      ],
+      [
+        'revokeSubAccountApiKey',
+        `mutation($id: ID!) { revokeSubAccountApiKey(input: { id: $id }) { __typename ... on Error { code } } }`,
+        { id: keyId },
+      ],
+      [
+        'updateSubAccount',
+        `mutation($id: ID!, $p: [ID!]) { updateSubAccount(input: { id: $id, permissiblePurposeIds: $p }) { __typename ... on Error { code } } }`,
+        { id, p: [strangerPurposeId] },
+      ],
     ];
     for (const [field, mutation, variables] of tries) {
       expect(outcome(await gql(mutation, variables, as), field), field).toBe('NOT_FOUND');
     }
     // Nor does the platform reach its own (non-sub-account) keys through revokeSubAccountApiKey.
-    const own = await gql(`mutation($id: ID!) { revokeSubAccountApiKey(input: { id: $id }) { __typename ... on Error { code } } }`, { id: stranger.apiKeyId }, as);
+    const own = await gql(
+      `mutation($id: ID!) { revokeSubAccountApiKey(input: { id: $id }) { __typename ... on Error { code } } }`,
+      { id: stranger.apiKeyId },
+      as,
+    );
     expect(outcome(own, 'revokeSubAccountApiKey')).toBe('NOT_FOUND');
     const row = await server.prisma.subAccount.findUniqueOrThrow({ where: { id } });
     expect(row.status).toBe('ACTIVE');
@@ -258,7 +305,11 @@ describe('sub-accounts', () => {
     const first = await givenSubAccount(server, platform.apiKey, subAccountInput({ permissiblePurposeIds: [purposeId] }));
     const second = await givenSubAccount(server, platform.apiKey, subAccountInput({ permissiblePurposeIds: [purposeId] }));
     const named = (name: string) =>
-      gql(`mutation($id: ID!, $n: String!) { createSubAccountApiKey(input: { subAccountId: $id, name: $n }) { __typename ... on Error { code } } }`, { id: first.subAccount.id, n: name }, withKey(platform.apiKey));
+      gql(
+        `mutation($id: ID!, $n: String!) { createSubAccountApiKey(input: { subAccountId: $id, name: $n }) { __typename ... on Error { code } } }`,
+        { id: first.subAccount.id, n: name },
+        withKey(platform.apiKey),
+      );
     for (const name of ['', '   ', 'tab\tname', 'nul\u0000', 'x'.repeat(101), '\u202Egnp.exe']) {
       expect(outcome(await named(name), 'createSubAccountApiKey'), JSON.stringify(name)).toBe('VALIDATION');
     }
@@ -272,17 +323,33 @@ describe('sub-accounts', () => {
   });
 
   it("a sub-account key cannot revoke its platform's keys, nor learn its siblings' names", async () => {
-    const sibling = await givenSubAccount(server, platform.apiKey, subAccountInput({ permissiblePurposeIds: [purposeId] }, { accountName: 'Secret Sibling' }));
+    const sibling = await givenSubAccount(
+      server,
+      platform.apiKey,
+      subAccountInput({ permissiblePurposeIds: [purposeId] }, { accountName: 'Secret Sibling' }),
+    );
     const sub = await givenSubAccount(server, platform.apiKey, subAccountInput({ permissiblePurposeIds: [purposeId] }));
     const as = withKey(sub.apiKey!.secret!);
-    const revoke = await gql(`mutation($id: ID!) { revokeSubAccountApiKey(input: { id: $id }) { __typename ... on Error { code } } }`, { id: platform.apiKeyId }, as);
+    const revoke = await gql(
+      `mutation($id: ID!) { revokeSubAccountApiKey(input: { id: $id }) { __typename ... on Error { code } } }`,
+      { id: platform.apiKeyId },
+      as,
+    );
     expect(revoke.errors?.[0]?.extensions?.code ?? outcome(revoke, 'revokeSubAccountApiKey')).toMatch(/FORBIDDEN|NOT_FOUND/);
     expect((await server.prisma.apiKey.findUniqueOrThrow({ where: { id: platform.apiKeyId } })).revokedAt).toBeNull();
     const rename = (accountName: string) =>
-      gql(`mutation($id: ID!, $n: String) { updateSubAccount(input: { id: $id, accountName: $n }) { __typename ... on Error { code message } } }`, { id: sub.subAccount.id, n: accountName }, as);
+      gql(
+        `mutation($id: ID!, $n: String) { updateSubAccount(input: { id: $id, accountName: $n }) { __typename ... on Error { code message } } }`,
+        { id: sub.subAccount.id, n: accountName },
+        as,
+      );
     const [taken, free] = [await rename('secret sibling'), await rename('No Such Sibling 42')];
     expect(JSON.stringify(taken.data).replace('secret sibling', 'X')).toBe(JSON.stringify(free.data).replace('No Such Sibling 42', 'X'));
-    const listed = await gql(`{ subAccounts(first: 50) { totalCount nodes { id accountName } } node(id: "${sibling.subAccount.id}") { id } }`, {}, as);
+    const listed = await gql(
+      `{ subAccounts(first: 50) { totalCount nodes { id accountName } } node(id: "${sibling.subAccount.id}") { id } }`,
+      {},
+      as,
+    );
     expect(JSON.stringify(listed)).not.toContain('Secret Sibling');
     expect(listed.data?.node).toBeNull();
   });
@@ -297,7 +364,11 @@ describe('sub-accounts', () => {
       expect(outcome(first, 'createConnection')).toBe('CreateConnectionPayload');
       // Cached now; deactivated by its platform.
       expect((await gql(`{ viewer { apiKeyId } }`, {}, withKey(sub.apiKey!.secret!))).status).toBe(200);
-      const off = await gql(`mutation($id: ID!) { deactivateSubAccount(input: { id: $id, reason: FRAUD }) { __typename } }`, { id: sub.subAccount.id }, withKey(platform.apiKey));
+      const off = await gql(
+        `mutation($id: ID!) { deactivateSubAccount(input: { id: $id, reason: FRAUD }) { __typename } }`,
+        { id: sub.subAccount.id },
+        withKey(platform.apiKey),
+      );
       expect(outcome(off, 'deactivateSubAccount')).toBe('DeactivateSubAccountPayload');
       const replay = await gql(CREATE_CONNECTION, variables, key);
       expect(replay.status).toBe(403);
@@ -307,7 +378,11 @@ describe('sub-accounts', () => {
       const read = await gql(`{ viewer { apiKeyId } }`, {}, withKey(sub.apiKey!.secret!));
       expect(read.errors?.[0]?.extensions?.code).toBe('SUB_ACCOUNT_DEACTIVATED');
       // Deactivated: no fresh key through createSubAccount with its name, nor named keys.
-      const again = await gql(CREATE_SUB_ACCOUNT, { input: subAccountInput({ permissiblePurposeIds: [purposeId] }, { accountName: sub.subAccount.accountName ?? '' }) }, withKey(platform.apiKey));
+      const again = await gql(
+        CREATE_SUB_ACCOUNT,
+        { input: subAccountInput({ permissiblePurposeIds: [purposeId] }, { accountName: sub.subAccount.accountName ?? '' }) },
+        withKey(platform.apiKey),
+      );
       expect(JSON.stringify(again)).not.toMatch(/"secret":"[^"]/);
     } finally {
       await stripe.close();
@@ -338,11 +413,26 @@ describe('sub-accounts', () => {
       failing = false;
       const before = hooks.receipts.length;
       const checksBefore = stripe.requests.filter(({ headers }) => headers.authorization === `Bearer ${secretKey}`).length;
-      const off = await gql(`mutation($id: ID!) { deactivateSubAccount(input: { id: $id, reason: FRAUD }) { __typename } }`, { id: sub.subAccount.id }, withKey(platform.apiKey));
+      const off = await gql(
+        `mutation($id: ID!) { deactivateSubAccount(input: { id: $id, reason: FRAUD }) { __typename } }`,
+        { id: sub.subAccount.id },
+        withKey(platform.apiKey),
+      );
       expect(outcome(off, 'deactivateSubAccount')).toBe('DeactivateSubAccountPayload');
       // An event of its tenant while deactivated: no delivery for its endpoint, ever.
-      const place = { organizationId: sub.subAccount.organizationId ?? '', tenantId: sub.subAccount.tenantId ?? '', connectedAccountId: null, platformOrganizationId: null };
-      const meanwhile = await recordEvent(server.prisma, { type: 'connection.updated', objectId: connectionId, data: { object: {} }, place, actor: { type: 'SYSTEM' } });
+      const place = {
+        organizationId: sub.subAccount.organizationId ?? '',
+        tenantId: sub.subAccount.tenantId ?? '',
+        connectedAccountId: null,
+        platformOrganizationId: null,
+      };
+      const meanwhile = await recordEvent(server.prisma, {
+        type: 'connection.updated',
+        objectId: connectionId,
+        data: { object: {} },
+        place,
+        actor: { type: 'SYSTEM' },
+      });
       expect(await server.prisma.webhookDelivery.count({ where: { eventId: meanwhile.id } })).toBe(0);
       await server.connectionChecks.deliverDue();
       server.clock.advance(RETRY_SCHEDULE_MS[0]! * (1 + JITTER) + 1_000);
@@ -351,7 +441,11 @@ describe('sub-accounts', () => {
       expect(stripe.requests.filter(({ headers }) => headers.authorization === `Bearer ${secretKey}`)).toHaveLength(checksBefore);
       expect((await server.prisma.connection.findUniqueOrThrow({ where: { id: connectionId } })).lastVerifiedAt).toBeNull();
       // Reactivated: what waited is sent, and nothing of what happened meanwhile.
-      const on = await gql(`mutation($id: ID!) { reactivateSubAccount(input: { id: $id }) { __typename } }`, { id: sub.subAccount.id }, withKey(platform.apiKey));
+      const on = await gql(
+        `mutation($id: ID!) { reactivateSubAccount(input: { id: $id }) { __typename } }`,
+        { id: sub.subAccount.id },
+        withKey(platform.apiKey),
+      );
       expect(outcome(on, 'reactivateSubAccount')).toBe('ReactivateSubAccountPayload');
       await server.webhooks.deliverDue();
       const sent = hooks.receipts.slice(before).map((receipt) => receipt.event);
@@ -370,7 +464,11 @@ describe('sub-accounts', () => {
       withKey(platform.apiKey),
     );
     const packageId = pack.data!.createAccountPackage.accountPackage.id as string;
-    await gql(`mutation($id: ID!) { archivePermissiblePurpose(input: { id: $id }) { __typename } }`, { id: doomed }, withKey(platform.apiKey));
+    await gql(
+      `mutation($id: ID!) { archivePermissiblePurpose(input: { id: $id }) { __typename } }`,
+      { id: doomed },
+      withKey(platform.apiKey),
+    );
     const made = await givenSubAccount(server, platform.apiKey, subAccountInput({ accountPackageIds: [packageId] }));
     const purposes = await server.prisma.subAccountPurpose.findMany({ where: { subAccountId: made.subAccount.id } });
     expect(purposes.map((link) => link.permissiblePurposeId)).toEqual([kept]);
@@ -429,7 +527,12 @@ describe('connections', () => {
   it("a partial secret update in another provider's member is refused and changes nothing", async () => {
     const id = await givenStripeConnection(withKey(platform.apiKey), 'http://127.0.0.1:9', 'sk_test_MemberSecret0001');
     const before = await server.prisma.connection.findUniqueOrThrow({ where: { id } });
-    for (const secrets of [{ hubspot: { accessToken: 'pat-na1-aaaaaaaa' } }, { generic: { data: { secretKey: 'x' } } }, { stripe: { webhookSecret: 'whsec_a' }, s3: { awsAccessKeyId: 'AKIAAAAAAAAAAAAAAAAA' } }, { stripe: { secretKey: 'not a key' } }]) {
+    for (const secrets of [
+      { hubspot: { accessToken: 'pat-na1-aaaaaaaa' } },
+      { generic: { data: { secretKey: 'x' } } },
+      { stripe: { webhookSecret: 'whsec_a' }, s3: { awsAccessKeyId: 'AKIAAAAAAAAAAAAAAAAA' } },
+      { stripe: { secretKey: 'not a key' } },
+    ]) {
       const answer = await gql(UPDATE_CONNECTION, { input: { id, secrets } }, withKey(platform.apiKey));
       // Two members at once fail GraphQL's @oneOf check (400) before the resolver.
       expect(answer.status === 400 || outcome(answer, 'updateConnection') === 'VALIDATION', JSON.stringify(secrets)).toBe(true);
@@ -446,15 +549,23 @@ describe('connections', () => {
     const secretKey = 'sk_test_EchoedSecretValue0001';
     const echo = await startHttp((request, response) => {
       const presented = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? '';
-      response.writeHead(401, { 'content-type': 'application/json' }).end(
-        JSON.stringify({ error: { type: 'invalid_request_error', code: presented.slice(0, -1), message: `Invalid API Key provided: ${presented}` } }),
-      );
+      response
+        .writeHead(401, { 'content-type': 'application/json' })
+        .end(
+          JSON.stringify({
+            error: { type: 'invalid_request_error', code: presented.slice(0, -1), message: `Invalid API Key provided: ${presented}` },
+          }),
+        );
     });
     try {
       const id = await givenStripeConnection(withKey(platform.apiKey), echo.url, secretKey);
       const verified = await gql(VERIFY, { id }, withKey(platform.apiKey));
       expect(verified.data?.verifyConnection.connection.health.status).toBe('NEEDS_REAUTH');
-      const events = await gql(`query($id: ID!) { events(first: 20, filter: { objectId: $id }) { nodes { data } } }`, { id }, withKey(platform.apiKey));
+      const events = await gql(
+        `query($id: ID!) { events(first: 20, filter: { objectId: $id }) { nodes { data } } }`,
+        { id },
+        withKey(platform.apiKey),
+      );
       const fragment = secretKey.slice(8, 24);
       expect(verified.data?.verifyConnection.connection.health.lastError).not.toContain(fragment);
       expect(JSON.stringify(events.data)).not.toContain(fragment);
@@ -473,7 +584,14 @@ describe('connections', () => {
     try {
       const created = await gql(
         CREATE_CONNECTION,
-        { input: { name: `Flexprice ${(names += 1)}`, providerType: 'FLEXPRICE', secrets: { generic: { data: { apiKey: 'fp_TrickleKey0001' } } }, settings: { endpoint: trickle.url } } },
+        {
+          input: {
+            name: `Flexprice ${(names += 1)}`,
+            providerType: 'FLEXPRICE',
+            secrets: { generic: { data: { apiKey: 'fp_TrickleKey0001' } } },
+            settings: { endpoint: trickle.url },
+          },
+        },
         withKey(platform.apiKey),
       );
       const id = created.data!.createConnection.connection.id as string;
@@ -541,12 +659,17 @@ describe('connections', () => {
     try {
       const keys = [platform.apiKey];
       for (const name of ['Slots one', 'Slots two', 'Slots three']) {
-        const made = await gql(`mutation($name: String!) { createTenant(input: { name: $name, environment: SANDBOX }) { ... on CreateTenantPayload { apiKey { secret } } } }`, { name }, withKey(platform.apiKey));
+        const made = await gql(
+          `mutation($name: String!) { createTenant(input: { name: $name, environment: SANDBOX }) { ... on CreateTenantPayload { apiKey { secret } } } }`,
+          { name },
+          withKey(platform.apiKey),
+        );
         keys.push((made.data as { createTenant: { apiKey: { secret: string } } }).createTenant.apiKey.secret);
       }
       const connections = [];
       for (const key of keys) {
-        for (const index of [1, 2]) connections.push({ key, id: await givenStripeConnection(withKey(key), silent.url, `sk_test_SlotsSecret000${index}`) });
+        for (const index of [1, 2])
+          connections.push({ key, id: await givenStripeConnection(withKey(key), silent.url, `sk_test_SlotsSecret000${index}`) });
       }
       const checks = Promise.all(connections.map(({ key, id }) => gql(VERIFY, { id }, withKey(key))));
       await expect.poll(() => silent.maxInFlight()).toBe(4);
@@ -570,12 +693,24 @@ describe('connections', () => {
     try {
       const { accountId } = await givenActiveAccount(server, platform);
       const id = await givenStripeConnection(actingFor(platform, accountId), stripe.url, 'sk_test_RevokedAccount0001');
-      const revoked = await gql(`mutation($id: ID!) { revokeConnectedAccount(input: { id: $id }) { __typename ... on Error { code } } }`, { id: accountId }, withKey(platform.apiKey));
+      const revoked = await gql(
+        `mutation($id: ID!) { revokeConnectedAccount(input: { id: $id }) { __typename ... on Error { code } } }`,
+        { id: accountId },
+        withKey(platform.apiKey),
+      );
       expect(outcome(revoked, 'revokeConnectedAccount')).toBe('RevokeConnectedAccountPayload');
-      const before = await gql(`query($id: ID!) { events(first: 50, filter: { objectId: $id }) { totalCount } }`, { id }, withKey(platform.apiKey));
+      const before = await gql(
+        `query($id: ID!) { events(first: 50, filter: { objectId: $id }) { totalCount } }`,
+        { id },
+        withKey(platform.apiKey),
+      );
       await server.connectionChecks.deliverDue();
       expect(await server.prisma.connection.findUniqueOrThrow({ where: { id } })).toMatchObject({ healthStatus: 'HEALTHY' });
-      const after = await gql(`query($id: ID!) { events(first: 50, filter: { objectId: $id }) { totalCount nodes { type } } }`, { id }, withKey(platform.apiKey));
+      const after = await gql(
+        `query($id: ID!) { events(first: 50, filter: { objectId: $id }) { totalCount nodes { type } } }`,
+        { id },
+        withKey(platform.apiKey),
+      );
       expect(after.data?.events.totalCount, JSON.stringify(after.data)).toBe(before.data?.events.totalCount);
     } finally {
       await stripe.close();
@@ -591,7 +726,11 @@ describe('connections', () => {
     const inside = await startHttp((_request, response) => response.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
     const provider = await startHttp((_request, response) => response.writeHead(302, { location: `${inside.url}/latest/meta-data` }).end());
     // Production's policy, the provider's name resolving to a public address: what verifyCredentials builds.
-    const policy: AddressPolicy = { production: true, allowPrivateNetworks: false, resolve: async () => [{ address: '93.184.216.34', family: 4 }] };
+    const policy: AddressPolicy = {
+      production: true,
+      allowPrivateNetworks: false,
+      resolve: async () => [{ address: '93.184.216.34', family: 4 }],
+    };
     const controller = new AbortController();
     try {
       const agents = guardedAgents(new URL('http://api.provider.example/'), policy, controller.signal);
@@ -632,14 +771,30 @@ describe('connection endpoints in production', () => {
     const ask = (query: string, variables: Record<string, unknown>) =>
       production.request({ toString: () => query } as never, variables as never, withKey(owner.apiKey)) as Promise<Answer>;
     const endpoints = [
-      'https://127.0.0.1/', 'https://[::1]/', 'https://169.254.169.254/latest', 'https://[::ffff:7f00:1]/', 'https://[::ffff:127.0.0.1]/',
-      'https://2130706433/', 'https://0x7f000001/', 'https://0177.0.0.1/', 'https://127.1/', 'https://localhost/', 'https://api.localhost/',
-      'https://[fd00:ec2::254]/', 'https://0.0.0.0/', 'https://[::]/', 'http://93.184.216.34/', 'https://user:pw@93.184.216.34/',
-      'file:///etc/passwd', 'gopher://127.0.0.1:25/',
+      'https://127.0.0.1/',
+      'https://[::1]/',
+      'https://169.254.169.254/latest',
+      'https://[::ffff:7f00:1]/',
+      'https://[::ffff:127.0.0.1]/',
+      'https://2130706433/',
+      'https://0x7f000001/',
+      'https://0177.0.0.1/',
+      'https://127.1/',
+      'https://localhost/',
+      'https://api.localhost/',
+      'https://[fd00:ec2::254]/',
+      'https://0.0.0.0/',
+      'https://[::]/',
+      'http://93.184.216.34/',
+      'https://user:pw@93.184.216.34/',
+      'file:///etc/passwd',
+      'gopher://127.0.0.1:25/',
     ];
     for (const endpoint of endpoints) {
       const answer = await ask(CREATE_CONNECTION, { input: stripeInput(endpoint, 'sk_test_ProductionSsrf0001') });
-      expect(answer.data?.createConnection?.__typename ?? answer.errors?.[0]?.extensions?.code, endpoint).toMatch(/ValidationError|BAD_USER_INPUT|VALIDATION/);
+      expect(answer.data?.createConnection?.__typename ?? answer.errors?.[0]?.extensions?.code, endpoint).toMatch(
+        /ValidationError|BAD_USER_INPUT|VALIDATION/,
+      );
     }
     expect(await production.prisma.connection.count()).toBe(0);
     // Nor by update, on a connection saved with a public endpoint.

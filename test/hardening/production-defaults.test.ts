@@ -21,7 +21,9 @@ describe('the development outbox', () => {
   it('is served to loopback clients', async () => {
     const overHttp = await fetch(`${server.url}/dev/outbox`);
     expect(overHttp.status).toBe(200);
-    expect(await fetch(`${server.url}/dev/outbox`, { headers: { 'x-forwarded-for': '203.0.113.7' } }).then((response) => response.status)).toBe(403);
+    expect(
+      await fetch(`${server.url}/dev/outbox`, { headers: { 'x-forwarded-for': '203.0.113.7' } }).then((response) => response.status),
+    ).toBe(403);
     for (const address of ['127.0.0.1', '::1', '::ffff:127.0.0.1']) {
       const response = await server.fetch('/dev/outbox', {}, from(address));
       expect(response.status, address).toBe(200);
@@ -59,8 +61,13 @@ describe('a development server that looks like production', () => {
     expect(productionSigns(loadConfig({}))).toEqual([]);
     expect(productionSigns(loadConfig({ PUBLIC_URL: 'http://127.0.0.1:4000' }))).toEqual([]);
     expect(productionSigns(loadConfig({ DATABASE_URL: 'postgresql://db.example/connect' }))).toEqual(['DATABASE_URL is set']);
-    expect(productionSigns(loadConfig({ PUBLIC_URL: 'https://connect.example.com' }))).toEqual(['PUBLIC_URL is https', 'PUBLIC_URL is not a local address']);
-    expect(productionSigns(loadConfig({ ...production, METRICS_TOKEN: 'metrics-token-0123456789', PUBLIC_URL: 'https://connect.example.com' }))).toEqual([]);
+    expect(productionSigns(loadConfig({ PUBLIC_URL: 'https://connect.example.com' }))).toEqual([
+      'PUBLIC_URL is https',
+      'PUBLIC_URL is not a local address',
+    ]);
+    expect(
+      productionSigns(loadConfig({ ...production, METRICS_TOKEN: 'metrics-token-0123456789', PUBLIC_URL: 'https://connect.example.com' })),
+    ).toEqual([]);
   });
 });
 
@@ -69,7 +76,9 @@ describe('WEB_CONCURRENCY', () => {
     expect(loadConfig({}).webConcurrency).toBe(1);
     expect(loadConfig({ WEB_CONCURRENCY: '4', DATABASE_URL: 'postgresql://db.example/connect' }).webConcurrency).toBe(4);
     for (const value of ['0', '65', '1.5', 'two', '-1']) {
-      expect(() => loadConfig({ WEB_CONCURRENCY: value, DATABASE_URL: 'postgresql://db.example/connect' }), value).toThrow(/WEB_CONCURRENCY/);
+      expect(() => loadConfig({ WEB_CONCURRENCY: value, DATABASE_URL: 'postgresql://db.example/connect' }), value).toThrow(
+        /WEB_CONCURRENCY/,
+      );
     }
   });
 });

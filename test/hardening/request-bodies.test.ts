@@ -30,7 +30,12 @@ function endlessBody() {
 
 async function postEndless(path: string, contentType: string, accept = 'application/json') {
   const { stream, pulled } = endlessBody();
-  const response = await server.fetch(path, { method: 'POST', headers: { 'content-type': contentType, accept }, body: stream, duplex: 'half' } as RequestInit);
+  const response = await server.fetch(path, {
+    method: 'POST',
+    headers: { 'content-type': contentType, accept },
+    body: stream,
+    duplex: 'half',
+  } as RequestInit);
   return { response, pulled: pulled.bytes };
 }
 
@@ -104,9 +109,15 @@ describe('a malformed JSON body', () => {
     expect(unterminated.status).toBe(400);
     expect(text).toContain('The request body is not valid JSON at line 1, column 38 (character 38).');
     expect(text).not.toContain(SECRET);
-    expect(await (await post('{"query":"{ __typename }","variables":')).text()).toContain('The request body is not valid JSON: it ends too early.');
+    expect(await (await post('{"query":"{ __typename }","variables":')).text()).toContain(
+      'The request body is not valid JSON: it ends too early.',
+    );
 
-    const fine = await server.fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) });
+    const fine = await server.fetch('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
     expect(await fine.json()).toEqual({ data: { __typename: 'Query' } });
   });
 });
@@ -136,7 +147,9 @@ describe('over HTTP', () => {
     const first = JSON.stringify({ query: '{ __typename }' });
     // Bytes that would break the JSON, and be far past the cap, if they were read as part of the first body.
     const next = `POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 8192\r\nConnection: close\r\n\r\n${'a'.repeat(8192)}`;
-    const answer = await exchange(`POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${first.length}\r\n\r\n${first}${next}`);
+    const answer = await exchange(
+      `POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${first.length}\r\n\r\n${first}${next}`,
+    );
     const responses = answer.split('HTTP/1.1 ').slice(1);
     expect(responses[0]).toMatch(/^200 /);
     expect(responses[0]).toContain('{"data":{"__typename":"Query"}}');
@@ -175,7 +188,9 @@ describe('over HTTP', () => {
     const total = 200 * MiB;
     const data = Buffer.alloc(64 * 1024, 'a');
     const frame = framing === 'chunked' ? Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`), data, Buffer.from('\r\n')]) : data;
-    socket.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${framing === 'chunked' ? 'Transfer-Encoding: chunked' : `Content-Length: ${total}`}\r\n\r\n`);
+    socket.write(
+      `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${framing === 'chunked' ? 'Transfer-Encoding: chunked' : `Content-Length: ${total}`}\r\n\r\n`,
+    );
     let sent = 0;
     while (sent < total && !closed) {
       sent += data.length;
@@ -185,7 +200,12 @@ describe('over HTTP', () => {
     await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 5_000))]);
     clearInterval(sampler);
     socket.destroy();
-    return { status: answer.split('\r\n')[0], sentBytes: sent, seconds: (Date.now() - started) / 1000, growthBytes: Math.max(peak, residentBytes()) - before };
+    return {
+      status: answer.split('\r\n')[0],
+      sentBytes: sent,
+      seconds: (Date.now() - started) / 1000,
+      growthBytes: Math.max(peak, residentBytes()) - before,
+    };
   }
 
   // yoga answers /health before any plugin of ours runs, so the cap never saw its body: a 200 MiB
@@ -198,7 +218,9 @@ describe('over HTTP', () => {
       ['/graphql', 'declared'],
     ] as const) {
       const result = await offerWhole(path, framing);
-      console.info(`${path} (${framing}): ${result.status} after ${(result.sentBytes / MiB).toFixed(1)} MiB sent, cut after ${result.seconds.toFixed(1)} s; resident memory +${(result.growthBytes / 1e6).toFixed(1)} MB`);
+      console.info(
+        `${path} (${framing}): ${result.status} after ${(result.sentBytes / MiB).toFixed(1)} MiB sent, cut after ${result.seconds.toFixed(1)} s; resident memory +${(result.growthBytes / 1e6).toFixed(1)} MB`,
+      );
       expect(result.status, `${path} ${framing}`).toBe('HTTP/1.1 413 Payload Too Large');
       // What the kernel's buffers hold on loopback, and at most the cap (4096 bytes here) discarded: never the whole body.
       expect(result.sentBytes, `${path} ${framing}`).toBeLessThan(32 * MiB);
@@ -213,7 +235,9 @@ describe('over HTTP', () => {
   it('still counts a chunked body, and answers 413 past the cap', async () => {
     const chunk = 'a'.repeat(1024);
     const chunks = Array.from({ length: 8 }, () => `${(1024).toString(16)}\r\n${chunk}\r\n`).join('');
-    const answer = await exchange(`POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n${chunks}0\r\n\r\n`);
+    const answer = await exchange(
+      `POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n${chunks}0\r\n\r\n`,
+    );
     expect(answer).toMatch(/^HTTP\/1\.1 413 /);
     expect(answer).toContain('PAYLOAD_TOO_LARGE');
   });

@@ -26,7 +26,13 @@ interface RawResponse {
 }
 
 /** createConnectedAccount over HTTP, keeping the body's bytes as they came. */
-async function createAccount(target: TestServer, apiKey: string, idempotencyKey: string | null, variables: object, headers: Record<string, string> = {}): Promise<RawResponse> {
+async function createAccount(
+  target: TestServer,
+  apiKey: string,
+  idempotencyKey: string | null,
+  variables: object,
+  headers: Record<string, string> = {},
+): Promise<RawResponse> {
   const response = await target.fetch('/graphql', {
     method: 'POST',
     headers: {
@@ -40,7 +46,8 @@ async function createAccount(target: TestServer, apiKey: string, idempotencyKey:
   return { status: response.status, replayed: response.headers.get('idempotent-replayed'), text: await response.text() };
 }
 
-const codeOf = (response: RawResponse) => (JSON.parse(response.text) as { errors?: { extensions?: { code?: string } }[] }).errors?.[0]?.extensions?.code;
+const codeOf = (response: RawResponse) =>
+  (JSON.parse(response.text) as { errors?: { extensions?: { code?: string } }[] }).errors?.[0]?.extensions?.code;
 const accountsOf = (target: TestServer, platform: OrganizationFixture) =>
   target.prisma.connectedAccount.count({ where: { platformOrganizationId: platform.organizationId } });
 
@@ -63,7 +70,9 @@ describe('a mutation sent with an Idempotency-Key', () => {
     expect(retry.replayed).toBe('true');
     expect(retry.text).toBe(first.text);
     expect(await accountsOf(server, platform)).toBe(1);
-    expect(await server.prisma.onboardingLink.count({ where: { connectedAccount: { platformOrganizationId: platform.organizationId } } })).toBe(1);
+    expect(
+      await server.prisma.onboardingLink.count({ where: { connectedAccount: { platformOrganizationId: platform.organizationId } } }),
+    ).toBe(1);
 
     // The same variables with their keys in another order are the same request.
     const reordered = { input: Object.fromEntries(Object.entries(variables.input).reverse()) };

@@ -21,7 +21,8 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-const createTenant = (headers: Record<string, string>, input: CreateTenantInput) => server.request(CreateTenantDocument, { input }, headers);
+const createTenant = (headers: Record<string, string>, input: CreateTenantInput) =>
+  server.request(CreateTenantDocument, { input }, headers);
 
 async function createdTenant(apiKey: string, name: string) {
   const response = await createTenant(withKey(apiKey), { name, environment: 'SANDBOX' });
@@ -40,9 +41,17 @@ describe('tenants', () => {
     expect(apiKey).toMatchObject({ tenantId: tenant.id, secret: expect.stringMatching(/^mk_test_/) });
 
     const viewer = await server.request(ViewerDocument, {}, withKey(apiKey.secret!));
-    expect(viewer.data?.viewer).toMatchObject({ tenantId: tenant.id, organizationId: organization.organizationId, tenant: { environment: 'SANDBOX' } });
+    expect(viewer.data?.viewer).toMatchObject({
+      tenantId: tenant.id,
+      organizationId: organization.organizationId,
+      tenant: { environment: 'SANDBOX' },
+    });
 
-    const listed = await server.request(TenantsDocument, { first: 10, orderBy: { field: 'CREATED_AT', direction: 'ASC' } }, withKey(organization.apiKey));
+    const listed = await server.request(
+      TenantsDocument,
+      { first: 10, orderBy: { field: 'CREATED_AT', direction: 'ASC' } },
+      withKey(organization.apiKey),
+    );
     expect(listed.data?.tenants.nodes.map((node) => [node.id, node.environment])).toEqual([
       [organization.tenantId, 'PRODUCTION'],
       [tenant.id, 'SANDBOX'],
@@ -55,7 +64,9 @@ describe('tenants', () => {
     const { tenant, apiKey } = await createdTenant(organization.apiKey, 'Audit sandbox');
     for (const key of [organization.apiKey, apiKey.secret!]) {
       const events = await server.request(EventsDocument, { filter: { type: ['tenant.created'], objectId: tenant.id } }, withKey(key));
-      expect(events.data?.events.nodes).toMatchObject([{ type: 'tenant.created', data: { object: { id: tenant.id, name: 'Audit sandbox', environment: 'SANDBOX' } } }]);
+      expect(events.data?.events.nodes).toMatchObject([
+        { type: 'tenant.created', data: { object: { id: tenant.id, name: 'Audit sandbox', environment: 'SANDBOX' } } },
+      ]);
       expect(JSON.stringify(events.data)).not.toContain(apiKey.secret!);
     }
   });
@@ -72,9 +83,13 @@ describe('tenants', () => {
   });
 
   it('makes one tenant of two concurrent calls with one name', async () => {
-    const results = await Promise.all(['Race', 'RACE'].map((name) => createTenant(withKey(organization.apiKey), { name, environment: 'SANDBOX' })));
+    const results = await Promise.all(
+      ['Race', 'RACE'].map((name) => createTenant(withKey(organization.apiKey), { name, environment: 'SANDBOX' })),
+    );
     expect(results.map((result) => result.data?.createTenant.__typename).sort()).toEqual(['ConflictError', 'CreateTenantPayload']);
-    const names = await server.prisma.tenant.findMany({ where: { organizationId: organization.organizationId, name: { in: ['Race', 'RACE'] } } });
+    const names = await server.prisma.tenant.findMany({
+      where: { organizationId: organization.organizationId, name: { in: ['Race', 'RACE'] } },
+    });
     expect(names).toHaveLength(1);
   });
 

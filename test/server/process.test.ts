@@ -12,7 +12,13 @@ import { PGlite } from '@electric-sql/pglite';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { newKeyEntry } from '../../src/crypto/key-ring.ts';
 import { DEVELOPMENT_DEFAULTS_WARNING } from '../../src/deployment-checks.ts';
-import { CreateOrganizationDocument, CreateWebhookEndpointDocument, RevokeApiKeyDocument, ViewerDocument, type TypedDocumentString } from '../generated/graphql.ts';
+import {
+  CreateOrganizationDocument,
+  CreateWebhookEndpointDocument,
+  RevokeApiKeyDocument,
+  ViewerDocument,
+  type TypedDocumentString,
+} from '../generated/graphql.ts';
 import { createPostgresDatabase } from '../support/server.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -66,7 +72,10 @@ async function databaseEnvironment({ migrated = false } = {}): Promise<Record<st
 async function waitForReady(port: number, deadlineMs = 60_000): Promise<void> {
   const deadline = Date.now() + deadlineMs;
   while (Date.now() < deadline) {
-    const status = await fetch(`http://127.0.0.1:${port}/ready`).then((response) => response.status, () => 0);
+    const status = await fetch(`http://127.0.0.1:${port}/ready`).then(
+      (response) => response.status,
+      () => 0,
+    );
     if (status === 200) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -106,14 +115,23 @@ describe('the server process', () => {
 
 describe('production-safe defaults', () => {
   it('refuses to start in production without METRICS_TOKEN', async () => {
-    const server = startServerProcess({ NODE_ENV: 'production', DATABASE_URL: 'postgresql://unused.invalid/db', ENCRYPTION_KEYS: newKeyEntry(1) });
+    const server = startServerProcess({
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgresql://unused.invalid/db',
+      ENCRYPTION_KEYS: newKeyEntry(1),
+    });
     expect(await server.exited).toBe(1);
     expect(server.output()).toMatch(/METRICS_TOKEN: required in production/);
   });
 
   it('warns at start when a development server looks like a production deployment', async () => {
     const port = await freePort();
-    const server = startServerProcess({ PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: 'https://connect.example.com', ...(await databaseEnvironment()) });
+    const server = startServerProcess({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PUBLIC_URL: 'https://connect.example.com',
+      ...(await databaseEnvironment()),
+    });
     await expect.poll(server.output, { timeout: 20_000 }).toContain(DEVELOPMENT_DEFAULTS_WARNING);
     expect(server.output()).toContain('PUBLIC_URL is https');
     server.child.kill('SIGKILL');
@@ -145,7 +163,13 @@ async function postChunked(port: number, pid: number, path: string, contentType:
   const chunk = Buffer.alloc(64 * 1024, 'a');
   let sent = 0;
   let answered = false;
-  const request = httpRequest({ host: '127.0.0.1', port, path, method: 'POST', headers: { 'content-type': contentType, 'transfer-encoding': 'chunked' } });
+  const request = httpRequest({
+    host: '127.0.0.1',
+    port,
+    path,
+    method: 'POST',
+    headers: { 'content-type': contentType, 'transfer-encoding': 'chunked' },
+  });
   const status = new Promise<number>((resolve, reject) => {
     request.on('response', (response) => {
       answered = true;
@@ -173,7 +197,12 @@ async function postChunked(port: number, pid: number, path: string, contentType:
 describe('request bodies over real HTTP', () => {
   it('answers 413 to a 200 MiB chunked body without holding it (resident memory grows far less), /health and /ready included', async () => {
     const port = await freePort();
-    const server = startServerProcess({ PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...(await databaseEnvironment({ migrated: true })) });
+    const server = startServerProcess({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      ...(await databaseEnvironment({ migrated: true })),
+    });
     await waitForReady(port);
     const pid = server.child.pid ?? expect.fail('no pid');
     for (const [path, contentType] of [
@@ -185,7 +214,9 @@ describe('request bodies over real HTTP', () => {
       ['/ready', 'application/json'],
     ] as const) {
       const result = await postChunked(port, pid, path, contentType, 200 * MiB);
-      console.info(`${path}: ${result.status} after ${(result.sentBytes / MiB).toFixed(1)} MiB sent; server RSS +${(result.growthBytes / 1e6).toFixed(1)} MB`);
+      console.info(
+        `${path}: ${result.status} after ${(result.sentBytes / MiB).toFixed(1)} MiB sent; server RSS +${(result.growthBytes / 1e6).toFixed(1)} MB`,
+      );
       expect(result.status).toBe(413);
       expect(result.growthBytes).toBeLessThan(50e6);
     }
@@ -197,16 +228,32 @@ describe('request bodies over real HTTP', () => {
 });
 
 /** One request on a connection of its own, so that node:cluster hands each to a worker in turn. */
-function requestOnNewConnection<Result, Variables>(port: number, document: TypedDocumentString<Result, Variables>, variables: Variables, headers: Record<string, string>) {
+function requestOnNewConnection<Result, Variables>(
+  port: number,
+  document: TypedDocumentString<Result, Variables>,
+  variables: Variables,
+  headers: Record<string, string>,
+) {
   return new Promise<{ status: number; requestId: string; data: Result | undefined }>((resolve, reject) => {
     const body = JSON.stringify({ query: document.toString(), variables });
     const request = httpRequest(
-      { host: '127.0.0.1', port, path: '/graphql', method: 'POST', agent: false, headers: { 'content-type': 'application/json', connection: 'close', ...headers } },
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/graphql',
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/json', connection: 'close', ...headers },
+      },
       (response) => {
         let text = '';
         response.on('data', (chunk) => (text += chunk));
         response.on('end', () =>
-          resolve({ status: response.statusCode ?? 0, requestId: String(response.headers['x-request-id']), data: (JSON.parse(text) as { data?: Result }).data }),
+          resolve({
+            status: response.statusCode ?? 0,
+            requestId: String(response.headers['x-request-id']),
+            data: (JSON.parse(text) as { data?: Result }).data,
+          }),
         );
       },
     );
@@ -247,14 +294,30 @@ describe('stopping with webhook sends in flight', () => {
       silent.close();
     });
     const port = await freePort();
-    const server = startServerProcess({ PORT: String(port), HOST: '127.0.0.1', ADMIN_SECRET: 'process-admin-secret-0123456789', ...(await databaseEnvironment({ migrated: true })) });
+    const server = startServerProcess({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ADMIN_SECRET: 'process-admin-secret-0123456789',
+      ...(await databaseEnvironment({ migrated: true })),
+    });
     await waitForReady(port);
-    const created = (await requestOnNewConnection(port, CreateOrganizationDocument, { input: { name: 'Silent Hooks', country: 'FR' } }, { 'x-admin-secret': 'process-admin-secret-0123456789' })).data
-      ?.createOrganization;
+    const created = (
+      await requestOnNewConnection(
+        port,
+        CreateOrganizationDocument,
+        { input: { name: 'Silent Hooks', country: 'FR' } },
+        { 'x-admin-secret': 'process-admin-secret-0123456789' },
+      )
+    ).data?.createOrganization;
     if (created?.__typename !== 'CreateOrganizationPayload') return expect.fail('createOrganization failed');
     // An endpoint's first delivery is its own creation: the send starts at once, and hangs.
     const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/hooks`;
-    const endpoint = await requestOnNewConnection(port, CreateWebhookEndpointDocument, { input: { url, eventTypes: ['*'] } }, { authorization: `Bearer ${created.apiKey.secret}` });
+    const endpoint = await requestOnNewConnection(
+      port,
+      CreateWebhookEndpointDocument,
+      { input: { url, eventTypes: ['*'] } },
+      { authorization: `Bearer ${created.apiKey.secret}` },
+    );
     expect(endpoint.data?.createWebhookEndpoint.__typename).toBe('CreateWebhookEndpointPayload');
     await expect.poll(() => seen.connections, { timeout: 10_000 }).toBeGreaterThan(0);
 
@@ -283,15 +346,25 @@ describe('WEB_CONCURRENCY', () => {
       expect(lines().filter((line) => line.msg === 'migrations applied')).toHaveLength(1);
 
       // The development admin secret, generated once for the run: every worker takes it.
-      const adminSecret = /Admin secret for this run \(set ADMIN_SECRET to keep one\): (\S+)/.exec(server.output())?.[1] ?? expect.fail('no admin secret printed');
-      const created = (await requestOnNewConnection(port, CreateOrganizationDocument, { input: { name: 'Acme', country: 'FR' } }, { 'x-admin-secret': adminSecret })).data?.createOrganization;
+      const adminSecret =
+        /Admin secret for this run \(set ADMIN_SECRET to keep one\): (\S+)/.exec(server.output())?.[1] ??
+        expect.fail('no admin secret printed');
+      const created = (
+        await requestOnNewConnection(
+          port,
+          CreateOrganizationDocument,
+          { input: { name: 'Acme', country: 'FR' } },
+          { 'x-admin-secret': adminSecret },
+        )
+      ).data?.createOrganization;
       if (created?.__typename !== 'CreateOrganizationPayload') expect.fail('createOrganization failed');
       const owner = { apiKeyId: created.apiKey.id, apiKey: created.apiKey.secret ?? expect.fail('no secret') };
 
       /** Sends `count` requests, each on a new connection, and says which worker answered each, with what. */
       const statusesByWorker = async (count: number) => {
         const answers: { status: number; requestId: string }[] = [];
-        for (let index = 0; index < count; index += 1) answers.push(await requestOnNewConnection(port, ViewerDocument, {}, { authorization: `Bearer ${owner.apiKey}` }));
+        for (let index = 0; index < count; index += 1)
+          answers.push(await requestOnNewConnection(port, ViewerDocument, {}, { authorization: `Bearer ${owner.apiKey}` }));
         const workerOf = (requestId: string) => lines().find((line) => line.msg === 'request' && line.requestId === requestId)?.worker;
         await expect.poll(() => answers.every((answer) => workerOf(answer.requestId) !== undefined)).toBe(true);
         const byWorker = new Map<number, number[]>();
@@ -303,14 +376,24 @@ describe('WEB_CONCURRENCY', () => {
       };
       // Both workers answer (and both take the admin secret), and both now hold the key in their cache.
       for (let index = 0; index < 2; index += 1) {
-        const spare = await requestOnNewConnection(port, CreateOrganizationDocument, { input: { name: 'Spare', country: 'FR' } }, { 'x-admin-secret': adminSecret });
+        const spare = await requestOnNewConnection(
+          port,
+          CreateOrganizationDocument,
+          { input: { name: 'Spare', country: 'FR' } },
+          { 'x-admin-secret': adminSecret },
+        );
         expect(spare.data?.createOrganization.__typename).toBe('CreateOrganizationPayload');
       }
       const warmed = await statusesByWorker(6);
       expect([...warmed.keys()].sort()).toEqual([1, 2]);
       expect([...warmed.values()].flat().every((status) => status === 200)).toBe(true);
 
-      const revoked = await requestOnNewConnection(port, RevokeApiKeyDocument, { input: { id: owner.apiKeyId } }, { authorization: `Bearer ${owner.apiKey}` });
+      const revoked = await requestOnNewConnection(
+        port,
+        RevokeApiKeyDocument,
+        { input: { id: owner.apiKeyId } },
+        { authorization: `Bearer ${owner.apiKey}` },
+      );
       expect(revoked.status).toBe(200);
       const refusedEverywhere = async () => {
         const after = await statusesByWorker(4);
@@ -321,7 +404,10 @@ describe('WEB_CONCURRENCY', () => {
       // /metrics counts every worker's requests (the primary sums them), whichever worker a scrape reaches.
       const graphqlRequests = lines().filter((line) => line.msg === 'request' && line.path === '/graphql').length;
       for (let scrape = 0; scrape < 2; scrape += 1) {
-        const counted = [...(await getOnNewConnection(port, '/metrics')).matchAll(/^connect_http_requests_total\{.*\} (\d+)$/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
+        const counted = [...(await getOnNewConnection(port, '/metrics')).matchAll(/^connect_http_requests_total\{.*\} (\d+)$/gm)].reduce(
+          (sum, match) => sum + Number(match[1]),
+          0,
+        );
         expect(counted).toBe(graphqlRequests);
       }
 
@@ -329,21 +415,34 @@ describe('WEB_CONCURRENCY', () => {
       expect(workerPids).toHaveLength(2);
       server.child.kill('SIGTERM');
       expect(await server.exited).toBe(0);
-      expect(lines().filter((line) => line.msg === 'stopped' && line.worker !== undefined).map((line) => line.worker).sort()).toEqual([1, 2]);
+      expect(
+        lines()
+          .filter((line) => line.msg === 'stopped' && line.worker !== undefined)
+          .map((line) => line.worker)
+          .sort(),
+      ).toEqual([1, 2]);
       expect(lines().at(-1)).toMatchObject({ msg: 'stopped', killed: false });
       for (const pid of workerPids) expect(() => process.kill(pid, 0)).toThrow(/ESRCH/);
     }, 120_000);
 
     it('restarts a worker that dies, and backs off when workers die at start', async () => {
       const port = await freePort();
-      const server = startServerProcess({ PORT: String(port), HOST: '127.0.0.1', WEB_CONCURRENCY: '2', ...(await databaseEnvironment({ migrated: true })) });
+      const server = startServerProcess({
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        WEB_CONCURRENCY: '2',
+        ...(await databaseEnvironment({ migrated: true })),
+      });
       const lines = () => logLines(server.output());
       await expect.poll(() => lines().filter((line) => line.msg === 'ready' && line.worker).length, { timeout: 60_000 }).toBe(2);
       const first = lines().find((line) => line.msg === 'ready' && line.worker === 1)?.pid ?? expect.fail('no worker 1');
       process.kill(first, 'SIGKILL');
       // Another starts (within a second: it died right after it started), and serves.
       await expect.poll(() => lines().some((line) => line.msg === 'ready' && line.worker === 3), { timeout: 60_000 }).toBe(true);
-      expect(lines().find((line) => line.msg === 'worker exited; starting another')).toMatchObject({ worker: 1, restartInMs: expect.toBeOneOf([0, 1_000]) });
+      expect(lines().find((line) => line.msg === 'worker exited; starting another')).toMatchObject({
+        worker: 1,
+        restartInMs: expect.toBeOneOf([0, 1_000]),
+      });
       server.child.kill('SIGTERM');
       expect(await server.exited).toBe(0);
 
@@ -351,8 +450,14 @@ describe('WEB_CONCURRENCY', () => {
       const taken = createServer().listen(0, '127.0.0.1');
       await new Promise((resolve) => taken.once('listening', resolve));
       cleanups.push(() => void taken.close());
-      const crashing = startServerProcess({ PORT: String((taken.address() as { port: number }).port), HOST: '127.0.0.1', WEB_CONCURRENCY: '2', ...(await databaseEnvironment({ migrated: true })) });
-      const restartDelays = () => logLines(crashing.output()).flatMap((line) => (line.msg === 'worker exited; starting another' ? [line.restartInMs] : []));
+      const crashing = startServerProcess({
+        PORT: String((taken.address() as { port: number }).port),
+        HOST: '127.0.0.1',
+        WEB_CONCURRENCY: '2',
+        ...(await databaseEnvironment({ migrated: true })),
+      });
+      const restartDelays = () =>
+        logLines(crashing.output()).flatMap((line) => (line.msg === 'worker exited; starting another' ? [line.restartInMs] : []));
       await expect.poll(() => restartDelays().length, { timeout: 60_000 }).toBeGreaterThanOrEqual(3);
       expect(restartDelays().slice(0, 3)).toEqual([1_000, 2_000, 4_000]);
       crashing.child.kill('SIGTERM');

@@ -37,9 +37,11 @@ let entries = 0;
 const newPurpose = (name = 'Purpose') => givenPurpose(server, platform, `${name} ${(entries += 1)}`);
 const newPackage = async (purposeIds: string[]) => givenPackage(server, platform, `Package ${(entries += 1)}`, purposeIds);
 
-const archivePurpose = (id: string, headers = byPlatform()) => server.request(ArchivePermissiblePurposeDocument, { input: { id } }, headers);
+const archivePurpose = (id: string, headers = byPlatform()) =>
+  server.request(ArchivePermissiblePurposeDocument, { input: { id } }, headers);
 const archivePackage = (id: string, headers = byPlatform()) => server.request(ArchiveAccountPackageDocument, { input: { id } }, headers);
-const create = (overrides: Partial<CreateSubAccountInput>) => server.request(CreateSubAccountDocument, { input: subAccountInput(overrides) }, byPlatform());
+const create = (overrides: Partial<CreateSubAccountInput>) =>
+  server.request(CreateSubAccountDocument, { input: subAccountInput(overrides) }, byPlatform());
 const update = (input: UpdateSubAccountInput, headers = byPlatform()) => server.request(UpdateSubAccountDocument, { input }, headers);
 const ids = (rows: readonly { id: string }[] | undefined) => (rows ?? []).map((row) => row.id).sort();
 
@@ -47,8 +49,14 @@ describe('updating the catalog', () => {
   it('renames a purpose and changes or clears its description; a taken name is CONFLICT; a blank one VALIDATION', async () => {
     const purpose = await newPurpose('Renamed');
     const taken = await newPurpose('Taken');
-    const renamed = await server.request(UpdatePermissiblePurposeDocument, { input: { id: purpose, name: 'Tenant screening', description: 'For landlords.' } }, byPlatform());
-    expect(renamed.data?.updatePermissiblePurpose).toMatchObject({ permissiblePurpose: { id: purpose, name: 'Tenant screening', description: 'For landlords.' } });
+    const renamed = await server.request(
+      UpdatePermissiblePurposeDocument,
+      { input: { id: purpose, name: 'Tenant screening', description: 'For landlords.' } },
+      byPlatform(),
+    );
+    expect(renamed.data?.updatePermissiblePurpose).toMatchObject({
+      permissiblePurpose: { id: purpose, name: 'Tenant screening', description: 'For landlords.' },
+    });
     const cleared = await server.request(UpdatePermissiblePurposeDocument, { input: { id: purpose, description: null } }, byPlatform());
     expect(cleared.data?.updatePermissiblePurpose).toMatchObject({ permissiblePurpose: { name: 'Tenant screening', description: null } });
 
@@ -68,11 +76,21 @@ describe('updating the catalog', () => {
     const holder = await givenSubAccount(server, platform.apiKey, subAccountInput({ accountPackageIds: [pkg], createApiKey: false }));
     expect(ids(holder.subAccount.permissiblePurposes)).toEqual([first]);
 
-    const updated = await server.request(UpdateAccountPackageDocument, { input: { id: pkg, name: 'Premium', permissiblePurposeIds: [second] } }, byPlatform());
-    expect(updated.data?.updateAccountPackage).toMatchObject({ accountPackage: { id: pkg, name: 'Premium', permissiblePurposes: [{ id: second }] } });
+    const updated = await server.request(
+      UpdateAccountPackageDocument,
+      { input: { id: pkg, name: 'Premium', permissiblePurposeIds: [second] } },
+      byPlatform(),
+    );
+    expect(updated.data?.updateAccountPackage).toMatchObject({
+      accountPackage: { id: pkg, name: 'Premium', permissiblePurposes: [{ id: second }] },
+    });
     const empty = await server.request(UpdateAccountPackageDocument, { input: { id: pkg, permissiblePurposeIds: [] } }, byPlatform());
     expect(empty.data?.updateAccountPackage).toMatchObject({ code: 'VALIDATION', fields: ['input.permissiblePurposeIds'] });
-    const foreign = await server.request(UpdateAccountPackageDocument, { input: { id: pkg, permissiblePurposeIds: [await givenPurpose(server, stranger, 'Foreign')] } }, byPlatform());
+    const foreign = await server.request(
+      UpdateAccountPackageDocument,
+      { input: { id: pkg, permissiblePurposeIds: [await givenPurpose(server, stranger, 'Foreign')] } },
+      byPlatform(),
+    );
     expect(foreign.data?.updateAccountPackage).toMatchObject({ code: 'VALIDATION', fields: ['input.permissiblePurposeIds'] });
 
     const later = await givenSubAccount(server, platform.apiKey, subAccountInput({ accountPackageIds: [pkg], createApiKey: false }));
@@ -85,13 +103,22 @@ describe('updating the catalog', () => {
     const theirs = await givenPurpose(server, stranger, 'Their purpose');
     const theirPackage = await givenPackage(server, stranger, 'Their package', [theirs]);
     const notFound = { __typename: 'NotFoundError', code: 'NOT_FOUND' };
-    expect((await server.request(UpdatePermissiblePurposeDocument, { input: { id: theirs, name: 'Mine now' } }, byPlatform())).data?.updatePermissiblePurpose).toMatchObject(notFound);
-    expect((await server.request(UpdateAccountPackageDocument, { input: { id: theirPackage, name: 'Mine now' } }, byPlatform())).data?.updateAccountPackage).toMatchObject(notFound);
+    expect(
+      (await server.request(UpdatePermissiblePurposeDocument, { input: { id: theirs, name: 'Mine now' } }, byPlatform())).data
+        ?.updatePermissiblePurpose,
+    ).toMatchObject(notFound);
+    expect(
+      (await server.request(UpdateAccountPackageDocument, { input: { id: theirPackage, name: 'Mine now' } }, byPlatform())).data
+        ?.updateAccountPackage,
+    ).toMatchObject(notFound);
     expect((await archivePurpose(theirs)).data?.archivePermissiblePurpose).toMatchObject(notFound);
     expect((await archivePackage(theirPackage)).data?.archiveAccountPackage).toMatchObject(notFound);
     expect((await archivePurpose('ppur_doesnotexist0000000000000')).data?.archivePermissiblePurpose).toMatchObject(notFound);
     const untouched = await server.request(CatalogDocument, {}, withKey(stranger.apiKey));
-    expect(untouched.data?.permissiblePurposes.nodes.find((node) => node.id === theirs)).toMatchObject({ name: 'Their purpose', archivedAt: null });
+    expect(untouched.data?.permissiblePurposes.nodes.find((node) => node.id === theirs)).toMatchObject({
+      name: 'Their purpose',
+      archivedAt: null,
+    });
 
     const own = await givenSubAccount(server, platform.apiKey, subAccountInput({ permissiblePurposeIds: [await newPurpose()] }));
     const ownKey = withKey(own.apiKey!.secret!);
@@ -110,17 +137,25 @@ describe('archiving', () => {
   it('sets archivedAt once (twice is INVALID_STATE); the entry stays on the sub-accounts and packages that have it', async () => {
     const purpose = await newPurpose();
     const pkg = await newPackage([purpose]);
-    const holder = await givenSubAccount(server, platform.apiKey, subAccountInput({ permissiblePurposeIds: [purpose], accountPackageIds: [pkg], createApiKey: false }));
+    const holder = await givenSubAccount(
+      server,
+      platform.apiKey,
+      subAccountInput({ permissiblePurposeIds: [purpose], accountPackageIds: [pkg], createApiKey: false }),
+    );
 
     const archived = await archivePurpose(purpose);
     expect(archived.data?.archivePermissiblePurpose).toMatchObject({ permissiblePurpose: { id: purpose, archivedAt: expect.any(String) } });
     expect((await archivePurpose(purpose)).data?.archivePermissiblePurpose).toMatchObject({ code: 'INVALID_STATE' });
     const archivedPackage = await archivePackage(pkg);
-    expect(archivedPackage.data?.archiveAccountPackage).toMatchObject({ accountPackage: { id: pkg, archivedAt: expect.any(String), permissiblePurposes: [{ id: purpose }] } });
+    expect(archivedPackage.data?.archiveAccountPackage).toMatchObject({
+      accountPackage: { id: pkg, archivedAt: expect.any(String), permissiblePurposes: [{ id: purpose }] },
+    });
     expect((await archivePackage(pkg)).data?.archiveAccountPackage).toMatchObject({ code: 'INVALID_STATE' });
 
     const kept = await update({ id: holder.subAccount.id, ownerTitle: 'Owner' });
-    expect(kept.data?.updateSubAccount).toMatchObject({ subAccount: { permissiblePurposes: [{ id: purpose }], accountPackages: [{ id: pkg }] } });
+    expect(kept.data?.updateSubAccount).toMatchObject({
+      subAccount: { permissiblePurposes: [{ id: purpose }], accountPackages: [{ id: pkg }] },
+    });
     // What it has, it may keep when its choice is given again.
     const again = await update({ id: holder.subAccount.id, permissiblePurposeIds: [purpose], accountPackageIds: [pkg] });
     expect(again.data?.updateSubAccount).toMatchObject({ __typename: 'UpdateSubAccountPayload' });
@@ -135,7 +170,9 @@ describe('archiving', () => {
 
     const viaPurpose = await create({ permissiblePurposeIds: [live, purpose] });
     expect(viaPurpose.data?.createSubAccount).toMatchObject({ code: 'VALIDATION', fields: ['input.permissiblePurposeIds'] });
-    expect(viaPurpose.data?.createSubAccount.__typename === 'ValidationError' && viaPurpose.data.createSubAccount.message).toContain(purpose);
+    expect(viaPurpose.data?.createSubAccount.__typename === 'ValidationError' && viaPurpose.data.createSubAccount.message).toContain(
+      purpose,
+    );
     const viaPackage = await create({ permissiblePurposeIds: [live], accountPackageIds: [pkg] });
     expect(viaPackage.data?.createSubAccount).toMatchObject({ code: 'VALIDATION', fields: ['input.accountPackageIds'] });
     expect(viaPackage.data?.createSubAccount.__typename === 'ValidationError' && viaPackage.data.createSubAccount.message).toContain(pkg);
@@ -144,10 +181,18 @@ describe('archiving', () => {
     const onUpdate = await update({ id: holder.subAccount.id, permissiblePurposeIds: [live, purpose] });
     expect(onUpdate.data?.updateSubAccount).toMatchObject({ code: 'VALIDATION', fields: ['input.permissiblePurposeIds'] });
 
-    const inPackage = await server.request(CreateAccountPackageDocument, { input: { name: 'With archived', permissiblePurposeIds: [purpose] } }, byPlatform());
+    const inPackage = await server.request(
+      CreateAccountPackageDocument,
+      { input: { name: 'With archived', permissiblePurposeIds: [purpose] } },
+      byPlatform(),
+    );
     expect(inPackage.data?.createAccountPackage).toMatchObject({ code: 'VALIDATION', fields: ['input.permissiblePurposeIds'] });
     const otherPackage = await newPackage([live]);
-    const addedToPackage = await server.request(UpdateAccountPackageDocument, { input: { id: otherPackage, permissiblePurposeIds: [live, purpose] } }, byPlatform());
+    const addedToPackage = await server.request(
+      UpdateAccountPackageDocument,
+      { input: { id: otherPackage, permissiblePurposeIds: [live, purpose] } },
+      byPlatform(),
+    );
     expect(addedToPackage.data?.updateAccountPackage).toMatchObject({ code: 'VALIDATION', fields: ['input.permissiblePurposeIds'] });
   });
 
@@ -158,13 +203,21 @@ describe('archiving', () => {
     const fresh = await givenSubAccount(server, platform.apiKey, subAccountInput({ accountPackageIds: [pkg], createApiKey: false }));
     expect(ids(fresh.subAccount.permissiblePurposes)).toEqual([kept]);
     // Both given: the package's live purposes must be among the ids; the archived one need not be.
-    const both = await givenSubAccount(server, platform.apiKey, subAccountInput({ permissiblePurposeIds: [kept], accountPackageIds: [pkg], createApiKey: false }));
+    const both = await givenSubAccount(
+      server,
+      platform.apiKey,
+      subAccountInput({ permissiblePurposeIds: [kept], accountPackageIds: [pkg], createApiKey: false }),
+    );
     expect(ids(both.subAccount.permissiblePurposes)).toEqual([kept]);
   });
 
   it('lists archived entries too, unless filter.archived says which; orders by name and searches', async () => {
     const owner = await givenOrganization(server, 'Listing Catalog');
-    const [beta, alpha, gamma] = [await givenPurpose(server, owner, 'beta'), await givenPurpose(server, owner, 'Alpha'), await givenPurpose(server, owner, 'Gamma')];
+    const [beta, alpha, gamma] = [
+      await givenPurpose(server, owner, 'beta'),
+      await givenPurpose(server, owner, 'Alpha'),
+      await givenPurpose(server, owner, 'Gamma'),
+    ];
     const pkg = await givenPackage(server, owner, 'Old package', [alpha]);
     await archivePurpose(beta, withKey(owner.apiKey));
     await archivePackage(pkg, withKey(owner.apiKey));
@@ -186,7 +239,10 @@ describe('archiving', () => {
 
 describe('the catalog’s events', () => {
   const eventsOf = async (objectId: string) =>
-    (await server.request(EventsDocument, { first: 10, filter: { objectId } }, byPlatform())).data?.events.nodes.map((event) => ({ type: event.type, data: event.data })) ?? [];
+    (await server.request(EventsDocument, { first: 10, filter: { objectId } }, byPlatform())).data?.events.nodes.map((event) => ({
+      type: event.type,
+      data: event.data,
+    })) ?? [];
 
   it('records each update and archiving, with what changed, in the platform tenant only', async () => {
     const purpose = await newPurpose('Evented');
@@ -199,12 +255,21 @@ describe('the catalog’s events', () => {
 
     // Newest first.
     expect(await eventsOf(purpose)).toMatchObject([
-      { type: 'permissible_purpose.archived', data: { object: { id: purpose, archivedAt: expect.any(String) }, previous: { archivedAt: null } } },
-      { type: 'permissible_purpose.updated', data: { object: { description: 'Now described.' }, previous: { description: expect.stringMatching(/^Evented/) } } },
+      {
+        type: 'permissible_purpose.archived',
+        data: { object: { id: purpose, archivedAt: expect.any(String) }, previous: { archivedAt: null } },
+      },
+      {
+        type: 'permissible_purpose.updated',
+        data: { object: { description: 'Now described.' }, previous: { description: expect.stringMatching(/^Evented/) } },
+      },
     ]);
     expect(await eventsOf(pack)).toMatchObject([
       { type: 'account_package.archived', data: { object: { id: pack, archivedAt: expect.any(String) } } },
-      { type: 'account_package.updated', data: { object: { permissiblePurposeIds: [purpose, other].sort() }, previous: { permissiblePurposeIds: [purpose] } } },
+      {
+        type: 'account_package.updated',
+        data: { object: { permissiblePurposeIds: [purpose, other].sort() }, previous: { permissiblePurposeIds: [purpose] } },
+      },
     ]);
     const seenByStranger = await server.request(EventsDocument, { first: 10, filter: { objectId: purpose } }, withKey(stranger.apiKey));
     expect(seenByStranger.data?.events.nodes).toEqual([]);
@@ -226,25 +291,39 @@ describe('changing a sub-account’s purposes and packages', () => {
     const id = holder.subAccount.id;
 
     const viaPackage = await update({ id, accountPackageIds: [pkg] });
-    expect(viaPackage.data?.updateSubAccount).toMatchObject({ subAccount: { permissiblePurposes: [{ id: second }], accountPackages: [{ id: pkg }] } });
+    expect(viaPackage.data?.updateSubAccount).toMatchObject({
+      subAccount: { permissiblePurposes: [{ id: second }], accountPackages: [{ id: pkg }] },
+    });
     const kept = await update({ id, ownerTitle: 'Owner' });
-    expect(kept.data?.updateSubAccount).toMatchObject({ subAccount: { permissiblePurposes: [{ id: second }], accountPackages: [{ id: pkg }] } });
+    expect(kept.data?.updateSubAccount).toMatchObject({
+      subAccount: { permissiblePurposes: [{ id: second }], accountPackages: [{ id: pkg }] },
+    });
 
     const both = await update({ id, permissiblePurposeIds: [second, third], accountPackageIds: [pkg] });
     if (both.data?.updateSubAccount.__typename !== 'UpdateSubAccountPayload') return expect.fail(JSON.stringify(both));
     expect(ids(both.data.updateSubAccount.subAccount.permissiblePurposes)).toEqual([second, third].sort());
 
     const disagree = await update({ id, permissiblePurposeIds: [first], accountPackageIds: [pkg] });
-    expect(disagree.data?.updateSubAccount).toMatchObject({ code: 'VALIDATION', fields: ['input.permissiblePurposeIds', 'input.accountPackageIds'] });
+    expect(disagree.data?.updateSubAccount).toMatchObject({
+      code: 'VALIDATION',
+      fields: ['input.permissiblePurposeIds', 'input.accountPackageIds'],
+    });
     const none = await update({ id, permissiblePurposeIds: [] });
-    expect(none.data?.updateSubAccount).toMatchObject({ code: 'VALIDATION', fields: ['input.permissiblePurposeIds', 'input.accountPackageIds'] });
+    expect(none.data?.updateSubAccount).toMatchObject({
+      code: 'VALIDATION',
+      fields: ['input.permissiblePurposeIds', 'input.accountPackageIds'],
+    });
     const foreign = await update({ id, permissiblePurposeIds: [await givenPurpose(server, stranger, 'Foreign purpose')] });
     expect(foreign.data?.updateSubAccount).toMatchObject({ code: 'VALIDATION', fields: ['input.permissiblePurposeIds'] });
 
     const direct = await update({ id, permissiblePurposeIds: [first] });
     expect(direct.data?.updateSubAccount).toMatchObject({ subAccount: { permissiblePurposes: [{ id: first }], accountPackages: [] } });
 
-    const events = await server.request(EventsDocument, { first: 1, filter: { type: ['sub_account.updated'], objectId: id } }, byPlatform());
+    const events = await server.request(
+      EventsDocument,
+      { first: 1, filter: { type: ['sub_account.updated'], objectId: id } },
+      byPlatform(),
+    );
     expect(events.data?.events.nodes[0]?.data).toMatchObject({
       object: { permissiblePurposeIds: [first], accountPackageIds: [] },
       previous: { permissiblePurposeIds: [second, third].sort(), accountPackageIds: [pkg] },
@@ -254,12 +333,18 @@ describe('changing a sub-account’s purposes and packages', () => {
   it('is the platform’s alone: the sub-account’s own key may send them as they are, and nothing else', async () => {
     const [first, second] = [await newPurpose(), await newPurpose()];
     const pkg = await newPackage([first]);
-    const holder = await givenSubAccount(server, platform.apiKey, subAccountInput({ permissiblePurposeIds: [first], accountPackageIds: [pkg] }));
+    const holder = await givenSubAccount(
+      server,
+      platform.apiKey,
+      subAccountInput({ permissiblePurposeIds: [first], accountPackageIds: [pkg] }),
+    );
     const own = withKey(holder.apiKey!.secret!);
     const id = holder.subAccount.id;
 
     const asTheyAre = await update({ id, ownerTitle: 'CEO', permissiblePurposeIds: [first], accountPackageIds: [pkg] }, own);
-    expect(asTheyAre.data?.updateSubAccount).toMatchObject({ subAccount: { permissiblePurposes: [{ id: first }], accountPackages: [{ id: pkg }] } });
+    expect(asTheyAre.data?.updateSubAccount).toMatchObject({
+      subAccount: { permissiblePurposes: [{ id: first }], accountPackages: [{ id: pkg }] },
+    });
 
     const refusal = {
       __typename: 'ValidationError',
@@ -276,6 +361,8 @@ describe('changing a sub-account’s purposes and packages', () => {
       expect((await update({ id, ...change }, own)).data?.updateSubAccount).toEqual(refusal);
     }
     const unchanged = await update({ id }, withKey(platform.apiKey));
-    expect(unchanged.data?.updateSubAccount).toMatchObject({ subAccount: { permissiblePurposes: [{ id: first }], accountPackages: [{ id: pkg }] } });
+    expect(unchanged.data?.updateSubAccount).toMatchObject({
+      subAccount: { permissiblePurposes: [{ id: first }], accountPackages: [{ id: pkg }] },
+    });
   });
 });

@@ -10,8 +10,13 @@ import type { OrganizationFixture } from '../support/fixtures.ts';
 import { withKey, type TestServer } from '../support/server.ts';
 
 export async function givenPurpose(server: TestServer, owner: OrganizationFixture, name: string) {
-  const response = await server.request(CreatePermissiblePurposeDocument, { input: { name, description: `${name}.` } }, withKey(owner.apiKey));
-  if (response.data?.createPermissiblePurpose.__typename !== 'CreatePermissiblePurposePayload') return expect.fail(JSON.stringify(response));
+  const response = await server.request(
+    CreatePermissiblePurposeDocument,
+    { input: { name, description: `${name}.` } },
+    withKey(owner.apiKey),
+  );
+  if (response.data?.createPermissiblePurpose.__typename !== 'CreatePermissiblePurposePayload')
+    return expect.fail(JSON.stringify(response));
   return response.data.createPermissiblePurpose.permissiblePurpose.id;
 }
 
@@ -24,7 +29,10 @@ export async function givenPackage(server: TestServer, owner: OrganizationFixtur
 let names = 0;
 
 /** A valid input with a new name ("Branch <n>"), over `defaults`, then `overrides`. */
-export function subAccountInput(defaults: Partial<CreateSubAccountInput>, overrides: Partial<CreateSubAccountInput> = {}): CreateSubAccountInput {
+export function subAccountInput(
+  defaults: Partial<CreateSubAccountInput>,
+  overrides: Partial<CreateSubAccountInput> = {},
+): CreateSubAccountInput {
   names += 1;
   return {
     accountName: `Branch ${names}`,

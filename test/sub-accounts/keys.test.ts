@@ -41,10 +41,14 @@ function createKey(subAccountId: string, name: string, headers = byPlatform()) {
 async function namedKey(subAccountId: string, name: string) {
   const response = await createKey(subAccountId, name);
   if (response.data?.createSubAccountApiKey.__typename !== 'CreateSubAccountApiKeyPayload') return expect.fail(JSON.stringify(response));
-  return { ...response.data.createSubAccountApiKey.apiKey, secret: response.data.createSubAccountApiKey.apiKey.secret ?? expect.fail('no secret') };
+  return {
+    ...response.data.createSubAccountApiKey.apiKey,
+    secret: response.data.createSubAccountApiKey.apiKey.secret ?? expect.fail('no secret'),
+  };
 }
 
-const revoke = (keyInput: RevokeSubAccountApiKeyInput, headers = byPlatform()) => server.request(RevokeSubAccountApiKeyDocument, { input: keyInput }, headers);
+const revoke = (keyInput: RevokeSubAccountApiKeyInput, headers = byPlatform()) =>
+  server.request(RevokeSubAccountApiKeyDocument, { input: keyInput }, headers);
 
 describe('named keys', () => {
   it('are made by the platform in the sub-account’s tenant, shown once, listed by name, and work next to the provisioned key', async () => {
@@ -62,8 +66,14 @@ describe('named keys', () => {
       { id: payroll.id, name: 'Payroll', secret: null },
     ]);
 
-    const events = await server.request(EventsDocument, { first: 10, filter: { type: ['sub_account.api_key.created'], objectId: payroll.id } }, byPlatform());
-    expect(events.data?.events.nodes[0]?.data).toMatchObject({ object: { object: 'api_key', id: payroll.id, name: 'Payroll', subAccountId: created.subAccount.id } });
+    const events = await server.request(
+      EventsDocument,
+      { first: 10, filter: { type: ['sub_account.api_key.created'], objectId: payroll.id } },
+      byPlatform(),
+    );
+    expect(events.data?.events.nodes[0]?.data).toMatchObject({
+      object: { object: 'api_key', id: payroll.id, name: 'Payroll', subAccountId: created.subAccount.id },
+    });
     expect(JSON.stringify(events)).not.toContain(payroll.secret);
   });
 
@@ -85,7 +95,11 @@ describe('named keys', () => {
     expect(await statusOf(third.apiKey!.secret!)).toBe(200);
     expect(await statusOf(payroll.secret)).toBe(200);
 
-    const revokedEvents = await server.request(EventsDocument, { first: 10, filter: { type: ['sub_account.api_key.revoked'] } }, byPlatform());
+    const revokedEvents = await server.request(
+      EventsDocument,
+      { first: 10, filter: { type: ['sub_account.api_key.revoked'] } },
+      byPlatform(),
+    );
     const revokedIds = revokedEvents.data?.events.nodes.map((event) => event.objectId);
     expect(revokedIds).toEqual(expect.arrayContaining([first.apiKey!.id, again.apiKey!.id]));
     expect(revokedIds).not.toContain(payroll.id);
@@ -94,7 +108,10 @@ describe('named keys', () => {
   it('refuse a name people could not read (VALIDATION naming input.name)', async () => {
     const created = await givenSubAccount(server, platform.apiKey, input({ createApiKey: false }));
     for (const name of [' ', 'Pay\u202Eroll', 'x'.repeat(101)]) {
-      expect((await createKey(created.subAccount.id, name)).data?.createSubAccountApiKey).toMatchObject({ code: 'VALIDATION', fields: ['input.name'] });
+      expect((await createKey(created.subAccount.id, name)).data?.createSubAccountApiKey).toMatchObject({
+        code: 'VALIDATION',
+        fields: ['input.name'],
+      });
     }
     expect(await server.prisma.apiKey.count({ where: { tenantId: created.subAccount.tenantId } })).toBe(0);
   });
@@ -107,7 +124,10 @@ describe('revoking a sub-account key', () => {
     const audit = await namedKey(created.subAccount.id, 'Audit');
 
     const byId = await revoke({ id: payroll.id });
-    expect(byId.data?.revokeSubAccountApiKey).toMatchObject({ __typename: 'RevokeSubAccountApiKeyPayload', apiKey: { id: payroll.id, revokedAt: expect.any(String) } });
+    expect(byId.data?.revokeSubAccountApiKey).toMatchObject({
+      __typename: 'RevokeSubAccountApiKeyPayload',
+      apiKey: { id: payroll.id, revokedAt: expect.any(String) },
+    });
     expect(await statusOf(payroll.secret)).toBe(401);
     expect(await statusOf(audit.secret)).toBe(200);
     // Again: the key as it is, revoked at the first time.
@@ -118,7 +138,10 @@ describe('revoking a sub-account key', () => {
     expect(await statusOf(audit.secret)).toBe(401);
 
     expect((await revoke({})).data?.revokeSubAccountApiKey).toMatchObject({ code: 'VALIDATION', fields: ['input.id'] });
-    expect((await revoke({ subAccountId: created.subAccount.id })).data?.revokeSubAccountApiKey).toMatchObject({ code: 'VALIDATION', fields: ['input.id'] });
+    expect((await revoke({ subAccountId: created.subAccount.id })).data?.revokeSubAccountApiKey).toMatchObject({
+      code: 'VALIDATION',
+      fields: ['input.id'],
+    });
     expect((await revoke({ id: payroll.id, apiKeyId: audit.id })).data?.revokeSubAccountApiKey).toMatchObject({
       code: 'VALIDATION',
       fields: ['input.id', 'input.apiKeyId'],
@@ -130,18 +153,27 @@ describe('revoking a sub-account key', () => {
     const mine = await givenSubAccount(server, platform.apiKey, input());
     const sibling = await givenSubAccount(server, platform.apiKey, input());
     const stranger = await givenOrganization(server, 'Stranger');
-    const strangers = await givenSubAccount(server, stranger.apiKey, subAccountInput({ permissiblePurposeIds: [await givenPurpose(server, stranger, 'p')] }));
+    const strangers = await givenSubAccount(
+      server,
+      stranger.apiKey,
+      subAccountInput({ permissiblePurposeIds: [await givenPurpose(server, stranger, 'p')] }),
+    );
 
     const notFound = { __typename: 'NotFoundError', code: 'NOT_FOUND' };
     expect((await revoke({ id: platform.apiKeyId })).data?.revokeSubAccountApiKey).toMatchObject(notFound);
     expect((await revoke({ id: 'key_doesnotexist00000000000000' })).data?.revokeSubAccountApiKey).toMatchObject(notFound);
     expect((await revoke({ id: strangers.apiKey!.id })).data?.revokeSubAccountApiKey).toMatchObject(notFound);
-    expect((await revoke({ id: sibling.apiKey!.id, subAccountId: mine.subAccount.id })).data?.revokeSubAccountApiKey).toMatchObject(notFound);
+    expect((await revoke({ id: sibling.apiKey!.id, subAccountId: mine.subAccount.id })).data?.revokeSubAccountApiKey).toMatchObject(
+      notFound,
+    );
     // And the other way round: the stranger cannot reach this platform's keys.
     expect((await revoke({ id: mine.apiKey!.id }, withKey(stranger.apiKey))).data?.revokeSubAccountApiKey).toMatchObject(notFound);
-    expect((await createKey(mine.subAccount.id, 'Intruder', withKey(stranger.apiKey))).data?.createSubAccountApiKey).toMatchObject(notFound);
+    expect((await createKey(mine.subAccount.id, 'Intruder', withKey(stranger.apiKey))).data?.createSubAccountApiKey).toMatchObject(
+      notFound,
+    );
 
-    for (const key of [platform.apiKey, sibling.apiKey!.secret!, strangers.apiKey!.secret!, mine.apiKey!.secret!]) expect(await statusOf(key)).toBe(200);
+    for (const key of [platform.apiKey, sibling.apiKey!.secret!, strangers.apiKey!.secret!, mine.apiKey!.secret!])
+      expect(await statusOf(key)).toBe(200);
   });
 });
 
@@ -188,7 +220,10 @@ describe('rotating', () => {
 
 describe('the migration', () => {
   it('makes each existing sub-account’s unrevoked key its provisioned key, and leaves one without a key with none', async () => {
-    const migration = await readFile(new URL('../../prisma/migrations/20261123153147_sub_account_lifecycle_keys_catalog/migration.sql', import.meta.url), 'utf8');
+    const migration = await readFile(
+      new URL('../../prisma/migrations/20261123153147_sub_account_lifecycle_keys_catalog/migration.sql', import.meta.url),
+      'utf8',
+    );
     const carryOver = /UPDATE "SubAccount" AS "account"[^;]+;/.exec(migration)?.[0] ?? expect.fail('no carry-over statement');
     const keyed = await givenSubAccount(server, platform.apiKey, input());
     const revokedOnly = await givenSubAccount(server, platform.apiKey, input());
@@ -211,10 +246,18 @@ describe('a list of sub-accounts with their keys', () => {
     const listerPurpose = await givenPurpose(server, lister, 'Listing purpose');
     const made = [];
     for (let index = 0; index < 12; index += 1) {
-      made.push(await givenSubAccount(server, lister.apiKey, subAccountInput({ permissiblePurposeIds: [listerPurpose] }, { accountName: `Listed ${index}` })));
+      made.push(
+        await givenSubAccount(
+          server,
+          lister.apiKey,
+          subAccountInput({ permissiblePurposeIds: [listerPurpose] }, { accountName: `Listed ${index}` }),
+        ),
+      );
     }
     const operationsFor = async (first: number) => {
-      const { count, result } = await prismaOperationsOf(server, () => server.request(SubAccountsWithKeysDocument, { first }, withKey(lister.apiKey)));
+      const { count, result } = await prismaOperationsOf(server, () =>
+        server.request(SubAccountsWithKeysDocument, { first }, withKey(lister.apiKey)),
+      );
       return { count, nodes: result.data?.subAccounts.nodes ?? [] };
     };
     const two = await operationsFor(2);

@@ -33,12 +33,17 @@ afterAll(() => server?.close());
 
 const input = (overrides: Partial<CreateSubAccountInput> = {}) => subAccountInput({ permissiblePurposeIds: [purpose] }, overrides);
 const byPlatform = () => withKey(platform.apiKey);
-const deactivate = (id: string, headers = byPlatform()) => server.request(DeactivateSubAccountDocument, { input: { id, reason: 'FRAUD' } }, headers);
+const deactivate = (id: string, headers = byPlatform()) =>
+  server.request(DeactivateSubAccountDocument, { input: { id, reason: 'FRAUD' } }, headers);
 const reactivate = (id: string, headers = byPlatform()) => server.request(ReactivateSubAccountDocument, { input: { id } }, headers);
 
 async function givenActive() {
   const created = await givenSubAccount(server, platform.apiKey, input());
-  return { id: created.subAccount.id, key: created.apiKey?.secret ?? expect.fail('no key'), keyId: created.apiKey?.id ?? expect.fail('no key') };
+  return {
+    id: created.subAccount.id,
+    key: created.apiKey?.secret ?? expect.fail('no key'),
+    keyId: created.apiKey?.id ?? expect.fail('no key'),
+  };
 }
 
 async function namedKey(subAccountId: string, name = 'Payroll') {
@@ -70,7 +75,9 @@ describe('deactivating and reactivating a sub-account', () => {
     expect(listed.data?.subAccounts.nodes.map((node) => node.id)).toEqual([id]);
 
     const reactivated = await reactivate(id);
-    expect(reactivated.data?.reactivateSubAccount).toMatchObject({ subAccount: { id, status: 'ACTIVE', statusReason: null, deactivatedAt: null } });
+    expect(reactivated.data?.reactivateSubAccount).toMatchObject({
+      subAccount: { id, status: 'ACTIVE', statusReason: null, deactivatedAt: null },
+    });
     expect((await reactivate(id)).data?.reactivateSubAccount).toMatchObject({ code: 'INVALID_STATE' });
 
     const events = await server.request(EventsDocument, { first: 10, filter: { objectId: id } }, byPlatform());
@@ -80,7 +87,10 @@ describe('deactivating and reactivating a sub-account', () => {
       actor: { type: 'API_KEY', id: platform.apiKeyId },
       data: { object: { status: 'ACTIVE', statusReason: null }, previous: { status: 'DEACTIVATED', statusReason: 'FRAUD' } },
     });
-    expect(deactivatedEvent).toMatchObject({ type: 'sub_account.deactivated', data: { object: { status: 'DEACTIVATED' }, previous: { status: 'ACTIVE' } } });
+    expect(deactivatedEvent).toMatchObject({
+      type: 'sub_account.deactivated',
+      data: { object: { status: 'DEACTIVATED' }, previous: { status: 'ACTIVE' } },
+    });
     // Which key is the provisioned one is told by the key events, not by the sub-account's.
     expect(reactivatedEvent?.data.object).not.toHaveProperty('provisionedApiKeyId');
   });
@@ -143,11 +153,19 @@ describe('createSubAccount with a deactivated sub-account’s name', () => {
     const keysBefore = await server.prisma.apiKey.count({ where: { tenantId: first.subAccount.tenantId } });
 
     for (const createApiKey of [true, false]) {
-      const again = await server.request(CreateSubAccountDocument, { input: input({ accountName: 'DORMANT branch', createApiKey }) }, byPlatform());
+      const again = await server.request(
+        CreateSubAccountDocument,
+        { input: input({ accountName: 'DORMANT branch', createApiKey }) },
+        byPlatform(),
+      );
       expect(again.data?.createSubAccount).toMatchObject({ __typename: 'InvalidStateError', code: 'INVALID_STATE' });
       expect(JSON.stringify(again)).not.toMatch(/mk_(live|test)_/);
     }
-    expect(await server.prisma.subAccount.count({ where: { platformOrganizationId: platform.organizationId, accountName: { equals: 'dormant branch', mode: 'insensitive' } } })).toBe(1);
+    expect(
+      await server.prisma.subAccount.count({
+        where: { platformOrganizationId: platform.organizationId, accountName: { equals: 'dormant branch', mode: 'insensitive' } },
+      }),
+    ).toBe(1);
     expect(await server.prisma.apiKey.count({ where: { tenantId: first.subAccount.tenantId } })).toBe(keysBefore);
     expect(await answerTo(first.apiKey!.secret!)).toEqual(refused);
 

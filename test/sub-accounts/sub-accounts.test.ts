@@ -85,21 +85,39 @@ describe('creating sub-accounts', () => {
     expect(result?.__typename).toBe('ValidationError');
     if (result?.__typename !== 'ValidationError') return;
     expect([...result.fields].sort()).toEqual(
-      ['input.address.country', 'input.companyPhoneNumber', 'input.ein', 'input.emailAddress', 'input.firstName', 'input.supportPhone', 'input.url'].sort(),
+      [
+        'input.address.country',
+        'input.companyPhoneNumber',
+        'input.ein',
+        'input.emailAddress',
+        'input.firstName',
+        'input.supportPhone',
+        'input.url',
+      ].sort(),
     );
     expect(await server.prisma.subAccount.count({ where: { emailAddress: 'not-an-email' } })).toBe(0);
   });
 
   it('needs at least one permissible purpose; packages and ids must agree when both are given', async () => {
-    const none = await server.request(CreateSubAccountDocument, { input: subAccountInput({ permissiblePurposeIds: [] }) }, withKey(platform.apiKey));
-    expect(none.data?.createSubAccount).toMatchObject({ code: 'VALIDATION', fields: ['input.permissiblePurposeIds', 'input.accountPackageIds'] });
+    const none = await server.request(
+      CreateSubAccountDocument,
+      { input: subAccountInput({ permissiblePurposeIds: [] }) },
+      withKey(platform.apiKey),
+    );
+    expect(none.data?.createSubAccount).toMatchObject({
+      code: 'VALIDATION',
+      fields: ['input.permissiblePurposeIds', 'input.accountPackageIds'],
+    });
 
     const disagree = await server.request(
       CreateSubAccountDocument,
       { input: subAccountInput({ permissiblePurposeIds: [purposeB], accountPackageIds: [packageA] }) },
       withKey(platform.apiKey),
     );
-    expect(disagree.data?.createSubAccount).toMatchObject({ code: 'VALIDATION', fields: ['input.permissiblePurposeIds', 'input.accountPackageIds'] });
+    expect(disagree.data?.createSubAccount).toMatchObject({
+      code: 'VALIDATION',
+      fields: ['input.permissiblePurposeIds', 'input.accountPackageIds'],
+    });
 
     const viaPackage = await createSubAccount(subAccountInput({ permissiblePurposeIds: null, accountPackageIds: [packageA] }));
     expect(viaPackage.subAccount.permissiblePurposes).toEqual([{ id: purposeA }]);
@@ -109,7 +127,11 @@ describe('creating sub-accounts', () => {
     expect(agree.subAccount.permissiblePurposes.map((purpose) => purpose.id).sort()).toEqual([purposeA, purposeB].sort());
 
     const foreignPurpose = await givenPurpose(server, await givenOrganization(server, 'Elsewhere'), 'Foreign purpose');
-    const foreign = await server.request(CreateSubAccountDocument, { input: subAccountInput({ permissiblePurposeIds: [foreignPurpose] }) }, withKey(platform.apiKey));
+    const foreign = await server.request(
+      CreateSubAccountDocument,
+      { input: subAccountInput({ permissiblePurposeIds: [foreignPurpose] }) },
+      withKey(platform.apiKey),
+    );
     expect(foreign.data?.createSubAccount).toMatchObject({ code: 'VALIDATION', fields: ['input.permissiblePurposeIds'] });
   });
 
@@ -134,7 +156,9 @@ describe('creating sub-accounts', () => {
 
   it('makes exactly one sub-account out of 10 concurrent creations with one name, leaving one working key', async () => {
     const input = subAccountInput({ accountName: 'Concurrent Branch' });
-    const responses = await Promise.all(Array.from({ length: 10 }, () => server.request(CreateSubAccountDocument, { input }, withKey(platform.apiKey))));
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, () => server.request(CreateSubAccountDocument, { input }, withKey(platform.apiKey))),
+    );
     const results = responses.map((response) => response.data?.createSubAccount);
     expect(responses.every((response) => response.status === 200 && !response.errors)).toBe(true);
     const created = results.filter((result) => result?.__typename === 'CreateSubAccountPayload' && result.created);
@@ -142,7 +166,9 @@ describe('creating sub-accounts', () => {
     const ids = new Set(results.map((result) => (result?.__typename === 'CreateSubAccountPayload' ? result.subAccount.id : 'error')));
     expect(ids.size).toBe(1);
 
-    const rows = await server.prisma.subAccount.findMany({ where: { platformOrganizationId: platform.organizationId, accountName: 'Concurrent Branch' } });
+    const rows = await server.prisma.subAccount.findMany({
+      where: { platformOrganizationId: platform.organizationId, accountName: 'Concurrent Branch' },
+    });
     expect(rows).toHaveLength(1);
     expect(await server.prisma.apiKey.count({ where: { tenantId: rows[0]!.tenantId, revokedAt: null } })).toBe(1);
     expect(await server.prisma.organization.count({ where: { name: 'Concurrent Branch' } })).toBe(1);
@@ -162,7 +188,11 @@ describe('a sub-account’s own key', () => {
     const listed = await server.request(SubAccountsDocument, {}, key);
     expect(listed.data?.subAccounts.nodes.map((node) => node.id)).toEqual([own.subAccount.id]);
 
-    const updated = await server.request(UpdateSubAccountDocument, { input: { id: own.subAccount.id, ownerTitle: 'CEO', supportPhone: '+14155550199' } }, key);
+    const updated = await server.request(
+      UpdateSubAccountDocument,
+      { input: { id: own.subAccount.id, ownerTitle: 'CEO', supportPhone: '+14155550199' } },
+      key,
+    );
     expect(updated.data?.updateSubAccount).toMatchObject({ subAccount: { supportPhone: '+14155550199' } });
     const onSibling = await server.request(UpdateSubAccountDocument, { input: { id: sibling.subAccount.id, ownerTitle: 'CEO' } }, key);
     expect(onSibling.data?.updateSubAccount).toMatchObject({ code: 'NOT_FOUND' });
@@ -177,7 +207,8 @@ describe('a sub-account’s own key', () => {
     const own = await createSubAccount(subAccountInput({ accountName: 'Renamer' }));
     const sibling = await createSubAccount(subAccountInput({ accountName: 'Sibling Branch' }));
     const key = withKey(own.apiKey!.secret!);
-    const rename = (accountName: string) => server.request(UpdateSubAccountDocument, { input: { id: own.subAccount.id, accountName, ownerTitle: 'CEO' } }, key);
+    const rename = (accountName: string) =>
+      server.request(UpdateSubAccountDocument, { input: { id: own.subAccount.id, accountName, ownerTitle: 'CEO' } }, key);
 
     // A free name and a sibling's name get one and the same answer: no CONFLICT, no name quoted.
     const toFree = await rename('Renamed Branch');
@@ -204,17 +235,29 @@ describe('a sub-account’s own key', () => {
     const read = await server.request(SubAccountDocument, { id: own.subAccount.id }, withKey(platform.apiKey));
     expect(read.data?.subAccount?.apiKeys).toEqual([expect.objectContaining({ id: own.apiKey!.id, secret: null, revokedAt: null })]);
 
-    const rotated = await server.request(RotateSubAccountApiKeyDocument, { input: { subAccountId: own.subAccount.id } }, withKey(platform.apiKey));
+    const rotated = await server.request(
+      RotateSubAccountApiKeyDocument,
+      { input: { subAccountId: own.subAccount.id } },
+      withKey(platform.apiKey),
+    );
     if (rotated.data?.rotateSubAccountApiKey.__typename !== 'RotateSubAccountApiKeyPayload') return expect.fail(JSON.stringify(rotated));
     const fresh = rotated.data.rotateSubAccountApiKey.apiKey;
     expect((await server.request(ViewerDocument, {}, withKey(own.apiKey!.secret!))).status).toBe(401);
     expect((await server.request(ViewerDocument, {}, withKey(fresh.secret!))).status).toBe(200);
 
-    const revoked = await server.request(RevokeSubAccountApiKeyDocument, { input: { subAccountId: own.subAccount.id, apiKeyId: fresh.id } }, withKey(platform.apiKey));
+    const revoked = await server.request(
+      RevokeSubAccountApiKeyDocument,
+      { input: { subAccountId: own.subAccount.id, apiKeyId: fresh.id } },
+      withKey(platform.apiKey),
+    );
     expect(revoked.data?.revokeSubAccountApiKey).toMatchObject({ apiKey: { id: fresh.id } });
     expect((await server.request(ViewerDocument, {}, withKey(fresh.secret!))).status).toBe(401);
 
-    const wrongPair = await server.request(RevokeSubAccountApiKeyDocument, { input: { subAccountId: own.subAccount.id, apiKeyId: platform.apiKeyId } }, withKey(platform.apiKey));
+    const wrongPair = await server.request(
+      RevokeSubAccountApiKeyDocument,
+      { input: { subAccountId: own.subAccount.id, apiKeyId: platform.apiKeyId } },
+      withKey(platform.apiKey),
+    );
     expect(wrongPair.data?.revokeSubAccountApiKey).toMatchObject({ code: 'NOT_FOUND' });
   });
 });
@@ -225,13 +268,19 @@ describe('updating, listing and isolation', () => {
     const other = await createSubAccount(subAccountInput());
     const updated = await server.request(
       UpdateSubAccountDocument,
-      { input: { id: target.subAccount.id, ein: null, address: { line1: '2 Side St', city: 'Paris', postalCode: '75001', country: 'fr' } } },
+      {
+        input: { id: target.subAccount.id, ein: null, address: { line1: '2 Side St', city: 'Paris', postalCode: '75001', country: 'fr' } },
+      },
       withKey(platform.apiKey),
     );
     expect(updated.data?.updateSubAccount).toMatchObject({
       subAccount: { ein: null, firstName: 'Ada', address: { line1: '2 Side St', country: 'FR', state: null } },
     });
-    const clearRequired = await server.request(UpdateSubAccountDocument, { input: { id: target.subAccount.id, firstName: null } }, withKey(platform.apiKey));
+    const clearRequired = await server.request(
+      UpdateSubAccountDocument,
+      { input: { id: target.subAccount.id, firstName: null } },
+      withKey(platform.apiKey),
+    );
     expect(clearRequired.data?.updateSubAccount).toMatchObject({ code: 'VALIDATION', fields: ['input.firstName'] });
     const taken = await server.request(
       UpdateSubAccountDocument,
@@ -249,51 +298,91 @@ describe('updating, listing and isolation', () => {
     const literal = await createSubAccount(subAccountInput({ accountName: 'Case_Branch' }));
     expect(literal.created).toBe(true);
     const accented = await createSubAccount(subAccountInput({ accountName: 'École Branch' }));
-    expect(await createSubAccount(subAccountInput({ accountName: 'école branch' }))).toMatchObject({ created: false, subAccount: { id: accented.subAccount.id } });
+    expect(await createSubAccount(subAccountInput({ accountName: 'école branch' }))).toMatchObject({
+      created: false,
+      subAccount: { id: accented.subAccount.id },
+    });
 
     const other = await createSubAccount(subAccountInput({ accountName: 'Other Case' }));
-    const clash = await server.request(UpdateSubAccountDocument, { input: { id: other.subAccount.id, accountName: 'case BRANCH' } }, withKey(platform.apiKey));
+    const clash = await server.request(
+      UpdateSubAccountDocument,
+      { input: { id: other.subAccount.id, accountName: 'case BRANCH' } },
+      withKey(platform.apiKey),
+    );
     expect(clash.data?.updateSubAccount).toMatchObject({ code: 'CONFLICT' });
     // Its own name in another case is a rename of itself, not a clash.
-    const recased = await server.request(UpdateSubAccountDocument, { input: { id: other.subAccount.id, accountName: 'OTHER CASE' } }, withKey(platform.apiKey));
+    const recased = await server.request(
+      UpdateSubAccountDocument,
+      { input: { id: other.subAccount.id, accountName: 'OTHER CASE' } },
+      withKey(platform.apiKey),
+    );
     expect(recased.data?.updateSubAccount).toMatchObject({ subAccount: { accountName: 'OTHER CASE' } });
-    expect(await server.prisma.subAccount.count({ where: { platformOrganizationId: platform.organizationId, accountName: { in: ['Case Branch', 'CASE branch'] } } })).toBe(1);
+    expect(
+      await server.prisma.subAccount.count({
+        where: { platformOrganizationId: platform.organizationId, accountName: { in: ['Case Branch', 'CASE branch'] } },
+      }),
+    ).toBe(1);
   });
 
   it('makes one sub-account out of concurrent creations whose names differ only in case', async () => {
     const names = ['Race Branch', 'RACE BRANCH', 'race branch', 'Race branch', 'rAcE bRaNcH', 'RACE branch'];
-    const responses = await Promise.all(names.map((accountName) => server.request(CreateSubAccountDocument, { input: subAccountInput({ accountName }) }, withKey(platform.apiKey))));
+    const responses = await Promise.all(
+      names.map((accountName) =>
+        server.request(CreateSubAccountDocument, { input: subAccountInput({ accountName }) }, withKey(platform.apiKey)),
+      ),
+    );
     const results = responses.map((response) => response.data?.createSubAccount);
-    expect(results.every((result) => result?.__typename === 'CreateSubAccountPayload'), JSON.stringify(responses)).toBe(true);
+    expect(
+      results.every((result) => result?.__typename === 'CreateSubAccountPayload'),
+      JSON.stringify(responses),
+    ).toBe(true);
     expect(results.filter((result) => result?.__typename === 'CreateSubAccountPayload' && result.created)).toHaveLength(1);
     expect(new Set(results.map((result) => (result?.__typename === 'CreateSubAccountPayload' ? result.subAccount.id : null))).size).toBe(1);
   });
 
   it('migrates names that differ only in case: the oldest keeps its name, the others get their id appended', async () => {
-    const migration = await readFile(new URL('../../prisma/migrations/20261123103000_sub_account_names_any_case/migration.sql', import.meta.url), 'utf8');
+    const migration = await readFile(
+      new URL('../../prisma/migrations/20261123103000_sub_account_names_any_case/migration.sql', import.meta.url),
+      'utf8',
+    );
     const owner = await givenOrganization(server, 'Migrated Names');
     const purpose = await givenPurpose(server, owner, 'Migration purpose');
     const made = [];
     for (const accountName of ['Legacy 1', 'Legacy 2', 'Legacy 3']) {
-      made.push((await createSubAccount(subAccountInput({ accountName, permissiblePurposeIds: [purpose], createApiKey: false }), owner.apiKey)).subAccount.id);
+      made.push(
+        (await createSubAccount(subAccountInput({ accountName, permissiblePurposeIds: [purpose], createApiKey: false }), owner.apiKey))
+          .subAccount.id,
+      );
     }
     // As the table was before the migration: names that differ only in case, the oldest first.
     await server.prisma.$executeRawUnsafe('DROP INDEX "SubAccount_platformTenantId_lower_accountName_key"');
     const legacy = ['Legacy', 'LEGACY', 'legacy'];
     for (const [index, id] of made.entries()) {
-      await server.prisma.subAccount.update({ where: { id }, data: { accountName: legacy[index], createdAt: new Date(Date.UTC(2026, 0, 1 + index)) } });
+      await server.prisma.subAccount.update({
+        where: { id },
+        data: { accountName: legacy[index], createdAt: new Date(Date.UTC(2026, 0, 1 + index)) },
+      });
     }
-    for (const statement of migration.replace(/^--.*$/gm, '').split(';').map((sql) => sql.trim()).filter(Boolean)) {
+    for (const statement of migration
+      .replace(/^--.*$/gm, '')
+      .split(';')
+      .map((sql) => sql.trim())
+      .filter(Boolean)) {
       await server.prisma.$executeRawUnsafe(statement);
     }
     // And the index goes per platform tenant again, as 20261123162149_sub_accounts_per_platform_tenant does.
     await server.prisma.$executeRawUnsafe('DROP INDEX "SubAccount_platformOrganizationId_lower_accountName_key"');
-    await server.prisma.$executeRawUnsafe('CREATE UNIQUE INDEX "SubAccount_platformTenantId_lower_accountName_key" ON "SubAccount" ("platformTenantId", lower("accountName"))');
+    await server.prisma.$executeRawUnsafe(
+      'CREATE UNIQUE INDEX "SubAccount_platformTenantId_lower_accountName_key" ON "SubAccount" ("platformTenantId", lower("accountName"))',
+    );
     const rows = await server.prisma.subAccount.findMany({ where: { id: { in: made } } });
     const nameOf = (id: string) => rows.find((row) => row.id === id)?.accountName;
     expect(made.map(nameOf)).toEqual(['Legacy', `LEGACY (${made[1]})`, `legacy (${made[2]})`]);
     // The index is back: the name in any case finds the oldest.
-    const again = await createSubAccount(subAccountInput({ accountName: 'lEgAcY', permissiblePurposeIds: [purpose], createApiKey: false }), owner.apiKey);
+    const again = await createSubAccount(
+      subAccountInput({ accountName: 'lEgAcY', permissiblePurposeIds: [purpose], createApiKey: false }),
+      owner.apiKey,
+    );
     expect(again).toMatchObject({ created: false, subAccount: { id: made[0] } });
   });
 
@@ -303,16 +392,27 @@ describe('updating, listing and isolation', () => {
       { input: subAccountInput({ accountName: 'Branch\u202Efdp.exe', firstName: 'Ada\u001b[2J', lastName: 'Love\nlace' }) },
       withKey(platform.apiKey),
     );
-    expect(response.data?.createSubAccount).toMatchObject({ code: 'VALIDATION', fields: ['input.accountName', 'input.firstName', 'input.lastName'] });
+    expect(response.data?.createSubAccount).toMatchObject({
+      code: 'VALIDATION',
+      fields: ['input.accountName', 'input.firstName', 'input.lastName'],
+    });
   });
 
   it('pages, searches by name, filters by legal entity type and orders by name', async () => {
     const lister = await givenOrganization(server, 'Listing Screening');
     const purpose = await givenPurpose(server, lister, 'Listing purpose');
-    for (const [accountName, legalEntityType] of [['Gamma', 'NON_PROFIT'], ['alpha', 'CORPORATION'], ['Beta', null]] as const) {
+    for (const [accountName, legalEntityType] of [
+      ['Gamma', 'NON_PROFIT'],
+      ['alpha', 'CORPORATION'],
+      ['Beta', null],
+    ] as const) {
       await createSubAccount(subAccountInput({ accountName, legalEntityType, permissiblePurposeIds: [purpose] }), lister.apiKey);
     }
-    const byName = await server.request(SubAccountsDocument, { first: 2, orderBy: { field: 'ACCOUNT_NAME', direction: 'ASC' } }, withKey(lister.apiKey));
+    const byName = await server.request(
+      SubAccountsDocument,
+      { first: 2, orderBy: { field: 'ACCOUNT_NAME', direction: 'ASC' } },
+      withKey(lister.apiKey),
+    );
     expect(byName.data?.subAccounts.totalCount).toBe(3);
     expect(byName.data?.subAccounts.nodes.map((node) => node.accountName)).toEqual(['Beta', 'Gamma']);
     const next = await server.request(
@@ -324,7 +424,11 @@ describe('updating, listing and isolation', () => {
 
     const search = await server.request(SubAccountsDocument, { filter: { search: 'ALP' } }, withKey(lister.apiKey));
     expect(search.data?.subAccounts.nodes.map((node) => node.accountName)).toEqual(['alpha']);
-    const byType = await server.request(SubAccountsDocument, { filter: { legalEntityType: ['NON_PROFIT', 'CORPORATION'] } }, withKey(lister.apiKey));
+    const byType = await server.request(
+      SubAccountsDocument,
+      { filter: { legalEntityType: ['NON_PROFIT', 'CORPORATION'] } },
+      withKey(lister.apiKey),
+    );
     expect(byType.data?.subAccounts.totalCount).toBe(2);
 
     const catalog = await server.request(CatalogDocument, {}, withKey(lister.apiKey));
@@ -339,14 +443,27 @@ describe('updating, listing and isolation', () => {
     expect((await server.request(NodeDocument, { id: mine.subAccount.id }, withKey(stranger.apiKey))).data?.node).toBeNull();
     expect((await server.request(NodeDocument, { id: purposeA }, withKey(stranger.apiKey))).data?.node).toBeNull();
     expect((await server.request(SubAccountsDocument, {}, withKey(stranger.apiKey))).data?.subAccounts.totalCount).toBe(0);
-    const update = await server.request(UpdateSubAccountDocument, { input: { id: mine.subAccount.id, ownerTitle: 'x' } }, withKey(stranger.apiKey));
+    const update = await server.request(
+      UpdateSubAccountDocument,
+      { input: { id: mine.subAccount.id, ownerTitle: 'x' } },
+      withKey(stranger.apiKey),
+    );
     expect(update.data?.updateSubAccount).toMatchObject({ code: 'NOT_FOUND' });
-    const rotate = await server.request(RotateSubAccountApiKeyDocument, { input: { subAccountId: mine.subAccount.id } }, withKey(stranger.apiKey));
+    const rotate = await server.request(
+      RotateSubAccountApiKeyDocument,
+      { input: { subAccountId: mine.subAccount.id } },
+      withKey(stranger.apiKey),
+    );
     expect(rotate.data?.rotateSubAccountApiKey).toMatchObject({ code: 'NOT_FOUND' });
     // The same name is free on another platform.
     const sameName = await server.request(
       CreateSubAccountDocument,
-      { input: subAccountInput({ accountName: mine.subAccount.accountName, permissiblePurposeIds: [await givenPurpose(server, stranger, 'p')] }) },
+      {
+        input: subAccountInput({
+          accountName: mine.subAccount.accountName,
+          permissiblePurposeIds: [await givenPurpose(server, stranger, 'p')],
+        }),
+      },
       withKey(stranger.apiKey),
     );
     expect(sameName.data?.createSubAccount).toMatchObject({ created: true });

@@ -11,9 +11,14 @@ export async function givenUpdateLink(
   connectedAccountId: string,
   input: Partial<CreateAccountUpdateLinkInput> = {},
 ) {
-  const response = await server.request(CreateAccountUpdateLinkDocument, { input: { connectedAccountId, ...input } }, withKey(platform.apiKey));
+  const response = await server.request(
+    CreateAccountUpdateLinkDocument,
+    { input: { connectedAccountId, ...input } },
+    withKey(platform.apiKey),
+  );
   const result = response.data?.createAccountUpdateLink;
-  if (result?.__typename !== 'CreateAccountUpdateLinkPayload') return expect.fail(`createAccountUpdateLink failed: ${JSON.stringify(response)}`);
+  if (result?.__typename !== 'CreateAccountUpdateLinkPayload')
+    return expect.fail(`createAccountUpdateLink failed: ${JSON.stringify(response)}`);
   const { url, expiresAt } = result.accountLink;
   const path = new URL(url).pathname;
   return { url, expiresAt, path, token: path.split('/').at(-1) ?? '' };
@@ -21,7 +26,11 @@ export async function givenUpdateLink(
 
 /** A form post from the page itself (no Origin header from another site), optionally with the session's cookie. */
 export const postForm = (server: TestServer, path: string, fields: Record<string, string>, cookie = '') =>
-  server.fetch(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, body: new URLSearchParams(fields).toString() });
+  server.fetch(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+    body: new URLSearchParams(fields).toString(),
+  });
 
 /** The cookie a response sets, as the browser sends it back. */
 export const sessionCookie = (response: Response) => (response.headers.get('set-cookie') ?? '').split(';')[0] ?? '';

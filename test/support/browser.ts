@@ -10,12 +10,22 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
-    expect.fail(`No browser at ${CHROMIUM}: install Debian's chromium (apt-get install chromium; .ci/run and npm test do it as root) or set CHROMIUM_PATH.`);
+    expect.fail(
+      `No browser at ${CHROMIUM}: install Debian's chromium (apt-get install chromium; .ci/run and npm test do it as root) or set CHROMIUM_PATH.`,
+    );
   }
   return chromium.launch({
     executablePath: CHROMIUM,
     // The machine's network is closed: no background connections, no sandbox as root.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 

@@ -74,10 +74,16 @@ export async function givenOnboardedUser(server: TestServer, platform: Organizat
   const { email, password } = onboardingForm(token);
   const base = `/onboarding/${token}`;
   const post = (path: string, fields: Record<string, string>, cookie = '') =>
-    server.fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, body: new URLSearchParams(fields).toString() });
+    server.fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      body: new URLSearchParams(fields).toString(),
+    });
   expect((await post('/sign-up', { email })).status).toBe(303);
   const { text } = await server.prisma.outboxEmail.findFirstOrThrow({ where: { to: email } });
-  const verification = await server.fetch(new URL(/(http\S+\/verify\/\S+)/.exec(text)?.[1] ?? expect.fail('no verification link')).pathname);
+  const verification = await server.fetch(
+    new URL(/(http\S+\/verify\/\S+)/.exec(text)?.[1] ?? expect.fail('no verification link')).pathname,
+  );
   const cookie = (verification.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
   expect((await post('/password', { password }, cookie)).status).toBe(303);
   const completed = await post('/complete', { organizationName: `Merchant of ${email}`, country: 'DE' }, cookie);

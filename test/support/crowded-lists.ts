@@ -24,8 +24,14 @@ export async function scopeOf(server: TestServer, headers: Record<string, string
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ query: VIEWER }),
   });
-  const { data } = (await response.json()) as { data: { viewer: { organizationId: string; tenantId: string; actingAs: { id: string } | null } } };
-  return { organizationId: data.viewer.organizationId, tenantId: data.viewer.tenantId, actingForAccountId: data.viewer.actingAs?.id ?? null };
+  const { data } = (await response.json()) as {
+    data: { viewer: { organizationId: string; tenantId: string; actingAs: { id: string } | null } };
+  };
+  return {
+    organizationId: data.viewer.organizationId,
+    tenantId: data.viewer.tenantId,
+    actingForAccountId: data.viewer.actingAs?.id ?? null,
+  };
 }
 
 const ids = (type: IdentifiedType, count = ROWS_PER_LIST) => Array.from({ length: count }, () => newId(type));
@@ -35,16 +41,29 @@ const each = <T>(values: readonly string[], row: (id: string, index: number) => 
 async function organizations(server: TestServer, label: string) {
   const organizationIds = ids('Organization');
   const tenantIds = ids('Tenant');
-  await server.prisma.organization.createMany({ data: each(organizationIds, (id, index) => ({ id, name: `${label} ${index}`, country: 'DE' })) });
+  await server.prisma.organization.createMany({
+    data: each(organizationIds, (id, index) => ({ id, name: `${label} ${index}`, country: 'DE' })),
+  });
   await server.prisma.tenant.createMany({
-    data: each(tenantIds, (id, index) => ({ id, organizationId: organizationIds[index] ?? '', name: 'Production', environment: 'PRODUCTION' as const })),
+    data: each(tenantIds, (id, index) => ({
+      id,
+      organizationId: organizationIds[index] ?? '',
+      name: 'Production',
+      environment: 'PRODUCTION' as const,
+    })),
   });
   return organizationIds.map((organizationId, index) => ({ organizationId, tenantId: tenantIds[index] ?? '' }));
 }
 
 async function apiKeys(server: TestServer, tenantId: string) {
   await server.prisma.apiKey.createMany({
-    data: each(ids('ApiKey'), (id, index) => ({ id, tenantId, name: `Crowded key ${index}`, prefix: 'sk_test_crowd', secretHash: `crowded-${id}` })),
+    data: each(ids('ApiKey'), (id, index) => ({
+      id,
+      tenantId,
+      name: `Crowded key ${index}`,
+      prefix: 'sk_test_crowd',
+      secretHash: `crowded-${id}`,
+    })),
   });
 }
 
@@ -56,8 +75,12 @@ async function catalog(server: TestServer, scope: CallerScope) {
   const owner = { platformOrganizationId: scope.organizationId, platformTenantId: scope.tenantId };
   const purposeIds = ids('PermissiblePurpose');
   const packageIds = ids('AccountPackage');
-  await server.prisma.permissiblePurpose.createMany({ data: each(purposeIds, (id, index) => ({ id, ...owner, name: `Crowded purpose ${index}` })) });
-  await server.prisma.accountPackage.createMany({ data: each(packageIds, (id, index) => ({ id, ...owner, name: `Crowded package ${index}` })) });
+  await server.prisma.permissiblePurpose.createMany({
+    data: each(purposeIds, (id, index) => ({ id, ...owner, name: `Crowded purpose ${index}` })),
+  });
+  await server.prisma.accountPackage.createMany({
+    data: each(packageIds, (id, index) => ({ id, ...owner, name: `Crowded package ${index}` })),
+  });
   await server.prisma.accountPackagePurpose.createMany({
     data: packageIds.flatMap((accountPackageId, index) =>
       (index === 0 ? purposeIds : purposeIds.slice(0, 1)).map((permissiblePurposeId) => ({ accountPackageId, permissiblePurposeId })),
@@ -67,7 +90,11 @@ async function catalog(server: TestServer, scope: CallerScope) {
 }
 
 /** Sub-accounts of the scope's tenant, each with every purpose and package of the catalog and its own keys. */
-async function subAccounts(server: TestServer, scope: CallerScope, { purposeIds, packageIds }: { purposeIds: string[]; packageIds: string[] }) {
+async function subAccounts(
+  server: TestServer,
+  scope: CallerScope,
+  { purposeIds, packageIds }: { purposeIds: string[]; packageIds: string[] },
+) {
   const owned = await organizations(server, 'Crowded branch');
   const subAccountIds = ids('SubAccount');
   await server.prisma.subAccount.createMany({
@@ -112,7 +139,12 @@ function events(scope: CallerScope, connectedAccountId: string | null = null) {
 }
 
 /** An ACTIVE account, EXPRESS or STANDARD (whose business details are in the tenant it granted). */
-function activeAccount(id: string, platformOrganizationId: string, connected: { organizationId: string; tenantId: string }, standard: boolean) {
+function activeAccount(
+  id: string,
+  platformOrganizationId: string,
+  connected: { organizationId: string; tenantId: string },
+  standard: boolean,
+) {
   const { organizationId: connectedOrganizationId, tenantId } = connected;
   const kind = standard
     ? { connectionType: 'STANDARD' as const, onboardingMode: 'FULL' as const, grantedTenantIds: [tenantId] }
@@ -131,7 +163,10 @@ async function connectedAccounts(server: TestServer, scope: CallerScope) {
   const connected = await organizations(server, 'Crowded merchant');
   const platforms = await organizations(server, 'Crowded platform');
   const accountIds = ids('ConnectedAccount');
-  await server.prisma.connectPlatform.updateMany({ where: { organizationId: scope.organizationId }, data: { requiredBusinessDetails: ['PHONE'] } });
+  await server.prisma.connectPlatform.updateMany({
+    where: { organizationId: scope.organizationId },
+    data: { requiredBusinessDetails: ['PHONE'] },
+  });
   await server.prisma.connectedAccount.createMany({
     data: [
       ...each(accountIds, (id, index) =>
@@ -196,12 +231,23 @@ export async function crowdEveryList(server: TestServer, scope: CallerScope): Pr
     })),
   });
   await prisma.tenant.createMany({
-    data: each(ids('Tenant'), (id, index) => ({ id, organizationId: scope.organizationId, name: `Crowded sandbox ${id} ${index}`, environment: 'SANDBOX' as const })),
+    data: each(ids('Tenant'), (id, index) => ({
+      id,
+      organizationId: scope.organizationId,
+      name: `Crowded sandbox ${id} ${index}`,
+      environment: 'SANDBOX' as const,
+    })),
   });
   await apiKeys(server, scope.tenantId);
   const ownEvents = events(scope);
   await prisma.event.createMany({ data: ownEvents });
   await subAccounts(server, scope, await catalog(server, scope));
   await connectedAccounts(server, scope);
-  return { endpointId: await webhooks(server, scope, ownEvents.map((event) => event.id)) };
+  return {
+    endpointId: await webhooks(
+      server,
+      scope,
+      ownEvents.map((event) => event.id),
+    ),
+  };
 }

@@ -11,11 +11,7 @@ export interface OrganizationFixture {
 }
 
 export async function givenOrganization(server: TestServer, name = 'Acme Platform'): Promise<OrganizationFixture> {
-  const response = await server.request(
-    CreateOrganizationDocument,
-    { input: { name, country: 'FR' } },
-    { 'x-admin-secret': ADMIN_SECRET },
-  );
+  const response = await server.request(CreateOrganizationDocument, { input: { name, country: 'FR' } }, { 'x-admin-secret': ADMIN_SECRET });
   const result = response.data?.createOrganization;
   if (result?.__typename !== 'CreateOrganizationPayload') {
     expect.fail(`createOrganization failed: ${JSON.stringify(response)}`);

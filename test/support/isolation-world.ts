@@ -39,7 +39,11 @@ export type Marker = (typeof MARKERS)[keyof typeof MARKERS];
 type Headers = Record<string, string>;
 
 function connectionInput(name: string): CreateConnectionInput {
-  return { name, providerType: 'STRIPE', secrets: { stripe: { publishableKey: 'pk_test_isolation000000', secretKey: 'sk_test_isolation0000000000' } } };
+  return {
+    name,
+    providerType: 'STRIPE',
+    secrets: { stripe: { publishableKey: 'pk_test_isolation000000', secretKey: 'sk_test_isolation0000000000' } },
+  };
 }
 
 export async function buildIsolationWorld(server: TestServer) {
@@ -54,7 +58,8 @@ export async function buildIsolationWorld(server: TestServer) {
   }
   async function purpose(owner: OrganizationFixture, name: string) {
     const response = await server.request(CreatePermissiblePurposeDocument, { input: { name } }, withKey(owner.apiKey));
-    if (response.data?.createPermissiblePurpose.__typename !== 'CreatePermissiblePurposePayload') return expect.fail(JSON.stringify(response));
+    if (response.data?.createPermissiblePurpose.__typename !== 'CreatePermissiblePurposePayload')
+      return expect.fail(JSON.stringify(response));
     return response.data.createPermissiblePurpose.permissiblePurpose.id;
   }
   async function subAccount(owner: OrganizationFixture, accountName: string, purposeId: string) {
@@ -76,7 +81,8 @@ export async function buildIsolationWorld(server: TestServer) {
     if (response.data?.createApiKey.__typename !== 'CreateApiKeyPayload') return expect.fail(JSON.stringify(response));
     return response.data.createApiKey.apiKey.id;
   }
-  const rename = (organizationId: string, name: string) => server.prisma.organization.update({ where: { id: organizationId }, data: { name } });
+  const rename = (organizationId: string, name: string) =>
+    server.prisma.organization.update({ where: { id: organizationId }, data: { name } });
 
   // The platform under test, and what it owns in its own tenant.
   const platform = await givenOAuthPlatform(server, `${MARKERS.platformOrganization} Platform`);
@@ -86,10 +92,18 @@ export async function buildIsolationWorld(server: TestServer) {
 
   // Its sandbox: a key for tests, which must reach nothing of production (the tenant's name is shown to
   // every key of the organization by design, so only what is inside carries the marker).
-  const sandboxResponse = await server.request(CreateTenantDocument, { input: { name: 'Sandbox', environment: 'SANDBOX' } }, withKey(platform.apiKey));
+  const sandboxResponse = await server.request(
+    CreateTenantDocument,
+    { input: { name: 'Sandbox', environment: 'SANDBOX' } },
+    withKey(platform.apiKey),
+  );
   const sandbox = sandboxResponse.data?.createTenant;
   if (sandbox?.__typename !== 'CreateTenantPayload' || !sandbox.apiKey.secret) return expect.fail(JSON.stringify(sandboxResponse));
-  keep(MARKERS.platformSandbox, sandbox.apiKey.id, await connection(`${MARKERS.platformSandbox} connection`, withKey(sandbox.apiKey.secret)));
+  keep(
+    MARKERS.platformSandbox,
+    sandbox.apiKey.id,
+    await connection(`${MARKERS.platformSandbox} connection`, withKey(sandbox.apiKey.secret)),
+  );
 
   // Two sub-accounts, each with its own purpose and a connection inside its tenant.
   const purposeA = await purpose(platform, `${MARKERS.purposeA} purpose`);

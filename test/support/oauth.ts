@@ -17,7 +17,11 @@ export interface OAuthPlatform extends OrganizationFixture {
 
 export async function givenOAuthPlatform(server: TestServer, name = 'Acme Platform'): Promise<OAuthPlatform> {
   const platform = await givenConnectPlatform(server, name);
-  const response = await server.request(ConfigureConnectOAuthDocument, { input: { redirectUris: [OAUTH_REDIRECT_URI] } }, withKey(platform.apiKey));
+  const response = await server.request(
+    ConfigureConnectOAuthDocument,
+    { input: { redirectUris: [OAUTH_REDIRECT_URI] } },
+    withKey(platform.apiKey),
+  );
   const result = response.data?.configureConnectOAuth;
   if (result?.__typename !== 'ConfigureConnectOAuthPayload' || !result.clientSecret || !result.connectPlatform.oauthClientId) {
     return expect.fail(JSON.stringify(response));
@@ -85,25 +89,44 @@ export async function signInForConsent(server: TestServer, query: URLSearchParam
   return { response, page, consentToken: /name="consent_token" value="([^"]+)"/.exec(page)?.[1] ?? null };
 }
 
-export async function decideConsent(server: TestServer, consentToken: string, decision: 'approve' | 'deny', organizationId: string, tenantIds: string[]) {
+export async function decideConsent(
+  server: TestServer,
+  consentToken: string,
+  decision: 'approve' | 'deny',
+  organizationId: string,
+  tenantIds: string[],
+) {
   return server.fetch(
     '/oauth/consent',
-    form([['consent_token', consentToken], ['decision', decision], ['organization_id', organizationId], ...tenantIds.map((id): [string, string] => ['tenant_id', id])]),
+    form([
+      ['consent_token', consentToken],
+      ['decision', decision],
+      ['organization_id', organizationId],
+      ...tenantIds.map((id): [string, string] => ['tenant_id', id]),
+    ]),
   );
 }
 
-export async function exchange(server: TestServer, platform: OAuthPlatform, code: string, verifier: string, overrides: Record<string, string> = {}) {
+export async function exchange(
+  server: TestServer,
+  platform: OAuthPlatform,
+  code: string,
+  verifier: string,
+  overrides: Record<string, string> = {},
+) {
   const response = await server.fetch(
     '/oauth/token',
-    form(Object.entries({
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: OAUTH_REDIRECT_URI,
-      client_id: platform.clientId,
-      client_secret: platform.clientSecret,
-      code_verifier: verifier,
-      ...overrides,
-    })),
+    form(
+      Object.entries({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: OAUTH_REDIRECT_URI,
+        client_id: platform.clientId,
+        client_secret: platform.clientSecret,
+        code_verifier: verifier,
+        ...overrides,
+      }),
+    ),
   );
   return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
 }
@@ -118,7 +141,13 @@ export async function approvedCode(
   const { verifier, challenge } = pkcePair();
   const query = authorizeQuery(platform, { code_challenge: challenge, ...(options.scope ? { scope: options.scope } : {}) });
   const { consentToken } = await signInForConsent(server, query, owner.email);
-  const decided = await decideConsent(server, consentToken ?? expect.fail('no consent page'), 'approve', owner.organizationId, options.tenantIds ?? [owner.tenantId]);
+  const decided = await decideConsent(
+    server,
+    consentToken ?? expect.fail('no consent page'),
+    'approve',
+    owner.organizationId,
+    options.tenantIds ?? [owner.tenantId],
+  );
   expect(decided.status).toBe(303);
   const location = new URL(decided.headers.get('location') ?? expect.fail('no redirect'));
   return { code: location.searchParams.get('code') ?? expect.fail(`no code in ${location.href}`), verifier, location };
@@ -138,6 +167,10 @@ export async function givenStandardAccount(
   return {
     accountId,
     token: token.body,
-    actingIn: (tenantId: string) => ({ ...withKey(platform.apiKey), 'x-meteroid-connect-account': accountId, 'x-meteroid-tenant': tenantId }),
+    actingIn: (tenantId: string) => ({
+      ...withKey(platform.apiKey),
+      'x-meteroid-connect-account': accountId,
+      'x-meteroid-tenant': tenantId,
+    }),
   };
 }

@@ -71,7 +71,8 @@ export default async function setup(project: TestProject) {
       rmSync(building, { recursive: true, force: true });
     }
     // Dumps of earlier migration histories are of no further use.
-    for (const old of readdirSync(cache)) if (path.join(cache, old) !== directory) rmSync(path.join(cache, old), { recursive: true, force: true });
+    for (const old of readdirSync(cache))
+      if (path.join(cache, old) !== directory) rmSync(path.join(cache, old), { recursive: true, force: true });
   }
   project.provide('pgliteSnapshotPath', path.join(directory, 'blank-cluster.tar'));
   project.provide('pgliteMigratedSnapshotPath', path.join(directory, 'migrated-cluster.tar'));

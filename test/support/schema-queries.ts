@@ -52,7 +52,12 @@ function argumentsOf(field: AnyField, { first }: SelectionOptions = smallPages):
 }
 
 /** `{ __typename field … }` for an object, recursively; null where the depth or a cycle stops it. */
-function selectionOf(type: GraphQLNamedType, depth: number, seen: ReadonlySet<string>, options: SelectionOptions = smallPages): string | null {
+function selectionOf(
+  type: GraphQLNamedType,
+  depth: number,
+  seen: ReadonlySet<string>,
+  options: SelectionOptions = smallPages,
+): string | null {
   if (isScalarType(type) || isEnumType(type)) return '';
   if (depth > MAX_OBJECT_DEPTH || seen.has(type.name)) return null;
   const inner = new Set([...seen, type.name]);
@@ -71,7 +76,8 @@ function selectionOf(type: GraphQLNamedType, depth: number, seen: ReadonlySet<st
     const named = getNamedType(field.type);
     const selection = selectionOf(named, depth + 1, inner, options);
     if (selection === null) return [];
-    if (selection !== '' && isListType(isNonNullType(field.type) ? field.type.ofType : field.type)) options.lists?.add(`${type.name}.${field.name}`);
+    if (selection !== '' && isListType(isNonNullType(field.type) ? field.type.ofType : field.type))
+      options.lists?.add(`${type.name}.${field.name}`);
     return [`${field.name}${argumentsOf(field, options)} ${selection}`];
   });
   return `{ __typename ${fields.join(' ')} }`;
@@ -148,7 +154,8 @@ export interface GeneratedListQuery {
 }
 
 /** A Relay connection: the shape plugin-relay gives every paginated list. */
-const isConnection = (type: GraphQLNamedType) => isObjectType(type) && ['edges', 'nodes', 'pageInfo'].every((name) => name in type.getFields());
+const isConnection = (type: GraphQLNamedType) =>
+  isObjectType(type) && ['edges', 'nodes', 'pageInfo'].every((name) => name in type.getFields());
 
 /**
  * One operation per root query field that returns a connection, reading its nodes with everything
@@ -162,7 +169,8 @@ export function listQueriesOfSchema(schema: GraphQLSchema): GeneratedListQuery[]
       const connection = getNamedType(field.type);
       const required = field.args.filter((arg) => isNonNullType(arg.type) && arg.defaultValue === undefined);
       const unknown = required.filter((arg) => String(arg.type) !== 'ID!');
-      if (unknown.length > 0) throw new Error(`${field.name} requires ${unknown.map((arg) => arg.name).join(', ')}: give the list generator a value for it`);
+      if (unknown.length > 0)
+        throw new Error(`${field.name} requires ${unknown.map((arg) => arg.name).join(', ')}: give the list generator a value for it`);
       const lists = new Set<string>();
       const selection = selectionOf(connection, 1, new Set(), { first: '$first', lists });
       const variables = ['$first: Int', ...required.map((arg) => `$${arg.name}: ID!`)].join(', ');

@@ -90,7 +90,11 @@ async function createTestDatabase(migrated: boolean): Promise<{ database: Databa
 }
 
 export async function startTestServer(options: TestServerOptions = {}) {
-  const { database, url: databaseUrl, drop } = options.databaseUrl
+  const {
+    database,
+    url: databaseUrl,
+    drop,
+  } = options.databaseUrl
     ? { database: await openDatabase({ url: options.databaseUrl, poolSize: 2 }), url: options.databaseUrl, drop: async () => {} }
     : await createTestDatabase(!options.skipMigrations);
   const loopback = options.listen ? await loopbackServer() : null;
@@ -123,7 +127,14 @@ export async function startTestServer(options: TestServerOptions = {}) {
   const log = createLogger('debug', { write: (line: string) => void logLines.push(line) });
   const clock = new TestClock();
   const keyRing = config.encryptionKeys ?? expect.fail('the test server needs ENCRYPTION_KEYS');
-  const app = await createApp({ config, database, log, clock, keyRing, ...(options.emailSender ? { emailSender: options.emailSender } : {}) });
+  const app = await createApp({
+    config,
+    database,
+    log,
+    clock,
+    keyRing,
+    ...(options.emailSender ? { emailSender: options.emailSender } : {}),
+  });
   loopback?.serve(app.yoga);
 
   async function migrate() {

@@ -101,7 +101,14 @@ describe('the hosted account update page', () => {
     await page.waitForURL(RETURN_URL);
     await screenshot(page, '5-back-on-platform');
     const entity = await server.prisma.invoicingEntity.findFirstOrThrow({ where: { tenantId: user.tenantId, isDefault: true } });
-    expect(entity).toMatchObject({ legalName: 'Merchant Renamed GmbH', addressLine1: 'Neue Straße 2', city: 'Hamburg', postalCode: '20095', vatNumber: 'DE111111111', phone: '+4940123456' });
+    expect(entity).toMatchObject({
+      legalName: 'Merchant Renamed GmbH',
+      addressLine1: 'Neue Straße 2',
+      city: 'Hamburg',
+      postalCode: '20095',
+      vatNumber: 'DE111111111',
+      phone: '+4940123456',
+    });
 
     // Spent: opening it again lands on the platform's refreshUrl, where it makes a new link.
     await openFromPlatform(link.url);

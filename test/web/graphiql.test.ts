@@ -14,7 +14,10 @@ let browser: Browser;
 const screenshot = screenshots('graphiql');
 
 beforeAll(async () => {
-  [development, browser] = await Promise.all([startTestServer({ listen: true, environment: { NODE_ENV: 'development' } }), launchBrowser()]);
+  [development, browser] = await Promise.all([
+    startTestServer({ listen: true, environment: { NODE_ENV: 'development' } }),
+    launchBrowser(),
+  ]);
 });
 afterAll(async () => {
   await browser?.close();
@@ -26,10 +29,19 @@ const INTROSPECTION_ERROR = /introspection (has been disabled|failed)/i;
 
 const introspection = '{ __schema { queryType { name } } }';
 /** What production requires of the configuration (the test server still runs on its own database). */
-const PRODUCTION = { NODE_ENV: 'production', DATABASE_URL: 'postgresql://db.example/connect', ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS, METRICS_TOKEN: 'metrics-token-0123456789' };
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgresql://db.example/connect',
+  ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
+  METRICS_TOKEN: 'metrics-token-0123456789',
+};
 
 async function post(server: TestServer, query: string, headers: Record<string, string> = {}) {
-  const response = await server.fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) });
+  const response = await server.fetch('/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query }),
+  });
   return (await response.json()) as { data?: Record<string, unknown> | null; errors?: { message: string }[] };
 }
 

@@ -15,7 +15,11 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 const post = (path: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>
-  server.fetch(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(fields).toString() });
+  server.fetch(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body: new URLSearchParams(fields).toString(),
+  });
 
 const cookieOf = (response: Response) => (response.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
 const title = async (response: Response) => /<h1>([^<]*)<\/h1>/.exec(await response.text())?.[1];

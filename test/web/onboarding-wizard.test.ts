@@ -30,7 +30,9 @@ afterAll(async () => {
 beforeEach(async () => {
   page = await browser.newPage();
   // The platform's site is elsewhere; the browser only needs to arrive there.
-  await page.route(`${new URL(REDIRECT_URL).origin}/**`, (route) => route.fulfill({ contentType: 'text/html', body: '<h1>Back on the platform</h1>' }));
+  await page.route(`${new URL(REDIRECT_URL).origin}/**`, (route) =>
+    route.fulfill({ contentType: 'text/html', body: '<h1>Back on the platform</h1>' }),
+  );
 });
 afterEach(() => page?.close());
 
@@ -41,7 +43,11 @@ async function accountStatus(accountId: string, owner = platform) {
 
 describe('the hosted onboarding page', () => {
   it('onboards a new user: e-mail verified through the outbox, password, business details, back to the platform', async () => {
-    const { account, link } = await givenExpressAccount(server, platform, { email: 'new.merchant@shop.example', organizationName: 'New Shop', country: 'DE' });
+    const { account, link } = await givenExpressAccount(server, platform, {
+      email: 'new.merchant@shop.example',
+      organizationName: 'New Shop',
+      country: 'DE',
+    });
     const response = await page.goto(link.url ?? expect.fail('no url'));
     expect(response?.status()).toBe(200);
     await expect.poll(() => page.locator('aside').innerText()).toContain('Acme Payments Ltd');
@@ -113,7 +119,11 @@ describe('the hosted onboarding page', () => {
 
   it('asks for what the platform requires next to its field, goes to the link’s returnUrl, and sends a spent link to its refreshUrl', async () => {
     const strict = await givenConnectPlatform(server, 'Strict Platform');
-    const required = await server.request(UpdateConnectPlatformDocument, { input: { requiredBusinessDetails: ['VAT_NUMBER', 'PHONE'] } }, withKey(strict.apiKey));
+    const required = await server.request(
+      UpdateConnectPlatformDocument,
+      { input: { requiredBusinessDetails: ['VAT_NUMBER', 'PHONE'] } },
+      withKey(strict.apiKey),
+    );
     expect(required.data?.updateConnectPlatform.__typename).toBe('UpdateConnectPlatformPayload');
     const existing = await givenOnboardedUser(server, platform);
     const returnUrl = 'https://platform.example/welcome?account=new';

@@ -20,7 +20,11 @@ const resolvesTo =
   async () =>
     addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
 
-const production = (resolve: Resolver, allowPrivateNetworks = false): AddressPolicy => ({ production: true, allowPrivateNetworks, resolve });
+const production = (resolve: Resolver, allowPrivateNetworks = false): AddressPolicy => ({
+  production: true,
+  allowPrivateNetworks,
+  resolve,
+});
 const development: AddressPolicy = { production: false, allowPrivateNetworks: false };
 
 async function refusal(url: string, policy: AddressPolicy): Promise<string | null> {
@@ -41,28 +45,94 @@ async function refusal(url: string, policy: AddressPolicy): Promise<string | nul
  */
 const refusedHosts = [
   // IPv4-translated (RFC 2765), whatever it embeds; site-local (deprecated, RFC 3879); Teredo
-  '[::ffff:0:127.0.0.1]', '[::ffff:0:7f00:1]', '[0:0:0:0:ffff:0:a9fe:a9fe]', '[::ffff:0:8.8.8.8]', '[fec0::1]', '[feff:ffff::1]',
-  '[2001::1]', '[2001:0:4136:e378:8000:63bf:3fff:fdd2]',
+  '[::ffff:0:127.0.0.1]',
+  '[::ffff:0:7f00:1]',
+  '[0:0:0:0:ffff:0:a9fe:a9fe]',
+  '[::ffff:0:8.8.8.8]',
+  '[fec0::1]',
+  '[feff:ffff::1]',
+  '[2001::1]',
+  '[2001:0:4136:e378:8000:63bf:3fff:fdd2]',
   // IPv4-mapped, in every spelling
-  '[::ffff:127.0.0.1]', '[::FFFF:7F00:1]', '[0:0:0:0:0:ffff:127.0.0.1]', '[0000:0000:0000:0000:0000:ffff:7f00:0001]', '[::ffff:10.0.0.1]',
-  '[::ffff:a9fe:a9fe]', '[::ffff:0.0.0.0]', '[::ffff:192.0.2.1]',
+  '[::ffff:127.0.0.1]',
+  '[::FFFF:7F00:1]',
+  '[0:0:0:0:0:ffff:127.0.0.1]',
+  '[0000:0000:0000:0000:0000:ffff:7f00:0001]',
+  '[::ffff:10.0.0.1]',
+  '[::ffff:a9fe:a9fe]',
+  '[::ffff:0.0.0.0]',
+  '[::ffff:192.0.2.1]',
   // IPv4-compatible (deprecated) and the rest of ::/8; NAT64; 6to4 (and its IPv4 relays below)
-  '[::127.0.0.1]', '[::a9fe:a9fe]', '[::1:2]', '[64:ff9b::127.0.0.1]', '[64:ff9b:1::a00:1]', '[2002:7f00:1::1]', '[2002:a9fe:a9fe::]',
+  '[::127.0.0.1]',
+  '[::a9fe:a9fe]',
+  '[::1:2]',
+  '[64:ff9b::127.0.0.1]',
+  '[64:ff9b:1::a00:1]',
+  '[2002:7f00:1::1]',
+  '[2002:a9fe:a9fe::]',
   // unspecified, loopback, unique local (and a cloud's metadata address in it), link-local, multicast
-  '[::]', '[::1]', '[fc00::1]', '[fd00:ec2::254]', '[fe80::1]', '[ff02::1]',
+  '[::]',
+  '[::1]',
+  '[fc00::1]',
+  '[fd00:ec2::254]',
+  '[fe80::1]',
+  '[ff02::1]',
   // discard (RFC 6666) and the dummy prefix beside it; documentation; benchmarking; ORCHID and ORCHIDv2;
   // drone tags; AMT; AS112; other IETF protocol assignments; SRv6 SIDs; unassigned space
-  '[100::1]', '[100:0:0:1::1]', '[2001:db8::1]', '[3fff::1]', '[2001:2::1]', '[2001:10::1]', '[2001:20::1]', '[2001:30::1]', '[2001:3::1]',
-  '[2001:4:112::1]', '[2620:4f:8000::1]', '[2001:1::1]', '[5f00::1]', '[4000::1]',
+  '[100::1]',
+  '[100:0:0:1::1]',
+  '[2001:db8::1]',
+  '[3fff::1]',
+  '[2001:2::1]',
+  '[2001:10::1]',
+  '[2001:20::1]',
+  '[2001:30::1]',
+  '[2001:3::1]',
+  '[2001:4:112::1]',
+  '[2620:4f:8000::1]',
+  '[2001:1::1]',
+  '[5f00::1]',
+  '[4000::1]',
   // IPv4: this network, private, shared, loopback, link-local, IETF assignments, documentation,
   // the 6to4 relay anycast, benchmarking, multicast, reserved, broadcast, AS112, AMT
-  '0.0.0.0', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', '100.64.0.1', '100.127.255.254', '127.0.0.1', '127.8.9.10',
-  '169.254.169.254', '192.0.0.9', '192.0.2.1', '198.51.100.7', '203.0.113.9', '192.88.99.1', '198.18.0.1', '224.0.0.1', '240.0.0.1',
-  '255.255.255.255', '192.31.196.1', '192.175.48.1', '192.52.193.1',
+  '0.0.0.0',
+  '10.1.2.3',
+  '172.16.0.1',
+  '172.31.255.255',
+  '192.168.1.1',
+  '100.64.0.1',
+  '100.127.255.254',
+  '127.0.0.1',
+  '127.8.9.10',
+  '169.254.169.254',
+  '192.0.0.9',
+  '192.0.2.1',
+  '198.51.100.7',
+  '203.0.113.9',
+  '192.88.99.1',
+  '198.18.0.1',
+  '224.0.0.1',
+  '240.0.0.1',
+  '255.255.255.255',
+  '192.31.196.1',
+  '192.175.48.1',
+  '192.52.193.1',
   // IPv4 in the other spellings a URL turns into the dotted one
-  '2130706433', '0x7f.1', '0177.0.0.1', '127.1', '0xa9fea9fe',
+  '2130706433',
+  '0x7f.1',
+  '0177.0.0.1',
+  '127.1',
+  '0xa9fea9fe',
 ];
-const acceptedHosts = ['93.184.216.34', '8.8.8.8', '172.32.0.1', '100.128.0.1', '[2606:4700::1111]', '[2a00:1450:4007:80e::200e]', '[::ffff:8.8.8.8]'];
+const acceptedHosts = [
+  '93.184.216.34',
+  '8.8.8.8',
+  '172.32.0.1',
+  '100.128.0.1',
+  '[2606:4700::1111]',
+  '[2a00:1450:4007:80e::200e]',
+  '[::ffff:8.8.8.8]',
+];
 
 describe('the webhook address guard', () => {
   // A literal host is judged as it is, never resolved.
@@ -106,7 +176,12 @@ describe('the webhook address guard', () => {
     expect(await refusal('https://hooks.example/in', production(resolvesTo('93.184.216.34', 'fd00:ec2::254')))).toMatch(/private/);
     expect(await refusal('https://169.254.169.254/latest/meta-data', publicHost)).toMatch(/private/);
     expect(await refusal('https://[::1]/in', publicHost)).toMatch(/private/);
-    expect(await refusal('https://nowhere.invalid/in', production(async () => Promise.reject(new Error('ENOTFOUND'))))).toMatch(/does not resolve/);
+    expect(
+      await refusal(
+        'https://nowhere.invalid/in',
+        production(async () => Promise.reject(new Error('ENOTFOUND'))),
+      ),
+    ).toMatch(/does not resolve/);
     // WEBHOOK_ALLOW_PRIVATE_NETWORKS lifts the address check, not the https rule.
     expect(await refusal('https://hooks.internal/in', production(resolvesTo('10.0.0.7'), true))).toBeNull();
     expect(await refusal('http://hooks.internal/in', production(resolvesTo('10.0.0.7'), true))).toMatch(/https/);
@@ -160,7 +235,9 @@ describe('looking up the host a tenant chose', () => {
       await Promise.all(Array.from({ length: 8 }, () => readFile(fileURLToPath(import.meta.url))));
       expect(Date.now() - poolStarted).toBeLessThan(500);
       const outcomes = await hanging;
-      expect(outcomes.every((outcome) => outcome.status === 'rejected' && (outcome.reason as { code?: string }).code === 'ETIMEOUT')).toBe(true);
+      expect(outcomes.every((outcome) => outcome.status === 'rejected' && (outcome.reason as { code?: string }).code === 'ETIMEOUT')).toBe(
+        true,
+      );
       // Two tries of 300 ms each, all eight at once.
       expect(Date.now() - started).toBeLessThan(3_000);
     } finally {

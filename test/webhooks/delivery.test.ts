@@ -70,13 +70,21 @@ describe('delivering a webhook', () => {
       expect(delivery).toMatchObject({ status: 'DELIVERED', attempts: 3, lastResponseStatus: 200, lastError: null, nextAttemptAt: null });
 
       for (const receipt of hooks.receipts) {
-        expect(verify(secret, receipt)).toEqual({ id: event.id, type: 'connection.created', createdAt: event.createdAt.toISOString(), data: event.data });
+        expect(verify(secret, receipt)).toEqual({
+          id: event.id,
+          type: 'connection.created',
+          createdAt: event.createdAt.toISOString(),
+          data: event.data,
+        });
         expect(receipt.headers['webhook-id']).toBe(event.id);
         expect(receipt.headers['user-agent']).toMatch(/^Connect-Webhooks\//);
         expect(receipt.headers['content-type']).toBe('application/json');
         expect(Object.keys(JSON.parse(receipt.body) as object)).toEqual(['id', 'type', 'createdAt', 'data']);
       }
-      expect(await server.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } })).toMatchObject({ consecutiveFailures: 0, failingSince: null });
+      expect(await server.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } })).toMatchObject({
+        consecutiveFailures: 0,
+        failingSince: null,
+      });
       expect(server.logs()).not.toContain(secret.slice('whsec_'.length, 20));
     } finally {
       await hooks.close();
@@ -116,7 +124,12 @@ describe('delivering a webhook', () => {
       await server.webhooks.deliverDue();
       expect(hooks.receipts).toHaveLength(1);
       const [delivery] = await deliveriesOf(server, org.apiKey, endpoint.id);
-      expect(delivery).toMatchObject({ status: 'PENDING', attempts: 1, lastResponseStatus: 302, lastError: 'redirect (HTTP 302) not followed' });
+      expect(delivery).toMatchObject({
+        status: 'PENDING',
+        attempts: 1,
+        lastResponseStatus: 302,
+        lastError: 'redirect (HTTP 302) not followed',
+      });
     } finally {
       await hooks.close();
     }
@@ -186,10 +199,15 @@ describe('delivering a webhook', () => {
       }
       const row = await server.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } });
       expect(row).toMatchObject({ status: 'DISABLED', disabledReason: 'every delivery failed for 3 days' });
-      expect(row.failingSince && Date.parse(row.updatedAt.toISOString()) - row.failingSince.getTime()).toBeGreaterThanOrEqual(3 * 24 * 3600 * 1000);
+      expect(row.failingSince && Date.parse(row.updatedAt.toISOString()) - row.failingSince.getTime()).toBeGreaterThanOrEqual(
+        3 * 24 * 3600 * 1000,
+      );
       expect(dead.receipts.length).toBeLessThan(MAX_ATTEMPTS);
       expect(watcher.receipts.map((receipt) => receipt.event.type)).toEqual(['webhook_endpoint.disabled']);
-      expect(watcher.receipts[0]?.event.data).toMatchObject({ object: { id: endpoint.id, status: 'DISABLED' }, previous: { status: 'ENABLED' } });
+      expect(watcher.receipts[0]?.event.data).toMatchObject({
+        object: { id: endpoint.id, status: 'DISABLED' },
+        previous: { status: 'ENABLED' },
+      });
     } finally {
       await dead.close();
       await watcher.close();
@@ -206,7 +224,9 @@ describe('workers racing for the same deliveries', () => {
     try {
       const endpoints = [];
       for (let index = 0; index < 30; index += 1) {
-        endpoints.push((await givenEndpoint(server, withKey(org.apiKey), { url: `${hooks.url}/${index}`, eventTypes: ['connection.created'] })).endpoint);
+        endpoints.push(
+          (await givenEndpoint(server, withKey(org.apiKey), { url: `${hooks.url}/${index}`, eventTypes: ['connection.created'] })).endpoint,
+        );
       }
       await givenConnection(server, org.apiKey);
       await server.webhooks.deliverDue();
@@ -218,7 +238,9 @@ describe('workers racing for the same deliveries', () => {
       await Promise.all([server.webhooks.deliverDue(), ...workers.map((worker) => worker.deliverDue())]);
       expect(hooks.receipts).toHaveLength(60);
       const deliveries = await server.prisma.webhookDelivery.findMany({ where: { endpointId: { in: endpoints.map((e) => e.id) } } });
-      expect(deliveries.map((delivery) => [delivery.status, delivery.attempts])).toEqual(Array.from({ length: 30 }, () => ['DELIVERED', 2]));
+      expect(deliveries.map((delivery) => [delivery.status, delivery.attempts])).toEqual(
+        Array.from({ length: 30 }, () => ['DELIVERED', 2]),
+      );
     } finally {
       await Promise.all(workers.map((worker) => worker.stop()));
       await hooks.close();
@@ -233,19 +255,30 @@ describe('an event committed while the worker settles its endpoint', () => {
     const org = await owner('Busy Settling Org');
     const hooks = await startReceiver(() => ({ status: 204, delayMs: 500 }));
     try {
-      const { endpoint } = await givenEndpoint(server, withKey(org.apiKey), { url: hooks.url, eventTypes: ['connection.created', 'connection.updated'] });
+      const { endpoint } = await givenEndpoint(server, withKey(org.apiKey), {
+        url: hooks.url,
+        eventTypes: ['connection.created', 'connection.updated'],
+      });
       const connection = await givenConnection(server, org.apiKey);
       // The first delivery is being sent (500 ms) when an event's transaction queues the second and holds it open.
       const round = server.webhooks.deliverDue();
       await expect.poll(() => hooks.receipts.length).toBe(1);
       const place = { organizationId: org.organizationId, tenantId: org.tenantId, connectedAccountId: null, platformOrganizationId: null };
       await server.prisma.$transaction(async (tx) => {
-        await recordEvent(tx, { type: 'connection.updated', objectId: connection.id, data: { object: { id: connection.id } }, place, actor: { type: 'SYSTEM' } });
+        await recordEvent(tx, {
+          type: 'connection.updated',
+          objectId: connection.id,
+          data: { object: { id: connection.id } },
+          place,
+          actor: { type: 'SYSTEM' },
+        });
         await new Promise((resolve) => setTimeout(resolve, 1_000));
       });
       await round;
       await server.webhooks.deliverDue();
-      expect(await server.prisma.webhookDelivery.findMany({ where: { endpointId: endpoint.id, status: { not: 'DELIVERED' } } })).toEqual([]);
+      expect(await server.prisma.webhookDelivery.findMany({ where: { endpointId: endpoint.id, status: { not: 'DELIVERED' } } })).toEqual(
+        [],
+      );
       expect(hooks.receipts.map((receipt) => receipt.event.type)).toEqual(['connection.created', 'connection.updated']);
     } finally {
       await hooks.close();
@@ -267,7 +300,10 @@ describe('an endpoint failing many times in a row', () => {
     const hooks = await startReceiver(() => ({ status: healthy ? 200 : 500 }));
     const watcher = await startReceiver();
     try {
-      const { endpoint, secret } = await givenEndpoint(strict, withKey(org.apiKey), { url: hooks.url, eventTypes: ['connection.created', 'connection.updated'] });
+      const { endpoint, secret } = await givenEndpoint(strict, withKey(org.apiKey), {
+        url: hooks.url,
+        eventTypes: ['connection.created', 'connection.updated'],
+      });
       await givenEndpoint(strict, withKey(org.apiKey), { url: watcher.url, eventTypes: ['webhook_endpoint.disabled'] });
       const connection = await givenConnection(strict, org.apiKey);
       await connection.touch();
@@ -288,14 +324,22 @@ describe('an endpoint failing many times in a row', () => {
       expect(hooks.receipts).toHaveLength(3);
 
       healthy = true;
-      const enabled = await strict.request(UpdateWebhookEndpointDocument, { input: { id: endpoint.id, enabled: true } }, withKey(org.apiKey));
+      const enabled = await strict.request(
+        UpdateWebhookEndpointDocument,
+        { input: { id: endpoint.id, enabled: true } },
+        withKey(org.apiKey),
+      );
       expect(JSON.stringify(enabled.data)).toContain('"status":"ENABLED"');
       await strict.webhooks.deliverDue();
       const sent = hooks.receipts.slice(3);
       const events = await strict.prisma.event.findMany({ where: { objectId: connection.id }, orderBy: { sequence: 'asc' }, take: 3 });
       expect(sent.map((receipt) => receipt.event.id)).toEqual(events.map((e) => e.id));
       for (const receipt of hooks.receipts) expect(verify(secret, receipt)).toBeTruthy();
-      expect((await deliveriesOf(strict, org.apiKey, endpoint.id)).map((delivery) => delivery.status)).toEqual(['DELIVERED', 'DELIVERED', 'DELIVERED']);
+      expect((await deliveriesOf(strict, org.apiKey, endpoint.id)).map((delivery) => delivery.status)).toEqual([
+        'DELIVERED',
+        'DELIVERED',
+        'DELIVERED',
+      ]);
     } finally {
       await hooks.close();
       await watcher.close();

@@ -43,7 +43,12 @@ describe('webhook endpoints', () => {
       eventTypes: ['connection.created', 'connection.updated', 'connection.created'],
       description: 'Billing sync',
     });
-    expect(endpoint).toMatchObject({ url: receiver.url, eventTypes: ['connection.created', 'connection.updated'], status: 'ENABLED', connect: false });
+    expect(endpoint).toMatchObject({
+      url: receiver.url,
+      eventTypes: ['connection.created', 'connection.updated'],
+      status: 'ENABLED',
+      connect: false,
+    });
     expect(endpoint.id).toMatch(/^we_/);
     expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
     expect(Buffer.from(secret.slice('whsec_'.length), 'base64').length).toBeGreaterThanOrEqual(24);
@@ -66,7 +71,9 @@ describe('webhook endpoints', () => {
       const result = response.data?.createWebhookEndpoint;
       return result?.__typename === 'ValidationError' ? result.fields : expect.fail(JSON.stringify(response));
     };
-    expect(await refused({ url: receiver.url, eventTypes: ['connection.created', 'connection.exploded'] })).toEqual(['input.eventTypes[1]']);
+    expect(await refused({ url: receiver.url, eventTypes: ['connection.created', 'connection.exploded'] })).toEqual([
+      'input.eventTypes[1]',
+    ]);
     expect(await refused({ url: receiver.url, eventTypes: [] })).toEqual(['input.eventTypes']);
     expect(await refused({ url: receiver.url, eventTypes: ['*', 'connection.created'] })).toEqual(['input.eventTypes']);
     expect(await refused({ url: 'http://receiver.example/hooks', eventTypes: ['*'] })).toEqual(['input.url']);
@@ -86,7 +93,11 @@ describe('webhook endpoints', () => {
 
     const { endpoint } = await givenEndpoint(server, actingFor(platform, account.accountId), { url: receiver.url, eventTypes: ['*'] });
     const row = await server.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } });
-    expect(row).toMatchObject({ tenantId: account.tenantId, organizationId: account.organizationId, actingForAccountId: account.accountId });
+    expect(row).toMatchObject({
+      tenantId: account.tenantId,
+      organizationId: account.organizationId,
+      actingForAccountId: account.accountId,
+    });
     // The platform's own list does not show it: it belongs to the account's tenant.
     const own = await server.request(WebhookEndpointsDocument, {}, withKey(platform.apiKey));
     expect(own.data?.webhookEndpoints.nodes.map((node) => node.id)).not.toContain(endpoint.id);
@@ -104,7 +115,11 @@ describe('webhook endpoints', () => {
     for (const answer of answers) expect(JSON.stringify(answer.data)).toContain('NOT_FOUND');
     expect((await server.request(WebhookEndpointDocument, { id: endpoint.id }, withKey(other.apiKey))).data?.webhookEndpoint).toBeNull();
 
-    const disabled = await server.request(UpdateWebhookEndpointDocument, { input: { id: endpoint.id, enabled: false } }, withKey(platform.apiKey));
+    const disabled = await server.request(
+      UpdateWebhookEndpointDocument,
+      { input: { id: endpoint.id, enabled: false } },
+      withKey(platform.apiKey),
+    );
     const disabledResult = disabled.data?.updateWebhookEndpoint;
     expect(disabledResult?.__typename === 'UpdateWebhookEndpointPayload' && disabledResult.webhookEndpoint.status).toBe('DISABLED');
     const event = await server.prisma.event.findFirst({ where: { type: 'webhook_endpoint.disabled', objectId: endpoint.id } });
@@ -112,7 +127,11 @@ describe('webhook endpoints', () => {
     expect(JSON.stringify(event?.data)).not.toContain('secret');
 
     await server.prisma.webhookEndpoint.update({ where: { id: endpoint.id }, data: { consecutiveFailures: 7, failingSince: new Date() } });
-    const enabled = await server.request(UpdateWebhookEndpointDocument, { input: { id: endpoint.id, enabled: true } }, withKey(platform.apiKey));
+    const enabled = await server.request(
+      UpdateWebhookEndpointDocument,
+      { input: { id: endpoint.id, enabled: true } },
+      withKey(platform.apiKey),
+    );
     expect(JSON.stringify(enabled.data)).toContain('"status":"ENABLED"');
     expect(await server.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } })).toMatchObject({
       status: 'ENABLED',
@@ -131,7 +150,12 @@ describe('who receives what', () => {
   it("sends a platform its own events, its connect endpoint its accounts' events, and nothing to another platform", async () => {
     const platformA = await givenConnectPlatform(server, 'Platform A');
     const platformB = await givenConnectPlatform(server, 'Platform B');
-    const receivers = { own: await startReceiver(), connect: await startReceiver(), other: await startReceiver(), otherConnect: await startReceiver() };
+    const receivers = {
+      own: await startReceiver(),
+      connect: await startReceiver(),
+      other: await startReceiver(),
+      otherConnect: await startReceiver(),
+    };
     try {
       await givenEndpoint(server, withKey(platformA.apiKey), { url: receivers.own.url, eventTypes: ['*'] });
       await givenEndpoint(server, withKey(platformA.apiKey), { url: receivers.connect.url, eventTypes: ['*'], connect: true });
@@ -146,7 +170,9 @@ describe('who receives what', () => {
       // Making an endpoint is an event of its organization too: its own endpoints get it (a new
       // endpoint's first delivery is its own creation, like a ping), its connect endpoints do not.
       expect(types(receivers.own)).toEqual(['connection.created', 'webhook_endpoint.created', 'webhook_endpoint.created']);
-      expect(receivers.own.receipts.find((receipt) => receipt.event.type === 'connection.created')?.event.data).toMatchObject({ object: { id: connection.id } });
+      expect(receivers.own.receipts.find((receipt) => receipt.event.type === 'connection.created')?.event.data).toMatchObject({
+        object: { id: connection.id },
+      });
       expect(types(receivers.connect)).toEqual(['connected_account.created', 'connected_account.onboarding_link.created']);
       expect(receivers.connect.receipts.every((receipt) => JSON.stringify(receipt.event.data).includes(account.id))).toBe(true);
       expect(types(receivers.other)).toEqual(['webhook_endpoint.created', 'webhook_endpoint.created']);
@@ -167,7 +193,11 @@ describe('who receives what, under a STANDARD grant', () => {
     try {
       await givenEndpoint(server, withKey(owner.apiKey), { url: receivers.grantor.url, eventTypes: ['connection.created'] });
       await givenEndpoint(server, withKey(oauthPlatform.apiKey), { url: receivers.platformOwn.url, eventTypes: ['connection.created'] });
-      await givenEndpoint(server, withKey(oauthPlatform.apiKey), { url: receivers.platformConnect.url, eventTypes: ['connection.created'], connect: true });
+      await givenEndpoint(server, withKey(oauthPlatform.apiKey), {
+        url: receivers.platformConnect.url,
+        eventTypes: ['connection.created'],
+        connect: true,
+      });
       const granted = await givenStandardAccount(server, oauthPlatform, owner, { scope: 'connections:read connections:write' });
       const created = await server.request(
         CreateConnectionDocument,
@@ -194,7 +224,10 @@ describe('rotation and redelivery', () => {
     const owner = await givenOrganization(server, 'Rotating Org');
     const hooks = await startReceiver();
     try {
-      const { endpoint, secret: oldSecret } = await givenEndpoint(server, withKey(owner.apiKey), { url: hooks.url, eventTypes: ['connection.created', 'connection.updated'] });
+      const { endpoint, secret: oldSecret } = await givenEndpoint(server, withKey(owner.apiKey), {
+        url: hooks.url,
+        eventTypes: ['connection.created', 'connection.updated'],
+      });
       const connection = await givenConnection(server, owner.apiKey);
       await server.webhooks.deliverDue();
       expect(hooks.receipts).toHaveLength(1);
@@ -229,7 +262,10 @@ describe('rotation and redelivery', () => {
   // rotation steps say, would have stopped every endpoint from signing.
   it('are re-encrypted under a new key with the rotated-away secret still signing, so the old key can go', async () => {
     const owner = await givenOrganization(server, 'Key Rotation Org');
-    const { endpoint, secret: oldSecret } = await givenEndpoint(server, withKey(owner.apiKey), { url: receiver.url, eventTypes: ['connection.created'] });
+    const { endpoint, secret: oldSecret } = await givenEndpoint(server, withKey(owner.apiKey), {
+      url: receiver.url,
+      eventTypes: ['connection.created'],
+    });
     const rotated = await server.request(RotateWebhookEndpointSecretDocument, { input: { id: endpoint.id } }, withKey(owner.apiKey));
     const result = rotated.data?.rotateWebhookEndpointSecret;
     if (result?.__typename !== 'RotateWebhookEndpointSecretPayload') return expect.fail(JSON.stringify(rotated));
@@ -256,7 +292,10 @@ describe('rotation and redelivery', () => {
     };
     const secretOf = (result: Awaited<ReturnType<typeof rotate>>) =>
       result.__typename === 'RotateWebhookEndpointSecretPayload' ? result.secret : expect.fail(JSON.stringify(result));
-    const { endpoint, secret: first } = await givenEndpoint(server, withKey(owner.apiKey), { url: hooks.url, eventTypes: ['connection.updated'] });
+    const { endpoint, secret: first } = await givenEndpoint(server, withKey(owner.apiKey), {
+      url: hooks.url,
+      eventTypes: ['connection.updated'],
+    });
     try {
       const connection = await givenConnection(server, owner.apiKey);
       const second = secretOf(await rotate());
@@ -273,7 +312,9 @@ describe('rotation and redelivery', () => {
       const fifth = secretOf(await rotate());
       const refused = await rotate();
       expect(refused).toMatchObject({ __typename: 'InvalidStateError', code: 'INVALID_STATE' });
-      expect(refused.__typename === 'InvalidStateError' && refused.message).toMatch(/5 secrets signing.*rotate again after \d{4}-\d\d-\d\dT/);
+      expect(refused.__typename === 'InvalidStateError' && refused.message).toMatch(
+        /5 secrets signing.*rotate again after \d{4}-\d\d-\d\dT/,
+      );
 
       // A day after the first rotation, the first secret stops; the second (rotated away an hour later) still signs.
       server.clock.advance(23 * 60 * 60 * 1000 + 60_000);
@@ -286,7 +327,11 @@ describe('rotation and redelivery', () => {
 
       // After a leak, every secret rotated away stops at once (an outsider's probe found no way to
       // cut a leaked one within the day once five were signing).
-      const leaked = await server.request(RotateWebhookEndpointSecretDocument, { input: { id: endpoint.id, expirePrevious: true } }, withKey(owner.apiKey));
+      const leaked = await server.request(
+        RotateWebhookEndpointSecretDocument,
+        { input: { id: endpoint.id, expirePrevious: true } },
+        withKey(owner.apiKey),
+      );
       const alone = secretOf(leaked.data?.rotateWebhookEndpointSecret ?? expect.fail(JSON.stringify(leaked)));
       await connection.touch();
       await server.webhooks.deliverDue();
@@ -302,14 +347,21 @@ describe('rotation and redelivery', () => {
     const owner = await givenOrganization(server, 'Redelivering Org');
     const hooks = await startReceiver();
     try {
-      const { endpoint, secret } = await givenEndpoint(server, withKey(owner.apiKey), { url: hooks.url, eventTypes: ['connection.created'] });
+      const { endpoint, secret } = await givenEndpoint(server, withKey(owner.apiKey), {
+        url: hooks.url,
+        eventTypes: ['connection.created'],
+      });
       await givenConnection(server, owner.apiKey);
       await server.webhooks.deliverDue();
       const [delivery] = await deliveriesOf(server, owner.apiKey, endpoint.id);
       expect(delivery).toMatchObject({ status: 'DELIVERED', attempts: 1, lastResponseStatus: 204, nextAttemptAt: null, lastError: null });
 
       const stranger = await givenOrganization(server, 'Stranger Org');
-      const refused = await server.request(RedeliverWebhookDocument, { input: { deliveryId: delivery?.id ?? '' } }, withKey(stranger.apiKey));
+      const refused = await server.request(
+        RedeliverWebhookDocument,
+        { input: { deliveryId: delivery?.id ?? '' } },
+        withKey(stranger.apiKey),
+      );
       expect(refused.data?.redeliverWebhook.__typename).toBe('NotFoundError');
       expect(await deliveriesOf(server, stranger.apiKey, endpoint.id)).toEqual([]);
 

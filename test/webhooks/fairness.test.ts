@@ -4,7 +4,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateTenantDocument, CreateWebhookEndpointDocument, DeleteWebhookEndpointDocument, UpdateWebhookEndpointDocument } from '../generated/graphql.ts';
+import {
+  CreateTenantDocument,
+  CreateWebhookEndpointDocument,
+  DeleteWebhookEndpointDocument,
+  UpdateWebhookEndpointDocument,
+} from '../generated/graphql.ts';
 import { sendWebhook } from '../../src/webhooks/sender.ts';
 import type { WebhookWorker } from '../../src/webhooks/worker.ts';
 import { claimDueQueues, headArguments, TAKE_HEADS } from '../../src/webhooks/queue/lease.ts';
@@ -77,10 +82,15 @@ describe('sending for many tenants', () => {
       const keys = [attacker.apiKey];
       for (const name of ['Sandbox one', 'Sandbox two']) {
         const made = await server.request(CreateTenantDocument, { input: { name, environment: 'SANDBOX' } }, withKey(attacker.apiKey));
-        keys.push(made.data?.createTenant.__typename === 'CreateTenantPayload' ? (made.data.createTenant.apiKey.secret ?? '') : expect.fail(JSON.stringify(made)));
+        keys.push(
+          made.data?.createTenant.__typename === 'CreateTenantPayload'
+            ? (made.data.createTenant.apiKey.secret ?? '')
+            : expect.fail(JSON.stringify(made)),
+        );
       }
       for (const [tenant, key] of keys.entries()) {
-        for (const index of [1, 2]) await givenEndpoint(server, withKey(key), { url: `${silent.url}/${tenant}/${index}`, eventTypes: ['connection.created'] });
+        for (const index of [1, 2])
+          await givenEndpoint(server, withKey(key), { url: `${silent.url}/${tenant}/${index}`, eventTypes: ['connection.created'] });
         await givenConnection(server, key);
         await givenConnection(server, key);
       }
@@ -114,7 +124,8 @@ describe('sending for many tenants', () => {
     const silent = await startSilentReceiver();
     const hooks = await startReceiver();
     try {
-      for (const index of [1, 2]) await givenEndpoint(server, withKey(attacker.apiKey), { url: `${silent.url}/${index}`, eventTypes: ['connection.created'] });
+      for (const index of [1, 2])
+        await givenEndpoint(server, withKey(attacker.apiKey), { url: `${silent.url}/${index}`, eventTypes: ['connection.created'] });
       await givenConnection(server, attacker.apiKey);
       await givenEndpoint(server, withKey(victim.apiKey), { url: hooks.url, eventTypes: ['connection.created'] });
       const sender = worker({ perProcess: 4, perOrganization: 2 }, 3_000);
@@ -171,7 +182,10 @@ describe('sending for many tenants', () => {
       await server.prisma
         .$transaction(async (tx) => {
           const claimed = await claimDueQueues(tx, request);
-          const [row] = await tx.$queryRawUnsafe<{ 'QUERY PLAN': { Plan: PlanNode }[] }[]>(`EXPLAIN (ANALYZE, FORMAT JSON) ${TAKE_HEADS}`, ...headArguments(claimed, request.now));
+          const [row] = await tx.$queryRawUnsafe<{ 'QUERY PLAN': { Plan: PlanNode }[] }[]>(
+            `EXPLAIN (ANALYZE, FORMAT JSON) ${TAKE_HEADS}`,
+            ...headArguments(claimed, request.now),
+          );
           plan = row?.['QUERY PLAN'] ?? [];
           throw new RolledBack();
         })
@@ -205,7 +219,10 @@ class RolledBack extends Error {}
 /** Rows a plan's scans of `relation` read: those returned and those its filters removed, over every loop. */
 function rowsRead(node: PlanNode | undefined, relation: string): number {
   if (!node) return 0;
-  const own = node['Relation Name'] === relation ? ((node['Actual Rows'] ?? 0) + (node['Rows Removed by Filter'] ?? 0)) * (node['Actual Loops'] ?? 1) : 0;
+  const own =
+    node['Relation Name'] === relation
+      ? ((node['Actual Rows'] ?? 0) + (node['Rows Removed by Filter'] ?? 0)) * (node['Actual Loops'] ?? 1)
+      : 0;
   return own + (node.Plans ?? []).reduce((sum, child) => sum + rowsRead(child, relation), 0);
 }
 
@@ -213,7 +230,10 @@ describe("an endpoint's circuit breaker", () => {
   it('opens after 3 unanswered attempts, tries one delivery once it is due again, and closes on an answer', async () => {
     const owner = await givenOrganization(server, 'Breaker Org');
     const deadUrl = await closedPortUrl();
-    const { endpoint } = await givenEndpoint(server, withKey(owner.apiKey), { url: deadUrl, eventTypes: ['connection.created', 'connection.updated'] });
+    const { endpoint } = await givenEndpoint(server, withKey(owner.apiKey), {
+      url: deadUrl,
+      eventTypes: ['connection.created', 'connection.updated'],
+    });
     const connection = await givenConnection(server, owner.apiKey);
     for (let index = 0; index < 4; index += 1) await connection.touch();
     const sender = worker({ perProcess: 4, perOrganization: 4 });
@@ -242,13 +262,21 @@ describe("an endpoint's circuit breaker", () => {
     // Its owner points it at a receiver that answers: the breaker closes and everything due goes, in order.
     const hooks = await startReceiver();
     try {
-      const moved = await server.request(UpdateWebhookEndpointDocument, { input: { id: endpoint.id, url: hooks.url } }, withKey(owner.apiKey));
+      const moved = await server.request(
+        UpdateWebhookEndpointDocument,
+        { input: { id: endpoint.id, url: hooks.url } },
+        withKey(owner.apiKey),
+      );
       expect(moved.data?.updateWebhookEndpoint.__typename).toBe('UpdateWebhookEndpointPayload');
       server.clock.advance(10 * 60 * 1000);
       await sender.deliverDue();
       const events = await server.prisma.event.findMany({ where: { objectId: connection.id }, orderBy: { sequence: 'asc' } });
       expect(hooks.receipts.map((receipt) => receipt.event.id)).toEqual(events.map((event) => event.id));
-      expect(await server.prisma.webhookQueue.findUniqueOrThrow({ where: { endpointId: endpoint.id } })).toMatchObject({ unansweredInARow: 0, openUntil: null, dueAt: null });
+      expect(await server.prisma.webhookQueue.findUniqueOrThrow({ where: { endpointId: endpoint.id } })).toMatchObject({
+        unansweredInARow: 0,
+        openUntil: null,
+        dueAt: null,
+      });
     } finally {
       await hooks.close();
     }
@@ -266,16 +294,24 @@ describe('endpoints per tenant', () => {
 
   it('are capped: one more is LIMIT_REACHED, also when created at once; deleting one makes room', async () => {
     const create = (index: number) =>
-      capped.request(CreateWebhookEndpointDocument, { input: { url: `http://localhost:9/hooks/${index}`, eventTypes: ['*'] } }, withKey(owner.apiKey));
+      capped.request(
+        CreateWebhookEndpointDocument,
+        { input: { url: `http://localhost:9/hooks/${index}`, eventTypes: ['*'] } },
+        withKey(owner.apiKey),
+      );
     const results = await Promise.all(Array.from({ length: 6 }, (_, index) => create(index)));
     const typenames = results.map((result) => result.data?.createWebhookEndpoint.__typename);
     expect(typenames.filter((name) => name === 'CreateWebhookEndpointPayload')).toHaveLength(3);
     expect(typenames.filter((name) => name === 'LimitReachedError')).toHaveLength(3);
     const refused = results.find((result) => result.data?.createWebhookEndpoint.__typename === 'LimitReachedError');
-    expect(refused?.data?.createWebhookEndpoint).toMatchObject({ code: 'LIMIT_REACHED', message: expect.stringMatching(/3 webhook endpoints/) });
+    expect(refused?.data?.createWebhookEndpoint).toMatchObject({
+      code: 'LIMIT_REACHED',
+      message: expect.stringMatching(/3 webhook endpoints/),
+    });
     expect(await capped.prisma.webhookEndpoint.count({ where: { tenantId: owner.tenantId } })).toBe(3);
 
-    const kept = results.find((result) => result.data?.createWebhookEndpoint.__typename === 'CreateWebhookEndpointPayload')?.data?.createWebhookEndpoint;
+    const kept = results.find((result) => result.data?.createWebhookEndpoint.__typename === 'CreateWebhookEndpointPayload')?.data
+      ?.createWebhookEndpoint;
     const id = kept?.__typename === 'CreateWebhookEndpointPayload' ? kept.webhookEndpoint.id : expect.fail('no endpoint made');
     const deleted = await capped.request(DeleteWebhookEndpointDocument, { input: { id } }, withKey(owner.apiKey));
     expect(deleted.data?.deleteWebhookEndpoint.__typename).toBe('DeleteWebhookEndpointPayload');

@@ -42,7 +42,8 @@ export async function signInToAccountUpdate(
 
 /** Whether the user belongs to the account's organization now. */
 const isMemberNow = (prisma: Prisma, link: AccountUpdateLink, userId: string) =>
-  link.connectedAccount.connectedOrganizationId !== null && isOrganizationMember(prisma, link.connectedAccount.connectedOrganizationId, userId);
+  link.connectedAccount.connectedOrganizationId !== null &&
+  isOrganizationMember(prisma, link.connectedAccount.connectedOrganizationId, userId);
 
 /**
  * The details as they are now (the connected tenant's default invoicing entity), shown only to a
@@ -77,7 +78,10 @@ export async function saveBusinessDetails(
     const [claimed] = await tx.onboardingLink.updateManyAndReturn({
       where: { id: link.id, kind: 'ACCOUNT_UPDATE', usedAt: null, invalidatedAt: null, expiresAt: { gt: now } },
       data: { usedAt: now },
-      select: { returnUrl: true, connectedAccount: { select: { platformOrganization: { select: { connectPlatform: { select: { redirectUrl: true } } } } } } },
+      select: {
+        returnUrl: true,
+        connectedAccount: { select: { platformOrganization: { select: { connectPlatform: { select: { redirectUrl: true } } } } } },
+      },
     });
     if (!claimed) {
       assertLinkUsable(await tx.onboardingLink.findUnique({ where: { id: link.id } }), now);

@@ -23,7 +23,11 @@ const AccountLinkType = builder.objectRef<AccountLink>('AccountLink').implement(
 const CreateAccountUpdateLinkInput = builder.inputType('CreateAccountUpdateLinkInput', {
   fields: (t) => ({
     connectedAccountId: t.id({ required: true }),
-    returnUrl: t.field({ type: 'URL', required: false, description: "Where the page sends the user after saving (default: the platform's redirectUrl)." }),
+    returnUrl: t.field({
+      type: 'URL',
+      required: false,
+      description: "Where the page sends the user after saving (default: the platform's redirectUrl).",
+    }),
     refreshUrl: t.field({
       type: 'URL',
       required: false,

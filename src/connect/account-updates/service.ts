@@ -25,21 +25,36 @@ export interface NewAccountUpdateLink {
  * account: only those have business details this server holds and an organization to sign in to.
  */
 async function lockUpdatableAccount(tx: TenantTx, id: string, now: Date) {
-  const locked = await tx.connectedAccount.updateMany({ where: { id, status: 'ACTIVE', connectionType: 'EXPRESS' }, data: { updatedAt: now } });
+  const locked = await tx.connectedAccount.updateMany({
+    where: { id, status: 'ACTIVE', connectionType: 'EXPRESS' },
+    data: { updatedAt: now },
+  });
   const account = await tx.connectedAccount.findUnique({ where: { id } });
   if (!account) throw new NotFoundError(`No connected account ${id}.`);
   if (locked.count === 1) return account;
   if (account.connectionType !== 'EXPRESS') {
-    throw new InvalidStateError('A STANDARD account belongs to an existing organization, which keeps its own details: update links are for EXPRESS accounts.');
+    throw new InvalidStateError(
+      'A STANDARD account belongs to an existing organization, which keeps its own details: update links are for EXPRESS accounts.',
+    );
   }
   throw new InvalidStateError(`Cannot create an update link for a connected account that is ${account.status}: it must be ACTIVE.`);
 }
 
-export async function createAccountUpdateLink(db: TenantDb, actor: Actor, urls: UrlPolicy, input: NewAccountUpdateLink): Promise<IssuedAccountLink> {
+export async function createAccountUpdateLink(
+  db: TenantDb,
+  actor: Actor,
+  urls: UrlPolicy,
+  input: NewAccountUpdateLink,
+): Promise<IssuedAccountLink> {
   const destinations = linkDestinations(input, urls);
   return db.$transaction(async (tx) => {
     const account = await lockUpdatableAccount(tx, input.connectedAccountId, actor.now);
-    const issued = await issueAccountLink(tx, account, { kind: 'ACCOUNT_UPDATE', ttlSeconds: ACCOUNT_UPDATE_LINK_TTL_SECONDS, destinations }, actor.now);
+    const issued = await issueAccountLink(
+      tx,
+      account,
+      { kind: 'ACCOUNT_UPDATE', ttlSeconds: ACCOUNT_UPDATE_LINK_TTL_SECONDS, destinations },
+      actor.now,
+    );
     await recordAccountEvent(tx, 'connected_account.update_link.created', account, byKey(actor));
     return issued;
   });

@@ -38,14 +38,19 @@ export async function updateBusinessDetails(tx: Transaction, change: BusinessDet
   if (!details.legalName) throw new ValidationError(`${prefix}legalName is required.`, [`${prefix}legalName`]);
   const legalName = details.legalName;
 
-  const locked = await tx.connectedAccount.updateMany({ where: { id, status: 'ACTIVE', connectionType: 'EXPRESS' }, data: { updatedAt: now } });
+  const locked = await tx.connectedAccount.updateMany({
+    where: { id, status: 'ACTIVE', connectionType: 'EXPRESS' },
+    data: { updatedAt: now },
+  });
   const account = await tx.connectedAccount.findUnique({
     where: { id },
     include: { platformOrganization: { select: { connectPlatform: { select: { requiredBusinessDetails: true } } } } },
   });
   if (!account) throw new NotFoundError(`No connected account ${id}.`);
   if (locked.count === 0 || !account.connectedOrganizationId || !account.connectedTenantId) {
-    throw new InvalidStateError(`Only an ACTIVE EXPRESS account's business details can be edited; this one is ${account.status} ${account.connectionType}.`);
+    throw new InvalidStateError(
+      `Only an ACTIVE EXPRESS account's business details can be edited; this one is ${account.status} ${account.connectionType}.`,
+    );
   }
   if (!(await isOrganizationMember(tx, account.connectedOrganizationId, userId))) {
     throw new InvalidCredentialsError("This user is not a member of the account's organization.");
@@ -53,7 +58,10 @@ export async function updateBusinessDetails(tx: Transaction, change: BusinessDet
 
   const required = account.platformOrganization.connectPlatform?.requiredBusinessDetails ?? [];
   assertRequiredBusinessDetails(required, details, prefix);
-  const entity = await tx.invoicingEntity.findFirst({ where: { tenantId: account.connectedTenantId, isDefault: true }, orderBy: { createdAt: 'asc' } });
+  const entity = await tx.invoicingEntity.findFirst({
+    where: { tenantId: account.connectedTenantId, isDefault: true },
+    orderBy: { createdAt: 'asc' },
+  });
   if (!entity) throw new InvalidStateError('The account has no default invoicing entity to edit.');
 
   const invoicingEntity = await tx.invoicingEntity.update({ where: { id: entity.id }, data: { ...details, legalName } });

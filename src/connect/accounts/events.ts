@@ -5,6 +5,12 @@ import { placeOfAccount, type EventActor, type EventWriter } from '../../events/
 import type { EventType } from '../../events/event-types.ts';
 
 /** Records `type` about the account as it is now; with `before`, what the change changed. */
-export function recordAccountEvent(tx: EventWriter, type: EventType, after: ConnectedAccount, actor: EventActor, before?: ConnectedAccount) {
+export function recordAccountEvent(
+  tx: EventWriter,
+  type: EventType,
+  after: ConnectedAccount,
+  actor: EventActor,
+  before?: ConnectedAccount,
+) {
   return recordChange(tx, { type, show: connectedAccountObject, after, before, place: placeOfAccount(after), actor });
 }

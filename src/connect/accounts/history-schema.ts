@@ -20,7 +20,15 @@ const historyTypes = {
 export const historyEventTypes = Object.keys(historyTypes);
 
 const ConnectedAccountEventTypeEnum = builder.enumType('ConnectedAccountEventType', {
-  values: ['CREATED', 'ONBOARDING_LINK_CREATED', 'ONBOARDING_COMPLETED', 'CONNECTED_BY_CONSENT', 'SUSPENDED', 'REACTIVATED', 'REVOKED'] as const,
+  values: [
+    'CREATED',
+    'ONBOARDING_LINK_CREATED',
+    'ONBOARDING_COMPLETED',
+    'CONNECTED_BY_CONSENT',
+    'SUSPENDED',
+    'REACTIVATED',
+    'REVOKED',
+  ] as const,
 });
 
 type Status = 'PENDING' | 'ACTIVE' | 'SUSPENDED' | 'REVOKED';
@@ -46,11 +54,20 @@ export const ConnectedAccountEventType = builder.prismaNode('Event', {
     fromStatus: t.field({
       type: ConnectedAccountStatusEnum,
       nullable: true,
-      resolve: (event) => (event.type === 'connected_account.created' ? null : (dataOf(event).previous?.status ?? dataOf(event).object.status)),
+      resolve: (event) =>
+        event.type === 'connected_account.created' ? null : (dataOf(event).previous?.status ?? dataOf(event).object.status),
     }),
     toStatus: t.field({ type: ConnectedAccountStatusEnum, resolve: (event) => dataOf(event).object.status }),
-    actorApiKeyId: t.id({ nullable: true, description: 'The platform key that did it.', resolve: (event) => (event.actorType === 'API_KEY' ? event.actorId : null) }),
-    actorUserId: t.id({ nullable: true, description: 'The user who completed the onboarding.', resolve: (event) => (event.actorType === 'USER' ? event.actorId : null) }),
+    actorApiKeyId: t.id({
+      nullable: true,
+      description: 'The platform key that did it.',
+      resolve: (event) => (event.actorType === 'API_KEY' ? event.actorId : null),
+    }),
+    actorUserId: t.id({
+      nullable: true,
+      description: 'The user who completed the onboarding.',
+      resolve: (event) => (event.actorType === 'USER' ? event.actorId : null),
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
 });

@@ -119,7 +119,8 @@ export function assertLinkUsable(link: OnboardingLink | null, now: Date): assert
   if (!link) throw new LinkInvalidError('This onboarding link is not valid.');
   if (link.usedAt) throw new LinkUsedError('This onboarding link was already used.');
   if (link.invalidatedAt) throw new LinkInvalidError('This onboarding link was replaced by a newer one or revoked.');
-  if (link.expiresAt.getTime() <= now.getTime()) throw new LinkExpiredError('This onboarding link has expired: ask the platform for a new one.');
+  if (link.expiresAt.getTime() <= now.getTime())
+    throw new LinkExpiredError('This onboarding link has expired: ask the platform for a new one.');
 }
 
 /**

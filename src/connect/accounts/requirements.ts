@@ -42,7 +42,10 @@ function detailsTenantOf(account: AccountForRequirements, granted: Map<string, G
   const tenants = account.grantedTenantIds
     .map((id) => granted.get(id))
     .filter((tenant): tenant is GrantedTenant => tenant?.organizationId === account.connectedOrganizationId)
-    .sort((a, b) => Number(b.environment === 'PRODUCTION') - Number(a.environment === 'PRODUCTION') || a.createdAt.getTime() - b.createdAt.getTime());
+    .sort(
+      (a, b) =>
+        Number(b.environment === 'PRODUCTION') - Number(a.environment === 'PRODUCTION') || a.createdAt.getTime() - b.createdAt.getTime(),
+    );
   return tenants[0]?.id ?? null;
 }
 
@@ -59,24 +62,35 @@ export async function currentlyDueOf(db: Reader, accounts: readonly AccountForRe
     select: { organizationId: true, requiredBusinessDetails: true },
   });
   const required = new Map(platforms.map((platform) => [platform.organizationId, platform.requiredBusinessDetails]));
-  const requiredOf = (account: AccountForRequirements) => (account.status === 'REVOKED' ? [] : (required.get(account.platformOrganizationId) ?? []));
+  const requiredOf = (account: AccountForRequirements) =>
+    account.status === 'REVOKED' ? [] : (required.get(account.platformOrganizationId) ?? []);
   const checked = accounts.filter((account) => account.status !== 'PENDING' && requiredOf(account).length > 0);
 
-  const grantedIds = [...new Set(checked.filter((account) => account.connectionType === 'STANDARD').flatMap((account) => account.grantedTenantIds))];
-  const granted = grantedIds.length === 0
-    ? new Map<string, GrantedTenant>()
-    : new Map((await db.tenant.findMany({ where: { id: { in: grantedIds } }, select: { id: true, organizationId: true, environment: true, createdAt: true } }))
-        .map((tenant) => [tenant.id, tenant]));
+  const grantedIds = [
+    ...new Set(checked.filter((account) => account.connectionType === 'STANDARD').flatMap((account) => account.grantedTenantIds)),
+  ];
+  const granted =
+    grantedIds.length === 0
+      ? new Map<string, GrantedTenant>()
+      : new Map(
+          (
+            await db.tenant.findMany({
+              where: { id: { in: grantedIds } },
+              select: { id: true, organizationId: true, environment: true, createdAt: true },
+            })
+          ).map((tenant) => [tenant.id, tenant]),
+        );
   const tenantOf = new Map(checked.map((account) => [account.id, detailsTenantOf(account, granted)]));
 
   const tenantIds = [...new Set([...tenantOf.values()].filter((id): id is string => id !== null))];
-  const entities = tenantIds.length === 0
-    ? []
-    : await db.invoicingEntity.findMany({
-        where: { tenantId: { in: tenantIds }, isDefault: true },
-        select: { tenantId: true, ...DETAIL_COLUMNS },
-        orderBy: { createdAt: 'asc' },
-      });
+  const entities =
+    tenantIds.length === 0
+      ? []
+      : await db.invoicingEntity.findMany({
+          where: { tenantId: { in: tenantIds }, isDefault: true },
+          select: { tenantId: true, ...DETAIL_COLUMNS },
+          orderBy: { createdAt: 'asc' },
+        });
   const entityOf = new Map<string, BusinessDetailValues>();
   for (const { tenantId, ...values } of entities) if (!entityOf.has(tenantId)) entityOf.set(tenantId, values);
 

@@ -36,7 +36,8 @@ export const ConnectedAccountType = builder.prismaNode('ConnectedAccount', {
     }),
     requirements: t.field({ type: ConnectedAccountRequirementsType, resolve: (account) => account }),
     detailsSubmitted: t.boolean({
-      description: 'EXPRESS: whether its onboarding was completed. STANDARD: always, its organization existed with its details before it consented.',
+      description:
+        'EXPRESS: whether its onboarding was completed. STANDARD: always, its organization existed with its details before it consented.',
       resolve: detailsSubmitted,
     }),
     platformOrganizationId: t.exposeID('platformOrganizationId'),
@@ -99,7 +100,11 @@ export const OnboardingLinkType = builder.prismaNode('OnboardingLink', {
     }),
     connectedAccountId: t.exposeID('connectedAccountId'),
     expiresAt: t.expose('expiresAt', { type: 'DateTime' }),
-    returnUrl: t.expose('returnUrl', { type: 'URL', nullable: true, description: "Where the page sends the user after finishing; null: the platform's redirectUrl." }),
+    returnUrl: t.expose('returnUrl', {
+      type: 'URL',
+      nullable: true,
+      description: "Where the page sends the user after finishing; null: the platform's redirectUrl.",
+    }),
     refreshUrl: t.expose('refreshUrl', {
       type: 'URL',
       nullable: true,
@@ -232,7 +237,11 @@ const UpdateConnectedAccountInput = builder.inputType('UpdateConnectedAccountInp
   description: 'The fields given change; absent fields stay; null clears.',
   fields: (t) => ({
     id: t.id({ required: true }),
-    metadata: t.field({ type: 'JSONObject', required: false, description: 'Replaces the metadata as a whole: at most 50 keys and 8 KiB of JSON.' }),
+    metadata: t.field({
+      type: 'JSONObject',
+      required: false,
+      description: 'Replaces the metadata as a whole: at most 50 keys and 8 KiB of JSON.',
+    }),
     platformCustomerId: t.string({ required: false, description: "The platform's own id for this customer." }),
   }),
 });
@@ -251,7 +260,11 @@ builder.mutationField('updateConnectedAccount', (t) =>
 );
 
 const lifecycleMutations = {
-  suspendConnectedAccount: { action: 'suspend', withReason: true, description: 'ACTIVE → SUSPENDED: acting on behalf is refused until reactivated.' },
+  suspendConnectedAccount: {
+    action: 'suspend',
+    withReason: true,
+    description: 'ACTIVE → SUSPENDED: acting on behalf is refused until reactivated.',
+  },
   reactivateConnectedAccount: { action: 'reactivate', withReason: false, description: 'SUSPENDED → ACTIVE; clears the statusReason.' },
   revokeConnectedAccount: {
     action: 'revoke',
@@ -266,7 +279,13 @@ for (const [name, { action, withReason, description }] of Object.entries(lifecyc
     fields: (t) => ({
       id: t.id({ required: true }),
       ...(withReason
-        ? { reason: t.field({ type: ConnectedAccountStatusReasonEnum, required: false, description: "Kept as the account's statusReason." }) }
+        ? {
+            reason: t.field({
+              type: ConnectedAccountStatusReasonEnum,
+              required: false,
+              description: "Kept as the account's statusReason.",
+            }),
+          }
         : {}),
     }),
   });
@@ -281,7 +300,13 @@ for (const [name, { action, withReason, description }] of Object.entries(lifecyc
       errors: { types: [NotFoundError, InvalidStateError] },
       args: { input: t.arg({ type: Input, required: true }) },
       resolve: async (_root, { input }, context) => ({
-        connectedAccount: await changeAccountStatus(context.db, actorOf(context), input.id, action, 'reason' in input ? input.reason : null),
+        connectedAccount: await changeAccountStatus(
+          context.db,
+          actorOf(context),
+          input.id,
+          action,
+          'reason' in input ? input.reason : null,
+        ),
       }),
     }),
   );

@@ -59,7 +59,12 @@ function expressAccountFields(input: NewConnectedAccount) {
 }
 
 /** An EXPRESS account, PENDING, with its first onboarding link. */
-export async function createConnectedAccount(db: TenantDb, actor: Actor, urls: UrlPolicy, input: NewConnectedAccount): Promise<AccountWithLink> {
+export async function createConnectedAccount(
+  db: TenantDb,
+  actor: Actor,
+  urls: UrlPolicy,
+  input: NewConnectedAccount,
+): Promise<AccountWithLink> {
   const fields = expressAccountFields(input);
   const destinations = linkDestinations(input, urls);
   const platform = await requireConnectPlatform(db, actor);
@@ -106,11 +111,22 @@ export interface OnboardingLinkRequest {
  * A new onboarding link for a PENDING account; every earlier one stops working at once. Its
  * destinations are this call's (an earlier link's are not carried over: each link says its own).
  */
-export async function regenerateOnboardingLink(db: TenantDb, actor: Actor, urls: UrlPolicy, request: OnboardingLinkRequest): Promise<AccountWithLink> {
+export async function regenerateOnboardingLink(
+  db: TenantDb,
+  actor: Actor,
+  urls: UrlPolicy,
+  request: OnboardingLinkRequest,
+): Promise<AccountWithLink> {
   const destinations = linkDestinations(request, urls);
   const platform = await requireConnectPlatform(db, actor);
   return db.$transaction(async (tx) => {
-    const connectedAccount = await lockAccountFor(tx, request.connectedAccountId, ['PENDING'], 'regenerate the onboarding link of', actor.now);
+    const connectedAccount = await lockAccountFor(
+      tx,
+      request.connectedAccountId,
+      ['PENDING'],
+      'regenerate the onboarding link of',
+      actor.now,
+    );
     const onboardingLink = await issueOnboardingLink(tx, connectedAccount, platform.onboardingLinkTtlSeconds, actor.now, destinations);
     await recordAccountEvent(tx, 'connected_account.onboarding_link.created', connectedAccount, byKey(actor));
     return { connectedAccount, onboardingLink };
@@ -133,13 +149,20 @@ export async function updateConnectedAccount(db: TenantDb, actor: Actor, changes
   const data = {
     ...(changes.metadata !== undefined ? { metadata: validateMetadata(changes.metadata, 'input.metadata') ?? Prisma.DbNull } : {}),
     ...(changes.platformCustomerId !== undefined
-      ? { platformCustomerId: optionalDisplayedName(changes.platformCustomerId, PLATFORM_CUSTOMER_ID_MAX_LENGTH, 'input.platformCustomerId') }
+      ? {
+          platformCustomerId: optionalDisplayedName(
+            changes.platformCustomerId,
+            PLATFORM_CUSTOMER_ID_MAX_LENGTH,
+            'input.platformCustomerId',
+          ),
+        }
       : {}),
   };
   return db.$transaction(async (tx) => {
     const before = await lockAccountFor(tx, changes.id, ['PENDING', 'ACTIVE', 'SUSPENDED'], 'update', actor.now);
     const after = await tx.connectedAccount.update({ where: { id: changes.id }, data });
-    const changed = JSON.stringify([before.metadata, before.platformCustomerId]) !== JSON.stringify([after.metadata, after.platformCustomerId]);
+    const changed =
+      JSON.stringify([before.metadata, before.platformCustomerId]) !== JSON.stringify([after.metadata, after.platformCustomerId]);
     if (changed) await recordAccountEvent(tx, 'connected_account.updated', after, byKey(actor), before);
     return after;
   });

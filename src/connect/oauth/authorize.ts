@@ -137,12 +137,19 @@ export async function pendingConsent(prisma: Prisma, consentToken: string, now: 
 export async function decideConsent(prisma: Prisma, decision: ConsentDecision, now: Date): Promise<string> {
   const authorization = await pendingConsent(prisma, decision.consentToken, now);
   const decide = async (data: PrismaTypes.OAuthAuthorizationUpdateManyMutationInput) => {
-    const claimed = await prisma.oAuthAuthorization.updateMany({ where: { id: authorization.id, decidedAt: null }, data: { decidedAt: now, ...data } });
+    const claimed = await prisma.oAuthAuthorization.updateMany({
+      where: { id: authorization.id, decidedAt: null },
+      data: { decidedAt: now, ...data },
+    });
     if (claimed.count === 0) throw new OAuthPageError('This consent page was already answered: start again from the platform.');
   };
   if (!decision.approve) {
     await decide({});
-    return redirectWith(authorization.redirectUri, { error: 'access_denied', error_description: 'The user denied the request.' }, authorization.state);
+    return redirectWith(
+      authorization.redirectUri,
+      { error: 'access_denied', error_description: 'The user denied the request.' },
+      authorization.state,
+    );
   }
   const organization = (await ownedOrganizations(prisma, authorization.userId)).find((owned) => owned.id === decision.organizationId);
   if (!organization) throw new ConsentFormError('Choose one of your organizations.');

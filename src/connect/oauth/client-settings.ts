@@ -38,7 +38,12 @@ function validRedirectUris(uris: URL[], urls: UrlPolicy): string[] {
   return [...new Set(uris.map((uri) => uri.href))];
 }
 
-export async function configureOAuthClient(db: TenantDb, actor: Actor, urls: UrlPolicy, input: OAuthClientInput): Promise<ConfiguredOAuthClient> {
+export async function configureOAuthClient(
+  db: TenantDb,
+  actor: Actor,
+  urls: UrlPolicy,
+  input: OAuthClientInput,
+): Promise<ConfiguredOAuthClient> {
   const redirectUris = validRedirectUris(input.redirectUris, urls);
   const current = await requireConnectPlatform(db, actor);
   const issueSecret = current.oauthClientId === null || input.rotateClientSecret === true;

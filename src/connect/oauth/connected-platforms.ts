@@ -11,11 +11,7 @@ import { changeAccountStatus } from '../accounts/service.ts';
 /** The accounts through which platforms act for this organization. */
 export const connectedPlatformsOf = (organizationId: string) => ({ connectedOrganizationId: organizationId });
 
-export async function disconnectPlatform(
-  prisma: Prisma,
-  actor: Actor,
-  connectedAccountId: string,
-): Promise<ConnectedAccount> {
+export async function disconnectPlatform(prisma: Prisma, actor: Actor, connectedAccountId: string): Promise<ConnectedAccount> {
   const account = await prisma.connectedAccount.findFirst({
     where: { id: connectedAccountId, ...connectedPlatformsOf(actor.actingScope.organizationId) },
     select: { platformOrganizationId: true },

@@ -12,7 +12,11 @@ import { connectedPlatformsOf, disconnectPlatform } from './connected-platforms.
 
 const ConfigureConnectOAuthInput = builder.inputType('ConfigureConnectOAuthInput', {
   fields: (t) => ({
-    redirectUris: t.field({ type: ['URL'], required: true, description: 'Where /oauth/authorize may send the user back: compared exactly; https (http only to localhost, outside production).' }),
+    redirectUris: t.field({
+      type: ['URL'],
+      required: true,
+      description: 'Where /oauth/authorize may send the user back: compared exactly; https (http only to localhost, outside production).',
+    }),
     rotateClientSecret: t.boolean({ required: false, description: 'Issue a new client secret; the previous one stops working at once.' }),
   }),
 });
@@ -23,7 +27,8 @@ builder.mutationField('configureConnectOAuth', (t) =>
       fields: (f) => ({
         connectPlatform: f.prismaField({
           type: ConnectPlatformType,
-          resolve: (query, { organizationId }, _args, context) => context.db.connectPlatform.findUniqueOrThrow({ ...query, where: { organizationId } }),
+          resolve: (query, { organizationId }, _args, context) =>
+            context.db.connectPlatform.findUniqueOrThrow({ ...query, where: { organizationId } }),
         }),
         clientSecret: f.exposeString('clientSecret', {
           nullable: true,
@@ -76,7 +81,9 @@ builder.queryField('connectedPlatforms', (t) =>
           orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
         }),
       totalCount: (_connection, _args, context) =>
-        context.crossTenant('connected-organization-view').connectedAccount.count({ where: connectedPlatformsOf(actorOf(context).actingScope.organizationId) }),
+        context
+          .crossTenant('connected-organization-view')
+          .connectedAccount.count({ where: connectedPlatformsOf(actorOf(context).actingScope.organizationId) }),
     },
     {},
   ),
@@ -93,7 +100,9 @@ builder.mutationField('disconnectPlatform', (t) =>
         connectedPlatform: f.prismaField({
           type: ConnectedPlatformType,
           resolve: (query, { connectedAccountId }, _args, context) =>
-            context.crossTenant('connected-organization-view').connectedAccount.findUniqueOrThrow({ ...query, where: { id: connectedAccountId } }),
+            context
+              .crossTenant('connected-organization-view')
+              .connectedAccount.findUniqueOrThrow({ ...query, where: { id: connectedAccountId } }),
         }),
       }),
     }),
@@ -102,7 +111,11 @@ builder.mutationField('disconnectPlatform', (t) =>
     errors: { types: [NotFoundError, InvalidStateError] },
     args: { input: t.arg({ type: DisconnectPlatformInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const account = await disconnectPlatform(context.crossTenant('connected-organization-view'), actorOf(context), input.connectedAccountId);
+      const account = await disconnectPlatform(
+        context.crossTenant('connected-organization-view'),
+        actorOf(context),
+        input.connectedAccountId,
+      );
       return { connectedAccountId: account.id };
     },
   }),

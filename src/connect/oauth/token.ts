@@ -48,7 +48,9 @@ const pkceChallengeOf = (verifier: string) => createHash('sha256').update(verifi
 async function revokeReplayed(prisma: Prisma, authorization: OAuthAuthorization, now: Date): Promise<void> {
   if (!authorization.connectedAccountId) return;
   await prisma.$transaction(async (tx) => {
-    const before = await tx.connectedAccount.findFirst({ where: { id: authorization.connectedAccountId ?? '', status: { in: ['ACTIVE', 'SUSPENDED'] } } });
+    const before = await tx.connectedAccount.findFirst({
+      where: { id: authorization.connectedAccountId ?? '', status: { in: ['ACTIVE', 'SUSPENDED'] } },
+    });
     const revoked = await tx.connectedAccount.updateManyAndReturn({
       where: { id: authorization.connectedAccountId ?? '', status: { in: ['ACTIVE', 'SUSPENDED'] } },
       data: { status: 'REVOKED', ...transitionTimestamps('revoke', now) },
@@ -124,7 +126,10 @@ export async function exchangeCode(prisma: Prisma, request: TokenRequest, now: D
 
   const granted = await prisma.$transaction(async (tx) => {
     // Claimed with a condition, so of two concurrent exchanges exactly one gets the account.
-    const claimed = await tx.oAuthAuthorization.updateMany({ where: { id: authorization.id, codeUsedAt: null }, data: { codeUsedAt: now } });
+    const claimed = await tx.oAuthAuthorization.updateMany({
+      where: { id: authorization.id, codeUsedAt: null },
+      data: { codeUsedAt: now },
+    });
     if (claimed.count === 0) return null;
     const account = await grantAccount(tx, authorization, organizationId);
     await tx.oAuthAuthorization.update({ where: { id: authorization.id }, data: { connectedAccountId: account.id } });

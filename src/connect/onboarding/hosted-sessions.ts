@@ -30,16 +30,32 @@ export function stepOf(session: OnboardingSession): SessionStep {
 const sessionExpiry = (link: OnboardingLink, now: Date) => new Date(Math.min(now.getTime() + SESSION_TTL_MS, link.expiresAt.getTime()));
 
 /** A browser session for this link (the account update page's sign-in starts one too); returns its secret, for the cookie. */
-export async function newSession(prisma: Prisma, link: OnboardingLink, now: Date, fields: { email: string; userId?: string; verificationTokenHash?: string }) {
+export async function newSession(
+  prisma: Prisma,
+  link: OnboardingLink,
+  now: Date,
+  fields: { email: string; userId?: string; verificationTokenHash?: string },
+) {
   const secret = randomBase62(SECRET_LENGTH);
   await prisma.onboardingSession.create({
-    data: { id: newId('OnboardingSession'), onboardingLinkId: link.id, secretHash: sha256Hex(secret), expiresAt: sessionExpiry(link, now), ...fields },
+    data: {
+      id: newId('OnboardingSession'),
+      onboardingLinkId: link.id,
+      secretHash: sha256Hex(secret),
+      expiresAt: sessionExpiry(link, now),
+      ...fields,
+    },
   });
   return secret;
 }
 
 /** The session the browser's cookie names, for this link, while it lasts. */
-export async function currentSession(prisma: Prisma, link: OnboardingLink, secret: string | null, now: Date): Promise<OnboardingSession | null> {
+export async function currentSession(
+  prisma: Prisma,
+  link: OnboardingLink,
+  secret: string | null,
+  now: Date,
+): Promise<OnboardingSession | null> {
   if (!secret || !SECRET_PATTERN.test(secret)) return null;
   const session = await prisma.onboardingSession.findUnique({ where: { secretHash: sha256Hex(secret) } });
   return session && session.onboardingLinkId === link.id && session.expiresAt.getTime() > now.getTime() ? session : null;
@@ -74,7 +90,12 @@ export async function startEmailVerification(
   now: Date,
 ): Promise<string> {
   const email = normalizeEmail(emailAddress(input.email.trim(), 'email'));
-  await source.limits.takeSignUpEmail({ email, client: source.client, linkId: link.id, platformOrganizationId: link.platformOrganizationId });
+  await source.limits.takeSignUpEmail({
+    email,
+    client: source.client,
+    linkId: link.id,
+    platformOrganizationId: link.platformOrganizationId,
+  });
   const known = await prisma.user.findUnique({ where: { email }, select: { id: true } });
   const verificationToken = randomBase62(SECRET_LENGTH);
   const secret = randomBase62(SECRET_LENGTH);

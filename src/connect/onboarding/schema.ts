@@ -46,7 +46,11 @@ builder.queryField('onboardingSession', (t) =>
     errors: { types: linkErrors },
     args: { token: t.arg.string({ required: true }) },
     resolve: (_root, { token }, context) =>
-      countingFailedLookups(sourceOf(context), () => onboardingSession(context.crossTenant('onboarding-token'), token, context.clock.now()), namesNoLink),
+      countingFailedLookups(
+        sourceOf(context),
+        () => onboardingSession(context.crossTenant('onboarding-token'), token, context.clock.now()),
+        namesNoLink,
+      ),
   }),
 );
 
@@ -56,7 +60,8 @@ const CompleteOnboardingInput = builder.inputType('CompleteOnboardingInput', {
     email: t.field({ type: 'EmailAddress', required: true }),
     password: t.string({
       required: true,
-      description: "The existing user's password (8 to 200 characters). A new user signs up on the link's hosted page, which verifies the e-mail.",
+      description:
+        "The existing user's password (8 to 200 characters). A new user signs up on the link's hosted page, which verifies the e-mail.",
     }),
     organizationName: t.string({ required: true }),
     country: t.field({ type: 'CountryCode', required: true }),

@@ -6,7 +6,12 @@ import { isUniqueViolation } from '../../db/prisma-errors.ts';
 import type { TokenSource } from '../../auth/token-lookups.ts';
 import { ConflictError, InvalidCredentialsError, LinkInvalidError } from '../../core/domain-errors.ts';
 import type { OnboardingLink } from '../../generated/prisma/client.ts';
-import { provisionOrganization, validateInvoicingDetails, validateOrganizationName, type BusinessDetails } from '../../organizations/service.ts';
+import {
+  provisionOrganization,
+  validateInvoicingDetails,
+  validateOrganizationName,
+  type BusinessDetails,
+} from '../../organizations/service.ts';
 import { validatePassword } from '../../auth/passwords.ts';
 import { INVALID_CREDENTIALS_MESSAGE, signIn, type PreparedUser } from '../../auth/sign-in.ts';
 import { platformBrand } from '../platform/branding.ts';
@@ -76,8 +81,7 @@ export function businessDetails(form: Omit<BusinessDetails, 'logoUrl'>, prefix =
  * Unknown e-mail and wrong password alike: nobody gets a password for an e-mail that was not
  * verified, and the two cases cannot be told apart. A new user signs up on the hosted page.
  */
-export const ONBOARDING_SIGN_IN_REFUSED =
-  `${INVALID_CREDENTIALS_MESSAGE} A new user first signs up on the onboarding link's page, which verifies the e-mail.`;
+export const ONBOARDING_SIGN_IN_REFUSED = `${INVALID_CREDENTIALS_MESSAGE} A new user first signs up on the onboarding link's page, which verifies the e-mail.`;
 
 /** Who submits a sign-in or a sign-up: the limits, and the client they count by. */
 export type SignInSource = TokenSource;
@@ -86,7 +90,12 @@ export type SignInSource = TokenSource;
  * The GraphQL completion: an existing user's credentials and the business details in one
  * submission. A failed sign-in leaves the link usable; the limits count it per e-mail, client and link.
  */
-export async function completeOnboarding(prisma: Prisma, source: SignInSource, form: OnboardingForm, now: Date): Promise<CompletedOnboarding> {
+export async function completeOnboarding(
+  prisma: Prisma,
+  source: SignInSource,
+  form: OnboardingForm,
+  now: Date,
+): Promise<CompletedOnboarding> {
   // The link is checked before the slow password hashing, so a dead link fails fast.
   const link = await usableOnboardingLink(prisma, form.token, now);
   const details = businessDetails(form);
@@ -132,7 +141,9 @@ export async function completeOnboardingAs(
       }
       const before = await tx.connectedAccount.findUniqueOrThrow({
         where: { id: accountId },
-        include: { platformOrganization: { select: { connectPlatform: { select: { redirectUrl: true, requiredBusinessDetails: true } } } } },
+        include: {
+          platformOrganization: { select: { connectPlatform: { select: { redirectUrl: true, requiredBusinessDetails: true } } } },
+        },
       });
       const platform = before.platformOrganization.connectPlatform;
       if (!platform) throw new Error(`Platform of ${accountId} has no Connect settings`);

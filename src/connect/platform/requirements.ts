@@ -31,7 +31,12 @@ export function missingBusinessDetails(required: readonly BusinessDetail[], valu
 
 /** VALIDATION naming every missing field (`<prefix><field>`), or nothing when all required details are given. */
 export function assertRequiredBusinessDetails(required: readonly BusinessDetail[], values: BusinessDetailValues, prefix = 'input.'): void {
-  const fields = missingBusinessDetails(required, values).flatMap((detail) => BUSINESS_DETAIL_FIELDS[detail].filter((field) => !present(values[field])));
+  const fields = missingBusinessDetails(required, values).flatMap((detail) =>
+    BUSINESS_DETAIL_FIELDS[detail].filter((field) => !present(values[field])),
+  );
   if (fields.length === 0) return;
-  throw new ValidationError(`The platform requires these business details: ${fields.join(', ')}.`, fields.map((field) => `${prefix}${field}`));
+  throw new ValidationError(
+    `The platform requires these business details: ${fields.join(', ')}.`,
+    fields.map((field) => `${prefix}${field}`),
+  );
 }

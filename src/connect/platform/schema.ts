@@ -10,7 +10,7 @@ import { enableConnectPlatform, updateConnectPlatform } from './service.ts';
 
 export const BusinessDetailEnum = builder.enumType(BusinessDetail, {
   name: 'BusinessDetail',
-  description: "A business detail of a connected organization, kept on its invoicing entity. ADDRESS is addressLine1, city and postalCode.",
+  description: 'A business detail of a connected organization, kept on its invoicing entity. ADDRESS is addressLine1, city and postalCode.',
 });
 
 export const ConnectPlatformType = builder.prismaObject('ConnectPlatform', {
@@ -63,7 +63,11 @@ const EnableConnectPlatformInput = builder.inputType('EnableConnectPlatformInput
     redirectUrl: t.field({ type: 'URL', required: true }),
     brandingInvoicingEntityId: t.id({ required: false }),
     onboardingLinkTtlSeconds: t.int({ required: false, description: ttlDescription }),
-    requiredBusinessDetails: t.field({ type: [BusinessDetailEnum], required: false, description: `${requiredDetailsDescription} Default: none.` }),
+    requiredBusinessDetails: t.field({
+      type: [BusinessDetailEnum],
+      required: false,
+      description: `${requiredDetailsDescription} Default: none.`,
+    }),
   }),
 });
 

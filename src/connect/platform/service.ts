@@ -45,9 +45,7 @@ async function settingsData(db: TenantDb, urls: UrlPolicy, settings: ConnectPlat
     ...(settings.brandingInvoicingEntityId !== undefined
       ? { brandingInvoicingEntityId: await validBrandingEntity(db, settings.brandingInvoicingEntityId) }
       : {}),
-    ...(settings.onboardingLinkTtlSeconds != null
-      ? { onboardingLinkTtlSeconds: validTtl(settings.onboardingLinkTtlSeconds) }
-      : {}),
+    ...(settings.onboardingLinkTtlSeconds != null ? { onboardingLinkTtlSeconds: validTtl(settings.onboardingLinkTtlSeconds) } : {}),
     // In the order given, each once. A change applies at once: to onboardings not yet completed,
     // and to what every connected account has `currentlyDue`.
     ...(settings.requiredBusinessDetails != null ? { requiredBusinessDetails: [...new Set(settings.requiredBusinessDetails)] } : {}),
@@ -84,7 +82,12 @@ export async function enableConnectPlatform(
   }
 }
 
-export async function updateConnectPlatform(db: TenantDb, actor: Actor, urls: UrlPolicy, settings: ConnectPlatformSettings): Promise<ConnectPlatform> {
+export async function updateConnectPlatform(
+  db: TenantDb,
+  actor: Actor,
+  urls: UrlPolicy,
+  settings: ConnectPlatformSettings,
+): Promise<ConnectPlatform> {
   const data = await settingsData(db, urls, settings);
   const platform = await requireConnectPlatform(db, actor);
   return db.connectPlatform.update({ where: { organizationId: platform.organizationId }, data });

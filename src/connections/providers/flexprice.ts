@@ -10,7 +10,12 @@ export const checkFlexprice: ProviderCheck = async ({ secrets, url, agents, sign
   const target = new URL(`${url.href.replace(/\/+$/, '')}/customers?limit=1`);
   const status = await new Promise<number>((resolve, reject) => {
     const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
-    const outgoing = send(target, { method: 'GET', headers: { 'x-api-key': apiKey, accept: 'application/json' }, agent: agents.forUrl, signal });
+    const outgoing = send(target, {
+      method: 'GET',
+      headers: { 'x-api-key': apiKey, accept: 'application/json' },
+      agent: agents.forUrl,
+      signal,
+    });
     outgoing.on('response', (response) => {
       // Only the status is used: the body is read to the end and dropped.
       response.resume();

@@ -43,7 +43,10 @@ export interface LeasedQueue extends ClaimedQueue {
 export interface LeasedDelivery {
   id: string;
   attempts: number;
-  endpoint: Pick<WebhookEndpoint, 'id' | 'tenantId' | 'organizationId' | 'actingForAccountId' | 'url' | 'secretCiphertext' | 'previousSecrets'>;
+  endpoint: Pick<
+    WebhookEndpoint,
+    'id' | 'tenantId' | 'organizationId' | 'actingForAccountId' | 'url' | 'secretCiphertext' | 'previousSecrets'
+  >;
   event: Pick<Event, 'id' | 'type' | 'createdAt' | 'data'>;
 }
 

@@ -48,7 +48,11 @@ describe('acting on behalf of a connected account', () => {
       server.request(SuspendConnectedAccountDocument, { input: { id: account.accountId } }, headers),
       server.request(RevokeConnectedAccountDocument, { input: { id: account.accountId } }, headers),
       server.request(UpdateConnectPlatformDocument, { input: { onboardingLinkTtlSeconds: 3600 } }, headers),
-      server.request(CreateConnectedAccountDocument, { input: { connectionType: 'EXPRESS', email: 'a@b.example', organizationName: 'x' } }, headers),
+      server.request(
+        CreateConnectedAccountDocument,
+        { input: { connectionType: 'EXPRESS', email: 'a@b.example', organizationName: 'x' } },
+        headers,
+      ),
       server.request(CreateApiKeyDocument, { input: { name: 'sneaky' } }, headers),
     ];
     for (const response of await Promise.all(attempts)) {

@@ -43,13 +43,18 @@ describe('updating a connected account', () => {
       connectedAccount: { id: account.id, metadata: { plan: 'platinum', seats: 5 }, platformCustomerId: 'cus_1', status: 'PENDING' },
     });
     const customerOnly = await update({ id: account.id, platformCustomerId: ' cus_2 ' });
-    expect(customerOnly.data?.updateConnectedAccount).toMatchObject({ connectedAccount: { metadata: { plan: 'platinum', seats: 5 }, platformCustomerId: 'cus_2' } });
+    expect(customerOnly.data?.updateConnectedAccount).toMatchObject({
+      connectedAccount: { metadata: { plan: 'platinum', seats: 5 }, platformCustomerId: 'cus_2' },
+    });
     const cleared = await update({ id: account.id, metadata: null, platformCustomerId: null });
     expect(cleared.data?.updateConnectedAccount).toMatchObject({ connectedAccount: { metadata: null, platformCustomerId: null } });
 
     const events = await eventsOf(account.id, 'connected_account.updated');
     expect(events.map((event) => [event.data.previous, event.actor])).toEqual([
-      [{ platformCustomerId: 'cus_2', metadata: { plan: 'platinum', seats: 5 } }, { type: 'API_KEY', id: platform.apiKeyId }],
+      [
+        { platformCustomerId: 'cus_2', metadata: { plan: 'platinum', seats: 5 } },
+        { type: 'API_KEY', id: platform.apiKeyId },
+      ],
       [{ platformCustomerId: 'cus_1' }, { type: 'API_KEY', id: platform.apiKeyId }],
       [{ metadata: { plan: 'gold' } }, { type: 'API_KEY', id: platform.apiKeyId }],
     ]);
@@ -62,7 +67,9 @@ describe('updating a connected account', () => {
 
   it('works on ACTIVE and SUSPENDED accounts, and refuses a REVOKED one (final) with INVALID_STATE, changing nothing', async () => {
     const { accountId } = await givenActiveAccount(server, platform);
-    expect((await update({ id: accountId, platformCustomerId: 'cus_active' })).data?.updateConnectedAccount).toMatchObject({ connectedAccount: { status: 'ACTIVE' } });
+    expect((await update({ id: accountId, platformCustomerId: 'cus_active' })).data?.updateConnectedAccount).toMatchObject({
+      connectedAccount: { status: 'ACTIVE' },
+    });
     await server.request(SuspendConnectedAccountDocument, { input: { id: accountId } }, withKey(platform.apiKey));
     expect((await update({ id: accountId, metadata: { note: 'on hold' } })).data?.updateConnectedAccount).toMatchObject({
       connectedAccount: { status: 'SUSPENDED', metadata: { note: 'on hold' } },
@@ -92,7 +99,10 @@ describe('updating a connected account', () => {
   it("answers NOT_FOUND for another platform's account and an unknown id, and FORBIDDEN while acting on behalf", async () => {
     const { account } = await givenExpressAccount(server, otherPlatform, { platformCustomerId: 'theirs' });
     for (const id of [account.id, 'cacc_doesnotexist']) {
-      expect((await update({ id, platformCustomerId: 'mine' })).data?.updateConnectedAccount).toMatchObject({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
+      expect((await update({ id, platformCustomerId: 'mine' })).data?.updateConnectedAccount).toMatchObject({
+        __typename: 'NotFoundError',
+        code: 'NOT_FOUND',
+      });
     }
     const active = await givenActiveAccount(server, platform);
     const acting = await update({ id: active.accountId, platformCustomerId: 'self' }, actingFor(platform, active.accountId));
@@ -111,17 +121,30 @@ describe('updating a connected account', () => {
 describe('why an account is suspended or revoked', () => {
   it('keeps the reason given as statusReason, shows it in the events, and clears it on reactivation', async () => {
     const { accountId } = await givenActiveAccount(server, platform);
-    const suspended = await server.request(SuspendConnectedAccountDocument, { input: { id: accountId, reason: 'FRAUD' } }, withKey(platform.apiKey));
+    const suspended = await server.request(
+      SuspendConnectedAccountDocument,
+      { input: { id: accountId, reason: 'FRAUD' } },
+      withKey(platform.apiKey),
+    );
     expect(suspended.data?.suspendConnectedAccount).toMatchObject({ connectedAccount: { status: 'SUSPENDED', statusReason: 'FRAUD' } });
 
     const reactivated = await server.request(ReactivateConnectedAccountDocument, { input: { id: accountId } }, withKey(platform.apiKey));
     expect(reactivated.data?.reactivateConnectedAccount).toMatchObject({ connectedAccount: { status: 'ACTIVE', statusReason: null } });
 
-    const revoked = await server.request(RevokeConnectedAccountDocument, { input: { id: accountId, reason: 'TERMS_OF_SERVICE' } }, withKey(platform.apiKey));
-    expect(revoked.data?.revokeConnectedAccount).toMatchObject({ connectedAccount: { status: 'REVOKED', statusReason: 'TERMS_OF_SERVICE' } });
+    const revoked = await server.request(
+      RevokeConnectedAccountDocument,
+      { input: { id: accountId, reason: 'TERMS_OF_SERVICE' } },
+      withKey(platform.apiKey),
+    );
+    expect(revoked.data?.revokeConnectedAccount).toMatchObject({
+      connectedAccount: { status: 'REVOKED', statusReason: 'TERMS_OF_SERVICE' },
+    });
 
     const [suspension] = await eventsOf(accountId, 'connected_account.suspended');
-    expect(suspension?.data).toMatchObject({ object: { status: 'SUSPENDED', statusReason: 'FRAUD' }, previous: { status: 'ACTIVE', statusReason: null } });
+    expect(suspension?.data).toMatchObject({
+      object: { status: 'SUSPENDED', statusReason: 'FRAUD' },
+      previous: { status: 'ACTIVE', statusReason: null },
+    });
     const [reactivation] = await eventsOf(accountId, 'connected_account.reactivated');
     expect(reactivation?.data).toMatchObject({ object: { statusReason: null }, previous: { statusReason: 'FRAUD' } });
     const [revocation] = await eventsOf(accountId, 'connected_account.revoked');
@@ -136,7 +159,11 @@ describe('why an account is suspended or revoked', () => {
     const oauthPlatform = await givenOAuthPlatform(server, 'OAuth Platform');
     const owner = await givenOwnedOrganization(server);
     const standard = await givenStandardAccount(server, oauthPlatform, owner);
-    const disconnected = await server.request(DisconnectPlatformDocument, { input: { connectedAccountId: standard.accountId } }, withKey(owner.apiKey));
+    const disconnected = await server.request(
+      DisconnectPlatformDocument,
+      { input: { connectedAccountId: standard.accountId } },
+      withKey(owner.apiKey),
+    );
     expect(disconnected.data?.disconnectPlatform.__typename).toBe('DisconnectPlatformPayload');
     expect(await server.prisma.connectedAccount.findUniqueOrThrow({ where: { id: standard.accountId } })).toMatchObject({
       status: 'REVOKED',

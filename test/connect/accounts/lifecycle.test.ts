@@ -81,10 +81,17 @@ describe('the lifecycle of a connected account', () => {
       const result = Object.values(response.data ?? {})[0];
       expect(result, name).toMatchObject({ __typename: 'InvalidStateError', code: 'INVALID_STATE' });
     }
-    const regenerate = await server.request(RegenerateOnboardingLinkDocument, { input: { connectedAccountId: active } }, withKey(platform.apiKey));
+    const regenerate = await server.request(
+      RegenerateOnboardingLinkDocument,
+      { input: { connectedAccountId: active } },
+      withKey(platform.apiKey),
+    );
     expect(regenerate.data?.regenerateOnboardingLink).toMatchObject({ code: 'INVALID_STATE' });
 
-    const statuses = await server.prisma.connectedAccount.findMany({ where: { id: { in: [pending, active, revoked] } }, orderBy: { createdAt: 'asc' } });
+    const statuses = await server.prisma.connectedAccount.findMany({
+      where: { id: { in: [pending, active, revoked] } },
+      orderBy: { createdAt: 'asc' },
+    });
     expect(statuses.map((account) => account.status)).toEqual(['PENDING', 'ACTIVE', 'REVOKED']);
   });
 
@@ -107,7 +114,9 @@ describe('the lifecycle of a connected account', () => {
       withKey(platform.apiKey),
     );
     expect(regenerate.data?.regenerateOnboardingLink).toMatchObject({ code: 'NOT_FOUND' });
-    expect((await server.request(OnboardingSessionDocument, { token: foreignPending.token })).data?.onboardingSession.__typename).toBe('OnboardingSession');
+    expect((await server.request(OnboardingSessionDocument, { token: foreignPending.token })).data?.onboardingSession.__typename).toBe(
+      'OnboardingSession',
+    );
     const read = await server.request(ConnectedAccountDocument, { id: foreign.accountId }, withKey(platform.apiKey));
     expect(read.data?.connectedAccount).toBeNull();
     const node = await server.request(NodeDocument, { id: foreign.accountId }, withKey(platform.apiKey));
@@ -121,7 +130,8 @@ describe('listing connected accounts', () => {
   it('pages with cursors and filters by status, type, platform customer id and creation time', async () => {
     const lister = await givenConnectPlatform(server, 'Listing Platform');
     const created = [];
-    for (const customer of ['cus_a', 'cus_b', 'cus_c']) created.push((await givenExpressAccount(server, lister, { platformCustomerId: customer })).account);
+    for (const customer of ['cus_a', 'cus_b', 'cus_c'])
+      created.push((await givenExpressAccount(server, lister, { platformCustomerId: customer })).account);
     const active = await givenActiveAccount(server, lister);
 
     const first = await server.request(ConnectedAccountsDocument, { first: 2 }, withKey(lister.apiKey));
@@ -135,7 +145,11 @@ describe('listing connected accounts', () => {
     expect(second.data?.connectedAccounts.nodes.map((node) => node.id)).toEqual([created[2]!.id, active.accountId]);
     expect(second.data?.connectedAccounts.pageInfo.hasNextPage).toBe(false);
 
-    const newestFirst = await server.request(ConnectedAccountsDocument, { first: 1, orderBy: { field: 'CREATED_AT', direction: 'DESC' } }, withKey(lister.apiKey));
+    const newestFirst = await server.request(
+      ConnectedAccountsDocument,
+      { first: 1, orderBy: { field: 'CREATED_AT', direction: 'DESC' } },
+      withKey(lister.apiKey),
+    );
     expect(newestFirst.data?.connectedAccounts.nodes[0]?.id).toBe(active.accountId);
 
     const activeOnly = await server.request(ConnectedAccountsDocument, { filter: { status: ['ACTIVE'] } }, withKey(lister.apiKey));
@@ -150,7 +164,11 @@ describe('listing connected accounts', () => {
       withKey(lister.apiKey),
     );
     expect(future.data?.connectedAccounts.totalCount).toBe(0);
-    const past = await server.request(ConnectedAccountsDocument, { filter: { createdAt: { lte: new Date(Date.now() + 60_000).toISOString() } } }, withKey(lister.apiKey));
+    const past = await server.request(
+      ConnectedAccountsDocument,
+      { filter: { createdAt: { lte: new Date(Date.now() + 60_000).toISOString() } } },
+      withKey(lister.apiKey),
+    );
     expect(past.data?.connectedAccounts.totalCount).toBe(4);
 
     // first is capped at 100, not refused.

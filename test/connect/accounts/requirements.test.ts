@@ -69,12 +69,23 @@ describe('requirements.currentlyDue and detailsSubmitted', () => {
     await requireDetails(['ADDRESS', 'PHONE']);
     try {
       const { account } = await givenExpressAccount(server, platform);
-      expect(await requirementsOf(account.id)).toMatchObject({ detailsSubmitted: false, requirements: { currentlyDue: ['ADDRESS', 'PHONE'] } });
+      expect(await requirementsOf(account.id)).toMatchObject({
+        detailsSubmitted: false,
+        requirements: { currentlyDue: ['ADDRESS', 'PHONE'] },
+      });
 
       await server.request(SuspendConnectedAccountDocument, { input: { id: accountId } }, withKey(platform.apiKey));
-      expect(await requirementsOf(accountId)).toMatchObject({ status: 'SUSPENDED', detailsSubmitted: true, requirements: { currentlyDue: ['ADDRESS', 'PHONE'] } });
+      expect(await requirementsOf(accountId)).toMatchObject({
+        status: 'SUSPENDED',
+        detailsSubmitted: true,
+        requirements: { currentlyDue: ['ADDRESS', 'PHONE'] },
+      });
       await server.request(RevokeConnectedAccountDocument, { input: { id: accountId } }, withKey(platform.apiKey));
-      expect(await requirementsOf(accountId)).toMatchObject({ status: 'REVOKED', detailsSubmitted: true, requirements: { currentlyDue: [] } });
+      expect(await requirementsOf(accountId)).toMatchObject({
+        status: 'REVOKED',
+        detailsSubmitted: true,
+        requirements: { currentlyDue: [] },
+      });
     } finally {
       await requireDetails([]);
     }
@@ -85,11 +96,21 @@ describe('requirements.currentlyDue and detailsSubmitted', () => {
     await requireDetails(['VAT_NUMBER'], oauthPlatform);
     const owner = await givenOwnedOrganization(server);
     await server.prisma.invoicingEntity.create({
-      data: { id: `ie_sandbox${Date.now()}`, tenantId: owner.sandboxTenantId, legalName: 'Sandbox Ltd', country: 'DE', vatNumber: 'DE111111111', isDefault: true },
+      data: {
+        id: `ie_sandbox${Date.now()}`,
+        tenantId: owner.sandboxTenantId,
+        legalName: 'Sandbox Ltd',
+        country: 'DE',
+        vatNumber: 'DE111111111',
+        isDefault: true,
+      },
     });
     // Production's entity has no VAT number; the sandbox's has one.
     const sandboxOnly = await givenStandardAccount(server, oauthPlatform, owner, { tenantIds: [owner.sandboxTenantId] });
-    expect(await requirementsOf(sandboxOnly.accountId, oauthPlatform)).toMatchObject({ detailsSubmitted: true, requirements: { currentlyDue: [] } });
+    expect(await requirementsOf(sandboxOnly.accountId, oauthPlatform)).toMatchObject({
+      detailsSubmitted: true,
+      requirements: { currentlyDue: [] },
+    });
     const both = await givenStandardAccount(server, oauthPlatform, owner, { tenantIds: [owner.sandboxTenantId, owner.tenantId] });
     expect(both.accountId).toBe(sandboxOnly.accountId);
     expect((await requirementsOf(both.accountId, oauthPlatform)).requirements.currentlyDue).toEqual(['VAT_NUMBER']);
@@ -116,9 +137,23 @@ describe('requirements.currentlyDue and detailsSubmitted', () => {
     // Half onboarded (each with its organization, tenant and entity; every other one with a VAT number), half PENDING.
     const active = ids.slice(0, 50);
     await server.prisma.organization.createMany({ data: active.map((id) => ({ id: `org_n1${id}`, name: `Org ${id}`, country: 'DE' })) });
-    await server.prisma.tenant.createMany({ data: active.map((id) => ({ id: `ten_n1${id}`, organizationId: `org_n1${id}`, name: 'Production', environment: 'PRODUCTION' as const })) });
+    await server.prisma.tenant.createMany({
+      data: active.map((id) => ({
+        id: `ten_n1${id}`,
+        organizationId: `org_n1${id}`,
+        name: 'Production',
+        environment: 'PRODUCTION' as const,
+      })),
+    });
     await server.prisma.invoicingEntity.createMany({
-      data: active.map((id, index) => ({ id: `ie_n1${id}`, tenantId: `ten_n1${id}`, legalName: id, country: 'DE', isDefault: true, vatNumber: index % 2 ? 'DE1' : null })),
+      data: active.map((id, index) => ({
+        id: `ie_n1${id}`,
+        tenantId: `ten_n1${id}`,
+        legalName: id,
+        country: 'DE',
+        isDefault: true,
+        vatNumber: index % 2 ? 'DE1' : null,
+      })),
     });
     await server.prisma.connectedAccount.createMany({
       data: ids.map((id, index) => ({
@@ -127,7 +162,12 @@ describe('requirements.currentlyDue and detailsSubmitted', () => {
         connectionType: 'EXPRESS' as const,
         onboardingMode: 'EXPRESS' as const,
         ...(index < 50
-          ? { status: 'ACTIVE' as const, connectedOrganizationId: `org_n1${id}`, connectedTenantId: `ten_n1${id}`, onboardingCompletedAt: new Date() }
+          ? {
+              status: 'ACTIVE' as const,
+              connectedOrganizationId: `org_n1${id}`,
+              connectedTenantId: `ten_n1${id}`,
+              onboardingCompletedAt: new Date(),
+            }
           : { status: 'PENDING' as const, pendingEmail: `${id}@x.example`, pendingOrganizationName: id }),
       })),
     });
@@ -153,7 +193,7 @@ describe('requirements.currentlyDue and detailsSubmitted', () => {
 });
 
 describe('editing the business details after onboarding (the account update page)', () => {
-  it("saves them to the default invoicing entity, clears what was due, and tells the platform what is due, not the values", async () => {
+  it('saves them to the default invoicing entity, clears what was due, and tells the platform what is due, not the values', async () => {
     const { accountId, tenantId, userId } = await givenOnboardedAccount();
     await requireDetails(['VAT_NUMBER', 'PHONE']);
     try {
@@ -161,7 +201,14 @@ describe('editing the business details after onboarding (the account update page
       const saved = await saveDetails({
         connectedAccountId: accountId,
         userId,
-        details: { legalName: 'Edited GmbH', addressLine1: 'Unter den Linden 5', city: 'Berlin', postalCode: '10117', vatNumber: 'DE987654321', phone: '+4930555000' },
+        details: {
+          legalName: 'Edited GmbH',
+          addressLine1: 'Unter den Linden 5',
+          city: 'Berlin',
+          postalCode: '10117',
+          vatNumber: 'DE987654321',
+          phone: '+4930555000',
+        },
       });
       expect(saved.currentlyDue).toEqual([]);
       expect(await server.prisma.invoicingEntity.findFirstOrThrow({ where: { tenantId, isDefault: true } })).toMatchObject({
@@ -172,14 +219,22 @@ describe('editing the business details after onboarding (the account update page
       });
       expect((await requirementsOf(accountId)).requirements.currentlyDue).toEqual([]);
 
-      const events = await server.request(EventsDocument, { first: 5, filter: { objectId: accountId, type: ['connected_account.updated'] } }, withKey(platform.apiKey));
+      const events = await server.request(
+        EventsDocument,
+        { first: 5, filter: { objectId: accountId, type: ['connected_account.updated'] } },
+        withKey(platform.apiKey),
+      );
       const [event] = events.data?.events.nodes ?? [];
       expect(event).toMatchObject({
         actor: { type: 'USER', id: userId },
         connectedAccountId: accountId,
-        data: { object: { id: accountId, requirements: { currentlyDue: [] } }, previous: { requirements: { currentlyDue: ['VAT_NUMBER', 'PHONE'] } } },
+        data: {
+          object: { id: accountId, requirements: { currentlyDue: [] } },
+          previous: { requirements: { currentlyDue: ['VAT_NUMBER', 'PHONE'] } },
+        },
       });
-      for (const value of ['Edited GmbH', 'DE987654321', '+4930555000', 'Unter den Linden']) expect(JSON.stringify(event)).not.toContain(value);
+      for (const value of ['Edited GmbH', 'DE987654321', '+4930555000', 'Unter den Linden'])
+        expect(JSON.stringify(event)).not.toContain(value);
     } finally {
       await requireDetails([]);
     }
@@ -211,7 +266,9 @@ describe('editing the business details after onboarding (the account update page
     const details = { legalName: 'Shop' };
     const { accountId, userId } = await givenOnboardedAccount();
     const stranger = await givenOnboardedAccount();
-    await expect(saveDetails({ connectedAccountId: accountId, userId: stranger.userId, details })).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
+    await expect(saveDetails({ connectedAccountId: accountId, userId: stranger.userId, details })).rejects.toMatchObject({
+      code: 'INVALID_CREDENTIALS',
+    });
     await expect(saveDetails({ connectedAccountId: 'cacc_unknown', userId, details })).rejects.toMatchObject({ code: 'NOT_FOUND' });
 
     const { account } = await givenExpressAccount(server, platform);

@@ -15,7 +15,14 @@ import {
   type BusinessDetail,
 } from '../../generated/graphql.ts';
 import { givenUpdateLink, postForm, sessionCookie, signInToUpdatePage } from '../../support/account-updates.ts';
-import { actingFor, givenConnectPlatform, givenExpressAccount, givenOnboardedUser, onboardingForm, REDIRECT_URL } from '../../support/connect.ts';
+import {
+  actingFor,
+  givenConnectPlatform,
+  givenExpressAccount,
+  givenOnboardedUser,
+  onboardingForm,
+  REDIRECT_URL,
+} from '../../support/connect.ts';
 import type { OrganizationFixture } from '../../support/fixtures.ts';
 import { givenOAuthPlatform, givenOwnedOrganization, givenStandardAccount } from '../../support/oauth.ts';
 import { startTestServer, withKey, type TestServer } from '../../support/server.ts';
@@ -39,7 +46,14 @@ afterAll(() => server?.close());
 const createLink = (connectedAccountId: string, key = platform.apiKey, headers = withKey(key)) =>
   server.request(CreateAccountUpdateLinkDocument, { input: { connectedAccountId } }, headers);
 const title = async (response: Response) => /<h1>([^<]*)<\/h1>/.exec(await response.text())?.[1];
-const details = { legalName: 'Merchant Updated GmbH', addressLine1: 'Neue Straße 2', city: 'Hamburg', postalCode: '20095', vatNumber: 'DE111111111', phone: '+4940123456' };
+const details = {
+  legalName: 'Merchant Updated GmbH',
+  addressLine1: 'Neue Straße 2',
+  city: 'Hamburg',
+  postalCode: '20095',
+  vatNumber: 'DE111111111',
+  phone: '+4940123456',
+};
 const defaultEntity = (tenantId: string) => server.prisma.invoicingEntity.findFirstOrThrow({ where: { tenantId, isDefault: true } });
 
 async function requireDetails(requiredBusinessDetails: BusinessDetail[]) {
@@ -60,11 +74,20 @@ describe('createAccountUpdateLink', () => {
     expect(new Date(link.expiresAt).getTime() - server.clock.now().getTime()).toBeGreaterThan(14 * MINUTE);
     expect(new Date(link.expiresAt).getTime() - server.clock.now().getTime()).toBeLessThanOrEqual(15 * MINUTE);
     const row = await server.prisma.onboardingLink.findUniqueOrThrow({ where: { tokenHash: sha256Hex(link.token) } });
-    expect(row).toMatchObject({ kind: 'ACCOUNT_UPDATE', connectedAccountId: user.accountId, returnUrl: RETURN_URL, refreshUrl: REFRESH_URL });
+    expect(row).toMatchObject({
+      kind: 'ACCOUNT_UPDATE',
+      connectedAccountId: user.accountId,
+      returnUrl: RETURN_URL,
+      refreshUrl: REFRESH_URL,
+    });
 
     const [created, ...more] = await eventsOf(user.accountId, 'connected_account.update_link.created');
     expect(more).toEqual([]);
-    expect(created).toMatchObject({ connectedAccountId: user.accountId, actor: { type: 'API_KEY', id: platform.apiKeyId }, data: { object: { id: user.accountId, status: 'ACTIVE' } } });
+    expect(created).toMatchObject({
+      connectedAccountId: user.accountId,
+      actor: { type: 'API_KEY', id: platform.apiKeyId },
+      data: { object: { id: user.accountId, status: 'ACTIVE' } },
+    });
     expect(JSON.stringify(created)).not.toContain(link.token);
 
     // Used once: sign in, save, back to the returnUrl; the details are saved and the platform told.
@@ -137,21 +160,38 @@ describe('createAccountUpdateLink', () => {
       ['STANDARD', standard.accountId, oauthPlatform.apiKey],
     ];
     for (const [name, id, key] of attempts) {
-      expect((await createLink(id, key)).data?.createAccountUpdateLink, name).toMatchObject({ __typename: 'InvalidStateError', code: 'INVALID_STATE' });
+      expect((await createLink(id, key)).data?.createAccountUpdateLink, name).toMatchObject({
+        __typename: 'InvalidStateError',
+        code: 'INVALID_STATE',
+      });
     }
-    expect(await server.prisma.onboardingLink.count({ where: { kind: 'ACCOUNT_UPDATE', connectedAccountId: { in: attempts.map(([, id]) => id) } } })).toBe(0);
+    expect(
+      await server.prisma.onboardingLink.count({
+        where: { kind: 'ACCOUNT_UPDATE', connectedAccountId: { in: attempts.map(([, id]) => id) } },
+      }),
+    ).toBe(0);
   });
 
   it('treats another platform’s account exactly like one that does not exist, and is refused while acting on behalf', async () => {
     const foreign = await givenOnboardedUser(server, otherPlatform);
-    expect((await createLink(foreign.accountId)).data?.createAccountUpdateLink).toMatchObject({ code: 'NOT_FOUND', message: `No connected account ${foreign.accountId}.` });
-    expect((await createLink('cacc_doesnotexist')).data?.createAccountUpdateLink).toMatchObject({ code: 'NOT_FOUND', message: 'No connected account cacc_doesnotexist.' });
+    expect((await createLink(foreign.accountId)).data?.createAccountUpdateLink).toMatchObject({
+      code: 'NOT_FOUND',
+      message: `No connected account ${foreign.accountId}.`,
+    });
+    expect((await createLink('cacc_doesnotexist')).data?.createAccountUpdateLink).toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'No connected account cacc_doesnotexist.',
+    });
 
     const own = await givenOnboardedUser(server, platform);
     const acting = await createLink(own.accountId, platform.apiKey, actingFor(platform, own.accountId));
     expect(acting.status).toBe(403);
     expect(acting.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    expect(await server.prisma.onboardingLink.count({ where: { kind: 'ACCOUNT_UPDATE', connectedAccountId: { in: [foreign.accountId, own.accountId] } } })).toBe(0);
+    expect(
+      await server.prisma.onboardingLink.count({
+        where: { kind: 'ACCOUNT_UPDATE', connectedAccountId: { in: [foreign.accountId, own.accountId] } },
+      }),
+    ).toBe(0);
   });
 
   it('takes only http(s) return and refresh URLs', async () => {
@@ -171,7 +211,9 @@ describe('link kinds', () => {
     const link = await givenUpdateLink(server, platform, user.accountId);
     const asOnboarding = async () => {
       const session = await server.request(OnboardingSessionDocument, { token: link.token });
-      const completion = await server.request(CompleteOnboardingDocument, { input: onboardingForm(link.token, { email: user.email, password: user.password }) });
+      const completion = await server.request(CompleteOnboardingDocument, {
+        input: onboardingForm(link.token, { email: user.email, password: user.password }),
+      });
       return [session.data?.onboardingSession, completion.data?.completeOnboarding];
     };
     expect(await asOnboarding()).toMatchObject([{ code: 'LINK_INVALID' }, { code: 'LINK_INVALID' }]);
@@ -208,7 +250,11 @@ describe('link kinds', () => {
 
     const pending = await givenExpressAccount(server, platform);
     const update = await otherKindLink(pending.account.id, 'ACCOUNT_UPDATE');
-    const regenerated = await server.request(RegenerateOnboardingLinkDocument, { input: { connectedAccountId: pending.account.id } }, withKey(platform.apiKey));
+    const regenerated = await server.request(
+      RegenerateOnboardingLinkDocument,
+      { input: { connectedAccountId: pending.account.id } },
+      withKey(platform.apiKey),
+    );
     expect(regenerated.data?.regenerateOnboardingLink.__typename).toBe('RegenerateOnboardingLinkPayload');
     expect((await server.prisma.onboardingLink.findUniqueOrThrow({ where: { id: update.id } })).invalidatedAt).toBeNull();
   });
@@ -221,7 +267,13 @@ describe('the hosted update page', () => {
     const link = await givenUpdateLink(server, platform, user.accountId);
     const wrongPassword = await postForm(server, `${link.path}/sign-in`, { email: user.email, password: 'not the password' });
     const nonMember = await postForm(server, `${link.path}/sign-in`, { email: stranger.email, password: stranger.password });
-    const refusals = await Promise.all([wrongPassword, nonMember].map(async (response) => [response.status, response.headers.get('set-cookie'), /role="alert">([^<]*)</.exec(await response.text())?.[1]]));
+    const refusals = await Promise.all(
+      [wrongPassword, nonMember].map(async (response) => [
+        response.status,
+        response.headers.get('set-cookie'),
+        /role="alert">([^<]*)</.exec(await response.text())?.[1],
+      ]),
+    );
     expect(refusals[0]).toEqual([401, null, 'The e-mail or the password is not right.']);
     expect(refusals[1]).toEqual(refusals[0]);
 

@@ -58,10 +58,15 @@ describe('the OAuth client settings', () => {
     expect(bad.data?.configureConnectOAuth).toMatchObject({ code: 'VALIDATION', fields: ['input.redirectUris.1', 'input.redirectUris.2'] });
     expect((await configure([])).data?.configureConnectOAuth).toMatchObject({ code: 'VALIDATION', fields: ['input.redirectUris'] });
     const loopback = await configure(['http://localhost:3000/cb', OAUTH_REDIRECT_URI]);
-    expect(loopback.data?.configureConnectOAuth).toMatchObject({ clientSecret: null, connectPlatform: { oauthClientId: platform.clientId } });
+    expect(loopback.data?.configureConnectOAuth).toMatchObject({
+      clientSecret: null,
+      connectPlatform: { oauthClientId: platform.clientId },
+    });
 
     const notEnabled = await givenOrganization(server, 'No Connect');
-    expect((await configure([OAUTH_REDIRECT_URI], notEnabled.apiKey)).data?.configureConnectOAuth).toMatchObject({ code: 'CONNECT_NOT_ENABLED' });
+    expect((await configure([OAUTH_REDIRECT_URI], notEnabled.apiKey)).data?.configureConnectOAuth).toMatchObject({
+      code: 'CONNECT_NOT_ENABLED',
+    });
   });
 
   it('rotate the client secret: the previous one stops working at once', async () => {
@@ -117,7 +122,11 @@ describe('the OAuth consent flow', () => {
 
     const headers = { ...actingFor(platform, accountId), 'x-meteroid-tenant': owner.tenantId };
     const viewer = await server.request(ActingViewerDocument, {}, headers);
-    expect(viewer.data?.viewer).toMatchObject({ organizationId: owner.organizationId, tenantId: owner.tenantId, actingAs: { id: accountId } });
+    expect(viewer.data?.viewer).toMatchObject({
+      organizationId: owner.organizationId,
+      tenantId: owner.tenantId,
+      actingAs: { id: accountId },
+    });
     const created = await server.request(CreateConnectionDocument, { input: s3Connection }, headers);
     expect(created.data?.createConnection).toMatchObject({ connection: { tenantId: owner.tenantId } });
     const ownView = await server.request(ConnectionsDocument, {}, withKey(owner.apiKey));
@@ -125,7 +134,11 @@ describe('the OAuth consent flow', () => {
   });
 
   it('requires PKCE with S256, redirecting the refusal to the platform with its state', async () => {
-    const missingPkce: Record<string, string | null>[] = [{ code_challenge: null }, { code_challenge_method: 'plain' }, { code_challenge_method: null }];
+    const missingPkce: Record<string, string | null>[] = [
+      { code_challenge: null },
+      { code_challenge_method: 'plain' },
+      { code_challenge_method: null },
+    ];
     for (const overrides of missingPkce) {
       const response = await server.fetch(`/oauth/authorize?${authorizeQuery(platform, overrides)}`);
       expect(response.status).toBe(303);
@@ -175,7 +188,12 @@ describe('the OAuth consent flow', () => {
         'content-type': 'application/x-www-form-urlencoded',
         authorization: `Basic ${Buffer.from(`${platform.clientId}:${platform.clientSecret}`).toString('base64')}`,
       },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: OAUTH_REDIRECT_URI, code_verifier: verifier }).toString(),
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: OAUTH_REDIRECT_URI,
+        code_verifier: verifier,
+      }).toString(),
     });
     expect(basic.status).toBe(200);
   });
@@ -189,7 +207,11 @@ describe('the OAuth consent flow', () => {
     expect(replay).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
     const account = await server.request(StandardAccountDocument, { id: accountId }, withKey(platform.apiKey));
     expect(account.data?.connectedAccount?.status).toBe('REVOKED');
-    const acting = await server.request(ActingViewerDocument, {}, { ...actingFor(platform, accountId), 'x-meteroid-tenant': owner.tenantId });
+    const acting = await server.request(
+      ActingViewerDocument,
+      {},
+      { ...actingFor(platform, accountId), 'x-meteroid-tenant': owner.tenantId },
+    );
     expect(acting.errors?.[0]?.extensions).toMatchObject({ code: 'CONNECTED_ACCOUNT_NOT_ACTIVE', status: 'REVOKED' });
   });
 
@@ -211,7 +233,9 @@ describe('the OAuth consent flow', () => {
 
     const stranger = await givenOwnedOrganization(server);
     const { consentToken } = await signInForConsent(server, authorizeQuery(platform), owner.email);
-    const foreignTenant = await decideConsent(server, consentToken ?? expect.fail('no consent page'), 'approve', owner.organizationId, [stranger.tenantId]);
+    const foreignTenant = await decideConsent(server, consentToken ?? expect.fail('no consent page'), 'approve', owner.organizationId, [
+      stranger.tenantId,
+    ]);
     expect(foreignTenant.status).toBe(400);
     expect(await foreignTenant.text()).toContain('Choose at least one tenant');
     const foreignOrganization = await decideConsent(server, consentToken ?? '', 'approve', stranger.organizationId, [stranger.tenantId]);
@@ -232,7 +256,11 @@ describe('the OAuth consent flow', () => {
     const answers = await Promise.all([exchange(server, platform, code, verifier), exchange(server, platform, code, verifier)]);
     expect(answers.map((answer) => answer.status).sort()).toEqual([200, 400]);
     const granted = answers.find((answer) => answer.status === 200);
-    const account = await server.request(StandardAccountDocument, { id: String(granted?.body.connected_account_id) }, withKey(platform.apiKey));
+    const account = await server.request(
+      StandardAccountDocument,
+      { id: String(granted?.body.connected_account_id) },
+      withKey(platform.apiKey),
+    );
     expect(account.data?.connectedAccount?.status).toBe('REVOKED');
     expect(await server.prisma.connectedAccount.count({ where: { connectedOrganizationId: owner.organizationId } })).toBe(1);
   });
@@ -243,7 +271,10 @@ describe('the OAuth consent flow', () => {
     const answers = [
       await server.fetch(`/oauth/authorize?${query}`),
       await server.fetch('/oauth/authorize', { ...form, body: query.toString() }),
-      await server.fetch('/oauth/token', { ...form, body: new URLSearchParams({ grant_type: 'authorization_code', client_id: 'cli_\u0000', code: 'x' }).toString() }),
+      await server.fetch('/oauth/token', {
+        ...form,
+        body: new URLSearchParams({ grant_type: 'authorization_code', client_id: 'cli_\u0000', code: 'x' }).toString(),
+      }),
     ];
     expect(answers.map((answer) => answer.status)).toEqual([400, 400, 400]);
     expect(await answers[0]?.text()).toContain('NUL character');
@@ -291,17 +322,32 @@ describe('a STANDARD account in use', () => {
       expect(response.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     }
     const express = await givenActiveAccount(server, platform);
-    const expressOwn = await server.request(ActingViewerDocument, {}, { ...actingFor(platform, express.accountId), 'x-meteroid-tenant': express.tenantId });
+    const expressOwn = await server.request(
+      ActingViewerDocument,
+      {},
+      { ...actingFor(platform, express.accountId), 'x-meteroid-tenant': express.tenantId },
+    );
     expect(expressOwn.data?.viewer.tenantId).toBe(express.tenantId);
-    const expressOther = await server.request(ActingViewerDocument, {}, { ...actingFor(platform, express.accountId), 'x-meteroid-tenant': owner.tenantId });
+    const expressOther = await server.request(
+      ActingViewerDocument,
+      {},
+      { ...actingFor(platform, express.accountId), 'x-meteroid-tenant': owner.tenantId },
+    );
     expect(expressOther.status).toBe(403);
-    const ownKeyElsewhere = await server.request(ActingViewerDocument, {}, { ...withKey(platform.apiKey), 'x-meteroid-tenant': owner.tenantId });
+    const ownKeyElsewhere = await server.request(
+      ActingViewerDocument,
+      {},
+      { ...withKey(platform.apiKey), 'x-meteroid-tenant': owner.tenantId },
+    );
     expect(ownKeyElsewhere.status).toBe(403);
   });
 
   it('grants several tenants when the owner picks them', async () => {
     const both = await givenOwnedOrganization(server);
-    const account = await givenStandardAccount(server, platform, both, { scope: 'subaccounts:read', tenantIds: [both.tenantId, both.sandboxTenantId] });
+    const account = await givenStandardAccount(server, platform, both, {
+      scope: 'subaccounts:read',
+      tenantIds: [both.tenantId, both.sandboxTenantId],
+    });
     expect(account.token.tenant_ids).toEqual([both.tenantId, both.sandboxTenantId]);
     const sandbox = await server.request(SubAccountsDocument, {}, account.actingIn(both.sandboxTenantId));
     expect(sandbox.data?.subAccounts.totalCount).toBe(0);
@@ -327,15 +373,29 @@ describe('revocation', () => {
       nodes: [{ connectedAccountId: account.accountId, platformName: 'Consent Platform', connectionType: 'STANDARD', status: 'ACTIVE' }],
     });
     const stranger = await givenOwnedOrganization(server);
-    const foreign = await server.request(DisconnectPlatformDocument, { input: { connectedAccountId: account.accountId } }, withKey(stranger.apiKey));
+    const foreign = await server.request(
+      DisconnectPlatformDocument,
+      { input: { connectedAccountId: account.accountId } },
+      withKey(stranger.apiKey),
+    );
     expect(foreign.data?.disconnectPlatform).toMatchObject({ code: 'NOT_FOUND' });
     expect((await server.request(ConnectedPlatformsDocument, {}, withKey(stranger.apiKey))).data?.connectedPlatforms.totalCount).toBe(0);
 
-    const disconnected = await server.request(DisconnectPlatformDocument, { input: { connectedAccountId: account.accountId } }, withKey(owner.apiKey));
-    expect(disconnected.data?.disconnectPlatform).toMatchObject({ connectedPlatform: { status: 'REVOKED', revokedAt: expect.any(String) } });
+    const disconnected = await server.request(
+      DisconnectPlatformDocument,
+      { input: { connectedAccountId: account.accountId } },
+      withKey(owner.apiKey),
+    );
+    expect(disconnected.data?.disconnectPlatform).toMatchObject({
+      connectedPlatform: { status: 'REVOKED', revokedAt: expect.any(String) },
+    });
     const next = await server.request(ConnectionsDocument, {}, account.actingIn(owner.tenantId));
     expect(next.errors?.[0]?.extensions).toMatchObject({ code: 'CONNECTED_ACCOUNT_NOT_ACTIVE', status: 'REVOKED' });
-    const twice = await server.request(DisconnectPlatformDocument, { input: { connectedAccountId: account.accountId } }, withKey(owner.apiKey));
+    const twice = await server.request(
+      DisconnectPlatformDocument,
+      { input: { connectedAccountId: account.accountId } },
+      withKey(owner.apiKey),
+    );
     expect(twice.data?.disconnectPlatform).toMatchObject({ code: 'INVALID_STATE' });
   });
 });

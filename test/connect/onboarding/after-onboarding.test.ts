@@ -34,7 +34,9 @@ const requireDetails = async (requiredBusinessDetails: BusinessDetail[]) => {
 };
 
 const complete = (token: string, overrides: Parameters<typeof onboardingForm>[1] = {}) =>
-  server.request(CompleteOnboardingDocument, { input: onboardingForm(token, { email: user.email, password: user.password, ...overrides }) });
+  server.request(CompleteOnboardingDocument, {
+    input: onboardingForm(token, { email: user.email, password: user.password, ...overrides }),
+  });
 
 const accountStatus = async (id: string) => (await server.prisma.connectedAccount.findUniqueOrThrow({ where: { id } })).status;
 
@@ -58,7 +60,11 @@ describe('where a link sends the user', () => {
     expect(link).toMatchObject({ returnUrl: RETURN_URL, refreshUrl: REFRESH_URL });
 
     const completed = await complete(token);
-    expect(completed.data?.completeOnboarding).toMatchObject({ __typename: 'CompleteOnboardingPayload', redirectUrl: RETURN_URL, connectedAccountId: account.id });
+    expect(completed.data?.completeOnboarding).toMatchObject({
+      __typename: 'CompleteOnboardingPayload',
+      redirectUrl: RETURN_URL,
+      connectedAccountId: account.id,
+    });
   });
 
   it("sends the user to the platform's redirectUrl when the link has no returnUrl", async () => {
@@ -75,15 +81,28 @@ describe('where a link sends the user', () => {
     expect(bare.data?.regenerateOnboardingLink).toMatchObject({ onboardingLink: { returnUrl: null, refreshUrl: null } });
     const given = await regenerate({ returnUrl: 'https://platform.example/second', refreshUrl: 'https://platform.example/again' });
     const result = given.data?.regenerateOnboardingLink;
-    if (result?.__typename !== 'RegenerateOnboardingLinkPayload' || !result.onboardingLink?.token) return expect.fail(JSON.stringify(given));
-    expect(result.onboardingLink).toMatchObject({ returnUrl: 'https://platform.example/second', refreshUrl: 'https://platform.example/again' });
-    expect((await complete(result.onboardingLink.token)).data?.completeOnboarding).toMatchObject({ redirectUrl: 'https://platform.example/second' });
+    if (result?.__typename !== 'RegenerateOnboardingLinkPayload' || !result.onboardingLink?.token)
+      return expect.fail(JSON.stringify(given));
+    expect(result.onboardingLink).toMatchObject({
+      returnUrl: 'https://platform.example/second',
+      refreshUrl: 'https://platform.example/again',
+    });
+    expect((await complete(result.onboardingLink.token)).data?.completeOnboarding).toMatchObject({
+      redirectUrl: 'https://platform.example/second',
+    });
   });
 
   it('refuses a destination a browser cannot be sent to, naming it, and makes nothing', async () => {
     const created = await server.request(
       CreateConnectedAccountDocument,
-      { input: { connectionType: 'EXPRESS', email: 'ftp@merchant.example', organizationName: 'FTP Shop', returnUrl: 'ftp://platform.example/x' } },
+      {
+        input: {
+          connectionType: 'EXPRESS',
+          email: 'ftp@merchant.example',
+          organizationName: 'FTP Shop',
+          returnUrl: 'ftp://platform.example/x',
+        },
+      },
       withKey(platform.apiKey),
     );
     expect(created.data?.createConnectedAccount).toMatchObject({ code: 'VALIDATION', fields: ['input.returnUrl'] });
@@ -101,7 +120,11 @@ describe('where a link sends the user', () => {
 
   it("tells the hosted pages a link's refreshUrl from its token while it is valid, expired, used or replaced, and nothing for others", async () => {
     const replaced = await givenExpressAccount(server, platform, { refreshUrl: REFRESH_URL });
-    await server.request(RegenerateOnboardingLinkDocument, { input: { connectedAccountId: replaced.account.id } }, withKey(platform.apiKey));
+    await server.request(
+      RegenerateOnboardingLinkDocument,
+      { input: { connectedAccountId: replaced.account.id } },
+      withKey(platform.apiKey),
+    );
     const used = await givenExpressAccount(server, platform, { refreshUrl: REFRESH_URL });
     await complete(used.token);
     const valid = await givenExpressAccount(server, platform, { refreshUrl: REFRESH_URL });
@@ -124,7 +147,14 @@ describe("the platform's required business details", () => {
     await requireDetails(['LEGAL_NAME', 'ADDRESS', 'VAT_NUMBER', 'PHONE']);
     try {
       const { account, token } = await givenExpressAccount(server, platform);
-      const refused = await complete(token, { legalName: ' ', addressLine1: null, city: 'Berlin', postalCode: null, vatNumber: undefined, phone: null });
+      const refused = await complete(token, {
+        legalName: ' ',
+        addressLine1: null,
+        city: 'Berlin',
+        postalCode: null,
+        vatNumber: undefined,
+        phone: null,
+      });
       expect(refused.data?.completeOnboarding).toMatchObject({
         __typename: 'ValidationError',
         code: 'VALIDATION',

@@ -74,10 +74,17 @@ describe('creating an express account', () => {
 describe('the onboarding session', () => {
   it('shows the branding and the pre-filled details to anyone holding the token, without an API key', async () => {
     const entity = await server.prisma.invoicingEntity.findFirstOrThrow({ where: { tenantId: platform.tenantId } });
-    await server.prisma.invoicingEntity.update({ where: { id: entity.id }, data: { legalName: 'Billing Platform SAS', logoUrl: 'https://cdn.example/logo.png' } });
+    await server.prisma.invoicingEntity.update({
+      where: { id: entity.id },
+      data: { legalName: 'Billing Platform SAS', logoUrl: 'https://cdn.example/logo.png' },
+    });
     await server.request(UpdateConnectPlatformDocument, { input: { brandingInvoicingEntityId: entity.id } }, withKey(platform.apiKey));
 
-    const { account, link, token } = await givenExpressAccount(server, platform, { email: 'x@shop.example', organizationName: 'Shop X', country: 'IT' });
+    const { account, link, token } = await givenExpressAccount(server, platform, {
+      email: 'x@shop.example',
+      organizationName: 'Shop X',
+      country: 'IT',
+    });
     const session = await server.request(OnboardingSessionDocument, { token });
     expect(session.data?.onboardingSession).toEqual({
       __typename: 'OnboardingSession',
@@ -114,16 +121,24 @@ describe('the onboarding session', () => {
 
   it('stops working for every earlier link as soon as a new one is generated', async () => {
     const { account, token: first } = await givenExpressAccount(server, platform);
-    const regenerated = await server.request(RegenerateOnboardingLinkDocument, { input: { connectedAccountId: account.id } }, withKey(platform.apiKey));
+    const regenerated = await server.request(
+      RegenerateOnboardingLinkDocument,
+      { input: { connectedAccountId: account.id } },
+      withKey(platform.apiKey),
+    );
     const result = regenerated.data?.regenerateOnboardingLink;
     if (result?.__typename !== 'RegenerateOnboardingLinkPayload') return expect.fail(JSON.stringify(regenerated));
     const second = result.onboardingLink?.token ?? expect.fail('no token');
     expect(second).not.toBe(first);
 
-    expect((await server.request(OnboardingSessionDocument, { token: first })).data?.onboardingSession).toMatchObject({ code: 'LINK_INVALID' });
+    expect((await server.request(OnboardingSessionDocument, { token: first })).data?.onboardingSession).toMatchObject({
+      code: 'LINK_INVALID',
+    });
     const completion = await server.request(CompleteOnboardingDocument, { input: onboardingForm(first) });
     expect(completion.data?.completeOnboarding).toMatchObject({ code: 'LINK_INVALID' });
-    expect((await server.request(OnboardingSessionDocument, { token: second })).data?.onboardingSession.__typename).toBe('OnboardingSession');
+    expect((await server.request(OnboardingSessionDocument, { token: second })).data?.onboardingSession.__typename).toBe(
+      'OnboardingSession',
+    );
   });
 });
 
@@ -131,7 +146,12 @@ describe('completing onboarding', () => {
   it('signs a verified user in and creates the organization (user as read-only member), production tenant and invoicing entity, and activates the account', async () => {
     const user = await givenOnboardedUser(server, platform);
     const { account, token } = await givenExpressAccount(server, platform);
-    const form = onboardingForm(token, { email: user.email, password: user.password, organizationName: 'Merchant AG', legalName: 'Merchant Aktiengesellschaft' });
+    const form = onboardingForm(token, {
+      email: user.email,
+      password: user.password,
+      organizationName: 'Merchant AG',
+      legalName: 'Merchant Aktiengesellschaft',
+    });
     const response = await server.request(CompleteOnboardingDocument, { input: form });
     const result = response.data?.completeOnboarding;
     if (result?.__typename !== 'CompleteOnboardingPayload') return expect.fail(JSON.stringify(response));
@@ -182,7 +202,9 @@ describe('completing onboarding', () => {
       input: onboardingForm(second.token, { email: form.email.toUpperCase(), password: 'not the password' }),
     });
     expect(wrong.data?.completeOnboarding).toMatchObject({ __typename: 'InvalidCredentialsError', code: 'INVALID_CREDENTIALS' });
-    expect((await server.request(OnboardingSessionDocument, { token: second.token })).data?.onboardingSession.__typename).toBe('OnboardingSession');
+    expect((await server.request(OnboardingSessionDocument, { token: second.token })).data?.onboardingSession.__typename).toBe(
+      'OnboardingSession',
+    );
 
     const right = await server.request(CompleteOnboardingDocument, {
       input: onboardingForm(second.token, { email: form.email, password: form.password, organizationName: 'Second Shop' }),
@@ -198,7 +220,9 @@ describe('completing onboarding', () => {
     const unknown = onboardingForm(token);
     const answers = [
       await server.request(CompleteOnboardingDocument, { input: unknown }),
-      await server.request(CompleteOnboardingDocument, { input: onboardingForm(token, { email: existing.email, password: 'not the password' }) }),
+      await server.request(CompleteOnboardingDocument, {
+        input: onboardingForm(token, { email: existing.email, password: 'not the password' }),
+      }),
     ].map((response) => response.data?.completeOnboarding);
     expect(answers[0]).toMatchObject({ __typename: 'InvalidCredentialsError', code: 'INVALID_CREDENTIALS' });
     expect(answers[1]).toEqual(answers[0]);
@@ -221,7 +245,9 @@ describe('completing onboarding', () => {
     const user = await givenOnboardedUser(server, platform);
     const { account, token } = await givenExpressAccount(server, platform);
     const responses = await Promise.all(
-      Array.from({ length: 10 }, () => server.request(CompleteOnboardingDocument, { input: onboardingForm(token, { email: user.email, password: user.password }) })),
+      Array.from({ length: 10 }, () =>
+        server.request(CompleteOnboardingDocument, { input: onboardingForm(token, { email: user.email, password: user.password }) }),
+      ),
     );
     const outcomes = responses.map((response) => response.data?.completeOnboarding.__typename ?? JSON.stringify(response.errors));
     expect(outcomes.filter((outcome) => outcome === 'CompleteOnboardingPayload')).toHaveLength(1);

@@ -132,7 +132,10 @@ describe('the e-mails a sign-up sends', () => {
     const known = await givenExistingUser(server, 'flooded.owner@shop.example');
     const unknown = 'flooded.stranger@shop.example';
     const answers = new Map<string, Response[]>();
-    for (const [email, client] of [[known, '203.0.113.1'], [unknown, '203.0.113.2']] as const) {
+    for (const [email, client] of [
+      [known, '203.0.113.1'],
+      [unknown, '203.0.113.2'],
+    ] as const) {
       const links = await Promise.all([1, 2, 3].map(() => givenExpressAccount(server, platform)));
       const responses = [];
       for (let attempt = 0; attempt < 25; attempt += 1) responses.push(await signUp(links[attempt % 3]!.token, email, client));
@@ -171,7 +174,8 @@ describe('the e-mails a sign-up sends', () => {
   it('are cut at 10 per onboarding link, whatever the address and the client', async () => {
     const { token } = await givenExpressAccount(server, platform);
     const statuses = [];
-    for (let attempt = 0; attempt < 11; attempt += 1) statuses.push((await signUp(token, `per.link${attempt}@shop.example`, `192.0.2.${attempt}`)).status);
+    for (let attempt = 0; attempt < 11; attempt += 1)
+      statuses.push((await signUp(token, `per.link${attempt}@shop.example`, `192.0.2.${attempt}`)).status);
     expect(statuses).toEqual([...Array(10).fill(303), 429]);
     const other = await givenExpressAccount(server, platform);
     expect((await signUp(other.token, 'per.link.other@shop.example', '192.0.2.50')).status).toBe(303);

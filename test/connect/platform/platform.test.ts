@@ -38,14 +38,22 @@ describe('Connect platform settings', () => {
     const after = await server.request(ConnectPlatformDocument, {}, withKey(platform.apiKey));
     expect(after.data?.connectPlatform?.redirectUrl).toBe('https://platform.example/back');
 
-    const again = await server.request(EnableConnectPlatformDocument, { input: { redirectUrl: 'https://x.example' } }, withKey(platform.apiKey));
+    const again = await server.request(
+      EnableConnectPlatformDocument,
+      { input: { redirectUrl: 'https://x.example' } },
+      withKey(platform.apiKey),
+    );
     expect(again.data?.enableConnectPlatform).toMatchObject({ __typename: 'ConflictError', code: 'CONFLICT' });
   });
 
   it('updates only the settings given, and brands with an invoicing entity of its own tenant only', async () => {
     const platform = await givenOrganization(server);
     const other = await givenOrganization(server);
-    await server.request(EnableConnectPlatformDocument, { input: { redirectUrl: 'https://platform.example/back' } }, withKey(platform.apiKey));
+    await server.request(
+      EnableConnectPlatformDocument,
+      { input: { redirectUrl: 'https://platform.example/back' } },
+      withKey(platform.apiKey),
+    );
     const ownEntity = await server.prisma.invoicingEntity.findFirstOrThrow({ where: { tenantId: platform.tenantId } });
     const foreignEntity = await server.prisma.invoicingEntity.findFirstOrThrow({ where: { tenantId: other.tenantId } });
 
@@ -55,7 +63,11 @@ describe('Connect platform settings', () => {
       withKey(platform.apiKey),
     );
     expect(updated.data?.updateConnectPlatform).toMatchObject({
-      connectPlatform: { redirectUrl: 'https://platform.example/back', onboardingLinkTtlSeconds: 3600, brandingInvoicingEntity: { id: ownEntity.id } },
+      connectPlatform: {
+        redirectUrl: 'https://platform.example/back',
+        onboardingLinkTtlSeconds: 3600,
+        brandingInvoicingEntity: { id: ownEntity.id },
+      },
     });
 
     const foreign = await server.request(
@@ -65,8 +77,14 @@ describe('Connect platform settings', () => {
     );
     expect(foreign.data?.updateConnectPlatform).toMatchObject({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
 
-    const removed = await server.request(UpdateConnectPlatformDocument, { input: { brandingInvoicingEntityId: null } }, withKey(platform.apiKey));
-    expect(removed.data?.updateConnectPlatform).toMatchObject({ connectPlatform: { brandingInvoicingEntity: null, onboardingLinkTtlSeconds: 3600 } });
+    const removed = await server.request(
+      UpdateConnectPlatformDocument,
+      { input: { brandingInvoicingEntityId: null } },
+      withKey(platform.apiKey),
+    );
+    expect(removed.data?.updateConnectPlatform).toMatchObject({
+      connectPlatform: { brandingInvoicingEntity: null, onboardingLinkTtlSeconds: 3600 },
+    });
   });
 
   it('rejects a link lifetime out of bounds and a redirect URL a browser cannot follow', async () => {
@@ -78,7 +96,11 @@ describe('Connect platform settings', () => {
     );
     expect(shortTtl.data?.enableConnectPlatform).toMatchObject({ code: 'VALIDATION', fields: ['input.onboardingLinkTtlSeconds'] });
 
-    const ftp = await server.request(EnableConnectPlatformDocument, { input: { redirectUrl: 'ftp://platform.example' } }, withKey(platform.apiKey));
+    const ftp = await server.request(
+      EnableConnectPlatformDocument,
+      { input: { redirectUrl: 'ftp://platform.example' } },
+      withKey(platform.apiKey),
+    );
     expect(ftp.data?.enableConnectPlatform).toMatchObject({ code: 'VALIDATION', fields: ['input.redirectUrl'] });
 
     const notAUrl = await server.request(EnableConnectPlatformDocument, { input: { redirectUrl: 'not a url' } }, withKey(platform.apiKey));
@@ -89,7 +111,11 @@ describe('Connect platform settings', () => {
     const platform = await givenOrganization(server);
     const responses = await Promise.all(
       Array.from({ length: 5 }, () =>
-        server.request(EnableConnectPlatformDocument, { input: { redirectUrl: 'https://platform.example/back' } }, withKey(platform.apiKey)),
+        server.request(
+          EnableConnectPlatformDocument,
+          { input: { redirectUrl: 'https://platform.example/back' } },
+          withKey(platform.apiKey),
+        ),
       ),
     );
     const kinds = responses.map((response) => response.data?.enableConnectPlatform.__typename);
@@ -105,7 +131,11 @@ describe('Connect platform settings', () => {
       withKey(platform.apiKey),
     );
     expect(created.data?.createConnectedAccount).toMatchObject({ __typename: 'ConnectNotEnabledError', code: 'CONNECT_NOT_ENABLED' });
-    const updated = await server.request(UpdateConnectPlatformDocument, { input: { onboardingLinkTtlSeconds: 3600 } }, withKey(platform.apiKey));
+    const updated = await server.request(
+      UpdateConnectPlatformDocument,
+      { input: { onboardingLinkTtlSeconds: 3600 } },
+      withKey(platform.apiKey),
+    );
     expect(updated.data?.updateConnectPlatform).toMatchObject({ code: 'CONNECT_NOT_ENABLED' });
     expect(await server.prisma.connectedAccount.count({ where: { platformOrganizationId: platform.organizationId } })).toBe(0);
   });
@@ -117,10 +147,18 @@ describe('Connect platform settings', () => {
       { input: { redirectUrl: 'https://platform.example/back', requiredBusinessDetails: ['VAT_NUMBER', 'LEGAL_NAME', 'VAT_NUMBER'] } },
       withKey(platform.apiKey),
     );
-    expect(enabled.data?.enableConnectPlatform).toMatchObject({ connectPlatform: { requiredBusinessDetails: ['VAT_NUMBER', 'LEGAL_NAME'] } });
+    expect(enabled.data?.enableConnectPlatform).toMatchObject({
+      connectPlatform: { requiredBusinessDetails: ['VAT_NUMBER', 'LEGAL_NAME'] },
+    });
 
-    const untouched = await server.request(UpdateConnectPlatformDocument, { input: { onboardingLinkTtlSeconds: 3600 } }, withKey(platform.apiKey));
-    expect(untouched.data?.updateConnectPlatform).toMatchObject({ connectPlatform: { requiredBusinessDetails: ['VAT_NUMBER', 'LEGAL_NAME'] } });
+    const untouched = await server.request(
+      UpdateConnectPlatformDocument,
+      { input: { onboardingLinkTtlSeconds: 3600 } },
+      withKey(platform.apiKey),
+    );
+    expect(untouched.data?.updateConnectPlatform).toMatchObject({
+      connectPlatform: { requiredBusinessDetails: ['VAT_NUMBER', 'LEGAL_NAME'] },
+    });
 
     const replaced = await server.request(
       UpdateConnectPlatformDocument,
@@ -129,12 +167,20 @@ describe('Connect platform settings', () => {
     );
     expect(replaced.data?.updateConnectPlatform).toMatchObject({ connectPlatform: { requiredBusinessDetails: ['PHONE', 'ADDRESS'] } });
 
-    const emptied = await server.request(UpdateConnectPlatformDocument, { input: { requiredBusinessDetails: [] } }, withKey(platform.apiKey));
+    const emptied = await server.request(
+      UpdateConnectPlatformDocument,
+      { input: { requiredBusinessDetails: [] } },
+      withKey(platform.apiKey),
+    );
     expect(emptied.data?.updateConnectPlatform).toMatchObject({ connectPlatform: { requiredBusinessDetails: [] } });
     const read = await server.request(ConnectPlatformDocument, {}, withKey(platform.apiKey));
     expect(read.data?.connectPlatform?.requiredBusinessDetails).toEqual([]);
 
-    const unknown = await server.request(UpdateConnectPlatformDocument, { input: { requiredBusinessDetails: ['SHOE_SIZE' as 'PHONE'] } }, withKey(platform.apiKey));
+    const unknown = await server.request(
+      UpdateConnectPlatformDocument,
+      { input: { requiredBusinessDetails: ['SHOE_SIZE' as 'PHONE'] } },
+      withKey(platform.apiKey),
+    );
     expect(unknown.status).toBe(400);
   });
 });

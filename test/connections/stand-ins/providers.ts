@@ -86,7 +86,9 @@ export const startHubspot = (validTokens: string[]) =>
 export const startFlexprice = (validKeys: string[]) =>
   startStandIn((request) => {
     if (request.method !== 'GET' || !request.url?.startsWith('/v1/customers')) return notFound;
-    return validKeys.includes(String(request.headers['x-api-key'] ?? '')) ? fixture('flexprice-customers') : fixture('flexprice-unauthorized');
+    return validKeys.includes(String(request.headers['x-api-key'] ?? ''))
+      ? fixture('flexprice-customers')
+      : fixture('flexprice-unauthorized');
   });
 
 /** A server that accepts connections and never answers. */
