@@ -42,7 +42,7 @@ function fingerprint() {
 function removeOrphans() {
   for (const file of filesUnder(output)) {
     const compiled = /\.js(\.map)?$/.exec(file);
-    if (compiled && !existsSync(path.join(sources, path.relative(output, file.slice(0, compiled.index) + '.ts')))) rmSync(file);
+    if (compiled && !existsSync(path.join(sources, path.relative(output, `${file.slice(0, compiled.index)}.ts`)))) rmSync(file);
   }
 }
 

@@ -138,8 +138,7 @@ async function deliveryAndSubscriptions() {
         const chunk = await reader?.read().catch(() => ({ done: true, value: undefined }));
         if (!chunk || chunk.done) return;
         buffer += decoder.decode(chunk.value, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
+        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
           const message = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
           const data = message

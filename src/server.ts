@@ -71,7 +71,8 @@ function printGettingStarted(config: Config, log: Logger) {
       '',
       `  Then, in GraphiQL's Headers tab, uncomment "Authorization": "Bearer <your API key>", put the key in, and run WhoAmI.`,
       '',
-    ].join('\n') + '\n',
+      '',
+    ].join('\n'),
   );
 }
 

@@ -98,7 +98,7 @@ try {
     for (const [scenario, environment] of Object.entries(scenarios)) {
       for (const [way, args] of Object.entries(ways)) {
         const sample = await measureStart(args, await environment());
-        (samples[`${scenario} | ${way}`] ??= []).push(sample);
+        samples[`${scenario} | ${way}`] = [...(samples[`${scenario} | ${way}`] ?? []), sample];
         console.log(`round ${round}: ${scenario}, ${way}: ready in ${sample.readyMs} ms (${sample.cpuMs} ms CPU), ${sample.idleRssMb} MB`);
       }
     }

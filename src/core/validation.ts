@@ -68,7 +68,7 @@ export function pathsWithNul(value: unknown, path: string): string[] {
     if (typeof current === 'string') {
       if (current.includes(NUL)) found.push(at);
     } else if (Array.isArray(current)) {
-      current.forEach((item, index) => pending.push([item, `${at}[${index}]`]));
+      for (const [index, item] of current.entries()) pending.push([item, `${at}[${index}]`]);
     } else if (isPlainObject(current)) {
       const entries = Object.entries(current);
       if (entries.some(([key]) => key.includes(NUL))) found.push(at);

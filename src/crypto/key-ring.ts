@@ -29,9 +29,9 @@ export function parseKeyRing(text: string): KeyRing {
     if (keys.has(version)) throw new Error(`version ${version} appears twice`);
     keys.set(version, key);
   }
-  if (keys.size === 0) throw new Error('must list at least one key');
-  const version = Math.max(...keys.keys());
-  return { current: { version, key: keys.get(version)! }, keys };
+  const [current] = [...keys].sort(([a], [b]) => b - a);
+  if (!current) throw new Error('must list at least one key');
+  return { current: { version: current[0], key: current[1] }, keys };
 }
 
 export function newKeyEntry(version: number): string {

@@ -253,7 +253,10 @@ export function scopeToTenant(prisma: PrismaClient, scope: TenantScope): TenantD
   // Entries, not a replacer list: a replacer list would also filter the keys of a nested value.
   const key = JSON.stringify(Object.entries(scope).sort(([a], [b]) => (a < b ? -1 : 1)));
   let clients = confinedClients.get(prisma);
-  if (!clients) confinedClients.set(prisma, (clients = new Map()));
+  if (!clients) {
+    clients = new Map();
+    confinedClients.set(prisma, clients);
+  }
   const known = clients.get(key);
   if (known) {
     // Moved to the end: Map keeps insertion order, so the first key is the least recently used.
@@ -263,7 +266,8 @@ export function scopeToTenant(prisma: PrismaClient, scope: TenantScope): TenantD
   }
   const client = confine(prisma, Object.freeze({ ...scope }));
   clients.set(key, client);
-  if (clients.size > MAX_CONFINED_CLIENTS) clients.delete(clients.keys().next().value!);
+  const [leastRecentlyUsed] = clients.keys();
+  if (clients.size > MAX_CONFINED_CLIENTS && leastRecentlyUsed !== undefined) clients.delete(leastRecentlyUsed);
   return client;
 }
 

@@ -3,7 +3,7 @@
 import {
   ConflictError,
   ConnectNotEnabledError,
-  DomainError,
+  type DomainError,
   errorCodes,
   InvalidCredentialsError,
   InvalidStateError,

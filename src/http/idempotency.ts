@@ -20,6 +20,7 @@ import {
   IDEMPOTENCY_LOCK_MS,
   releaseIdempotencyKey,
   requestFingerprint,
+  type ClaimOutcome,
   type IdempotencyClaimant,
   type StoredResponse,
 } from './idempotency-store.ts';
@@ -122,7 +123,7 @@ export function useIdempotency({ prisma, clock, log }: IdempotencyDependencies):
         tenant: request.headers.get(TENANT_HEADER),
       }),
     );
-    let outcome;
+    let outcome: ClaimOutcome;
     try {
       outcome = await claimIdempotencyKey(prisma, claimant, fingerprint, clock.now());
     } catch (error) {

@@ -8,6 +8,8 @@ import type { GraphQLParams } from 'graphql-yoga';
 const badRequest = (message: string) => new GraphQLError(message, { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
 
 const WHITESPACE = /[ \t\n\r]*/y;
+// JSON strings may not hold control characters unescaped (RFC 8259, section 7).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the range is the rule, not a typo.
 const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
 const SCALAR = /true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
@@ -37,26 +39,32 @@ export function invalidJsonOffset(text: string): number | null {
   const sequence = (close: string, item: () => void) => {
     at += 1;
     skipWhitespace();
-    if (text[at] === close) return void (at += 1);
+    if (text[at] === close) {
+      at += 1;
+      return;
+    }
     for (;;) {
       item();
       skipWhitespace();
-      if (text[at] !== ',') return expect(close);
+      if (text[at] !== ',') break;
       at += 1;
     }
+    expect(close);
   };
   const value = (): void => {
     skipWhitespace();
     if (text[at] === '{') {
-      return sequence('}', () => {
+      sequence('}', () => {
         skipWhitespace();
         if (!match(STRING)) throw new SyntaxAt(at);
         expect(':');
         value();
       });
+    } else if (text[at] === '[') {
+      sequence(']', value);
+    } else if (!match(STRING) && !match(SCALAR)) {
+      throw new SyntaxAt(at);
     }
-    if (text[at] === '[') return sequence(']', value);
-    if (!match(STRING) && !match(SCALAR)) throw new SyntaxAt(at);
   };
   try {
     value();

@@ -103,7 +103,7 @@ export function oauthRoutes({ prisma, clock, rateLimits }: Dependencies): PageRo
           if (!form) return badForm();
           const authorization = await authorizationRequest(request, form);
           const credentials = { email: form.get('email') ?? '', password: form.get('password') ?? '', client: clientAddressOf(request) };
-          let user;
+          let user: Awaited<ReturnType<typeof signIn>>;
           try {
             user = await signIn(prisma, rateLimits, credentials);
           } catch (error) {
