@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
-import { loadConfig } from '../src/config.ts';
+import { loadConfig, loadEnvironmentFile } from '../src/config.ts';
 import { openConfiguredDatabase } from '../src/db/database.ts';
 import { applyMigrations, migrationsDir, pendingSchemaChange } from '../src/db/migrations.ts';
 
@@ -28,6 +28,7 @@ const [command, name] = process.argv.slice(2);
 
 switch (command) {
   case 'deploy': {
+    loadEnvironmentFile();
     const config = loadConfig();
     const database = await openConfiguredDatabase(config);
     try {

@@ -5,7 +5,7 @@
 // Webhook endpoints' signing secrets are re-encrypted with the connections' secrets. The stored
 // answers of idempotent requests are not: they live 24 hours, so let that pass between steps 1 and
 // 3, or a retry of a request made before the rotation fails instead of replaying its answer.
-import { loadConfig } from '../src/config.ts';
+import { loadConfig, loadEnvironmentFile } from '../src/config.ts';
 import { reencryptBatch, pendingReencryption } from '../src/connections/service.ts';
 import { configuredKeyRing } from '../src/crypto/key-ring.ts';
 import { openConfiguredDatabase } from '../src/db/database.ts';
@@ -13,6 +13,7 @@ import { pendingWebhookReencryption, reencryptWebhookSecretsBatch } from '../src
 
 const BATCH_SIZE = Number(process.env.BATCH_SIZE ?? 100);
 
+loadEnvironmentFile();
 const config = loadConfig();
 const { ring: keyRing } = await configuredKeyRing(config);
 const database = await openConfiguredDatabase({ ...config, databasePoolSize: 2 });

@@ -1,5 +1,7 @@
 // The environment, parsed and validated once at start. Every bad variable is reported by name.
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 import { parseKeyRing, type KeyRing } from './crypto/key-ring.ts';
 
@@ -185,6 +187,30 @@ export interface Config {
   maxSubscriptionsPerKey: number;
   /** The same for all of one accountable organization's keys together. */
   maxSubscriptionsPerOrganization: number;
+}
+
+/**
+ * `.env` in the working folder, when there is one, read by Node's own parser: its variables go under
+ * those already set (the environment wins). Returns the file's path when it was read.
+ */
+/** Every variable the server reads (docs/configuration.md lists each; `npm run env:check` holds them together). */
+export const ENVIRONMENT_VARIABLES = Object.keys(environmentSchema.shape);
+
+/** Variables still read under a former name, documented under the current one. */
+export const FORMER_NAMES: Readonly<Record<string, string>> = { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'ALLOW_PRIVATE_NETWORKS' };
+
+/** The defaults the schema gives the variables that have one, as an environment would spell them. */
+export const environmentDefaults = (): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(environmentSchema.partial().parse({}))
+      .filter(([, value]) => value !== undefined)
+      .map(([name, value]) => [name, String(value)]),
+  );
+
+export function loadEnvironmentFile(file = '.env'): string | null {
+  if (!existsSync(file)) return null;
+  process.loadEnvFile(file);
+  return path.resolve(file);
 }
 
 export class ConfigError extends Error {

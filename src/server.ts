@@ -1,13 +1,20 @@
 // The process: configuration, database, migrations, HTTP, and a graceful shutdown. With
 // WEB_CONCURRENCY > 1 (PostgreSQL only), the same for each worker of a node:cluster primary (cluster.ts).
 import cluster from 'node:cluster';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ConfigError, loadConfig, type Config } from './config.ts';
+import { ConfigError, loadConfig, loadEnvironmentFile, type Config } from './config.ts';
+import { DataDirInUseError } from './db/data-dir-lock.ts';
 import type { KeyRing } from './crypto/key-ring.ts';
 import { createLogger, type Logger } from './core/logger.ts';
 import { migratedByPrimary, runPrimary } from './cluster.ts';
 import { DEVELOPMENT_DEFAULTS_WARNING, productionSigns, servingProblems } from './deployment-checks.ts';
+
+/** Says in one line why the server cannot start, what to do about it, and exits 1. */
+function refuseToStart(reason: string): never {
+  process.stderr.write(`Connect cannot start: ${reason}\n`);
+  process.exit(1);
+}
 
 function configOrExit(): Config {
   try {
@@ -19,6 +26,42 @@ function configOrExit(): Config {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
+  }
+}
+
+/** The database, or a one-line refusal when another process has the embedded one's folder. */
+async function openDatabaseOrExit(config: Config) {
+  const { openConfiguredDatabase } = await import('./db/database.ts');
+  try {
+    return await openConfiguredDatabase(config);
+  } catch (error) {
+    if (!(error instanceof DataDirInUseError)) throw error;
+    refuseToStart(
+      `the embedded database in ${error.folder} is in use by process ${error.pid}${error.command ? ` (${error.command})` : ''}. ` +
+        'Stop that server first, or give this one a folder of its own: DATA_DIR=.data-2 npm start',
+    );
+  }
+}
+
+/** Listens, or refuses in one line when the port is taken or not ours to take. */
+async function listenOrExit(server: Server, config: Config, close: () => Promise<void>) {
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EADDRINUSE' && code !== 'EACCES') throw error;
+    await close();
+    refuseToStart(
+      code === 'EADDRINUSE'
+        ? `port ${config.port} on ${config.host} is already in use (another Connect, or another program). Stop it, or pick another port: PORT=${config.port + 1} npm start`
+        : `port ${config.port} on ${config.host} needs privileges this process does not have. Pick a port above 1023: PORT=4000 npm start`,
+    );
   }
 }
 
@@ -92,13 +135,16 @@ async function keyRingOf(config: Config, log: Logger): Promise<KeyRing> {
 /** One server: what runs alone (WEB_CONCURRENCY=1), or in each worker of the primary. */
 async function serve(config: Config, log: Logger) {
   // Imported here, not above: a primary process never loads the application.
-  const [{ createApp }, { openConfiguredDatabase }] = await Promise.all([import('./app.ts'), import('./db/database.ts')]);
-  const database = await openConfiguredDatabase(config);
+  const { createApp } = await import('./app.ts');
+  const database = await openDatabaseOrExit(config);
   const app = await createApp({ config, database, log, keyRing: await keyRingOf(config, log) });
   const server = createServer(app.yoga);
   // Waiting before listening: the primary's message is sent to workers that listen.
   const migratedElsewhere = cluster.isWorker ? migratedByPrimary() : undefined;
-  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  await listenOrExit(server, config, async () => {
+    await app.close();
+    await database.close();
+  });
   log.info({ port: config.port, host: config.host }, 'listening');
 
   let stopping = false;
@@ -134,8 +180,10 @@ async function serve(config: Config, log: Logger) {
 }
 
 async function main() {
+  const environmentFile = loadEnvironmentFile();
   const config = configOrExit();
   const log = createLogger(config.logLevel);
+  if (environmentFile && !cluster.isWorker) log.info({ file: environmentFile }, 'read the variables of .env not set in the environment');
   if (cluster.isWorker) return serve(config, log.child({ worker: cluster.worker?.id, pid: process.pid }));
   const signs = productionSigns(config);
   if (signs.length > 0) log.warn({ signs }, DEVELOPMENT_DEFAULTS_WARNING);

@@ -1,6 +1,7 @@
 // Opens the one Prisma client: embedded PostgreSQL (PGlite) when no URL is given, else a pg pool.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { lockDataDir } from './data-dir-lock.ts';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
@@ -97,9 +98,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     };
   }
   if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
+  const unlock = options.dataDir ? lockDataDir(options.dataDir) : () => {};
   // Loaded only for the embedded database: a server on PostgreSQL does not pay its memory.
   const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import('@electric-sql/pglite'), import('pglite-prisma-adapter')]);
-  const pglite = await PGlite.create({ dataDir: options.dataDir, loadDataDir: options.pgliteSnapshot });
+  const pglite = await PGlite.create({ dataDir: options.dataDir, loadDataDir: options.pgliteSnapshot }).catch((error: unknown) => {
+    unlock();
+    throw error;
+  });
   const adapterFactory = new PrismaPGlite(takingTurns(pglite));
   const prisma = new PrismaClient({ adapter: adapterFactory });
   return {
@@ -110,6 +115,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     close: async () => {
       await prisma.$disconnect();
       await pglite.close();
+      unlock();
     },
     poolStats: () => null,
     pool: null,
