@@ -36,6 +36,8 @@ const databaseAgnostic = [
   'test/web/graphiql*.test.ts',
   // A first run on the embedded database: .env, a data folder in use, a taken port.
   'test/server/first-run.test.ts',
+  // The API key as an actor carries it: a value, no server.
+  'test/auth/presented-api-key.test.ts',
   // The layering check on trees of its own: a script reading files.
   'test/architecture/layers.test.ts',
   // The typed client example: its generated types against the schema, over HTTP.

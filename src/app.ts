@@ -8,7 +8,7 @@ import type { KeyRing } from './crypto/key-ring.ts';
 import type { Database } from './db/database.ts';
 import { createContextFactory } from './graphql/context.ts';
 import { startCallerCaches, useCallerCacheSync } from './auth/caller-caches.ts';
-import { startLiveEvents, useLiveEvents } from './events/live.ts';
+import { startLiveEvents } from './events/live.ts';
 import { useClientAddress } from './auth/client-address.ts';
 import { createRateLimits, prepareRateLimitTable } from './auth/rate-limits.ts';
 import { limitPasswordHashing } from './auth/passwords.ts';
@@ -155,6 +155,7 @@ export async function createApp({ config, database, log, keyRing, clock = system
       isReady: () => migrationsApplied,
       callerCaches,
       rateLimits,
+      liveEvents,
     }),
     // Closed unless CORS_ORIGINS names the browser origins allowed to call.
     cors: config.corsOrigins.length > 0 ? { origin: config.corsOrigins, credentials: false } : false,
@@ -180,7 +181,6 @@ export async function createApp({ config, database, log, keyRing, clock = system
       ...useRequestLimits(config),
       useErrorMasking(),
       useInputValueScrubbing(),
-      useLiveEvents(liveEvents),
       // Last of the execution hooks: the key is claimed once the request is authenticated and allowed.
       useIdempotency({ prisma: database.prisma, clock, log }),
       useReadinessCheck({ endpoint: '/ready', check: async () => !draining && migrationsApplied && (await databaseAnswers()) }),

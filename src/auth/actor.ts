@@ -3,9 +3,12 @@
 import type { TenantScope } from '../db/tenant-scope.ts';
 import type { ConnectedAccount } from '../generated/prisma/client.ts';
 import type { GrantScope } from './grant-scopes.ts';
+import type { PresentedApiKey } from './presented-api-key.ts';
 
 export interface Actor {
   apiKeyId: string;
+  /** The key as presented: its hash, and keys derived from it; the secret itself is never readable. */
+  apiKey: PresentedApiKey;
   /** The organization and tenant the key belongs to, with the tenant's environment (Connect is production-only). */
   keyScope: TenantScope;
   /** The organization and tenant this request reads and writes in. */

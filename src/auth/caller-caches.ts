@@ -10,7 +10,18 @@ import type { Database } from '../db/database.ts';
 import { InvalidatedCache } from '../db/invalidated-cache.ts';
 import type { ConnectedAccount } from '../generated/prisma/client.ts';
 
-const AUTH_CHANNEL = 'connect_auth';
+/**
+ * The channel on which the database's triggers say that a key (`key:<hash>`) or a connected account
+ * (`account:<id>`) changed; a process also sends itself `sync-<process>:<marker>` on it.
+ */
+export const AUTH_CHANNEL = 'connect_auth';
+
+/** A notification of AUTH_CHANNEL: what changed, and its id. */
+export function authChangeOf(payload: string): { kind: string; id: string } {
+  const separator = payload.indexOf(':');
+  return { kind: payload.slice(0, separator), id: payload.slice(separator + 1) };
+}
+
 const MAX_ENTRIES = 10_000;
 const SYNC_TIMEOUT_MS = 1_000;
 
@@ -44,12 +55,10 @@ export async function startCallerCaches(database: Database, ttlMs: number): Prom
   };
   const stop = await database.listen(AUTH_CHANNEL, {
     message(payload) {
-      const separator = payload.indexOf(':');
-      const kind = payload.slice(0, separator);
-      const key = payload.slice(separator + 1);
-      if (kind === 'key') keys.invalidate(key);
-      else if (kind === 'account') accounts.invalidate(key);
-      else if (kind === `sync-${processId}`) waiting.get(Number(key))?.();
+      const { kind, id } = authChangeOf(payload);
+      if (kind === 'key') keys.invalidate(id);
+      else if (kind === 'account') accounts.invalidate(id);
+      else if (kind === `sync-${processId}`) waiting.get(Number(id))?.();
     },
     listening: setLive,
   });

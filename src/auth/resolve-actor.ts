@@ -8,6 +8,7 @@ import { actOnBehalf, CONNECT_ACCOUNT_HEADER, TENANT_HEADER } from './acting-on-
 import type { Actor } from './actor.ts';
 import { authenticateApiKey } from './api-key-authentication.ts';
 import type { CallerCaches } from './caller-caches.ts';
+import { PresentedApiKey } from './presented-api-key.ts';
 import { clientAddressOf } from './client-address.ts';
 import type { RateLimits } from './rate-limits.ts';
 
@@ -17,7 +18,7 @@ export interface ActorDependencies {
   rateLimits: RateLimits;
 }
 
-export function presentedApiKey(headers: Headers): string | undefined {
+function presentedApiKey(headers: Headers): string | undefined {
   const authorization = headers.get('authorization');
   if (authorization !== null) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
@@ -44,6 +45,7 @@ export async function resolveActor(request: Request, now: Date, deps: ActorDepen
   await deps.rateLimits.takeApiKeyRequest({ apiKeyId: key.apiKeyId, organizationId: key.accountableOrganizationId });
   const own: Actor = {
     apiKeyId: key.apiKeyId,
+    apiKey: new PresentedApiKey(secret),
     keyScope: key.scope,
     actingScope: key.scope,
     subAccountId: key.subAccountId,

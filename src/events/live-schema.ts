@@ -5,10 +5,7 @@ import { GraphQLError } from 'graphql';
 import type { Event } from '../generated/prisma/client.ts';
 import { builder } from '../graphql/builder.ts';
 import { actorOf, type Context } from '../graphql/context.ts';
-import { hashPresentedApiKey } from '../auth/api-key-secrets.ts';
-import { presentedApiKey } from '../auth/resolve-actor.ts';
 import { isEventType } from './event-types.ts';
-import { liveEventsOf } from './live.ts';
 import { EventType } from './schema.ts';
 
 const ALL = '*';
@@ -28,12 +25,8 @@ function typesOf(types: readonly string[] | null | undefined): string[] | null {
 
 /** What the subscription's caller authenticated with, watched for changes while it is open (live.ts). */
 function credentialsOf(context: Context) {
-  const { request } = context as Context & { request: Request };
-  const presented = presentedApiKey(request.headers);
-  return {
-    keyHash: presented === undefined ? null : (hashPresentedApiKey(presented) ?? null),
-    actingForAccountId: actorOf(context).actingAs?.id ?? null,
-  };
+  const actor = actorOf(context);
+  return { keyHash: actor.apiKey.hash, actingForAccountId: actor.actingAs?.id ?? null };
 }
 
 builder.subscriptionField('events', (t) =>
@@ -50,7 +43,7 @@ builder.subscriptionField('events', (t) =>
       }),
     },
     subscribe: (_root, args, context) =>
-      liveEventsOf(context).open({
+      context.liveEvents.open({
         db: context.db,
         apiKeyId: actorOf(context).apiKeyId,
         accountableOrganizationId: actorOf(context).accountableOrganizationId,

@@ -5,12 +5,13 @@
 // sent" never skips one, and nothing depends on a notification arriving: after a lost LISTEN
 // connection comes back, every subscription reads again and catches up.
 import { GraphQLError } from 'graphql';
-import { Repeater, type Plugin } from 'graphql-yoga';
+import { Repeater } from 'graphql-yoga';
+import { AUTH_CHANNEL, authChangeOf } from '../auth/caller-caches.ts';
 import { requestError, serviceUnavailable } from '../auth/request-errors.ts';
 import { typeOfId } from '../core/ids.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Database } from '../db/database.ts';
-import type { TenantDb } from '../db/tenant-scope.ts';
+import type { LiveEvents, OpenSubscription } from '../graphql/live-events.ts';
 import type { Event } from '../generated/prisma/client.ts';
 import { EVENTS_CHANNEL } from './record.ts';
 
@@ -23,42 +24,11 @@ const BATCH = 100;
  */
 const CONCURRENT_READS = 4;
 
-export interface OpenSubscription {
-  /** The caller's confined client: what it reads is exactly what `events` shows the caller. */
-  db: TenantDb;
-  /** Counted against the per-key limit. */
-  apiKeyId: string;
-  /** Counted against the per-organization limit: the caller's accountable organization. */
-  accountableOrganizationId: string;
-  /** Only these types; null for all. */
-  types: string[] | null;
-  /** Replay every event after this one first; null to start with what commits next. */
-  after: string | null;
-  /**
-   * What the caller authenticated with: when the key (by its hash) or the account it acts for
-   * changes (revoked, suspended...), the subscription ends and the client reconnects, authenticated
-   * again like any request.
-   */
-  credentials: { keyHash: string | null; actingForAccountId: string | null };
-}
-
-export interface LiveEvents {
-  /** Validates and reserves; the events come from the returned iterator until it is returned. */
-  open(subscription: OpenSubscription): Promise<AsyncIterableIterator<Event>>;
-  /** Open subscriptions in this process. */
-  size(): number;
-  /** Ends every open subscription (SERVICE_UNAVAILABLE: reconnect), refuses new ones, stops listening. */
-  stop(): Promise<void>;
-}
-
 interface Subscriber {
   credentials: OpenSubscription['credentials'];
   wake(): void;
   end(error: GraphQLError): void;
 }
-
-/** The channel on which the database says that a key or a connected account changed (auth/caller-caches.ts). */
-const AUTH_CHANNEL = 'connect_auth';
 
 /** A promise and the function that resolves it. */
 function signalled() {
@@ -172,9 +142,7 @@ export async function startLiveEvents(
   };
   const unwatch = await database.listen(AUTH_CHANNEL, {
     message(payload) {
-      const separator = payload.indexOf(':');
-      const kind = payload.slice(0, separator);
-      const id = payload.slice(separator + 1);
+      const { kind, id } = authChangeOf(payload);
       if (kind === 'key') endWhere((subscriber) => subscriber.credentials.keyHash === id);
       else if (kind === 'account') endWhere((subscriber) => subscriber.credentials.actingForAccountId === id);
     },
@@ -318,21 +286,4 @@ export async function startLiveEvents(
       return stopping;
     },
   };
-}
-
-const LIVE_EVENTS = 'liveEvents';
-
-/** Puts the process's hub into every request's context, for the `events` subscription. */
-export function useLiveEvents(hub: LiveEvents): Plugin {
-  return {
-    onContextBuilding({ extendContext }) {
-      extendContext({ [LIVE_EVENTS]: hub } as never);
-    },
-  };
-}
-
-export function liveEventsOf(context: object): LiveEvents {
-  const hub = (context as { [LIVE_EVENTS]?: LiveEvents })[LIVE_EVENTS];
-  if (!hub) throw new Error('live events are not wired into this application (useLiveEvents)');
-  return hub;
 }

@@ -19,6 +19,7 @@ import type { Actor } from '../auth/actor.ts';
 import { crossTenantAccess, type CrossTenant } from '../auth/cross-tenant.ts';
 import { confinementOf, resolveActor } from '../auth/resolve-actor.ts';
 import { transactionTurns } from '../auth/transaction-turns.ts';
+import type { LiveEvents } from './live-events.ts';
 
 export interface Context {
   requestId: string;
@@ -38,6 +39,8 @@ export interface Context {
   rateLimits: RateLimits;
   /** Where the request comes from (src/auth/client-address.ts), for the per-client limits. */
   clientAddress: string;
+  /** The process's live events, for the `events` subscription. */
+  liveEvents: LiveEvents;
 }
 
 export interface ContextDependencies {
@@ -49,6 +52,7 @@ export interface ContextDependencies {
   isReady: () => boolean;
   callerCaches: CallerCaches;
   rateLimits: RateLimits;
+  liveEvents: LiveEvents;
 }
 
 export function createContextFactory(deps: ContextDependencies) {
@@ -88,6 +92,7 @@ export function createContextFactory(deps: ContextDependencies) {
       keyRing: deps.keyRing,
       rateLimits: deps.rateLimits,
       clientAddress: clientAddressOf(request),
+      liveEvents: deps.liveEvents,
     };
   }
 }

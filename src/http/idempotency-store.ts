@@ -1,10 +1,10 @@
 // The Idempotency-Key table: one claim per (API key, idempotency key) taken by a single statement,
 // so exactly one request runs however many processes receive its retries; the answer it kept,
 // sealed so that only the API key that got it can read it back; and the cleanup after 24 h.
-import { createHmac, hkdfSync } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import type { PresentedApiKey } from '../auth/presented-api-key.ts';
 import { decryptSecret, encryptSecret } from '../crypto/encryption.ts';
 import type { KeyRing } from '../crypto/key-ring.ts';
-import { sha256Hex } from '../crypto/tokens.ts';
 import type { Prisma } from '../db/database.ts';
 
 /** How long a completed answer is replayed. */
@@ -12,30 +12,30 @@ export const IDEMPOTENCY_KEY_TTL_MS = 24 * 60 * 60 * 1000;
 /** A running request holds its key this long, extended while it runs; a dead one's key is taken over after. */
 export const IDEMPOTENCY_LOCK_MS = 60_000;
 
-/** The row's identity, and the API key secret it derives its keys from (never stored). */
+/** The row's identity, and the API key its keys derive from (whose secret is never stored). */
 export interface IdempotencyClaimant {
   callerHash: string;
   key: string;
-  secret: string;
+  apiKey: PresentedApiKey;
 }
 
-export function claimantOf(apiKeySecret: string, idempotencyKey: string): IdempotencyClaimant {
-  return { callerHash: sha256Hex(apiKeySecret), key: idempotencyKey, secret: apiKeySecret };
+export function claimantOf(apiKey: PresentedApiKey, idempotencyKey: string): IdempotencyClaimant {
+  return { callerHash: apiKey.hash, key: idempotencyKey, apiKey };
 }
 
 /** A key of 32 bytes derived from the caller's API key secret, which the database does not hold. */
-const derivedKey = (secret: string, purpose: string) => Buffer.from(hkdfSync('sha256', secret, '', `connect/idempotency/${purpose}`, 32));
+const derivedKey = (claimant: IdempotencyClaimant, purpose: string) => claimant.apiKey.derivedKey(`connect/idempotency/${purpose}`);
 
 /**
  * What makes a retry "the same request". Keyed by the caller's secret: the variables may hold a
  * password or a provider secret, and a plain hash of them would be open to guessing from a dump.
  */
 export function requestFingerprint(claimant: IdempotencyClaimant, canonicalRequest: string): string {
-  return createHmac('sha256', derivedKey(claimant.secret, 'fingerprint')).update(canonicalRequest).digest('hex');
+  return createHmac('sha256', derivedKey(claimant, 'fingerprint')).update(canonicalRequest).digest('hex');
 }
 
 function sealingRing(claimant: IdempotencyClaimant): KeyRing {
-  const key = derivedKey(claimant.secret, 'response');
+  const key = derivedKey(claimant, 'response');
   return { current: { version: 1, key }, keys: new Map([[1, key]]) };
 }
 

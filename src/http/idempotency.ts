@@ -5,7 +5,7 @@
 // final (onResponse), before it goes out, so a retry sent after receipt always finds it.
 import { getOperationAST, print } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { CONNECT_ACCOUNT_HEADER, TENANT_HEADER } from '../auth/acting-on-behalf.ts';
+import type { Actor } from '../auth/actor.ts';
 import { databaseUnavailable, requestError } from '../auth/request-errors.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
@@ -45,13 +45,6 @@ const keyReused = () =>
 const keyInUse = () =>
   requestError('IDEMPOTENCY_KEY_IN_USE', 409, 'A request with this Idempotency-Key is still running: retry once it has answered.');
 
-/** The API key a request presents (its context has authenticated it by the time we look). */
-function presentedApiKey(headers: Headers): string | undefined {
-  const authorization = headers.get('authorization');
-  if (authorization !== null) return /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
-  return headers.get('x-api-key') ?? undefined;
-}
-
 /** JSON with object keys sorted: a client that reorders its variables sends the same request. */
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
@@ -87,13 +80,19 @@ type RequestState =
 
 const states = new WeakMap<Request, RequestState>();
 
+/** What this plugin reads of the GraphQL context: the request, and who is asking (null without an API key). */
+interface IdempotencyContext {
+  request: Request;
+  actor: Actor | null;
+}
+
 export interface IdempotencyDependencies {
   prisma: Prisma;
   clock: Clock;
   log: Logger;
 }
 
-export function useIdempotency({ prisma, clock, log }: IdempotencyDependencies): Plugin<{ request: Request }> {
+export function useIdempotency({ prisma, clock, log }: IdempotencyDependencies): Plugin<IdempotencyContext> {
   function keepLocked(claimant: IdempotencyClaimant, fingerprint: string): NodeJS.Timeout {
     const startedAt = Date.now();
     const heartbeat = setInterval(() => {
@@ -103,24 +102,24 @@ export function useIdempotency({ prisma, clock, log }: IdempotencyDependencies):
     return heartbeat.unref();
   }
 
-  type ExecutePayload = Parameters<NonNullable<Plugin<{ request: Request }>['onExecute']>>[0];
+  type ExecutePayload = Parameters<NonNullable<Plugin<IdempotencyContext>['onExecute']>>[0];
   type ResponsePayload = Parameters<NonNullable<Plugin['onResponse']>>[0];
 
   async function claim({ args, setResultAndStopExecution }: ExecutePayload, key: string) {
-    const { request } = args.contextValue;
+    const { request, actor } = args.contextValue;
     if (getOperationAST(args.document, args.operationName)?.operation !== 'mutation') return;
     if (!VALID_KEY.test(key)) return setResultAndStopExecution({ errors: [invalidKey()] });
-    const secret = presentedApiKey(request.headers);
-    if (!secret) return; // no API key (the admin secret, a public mutation): nothing is stored
-    const claimant = claimantOf(secret, key);
+    if (!actor) return; // no API key (the admin secret, a public mutation): nothing is stored
+    const claimant = claimantOf(actor.apiKey, key);
     const fingerprint = requestFingerprint(
       claimant,
       canonicalJson({
         document: print(args.document),
         operationName: args.operationName ?? null,
         variables: args.variableValues ?? {},
-        connectAccount: request.headers.get(CONNECT_ACCOUNT_HEADER),
-        tenant: request.headers.get(TENANT_HEADER),
+        // Where it acts: the same key and Idempotency-Key for another account is another request.
+        actingFor: actor.actingAs?.id ?? null,
+        tenant: actor.actingScope.tenantId,
       }),
     );
     let outcome: ClaimOutcome;
