@@ -11,7 +11,9 @@ import {
   UpdateConnectionDocument,
   VerifyConnectionDocument,
   type CreateConnectionInput,
+  type ProviderType,
 } from '../generated/graphql.ts';
+import { providers } from '../../src/connections/providers/registry.ts';
 import { readConnectionSecrets } from '../../src/connections/service.ts';
 import { checkedSettings } from '../../src/connections/settings.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -131,8 +133,15 @@ async function eventsAbout(id: string, headers = withKey(owner.apiKey)) {
 
 describe('verifyConnection', () => {
   it('finds each provider HEALTHY with good credentials, through its SDK, and records connection.verification_succeeded', async () => {
-    const inputs = [stripeAt(stripe.url), hubspotAt(hubspot.url), flexpriceAt(flexprice.url), s3At(s3.endpoint)];
-    for (const input of inputs) {
+    // Every provider in the registry: a new one fails here (and does not type-check) until it has a stand-in.
+    const inputs: Record<ProviderType, CreateConnectionInput> = {
+      STRIPE: stripeAt(stripe.url),
+      HUBSPOT: hubspotAt(hubspot.url),
+      FLEXPRICE: flexpriceAt(flexprice.url),
+      S3: s3At(s3.endpoint),
+    };
+    expect(Object.keys(inputs).sort()).toEqual(Object.keys(providers).sort());
+    for (const input of Object.values(inputs)) {
       const connection = await create(input);
       expect(connection.health).toEqual({ status: 'UNKNOWN', lastVerifiedAt: null, lastError: null });
       const verified = await verify(connection.id);
