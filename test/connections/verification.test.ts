@@ -169,14 +169,14 @@ describe('verifyConnection', () => {
   });
 
   it('says NEEDS_REAUTH when the provider refuses the credentials, in words that quote no secret and no provider message', async () => {
-    const inputs = [
-      stripeAt(stripe.url, STRIPE_BAD_KEY),
-      hubspotAt(hubspot.url, HUBSPOT_BAD_TOKEN),
-      flexpriceAt(flexprice.url, FLEXPRICE_BAD_KEY),
-      s3At(s3.endpoint, S3_UNKNOWN_KEY),
-    ];
+    const inputs: Record<ProviderType, CreateConnectionInput> = {
+      STRIPE: stripeAt(stripe.url, STRIPE_BAD_KEY),
+      HUBSPOT: hubspotAt(hubspot.url, HUBSPOT_BAD_TOKEN),
+      FLEXPRICE: flexpriceAt(flexprice.url, FLEXPRICE_BAD_KEY),
+      S3: s3At(s3.endpoint, S3_UNKNOWN_KEY),
+    };
     const errors: Record<string, string | null | undefined> = {};
-    for (const input of inputs) {
+    for (const input of Object.values(inputs)) {
       const connection = await create(input);
       const verified = await verify(connection.id);
       expect(verified.health.status, input.providerType).toBe('NEEDS_REAUTH');
