@@ -11,6 +11,9 @@ import { dateTimeRange, DateTimeFilter, orderByInput } from '../graphql/lists.ts
 import { addressPolicyOf } from '../net/address-guard.ts';
 import type { Context } from '../graphql/context.ts';
 import { changeConnectionStatus, createConnection, updateConnection, verifyConnection, type ConnectionDependencies } from './service.ts';
+import type { SecretField } from './providers/provider.ts';
+import { providers } from './providers/registry.ts';
+import { GENERIC_MEMBER, type SecretsInput } from './secrets.ts';
 import { storedSettings, type ConnectionSettings } from './settings.ts';
 
 const ProviderTypeEnum = builder.enumType(ProviderType, { name: 'ProviderType' });
@@ -160,45 +163,46 @@ builder.queryField('connections', (t) =>
   ),
 );
 
-const StripeSecretsInput = builder.inputType('StripeSecretsInput', {
-  fields: (t) => ({
-    accountId: t.string({ required: false, description: 'acct_…' }),
-    publishableKey: t.string({ required: false, description: 'Required: pk_live_… or pk_test_…' }),
-    secretKey: t.string({ required: false, description: 'Required: sk_… or rk_… (restricted)' }),
-    webhookSecret: t.string({ required: false, description: 'whsec_…' }),
-  }),
-});
-
-const S3SecretsInput = builder.inputType('S3SecretsInput', {
-  fields: (t) => ({
-    awsAccessKeyId: t.string({ required: false, description: 'Required.' }),
-    awsSecretAccessKey: t.string({ required: false, description: 'Required.' }),
-    awsSessionToken: t.string({ required: false }),
-  }),
-});
-
-const HubspotSecretsInput = builder.inputType('HubspotSecretsInput', {
-  fields: (t) => ({
-    accessToken: t.string({ required: false, description: 'Required.' }),
-    appId: t.string({ required: false }),
-    clientSecret: t.string({ required: false }),
-  }),
-});
-
 const GenericSecretsInput = builder.inputType('GenericSecretsInput', {
   fields: (t) => ({ data: t.field({ type: 'JSONObject', required: false, description: 'Required: a non-empty object.' }) }),
 });
 
-const ConnectionSecretsInput = builder.inputType('ConnectionSecretsInput', {
+/** `Required: pk_live_… or pk_test_…`, `Required.`, `whsec_…`, or none. */
+function secretFieldDescription({ required, format }: SecretField): string | undefined {
+  if (required) return format ? `Required: ${format}` : 'Required.';
+  return format;
+}
+
+/** The members of ConnectionSecretsInput: each provider's own (providers/<name>.ts), and `generic`. */
+const secretMembers = Object.values(providers).flatMap(({ secrets }) => {
+  if (secrets.kind !== 'fields') return [];
+  const Input = builder.inputRef<Record<string, string | null | undefined>>(secrets.inputTypeName).implement({
+    fields: (t) =>
+      Object.fromEntries(
+        Object.entries(secrets.fields).map(([name, field]) => [
+          name,
+          t.string({ required: false, description: secretFieldDescription(field) }),
+        ]),
+      ),
+  });
+  return [{ member: secrets.member, Input }];
+});
+const memberNames = [...secretMembers.map(({ member }) => member), GENERIC_MEMBER];
+if (new Set(memberNames).size !== memberNames.length)
+  throw new Error(`Two providers take the same secrets member: ${memberNames.join(', ')}`);
+const genericTakers = Object.entries(providers).flatMap(([type, { secrets }]) => (secrets.kind === 'generic' ? [type] : []));
+
+const genericNote =
+  genericTakers.length > 0 ? ` (${genericTakers.join(', ')} ${genericTakers.length === 1 ? 'takes' : 'take'} generic)` : '';
+
+const ConnectionSecretsInput = builder.inputRef<SecretsInput>('ConnectionSecretsInput').implement({
   description:
-    "Exactly one member, the one of the connection's provider (FLEXPRICE takes generic). Write-only. Fields marked " +
-    'required are checked by the server, so a missing one is a VALIDATION error naming it (never echoing a value).',
+    `Exactly one member, the one of the connection's provider${genericNote}. ` +
+    'Write-only. Fields marked required are checked by the server, so a missing one is a VALIDATION error naming it (never echoing a value).',
   isOneOf: true,
   fields: (t) => ({
-    stripe: t.field({ type: StripeSecretsInput, required: false }),
-    s3: t.field({ type: S3SecretsInput, required: false }),
-    hubspot: t.field({ type: HubspotSecretsInput, required: false }),
-    generic: t.field({ type: GenericSecretsInput, required: false }),
+    ...Object.fromEntries(secretMembers.map(({ member, Input }) => [member, t.field({ type: Input, required: false })])),
+    [GENERIC_MEMBER]: t.field({ type: GenericSecretsInput, required: false }),
   }),
 });
 

@@ -1,42 +1,16 @@
-// Provider secrets: which member of the `secrets` input each provider takes, the fields it needs,
-// and the masked hints the API shows instead of the values. Error messages name fields, never values.
+// Provider secrets: the member of the `secrets` input each provider takes, the fields it needs
+// (providers/<name>.ts), and the masked hints the API shows instead of the values. Error messages
+// name fields, never values.
 import { ValidationError } from '../core/domain-errors.ts';
 import type { ProviderType } from '../generated/prisma/enums.ts';
 import { METADATA_MAX_BYTES } from '../core/validation.ts';
+import { providers } from './providers/registry.ts';
 
-export interface SecretsInput {
-  stripe?: { accountId?: string | null; publishableKey?: string | null; secretKey?: string | null; webhookSecret?: string | null } | null;
-  s3?: { awsAccessKeyId?: string | null; awsSecretAccessKey?: string | null; awsSessionToken?: string | null } | null;
-  hubspot?: { accessToken?: string | null; appId?: string | null; clientSecret?: string | null } | null;
-  generic?: { data?: Record<string, unknown> | null } | null;
-}
+/** `secrets.<member> { field: value }`, one member per provider with fields of its own, or `secrets.generic { data }`. */
+export type SecretsInput = Record<string, Record<string, unknown> | null | undefined>;
 
-type Member = keyof SecretsInput;
-
-/** What a provider's secrets look like: the input member, its required fields, and a pattern per field. */
-const providerSecrets: Record<ProviderType, { member: Member; required: string[]; patterns: Record<string, RegExp> }> = {
-  STRIPE: {
-    member: 'stripe',
-    required: ['publishableKey', 'secretKey'],
-    patterns: {
-      accountId: /^acct_[A-Za-z0-9]+$/,
-      publishableKey: /^pk_(live|test)_[A-Za-z0-9]+$/,
-      secretKey: /^(sk|rk)_(live|test)_[A-Za-z0-9]+$/,
-      webhookSecret: /^whsec_[A-Za-z0-9+/=]+$/,
-    },
-  },
-  S3: {
-    member: 's3',
-    required: ['awsAccessKeyId', 'awsSecretAccessKey'],
-    patterns: { awsAccessKeyId: /^[A-Z0-9]{16,128}$/, awsSecretAccessKey: /^\S{16,128}$/, awsSessionToken: /^\S{16,4096}$/ },
-  },
-  HUBSPOT: {
-    member: 'hubspot',
-    required: ['accessToken'],
-    patterns: { accessToken: /^\S{8,1024}$/, appId: /^\d{1,20}$/, clientSecret: /^\S{8,256}$/ },
-  },
-  FLEXPRICE: { member: 'generic', required: ['data'], patterns: {} },
-};
+/** The member every provider without fields of its own takes: `secrets.generic { data }`. */
+export const GENERIC_MEMBER = 'generic';
 
 export type StoredSecrets = Record<string, unknown>;
 
@@ -46,13 +20,14 @@ export type StoredSecrets = Record<string, unknown>;
  * must be present afterwards. Blank fields count as not given.
  */
 export function checkedSecrets(providerType: ProviderType, secrets: SecretsInput, stored: StoredSecrets = {}): StoredSecrets {
-  const { member, required, patterns } = providerSecrets[providerType];
+  const shape = providers[providerType].secrets;
+  const member = shape.kind === 'fields' ? shape.member : GENERIC_MEMBER;
   const given = Object.entries(secrets).filter(([, value]) => value != null);
   const value = secrets[member];
   if (given.length !== 1 || !value) {
     throw new ValidationError(`A ${providerType} connection takes its secrets in secrets.${member}.`, ['input.secrets']);
   }
-  if (member === 'generic') {
+  if (shape.kind === 'generic') {
     const data = (value as { data?: Record<string, unknown> | null }).data;
     const merged = { ...stored, ...data };
     if (!data || Object.keys(data).length === 0 || Buffer.byteLength(JSON.stringify(merged)) > METADATA_MAX_BYTES) {
@@ -68,10 +43,12 @@ export function checkedSecrets(providerType: ProviderType, secrets: SecretsInput
   for (const [field, raw] of Object.entries(value as Record<string, string | null | undefined>)) {
     const text = raw?.trim() ?? '';
     if (text === '') continue;
-    if (!patterns[field]?.test(text)) malformed.push(`input.secrets.${member}.${field}`);
+    const spec = Object.hasOwn(shape.fields, field) ? shape.fields[field] : undefined;
+    if (!spec?.pattern.test(text)) malformed.push(`input.secrets.${member}.${field}`);
     changed[field] = text;
   }
   const merged = { ...stored, ...changed };
+  const required = Object.keys(shape.fields).filter((field) => shape.fields[field]?.required);
   const missing = required.filter((field) => typeof merged[field] !== 'string').map((field) => `input.secrets.${member}.${field}`);
   const faults = [...missing, ...malformed];
   if (faults.length > 0) throw new ValidationError(`Missing or malformed secret fields: ${faults.join(', ')}.`, faults);
@@ -79,10 +56,14 @@ export function checkedSecrets(providerType: ProviderType, secrets: SecretsInput
 }
 
 /**
- * The kinds of key a provider names in public, e.g. Stripe's `sk_live_`: they say which key it is and
- * hide nothing, so a hint may show them. Anything else at the start of a value is secret.
+ * The kinds of key the providers name in public, e.g. Stripe's `sk_live_`: they say which key it is
+ * and hide nothing, so a hint may show them. Anything else at the start of a value is secret.
  */
-const PUBLIC_PREFIX = /^(?:(?:sk|rk|pk)_(?:live|test)_|whsec_|acct_)/;
+const PUBLIC_PREFIX = new RegExp(
+  `^(?:${Object.values(providers)
+    .flatMap(({ publicPrefix }) => (publicPrefix ? [publicPrefix.source.replace(/^\^/, '')] : []))
+    .join('|')})`,
+);
 /** A hint shows at most this many characters of the secret part... */
 export const HINT_VISIBLE_CHARACTERS = 4;
 /** ...and only of a secret part at least this long: 12 characters stay unknown. */

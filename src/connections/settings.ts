@@ -5,6 +5,7 @@
 import { ValidationError } from '../core/domain-errors.ts';
 import type { ProviderType } from '../generated/prisma/enums.ts';
 import { checkOutboundUrl, type AddressPolicy } from '../net/address-guard.ts';
+import { providers } from './providers/registry.ts';
 
 export interface ConnectionSettings {
   invoiceSyncEnable: boolean;
@@ -26,13 +27,19 @@ export interface ConnectionSettingsInput {
   forcePathStyle?: boolean | null | undefined;
 }
 
-/** S3's bucket naming rules: 3-63 lower-case letters, digits, dots and hyphens, a letter or digit at each end. */
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-/** AWS regions (eu-west-3) and the names S3-compatible stores use (auto, garage, us-east-1). */
-const REGION = /^[a-z0-9][a-z0-9-]{0,62}$/;
-const S3_ONLY = ['bucket', 'region', 'forcePathStyle'] as const;
+/** The settings only some providers take (each provider says which, providers/<name>.ts), in the order they are checked. */
+export const PROVIDER_SETTINGS = ['bucket', 'region', 'forcePathStyle'] as const;
+export type ProviderSettingName = (typeof PROVIDER_SETTINGS)[number];
 
-/** The stored settings after `input`, checked; a field S3 alone takes is refused on another provider. */
+/** `S3`, or `S3 or X`: the providers that take one of `names`. */
+function providersTaking(names: readonly ProviderSettingName[]): string {
+  const labels = Object.values(providers)
+    .filter((provider) => names.some((name) => provider.settings?.[name]))
+    .map((provider) => provider.label);
+  return labels.join(' or ');
+}
+
+/** The stored settings after `input`, checked; a setting the provider does not take is refused. */
 export async function checkedSettings(
   providerType: ProviderType,
   input: ConnectionSettingsInput | null | undefined,
@@ -42,17 +49,18 @@ export async function checkedSettings(
   const settings: ConnectionSettings = { invoiceSyncEnable: false, ...current };
   if (!input) return settings;
   const field = (name: string) => `input.settings.${name}`;
-  if (providerType !== 'S3') {
-    const misplaced = S3_ONLY.filter((name) => input[name] != null).map(field);
-    if (misplaced.length > 0) throw new ValidationError(`${misplaced.join(', ')}: for S3 connections only.`, misplaced);
+  const taken = providers[providerType].settings ?? {};
+  const misplacedNames = PROVIDER_SETTINGS.filter((name) => input[name] != null && !taken[name]);
+  if (misplacedNames.length > 0) {
+    const misplaced = misplacedNames.map(field);
+    throw new ValidationError(`${misplaced.join(', ')}: for ${providersTaking(misplacedNames)} connections only.`, misplaced);
   }
-  if (input.bucket != null && !BUCKET.test(input.bucket)) {
-    throw new ValidationError(`${field('bucket')} must be an S3 bucket name (3-63 lower-case letters, digits, dots or hyphens).`, [
-      field('bucket'),
-    ]);
-  }
-  if (input.region != null && !REGION.test(input.region)) {
-    throw new ValidationError(`${field('region')} must be a region name such as eu-west-3.`, [field('region')]);
+  for (const name of PROVIDER_SETTINGS) {
+    const format = taken[name]?.format;
+    const value = input[name];
+    if (format && typeof value === 'string' && !format.pattern.test(value)) {
+      throw new ValidationError(`${field(name)} ${format.message}`, [field(name)]);
+    }
   }
   if (input.invoiceSyncEnable != null) settings.invoiceSyncEnable = input.invoiceSyncEnable;
   if (input.endpoint !== undefined)

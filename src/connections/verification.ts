@@ -1,4 +1,4 @@
-// Checks a connection's stored credentials against its provider (providers/*.ts, one per provider,
+// Checks a connection's stored credentials against its provider (the check in providers/<name>.ts,
 // each through its official SDK or documented HTTP API) and turns the outcome into a health. The
 // whole check has VERIFY_TIMEOUT_MS: every SDK gets that timeout, and at the deadline its sockets
 // are destroyed (net/guarded-agents.ts), so no verification holds a request longer. `lastError` is
@@ -11,7 +11,8 @@ import { RefusedAddressError, type AddressPolicy } from '../net/address-guard.ts
 import { AnswerTooLargeError, guardedAgents, MAX_ANSWER_BYTES, RedirectRefusedError } from '../net/guarded-agents.ts';
 import type { StoredSecrets } from './secrets.ts';
 import type { ConnectionSettings } from './settings.ts';
-import { MissingCredential, ProviderAnswer, type ProviderCheck } from './providers/answers.ts';
+import { MissingCredential, ProviderAnswer } from './providers/answers.ts';
+import { providers } from './providers/registry.ts';
 
 export const VERIFY_TIMEOUT_MS = 5_000;
 
@@ -22,41 +23,6 @@ export interface VerificationOutcome {
   /** Null when HEALTHY. */
   error: string | null;
 }
-
-/**
- * Each provider's check, its public endpoint (used when settings.endpoint is not set), its name in
- * `lastError` and the shape of the error codes it documents (Stripe's `api_key_expired`, S3's
- * `InvalidAccessKeyId`, HubSpot's `EXPIRED_AUTHENTICATION`; Flexprice's are not quoted). The SDKs
- * load on the first check (about 2 s and 70 MB for the three), not at start.
- */
-const providers: Record<ProviderType, { load: () => Promise<ProviderCheck>; endpoint: string; label: string; code: RegExp | null }> = {
-  STRIPE: {
-    load: async () => (await import('./providers/stripe.ts')).checkStripe,
-    endpoint: 'https://api.stripe.com',
-    label: 'Stripe',
-    code: /^[a-z]+(?:_[a-z]+)*$/,
-  },
-  // The SDK's own regional endpoint is the default; this one only serves the address guard.
-  S3: {
-    load: async () => (await import('./providers/s3.ts')).checkS3,
-    endpoint: 'https://s3.amazonaws.com',
-    label: 'S3',
-    code: /^[A-Z][A-Za-z]*$/,
-  },
-  HUBSPOT: {
-    load: async () => (await import('./providers/hubspot.ts')).checkHubspot,
-    endpoint: 'https://api.hubapi.com',
-    label: 'HubSpot',
-    code: /^[A-Z]+(?:_[A-Z]+)*$/,
-  },
-  // Flexprice's base URLs include the API version (US region; India is https://api.cloud.flexprice.io/v1).
-  FLEXPRICE: {
-    load: async () => (await import('./providers/flexprice.ts')).checkFlexprice,
-    endpoint: 'https://us.api.flexprice.io/v1',
-    label: 'Flexprice',
-    code: null,
-  },
-};
 
 class DeadlineReached extends Error {}
 
@@ -112,7 +78,7 @@ function quotedCode(code: string | null, shape: RegExp | null, secrets: StoredSe
 }
 
 function outcomeOf(error: unknown, request: VerificationRequest, timeoutMs: number): VerificationOutcome {
-  const { label, code: shape } = providers[request.providerType];
+  const { label, errorCode: shape } = providers[request.providerType];
   if (error instanceof MissingCredential) return { status: 'NEEDS_REAUTH', error: error.message };
   if (error instanceof ProviderAnswer) {
     const code = quotedCode(error.providerCode, shape, request.secrets);
@@ -147,11 +113,12 @@ export interface VerificationRequest {
 
 /** Never throws: a failure of any kind is an outcome. */
 export async function verifyCredentials(request: VerificationRequest): Promise<VerificationOutcome> {
-  const { load, endpoint } = providers[request.providerType];
+  const { loadSdk, check, endpoint } = providers[request.providerType];
   const timeoutMs = request.timeoutMs ?? VERIFY_TIMEOUT_MS;
   const url = new URL(request.settings.endpoint ?? endpoint);
   try {
-    const check = await load();
+    // The first check of a provider loads its SDK (about 2 s): before the deadline starts.
+    await loadSdk?.();
     await withinDeadline(timeoutMs, (signal) => {
       const agents = guardedAgents(url, request.policy, signal);
       // The agents' own refusal wins over whatever the SDK makes of the socket it destroyed.

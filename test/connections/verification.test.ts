@@ -11,7 +11,9 @@ import {
   UpdateConnectionDocument,
   VerifyConnectionDocument,
   type CreateConnectionInput,
+  type ProviderType,
 } from '../generated/graphql.ts';
+import { providers } from '../../src/connections/providers/registry.ts';
 import { readConnectionSecrets } from '../../src/connections/service.ts';
 import { checkedSettings } from '../../src/connections/settings.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -131,8 +133,15 @@ async function eventsAbout(id: string, headers = withKey(owner.apiKey)) {
 
 describe('verifyConnection', () => {
   it('finds each provider HEALTHY with good credentials, through its SDK, and records connection.verification_succeeded', async () => {
-    const inputs = [stripeAt(stripe.url), hubspotAt(hubspot.url), flexpriceAt(flexprice.url), s3At(s3.endpoint)];
-    for (const input of inputs) {
+    // Every provider in the registry: a new one fails here (and does not type-check) until it has a stand-in.
+    const inputs: Record<ProviderType, CreateConnectionInput> = {
+      STRIPE: stripeAt(stripe.url),
+      HUBSPOT: hubspotAt(hubspot.url),
+      FLEXPRICE: flexpriceAt(flexprice.url),
+      S3: s3At(s3.endpoint),
+    };
+    expect(Object.keys(inputs).sort()).toEqual(Object.keys(providers).sort());
+    for (const input of Object.values(inputs)) {
       const connection = await create(input);
       expect(connection.health).toEqual({ status: 'UNKNOWN', lastVerifiedAt: null, lastError: null });
       const verified = await verify(connection.id);
@@ -160,14 +169,14 @@ describe('verifyConnection', () => {
   });
 
   it('says NEEDS_REAUTH when the provider refuses the credentials, in words that quote no secret and no provider message', async () => {
-    const inputs = [
-      stripeAt(stripe.url, STRIPE_BAD_KEY),
-      hubspotAt(hubspot.url, HUBSPOT_BAD_TOKEN),
-      flexpriceAt(flexprice.url, FLEXPRICE_BAD_KEY),
-      s3At(s3.endpoint, S3_UNKNOWN_KEY),
-    ];
+    const inputs: Record<ProviderType, CreateConnectionInput> = {
+      STRIPE: stripeAt(stripe.url, STRIPE_BAD_KEY),
+      HUBSPOT: hubspotAt(hubspot.url, HUBSPOT_BAD_TOKEN),
+      FLEXPRICE: flexpriceAt(flexprice.url, FLEXPRICE_BAD_KEY),
+      S3: s3At(s3.endpoint, S3_UNKNOWN_KEY),
+    };
     const errors: Record<string, string | null | undefined> = {};
-    for (const input of inputs) {
+    for (const input of Object.values(inputs)) {
       const connection = await create(input);
       const verified = await verify(connection.id);
       expect(verified.health.status, input.providerType).toBe('NEEDS_REAUTH');

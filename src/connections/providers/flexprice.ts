@@ -1,9 +1,10 @@
-// Flexprice: the API key is accepted (an authenticated GET /customers?limit=1 with the x-api-key
-// header, as the API reference documents; there is no official Node SDK to call it through here).
-// The key is secrets.generic.data.apiKey; settings.endpoint is the base URL with its /v1.
+// Flexprice: its API key in secrets.generic.data.apiKey, and its check: the key is accepted (an
+// authenticated GET /customers?limit=1 with the x-api-key header, as the API reference documents;
+// there is no official Node SDK to call it through here). settings.endpoint is the base URL with its /v1.
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { ProviderAnswer, requiredSecret, type ProviderCheck } from './answers.ts';
+import type { Provider } from './provider.ts';
 
 export const checkFlexprice: ProviderCheck = async ({ secrets, url, agents, signal }) => {
   const apiKey = requiredSecret(secrets, 'apiKey', 'secrets.generic.data.apiKey');
@@ -26,4 +27,14 @@ export const checkFlexprice: ProviderCheck = async ({ secrets, url, agents, sign
     outgoing.end();
   });
   if (status < 200 || status >= 300) throw new ProviderAnswer(status, null);
+};
+
+export const flexprice: Provider = {
+  label: 'Flexprice',
+  secrets: { kind: 'generic' },
+  // Its base URLs include the API version (US region; India is https://api.cloud.flexprice.io/v1).
+  endpoint: 'https://us.api.flexprice.io/v1',
+  // Its error codes are not quoted.
+  errorCode: null,
+  check: checkFlexprice,
 };

@@ -1,8 +1,10 @@
-// HubSpot: the access token is one HubSpot knows and has not expired (GET
-// /oauth/v1/access-tokens/{token}, "Retrieve OAuth token metadata"), through the official SDK with
-// settings.endpoint as its basePath.
-import { Client } from '@hubspot/api-client';
+// HubSpot: its access token (and app credentials) in secrets.hubspot, and its check: the access
+// token is one HubSpot knows and has not expired (GET /oauth/v1/access-tokens/{token}, "Retrieve
+// OAuth token metadata"), through the official SDK with settings.endpoint as its basePath.
 import { ProviderAnswer, requiredSecret, type ProviderCheck } from './answers.ts';
+import type { Provider } from './provider.ts';
+
+const loadSdk = () => import('@hubspot/api-client');
 
 interface HubspotApiException {
   code: number;
@@ -14,6 +16,7 @@ const isApiException = (error: unknown): error is HubspotApiException =>
 
 export const checkHubspot: ProviderCheck = async ({ secrets, url, agents }) => {
   const accessToken = requiredSecret(secrets, 'accessToken', 'secrets.hubspot.accessToken');
+  const { Client } = await loadSdk();
   // The SDK's own retries would wait past the deadline: none. Its fetch has no timeout of its own;
   // the deadline destroys the agent's socket.
   const client = new Client({ basePath: url.href.replace(/\/+$/, ''), httpAgent: agents.forUrl, numberOfApiCallRetries: 0 });
@@ -29,4 +32,23 @@ export const checkHubspot: ProviderCheck = async ({ secrets, url, agents }) => {
     }
     throw error;
   }
+};
+
+export const hubspot: Provider = {
+  label: 'HubSpot',
+  secrets: {
+    kind: 'fields',
+    member: 'hubspot',
+    inputTypeName: 'HubspotSecretsInput',
+    fields: {
+      accessToken: { pattern: /^\S{8,1024}$/, required: true },
+      appId: { pattern: /^\d{1,20}$/ },
+      clientSecret: { pattern: /^\S{8,256}$/ },
+    },
+  },
+  endpoint: 'https://api.hubapi.com',
+  // EXPIRED_AUTHENTICATION
+  errorCode: /^[A-Z]+(?:_[A-Z]+)*$/,
+  loadSdk,
+  check: checkHubspot,
 };

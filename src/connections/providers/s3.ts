@@ -1,12 +1,15 @@
-// S3 and S3-compatible stores: the keys may reach settings.bucket (HeadBucket), or without a bucket
-// the account answers them (ListBuckets), through the official SDK with settings.endpoint,
+// S3 and S3-compatible stores: their keys in secrets.s3, the bucket, region and path style among the
+// settings, and the check: the keys may reach settings.bucket (HeadBucket), or without a bucket the
+// account answers them (ListBuckets), through the official SDK with settings.endpoint,
 // settings.region and settings.forcePathStyle.
-import { HeadBucketCommand, ListBucketsCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { ProviderAnswer, requiredSecret, type ProviderCheck } from './answers.ts';
+import type { Provider } from './provider.ts';
 
+const loadSdk = () => import('@aws-sdk/client-s3');
 const DEFAULT_REGION = 'us-east-1';
 
 export const checkS3: ProviderCheck = async ({ secrets, settings, agents, signal, timeoutMs }) => {
+  const { HeadBucketCommand, ListBucketsCommand, S3Client, S3ServiceException } = await loadSdk();
   const credentials = {
     accessKeyId: requiredSecret(secrets, 'awsAccessKeyId', 'secrets.s3.awsAccessKeyId'),
     secretAccessKey: requiredSecret(secrets, 'awsSecretAccessKey', 'secrets.s3.awsSecretAccessKey'),
@@ -31,4 +34,36 @@ export const checkS3: ProviderCheck = async ({ secrets, settings, agents, signal
   } finally {
     client.destroy();
   }
+};
+
+export const s3: Provider = {
+  label: 'S3',
+  secrets: {
+    kind: 'fields',
+    member: 's3',
+    inputTypeName: 'S3SecretsInput',
+    fields: {
+      awsAccessKeyId: { pattern: /^[A-Z0-9]{16,128}$/, required: true },
+      awsSecretAccessKey: { pattern: /^\S{16,128}$/, required: true },
+      awsSessionToken: { pattern: /^\S{16,4096}$/ },
+    },
+  },
+  // The SDK's own regional endpoint is the default; this one only serves the address guard.
+  endpoint: 'https://s3.amazonaws.com',
+  settings: {
+    // S3's bucket naming rules: 3-63 lower-case letters, digits, dots and hyphens, a letter or digit at each end.
+    bucket: {
+      format: {
+        pattern: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+        message: 'must be an S3 bucket name (3-63 lower-case letters, digits, dots or hyphens).',
+      },
+    },
+    // AWS regions (eu-west-3) and the names S3-compatible stores use (auto, garage, us-east-1).
+    region: { format: { pattern: /^[a-z0-9][a-z0-9-]{0,62}$/, message: 'must be a region name such as eu-west-3.' } },
+    forcePathStyle: {},
+  },
+  // InvalidAccessKeyId, NoSuchBucket
+  errorCode: /^[A-Z][A-Za-z]*$/,
+  loadSdk,
+  check: checkS3,
 };
