@@ -14,6 +14,7 @@ import { createRateLimits, prepareRateLimitTable } from './auth/rate-limits.ts';
 import { limitPasswordHashing } from './auth/passwords.ts';
 import { schema } from './schema.ts';
 import { useErrorMasking } from './graphql/mask-errors.ts';
+import { useInputErrorCodes } from './graphql/input-errors.ts';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useRequestLimits } from './http/limits.ts';
 import { useMetrics } from './http/metrics.ts';
@@ -179,6 +180,7 @@ export async function createApp({ config, database, log, keyRing, clock = system
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'authorization', 'x-api-key'] }),
       ...useRequestLimits(config),
       useErrorMasking(),
+      useInputErrorCodes(),
       useInputValueScrubbing(),
       useLiveEvents(liveEvents),
       // Last of the execution hooks: the key is claimed once the request is authenticated and allowed.
