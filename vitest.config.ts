@@ -26,6 +26,8 @@ const databaseAgnostic = [
   'test/hardening/request-bodies.test.ts',
   // NUL and control characters refused by input validation, before anything reaches the database.
   'test/graphql/nul-input.test.ts',
+  // Error codes and HTTP refusals: given by parsing, validation, the executor and yoga, before any query.
+  'test/graphql/error-codes.test.ts',
   // Production-safe defaults: the outbox page's loopback rule, METRICS_TOKEN, the start-up warning.
   'test/hardening/production-defaults.test.ts',
   // The onboarding and account update pages and GraphiQL in a real browser: HTML, cookies and scripts

@@ -14,7 +14,9 @@ import { createRateLimits, prepareRateLimitTable } from './auth/rate-limits.ts';
 import { limitPasswordHashing } from './auth/passwords.ts';
 import { schema } from './schema.ts';
 import { useErrorMasking } from './graphql/mask-errors.ts';
-import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { useCsrfHeaderCheck } from './http/csrf.ts';
+import { useErrorBodies } from './http/error-bodies.ts';
+import { useInputErrorCodes } from './graphql/input-errors.ts';
 import { useRequestLimits } from './http/limits.ts';
 import { useMetrics } from './http/metrics.ts';
 import { workerMetrics } from './cluster.ts';
@@ -22,7 +24,7 @@ import { createTracing } from './http/tracing.ts';
 import { useRequestLog } from './http/request-log.ts';
 import { useInputValueScrubbing } from './http/scrub-input-values.ts';
 import { startIdempotencyCleanup, useIdempotency } from './http/idempotency.ts';
-import { FORM_MAX_BYTES, tooLargePage, usePages } from './web/page-routes.ts';
+import { FORM_MAX_BYTES, refusalPage, tooLargePage, usePages } from './web/page-routes.ts';
 import { useBodyLimit } from './http/request-body.ts';
 import { oauthRoutes } from './web/oauth-routes.ts';
 import { onboardingPageRoutes } from './web/onboarding-routes.ts';
@@ -164,6 +166,8 @@ export async function createApp({ config, database, log, keyRing, clock = system
     plugins: [
       // First: every body is read through its cap, by any route (see request-body.ts).
       useBodyLimit(bodyCapOf(config), tooLargePage),
+      // A refusal answered with no body (an unknown path, a body yoga cannot read) gets one with its code.
+      useErrorBodies(refusalPage),
       ...tracing.plugins,
       useMetrics(database, config.metricsToken, cluster.isWorker ? workerMetrics : undefined),
       useRequestLog(log),
@@ -177,9 +181,10 @@ export async function createApp({ config, database, log, keyRing, clock = system
       }),
       useCallerCacheSync(callerCaches),
       // A browser form or a simple GET cannot send this header without a CORS preflight.
-      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'authorization', 'x-api-key'] }),
+      useCsrfHeaderCheck(['x-graphql-yoga-csrf', 'authorization', 'x-api-key']),
       ...useRequestLimits(config),
       useErrorMasking(),
+      useInputErrorCodes(),
       useInputValueScrubbing(),
       // Last of the execution hooks: the key is claimed once the request is authenticated and allowed.
       useIdempotency({ prisma: database.prisma, clock, log }),

@@ -21,6 +21,7 @@ import { authScopesFor, unauthorizedError } from './permissions.ts';
 import type { GrantScope } from '../auth/grant-scopes.ts';
 import { ValidationError } from '../core/domain-errors.ts';
 import NulInputPlugin from './nul-input-plugin.ts';
+import PageSizePlugin, { pageSizes } from './page-size-plugin.ts';
 import { typeNameOf } from './type-names.ts';
 
 export const builder = new SchemaBuilder<{
@@ -48,7 +49,7 @@ export const builder = new SchemaBuilder<{
   };
 }>({
   // NulInputPlugin last: innermost, so the errors plugin turns its ValidationError into the union member.
-  plugins: [ScopeAuthPlugin, ErrorsPlugin, PrismaPlugin, RelayPlugin, NulInputPlugin],
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, PrismaPlugin, RelayPlugin, NulInputPlugin, PageSizePlugin],
   defaultFieldNullability: false,
   scopeAuth: {
     authScopes: authScopesFor,
@@ -67,8 +68,8 @@ export const builder = new SchemaBuilder<{
     dmmf: getDatamodel(),
     exposeDescriptions: true,
     filterConnectionTotalCount: true,
-    maxConnectionSize: 100,
-    defaultConnectionSize: 20,
+    maxConnectionSize: pageSizes.maxSize,
+    defaultConnectionSize: pageSizes.defaultSize,
   },
   relay: {
     clientMutationId: 'omit',

@@ -33,6 +33,9 @@ export function messagePage(title: string, message: string | Html, brand: Brand 
 /** The 413 a browser sees, on any route (request-body.ts). */
 export const tooLargePage = (message: string) => messagePage('Request too large', message, null, 413);
 
+/** A refusal a browser sees when the route gave none of its own: an unknown path, a method it does not take (error-bodies.ts). */
+export const refusalPage = (title: string, message: string, status: number) => messagePage(title, message, null, status);
+
 export interface PagesOptions {
   routes: PageRoute[];
   /** Browser forms must come from here (`Origin`). */
