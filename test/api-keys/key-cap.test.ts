@@ -9,10 +9,10 @@ import {
   RotateSubAccountApiKeyDocument,
   type CreateSubAccountInput,
 } from '../generated/graphql.ts';
-import { givenConnectPlatform } from '../support/connect.ts';
-import { givenOrganization } from '../support/fixtures.ts';
+import { givenConnectPlatform } from '../support/givens/connect.ts';
+import { givenOrganization } from '../support/givens/organizations.ts';
 import { startTestServer, withKey, type TestServer } from '../support/server.ts';
-import { givenPurpose, givenSubAccount, subAccountInput } from '../sub-accounts/givens.ts';
+import { givenPurpose, givenSubAccount, subAccountInput } from '../support/givens/sub-accounts.ts';
 
 let server: TestServer;
 

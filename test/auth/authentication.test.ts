@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeysDocument, CreateOrganizationDocument, ViewerDocument } from '../generated/graphql.ts';
-import { givenOrganization, type OrganizationFixture } from '../support/fixtures.ts';
+import { givenOrganization, type OrganizationFixture } from '../support/givens/organizations.ts';
 import { ADMIN_SECRET, startTestServer, withKey, type TestServer } from '../support/server.ts';
 
 let server: TestServer;

@@ -3,8 +3,8 @@
 // nested values included, gets its own client, and each client still sees only its own rows.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scopeToTenant, type TenantScope } from '../../src/db/tenant-scope.ts';
-import { givenConnectPlatform, givenExpressAccount } from '../support/connect.ts';
-import type { OrganizationFixture } from '../support/fixtures.ts';
+import { givenConnectPlatform, givenExpressAccount } from '../support/givens/connect.ts';
+import type { OrganizationFixture } from '../support/givens/organizations.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;

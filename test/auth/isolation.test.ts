@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../../src/schema.ts';
 import { typeOfId } from '../../src/core/ids.ts';
-import { MARKERS, buildIsolationWorld, type IsolationWorld, type Marker } from '../support/isolation-world.ts';
+import { MARKERS, buildIsolationWorld, type IsolationWorld, type Marker } from '../support/givens/isolation.ts';
 import { queriesOfSchema } from '../support/schema-queries.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 

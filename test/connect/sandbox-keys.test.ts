@@ -27,10 +27,10 @@ import {
   UpdateConnectPlatformDocument,
   UpdateConnectedAccountDocument,
 } from '../generated/graphql.ts';
-import { REDIRECT_URL, actingFor, givenActiveAccount, givenConnectPlatform, givenExpressAccount } from '../support/connect.ts';
-import type { OrganizationFixture } from '../support/fixtures.ts';
+import { REDIRECT_URL, actingFor, givenActiveAccount, givenConnectPlatform, givenExpressAccount } from '../support/givens/connect.ts';
+import type { OrganizationFixture } from '../support/givens/organizations.ts';
 import { startTestServer, withKey, type TestServer } from '../support/server.ts';
-import { givenEndpoint } from '../webhooks/givens.ts';
+import { givenEndpoint } from '../support/givens/webhooks.ts';
 import { startReceiver, type Receiver } from '../webhooks/receiver.ts';
 
 const PRODUCTION_ONLY = 'Connect is production-only: use a key of the production tenant.';

@@ -12,8 +12,8 @@ import {
 } from '../generated/graphql.ts';
 import { parseKeyRing, newKeyEntry } from '../../src/crypto/key-ring.ts';
 import { pendingReencryption, readConnectionSecrets, reencryptBatch } from '../../src/connections/service.ts';
-import { actingFor, givenActiveAccount, givenConnectPlatform } from '../support/connect.ts';
-import { givenOrganization, type OrganizationFixture } from '../support/fixtures.ts';
+import { actingFor, givenActiveAccount, givenConnectPlatform } from '../support/givens/connect.ts';
+import { givenOrganization, type OrganizationFixture } from '../support/givens/organizations.ts';
 import { startTestServer, TEST_ENCRYPTION_KEYS, withKey, type TestServer } from '../support/server.ts';
 
 let server: TestServer;

@@ -5,7 +5,7 @@ import { ConnectionDocument, CreateConnectionDocument, EventsDocument, ArchiveCo
 import { startConnectionReverification } from '../../src/connections/reverification.ts';
 import { createLogger } from '../../src/core/logger.ts';
 import { addressPolicyOf } from '../../src/net/address-guard.ts';
-import { givenOrganization, type OrganizationFixture } from '../support/fixtures.ts';
+import { givenOrganization, type OrganizationFixture } from '../support/givens/organizations.ts';
 import { startTestServer, withKey, type TestServer } from '../support/server.ts';
 import { startStripe, type StandIn } from './stand-ins/providers.ts';
 

@@ -13,8 +13,8 @@ import {
   type CreateConnectionInput,
   type EventFilter,
 } from '../generated/graphql.ts';
-import { actingFor, givenActiveAccount, givenConnectPlatform, givenExpressAccount } from '../support/connect.ts';
-import type { OrganizationFixture } from '../support/fixtures.ts';
+import { actingFor, givenActiveAccount, givenConnectPlatform, givenExpressAccount } from '../support/givens/connect.ts';
+import type { OrganizationFixture } from '../support/givens/organizations.ts';
 import { startTestServer, withKey, type TestServer } from '../support/server.ts';
 
 let server: TestServer;

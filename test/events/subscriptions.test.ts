@@ -19,9 +19,9 @@ import { recordEvent } from '../../src/events/record.ts';
 import { startLiveEvents } from '../../src/events/live.ts';
 import { scopeToTenant } from '../../src/db/tenant-scope.ts';
 import { createLogger } from '../../src/core/logger.ts';
-import { actingFor, givenActiveAccount, givenConnectPlatform } from '../support/connect.ts';
-import type { OrganizationFixture } from '../support/fixtures.ts';
-import { givenOAuthPlatform, givenOwnedOrganization, givenStandardAccount } from '../support/oauth.ts';
+import { actingFor, givenActiveAccount, givenConnectPlatform } from '../support/givens/connect.ts';
+import type { OrganizationFixture } from '../support/givens/organizations.ts';
+import { givenOAuthPlatform, givenOwnedOrganization, givenStandardAccount } from '../support/givens/oauth.ts';
 import { startTestServer, TEST_ENCRYPTION_KEYS, withKey, type TestServer } from '../support/server.ts';
 
 type LiveEvent = LiveEventsSubscription['events'];

@@ -6,10 +6,10 @@ import { RevokeConnectedAccountDocument } from '../generated/graphql.ts';
 import { sha256Hex } from '../../src/crypto/tokens.ts';
 import { issueApiKeySecret } from '../../src/auth/api-key-secrets.ts';
 import { newId } from '../../src/core/ids.ts';
-import { actingFor, givenActiveAccount, givenConnectPlatform } from '../support/connect.ts';
-import type { OrganizationFixture } from '../support/fixtures.ts';
+import { actingFor, givenActiveAccount, givenConnectPlatform } from '../support/givens/connect.ts';
+import type { OrganizationFixture } from '../support/givens/organizations.ts';
 import { startTestServer, TEST_ENCRYPTION_KEYS, withKey, type TestServer } from '../support/server.ts';
-import { deliveriesOf, givenConnection as givenFirstConnection, givenEndpoint } from '../webhooks/givens.ts';
+import { deliveriesOf, givenConnection as givenFirstConnection, givenEndpoint } from '../support/givens/webhooks.ts';
 import { startReceiver } from '../webhooks/receiver.ts';
 
 let server: TestServer;
@@ -208,7 +208,7 @@ describe('endpoints made while acting for an account', () => {
 
 describe('STANDARD grants', () => {
   it('a connections:read grant reads no events, endpoints or deliveries, and makes no endpoint', async () => {
-    const oauth = await import('../support/oauth.ts');
+    const oauth = await import('../support/givens/oauth.ts');
     const oauthPlatform = await oauth.givenOAuthPlatform(server, 'Attack OAuth Platform');
     const owner = await oauth.givenOwnedOrganization(server);
     const ownerKey = await givenTenantKey(owner.organizationId, 'PRODUCTION', owner.tenantId);
@@ -443,7 +443,7 @@ describe('webhook URLs in production', () => {
     production = await startTestServer({
       environment: { NODE_ENV: 'production', DATABASE_URL: 'postgresql://unused.invalid/db', ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS },
     });
-    const organization = await (await import('../support/fixtures.ts')).givenOrganization(production, 'Prod Platform');
+    const organization = await (await import('../support/givens/organizations.ts')).givenOrganization(production, 'Prod Platform');
     key = organization.apiKey;
   });
   afterAll(() => production?.close());

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExpressAccount, whoAmI } from '../../examples/typed-client/accounts.ts';
 import { connectClient, ConnectRequestError } from '../../examples/typed-client/client.ts';
 import { EnableConnectPlatformDocument } from '../generated/graphql.ts';
-import { givenOrganization } from '../support/fixtures.ts';
+import { givenOrganization } from '../support/givens/organizations.ts';
 import { startTestServer, withKey, type TestServer } from '../support/server.ts';
 
 let server: TestServer;

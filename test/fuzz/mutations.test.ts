@@ -6,8 +6,8 @@ import { getNamedType, isEnumType, isInputObjectType, isListType, isNonNullType,
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../../src/schema.ts';
 import { Prisma } from '../../src/generated/prisma/client.ts';
-import { givenActiveAccount, givenConnectPlatform } from '../support/connect.ts';
-import type { OrganizationFixture } from '../support/fixtures.ts';
+import { givenActiveAccount, givenConnectPlatform } from '../support/givens/connect.ts';
+import type { OrganizationFixture } from '../support/givens/organizations.ts';
 import { ADMIN_SECRET, startTestServer, withKey, type TestServer } from '../support/server.ts';
 
 let server: TestServer;

@@ -7,7 +7,7 @@
 //
 // The world: the isolation world's callers, made through the confined mutations, then 12 rows per
 // list and per nested list for each of them, written in bulk through server.prisma
-// (test/support/crowded-lists.ts). `N_PLUS_ONE_REPORT=1` prints the counts (docs/performance.md).
+// (test/support/givens/crowded-lists.ts). `N_PLUS_ONE_REPORT=1` prints the counts (docs/performance.md).
 //
 // What is counted: Prisma operations run inside the request (test/support/prisma-operations.ts),
 // not SQL statements: the Rust-free client offers no query event and pg_stat_statements is absent
@@ -15,8 +15,8 @@
 // operations that does not grow with the page is a count of statements that does not either.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../../src/schema.ts';
-import { crowdEveryList, scopeOf } from '../support/crowded-lists.ts';
-import { buildIsolationWorld, type IsolationWorld } from '../support/isolation-world.ts';
+import { crowdEveryList, scopeOf } from '../support/givens/crowded-lists.ts';
+import { buildIsolationWorld, type IsolationWorld } from '../support/givens/isolation.ts';
 import { prismaOperationsOf } from '../support/prisma-operations.ts';
 import { listQueriesOfSchema, type GeneratedListQuery } from '../support/schema-queries.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -116,7 +116,7 @@ describe('every list, generated from the schema', () => {
       for (const list of query.lists) {
         expect(
           longest.get(list) ?? 0,
-          `${query.field}: ${list} never held more than 10 rows (seed it in test/support/crowded-lists.ts)`,
+          `${query.field}: ${list} never held more than 10 rows (seed it in test/support/givens/crowded-lists.ts)`,
         ).toBeGreaterThan(10);
       }
       const operations = [...costs].map(([caller, { ten, hundred }]) => `${caller} ${ten} at first: 10, ${hundred} at first: 100`);

@@ -2,8 +2,8 @@
 // tenant, an unknown one, a user's and a malformed one are all null, without an error or a log line.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/core/ids.ts';
-import { givenConnectPlatform, givenExpressAccount } from '../support/connect.ts';
-import { givenOrganization, type OrganizationFixture } from '../support/fixtures.ts';
+import { givenConnectPlatform, givenExpressAccount } from '../support/givens/connect.ts';
+import { givenOrganization, type OrganizationFixture } from '../support/givens/organizations.ts';
 import { startTestServer, withKey, type TestServer } from '../support/server.ts';
 
 let server: TestServer;

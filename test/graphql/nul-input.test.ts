@@ -4,8 +4,8 @@
 import { isEnumType, isInputObjectType, isListType, isNonNullType, isScalarType, type GraphQLInputType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../../src/schema.ts';
-import { givenConnectPlatform, givenExpressAccount, onboardingForm } from '../support/connect.ts';
-import type { OrganizationFixture } from '../support/fixtures.ts';
+import { givenConnectPlatform, givenExpressAccount, onboardingForm } from '../support/givens/connect.ts';
+import type { OrganizationFixture } from '../support/givens/organizations.ts';
 import { ADMIN_SECRET, startTestServer, withKey, type TestServer } from '../support/server.ts';
 
 let server: TestServer;

@@ -17,12 +17,12 @@ import {
   UpdateConnectPlatformDocument,
   type BusinessDetail,
 } from '../generated/graphql.ts';
-import { givenUpdateLink, postForm, sessionCookie, signInToUpdatePage } from '../support/account-updates.ts';
-import { givenConnectPlatform, givenExpressAccount, givenOnboardedUser, onboardingForm, REDIRECT_URL } from '../support/connect.ts';
-import type { OrganizationFixture } from '../support/fixtures.ts';
-import { givenOAuthPlatform, givenOwnedOrganization, givenStandardAccount, OWNER_PASSWORD } from '../support/oauth.ts';
+import { givenUpdateLink, postForm, sessionCookie, signInToUpdatePage } from '../support/givens/account-updates.ts';
+import { givenConnectPlatform, givenExpressAccount, givenOnboardedUser, onboardingForm, REDIRECT_URL } from '../support/givens/connect.ts';
+import type { OrganizationFixture } from '../support/givens/organizations.ts';
+import { givenOAuthPlatform, givenOwnedOrganization, givenStandardAccount, OWNER_PASSWORD } from '../support/givens/oauth.ts';
 import { startTestServer, withKey, type TestServer } from '../support/server.ts';
-import { givenPurpose, subAccountInput } from '../sub-accounts/givens.ts';
+import { givenPurpose, subAccountInput } from '../support/givens/sub-accounts.ts';
 
 const RETURN_URL = 'https://platform.example/settings/done';
 const REFRESH_URL = 'https://platform.example/settings/new-link';

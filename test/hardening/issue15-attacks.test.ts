@@ -7,13 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guardedAgents } from '../../src/net/guarded-agents.ts';
 import { checkHubspot } from '../../src/connections/providers/hubspot.ts';
 import type { AddressPolicy } from '../../src/net/address-guard.ts';
-import { actingFor, givenActiveAccount, givenConnectPlatform } from '../support/connect.ts';
-import { givenOrganization, type OrganizationFixture } from '../support/fixtures.ts';
-import { givenOAuthPlatform, givenOwnedOrganization, givenStandardAccount } from '../support/oauth.ts';
+import { actingFor, givenActiveAccount, givenConnectPlatform } from '../support/givens/connect.ts';
+import { givenOrganization, type OrganizationFixture } from '../support/givens/organizations.ts';
+import { givenOAuthPlatform, givenOwnedOrganization, givenStandardAccount } from '../support/givens/oauth.ts';
 import { startTestServer, TEST_ENCRYPTION_KEYS, withKey, type TestServer } from '../support/server.ts';
-import { givenPurpose, givenSubAccount, subAccountInput } from '../sub-accounts/givens.ts';
+import { givenPurpose, givenSubAccount, subAccountInput } from '../support/givens/sub-accounts.ts';
 import { startStripe } from '../connections/stand-ins/providers.ts';
-import { givenEndpoint } from '../webhooks/givens.ts';
+import { givenEndpoint } from '../support/givens/webhooks.ts';
 import { startReceiver } from '../webhooks/receiver.ts';
 import { recordEvent } from '../../src/events/record.ts';
 import { JITTER, RETRY_SCHEDULE_MS } from '../../src/webhooks/schedule.ts';
@@ -549,13 +549,11 @@ describe('connections', () => {
     const secretKey = 'sk_test_EchoedSecretValue0001';
     const echo = await startHttp((request, response) => {
       const presented = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? '';
-      response
-        .writeHead(401, { 'content-type': 'application/json' })
-        .end(
-          JSON.stringify({
-            error: { type: 'invalid_request_error', code: presented.slice(0, -1), message: `Invalid API Key provided: ${presented}` },
-          }),
-        );
+      response.writeHead(401, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          error: { type: 'invalid_request_error', code: presented.slice(0, -1), message: `Invalid API Key provided: ${presented}` },
+        }),
+      );
     });
     try {
       const id = await givenStripeConnection(withKey(platform.apiKey), echo.url, secretKey);

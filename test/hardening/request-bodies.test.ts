@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { givenConnectPlatform, givenExpressAccount } from '../support/connect.ts';
+import { givenConnectPlatform, givenExpressAccount } from '../support/givens/connect.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;

@@ -7,9 +7,9 @@ import {
   ViewerOrganizationTenantsDocument,
   type CreateTenantInput,
 } from '../generated/graphql.ts';
-import { givenOrganization, type OrganizationFixture } from '../support/fixtures.ts';
-import { actingFor, givenActiveAccount, givenConnectPlatform } from '../support/connect.ts';
-import { givenOAuthPlatform, givenOwnedOrganization, givenStandardAccount } from '../support/oauth.ts';
+import { givenOrganization, type OrganizationFixture } from '../support/givens/organizations.ts';
+import { actingFor, givenActiveAccount, givenConnectPlatform } from '../support/givens/connect.ts';
+import { givenOAuthPlatform, givenOwnedOrganization, givenStandardAccount } from '../support/givens/oauth.ts';
 import { startTestServer, withKey, type TestServer } from '../support/server.ts';
 
 let server: TestServer;

@@ -16,9 +16,9 @@ import {
   type CreateSubAccountInput,
   type UpdateSubAccountInput,
 } from '../generated/graphql.ts';
-import { givenOrganization, type OrganizationFixture } from '../support/fixtures.ts';
+import { givenOrganization, type OrganizationFixture } from '../support/givens/organizations.ts';
 import { startTestServer, withKey, type TestServer } from '../support/server.ts';
-import { givenPackage, givenPurpose, givenSubAccount, subAccountInput } from './givens.ts';
+import { givenPackage, givenPurpose, givenSubAccount, subAccountInput } from '../support/givens/sub-accounts.ts';
 
 let server: TestServer;
 let platform: OrganizationFixture;

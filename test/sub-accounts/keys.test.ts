@@ -13,11 +13,11 @@ import {
   type CreateSubAccountInput,
   type RevokeSubAccountApiKeyInput,
 } from '../generated/graphql.ts';
-import { actingFor, givenActiveAccount, givenConnectPlatform } from '../support/connect.ts';
-import { givenOrganization, type OrganizationFixture } from '../support/fixtures.ts';
+import { actingFor, givenActiveAccount, givenConnectPlatform } from '../support/givens/connect.ts';
+import { givenOrganization, type OrganizationFixture } from '../support/givens/organizations.ts';
 import { prismaOperationsOf } from '../support/prisma-operations.ts';
 import { startTestServer, withKey, type TestServer } from '../support/server.ts';
-import { givenPurpose, givenSubAccount, subAccountInput } from './givens.ts';
+import { givenPurpose, givenSubAccount, subAccountInput } from '../support/givens/sub-accounts.ts';
 
 let server: TestServer;
 let platform: OrganizationFixture;

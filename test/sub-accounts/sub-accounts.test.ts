@@ -13,9 +13,9 @@ import {
   CreateApiKeyDocument,
   type CreateSubAccountInput,
 } from '../generated/graphql.ts';
-import { givenOrganization, type OrganizationFixture } from '../support/fixtures.ts';
+import { givenOrganization, type OrganizationFixture } from '../support/givens/organizations.ts';
 import { startTestServer, withKey, type TestServer } from '../support/server.ts';
-import { givenPackage, givenPurpose, givenSubAccount, subAccountInput as givenInput } from './givens.ts';
+import { givenPackage, givenPurpose, givenSubAccount, subAccountInput as givenInput } from '../support/givens/sub-accounts.ts';
 
 let server: TestServer;
 let platform: OrganizationFixture;

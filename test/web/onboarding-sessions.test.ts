@@ -1,8 +1,8 @@
 // The onboarding page's sessions over HTTP: scoped to one link, a verification link used once, and
 // forms accepted only from this server's own pages. Sign-ups with a known e-mail: sign-up.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { givenConnectPlatform, givenExpressAccount } from '../support/connect.ts';
-import type { OrganizationFixture } from '../support/fixtures.ts';
+import { givenConnectPlatform, givenExpressAccount } from '../support/givens/connect.ts';
+import type { OrganizationFixture } from '../support/givens/organizations.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;

@@ -5,12 +5,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UpdateWebhookEndpointDocument, WebhookEndpointDocument } from '../generated/graphql.ts';
-import { givenOrganization, type OrganizationFixture } from '../support/fixtures.ts';
+import { givenOrganization, type OrganizationFixture } from '../support/givens/organizations.ts';
 import { createPostgresDatabase, startTestServer, withKey, type TestServer } from '../support/server.ts';
 import { MAX_ATTEMPTS, RETRY_SCHEDULE_MS, JITTER } from '../../src/webhooks/schedule.ts';
 import { sendWebhook } from '../../src/webhooks/sender.ts';
 import { recordEvent } from '../../src/events/record.ts';
-import { deliveriesOf, givenConnection, givenEndpoint, startTestWorker } from './givens.ts';
+import { deliveriesOf, givenConnection, givenEndpoint, startTestWorker } from '../support/givens/webhooks.ts';
 import { startReceiver, verify, type Answer } from './receiver.ts';
 
 const ON_POSTGRES = process.env.TEST_DATABASE === 'postgres';

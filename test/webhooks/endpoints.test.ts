@@ -11,14 +11,14 @@ import {
   CreateWebhookEndpointDocument,
   CreateConnectionDocument,
 } from '../generated/graphql.ts';
-import { givenOAuthPlatform, givenOwnedOrganization, givenStandardAccount } from '../support/oauth.ts';
-import { actingFor, givenActiveAccount, givenConnectPlatform, givenExpressAccount } from '../support/connect.ts';
-import { givenOrganization, type OrganizationFixture } from '../support/fixtures.ts';
+import { givenOAuthPlatform, givenOwnedOrganization, givenStandardAccount } from '../support/givens/oauth.ts';
+import { actingFor, givenActiveAccount, givenConnectPlatform, givenExpressAccount } from '../support/givens/connect.ts';
+import { givenOrganization, type OrganizationFixture } from '../support/givens/organizations.ts';
 import { startTestServer, TEST_ENCRYPTION_KEYS, withKey, type TestServer } from '../support/server.ts';
 import { newKeyEntry, parseKeyRing } from '../../src/crypto/key-ring.ts';
 import { pendingWebhookReencryption, reencryptWebhookSecretsBatch } from '../../src/webhooks/reencrypt.ts';
 import { signingSecrets } from '../../src/webhooks/signing.ts';
-import { deliveriesOf, givenConnection, givenEndpoint } from './givens.ts';
+import { deliveriesOf, givenConnection, givenEndpoint } from '../support/givens/webhooks.ts';
 import { startReceiver, verify, type Receiver } from './receiver.ts';
 
 let server: TestServer;

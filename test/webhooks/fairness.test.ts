@@ -14,9 +14,9 @@ import { sendWebhook } from '../../src/webhooks/sender.ts';
 import type { WebhookWorker } from '../../src/webhooks/worker.ts';
 import { claimDueQueues, headArguments, TAKE_HEADS } from '../../src/webhooks/queue/lease.ts';
 import { OPEN_FIRST_MS, UNANSWERED_TO_OPEN } from '../../src/webhooks/queue/breaker.ts';
-import { givenOrganization, type OrganizationFixture } from '../support/fixtures.ts';
+import { givenOrganization, type OrganizationFixture } from '../support/givens/organizations.ts';
 import { startTestServer, withKey, type TestServer } from '../support/server.ts';
-import { deliveriesOf, givenConnection, givenEndpoint, startTestWorker } from './givens.ts';
+import { deliveriesOf, givenConnection, givenEndpoint, startTestWorker } from '../support/givens/webhooks.ts';
 import { startReceiver } from './receiver.ts';
 
 /** A receiver that accepts connections and never answers: each send to it waits for its timeout. */

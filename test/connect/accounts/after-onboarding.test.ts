@@ -10,9 +10,9 @@ import {
   UpdateConnectedAccountDocument,
   type UpdateConnectedAccountInput,
 } from '../../generated/graphql.ts';
-import { actingFor, givenActiveAccount, givenConnectPlatform, givenExpressAccount } from '../../support/connect.ts';
-import type { OrganizationFixture } from '../../support/fixtures.ts';
-import { givenOAuthPlatform, givenOwnedOrganization, givenStandardAccount } from '../../support/oauth.ts';
+import { actingFor, givenActiveAccount, givenConnectPlatform, givenExpressAccount } from '../../support/givens/connect.ts';
+import type { OrganizationFixture } from '../../support/givens/organizations.ts';
+import { givenOAuthPlatform, givenOwnedOrganization, givenStandardAccount } from '../../support/givens/oauth.ts';
 import { startTestServer, withKey, type TestServer } from '../../support/server.ts';
 
 let server: TestServer;

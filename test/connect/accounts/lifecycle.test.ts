@@ -10,8 +10,8 @@ import {
   RevokeConnectedAccountDocument,
   SuspendConnectedAccountDocument,
 } from '../../generated/graphql.ts';
-import { givenActiveAccount, givenConnectPlatform, givenExpressAccount, onboardingForm } from '../../support/connect.ts';
-import type { OrganizationFixture } from '../../support/fixtures.ts';
+import { givenActiveAccount, givenConnectPlatform, givenExpressAccount, onboardingForm } from '../../support/givens/connect.ts';
+import type { OrganizationFixture } from '../../support/givens/organizations.ts';
 import { startTestServer, withKey, type TestServer } from '../../support/server.ts';
 
 let server: TestServer;

@@ -12,9 +12,9 @@ import {
   type BusinessDetail,
 } from '../../generated/graphql.ts';
 import { updateBusinessDetails, type BusinessDetailsChange } from '../../../src/connect/accounts/business-details.ts';
-import { actingFor, givenConnectPlatform, givenExpressAccount, givenOnboardedUser } from '../../support/connect.ts';
-import type { OrganizationFixture } from '../../support/fixtures.ts';
-import { givenOAuthPlatform, givenOwnedOrganization, givenStandardAccount } from '../../support/oauth.ts';
+import { actingFor, givenConnectPlatform, givenExpressAccount, givenOnboardedUser } from '../../support/givens/connect.ts';
+import type { OrganizationFixture } from '../../support/givens/organizations.ts';
+import { givenOAuthPlatform, givenOwnedOrganization, givenStandardAccount } from '../../support/givens/oauth.ts';
 import { prismaOperationsOf } from '../../support/prisma-operations.ts';
 import { startTestServer, withKey, type TestServer } from '../../support/server.ts';
 

@@ -14,7 +14,7 @@ import {
   UpdateConnectPlatformDocument,
   type BusinessDetail,
 } from '../../generated/graphql.ts';
-import { givenUpdateLink, postForm, sessionCookie, signInToUpdatePage } from '../../support/account-updates.ts';
+import { givenUpdateLink, postForm, sessionCookie, signInToUpdatePage } from '../../support/givens/account-updates.ts';
 import {
   actingFor,
   givenConnectPlatform,
@@ -22,9 +22,9 @@ import {
   givenOnboardedUser,
   onboardingForm,
   REDIRECT_URL,
-} from '../../support/connect.ts';
-import type { OrganizationFixture } from '../../support/fixtures.ts';
-import { givenOAuthPlatform, givenOwnedOrganization, givenStandardAccount } from '../../support/oauth.ts';
+} from '../../support/givens/connect.ts';
+import type { OrganizationFixture } from '../../support/givens/organizations.ts';
+import { givenOAuthPlatform, givenOwnedOrganization, givenStandardAccount } from '../../support/givens/oauth.ts';
 import { startTestServer, withKey, type TestServer } from '../../support/server.ts';
 import { sha256Hex } from '../../../src/crypto/tokens.ts';
 

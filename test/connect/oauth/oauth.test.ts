@@ -15,8 +15,8 @@ import {
   SubAccountsDocument,
   type CreateConnectionInput,
 } from '../../generated/graphql.ts';
-import { actingFor, givenActiveAccount, givenOnboardedUser } from '../../support/connect.ts';
-import { givenOrganization } from '../../support/fixtures.ts';
+import { actingFor, givenActiveAccount, givenOnboardedUser } from '../../support/givens/connect.ts';
+import { givenOrganization } from '../../support/givens/organizations.ts';
 import {
   approvedCode,
   authorizeQuery,
@@ -30,7 +30,7 @@ import {
   signInForConsent,
   type OAuthPlatform,
   type OwnedOrganization,
-} from '../../support/oauth.ts';
+} from '../../support/givens/oauth.ts';
 import { startTestServer, withKey, type TestServer } from '../../support/server.ts';
 
 let server: TestServer;

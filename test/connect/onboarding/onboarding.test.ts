@@ -7,8 +7,14 @@ import {
   RegenerateOnboardingLinkDocument,
   UpdateConnectPlatformDocument,
 } from '../../generated/graphql.ts';
-import { givenConnectPlatform, givenExpressAccount, givenOnboardedUser, onboardingForm, REDIRECT_URL } from '../../support/connect.ts';
-import type { OrganizationFixture } from '../../support/fixtures.ts';
+import {
+  givenConnectPlatform,
+  givenExpressAccount,
+  givenOnboardedUser,
+  onboardingForm,
+  REDIRECT_URL,
+} from '../../support/givens/connect.ts';
+import type { OrganizationFixture } from '../../support/givens/organizations.ts';
 import { startTestServer, withKey, type TestServer } from '../../support/server.ts';
 
 let server: TestServer;

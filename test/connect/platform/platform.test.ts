@@ -5,7 +5,7 @@ import {
   EnableConnectPlatformDocument,
   UpdateConnectPlatformDocument,
 } from '../../generated/graphql.ts';
-import { givenOrganization } from '../../support/fixtures.ts';
+import { givenOrganization } from '../../support/givens/organizations.ts';
 import { startTestServer, withKey, type TestServer } from '../../support/server.ts';
 
 let server: TestServer;

@@ -5,9 +5,9 @@ import {
   CreatePermissiblePurposeDocument,
   CreateSubAccountDocument,
   type CreateSubAccountInput,
-} from '../generated/graphql.ts';
-import type { OrganizationFixture } from '../support/fixtures.ts';
-import { withKey, type TestServer } from '../support/server.ts';
+} from '../../generated/graphql.ts';
+import type { OrganizationFixture } from './organizations.ts';
+import { withKey, type TestServer } from '../server.ts';
 
 export async function givenPurpose(server: TestServer, owner: OrganizationFixture, name: string) {
   const response = await server.request(

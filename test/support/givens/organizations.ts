@@ -1,7 +1,7 @@
 // Givens shared by the stories: an organization (a platform) with its first API key.
 import { expect } from 'vitest';
-import { CreateOrganizationDocument } from '../generated/graphql.ts';
-import { ADMIN_SECRET, type TestServer } from './server.ts';
+import { CreateOrganizationDocument } from '../../generated/graphql.ts';
+import { ADMIN_SECRET, type TestServer } from '../server.ts';
 
 export interface OrganizationFixture {
   organizationId: string;
