@@ -1,7 +1,8 @@
 // Givens shared by the stories: an organization (a platform) with its first API key.
 import { expect } from 'vitest';
 import { CreateOrganizationDocument } from '../../generated/graphql.ts';
-import { ADMIN_SECRET, type TestServer } from '../server.ts';
+import { ADMIN_SECRET, withKey, type TestServer } from '../server.ts';
+import { outcome, untypedRequest } from '../untyped-graphql.ts';
 
 export interface OrganizationFixture {
   organizationId: string;
@@ -22,4 +23,14 @@ export async function givenOrganization(server: TestServer, name = 'Acme Platfor
     apiKeyId: result.apiKey.id,
     apiKey: result.apiKey.secret ?? expect.fail('no secret in the payload'),
   };
+}
+
+export const CREATE_TENANT = `mutation($input: CreateTenantInput!) { createTenant(input: $input) {
+  __typename ... on Error { code } ... on CreateTenantPayload { tenant { id environment } apiKey { id secret } } } }`;
+
+/** A SANDBOX tenant of the organization, made by its key, and that tenant's first key. */
+export async function givenSandboxKey(server: TestServer, owner: OrganizationFixture, name: string) {
+  const answer = await untypedRequest(server, CREATE_TENANT, { input: { name, environment: 'SANDBOX' } }, withKey(owner.apiKey));
+  expect(outcome(answer, 'createTenant')).toBe('CreateTenantPayload');
+  return { tenantId: answer.data!.createTenant.tenant.id as string, apiKey: answer.data!.createTenant.apiKey.secret as string };
 }

@@ -52,3 +52,6 @@ export async function givenSubAccount(server: TestServer, key: string, input: Cr
   if (result?.__typename !== 'CreateSubAccountPayload') return expect.fail(JSON.stringify(response));
   return result;
 }
+
+export const CREATE_SUB_ACCOUNT = `mutation($input: CreateSubAccountInput!) { createSubAccount(input: $input) {
+  __typename ... on Error { code } ... on CreateSubAccountPayload { subAccount { id tenantId } apiKey { id secret } } } }`;
