@@ -10,10 +10,14 @@ import { MARKERS, buildIsolationWorld, type IsolationWorld, type Marker } from '
 import { queriesOfSchema } from '../support/schema-queries.ts';
 
 // Hundreds of probes a second from one key: the rate limit is not what this test is about.
-const { test, world } = platformWorld({ environment: { RATE_LIMIT_PER_SECOND: '0' } }, async (seed) => {
-  const world = await buildIsolationWorld(seed.server);
-  return { world };
-});
+const { test, world } = platformWorld(
+  { environment: { RATE_LIMIT_PER_SECOND: '0' } },
+  async (seed) => {
+    const world = await buildIsolationWorld(seed.server);
+    return { world };
+  },
+  120_000,
+);
 
 const everyone = Object.values(MARKERS);
 

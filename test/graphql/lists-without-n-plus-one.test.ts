@@ -27,13 +27,17 @@ type Caller = keyof IsolationWorld['callers'];
 const argumentsOf = new Map<Caller, Record<string, string>>();
 
 // Hundreds of requests from one key: the rate limit is not what this test is about.
-const { test, world } = platformWorld({ environment: { RATE_LIMIT_PER_SECOND: '0' } }, async (seed) => {
-  const world = await buildIsolationWorld(seed.server);
-  for (const caller of Object.keys(world.callers) as Caller[]) {
-    argumentsOf.set(caller, await crowdEveryList(seed.server, await scopeOf(seed.server, world.callers[caller])));
-  }
-  return { world };
-});
+const { test, world } = platformWorld(
+  { environment: { RATE_LIMIT_PER_SECOND: '0' } },
+  async (seed) => {
+    const world = await buildIsolationWorld(seed.server);
+    for (const caller of Object.keys(world.callers) as Caller[]) {
+      argumentsOf.set(caller, await crowdEveryList(seed.server, await scopeOf(seed.server, world.callers[caller])));
+    }
+    return { world };
+  },
+  120_000,
+);
 
 /** Acting on behalf of an account, a caller sees the one tenant it acts in: a page of one, by design. */
 const shortPagesByDesign: Partial<Record<string, Caller[]>> = { tenants: ['actingForExpress', 'actingForStandard'] };

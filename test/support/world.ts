@@ -88,6 +88,8 @@ export function serverTest(options: TestServerOptions = {}) {
 export function platformWorld<Given extends object = object>(
   options: TestServerOptions = {},
   build: (seed: Seed) => Promise<Given> = async () => ({}) as Given,
+  /** How long the server's start and the build may take, when longer than the hooks' timeout. */
+  buildTimeout?: number,
 ) {
   const world = {} as { server: TestServer } & Given;
   const test = serverTest(options).extend('world', { scope: 'file', auto: true }, async ({ server, seed }) => {
@@ -96,6 +98,6 @@ export function platformWorld<Given extends object = object>(
     return Object.assign(world, await build(seed));
   });
   // Built before the file's first test, under the hooks' timeout rather than inside that test's.
-  test.beforeAll(({ world: _built }) => {});
+  test.beforeAll(({ world: _built }) => {}, buildTimeout);
   return { test, world };
 }
