@@ -3,36 +3,32 @@
 // every process stops trusting the old answer; and while notifications may be lost, nothing is
 // served from the cache.
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
+import { platformWorld } from '../support/world.ts';
 import { RevokeApiKeyDocument, SuspendConnectedAccountDocument, ViewerDocument, ActingViewerDocument } from '../generated/graphql.ts';
-import { actingFor, givenActiveAccount, givenConnectPlatform } from '../support/connect.ts';
-import { givenOrganization } from '../support/fixtures.ts';
+import { actingFor, givenActiveAccount, givenConnectPlatform } from '../support/givens/connect.ts';
+import { givenOrganization } from '../support/givens/organizations.ts';
 import { startTestServer, withKey, type TestServer } from '../support/server.ts';
 
-let server: TestServer;
-
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(() => server?.close());
+const { test, world } = platformWorld();
 
 const status = async (target: TestServer, headers: Record<string, string>) => (await target.request(ViewerDocument, {}, headers)).status;
 
 describe('the caller caches', () => {
-  it('refuse a key revoked behind the API’s back (by SQL) within moments, through the trigger', async () => {
-    const owner = await givenOrganization(server);
-    expect(await status(server, withKey(owner.apiKey))).toBe(200);
-    await server.prisma.$executeRaw`UPDATE "ApiKey" SET "revokedAt" = now() WHERE "id" = ${owner.apiKeyId}`;
-    await expect.poll(() => status(server, withKey(owner.apiKey)), { interval: 5, timeout: 2_000 }).toBe(401);
+  test('refuse a key revoked behind the API’s back (by SQL) within moments, through the trigger', async () => {
+    const owner = await givenOrganization(world.server);
+    expect(await status(world.server, withKey(owner.apiKey))).toBe(200);
+    await world.server.prisma.$executeRaw`UPDATE "ApiKey" SET "revokedAt" = now() WHERE "id" = ${owner.apiKeyId}`;
+    await expect.poll(() => status(world.server, withKey(owner.apiKey)), { interval: 5, timeout: 2_000 }).toBe(401);
   });
 
-  it('refuse on the very next request what a mutation of this process changed', async () => {
-    const platform = await givenConnectPlatform(server);
+  test('refuse on the very next request what a mutation of this process changed', async () => {
+    const platform = await givenConnectPlatform(world.server);
     for (let round = 0; round < 5; round += 1) {
-      const account = await givenActiveAccount(server, platform);
-      expect((await server.request(ActingViewerDocument, {}, actingFor(platform, account.accountId))).status).toBe(200);
-      await server.request(SuspendConnectedAccountDocument, { input: { id: account.accountId } }, withKey(platform.apiKey));
-      const next = await server.request(ActingViewerDocument, {}, actingFor(platform, account.accountId));
+      const account = await givenActiveAccount(world.server, platform);
+      expect((await world.server.request(ActingViewerDocument, {}, actingFor(platform, account.accountId))).status).toBe(200);
+      await world.server.request(SuspendConnectedAccountDocument, { input: { id: account.accountId } }, withKey(platform.apiKey));
+      const next = await world.server.request(ActingViewerDocument, {}, actingFor(platform, account.accountId));
       expect(next.errors?.[0]?.extensions).toMatchObject({ code: 'CONNECTED_ACCOUNT_NOT_ACTIVE', status: 'SUSPENDED' });
     }
   });
@@ -40,26 +36,26 @@ describe('the caller caches', () => {
 
 describe.runIf(process.env.TEST_DATABASE === 'postgres')('the caller caches across server processes', () => {
   let other: TestServer;
-  beforeAll(async () => {
-    other = await startTestServer({ databaseUrl: server.databaseUrl ?? expect.fail('no database url') });
+  test.beforeAll(async () => {
+    other = await startTestServer({ databaseUrl: world.server.databaseUrl ?? expect.fail('no database url') });
   });
-  afterAll(() => other?.close());
+  test.afterAll(() => other?.close());
 
-  it('refuse in the other process a key revoked through this one', async () => {
-    const owner = await givenOrganization(server);
-    const spare = await givenOrganization(server);
+  test('refuse in the other process a key revoked through this one', async () => {
+    const owner = await givenOrganization(world.server);
+    const spare = await givenOrganization(world.server);
     expect(await status(other, withKey(owner.apiKey))).toBe(200);
     const started = performance.now();
-    await server.request(RevokeApiKeyDocument, { input: { id: owner.apiKeyId } }, withKey(owner.apiKey));
+    await world.server.request(RevokeApiKeyDocument, { input: { id: owner.apiKeyId } }, withKey(owner.apiKey));
     await expect.poll(() => status(other, withKey(owner.apiKey)), { interval: 1, timeout: 2_000 }).toBe(401);
     console.log(`revocation seen by the other process after ${Math.round(performance.now() - started)} ms`);
     expect(await status(other, withKey(spare.apiKey))).toBe(200);
   });
 
-  it('stop serving from the cache while the listener’s connection is lost, until it listens again', async () => {
-    const owner = await givenOrganization(server);
-    expect(await status(server, withKey(owner.apiKey))).toBe(200);
-    const admin = new pg.Client({ connectionString: server.databaseUrl ?? '' });
+  test('stop serving from the cache while the listener’s connection is lost, until it listens again', async () => {
+    const owner = await givenOrganization(world.server);
+    expect(await status(world.server, withKey(owner.apiKey))).toBe(200);
+    const admin = new pg.Client({ connectionString: world.server.databaseUrl ?? '' });
     await admin.connect();
     try {
       const listeners = async () =>
@@ -76,7 +72,7 @@ describe.runIf(process.env.TEST_DATABASE === 'postgres')('the caller caches acro
       await expect
         .poll(async () => (await listeners()).filter((pid) => !before.includes(pid)).length, { timeout: 10_000 })
         .toBeGreaterThanOrEqual(2);
-      expect(await status(server, withKey(owner.apiKey))).toBe(401);
+      expect(await status(world.server, withKey(owner.apiKey))).toBe(401);
     } finally {
       await admin.end();
     }

@@ -4,8 +4,8 @@
 // others behind it (an office, a NAT): only unknown keys are counted and refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ViewerDocument } from '../generated/graphql.ts';
-import { givenOrganization, type OrganizationFixture } from '../support/fixtures.ts';
-import { authorizeQuery, givenOAuthPlatform } from '../support/oauth.ts';
+import { givenOrganization, type OrganizationFixture } from '../support/givens/organizations.ts';
+import { authorizeQuery, givenOAuthPlatform } from '../support/givens/oauth.ts';
 import { startTestServer, withKey, type TestServer } from '../support/server.ts';
 
 const from = (address: string) => ({ 'x-forwarded-for': `203.0.113.99, ${address}` });

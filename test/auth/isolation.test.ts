@@ -2,22 +2,22 @@
 // any query field or any relation below it. The operations are generated from the schema, so a
 // field or relation added later is read here too; a relation without a confinement rule fails
 // its query (src/db/confinement-rules.ts), which fails this test.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
+import { platformWorld } from '../support/world.ts';
 import { schema } from '../../src/schema.ts';
 import { typeOfId } from '../../src/core/ids.ts';
-import { MARKERS, buildIsolationWorld, type IsolationWorld, type Marker } from '../support/isolation-world.ts';
+import { MARKERS, buildIsolationWorld, type IsolationWorld, type Marker } from '../support/givens/isolation.ts';
 import { queriesOfSchema } from '../support/schema-queries.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
 
-let server: TestServer;
-let world: IsolationWorld;
-
-beforeAll(async () => {
-  // Hundreds of probes a second from one key: the rate limit is not what this test is about.
-  server = await startTestServer({ environment: { RATE_LIMIT_PER_SECOND: '0' } });
-  world = await buildIsolationWorld(server);
-}, 120_000);
-afterAll(() => server?.close());
+// Hundreds of probes a second from one key: the rate limit is not what this test is about.
+const { test, world } = platformWorld(
+  { environment: { RATE_LIMIT_PER_SECOND: '0' } },
+  async (seed) => {
+    const world = await buildIsolationWorld(seed.server);
+    return { world };
+  },
+  120_000,
+);
 
 const everyone = Object.values(MARKERS);
 
@@ -59,21 +59,21 @@ const expectations: Record<keyof IsolationWorld['callers'], { sees: Marker[]; ma
 
 /** Ids a caller learns by design although their rows are not its own (foreign keys on its own rows). */
 function idsShownByDesign(caller: keyof IsolationWorld['callers']): Set<string> {
-  const { ids } = world;
+  const { ids } = world.world;
   const of = (marker: Marker) => ids.get(marker) ?? [];
   switch (caller) {
     // Every key of the organization sees its tenants' ids and names, and tenant.created names the key that made it.
     case 'platformSandbox':
-      return new Set([world.platformTenantId, world.platformApiKeyId]);
+      return new Set([world.world.platformTenantId, world.world.platformApiKeyId]);
     case 'platform':
-      return new Set([world.sandboxTenantId]);
+      return new Set([world.world.sandboxTenantId]);
     // The sub-account's own row names its platform.
     case 'subAccount':
       return new Set(of(MARKERS.platformOrganization));
     // The acting account's row names the platform, and rows it writes name the platform's key (createdBy).
     case 'actingForExpress':
     case 'actingForStandard':
-      return new Set([...of(MARKERS.platformOrganization), world.platformApiKeyId]);
+      return new Set([...of(MARKERS.platformOrganization), world.world.platformApiKeyId]);
     default:
       return new Set();
   }
@@ -82,7 +82,7 @@ function idsShownByDesign(caller: keyof IsolationWorld['callers']): Set<string> 
 const { queries, skipped } = queriesOfSchema(schema);
 
 async function post(document: string, variables: Record<string, unknown>, headers: Record<string, string>) {
-  const response = await server.fetch('/graphql', {
+  const response = await world.server.fetch('/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ query: document, variables }),
@@ -91,22 +91,22 @@ async function post(document: string, variables: Record<string, unknown>, header
 }
 
 describe('tenant isolation, generated from the schema', () => {
-  it('reads every query field except the public ones taken by token', () => {
+  test('reads every query field except the public ones taken by token', () => {
     expect(skipped).toEqual(['onboardingSession']);
     const rootFields = new Set(queries.map((query) => query.field.split(' ')[0]));
     expect([...rootFields]).toEqual(expect.arrayContaining(['viewer', 'node', 'nodes', 'connectedAccounts', 'subAccounts', 'connections']));
   });
 
   for (const caller of Object.keys(expectations) as (keyof IsolationWorld['callers'])[]) {
-    it(`shows ${caller} nothing of another tenant or an ungranted one`, async () => {
+    test(`shows ${caller} nothing of another tenant or an ungranted one`, async () => {
       const { sees, mayAlsoSee } = expectations[caller];
       const byDesign = idsShownByDesign(caller);
       const forbiddenIn = (field: string) => {
         const eventMarkers = EVENT_FIELDS.has(field.split(' ')[0] ?? '') ? (seenInEvents[caller] ?? []) : [];
         const markers = except(...sees, ...mayAlsoSee, ...eventMarkers);
-        return { markers, ids: markers.flatMap((marker) => world.ids.get(marker) ?? []).filter((id) => !byDesign.has(id)) };
+        return { markers, ids: markers.flatMap((marker) => world.world.ids.get(marker) ?? []).filter((id) => !byDesign.has(id)) };
       };
-      const probeIds = [...world.ids.values()].flat();
+      const probeIds = [...world.world.ids.values()].flat();
       const lookedUp = new Set(queries.map((query) => query.idOf));
       const answers: string[] = [];
 
@@ -116,7 +116,7 @@ describe('tenant isolation, generated from the schema', () => {
         const runs = query.needs === 'nothing' ? [{}] : query.needs === 'ids' ? [{ ids: probeIds }] : ids.map((id) => ({ id }));
         const { markers: forbidden, ids: forbiddenIds } = forbiddenIn(query.field);
         for (const variables of runs) {
-          const { status, text } = await post(query.document, variables, world.callers[caller]);
+          const { status, text } = await post(query.document, variables, world.world.callers[caller]);
           const body = JSON.parse(text) as { errors?: { message: string; extensions?: { code?: string } }[] };
           const unexpected = (body.errors ?? []).filter((error) => error.extensions?.code !== 'FORBIDDEN');
           expect(unexpected, `${caller} ${query.field} ${JSON.stringify(variables)}: ${text.slice(0, 500)}`).toEqual([]);
@@ -151,42 +151,42 @@ describe('cursors', () => {
   const nodesOf = (text: string, field: string) =>
     (JSON.parse(text) as { data?: Record<string, { nodes: unknown[] } | null> }).data?.[field]?.nodes;
 
-  it("of another tenant's row behave like unknown ones: they page nothing", async () => {
+  test("of another tenant's row behave like unknown ones: they page nothing", async () => {
     // Two rows of its own after the victim's: Prisma skips the cursor's place, so one would hide the leak.
     const extra = `mutation { createConnection(input: { name: "${MARKERS.otherPlatform} extra", providerType: HUBSPOT, secrets: { hubspot: { accessToken: "pat-na1-11112222-3333" } } }) { __typename } }`;
-    expect((await post(extra, {}, world.callers.otherPlatform)).text).toContain('CreateConnectionPayload');
+    expect((await post(extra, {}, world.world.callers.otherPlatform)).text).toContain('CreateConnectionPayload');
     for (const { field, cursors, page } of pages) {
-      const victim = JSON.parse((await post(cursors, {}, world.callers.platform)).text) as {
+      const victim = JSON.parse((await post(cursors, {}, world.world.callers.platform)).text) as {
         data: Record<string, { edges: { cursor: string }[] }>;
       };
       const foreignCursor = victim.data[field]?.edges[0]?.cursor ?? expect.fail(`the platform has no ${field}`);
-      const foreign = await post(page, { after: foreignCursor }, world.callers.otherPlatform);
+      const foreign = await post(page, { after: foreignCursor }, world.world.callers.otherPlatform);
       expect(foreign.text).not.toContain('"errors"');
       expect(nodesOf(foreign.text, field), `${field} after a foreign cursor`).toEqual([]);
-      const own = await post(page, {}, world.callers.otherPlatform);
+      const own = await post(page, {}, world.world.callers.otherPlatform);
       expect(nodesOf(own.text, field)?.length, `${field} of the other platform`).toBeGreaterThan(0);
     }
   });
 
-  it("of another tenant's row page nothing in a nested list either", async () => {
+  test("of another tenant's row page nothing in a nested list either", async () => {
     const events = `{ connectedAccounts(first: 1) { nodes { id events(first: 1) { edges { cursor } } } } }`;
     type Accounts = { data: { connectedAccounts: { nodes: { id: string; events: { edges: { cursor: string }[] } }[] } } };
-    const foreign = JSON.parse((await post(events, {}, world.callers.otherPlatform)).text) as Accounts;
+    const foreign = JSON.parse((await post(events, {}, world.world.callers.otherPlatform)).text) as Accounts;
     const foreignCursor =
       foreign.data.connectedAccounts.nodes[0]?.events.edges[0]?.cursor ?? expect.fail('the other platform has no event');
     // The other platform's events come after all of the platform's: before its cursor, a pivot would list them.
     const page = `query($before: String) { connectedAccounts(first: 1) { nodes { events(last: 10, before: $before) { nodes { id } } } } }`;
-    const { text } = await post(page, { before: foreignCursor }, world.callers.platform);
+    const { text } = await post(page, { before: foreignCursor }, world.world.callers.platform);
     const answer = JSON.parse(text) as { data?: { connectedAccounts: { nodes: { events: { nodes: unknown[] } }[] } } };
     expect(answer.data?.connectedAccounts.nodes[0]?.events.nodes, text).toEqual([]);
   });
 
-  it('that no list gave (a NUL, another type) page nothing and log no error', async () => {
+  test('that no list gave (a NUL, another type) page nothing and log no error', async () => {
     for (const forged of ['GPC:S:\u0000abc', 'GPC:N:5']) {
-      const { text } = await post(apiKeysPage, { after: Buffer.from(forged).toString('base64') }, world.callers.platform);
+      const { text } = await post(apiKeysPage, { after: Buffer.from(forged).toString('base64') }, world.world.callers.platform);
       expect(text, forged).not.toContain('"errors"');
       expect(nodesOf(text, 'apiKeys'), forged).toEqual([]);
     }
-    expect(server.logs()).not.toMatch(/"level":50/);
+    expect(world.server.logs()).not.toMatch(/"level":50/);
   });
 });

@@ -3,9 +3,9 @@
 // PostgreSQL the ceiling is counted across server processes, like the per-key limit.
 import { describe, expect, it } from 'vitest';
 import { CreateApiKeyDocument, ViewerDocument } from '../generated/graphql.ts';
-import { givenOrganization } from '../support/fixtures.ts';
+import { givenOrganization } from '../support/givens/organizations.ts';
 import { startTestServer, withKey, type TestServer } from '../support/server.ts';
-import { givenPurpose, givenSubAccount, subAccountInput } from '../sub-accounts/givens.ts';
+import { givenPurpose, givenSubAccount, subAccountInput } from '../support/givens/sub-accounts.ts';
 
 /** The keys' own limit (50/s) never binds here: only the organization's, 1/s with a burst of 12. */
 const ceiling = { RATE_LIMIT_PER_ORGANIZATION_PER_SECOND: '1', RATE_LIMIT_PER_ORGANIZATION_BURST: '12' };

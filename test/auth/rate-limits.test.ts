@@ -5,9 +5,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CompleteOnboardingDocument, CreateOrganizationDocument, ViewerDocument } from '../generated/graphql.ts';
-import { givenConnectPlatform, givenExpressAccount, givenOnboardedUser, onboardingForm } from '../support/connect.ts';
-import { givenOrganization } from '../support/fixtures.ts';
-import { authorizeQuery, givenOAuthPlatform, type OAuthPlatform } from '../support/oauth.ts';
+import { givenConnectPlatform, givenExpressAccount, givenOnboardedUser, onboardingForm } from '../support/givens/connect.ts';
+import { givenOrganization } from '../support/givens/organizations.ts';
+import { authorizeQuery, givenOAuthPlatform, type OAuthPlatform } from '../support/givens/oauth.ts';
 import { ADMIN_SECRET, startTestServer, withKey, type TestServer } from '../support/server.ts';
 
 const from = (address: string) => ({ 'x-forwarded-for': `203.0.113.99, ${address}` });

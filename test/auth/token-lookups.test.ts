@@ -5,9 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CompleteOnboardingDocument, OnboardingSessionDocument } from '../generated/graphql.ts';
-import { givenConnectPlatform, givenExpressAccount, onboardingForm } from '../support/connect.ts';
-import type { OrganizationFixture } from '../support/fixtures.ts';
-import { authorizeQuery, givenOAuthPlatform, OAUTH_REDIRECT_URI, pkcePair } from '../support/oauth.ts';
+import { givenConnectPlatform, givenExpressAccount, onboardingForm } from '../support/givens/connect.ts';
+import type { OrganizationFixture } from '../support/givens/organizations.ts';
+import { authorizeQuery, givenOAuthPlatform, OAUTH_REDIRECT_URI, pkcePair } from '../support/givens/oauth.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 const from = (address: string) => ({ 'x-forwarded-for': address });

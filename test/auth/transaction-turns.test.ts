@@ -4,10 +4,10 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RotateSubAccountApiKeyDocument } from '../generated/graphql.ts';
 import { takeEventOrder } from '../../src/events/record.ts';
-import { givenOrganization } from '../support/fixtures.ts';
+import { givenOrganization } from '../support/givens/organizations.ts';
 import { startTestServer, withKey, type TestServer } from '../support/server.ts';
-import { givenPurpose, givenSubAccount, subAccountInput } from '../sub-accounts/givens.ts';
-import { givenConnection } from '../webhooks/givens.ts';
+import { givenPurpose, givenSubAccount, subAccountInput } from '../support/givens/sub-accounts.ts';
+import { givenConnection } from '../support/givens/webhooks.ts';
 
 describe.runIf(process.env.TEST_DATABASE === 'postgres')('transactions of one organization at once', () => {
   let server: TestServer;

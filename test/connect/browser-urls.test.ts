@@ -10,8 +10,8 @@ import {
   RegenerateOnboardingLinkDocument,
   UpdateConnectPlatformDocument,
 } from '../generated/graphql.ts';
-import { givenConnectPlatform, givenExpressAccount } from '../support/connect.ts';
-import { givenOrganization, type OrganizationFixture } from '../support/fixtures.ts';
+import { givenConnectPlatform, givenExpressAccount } from '../support/givens/connect.ts';
+import { givenOrganization, type OrganizationFixture } from '../support/givens/organizations.ts';
 import { startTestServer, TEST_ENCRYPTION_KEYS, withKey, type TestServer } from '../support/server.ts';
 
 /** Every field that takes such a URL, as the answer to `url` given there: the field's result. */

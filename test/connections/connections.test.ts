@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
+import { platformWorld } from '../support/world.ts';
 import {
   ArchiveConnectionDocument,
   ConnectionDocument,
@@ -12,18 +13,13 @@ import {
 } from '../generated/graphql.ts';
 import { parseKeyRing, newKeyEntry } from '../../src/crypto/key-ring.ts';
 import { pendingReencryption, readConnectionSecrets, reencryptBatch } from '../../src/connections/service.ts';
-import { actingFor, givenActiveAccount, givenConnectPlatform } from '../support/connect.ts';
-import { givenOrganization, type OrganizationFixture } from '../support/fixtures.ts';
-import { startTestServer, TEST_ENCRYPTION_KEYS, withKey, type TestServer } from '../support/server.ts';
+import { givenOrganization, type OrganizationFixture } from '../support/givens/organizations.ts';
+import { TEST_ENCRYPTION_KEYS, withKey } from '../support/server.ts';
 
-let server: TestServer;
-let platform: OrganizationFixture;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  platform = await givenConnectPlatform(server, 'Integrations Platform');
+const { test, world } = platformWorld({}, async (seed) => {
+  const platform = await seed.connectPlatform('Integrations Platform');
+  return { platform };
 });
-afterAll(() => server?.close());
 
 const STRIPE_SECRET = 'sk_live_51Hx9ZqLkT0pSecretValue4242';
 const stripeInput = (overrides: Partial<CreateConnectionInput> = {}): CreateConnectionInput => ({
@@ -41,15 +37,15 @@ const stripeInput = (overrides: Partial<CreateConnectionInput> = {}): CreateConn
 });
 
 async function create(owner: OrganizationFixture, input: CreateConnectionInput, headers = withKey(owner.apiKey)) {
-  const response = await server.request(CreateConnectionDocument, { input }, headers);
+  const response = await world.server.request(CreateConnectionDocument, { input }, headers);
   const result = response.data?.createConnection;
   if (result?.__typename !== 'CreateConnectionPayload') return expect.fail(JSON.stringify(response));
   return result.connection;
 }
 
 describe('connections', () => {
-  it('store secrets encrypted and show only masked hints, with complete sync config defaults', async () => {
-    const owner = await givenOrganization(server, 'Stripe user');
+  test('store secrets encrypted and show only masked hints, with complete sync config defaults', async () => {
+    const owner = await givenOrganization(world.server, 'Stripe user');
     const connection = await create(owner, stripeInput({ syncConfig: { invoice: { outbound: true } }, metadata: { region: 'eu' } }));
     expect(connection).toMatchObject({
       name: 'Stripe EU',
@@ -75,35 +71,40 @@ describe('connections', () => {
     });
     expect(connection.id).toMatch(/^conn_/);
 
-    const [raw] = await server.prisma.$queryRawUnsafe<Record<string, unknown>[]>(`SELECT * FROM "Connection" WHERE id = $1`, connection.id);
+    const [raw] = await world.server.prisma.$queryRawUnsafe<Record<string, unknown>[]>(
+      `SELECT * FROM "Connection" WHERE id = $1`,
+      connection.id,
+    );
     const rawText = JSON.stringify(raw);
     for (const secret of [STRIPE_SECRET, 'whsec_9f8e7d6c5b4a39281726', 'pk_live_51Hx9ZqLkT0pPublishable1111'])
       expect(rawText).not.toContain(secret);
-    expect(await readConnectionSecrets(server.prisma, server.keyRing, connection.id)).toMatchObject({ secretKey: STRIPE_SECRET });
+    expect(await readConnectionSecrets(world.server.prisma, world.server.keyRing, connection.id)).toMatchObject({
+      secretKey: STRIPE_SECRET,
+    });
   });
 
-  it('never puts a secret in a response, an error or a log line', async () => {
-    const owner = await givenOrganization(server, 'Leak check');
+  test('never puts a secret in a response, an error or a log line', async () => {
+    const owner = await givenOrganization(world.server, 'Leak check');
     const responses = [
-      await server.request(CreateConnectionDocument, { input: stripeInput() }, withKey(owner.apiKey)),
+      await world.server.request(CreateConnectionDocument, { input: stripeInput() }, withKey(owner.apiKey)),
       // Wrong member for the provider, malformed field, a value of the wrong type, a missing field, two members.
-      await server.request(CreateConnectionDocument, { input: stripeInput({ providerType: 'HUBSPOT' }) }, withKey(owner.apiKey)),
-      await server.request(
+      await world.server.request(CreateConnectionDocument, { input: stripeInput({ providerType: 'HUBSPOT' }) }, withKey(owner.apiKey)),
+      await world.server.request(
         CreateConnectionDocument,
         { input: stripeInput({ name: 'x', secrets: { stripe: { publishableKey: 'pk_nope', secretKey: `nope-${STRIPE_SECRET}` } } }) },
         withKey(owner.apiKey),
       ),
-      await server.request(
+      await world.server.request(
         CreateConnectionDocument,
         { input: { ...stripeInput(), secrets: { stripe: { secretKey: STRIPE_SECRET } } } },
         withKey(owner.apiKey),
       ),
-      await server.request(
+      await world.server.request(
         CreateConnectionDocument,
         { input: { ...stripeInput(), secrets: { stripe: { publishableKey: 42, secretKey: STRIPE_SECRET } } } } as never,
         withKey(owner.apiKey),
       ),
-      await server.request(
+      await world.server.request(
         CreateConnectionDocument,
         {
           input: {
@@ -123,13 +124,13 @@ describe('connections', () => {
     // A value of the wrong type, two members at once: refused by GraphQL itself, without the value.
     for (const response of responses.slice(4)) expect(response.status).toBe(400);
     for (const response of responses) expect(JSON.stringify(response)).not.toContain(STRIPE_SECRET.slice(8));
-    expect(server.logs()).not.toContain(STRIPE_SECRET.slice(8));
+    expect(world.server.logs()).not.toContain(STRIPE_SECRET.slice(8));
   });
 
-  it('keep their secrets when other fields change, and replace only the secret fields given', async () => {
-    const owner = await givenOrganization(server, 'Updater');
+  test('keep their secrets when other fields change, and replace only the secret fields given', async () => {
+    const owner = await givenOrganization(world.server, 'Updater');
     const connection = await create(owner, stripeInput());
-    const renamed = await server.request(
+    const renamed = await world.server.request(
       UpdateConnectionDocument,
       { input: { id: connection.id, name: 'Stripe US', settings: { invoiceSyncEnable: true }, syncConfig: { deal: { inbound: true } } } },
       withKey(owner.apiKey),
@@ -137,9 +138,11 @@ describe('connections', () => {
     expect(renamed.data?.updateConnection).toMatchObject({
       connection: { name: 'Stripe US', settings: { invoiceSyncEnable: true }, secretHints: connection.secretHints },
     });
-    expect(await readConnectionSecrets(server.prisma, server.keyRing, connection.id)).toMatchObject({ secretKey: STRIPE_SECRET });
+    expect(await readConnectionSecrets(world.server.prisma, world.server.keyRing, connection.id)).toMatchObject({
+      secretKey: STRIPE_SECRET,
+    });
 
-    const replaced = await server.request(
+    const replaced = await world.server.request(
       UpdateConnectionDocument,
       { input: { id: connection.id, secrets: { stripe: { publishableKey: 'pk_test_abcdefgh9999', secretKey: 'rk_test_abcdefgh8888' } } } },
       withKey(owner.apiKey),
@@ -147,7 +150,7 @@ describe('connections', () => {
     expect(replaced.data?.updateConnection).toMatchObject({
       connection: { secretHints: { ...connection.secretHints, publishableKey: 'pk_test_…', secretKey: 'rk_test_…' } },
     });
-    const secrets = await readConnectionSecrets(server.prisma, server.keyRing, connection.id);
+    const secrets = await readConnectionSecrets(world.server.prisma, world.server.keyRing, connection.id);
     expect(secrets).toEqual({
       accountId: 'acct_1Hx9ZqLkT0p',
       publishableKey: 'pk_test_abcdefgh9999',
@@ -156,8 +159,8 @@ describe('connections', () => {
     });
   });
 
-  it('show at most four characters of a secret in a hint, and none of a secret shorter than 16', async () => {
-    const owner = await givenOrganization(server, 'Short secrets');
+  test('show at most four characters of a secret in a hint, and none of a secret shorter than 16', async () => {
+    const owner = await givenOrganization(world.server, 'Short secrets');
     // A 12-character Stripe key was once shown whole: its prefix, then its last four.
     const stripe = await create(owner, {
       name: 'Short Stripe',
@@ -185,11 +188,11 @@ describe('connections', () => {
     }
   });
 
-  it('cut back the hints written before the rule to their public prefix (migration)', async () => {
-    const owner = await givenOrganization(server, 'Old hints');
+  test('cut back the hints written before the rule to their public prefix (migration)', async () => {
+    const owner = await givenOrganization(world.server, 'Old hints');
     const { id } = await create(owner, stripeInput());
     // What the earlier mask wrote for a 12-character key, and for an S3 secret with an underscore in it.
-    await server.prisma.connection.update({
+    await world.server.prisma.connection.update({
       where: { id },
       data: {
         secretHints: {
@@ -204,8 +207,8 @@ describe('connections', () => {
       new URL('../../prisma/migrations/20261123103100_secret_hints_cut_back/migration.sql', import.meta.url),
       'utf8',
     );
-    await server.prisma.$executeRawUnsafe(migration.replace(/^--.*$/gm, '').trim());
-    const read = await server.request(ConnectionDocument, { id }, withKey(owner.apiKey));
+    await world.server.prisma.$executeRawUnsafe(migration.replace(/^--.*$/gm, '').trim());
+    const read = await world.server.request(ConnectionDocument, { id }, withKey(owner.apiKey));
     expect(read.data?.connection?.secretHints).toEqual({
       secretKey: 'sk_live_…',
       publishableKey: 'pk_test_…',
@@ -214,28 +217,30 @@ describe('connections', () => {
     });
   });
 
-  it('archive, unarchive and soft-delete, wiping the ciphertext; other moves are INVALID_STATE', async () => {
-    const owner = await givenOrganization(server, 'Lifecycle');
+  test('archive, unarchive and soft-delete, wiping the ciphertext; other moves are INVALID_STATE', async () => {
+    const owner = await givenOrganization(world.server, 'Lifecycle');
     const { id } = await create(owner, stripeInput());
     const key = withKey(owner.apiKey);
-    expect((await server.request(ArchiveConnectionDocument, { input: { id } }, key)).data?.archiveConnection).toMatchObject({
+    expect((await world.server.request(ArchiveConnectionDocument, { input: { id } }, key)).data?.archiveConnection).toMatchObject({
       connection: { status: 'ARCHIVED' },
     });
-    expect((await server.request(ArchiveConnectionDocument, { input: { id } }, key)).data?.archiveConnection).toMatchObject({
+    expect((await world.server.request(ArchiveConnectionDocument, { input: { id } }, key)).data?.archiveConnection).toMatchObject({
       code: 'INVALID_STATE',
     });
-    expect((await server.request(UnarchiveConnectionDocument, { input: { id } }, key)).data?.unarchiveConnection).toMatchObject({
+    expect((await world.server.request(UnarchiveConnectionDocument, { input: { id } }, key)).data?.unarchiveConnection).toMatchObject({
       connection: { status: 'PUBLISHED' },
     });
-    const deleted = await server.request(DeleteConnectionDocument, { input: { id } }, key);
+    const deleted = await world.server.request(DeleteConnectionDocument, { input: { id } }, key);
     expect(deleted.data?.deleteConnection).toMatchObject({ connection: { status: 'DELETED', secretHints: {} } });
-    const row = await server.prisma.connection.findUniqueOrThrow({ where: { id } });
+    const row = await world.server.prisma.connection.findUniqueOrThrow({ where: { id } });
     expect(row.encryptedSecrets).toBeNull();
-    expect(await readConnectionSecrets(server.prisma, server.keyRing, id)).toBeNull();
-    expect((await server.request(DeleteConnectionDocument, { input: { id } }, key)).data?.deleteConnection).toMatchObject({
+    expect(await readConnectionSecrets(world.server.prisma, world.server.keyRing, id)).toBeNull();
+    expect((await world.server.request(DeleteConnectionDocument, { input: { id } }, key)).data?.deleteConnection).toMatchObject({
       code: 'INVALID_STATE',
     });
-    expect((await server.request(UpdateConnectionDocument, { input: { id, name: 'again' } }, key)).data?.updateConnection).toMatchObject({
+    expect(
+      (await world.server.request(UpdateConnectionDocument, { input: { id, name: 'again' } }, key)).data?.updateConnection,
+    ).toMatchObject({
       code: 'INVALID_STATE',
     });
 
@@ -243,40 +248,43 @@ describe('connections', () => {
     expect((await create(owner, stripeInput())).status).toBe('PUBLISHED');
   });
 
-  it('allow several per provider, each name once per tenant in any letter case, even under concurrent creation', async () => {
-    const owner = await givenOrganization(server, 'Concurrent');
+  test('allow several per provider, each name once per tenant in any letter case, even under concurrent creation', async () => {
+    const owner = await givenOrganization(world.server, 'Concurrent');
     const responses = await Promise.all(
       ['Stripe EU', 'STRIPE EU', 'stripe eu', 'Stripe Eu', 'Stripe US', 'stripe us', 'Stripe FR', 'sTRIPE fr'].map((name) =>
-        server.request(CreateConnectionDocument, { input: stripeInput({ name }) }, withKey(owner.apiKey)),
+        world.server.request(CreateConnectionDocument, { input: stripeInput({ name }) }, withKey(owner.apiKey)),
       ),
     );
     const kinds = responses.map((response) => response.data?.createConnection.__typename);
     expect(kinds.filter((kind) => kind === 'CreateConnectionPayload')).toHaveLength(3);
     expect(kinds.filter((kind) => kind === 'ConflictError')).toHaveLength(5);
-    expect(await server.prisma.connection.count({ where: { tenantId: owner.tenantId, providerType: 'STRIPE' } })).toBe(3);
+    expect(await world.server.prisma.connection.count({ where: { tenantId: owner.tenantId, providerType: 'STRIPE' } })).toBe(3);
 
     // Renaming onto another's name, in any case, is a CONFLICT too; an archived one keeps its name.
-    const [first, second] = await server.prisma.connection.findMany({ where: { tenantId: owner.tenantId }, orderBy: { name: 'asc' } });
-    const clash = await server.request(
+    const [first, second] = await world.server.prisma.connection.findMany({
+      where: { tenantId: owner.tenantId },
+      orderBy: { name: 'asc' },
+    });
+    const clash = await world.server.request(
       UpdateConnectionDocument,
       { input: { id: second!.id, name: first!.name.toUpperCase() } },
       withKey(owner.apiKey),
     );
     expect(clash.data?.updateConnection).toMatchObject({ __typename: 'ConflictError', code: 'CONFLICT' });
-    await server.request(ArchiveConnectionDocument, { input: { id: first!.id } }, withKey(owner.apiKey));
-    const onArchived = await server.request(
+    await world.server.request(ArchiveConnectionDocument, { input: { id: first!.id } }, withKey(owner.apiKey));
+    const onArchived = await world.server.request(
       CreateConnectionDocument,
       { input: stripeInput({ name: first!.name.toLowerCase() }) },
       withKey(owner.apiKey),
     );
     expect(onArchived.data?.createConnection).toMatchObject({ code: 'CONFLICT' });
     // Another tenant may use the same name.
-    const other = await givenOrganization(server, 'Same names elsewhere');
+    const other = await givenOrganization(world.server, 'Same names elsewhere');
     expect((await create(other, stripeInput({ name: first!.name }))).name).toBe(first!.name);
   });
 
-  it('keep the oldest of names that clash in case, and rename the later ones after their id (migration)', async () => {
-    const owner = await givenOrganization(server, 'Clashing names');
+  test('keep the oldest of names that clash in case, and rename the later ones after their id (migration)', async () => {
+    const owner = await givenOrganization(world.server, 'Clashing names');
     const migration = await readFile(
       new URL('../../prisma/migrations/20261123153214_connections_several_per_provider/migration.sql', import.meta.url),
       'utf8',
@@ -288,7 +296,7 @@ describe('connections', () => {
     const carryOver = statements.filter((statement) => /^(UPDATE|CREATE UNIQUE INDEX)/.test(statement));
     expect(carryOver).toHaveLength(2);
     // As the rows were before: the index did not exist.
-    await server.prisma.$executeRawUnsafe('DROP INDEX "Connection_tenantId_lower_name_key"');
+    await world.server.prisma.$executeRawUnsafe('DROP INDEX "Connection_tenantId_lower_name_key"');
     try {
       const rows = [
         ['conn_clash1', 'Billing', 'PUBLISHED', '2026-01-01T00:00:00Z'],
@@ -297,7 +305,7 @@ describe('connections', () => {
         ['conn_clash4', 'Other', 'PUBLISHED', '2026-01-04T00:00:00Z'],
       ] as const;
       for (const [id, name, status, createdAt] of rows) {
-        await server.prisma.connection.create({
+        await world.server.prisma.connection.create({
           data: {
             id,
             tenantId: owner.tenantId,
@@ -313,11 +321,11 @@ describe('connections', () => {
           },
         });
       }
-      await server.prisma.$executeRawUnsafe(carryOver[0]!);
+      await world.server.prisma.$executeRawUnsafe(carryOver[0]!);
     } finally {
-      await server.prisma.$executeRawUnsafe(carryOver[1]!);
+      await world.server.prisma.$executeRawUnsafe(carryOver[1]!);
     }
-    const names = await server.prisma.connection.findMany({
+    const names = await world.server.prisma.connection.findMany({
       where: { tenantId: owner.tenantId },
       orderBy: { id: 'asc' },
       select: { name: true, healthStatus: true },
@@ -330,8 +338,8 @@ describe('connections', () => {
     ]);
   });
 
-  it('list with filters and pages, and stay inside their tenant', async () => {
-    const owner = await givenOrganization(server, 'Lister');
+  test('list with filters and pages, and stay inside their tenant', async () => {
+    const owner = await givenOrganization(world.server, 'Lister');
     const stripe = await create(owner, stripeInput());
     const hubspot = await create(owner, {
       name: 'CRM',
@@ -343,35 +351,43 @@ describe('connections', () => {
       providerType: 'FLEXPRICE',
       secrets: { generic: { data: { apiKey: 'fp_live_abcdefgh1234' } } },
     });
-    await server.request(ArchiveConnectionDocument, { input: { id: hubspot.id } }, withKey(owner.apiKey));
+    await world.server.request(ArchiveConnectionDocument, { input: { id: hubspot.id } }, withKey(owner.apiKey));
 
-    const page = await server.request(ConnectionsDocument, { first: 2 }, withKey(owner.apiKey));
+    const page = await world.server.request(ConnectionsDocument, { first: 2 }, withKey(owner.apiKey));
     expect(page.data?.connections.totalCount).toBe(3);
     expect(page.data?.connections.pageInfo.hasNextPage).toBe(true);
-    const archived = await server.request(ConnectionsDocument, { filter: { status: ['ARCHIVED'] } }, withKey(owner.apiKey));
+    const archived = await world.server.request(ConnectionsDocument, { filter: { status: ['ARCHIVED'] } }, withKey(owner.apiKey));
     expect(archived.data?.connections.nodes.map((node) => node.id)).toEqual([hubspot.id]);
-    const byProvider = await server.request(ConnectionsDocument, { filter: { providerType: ['STRIPE', 'S3'] } }, withKey(owner.apiKey));
+    const byProvider = await world.server.request(
+      ConnectionsDocument,
+      { filter: { providerType: ['STRIPE', 'S3'] } },
+      withKey(owner.apiKey),
+    );
     expect(byProvider.data?.connections.nodes.map((node) => node.id)).toEqual([stripe.id]);
 
-    const stranger = await givenOrganization(server, 'Stranger');
-    expect((await server.request(ConnectionsDocument, {}, withKey(stranger.apiKey))).data?.connections.totalCount).toBe(0);
-    expect((await server.request(ConnectionDocument, { id: stripe.id }, withKey(stranger.apiKey))).data?.connection).toBeNull();
-    const update = await server.request(UpdateConnectionDocument, { input: { id: stripe.id, name: 'mine' } }, withKey(stranger.apiKey));
+    const stranger = await givenOrganization(world.server, 'Stranger');
+    expect((await world.server.request(ConnectionsDocument, {}, withKey(stranger.apiKey))).data?.connections.totalCount).toBe(0);
+    expect((await world.server.request(ConnectionDocument, { id: stripe.id }, withKey(stranger.apiKey))).data?.connection).toBeNull();
+    const update = await world.server.request(
+      UpdateConnectionDocument,
+      { input: { id: stripe.id, name: 'mine' } },
+      withKey(stranger.apiKey),
+    );
     expect(update.data?.updateConnection).toMatchObject({ code: 'NOT_FOUND' });
   });
 
-  it('are created in, and listed from, the connected account’s tenant when acting on behalf', async () => {
-    const account = await givenActiveAccount(server, platform);
-    const connection = await create(platform, stripeInput({ name: 'On behalf' }), actingFor(platform, account.accountId));
+  test('are created in, and listed from, the connected account’s tenant when acting on behalf', async () => {
+    const account = await world.platform.activeAccount();
+    const connection = await create(world.platform, stripeInput({ name: 'On behalf' }), world.platform.actingFor(account.accountId));
     expect(connection.tenantId).toBe(account.tenantId);
-    const listedOnBehalf = await server.request(ConnectionsDocument, {}, actingFor(platform, account.accountId));
+    const listedOnBehalf = await world.server.request(ConnectionsDocument, {}, world.platform.actingFor(account.accountId));
     expect(listedOnBehalf.data?.connections.nodes.map((node) => node.id)).toEqual([connection.id]);
-    const platformOwn = await server.request(ConnectionsDocument, {}, withKey(platform.apiKey));
+    const platformOwn = await world.server.request(ConnectionsDocument, {}, withKey(world.platform.apiKey));
     expect(platformOwn.data?.connections.nodes.map((node) => node.id)).not.toContain(connection.id);
   });
 
-  it('are re-encrypted under a new key in batches; old data decrypts until then', async () => {
-    const owner = await givenOrganization(server, 'Rotation');
+  test('are re-encrypted under a new key in batches; old data decrypts until then', async () => {
+    const owner = await givenOrganization(world.server, 'Rotation');
     const ids = [];
     for (const [providerType, secrets] of [
       ['STRIPE', stripeInput().secrets],
@@ -381,19 +397,19 @@ describe('connections', () => {
       ids.push((await create(owner, { name: providerType, providerType, secrets })).id);
     }
     const rotated = parseKeyRing(`${TEST_ENCRYPTION_KEYS},${newKeyEntry(2)}`);
-    expect(await readConnectionSecrets(server.prisma, rotated, ids[0]!)).toMatchObject({ secretKey: STRIPE_SECRET });
-    const before = await pendingReencryption(server.prisma, rotated);
+    expect(await readConnectionSecrets(world.server.prisma, rotated, ids[0]!)).toMatchObject({ secretKey: STRIPE_SECRET });
+    const before = await pendingReencryption(world.server.prisma, rotated);
     expect(before).toBeGreaterThanOrEqual(3);
 
     let batches = 0;
-    while ((await reencryptBatch(server.prisma, rotated, 2)) > 0) batches += 1;
+    while ((await reencryptBatch(world.server.prisma, rotated, 2)) > 0) batches += 1;
     expect(batches).toBe(Math.ceil(before / 2));
-    expect(await pendingReencryption(server.prisma, rotated)).toBe(0);
+    expect(await pendingReencryption(world.server.prisma, rotated)).toBe(0);
 
     const newKeyOnly = parseKeyRing(rotated.keys.size === 2 ? newKeyEntryOf(rotated, 2) : '');
-    expect(await readConnectionSecrets(server.prisma, newKeyOnly, ids[1]!)).toEqual({ accessToken: 'pat-na1-99998888-7777' });
-    expect(await readConnectionSecrets(server.prisma, newKeyOnly, ids[2]!)).toEqual({ token: 'fp_live_zzzzzzzz0000' });
-    await expect(readConnectionSecrets(server.prisma, server.keyRing, ids[0]!)).rejects.toThrow(/not in the key ring/);
+    expect(await readConnectionSecrets(world.server.prisma, newKeyOnly, ids[1]!)).toEqual({ accessToken: 'pat-na1-99998888-7777' });
+    expect(await readConnectionSecrets(world.server.prisma, newKeyOnly, ids[2]!)).toEqual({ token: 'fp_live_zzzzzzzz0000' });
+    await expect(readConnectionSecrets(world.server.prisma, world.server.keyRing, ids[0]!)).rejects.toThrow(/not in the key ring/);
   });
 });
 

@@ -18,8 +18,8 @@ import { readConnectionSecrets } from '../../src/connections/service.ts';
 import { checkedSettings } from '../../src/connections/settings.ts';
 import { loadConfig } from '../../src/config.ts';
 import { addressPolicyOf } from '../../src/net/address-guard.ts';
-import { actingFor, givenActiveAccount, givenConnectPlatform } from '../support/connect.ts';
-import { givenOrganization, type OrganizationFixture } from '../support/fixtures.ts';
+import { actingFor, givenActiveAccount, givenConnectPlatform } from '../support/givens/connect.ts';
+import { givenOrganization, type OrganizationFixture } from '../support/givens/organizations.ts';
 import { startTestServer, TEST_ENCRYPTION_KEYS, withKey, type TestServer } from '../support/server.ts';
 import { startFlexprice, startHubspot, startS3, startSilent, startStripe, type S3StandIn, type StandIn } from './stand-ins/providers.ts';
 

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_ATTEMPTS, retryDelayMs } from '../../src/email/worker.ts';
-import { givenConnectPlatform, givenExpressAccount } from '../support/connect.ts';
+import { givenConnectPlatform, givenExpressAccount } from '../support/givens/connect.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 interface Received {

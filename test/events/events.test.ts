@@ -1,6 +1,7 @@
 // Stories about the event log: every change records its event in the same transaction, a caller
 // sees exactly what the Event rule allows, and no secret ever reaches an event's data.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
+import { platformWorld } from '../support/world.ts';
 import {
   CreateConnectionDocument,
   CreatePermissiblePurposeDocument,
@@ -13,20 +14,13 @@ import {
   type CreateConnectionInput,
   type EventFilter,
 } from '../generated/graphql.ts';
-import { actingFor, givenActiveAccount, givenConnectPlatform, givenExpressAccount } from '../support/connect.ts';
-import type { OrganizationFixture } from '../support/fixtures.ts';
-import { startTestServer, withKey, type TestServer } from '../support/server.ts';
+import { withKey } from '../support/server.ts';
 
-let server: TestServer;
-let platform: OrganizationFixture;
-let stranger: OrganizationFixture;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  platform = await givenConnectPlatform(server, 'Eventful Platform');
-  stranger = await givenConnectPlatform(server, 'Stranger Platform');
+const { test, world } = platformWorld({}, async (seed) => {
+  const platform = await seed.connectPlatform('Eventful Platform');
+  const stranger = await seed.connectPlatform('Stranger Platform');
+  return { platform, stranger };
 });
-afterAll(() => server?.close());
 
 const SECRET_KEY = 'sk_live_51EventsNeverShowThisSecret9999';
 const stripe = (name: string): CreateConnectionInput => ({
@@ -35,15 +29,15 @@ const stripe = (name: string): CreateConnectionInput => ({
   secrets: { stripe: { publishableKey: 'pk_live_51EventsPublishable0000', secretKey: SECRET_KEY } },
 });
 
-async function events(filter: EventFilter = {}, headers: Record<string, string> = withKey(platform.apiKey)) {
-  const response = await server.request(EventsDocument, { first: 100, filter }, headers);
+async function events(filter: EventFilter = {}, headers: Record<string, string> = withKey(world.platform.apiKey)) {
+  const response = await world.server.request(EventsDocument, { first: 100, filter }, headers);
   return response.data?.events ?? expect.fail(JSON.stringify(response));
 }
 
 describe('the event log', () => {
-  it('records each step of an account, newest first, with the object after the change and what it changed', async () => {
-    const { accountId } = await givenActiveAccount(server, platform);
-    await server.request(SuspendConnectedAccountDocument, { input: { id: accountId } }, withKey(platform.apiKey));
+  test('records each step of an account, newest first, with the object after the change and what it changed', async () => {
+    const { accountId } = await world.platform.activeAccount();
+    await world.server.request(SuspendConnectedAccountDocument, { input: { id: accountId } }, withKey(world.platform.apiKey));
 
     const log = await events({ objectId: accountId });
     expect(log.nodes.map((event) => event.type)).toEqual([
@@ -55,29 +49,33 @@ describe('the event log', () => {
     const [suspended, activated] = log.nodes;
     expect(suspended).toMatchObject({
       connectedAccountId: accountId,
-      actor: { type: 'API_KEY', id: platform.apiKeyId },
+      actor: { type: 'API_KEY', id: world.platform.apiKeyId },
       data: { object: { id: accountId, status: 'SUSPENDED', object: 'connected_account' }, previous: { status: 'ACTIVE' } },
     });
     expect(activated?.actor).toMatchObject({ type: 'USER', id: expect.stringMatching(/^usr_/) });
     expect(log.totalCount).toBe(4);
   });
 
-  it('records nothing for a change that rolled back', async () => {
-    const first = await server.request(CreateConnectionDocument, { input: stripe('Stripe A') }, withKey(platform.apiKey));
+  test('records nothing for a change that rolled back', async () => {
+    const first = await world.server.request(CreateConnectionDocument, { input: stripe('Stripe A') }, withKey(world.platform.apiKey));
     expect(first.data?.createConnection.__typename).toBe('CreateConnectionPayload');
     // A connection's name is unique per tenant in any case: the second create conflicts and its transaction rolls back.
-    const second = await server.request(CreateConnectionDocument, { input: stripe('STRIPE A') }, withKey(platform.apiKey));
+    const second = await world.server.request(CreateConnectionDocument, { input: stripe('STRIPE A') }, withKey(world.platform.apiKey));
     expect(second.data?.createConnection.__typename).toBe('ConflictError');
 
     const created = await events({ type: ['connection.created'] });
     expect(created.nodes.map((event) => (event.data.object as { name: string }).name)).toEqual(['Stripe A']);
   });
 
-  it('never shows a secret, neither a provider secret nor a new API key', async () => {
-    const purpose = await server.request(CreatePermissiblePurposeDocument, { input: { name: 'Screening' } }, withKey(platform.apiKey));
+  test('never shows a secret, neither a provider secret nor a new API key', async () => {
+    const purpose = await world.server.request(
+      CreatePermissiblePurposeDocument,
+      { input: { name: 'Screening' } },
+      withKey(world.platform.apiKey),
+    );
     if (purpose.data?.createPermissiblePurpose.__typename !== 'CreatePermissiblePurposePayload')
       return expect.fail(JSON.stringify(purpose));
-    const subAccount = await server.request(
+    const subAccount = await world.server.request(
       CreateSubAccountDocument,
       {
         input: {
@@ -89,7 +87,7 @@ describe('the event log', () => {
           permissiblePurposeIds: [purpose.data.createPermissiblePurpose.permissiblePurpose.id],
         },
       },
-      withKey(platform.apiKey),
+      withKey(world.platform.apiKey),
     );
     const result = subAccount.data?.createSubAccount;
     if (result?.__typename !== 'CreateSubAccountPayload' || !result.apiKey?.secret) return expect.fail(JSON.stringify(subAccount));
@@ -100,52 +98,52 @@ describe('the event log', () => {
     expect(everything).toContain('sk_live_…'); // the masked hint is public
   });
 
-  it('records a sub-account update with the fields it changed', async () => {
+  test('records a sub-account update with the fields it changed', async () => {
     const { nodes } = await events({ type: ['sub_account.created'] });
     const id = nodes[0]?.objectId ?? expect.fail('no sub-account event');
-    await server.request(UpdateSubAccountDocument, { input: { id, ownerTitle: 'CEO' } }, withKey(platform.apiKey));
+    await world.server.request(UpdateSubAccountDocument, { input: { id, ownerTitle: 'CEO' } }, withKey(world.platform.apiKey));
     const [updated] = (await events({ type: ['sub_account.updated'], objectId: id })).nodes;
     expect(updated?.data).toMatchObject({ object: { ownerTitle: 'CEO' }, previous: { ownerTitle: null } });
   });
 
-  it('shows another platform none of them, by list, by id or as a node', async () => {
+  test('shows another platform none of them, by list, by id or as a node', async () => {
     const mine = await events();
     expect(mine.totalCount).toBeGreaterThan(0);
-    expect((await events({}, withKey(stranger.apiKey))).nodes.map((event) => event.objectId)).not.toEqual(
+    expect((await events({}, withKey(world.stranger.apiKey))).nodes.map((event) => event.objectId)).not.toEqual(
       expect.arrayContaining([mine.nodes[0]?.objectId]),
     );
     const id = mine.nodes[0]?.id ?? expect.fail();
-    expect((await server.request(EventDocument, { id }, withKey(stranger.apiKey))).data?.event).toBeNull();
-    expect((await server.request(NodeDocument, { id }, withKey(stranger.apiKey))).data?.node).toBeNull();
-    expect((await server.request(EventDocument, { id }, withKey(platform.apiKey))).data?.event?.id).toBe(id);
+    expect((await world.server.request(EventDocument, { id }, withKey(world.stranger.apiKey))).data?.event).toBeNull();
+    expect((await world.server.request(NodeDocument, { id }, withKey(world.stranger.apiKey))).data?.node).toBeNull();
+    expect((await world.server.request(EventDocument, { id }, withKey(world.platform.apiKey))).data?.event?.id).toBe(id);
   });
 
-  it("acting for an account shows that account's tenant only; its platform sees those events with connectedAccountId", async () => {
-    const { accountId } = await givenActiveAccount(server, platform);
-    const created = await server.request(CreateConnectionDocument, { input: stripe('Inside') }, actingFor(platform, accountId));
+  test("acting for an account shows that account's tenant only; its platform sees those events with connectedAccountId", async () => {
+    const { accountId } = await world.platform.activeAccount();
+    const created = await world.server.request(CreateConnectionDocument, { input: stripe('Inside') }, world.platform.actingFor(accountId));
     expect(created.data?.createConnection.__typename).toBe('CreateConnectionPayload');
 
-    const acting = await events({}, actingFor(platform, accountId));
+    const acting = await events({}, world.platform.actingFor(accountId));
     expect(acting.nodes.map((event) => event.type)).toEqual(['connection.created']);
     expect(acting.nodes[0]?.connectedAccountId).toBe(accountId);
 
     const seenByPlatform = await events({ connectedAccountId: accountId });
     expect(seenByPlatform.nodes.map((event) => event.type)).toContain('connection.created');
-    expect((await events({ connectedAccountId: accountId }, withKey(stranger.apiKey))).totalCount).toBe(0);
+    expect((await events({ connectedAccountId: accountId }, withKey(world.stranger.apiKey))).totalCount).toBe(0);
   });
 
-  it('filters by type, object and time, and pages', async () => {
-    const { account } = await givenExpressAccount(server, platform);
+  test('filters by type, object and time, and pages', async () => {
+    const { account } = await world.platform.expressAccount();
     const since = new Date(Date.now() - 60_000).toISOString();
     const filtered = await events({ type: ['connected_account.created'], objectId: account.id, createdAt: { gte: since } });
     expect(filtered.nodes).toHaveLength(1);
     expect((await events({ createdAt: { lt: since } })).totalCount).toBe(0);
 
-    const page = await server.request(EventsDocument, { first: 2 }, withKey(platform.apiKey));
-    const next = await server.request(
+    const page = await world.server.request(EventsDocument, { first: 2 }, withKey(world.platform.apiKey));
+    const next = await world.server.request(
       EventsDocument,
       { first: 2, after: page.data?.events.pageInfo.endCursor ?? null },
-      withKey(platform.apiKey),
+      withKey(world.platform.apiKey),
     );
     const ids = [...(page.data?.events.nodes ?? []), ...(next.data?.events.nodes ?? [])].map((event) => event.id);
     expect(new Set(ids).size).toBe(4);

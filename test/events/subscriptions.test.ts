@@ -4,7 +4,8 @@
 // another within a second.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
+import { platformWorld } from '../support/world.ts';
 import {
   CreateApiKeyDocument,
   CreateConnectionDocument,
@@ -19,26 +20,21 @@ import { recordEvent } from '../../src/events/record.ts';
 import { startLiveEvents } from '../../src/events/live.ts';
 import { scopeToTenant } from '../../src/db/tenant-scope.ts';
 import { createLogger } from '../../src/core/logger.ts';
-import { actingFor, givenActiveAccount, givenConnectPlatform } from '../support/connect.ts';
-import type { OrganizationFixture } from '../support/fixtures.ts';
-import { givenOAuthPlatform, givenOwnedOrganization, givenStandardAccount } from '../support/oauth.ts';
-import { startTestServer, TEST_ENCRYPTION_KEYS, withKey, type TestServer } from '../support/server.ts';
+import { givenConnectPlatform } from '../support/givens/connect.ts';
+import { givenOAuthPlatform, givenOwnedOrganization, givenStandardAccount } from '../support/givens/oauth.ts';
+import { TEST_ENCRYPTION_KEYS, withKey, type TestServer } from '../support/server.ts';
 
 type LiveEvent = LiveEventsSubscription['events'];
 
-let server: TestServer;
-let platform: OrganizationFixture;
-let stranger: OrganizationFixture;
 const cleanups: (() => unknown)[] = [];
 
-beforeAll(async () => {
-  server = await startTestServer({ listen: true, environment: { MAX_SUBSCRIPTIONS_PER_KEY: '3' } });
-  platform = await givenConnectPlatform(server, 'Live Platform');
-  stranger = await givenConnectPlatform(server, 'Stranger Platform');
+const { test, world } = platformWorld({ listen: true, environment: { MAX_SUBSCRIPTIONS_PER_KEY: '3' } }, async (seed) => {
+  const platform = await seed.connectPlatform('Live Platform');
+  const stranger = await seed.connectPlatform('Stranger Platform');
+  return { platform, stranger };
 });
-afterAll(async () => {
+test.afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
-  await server?.close();
 });
 
 let names = 0;
@@ -47,7 +43,7 @@ const connections = new Map<string, string>();
  * One change that records one event in the tenant of `headers`: the tenant's connection is created
  * the first time (`connection.created`), renamed after (`connection.updated`). Returns the new name.
  */
-async function change(headers: Record<string, string>, on: TestServer = server): Promise<string> {
+async function change(headers: Record<string, string>, on: TestServer = world.server): Promise<string> {
   names += 1;
   const name = `Live ${names}`;
   const tenant = JSON.stringify(headers);
@@ -77,7 +73,7 @@ async function change(headers: Record<string, string>, on: TestServer = server):
 const nameOf = (event: LiveEvent) => (event.data.object as { name?: string }).name;
 
 /** One SSE subscription over real HTTP: its messages as they arrive. */
-async function subscribe(headers: Record<string, string>, variables: LiveEventsSubscriptionVariables = {}, baseUrl = server.url) {
+async function subscribe(headers: Record<string, string>, variables: LiveEventsSubscriptionVariables = {}, baseUrl = world.server.url) {
   const controller = new AbortController();
   const response = await fetch(`${baseUrl}/graphql`, {
     method: 'POST',
@@ -140,30 +136,30 @@ async function subscribe(headers: Record<string, string>, variables: LiveEventsS
 }
 
 describe('subscription events', () => {
-  it('sends an event committed after the subscriber subscribed, with the fields of `events`', async () => {
-    const subscriber = await subscribe(withKey(platform.apiKey));
+  test('sends an event committed after the subscriber subscribed, with the fields of `events`', async () => {
+    const subscriber = await subscribe(withKey(world.platform.apiKey));
     expect(subscriber.response.status).toBe(200);
     expect(subscriber.response.headers.get('content-type')).toContain('text/event-stream');
 
-    const name = await change(withKey(platform.apiKey));
+    const name = await change(withKey(world.platform.apiKey));
     const event = await subscriber.next();
     expect(event).toMatchObject({ type: 'connection.created', connectedAccountId: null, data: { object: { name } } });
-    expect(event.objectId).toBe(connections.get(JSON.stringify(withKey(platform.apiKey))));
+    expect(event.objectId).toBe(connections.get(JSON.stringify(withKey(world.platform.apiKey))));
     expect(event.id).toMatch(/^evt_/);
     expect(JSON.stringify(event)).not.toContain('NeverShowThisSecret');
     subscriber.close();
   });
 
-  it('sends nothing for a change that rolled back, and only what matches `types`', async () => {
-    const subscriber = await subscribe(withKey(platform.apiKey), { types: ['connection.updated'] });
+  test('sends nothing for a change that rolled back, and only what matches `types`', async () => {
+    const subscriber = await subscribe(withKey(world.platform.apiKey), { types: ['connection.updated'] });
     const place = {
-      organizationId: platform.organizationId,
-      tenantId: platform.tenantId,
+      organizationId: world.platform.organizationId,
+      tenantId: world.platform.tenantId,
       connectedAccountId: null,
       platformOrganizationId: null,
     };
     await expect(
-      server.prisma.$transaction(async (tx) => {
+      world.server.prisma.$transaction(async (tx) => {
         await recordEvent(tx, {
           type: 'connection.updated',
           objectId: 'con_rolledback',
@@ -174,7 +170,7 @@ describe('subscription events', () => {
         throw new Error('the change fails after its event was recorded');
       }),
     ).rejects.toThrow('the change fails');
-    await server.prisma.$transaction((tx) =>
+    await world.server.prisma.$transaction((tx) =>
       recordEvent(tx, {
         type: 'connection.archived',
         objectId: 'con_othertype',
@@ -183,7 +179,7 @@ describe('subscription events', () => {
         actor: { type: 'SYSTEM' },
       }),
     );
-    const name = await change(withKey(platform.apiKey));
+    const name = await change(withKey(world.platform.apiKey));
 
     // The first (and only) event is the committed one of the type asked for.
     expect(await subscriber.next()).toMatchObject({ type: 'connection.updated', data: { object: { name } } });
@@ -191,15 +187,15 @@ describe('subscription events', () => {
     subscriber.close();
   });
 
-  it('replays from `after` what happened while the client was away, then streams live, in commit order', async () => {
-    const first = await subscribe(withKey(platform.apiKey));
-    await change(withKey(platform.apiKey));
+  test('replays from `after` what happened while the client was away, then streams live, in commit order', async () => {
+    const first = await subscribe(withKey(world.platform.apiKey));
+    await change(withKey(world.platform.apiKey));
     const lastSeen = await first.next();
     first.close();
 
-    const missed = [await change(withKey(platform.apiKey)), await change(withKey(platform.apiKey))];
-    const resumed = await subscribe(withKey(platform.apiKey), { after: lastSeen.id });
-    const live = await change(withKey(platform.apiKey));
+    const missed = [await change(withKey(world.platform.apiKey)), await change(withKey(world.platform.apiKey))];
+    const resumed = await subscribe(withKey(world.platform.apiKey), { after: lastSeen.id });
+    const live = await change(withKey(world.platform.apiKey));
 
     const received = [await resumed.next(), await resumed.next(), await resumed.next()];
     expect(received.map(nameOf)).toEqual([...missed, live]);
@@ -207,13 +203,13 @@ describe('subscription events', () => {
     resumed.close();
   });
 
-  it('refuses an `after` the caller cannot see with NOT_FOUND', async () => {
-    const mine = await subscribe(withKey(platform.apiKey));
-    await change(withKey(platform.apiKey));
+  test('refuses an `after` the caller cannot see with NOT_FOUND', async () => {
+    const mine = await subscribe(withKey(world.platform.apiKey));
+    await change(withKey(world.platform.apiKey));
     const event = await mine.next();
     mine.close();
 
-    const theirs = await subscribe(withKey(stranger.apiKey), { after: event.id });
+    const theirs = await subscribe(withKey(world.stranger.apiKey), { after: event.id });
     const message = await theirs.nextMessage(5_000);
     expect(message?.data?.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     expect(message?.data?.data ?? null).toBeNull();
@@ -221,9 +217,9 @@ describe('subscription events', () => {
   });
 
   // A 10,000-character `after` was echoed whole in the error.
-  it('refuses an `after` that is not an event id with NOT_FOUND, never quoting it back', async () => {
+  test('refuses an `after` that is not an event id with NOT_FOUND, never quoting it back', async () => {
     for (const after of ['x'.repeat(10_000), `evt_${'A'.repeat(10_000)}`, 'conn_0000000000000000000000']) {
-      const subscription = await subscribe(withKey(platform.apiKey), { after });
+      const subscription = await subscribe(withKey(world.platform.apiKey), { after });
       const message = await subscription.nextMessage(5_000);
       const error = message?.data?.errors?.[0];
       expect(error?.extensions?.code).toBe('NOT_FOUND');
@@ -232,30 +228,30 @@ describe('subscription events', () => {
       subscription.close();
     }
     // An id in an event id's shape, bounded, is still named.
-    const unknown = await subscribe(withKey(platform.apiKey), { after: 'evt_0000000000000000000000' });
+    const unknown = await subscribe(withKey(world.platform.apiKey), { after: 'evt_0000000000000000000000' });
     expect((await unknown.nextMessage(5_000))?.data?.errors?.[0]?.message).toBe(
       'No event evt_0000000000000000000000 is visible to this API key: resume from an event it received.',
     );
     unknown.close();
   });
 
-  it("never sends another platform's events", async () => {
-    const strangers = await subscribe(withKey(stranger.apiKey));
-    await change(withKey(platform.apiKey));
-    await change(withKey(platform.apiKey));
-    const own = await change(withKey(stranger.apiKey));
+  test("never sends another platform's events", async () => {
+    const strangers = await subscribe(withKey(world.stranger.apiKey));
+    await change(withKey(world.platform.apiKey));
+    await change(withKey(world.platform.apiKey));
+    const own = await change(withKey(world.stranger.apiKey));
     expect(nameOf(await strangers.next())).toBe(own);
     expect(await strangers.nextMessage(300)).toBeUndefined();
     strangers.close();
   });
 
-  it("acting for an account, sends only that account's tenant; the platform's own key sees both", async () => {
-    const { accountId } = await givenActiveAccount(server, platform);
-    const acting = await subscribe(actingFor(platform, accountId));
-    const platformWide = await subscribe(withKey(platform.apiKey));
+  test("acting for an account, sends only that account's tenant; the platform's own key sees both", async () => {
+    const { accountId } = await world.platform.activeAccount();
+    const acting = await subscribe(world.platform.actingFor(accountId));
+    const platformWide = await subscribe(withKey(world.platform.apiKey));
 
-    const platformOwn = await change(withKey(platform.apiKey));
-    const inAccount = await change(actingFor(platform, accountId));
+    const platformOwn = await change(withKey(world.platform.apiKey));
+    const inAccount = await change(world.platform.actingFor(accountId));
 
     expect(await acting.next()).toMatchObject({ data: { object: { name: inAccount } }, connectedAccountId: accountId });
     expect(await acting.nextMessage(300)).toBeUndefined();
@@ -264,45 +260,45 @@ describe('subscription events', () => {
     platformWide.close();
   });
 
-  it('refuses a STANDARD grant, like `events` (no grant scope reaches it)', async () => {
-    const oauthPlatform = await givenOAuthPlatform(server, 'Granted Platform');
-    const owner = await givenOwnedOrganization(server);
-    const granted = await givenStandardAccount(server, oauthPlatform, owner, { scope: 'connections:read connections:write' });
+  test('refuses a STANDARD grant, like `events` (no grant scope reaches it)', async () => {
+    const oauthPlatform = await givenOAuthPlatform(world.server, 'Granted Platform');
+    const owner = await givenOwnedOrganization(world.server);
+    const granted = await givenStandardAccount(world.server, oauthPlatform, owner, { scope: 'connections:read connections:write' });
     const subscriber = await subscribe(granted.actingIn(owner.tenantId));
     const message = await subscriber.nextMessage(5_000);
     expect(message?.data?.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     subscriber.close();
   });
 
-  it('ends when its key is revoked; the reconnection is refused with 401', async () => {
-    const created = await server.request(CreateApiKeyDocument, { input: { name: 'live events' } }, withKey(platform.apiKey));
+  test('ends when its key is revoked; the reconnection is refused with 401', async () => {
+    const created = await world.server.request(CreateApiKeyDocument, { input: { name: 'live events' } }, withKey(world.platform.apiKey));
     if (created.data?.createApiKey.__typename !== 'CreateApiKeyPayload') return expect.fail(JSON.stringify(created));
     const { id, secret } = created.data.createApiKey.apiKey;
     const subscriber = await subscribe(withKey(secret ?? expect.fail('no secret')));
-    const name = await change(withKey(platform.apiKey));
+    const name = await change(withKey(world.platform.apiKey));
     expect(nameOf(await subscriber.next())).toBe(name);
 
-    await server.request(RevokeApiKeyDocument, { input: { id } }, withKey(platform.apiKey));
+    await world.server.request(RevokeApiKeyDocument, { input: { id } }, withKey(world.platform.apiKey));
     const ended = await subscriber.nextMessage(5_000);
     expect(ended?.data?.errors?.[0]?.extensions?.code).toBe('CREDENTIALS_CHANGED');
-    await change(withKey(platform.apiKey));
+    await change(withKey(world.platform.apiKey));
     expect((await subscriber.nextMessage(300))?.event).toBe('complete');
     const again = await subscribe(withKey(secret!));
     expect(again.response.status).toBe(401);
   });
 
-  it('acting for an account, ends when the account is suspended; the reconnection is refused', async () => {
-    const { accountId } = await givenActiveAccount(server, platform);
-    const acting = await subscribe(actingFor(platform, accountId));
-    await server.request(SuspendConnectedAccountDocument, { input: { id: accountId } }, withKey(platform.apiKey));
+  test('acting for an account, ends when the account is suspended; the reconnection is refused', async () => {
+    const { accountId } = await world.platform.activeAccount();
+    const acting = await subscribe(world.platform.actingFor(accountId));
+    await world.server.request(SuspendConnectedAccountDocument, { input: { id: accountId } }, withKey(world.platform.apiKey));
     const ended = await acting.nextMessage(5_000);
     expect(ended?.data?.errors?.[0]?.extensions?.code).toBe('CREDENTIALS_CHANGED');
-    const again = await subscribe(actingFor(platform, accountId));
+    const again = await subscribe(world.platform.actingFor(accountId));
     expect(again.response.status).toBe(403);
   });
 
-  it('refuses a request without a key with 401, like any request', async () => {
-    const response = await fetch(`${server.url}/graphql`, {
+  test('refuses a request without a key with 401, like any request', async () => {
+    const response = await fetch(`${world.server.url}/graphql`, {
       method: 'POST',
       headers: { accept: 'text/event-stream', 'content-type': 'application/json' },
       body: JSON.stringify({ query: LiveEventsDocument.toString() }),
@@ -311,22 +307,25 @@ describe('subscription events', () => {
     expect(await response.text()).toContain('UNAUTHENTICATED');
   });
 
-  it('also serves GET, with the query in the URL', async () => {
-    const url = new URL(`${server.url}/graphql`);
+  test('also serves GET, with the query in the URL', async () => {
+    const url = new URL(`${world.server.url}/graphql`);
     url.searchParams.set('query', LiveEventsDocument.toString());
     const controller = new AbortController();
     cleanups.push(() => controller.abort());
-    const response = await fetch(url, { headers: { accept: 'text/event-stream', ...withKey(platform.apiKey) }, signal: controller.signal });
+    const response = await fetch(url, {
+      headers: { accept: 'text/event-stream', ...withKey(world.platform.apiKey) },
+      signal: controller.signal,
+    });
     expect(response.status).toBe(200);
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-    const name = await change(withKey(platform.apiKey));
+    const name = await change(withKey(world.platform.apiKey));
     let text = '';
     while (!text.includes(name)) text += (await reader.read()).value ?? expect.fail('the stream ended');
     controller.abort();
   });
 
-  it('limits open subscriptions per API key, and frees a slot when a client goes away', async () => {
-    const limited = await givenConnectPlatform(server, 'Busy Platform');
+  test('limits open subscriptions per API key, and frees a slot when a client goes away', async () => {
+    const limited = await givenConnectPlatform(world.server, 'Busy Platform');
     const open = [];
     for (let i = 0; i < 3; i++) open.push(await subscribe(withKey(limited.apiKey)));
     const refused = await subscribe(withKey(limited.apiKey));
@@ -351,14 +350,14 @@ describe('subscription events', () => {
 describe('the per-process hub', () => {
   // Issue 23, found by an outside probe: only keys were bounded (20 each), so one organization with 50
   // keys held 3,000 streams, and another organization's stream slowed from 8 ms to 1 s.
-  it("bounds one organization's open subscriptions across its keys; another organization keeps its own", async () => {
+  test("bounds one organization's open subscriptions across its keys; another organization keeps its own", async () => {
     const hub = await startLiveEvents(
       { listen: async (_channel, handlers) => (handlers.listening(true), async () => {}) },
       { maxPerKey: 5, maxPerOrganization: 3, log: createLogger('silent') },
     );
-    const db = scopeToTenant(server.prisma, {
-      organizationId: platform.organizationId,
-      tenantId: platform.tenantId,
+    const db = scopeToTenant(world.server.prisma, {
+      organizationId: world.platform.organizationId,
+      tenantId: world.platform.tenantId,
       organizationWide: true,
     });
     const credentials = { keyHash: null, actingForAccountId: null };
@@ -377,21 +376,21 @@ describe('the per-process hub', () => {
     }
   });
 
-  it('ends open subscriptions when the server shuts down (SERVICE_UNAVAILABLE: resume elsewhere) and refuses new ones', async () => {
+  test('ends open subscriptions when the server shuts down (SERVICE_UNAVAILABLE: resume elsewhere) and refuses new ones', async () => {
     let unlistened = false;
     const hub = await startLiveEvents(
       { listen: async (_channel, handlers) => (handlers.listening(true), async () => void (unlistened = true)) },
       { maxPerKey: 5, maxPerOrganization: 5, log: createLogger('silent') },
     );
-    const db = scopeToTenant(server.prisma, {
-      organizationId: platform.organizationId,
-      tenantId: platform.tenantId,
+    const db = scopeToTenant(world.server.prisma, {
+      organizationId: world.platform.organizationId,
+      tenantId: world.platform.tenantId,
       organizationWide: true,
     });
     const events = await hub.open({
       db,
-      apiKeyId: platform.apiKeyId,
-      accountableOrganizationId: platform.organizationId,
+      apiKeyId: world.platform.apiKeyId,
+      accountableOrganizationId: world.platform.organizationId,
       types: null,
       after: null,
       credentials: { keyHash: null, actingForAccountId: null },
@@ -405,8 +404,8 @@ describe('the per-process hub', () => {
     await expect(
       hub.open({
         db,
-        apiKeyId: platform.apiKeyId,
-        accountableOrganizationId: platform.organizationId,
+        apiKeyId: world.platform.apiKeyId,
+        accountableOrganizationId: world.platform.organizationId,
         types: null,
         after: null,
         credentials: { keyHash: null, actingForAccountId: null },
@@ -427,7 +426,7 @@ function freePort(): Promise<number> {
 }
 
 describe.runIf(process.env.TEST_DATABASE === 'postgres')('two server processes on one PostgreSQL database', () => {
-  it('an event committed through one reaches a subscriber of the other within a second', async () => {
+  test('an event committed through one reaches a subscriber of the other within a second', async () => {
     const port = await freePort();
     const child = spawn('sh', ['scripts/start.sh'], {
       env: {
@@ -435,7 +434,7 @@ describe.runIf(process.env.TEST_DATABASE === 'postgres')('two server processes o
         NODE_ENV: 'test',
         PORT: String(port),
         HOST: '127.0.0.1',
-        DATABASE_URL: server.databaseUrl ?? expect.fail('no database URL'),
+        DATABASE_URL: world.server.databaseUrl ?? expect.fail('no database URL'),
         ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
         LOG_LEVEL: 'warn',
       },
@@ -453,20 +452,20 @@ describe.runIf(process.env.TEST_DATABASE === 'postgres')('two server processes o
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
 
-    const elsewhere = await subscribe(withKey(platform.apiKey), {}, `http://127.0.0.1:${port}`);
+    const elsewhere = await subscribe(withKey(world.platform.apiKey), {}, `http://127.0.0.1:${port}`);
     expect(elsewhere.response.status).toBe(200);
     for (let round = 0; round < 3; round++) {
       const committed = Date.now();
-      const name = await change(withKey(platform.apiKey));
+      const name = await change(withKey(world.platform.apiKey));
       expect(nameOf(await elsewhere.next(1_000))).toBe(name);
       expect(Date.now() - committed).toBeLessThan(1_000);
     }
     elsewhere.close();
   }, 60_000);
 
-  it('catches up on what committed while its LISTEN connection was lost', async () => {
-    const subscriber = await subscribe(withKey(platform.apiKey));
-    const terminated = await server.prisma.$queryRawUnsafe<{ terminated: boolean }[]>(
+  test('catches up on what committed while its LISTEN connection was lost', async () => {
+    const subscriber = await subscribe(withKey(world.platform.apiKey));
+    const terminated = await world.server.prisma.$queryRawUnsafe<{ terminated: boolean }[]>(
       `WITH listeners AS MATERIALIZED (
          SELECT pid FROM pg_stat_activity
          WHERE datname = current_database() AND pid <> pg_backend_pid() AND query = 'LISTEN "connect_events"')
@@ -474,9 +473,9 @@ describe.runIf(process.env.TEST_DATABASE === 'postgres')('two server processes o
     );
     expect(terminated.length).toBeGreaterThan(0);
     // Committed at once, while the server reconnects: its notification goes nowhere.
-    const whileDeaf = await change(withKey(platform.apiKey));
+    const whileDeaf = await change(withKey(world.platform.apiKey));
     expect(nameOf(await subscriber.next(5_000))).toBe(whileDeaf);
-    const afterwards = await change(withKey(platform.apiKey));
+    const afterwards = await change(withKey(world.platform.apiKey));
     expect(nameOf(await subscriber.next(5_000))).toBe(afterwards);
     subscriber.close();
   });

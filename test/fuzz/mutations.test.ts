@@ -3,25 +3,20 @@
 // writes nothing.
 import fc from 'fast-check';
 import { getNamedType, isEnumType, isInputObjectType, isListType, isNonNullType, isScalarType, type GraphQLInputType } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
+import { platformWorld } from '../support/world.ts';
 import { schema } from '../../src/schema.ts';
 import { Prisma } from '../../src/generated/prisma/client.ts';
-import { givenActiveAccount, givenConnectPlatform } from '../support/connect.ts';
-import type { OrganizationFixture } from '../support/fixtures.ts';
-import { ADMIN_SECRET, startTestServer, withKey, type TestServer } from '../support/server.ts';
+import { givenActiveAccount } from '../support/givens/connect.ts';
+import { ADMIN_SECRET, withKey } from '../support/server.ts';
 
-let server: TestServer;
-let platform: OrganizationFixture;
-let knownIds: string[];
-
-beforeAll(async () => {
-  server = await startTestServer({ environment: { RATE_LIMIT_PER_SECOND: '0' } });
-  platform = await givenConnectPlatform(server, 'Fuzzed Platform');
-  const account = await givenActiveAccount(server, platform);
+const { test, world } = platformWorld({ environment: { RATE_LIMIT_PER_SECOND: '0' } }, async (seed) => {
+  const platform = await seed.connectPlatform('Fuzzed Platform');
+  const account = await givenActiveAccount(seed.server, platform);
   // Not the platform's own key id: revoking it would turn every later run into a plain 401.
-  knownIds = [platform.organizationId, platform.tenantId, account.accountId, account.organizationId];
+  const knownIds = [platform.organizationId, platform.tenantId, account.accountId, account.organizationId];
+  return { platform, knownIds };
 });
-afterAll(() => server?.close());
 
 const scalarArbitraries: Record<string, () => fc.Arbitrary<unknown>> = {
   // NUL (which PostgreSQL refuses), control characters and a bidirectional override among them.
@@ -41,7 +36,7 @@ const scalarArbitraries: Record<string, () => fc.Arbitrary<unknown>> = {
         'Ac\r\nme\u001b',
       ),
     ),
-  ID: () => fc.oneof(fc.constantFrom(...knownIds), fc.string({ maxLength: 30 })),
+  ID: () => fc.oneof(fc.constantFrom(...world.knownIds), fc.string({ maxLength: 30 })),
   Int: () => fc.oneof(fc.integer(), fc.constantFrom(0, 300, 3600, -1)),
   Boolean: () => fc.boolean(),
   EmailAddress: () => fc.oneof(fc.emailAddress(), fc.string({ maxLength: 20 })),
@@ -78,7 +73,7 @@ function arbitraryFor(type: GraphQLInputType, depth = 0): fc.Arbitrary<unknown> 
 
 async function rowCounts(): Promise<string> {
   const tables = Object.values(Prisma.ModelName).map((model) => `(SELECT count(*) FROM "${model}") AS "${model}"`);
-  const [counts] = await server.prisma.$queryRawUnsafe<Record<string, bigint>[]>(`SELECT ${tables.join(', ')}`);
+  const [counts] = await world.server.prisma.$queryRawUnsafe<Record<string, bigint>[]>(`SELECT ${tables.join(', ')}`);
   return JSON.stringify(counts, (_key, value) => (typeof value === 'bigint' ? Number(value) : value));
 }
 
@@ -87,19 +82,19 @@ const mutations = Object.values(schema.getMutationType()?.getFields() ?? {});
 const outcomes = new Map<string, number>();
 
 describe('every mutation, fed random input', () => {
-  it.each(mutations.map((field) => [field.name, field] as const))(
+  test.each(mutations.map((field) => [field.name, field] as const))(
     '%s never fails the server and never half-writes',
     async (name, field) => {
       const inputArgument = field.args.find((argument) => argument.name === 'input');
       const variableType = inputArgument ? String(inputArgument.type) : null;
       const hasResultUnion = getNamedType(field.type).name.endsWith('Result');
       const query = `mutation Fuzz${variableType ? `($input: ${variableType})` : ''} { ${name}${variableType ? '(input: $input)' : ''} { __typename ${hasResultUnion ? '... on Error { code message }' : ''} } }`;
-      const headers = { 'content-type': 'application/json', 'x-admin-secret': ADMIN_SECRET, ...withKey(platform.apiKey) };
+      const headers = { 'content-type': 'application/json', 'x-admin-secret': ADMIN_SECRET, ...withKey(world.platform.apiKey) };
 
       await fc.assert(
         fc.asyncProperty(inputArgument ? arbitraryFor(inputArgument.type) : fc.constant(undefined), async (input) => {
           const before = await rowCounts();
-          const response = await server.fetch('/graphql', {
+          const response = await world.server.fetch('/graphql', {
             method: 'POST',
             headers,
             body: JSON.stringify({ query, variables: { input } }),
@@ -122,7 +117,7 @@ describe('every mutation, fed random input', () => {
     },
   );
 
-  it('reached the business rules: typed errors and successes, not only coercion failures', () => {
+  test('reached the business rules: typed errors and successes, not only coercion failures', () => {
     const typed = [...outcomes.entries()].filter(([outcome]) => outcome !== 'top-level error');
     expect(typed.filter(([outcome]) => outcome.endsWith('Payload')).length).toBeGreaterThanOrEqual(4);
     expect(typed.filter(([outcome]) => outcome.endsWith('Error')).length).toBeGreaterThan(3);

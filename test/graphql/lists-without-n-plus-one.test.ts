@@ -7,36 +7,37 @@
 //
 // The world: the isolation world's callers, made through the confined mutations, then 12 rows per
 // list and per nested list for each of them, written in bulk through server.prisma
-// (test/support/crowded-lists.ts). `N_PLUS_ONE_REPORT=1` prints the counts (docs/performance.md).
+// (test/support/givens/crowded-lists.ts). `N_PLUS_ONE_REPORT=1` prints the counts (docs/performance.md).
 //
 // What is counted: Prisma operations run inside the request (test/support/prisma-operations.ts),
 // not SQL statements: the Rust-free client offers no query event and pg_stat_statements is absent
 // from the test cluster. Prisma plans an operation level by level, never row by row, so a count of
 // operations that does not grow with the page is a count of statements that does not either.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
+import { platformWorld } from '../support/world.ts';
 import { schema } from '../../src/schema.ts';
-import { crowdEveryList, scopeOf } from '../support/crowded-lists.ts';
-import { buildIsolationWorld, type IsolationWorld } from '../support/isolation-world.ts';
+import { crowdEveryList, scopeOf } from '../support/givens/crowded-lists.ts';
+import { buildIsolationWorld, type IsolationWorld } from '../support/givens/isolation.ts';
 import { prismaOperationsOf } from '../support/prisma-operations.ts';
 import { listQueriesOfSchema, type GeneratedListQuery } from '../support/schema-queries.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
 
 type Caller = keyof IsolationWorld['callers'];
 
-let server: TestServer;
-let world: IsolationWorld;
 /** Per caller, the required arguments of the lists that take one. */
 const argumentsOf = new Map<Caller, Record<string, string>>();
 
-beforeAll(async () => {
-  // Hundreds of requests from one key: the rate limit is not what this test is about.
-  server = await startTestServer({ environment: { RATE_LIMIT_PER_SECOND: '0' } });
-  world = await buildIsolationWorld(server);
-  for (const caller of Object.keys(world.callers) as Caller[]) {
-    argumentsOf.set(caller, await crowdEveryList(server, await scopeOf(server, world.callers[caller])));
-  }
-}, 120_000);
-afterAll(() => server?.close());
+// Hundreds of requests from one key: the rate limit is not what this test is about.
+const { test, world } = platformWorld(
+  { environment: { RATE_LIMIT_PER_SECOND: '0' } },
+  async (seed) => {
+    const world = await buildIsolationWorld(seed.server);
+    for (const caller of Object.keys(world.callers) as Caller[]) {
+      argumentsOf.set(caller, await crowdEveryList(seed.server, await scopeOf(seed.server, world.callers[caller])));
+    }
+    return { world };
+  },
+  120_000,
+);
 
 /** Acting on behalf of an account, a caller sees the one tenant it acts in: a page of one, by design. */
 const shortPagesByDesign: Partial<Record<string, Caller[]>> = { tenants: ['actingForExpress', 'actingForStandard'] };
@@ -69,10 +70,10 @@ async function read(query: GeneratedListQuery, caller: Caller, first: number) {
     ['first', first],
     ...query.needs.map((name) => [name, given[name] ?? expect.fail(`no ${name} for ${query.field}`)]),
   ]);
-  const { count, result } = await prismaOperationsOf(server, async () => {
-    const response = await server.fetch('/graphql', {
+  const { count, result } = await prismaOperationsOf(world.server, async () => {
+    const response = await world.server.fetch('/graphql', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...world.callers[caller] },
+      headers: { 'content-type': 'application/json', ...world.world.callers[caller] },
       body: JSON.stringify({ query: query.document, variables }),
     });
     return (await response.json()) as Answer;
@@ -86,17 +87,17 @@ async function read(query: GeneratedListQuery, caller: Caller, first: number) {
 const queries = listQueriesOfSchema(schema);
 
 describe('every list, generated from the schema', () => {
-  it('covers the root lists', () => {
+  test('covers the root lists', () => {
     expect(queries.map((query) => query.field)).toEqual(
       expect.arrayContaining(['connectedAccounts', 'subAccounts', 'connections', 'events', 'webhookDeliveries']),
     );
   });
 
   for (const query of queries) {
-    it(`${query.field}: as many operations at first: 100 as at first: 10, for every caller`, async () => {
+    test(`${query.field}: as many operations at first: 100 as at first: 10, for every caller`, async () => {
       const longest = new Map<string, number>();
       const costs = new Map<Caller, { ten: number; hundred: number }>();
-      for (const caller of Object.keys(world.callers) as Caller[]) {
+      for (const caller of Object.keys(world.world.callers) as Caller[]) {
         // Once unmeasured: a first request may fill the per-process caches (the key, the account).
         await read(query, caller, 10);
         const ten = await read(query, caller, 10);
@@ -116,7 +117,7 @@ describe('every list, generated from the schema', () => {
       for (const list of query.lists) {
         expect(
           longest.get(list) ?? 0,
-          `${query.field}: ${list} never held more than 10 rows (seed it in test/support/crowded-lists.ts)`,
+          `${query.field}: ${list} never held more than 10 rows (seed it in test/support/givens/crowded-lists.ts)`,
         ).toBeGreaterThan(10);
       }
       const operations = [...costs].map(([caller, { ten, hundred }]) => `${caller} ${ten} at first: 10, ${hundred} at first: 100`);

@@ -2,20 +2,16 @@
 // VALIDATION error naming every path at fault, never "Unexpected error." nor an error in the log.
 // Names shown to people also refuse control characters and bidirectional overrides.
 import { isEnumType, isInputObjectType, isListType, isNonNullType, isScalarType, type GraphQLInputType } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
+import { platformWorld } from '../support/world.ts';
 import { schema } from '../../src/schema.ts';
-import { givenConnectPlatform, givenExpressAccount, onboardingForm } from '../support/connect.ts';
-import type { OrganizationFixture } from '../support/fixtures.ts';
-import { ADMIN_SECRET, startTestServer, withKey, type TestServer } from '../support/server.ts';
+import { onboardingForm } from '../support/givens/connect.ts';
+import { ADMIN_SECRET, withKey } from '../support/server.ts';
 
-let server: TestServer;
-let platform: OrganizationFixture;
-
-beforeAll(async () => {
-  server = await startTestServer({ environment: { RATE_LIMIT_PER_SECOND: '0' } });
-  platform = await givenConnectPlatform(server, 'NUL Platform');
+const { test, world } = platformWorld({ environment: { RATE_LIMIT_PER_SECOND: '0' } }, async (seed) => {
+  const platform = await seed.connectPlatform('NUL Platform');
+  return { platform };
 });
-afterAll(() => server?.close());
 
 const NUL_TEXT = 'a\u0000b';
 
@@ -59,7 +55,7 @@ function inputWithNul(type: GraphQLInputType, path: string, depth = 0): { value:
 }
 
 async function post(query: string, variables: Record<string, unknown>, headers: Record<string, string>) {
-  const response = await server.fetch('/graphql', {
+  const response = await world.server.fetch('/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ query, variables }),
@@ -76,7 +72,7 @@ async function post(query: string, variables: Record<string, unknown>, headers: 
 }
 
 /** Every mutation's caller: the platform's own key (and the admin secret, for createOrganization). */
-const caller = () => ({ ...withKey(platform.apiKey), 'x-admin-secret': ADMIN_SECRET });
+const caller = () => ({ ...withKey(world.platform.apiKey), 'x-admin-secret': ADMIN_SECRET });
 
 const mutations = Object.values(schema.getMutationType()?.getFields() ?? {});
 /** Each mutation whose input can hold text (configureConnectOAuth, for one, takes only URLs and scalars). */
@@ -86,31 +82,31 @@ const textMutations = mutations.filter((field) => {
 });
 
 describe('a NUL character in any input', () => {
-  it('covers the mutations', () => {
+  test('covers the mutations', () => {
     expect(mutations.every((field) => field.args.some((argument) => argument.name === 'input'))).toBe(true);
     expect(textMutations.length).toBeGreaterThanOrEqual(mutations.length - 1);
   });
 
-  it.each(textMutations.map((field) => [field.name, field] as const))(
+  test.each(textMutations.map((field) => [field.name, field] as const))(
     '%s: VALIDATION naming every field that holds one',
     async (name, field) => {
       const inputArgument = field.args.find((argument) => argument.name === 'input');
       if (!inputArgument) return expect.fail(`${name} takes no input`);
       const { value, paths } = inputWithNul(inputArgument.type, 'input');
       const query = `mutation($input: ${String(inputArgument.type)}) { ${name}(input: $input) { __typename ... on ValidationError { code fields } ... on Error { code message } } }`;
-      const before = server.logs().length;
+      const before = world.server.logs().length;
       const { status, text, body } = await post(query, { input: value }, caller());
 
       expect(status, text).toBe(200);
       expect(body.errors, text).toBeUndefined();
       expect(body.data?.[name], text).toMatchObject({ __typename: 'ValidationError', code: 'VALIDATION', fields: [...paths].sort() });
       expect(text).not.toMatch(/Unexpected error/);
-      expect(server.logs().slice(before)).not.toMatch(/"level":"error"/);
+      expect(world.server.logs().slice(before)).not.toMatch(/"level":"error"/);
     },
   );
 
-  it('in a query argument: the result union names it, a field without one answers a top-level VALIDATION error', async () => {
-    const before = server.logs().length;
+  test('in a query argument: the result union names it, a field without one answers a top-level VALIDATION error', async () => {
+    const before = world.server.logs().length;
     const session = await post(
       'query($token: String!) { onboardingSession(token: $token) { __typename ... on ValidationError { fields } } }',
       { token: NUL_TEXT },
@@ -121,7 +117,7 @@ describe('a NUL character in any input', () => {
     const account = await post(
       'query($id: ID!) { connectedAccount(id: $id) { id } }',
       { id: `cacc_${NUL_TEXT}` },
-      withKey(platform.apiKey),
+      withKey(world.platform.apiKey),
     );
     expect(account.body.data, account.text).toEqual({ connectedAccount: null });
     expect(account.body.errors?.[0]?.extensions, account.text).toMatchObject({ code: 'VALIDATION', fields: ['id'] });
@@ -130,7 +126,7 @@ describe('a NUL character in any input', () => {
     const nested = await post(
       'query($after: String) { connectedAccounts(first: 1) { nodes { events(after: $after) { totalCount } } } }',
       { after: NUL_TEXT },
-      withKey(platform.apiKey),
+      withKey(world.platform.apiKey),
     );
     expect(nested.body.errors?.[0]?.extensions, nested.text).toMatchObject({
       code: 'VALIDATION',
@@ -138,11 +134,11 @@ describe('a NUL character in any input', () => {
     });
 
     for (const text of [session.text, account.text, nested.text]) expect(text).not.toMatch(/Unexpected error/);
-    expect(server.logs().slice(before)).not.toMatch(/"level":"error"/);
+    expect(world.server.logs().slice(before)).not.toMatch(/"level":"error"/);
   });
 
-  it('in the unauthenticated completeOnboarding, JSON included, names only the fields at fault', async () => {
-    const { token } = await givenExpressAccount(server, platform);
+  test('in the unauthenticated completeOnboarding, JSON included, names only the fields at fault', async () => {
+    const { token } = await world.platform.expressAccount();
     const form = onboardingForm(token, { city: `Ber${NUL_TEXT}`, vatNumber: NUL_TEXT });
     const query =
       'mutation($input: CompleteOnboardingInput!) { completeOnboarding(input: $input) { __typename ... on ValidationError { fields } } }';
@@ -154,8 +150,8 @@ describe('a NUL character in any input', () => {
 describe('a name shown to people', () => {
   const refused = ['Acme\u202Egnp.exe', 'Acme\u001b[31m', 'Acme\r\nInjected: yes', 'Acme\u2066x\u2069', 'Acme\u0085'];
 
-  it.each(refused.map((name) => [JSON.stringify(name), name]))('refuses %s with VALIDATION naming the field', async (_label, name) => {
-    const key = withKey(platform.apiKey);
+  test.each(refused.map((name) => [JSON.stringify(name), name]))('refuses %s with VALIDATION naming the field', async (_label, name) => {
+    const key = withKey(world.platform.apiKey);
     const cases: [string, string, Record<string, unknown>, string][] = [
       ['createApiKey', 'CreateApiKeyInput', { name }, 'input.name'],
       [
@@ -186,9 +182,9 @@ describe('a name shown to people', () => {
     }
   });
 
-  it('accepts letters of every script, accents and emoji', async () => {
+  test('accepts letters of every script, accents and emoji', async () => {
     const query = 'mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { __typename } }';
-    const { body, text } = await post(query, { input: { name: 'Zürich 東京 مرحبا 🚀' } }, withKey(platform.apiKey));
+    const { body, text } = await post(query, { input: { name: 'Zürich 東京 مرحبا 🚀' } }, withKey(world.platform.apiKey));
     expect(body.data?.createApiKey, text).toEqual({ __typename: 'CreateApiKeyPayload' });
   });
 });

@@ -1,20 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
+import { platformWorld } from '../support/world.ts';
 import { ViewerDocument } from '../generated/graphql.ts';
-import { givenOrganization, type OrganizationFixture } from '../support/fixtures.ts';
-import { startTestServer, withKey, type TestServer } from '../support/server.ts';
+import { givenOrganization } from '../support/givens/organizations.ts';
+import { startTestServer, withKey } from '../support/server.ts';
 
-let server: TestServer;
-let platform: OrganizationFixture;
-
-beforeAll(async () => {
-  server = await startTestServer({ environment: { CORS_ORIGINS: 'https://app.example' } });
-  platform = await givenOrganization(server, 'Hardened');
+const { test, world } = platformWorld({ environment: { CORS_ORIGINS: 'https://app.example' } }, async (seed) => {
+  const platform = await seed.organization('Hardened');
+  return { platform };
 });
-afterAll(() => server?.close());
 
 /** A raw GraphQL POST, for documents the typed operations cannot express. */
-async function post(query: string, headers: Record<string, string> = withKey(platform.apiKey), init: RequestInit = {}) {
-  const response = await server.fetch('/graphql', {
+async function post(query: string, headers: Record<string, string> = withKey(world.platform.apiKey), init: RequestInit = {}) {
+  const response = await world.server.fetch('/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ query }),
@@ -28,7 +25,7 @@ async function post(query: string, headers: Record<string, string> = withKey(pla
 }
 
 describe('request limits', () => {
-  it('refuse queries too deep, with too many aliases or tokens, and bodies too large', async () => {
+  test('refuse queries too deep, with too many aliases or tokens, and bodies too large', async () => {
     const allowed = await post('{ viewer { actingAs { events(first: 5) { edges { node { id } } } } } }');
     expect(allowed.body.errors).toBeUndefined();
     const depthBomb = `{ viewer { ${'organization { tenants { '.repeat(7)}id${' } }'.repeat(7)} } }`;
@@ -49,14 +46,14 @@ describe('request limits', () => {
     expect(big.status).toBe(413);
   });
 
-  it('cap first at 100 rather than load a whole table, and refuse what would cost too much', async () => {
+  test('cap first at 100 rather than load a whole table, and refuse what would cost too much', async () => {
     const capped = await post('{ apiKeys(first: 500) { nodes { id } } }');
     expect(capped.body.errors).toBeUndefined();
     const costly = await post('{ apiKeys(first: 100000) { nodes { id } } }');
     expect(costly.body.errors?.[0]?.message).toMatch(/cost limit of 5000/i);
   });
 
-  it('allow introspection and suggestions to authenticated callers only', async () => {
+  test('allow introspection and suggestions to authenticated callers only', async () => {
     const introspection = '{ __schema { queryType { name } } }';
     expect((await post(introspection)).body).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
     const anonymous = await post(introspection, {});
@@ -72,24 +69,24 @@ describe('request limits', () => {
 });
 
 describe('browsers', () => {
-  it('cannot send a GraphQL request without a preflight (CSRF), while API clients are unaffected', async () => {
-    const form = await server.fetch('/graphql', {
+  test('cannot send a GraphQL request without a preflight (CSRF), while API clients are unaffected', async () => {
+    const form = await world.server.fetch('/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'query=%7Bviewer%7BapiKeyId%7D%7D',
     });
     expect(form.status).toBe(403);
-    const simpleGet = await server.fetch('/graphql?query=%7B__typename%7D', { headers: { accept: 'application/json' } });
+    const simpleGet = await world.server.fetch('/graphql?query=%7B__typename%7D', { headers: { accept: 'application/json' } });
     expect(simpleGet.status).toBe(403);
-    const withKey_ = await server.fetch('/graphql?query=%7Bviewer%7BapiKeyId%7D%7D', {
-      headers: { accept: 'application/json', ...withKey(platform.apiKey) },
+    const withKey_ = await world.server.fetch('/graphql?query=%7Bviewer%7BapiKeyId%7D%7D', {
+      headers: { accept: 'application/json', ...withKey(world.platform.apiKey) },
     });
     expect(withKey_.status).toBe(200);
   });
 
-  it('get CORS headers only for the configured origins', async () => {
+  test('get CORS headers only for the configured origins', async () => {
     const preflight = (origin: string) =>
-      server.fetch('/graphql', {
+      world.server.fetch('/graphql', {
         method: 'OPTIONS',
         headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' },
       });
@@ -99,7 +96,7 @@ describe('browsers', () => {
 });
 
 describe('rate limits', () => {
-  it('answer RATE_LIMITED (429, Retry-After) once a key spends its burst, per key, and refill over time', async () => {
+  test('answer RATE_LIMITED (429, Retry-After) once a key spends its burst, per key, and refill over time', async () => {
     const limited = await startTestServer({ environment: { RATE_LIMIT_PER_SECOND: '1', RATE_LIMIT_BURST: '3' } });
     try {
       const first = await givenOrganization(limited, 'Busy');
@@ -121,11 +118,11 @@ describe('rate limits', () => {
 });
 
 describe('failures', () => {
-  it('answer 503 SERVICE_UNAVAILABLE at once when the database cannot be reached', async () => {
+  test('answer 503 SERVICE_UNAVAILABLE at once when the database cannot be reached', async () => {
     const orphan = await startTestServer({ databaseUrl: 'postgresql://postgres@127.0.0.1:1/none' });
     try {
       const started = performance.now();
-      const response = await orphan.request(ViewerDocument, {}, withKey(platform.apiKey));
+      const response = await orphan.request(ViewerDocument, {}, withKey(world.platform.apiKey));
       expect(response.status).toBe(503);
       expect(response.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
       expect(performance.now() - started).toBeLessThan(5_000);
@@ -135,16 +132,16 @@ describe('failures', () => {
     }
   });
 
-  it('count requests and errors in /metrics', async () => {
-    await server.request(ViewerDocument, {}, withKey(platform.apiKey));
-    await server.request(ViewerDocument, {}, withKey('mk_live_unknown'));
-    const metrics = await (await server.fetch('/metrics')).text();
+  test('count requests and errors in /metrics', async () => {
+    await world.server.request(ViewerDocument, {}, withKey(world.platform.apiKey));
+    await world.server.request(ViewerDocument, {}, withKey('mk_live_unknown'));
+    const metrics = await (await world.server.fetch('/metrics')).text();
     expect(metrics).toMatch(/connect_http_requests_total\{operation="Viewer",status="200"\} \d+/);
     expect(metrics).toMatch(/connect_graphql_errors_total\{code="UNAUTHENTICATED"\} \d+/);
     expect(metrics).toContain('connect_http_request_duration_seconds_bucket');
   });
 
-  it('keep /metrics behind METRICS_TOKEN when one is set', async () => {
+  test('keep /metrics behind METRICS_TOKEN when one is set', async () => {
     const guarded = await startTestServer({ environment: { METRICS_TOKEN: 'metrics-token-0123456789' } });
     try {
       expect((await guarded.fetch('/metrics')).status).toBe(401);

@@ -3,16 +3,12 @@
 // the client said how long the body is; a malformed JSON body is located, never quoted.
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { givenConnectPlatform, givenExpressAccount } from '../support/connect.ts';
+import { describe, expect } from 'vitest';
+import { platformWorld } from '../support/world.ts';
+import { givenConnectPlatform, givenExpressAccount } from '../support/givens/connect.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
-let server: TestServer;
-
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(() => server?.close());
+const { test, world } = platformWorld();
 
 const CHUNK = 64 * 1024;
 
@@ -30,7 +26,7 @@ function endlessBody() {
 
 async function postEndless(path: string, contentType: string, accept = 'application/json') {
   const { stream, pulled } = endlessBody();
-  const response = await server.fetch(path, {
+  const response = await world.server.fetch(path, {
     method: 'POST',
     headers: { 'content-type': contentType, accept },
     body: stream,
@@ -40,15 +36,15 @@ async function postEndless(path: string, contentType: string, accept = 'applicat
 }
 
 describe('a body without Content-Length', () => {
-  it('gets 413 on /graphql once past MAX_BODY_BYTES, the rest left unread', async () => {
+  test('gets 413 on /graphql once past MAX_BODY_BYTES, the rest left unread', async () => {
     const { response, pulled } = await postEndless('/graphql', 'application/json');
     expect(response.status).toBe(413);
     const body = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] };
     expect(body.errors[0]?.extensions.code).toBe('PAYLOAD_TOO_LARGE');
-    expect(pulled).toBeLessThanOrEqual(server.config.maxBodyBytes + 4 * CHUNK);
+    expect(pulled).toBeLessThanOrEqual(world.server.config.maxBodyBytes + 4 * CHUNK);
   });
 
-  it('gets 413 on the OAuth sign-in form once past 64 KiB', async () => {
+  test('gets 413 on the OAuth sign-in form once past 64 KiB', async () => {
     const { response, pulled } = await postEndless('/oauth/authorize', 'application/x-www-form-urlencoded', 'text/html');
     expect(response.status).toBe(413);
     expect(response.headers.get('content-type')).toContain('text/html');
@@ -56,9 +52,9 @@ describe('a body without Content-Length', () => {
     expect(pulled).toBeLessThanOrEqual(64 * 1024 + 4 * CHUNK);
   });
 
-  it('gets 413 on the hosted onboarding page once past 64 KiB', async () => {
-    const platform = await givenConnectPlatform(server, 'Bodies Platform');
-    const { token } = await givenExpressAccount(server, platform);
+  test('gets 413 on the hosted onboarding page once past 64 KiB', async () => {
+    const platform = await givenConnectPlatform(world.server, 'Bodies Platform');
+    const { token } = await givenExpressAccount(world.server, platform);
     for (const step of ['sign-in', 'sign-up']) {
       const { response, pulled } = await postEndless(`/onboarding/${token}/${step}`, 'application/x-www-form-urlencoded', 'text/html');
       expect(response.status, step).toBe(413);
@@ -66,7 +62,7 @@ describe('a body without Content-Length', () => {
     }
   });
 
-  it('gets 413 on any other path too, with the form cap', async () => {
+  test('gets 413 on any other path too, with the form cap', async () => {
     const { response, pulled } = await postEndless('/oauth/token', 'application/x-www-form-urlencoded');
     expect(response.status).toBe(413);
     expect(pulled).toBeLessThanOrEqual(64 * 1024 + 4 * CHUNK);
@@ -74,9 +70,9 @@ describe('a body without Content-Length', () => {
 });
 
 describe('a body whose Content-Length is above the cap', () => {
-  it('gets 413 before any of it is read', async () => {
+  test('gets 413 before any of it is read', async () => {
     const { stream, pulled } = endlessBody();
-    const response = await server.fetch('/oauth/authorize', {
+    const response = await world.server.fetch('/oauth/authorize', {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(10 * 1024 * 1024) },
       body: stream,
@@ -90,20 +86,21 @@ describe('a body whose Content-Length is above the cap', () => {
 describe('a malformed JSON body', () => {
   const SECRET = 'sk_live_FAKE4242secretDoNotEcho';
 
-  it('is refused with where it breaks, never with what it says (response and logs)', async () => {
+  test('is refused with where it breaks, never with what it says (response and logs)', async () => {
     const body = `{"query":"mutation { createConnection }",\n  "variables": { "secret": ${SECRET} } }`;
-    const response = await server.fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const response = await world.server.fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     const text = await response.text();
     expect(response.status).toBe(400);
     const parsed = JSON.parse(text) as { errors: { message: string; extensions: Record<string, unknown> }[] };
     expect(parsed.errors[0]?.message).toBe('The request body is not valid JSON at line 2, column 28 (character 70).');
     expect(parsed.errors[0]?.extensions).toEqual({ code: 'BAD_REQUEST' });
     expect(text).not.toContain('sk_live');
-    expect(server.logs()).not.toContain('sk_live');
+    expect(world.server.logs()).not.toContain('sk_live');
   });
 
-  it('names where an unterminated string starts, or that the body ends too early', async () => {
-    const post = (body: string) => server.fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  test('names where an unterminated string starts, or that the body ends too early', async () => {
+    const post = (body: string) =>
+      world.server.fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     const unterminated = await post(`{"query":"{ __typename }","password":"${SECRET}`);
     const text = await unterminated.text();
     expect(unterminated.status).toBe(400);
@@ -113,7 +110,7 @@ describe('a malformed JSON body', () => {
       'The request body is not valid JSON: it ends too early.',
     );
 
-    const fine = await server.fetch('/graphql', {
+    const fine = await world.server.fetch('/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: '{ __typename }' }),
@@ -127,10 +124,10 @@ describe('a malformed JSON body', () => {
 // declared length ever reaches a reader, and that a chunked body is still counted.
 describe('over HTTP', () => {
   let http: TestServer;
-  beforeAll(async () => {
+  test.beforeAll(async () => {
     http = await startTestServer({ listen: true, environment: { MAX_BODY_BYTES: '4096' } });
   });
-  afterAll(() => http?.close());
+  test.afterAll(() => http?.close());
 
   /** Sends raw bytes on one connection and returns everything the server answers until it closes. */
   async function exchange(bytes: string): Promise<string> {
@@ -143,7 +140,7 @@ describe('over HTTP', () => {
     return Buffer.concat(chunks).toString('utf8');
   }
 
-  it('reads a body only up to its Content-Length: what follows is the next request, never the body', async () => {
+  test('reads a body only up to its Content-Length: what follows is the next request, never the body', async () => {
     const first = JSON.stringify({ query: '{ __typename }' });
     // Bytes that would break the JSON, and be far past the cap, if they were read as part of the first body.
     const next = `POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 8192\r\nConnection: close\r\n\r\n${'a'.repeat(8192)}`;
@@ -157,7 +154,7 @@ describe('over HTTP', () => {
     expect(responses[1]).toMatch(/^413 /);
   });
 
-  it('refuses a body declaring both Content-Length and Transfer-Encoding', async () => {
+  test('refuses a body declaring both Content-Length and Transfer-Encoding', async () => {
     const answer = await exchange(
       `POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n`,
     );
@@ -210,7 +207,7 @@ describe('over HTTP', () => {
 
   // yoga answers /health before any plugin of ours runs, so the cap never saw its body: a 200 MiB
   // chunked POST was answered 200, and node then read all of it (in 1.4 s, +41 MB resident).
-  it('refuses a body to /health and /ready (they take none) with 413, and takes no more than the cap of any unread body', async () => {
+  test('refuses a body to /health and /ready (they take none) with 413, and takes no more than the cap of any unread body', async () => {
     for (const [path, framing] of [
       ['/health', 'chunked'],
       ['/health', 'declared'],
@@ -232,7 +229,7 @@ describe('over HTTP', () => {
     expect((await fetch(`${http.config.publicUrl}/ready`, { method: 'POST' })).status).toBe(200);
   }, 60_000);
 
-  it('still counts a chunked body, and answers 413 past the cap', async () => {
+  test('still counts a chunked body, and answers 413 past the cap', async () => {
     const chunk = 'a'.repeat(1024);
     const chunks = Array.from({ length: 8 }, () => `${(1024).toString(16)}\r\n${chunk}\r\n`).join('');
     const answer = await exchange(

@@ -3,7 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CreateApiKeyDocument } from '../generated/graphql.ts';
-import { givenOrganization } from '../support/fixtures.ts';
+import { givenOrganization } from '../support/givens/organizations.ts';
 import { startTestServer, withKey, type TestServer } from '../support/server.ts';
 
 let collector: Server;

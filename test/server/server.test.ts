@@ -1,6 +1,6 @@
 import { afterAll, describe, expect } from 'vitest';
 import { ViewerDocument } from '../generated/graphql.ts';
-import { serverTest } from '../support/server-test.ts';
+import { serverTest } from '../support/world.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 // One server for the file; the test about migrating from empty starts its own on an empty database.

@@ -1,6 +1,7 @@
 // Stories about the platform's catalog after creation: updating and archiving purposes and packages,
 // and changing a sub-account's purposes and packages with updateSubAccount.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
+import { platformWorld } from '../support/world.ts';
 import {
   ArchiveAccountPackageDocument,
   ArchivePermissiblePurposeDocument,
@@ -16,40 +17,36 @@ import {
   type CreateSubAccountInput,
   type UpdateSubAccountInput,
 } from '../generated/graphql.ts';
-import { givenOrganization, type OrganizationFixture } from '../support/fixtures.ts';
-import { startTestServer, withKey, type TestServer } from '../support/server.ts';
-import { givenPackage, givenPurpose, givenSubAccount, subAccountInput } from './givens.ts';
+import { givenOrganization } from '../support/givens/organizations.ts';
+import { withKey } from '../support/server.ts';
+import { givenPackage, givenPurpose, givenSubAccount, subAccountInput } from '../support/givens/sub-accounts.ts';
 
-let server: TestServer;
-let platform: OrganizationFixture;
-let stranger: OrganizationFixture;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  platform = await givenOrganization(server, 'Catalog Platform');
-  stranger = await givenOrganization(server, 'Stranger Platform');
+const { test, world } = platformWorld({}, async (seed) => {
+  const platform = await seed.organization('Catalog Platform');
+  const stranger = await seed.organization('Stranger Platform');
+  return { platform, stranger };
 });
-afterAll(() => server?.close());
 
-const byPlatform = () => withKey(platform.apiKey);
+const byPlatform = () => withKey(world.platform.apiKey);
 let entries = 0;
 /** A purpose with a new name, on the platform. */
-const newPurpose = (name = 'Purpose') => givenPurpose(server, platform, `${name} ${(entries += 1)}`);
-const newPackage = async (purposeIds: string[]) => givenPackage(server, platform, `Package ${(entries += 1)}`, purposeIds);
+const newPurpose = (name = 'Purpose') => givenPurpose(world.server, world.platform, `${name} ${(entries += 1)}`);
+const newPackage = async (purposeIds: string[]) => givenPackage(world.server, world.platform, `Package ${(entries += 1)}`, purposeIds);
 
 const archivePurpose = (id: string, headers = byPlatform()) =>
-  server.request(ArchivePermissiblePurposeDocument, { input: { id } }, headers);
-const archivePackage = (id: string, headers = byPlatform()) => server.request(ArchiveAccountPackageDocument, { input: { id } }, headers);
+  world.server.request(ArchivePermissiblePurposeDocument, { input: { id } }, headers);
+const archivePackage = (id: string, headers = byPlatform()) =>
+  world.server.request(ArchiveAccountPackageDocument, { input: { id } }, headers);
 const create = (overrides: Partial<CreateSubAccountInput>) =>
-  server.request(CreateSubAccountDocument, { input: subAccountInput(overrides) }, byPlatform());
-const update = (input: UpdateSubAccountInput, headers = byPlatform()) => server.request(UpdateSubAccountDocument, { input }, headers);
+  world.server.request(CreateSubAccountDocument, { input: subAccountInput(overrides) }, byPlatform());
+const update = (input: UpdateSubAccountInput, headers = byPlatform()) => world.server.request(UpdateSubAccountDocument, { input }, headers);
 const ids = (rows: readonly { id: string }[] | undefined) => (rows ?? []).map((row) => row.id).sort();
 
 describe('updating the catalog', () => {
-  it('renames a purpose and changes or clears its description; a taken name is CONFLICT; a blank one VALIDATION', async () => {
+  test('renames a purpose and changes or clears its description; a taken name is CONFLICT; a blank one VALIDATION', async () => {
     const purpose = await newPurpose('Renamed');
     const taken = await newPurpose('Taken');
-    const renamed = await server.request(
+    const renamed = await world.server.request(
       UpdatePermissiblePurposeDocument,
       { input: { id: purpose, name: 'Tenant screening', description: 'For landlords.' } },
       byPlatform(),
@@ -57,26 +54,34 @@ describe('updating the catalog', () => {
     expect(renamed.data?.updatePermissiblePurpose).toMatchObject({
       permissiblePurpose: { id: purpose, name: 'Tenant screening', description: 'For landlords.' },
     });
-    const cleared = await server.request(UpdatePermissiblePurposeDocument, { input: { id: purpose, description: null } }, byPlatform());
+    const cleared = await world.server.request(
+      UpdatePermissiblePurposeDocument,
+      { input: { id: purpose, description: null } },
+      byPlatform(),
+    );
     expect(cleared.data?.updatePermissiblePurpose).toMatchObject({ permissiblePurpose: { name: 'Tenant screening', description: null } });
 
-    const catalog = await server.request(CatalogDocument, {}, byPlatform());
+    const catalog = await world.server.request(CatalogDocument, {}, byPlatform());
     const takenName = catalog.data?.permissiblePurposes.nodes.find((node) => node.id === taken)?.name ?? expect.fail('no purpose');
-    const clash = await server.request(UpdatePermissiblePurposeDocument, { input: { id: purpose, name: takenName } }, byPlatform());
+    const clash = await world.server.request(UpdatePermissiblePurposeDocument, { input: { id: purpose, name: takenName } }, byPlatform());
     expect(clash.data?.updatePermissiblePurpose).toMatchObject({ code: 'CONFLICT' });
     for (const name of [' ', null]) {
-      const blank = await server.request(UpdatePermissiblePurposeDocument, { input: { id: purpose, name } }, byPlatform());
+      const blank = await world.server.request(UpdatePermissiblePurposeDocument, { input: { id: purpose, name } }, byPlatform());
       expect(blank.data?.updatePermissiblePurpose).toMatchObject({ code: 'VALIDATION', fields: ['input.name'] });
     }
   });
 
-  it('renames a package and replaces its purposes (at least one); the sub-accounts that have it keep the purposes they got', async () => {
+  test('renames a package and replaces its purposes (at least one); the sub-accounts that have it keep the purposes they got', async () => {
     const [first, second] = [await newPurpose(), await newPurpose()];
     const pkg = await newPackage([first]);
-    const holder = await givenSubAccount(server, platform.apiKey, subAccountInput({ accountPackageIds: [pkg], createApiKey: false }));
+    const holder = await givenSubAccount(
+      world.server,
+      world.platform.apiKey,
+      subAccountInput({ accountPackageIds: [pkg], createApiKey: false }),
+    );
     expect(ids(holder.subAccount.permissiblePurposes)).toEqual([first]);
 
-    const updated = await server.request(
+    const updated = await world.server.request(
       UpdateAccountPackageDocument,
       { input: { id: pkg, name: 'Premium', permissiblePurposeIds: [second] } },
       byPlatform(),
@@ -84,47 +89,55 @@ describe('updating the catalog', () => {
     expect(updated.data?.updateAccountPackage).toMatchObject({
       accountPackage: { id: pkg, name: 'Premium', permissiblePurposes: [{ id: second }] },
     });
-    const empty = await server.request(UpdateAccountPackageDocument, { input: { id: pkg, permissiblePurposeIds: [] } }, byPlatform());
+    const empty = await world.server.request(UpdateAccountPackageDocument, { input: { id: pkg, permissiblePurposeIds: [] } }, byPlatform());
     expect(empty.data?.updateAccountPackage).toMatchObject({ code: 'VALIDATION', fields: ['input.permissiblePurposeIds'] });
-    const foreign = await server.request(
+    const foreign = await world.server.request(
       UpdateAccountPackageDocument,
-      { input: { id: pkg, permissiblePurposeIds: [await givenPurpose(server, stranger, 'Foreign')] } },
+      { input: { id: pkg, permissiblePurposeIds: [await givenPurpose(world.server, world.stranger, 'Foreign')] } },
       byPlatform(),
     );
     expect(foreign.data?.updateAccountPackage).toMatchObject({ code: 'VALIDATION', fields: ['input.permissiblePurposeIds'] });
 
-    const later = await givenSubAccount(server, platform.apiKey, subAccountInput({ accountPackageIds: [pkg], createApiKey: false }));
+    const later = await givenSubAccount(
+      world.server,
+      world.platform.apiKey,
+      subAccountInput({ accountPackageIds: [pkg], createApiKey: false }),
+    );
     expect(ids(later.subAccount.permissiblePurposes)).toEqual([second]);
-    const read = await server.request(SubAccountDocument, { id: holder.subAccount.id }, byPlatform());
+    const read = await world.server.request(SubAccountDocument, { id: holder.subAccount.id }, byPlatform());
     expect(read.data?.subAccount).toMatchObject({ permissiblePurposes: [{ id: first }], accountPackages: [{ id: pkg }] });
   });
 
-  it('treats another platform’s entries as not found, and a sub-account’s own key may not touch the catalog', async () => {
-    const theirs = await givenPurpose(server, stranger, 'Their purpose');
-    const theirPackage = await givenPackage(server, stranger, 'Their package', [theirs]);
+  test('treats another platform’s entries as not found, and a sub-account’s own key may not touch the catalog', async () => {
+    const theirs = await givenPurpose(world.server, world.stranger, 'Their purpose');
+    const theirPackage = await givenPackage(world.server, world.stranger, 'Their package', [theirs]);
     const notFound = { __typename: 'NotFoundError', code: 'NOT_FOUND' };
     expect(
-      (await server.request(UpdatePermissiblePurposeDocument, { input: { id: theirs, name: 'Mine now' } }, byPlatform())).data
+      (await world.server.request(UpdatePermissiblePurposeDocument, { input: { id: theirs, name: 'Mine now' } }, byPlatform())).data
         ?.updatePermissiblePurpose,
     ).toMatchObject(notFound);
     expect(
-      (await server.request(UpdateAccountPackageDocument, { input: { id: theirPackage, name: 'Mine now' } }, byPlatform())).data
+      (await world.server.request(UpdateAccountPackageDocument, { input: { id: theirPackage, name: 'Mine now' } }, byPlatform())).data
         ?.updateAccountPackage,
     ).toMatchObject(notFound);
     expect((await archivePurpose(theirs)).data?.archivePermissiblePurpose).toMatchObject(notFound);
     expect((await archivePackage(theirPackage)).data?.archiveAccountPackage).toMatchObject(notFound);
     expect((await archivePurpose('ppur_doesnotexist0000000000000')).data?.archivePermissiblePurpose).toMatchObject(notFound);
-    const untouched = await server.request(CatalogDocument, {}, withKey(stranger.apiKey));
+    const untouched = await world.server.request(CatalogDocument, {}, withKey(world.stranger.apiKey));
     expect(untouched.data?.permissiblePurposes.nodes.find((node) => node.id === theirs)).toMatchObject({
       name: 'Their purpose',
       archivedAt: null,
     });
 
-    const own = await givenSubAccount(server, platform.apiKey, subAccountInput({ permissiblePurposeIds: [await newPurpose()] }));
+    const own = await givenSubAccount(
+      world.server,
+      world.platform.apiKey,
+      subAccountInput({ permissiblePurposeIds: [await newPurpose()] }),
+    );
     const ownKey = withKey(own.apiKey!.secret!);
     const purpose = own.subAccount.permissiblePurposes[0]!.id;
     for (const response of [
-      await server.request(UpdatePermissiblePurposeDocument, { input: { id: purpose, name: 'Mine' } }, ownKey),
+      await world.server.request(UpdatePermissiblePurposeDocument, { input: { id: purpose, name: 'Mine' } }, ownKey),
       await archivePurpose(purpose, ownKey),
     ]) {
       expect(response.status).toBe(403);
@@ -134,12 +147,12 @@ describe('updating the catalog', () => {
 });
 
 describe('archiving', () => {
-  it('sets archivedAt once (twice is INVALID_STATE); the entry stays on the sub-accounts and packages that have it', async () => {
+  test('sets archivedAt once (twice is INVALID_STATE); the entry stays on the sub-accounts and packages that have it', async () => {
     const purpose = await newPurpose();
     const pkg = await newPackage([purpose]);
     const holder = await givenSubAccount(
-      server,
-      platform.apiKey,
+      world.server,
+      world.platform.apiKey,
       subAccountInput({ permissiblePurposeIds: [purpose], accountPackageIds: [pkg], createApiKey: false }),
     );
 
@@ -161,7 +174,7 @@ describe('archiving', () => {
     expect(again.data?.updateSubAccount).toMatchObject({ __typename: 'UpdateSubAccountPayload' });
   });
 
-  it('refuses to assign an archived entry anew, naming the field and the id: on create, on update, in a package', async () => {
+  test('refuses to assign an archived entry anew, naming the field and the id: on create, on update, in a package', async () => {
     const live = await newPurpose('Live');
     const purpose = await newPurpose('Archived');
     const pkg = await newPackage([purpose]);
@@ -177,18 +190,22 @@ describe('archiving', () => {
     expect(viaPackage.data?.createSubAccount).toMatchObject({ code: 'VALIDATION', fields: ['input.accountPackageIds'] });
     expect(viaPackage.data?.createSubAccount.__typename === 'ValidationError' && viaPackage.data.createSubAccount.message).toContain(pkg);
 
-    const holder = await givenSubAccount(server, platform.apiKey, subAccountInput({ permissiblePurposeIds: [live], createApiKey: false }));
+    const holder = await givenSubAccount(
+      world.server,
+      world.platform.apiKey,
+      subAccountInput({ permissiblePurposeIds: [live], createApiKey: false }),
+    );
     const onUpdate = await update({ id: holder.subAccount.id, permissiblePurposeIds: [live, purpose] });
     expect(onUpdate.data?.updateSubAccount).toMatchObject({ code: 'VALIDATION', fields: ['input.permissiblePurposeIds'] });
 
-    const inPackage = await server.request(
+    const inPackage = await world.server.request(
       CreateAccountPackageDocument,
       { input: { name: 'With archived', permissiblePurposeIds: [purpose] } },
       byPlatform(),
     );
     expect(inPackage.data?.createAccountPackage).toMatchObject({ code: 'VALIDATION', fields: ['input.permissiblePurposeIds'] });
     const otherPackage = await newPackage([live]);
-    const addedToPackage = await server.request(
+    const addedToPackage = await world.server.request(
       UpdateAccountPackageDocument,
       { input: { id: otherPackage, permissiblePurposeIds: [live, purpose] } },
       byPlatform(),
@@ -196,33 +213,37 @@ describe('archiving', () => {
     expect(addedToPackage.data?.updateAccountPackage).toMatchObject({ code: 'VALIDATION', fields: ['input.permissiblePurposeIds'] });
   });
 
-  it('lets a live package bring only its live purposes to a sub-account that did not have the archived ones', async () => {
+  test('lets a live package bring only its live purposes to a sub-account that did not have the archived ones', async () => {
     const [kept, retired] = [await newPurpose('Kept'), await newPurpose('Retired')];
     const pkg = await newPackage([kept, retired]);
     await archivePurpose(retired);
-    const fresh = await givenSubAccount(server, platform.apiKey, subAccountInput({ accountPackageIds: [pkg], createApiKey: false }));
+    const fresh = await givenSubAccount(
+      world.server,
+      world.platform.apiKey,
+      subAccountInput({ accountPackageIds: [pkg], createApiKey: false }),
+    );
     expect(ids(fresh.subAccount.permissiblePurposes)).toEqual([kept]);
     // Both given: the package's live purposes must be among the ids; the archived one need not be.
     const both = await givenSubAccount(
-      server,
-      platform.apiKey,
+      world.server,
+      world.platform.apiKey,
       subAccountInput({ permissiblePurposeIds: [kept], accountPackageIds: [pkg], createApiKey: false }),
     );
     expect(ids(both.subAccount.permissiblePurposes)).toEqual([kept]);
   });
 
-  it('lists archived entries too, unless filter.archived says which; orders by name and searches', async () => {
-    const owner = await givenOrganization(server, 'Listing Catalog');
+  test('lists archived entries too, unless filter.archived says which; orders by name and searches', async () => {
+    const owner = await givenOrganization(world.server, 'Listing Catalog');
     const [beta, alpha, gamma] = [
-      await givenPurpose(server, owner, 'beta'),
-      await givenPurpose(server, owner, 'Alpha'),
-      await givenPurpose(server, owner, 'Gamma'),
+      await givenPurpose(world.server, owner, 'beta'),
+      await givenPurpose(world.server, owner, 'Alpha'),
+      await givenPurpose(world.server, owner, 'Gamma'),
     ];
-    const pkg = await givenPackage(server, owner, 'Old package', [alpha]);
+    const pkg = await givenPackage(world.server, owner, 'Old package', [alpha]);
     await archivePurpose(beta, withKey(owner.apiKey));
     await archivePackage(pkg, withKey(owner.apiKey));
     const list = async (variables: CatalogQueryVariables) =>
-      (await server.request(CatalogDocument, variables, withKey(owner.apiKey))).data ?? expect.fail('no catalog');
+      (await world.server.request(CatalogDocument, variables, withKey(owner.apiKey))).data ?? expect.fail('no catalog');
 
     const all = await list({ purposeOrder: { field: 'NAME', direction: 'ASC' } });
     expect(all.permissiblePurposes.nodes.map((node) => node.id)).toEqual([alpha, gamma, beta]);
@@ -239,17 +260,21 @@ describe('archiving', () => {
 
 describe('the catalog’s events', () => {
   const eventsOf = async (objectId: string) =>
-    (await server.request(EventsDocument, { first: 10, filter: { objectId } }, byPlatform())).data?.events.nodes.map((event) => ({
+    (await world.server.request(EventsDocument, { first: 10, filter: { objectId } }, byPlatform())).data?.events.nodes.map((event) => ({
       type: event.type,
       data: event.data,
     })) ?? [];
 
-  it('records each update and archiving, with what changed, in the platform tenant only', async () => {
+  test('records each update and archiving, with what changed, in the platform tenant only', async () => {
     const purpose = await newPurpose('Evented');
     const other = await newPurpose('Evented other');
     const pack = await newPackage([purpose]);
-    await server.request(UpdatePermissiblePurposeDocument, { input: { id: purpose, description: 'Now described.' } }, byPlatform());
-    await server.request(UpdateAccountPackageDocument, { input: { id: pack, permissiblePurposeIds: [purpose, other] } }, byPlatform());
+    await world.server.request(UpdatePermissiblePurposeDocument, { input: { id: purpose, description: 'Now described.' } }, byPlatform());
+    await world.server.request(
+      UpdateAccountPackageDocument,
+      { input: { id: pack, permissiblePurposeIds: [purpose, other] } },
+      byPlatform(),
+    );
     await archivePurpose(purpose);
     await archivePackage(pack);
 
@@ -271,11 +296,15 @@ describe('the catalog’s events', () => {
         data: { object: { permissiblePurposeIds: [purpose, other].sort() }, previous: { permissiblePurposeIds: [purpose] } },
       },
     ]);
-    const seenByStranger = await server.request(EventsDocument, { first: 10, filter: { objectId: purpose } }, withKey(stranger.apiKey));
+    const seenByStranger = await world.server.request(
+      EventsDocument,
+      { first: 10, filter: { objectId: purpose } },
+      withKey(world.stranger.apiKey),
+    );
     expect(seenByStranger.data?.events.nodes).toEqual([]);
   });
 
-  it('records nothing for a refused change', async () => {
+  test('records nothing for a refused change', async () => {
     const purpose = await newPurpose('Refused');
     await archivePurpose(purpose);
     expect((await archivePurpose(purpose)).data?.archivePermissiblePurpose).toMatchObject({ code: 'INVALID_STATE' });
@@ -284,10 +313,14 @@ describe('the catalog’s events', () => {
 });
 
 describe('changing a sub-account’s purposes and packages', () => {
-  it('replaces both sets as create would set them; either field alone counts the other as empty; both left out keep them', async () => {
+  test('replaces both sets as create would set them; either field alone counts the other as empty; both left out keep them', async () => {
     const [first, second, third] = [await newPurpose(), await newPurpose(), await newPurpose()];
     const pkg = await newPackage([second]);
-    const holder = await givenSubAccount(server, platform.apiKey, subAccountInput({ permissiblePurposeIds: [first], createApiKey: false }));
+    const holder = await givenSubAccount(
+      world.server,
+      world.platform.apiKey,
+      subAccountInput({ permissiblePurposeIds: [first], createApiKey: false }),
+    );
     const id = holder.subAccount.id;
 
     const viaPackage = await update({ id, accountPackageIds: [pkg] });
@@ -313,13 +346,13 @@ describe('changing a sub-account’s purposes and packages', () => {
       code: 'VALIDATION',
       fields: ['input.permissiblePurposeIds', 'input.accountPackageIds'],
     });
-    const foreign = await update({ id, permissiblePurposeIds: [await givenPurpose(server, stranger, 'Foreign purpose')] });
+    const foreign = await update({ id, permissiblePurposeIds: [await givenPurpose(world.server, world.stranger, 'Foreign purpose')] });
     expect(foreign.data?.updateSubAccount).toMatchObject({ code: 'VALIDATION', fields: ['input.permissiblePurposeIds'] });
 
     const direct = await update({ id, permissiblePurposeIds: [first] });
     expect(direct.data?.updateSubAccount).toMatchObject({ subAccount: { permissiblePurposes: [{ id: first }], accountPackages: [] } });
 
-    const events = await server.request(
+    const events = await world.server.request(
       EventsDocument,
       { first: 1, filter: { type: ['sub_account.updated'], objectId: id } },
       byPlatform(),
@@ -330,12 +363,12 @@ describe('changing a sub-account’s purposes and packages', () => {
     });
   });
 
-  it('is the platform’s alone: the sub-account’s own key may send them as they are, and nothing else', async () => {
+  test('is the platform’s alone: the sub-account’s own key may send them as they are, and nothing else', async () => {
     const [first, second] = [await newPurpose(), await newPurpose()];
     const pkg = await newPackage([first]);
     const holder = await givenSubAccount(
-      server,
-      platform.apiKey,
+      world.server,
+      world.platform.apiKey,
       subAccountInput({ permissiblePurposeIds: [first], accountPackageIds: [pkg] }),
     );
     const own = withKey(holder.apiKey!.secret!);
@@ -360,7 +393,7 @@ describe('changing a sub-account’s purposes and packages', () => {
     ]) {
       expect((await update({ id, ...change }, own)).data?.updateSubAccount).toEqual(refusal);
     }
-    const unchanged = await update({ id }, withKey(platform.apiKey));
+    const unchanged = await update({ id }, withKey(world.platform.apiKey));
     expect(unchanged.data?.updateSubAccount).toMatchObject({
       subAccount: { permissiblePurposes: [{ id: first }], accountPackages: [{ id: pkg }] },
     });

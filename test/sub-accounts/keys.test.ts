@@ -1,7 +1,8 @@
 // Stories about a sub-account's keys: named keys next to the provisioned one, which the idempotent
 // createSubAccount replaces (and only it); revocation by id; rotation as the reset of every key.
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
+import { platformWorld } from '../support/world.ts';
 import {
   CreateSubAccountApiKeyDocument,
   EventsDocument,
@@ -13,29 +14,23 @@ import {
   type CreateSubAccountInput,
   type RevokeSubAccountApiKeyInput,
 } from '../generated/graphql.ts';
-import { actingFor, givenActiveAccount, givenConnectPlatform } from '../support/connect.ts';
-import { givenOrganization, type OrganizationFixture } from '../support/fixtures.ts';
+import { givenOrganization } from '../support/givens/organizations.ts';
 import { prismaOperationsOf } from '../support/prisma-operations.ts';
-import { startTestServer, withKey, type TestServer } from '../support/server.ts';
-import { givenPurpose, givenSubAccount, subAccountInput } from './givens.ts';
+import { withKey } from '../support/server.ts';
+import { givenPurpose, givenSubAccount, subAccountInput } from '../support/givens/sub-accounts.ts';
 
-let server: TestServer;
-let platform: OrganizationFixture;
-let purpose: string;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  platform = await givenConnectPlatform(server, 'Keyed Platform');
-  purpose = await givenPurpose(server, platform, 'Employment screening');
+const { test, world } = platformWorld({}, async (seed) => {
+  const platform = await seed.connectPlatform('Keyed Platform');
+  const purpose = await givenPurpose(seed.server, platform, 'Employment screening');
+  return { platform, purpose };
 });
-afterAll(() => server?.close());
 
-const input = (overrides: Partial<CreateSubAccountInput> = {}) => subAccountInput({ permissiblePurposeIds: [purpose] }, overrides);
-const byPlatform = () => withKey(platform.apiKey);
-const statusOf = async (key: string) => (await server.request(ViewerDocument, {}, withKey(key))).status;
+const input = (overrides: Partial<CreateSubAccountInput> = {}) => subAccountInput({ permissiblePurposeIds: [world.purpose] }, overrides);
+const byPlatform = () => withKey(world.platform.apiKey);
+const statusOf = async (key: string) => (await world.server.request(ViewerDocument, {}, withKey(key))).status;
 
 function createKey(subAccountId: string, name: string, headers = byPlatform()) {
-  return server.request(CreateSubAccountApiKeyDocument, { input: { subAccountId, name } }, headers);
+  return world.server.request(CreateSubAccountApiKeyDocument, { input: { subAccountId, name } }, headers);
 }
 
 async function namedKey(subAccountId: string, name: string) {
@@ -48,25 +43,25 @@ async function namedKey(subAccountId: string, name: string) {
 }
 
 const revoke = (keyInput: RevokeSubAccountApiKeyInput, headers = byPlatform()) =>
-  server.request(RevokeSubAccountApiKeyDocument, { input: keyInput }, headers);
+  world.server.request(RevokeSubAccountApiKeyDocument, { input: keyInput }, headers);
 
 describe('named keys', () => {
-  it('are made by the platform in the sub-account’s tenant, shown once, listed by name, and work next to the provisioned key', async () => {
-    const created = await givenSubAccount(server, platform.apiKey, input());
+  test('are made by the platform in the sub-account’s tenant, shown once, listed by name, and work next to the provisioned key', async () => {
+    const created = await givenSubAccount(world.server, world.platform.apiKey, input());
     const payroll = await namedKey(created.subAccount.id, 'Payroll');
     expect(payroll).toMatchObject({ name: 'Payroll', tenantId: created.subAccount.tenantId, revokedAt: null });
     expect(payroll.secret).toMatch(/^mk_live_/);
     expect(await statusOf(payroll.secret)).toBe(200);
     expect(await statusOf(created.apiKey!.secret!)).toBe(200);
 
-    const read = await server.request(SubAccountDocument, { id: created.subAccount.id }, byPlatform());
+    const read = await world.server.request(SubAccountDocument, { id: created.subAccount.id }, byPlatform());
     expect(read.data?.subAccount).toMatchObject({ provisionedApiKeyId: created.apiKey!.id });
     expect(read.data?.subAccount?.apiKeys.map(({ id, name, secret }) => ({ id, name, secret }))).toEqual([
       { id: created.apiKey!.id, name: 'Sub-account key', secret: null },
       { id: payroll.id, name: 'Payroll', secret: null },
     ]);
 
-    const events = await server.request(
+    const events = await world.server.request(
       EventsDocument,
       { first: 10, filter: { type: ['sub_account.api_key.created'], objectId: payroll.id } },
       byPlatform(),
@@ -77,12 +72,12 @@ describe('named keys', () => {
     expect(JSON.stringify(events)).not.toContain(payroll.secret);
   });
 
-  it('stay working when createSubAccount with the same name refreshes the provisioned key, which alone is replaced', async () => {
-    const first = await givenSubAccount(server, platform.apiKey, input({ accountName: 'Keyed Branch' }));
+  test('stay working when createSubAccount with the same name refreshes the provisioned key, which alone is replaced', async () => {
+    const first = await givenSubAccount(world.server, world.platform.apiKey, input({ accountName: 'Keyed Branch' }));
     const payroll = await namedKey(first.subAccount.id, 'Payroll');
     const audit = await namedKey(first.subAccount.id, 'Audit');
 
-    const again = await givenSubAccount(server, platform.apiKey, input({ accountName: 'KEYED BRANCH' }));
+    const again = await givenSubAccount(world.server, world.platform.apiKey, input({ accountName: 'KEYED BRANCH' }));
     expect(again).toMatchObject({ created: false, subAccount: { id: first.subAccount.id, provisionedApiKeyId: again.apiKey!.id } });
     expect(await statusOf(first.apiKey!.secret!)).toBe(401);
     expect(await statusOf(again.apiKey!.secret!)).toBe(200);
@@ -90,12 +85,12 @@ describe('named keys', () => {
     expect(await statusOf(audit.secret)).toBe(200);
 
     // Once more: the refreshed key is now the one replaced.
-    const third = await givenSubAccount(server, platform.apiKey, input({ accountName: 'Keyed Branch' }));
+    const third = await givenSubAccount(world.server, world.platform.apiKey, input({ accountName: 'Keyed Branch' }));
     expect(await statusOf(again.apiKey!.secret!)).toBe(401);
     expect(await statusOf(third.apiKey!.secret!)).toBe(200);
     expect(await statusOf(payroll.secret)).toBe(200);
 
-    const revokedEvents = await server.request(
+    const revokedEvents = await world.server.request(
       EventsDocument,
       { first: 10, filter: { type: ['sub_account.api_key.revoked'] } },
       byPlatform(),
@@ -105,21 +100,21 @@ describe('named keys', () => {
     expect(revokedIds).not.toContain(payroll.id);
   });
 
-  it('refuse a name people could not read (VALIDATION naming input.name)', async () => {
-    const created = await givenSubAccount(server, platform.apiKey, input({ createApiKey: false }));
+  test('refuse a name people could not read (VALIDATION naming input.name)', async () => {
+    const created = await givenSubAccount(world.server, world.platform.apiKey, input({ createApiKey: false }));
     for (const name of [' ', 'Pay\u202Eroll', 'x'.repeat(101)]) {
       expect((await createKey(created.subAccount.id, name)).data?.createSubAccountApiKey).toMatchObject({
         code: 'VALIDATION',
         fields: ['input.name'],
       });
     }
-    expect(await server.prisma.apiKey.count({ where: { tenantId: created.subAccount.tenantId } })).toBe(0);
+    expect(await world.server.prisma.apiKey.count({ where: { tenantId: created.subAccount.tenantId } })).toBe(0);
   });
 });
 
 describe('revoking a sub-account key', () => {
-  it('takes the key’s id, and still the deprecated { subAccountId, apiKeyId }; without a key it is VALIDATION', async () => {
-    const created = await givenSubAccount(server, platform.apiKey, input());
+  test('takes the key’s id, and still the deprecated { subAccountId, apiKeyId }; without a key it is VALIDATION', async () => {
+    const created = await givenSubAccount(world.server, world.platform.apiKey, input());
     const payroll = await namedKey(created.subAccount.id, 'Payroll');
     const audit = await namedKey(created.subAccount.id, 'Audit');
 
@@ -149,18 +144,18 @@ describe('revoking a sub-account key', () => {
     expect(await statusOf(created.apiKey!.secret!)).toBe(200);
   });
 
-  it('treats the platform’s own key, another sub-account’s key named with the wrong sub-account, and another platform’s key as not found', async () => {
-    const mine = await givenSubAccount(server, platform.apiKey, input());
-    const sibling = await givenSubAccount(server, platform.apiKey, input());
-    const stranger = await givenOrganization(server, 'Stranger');
+  test('treats the platform’s own key, another sub-account’s key named with the wrong sub-account, and another platform’s key as not found', async () => {
+    const mine = await givenSubAccount(world.server, world.platform.apiKey, input());
+    const sibling = await givenSubAccount(world.server, world.platform.apiKey, input());
+    const stranger = await givenOrganization(world.server, 'Stranger');
     const strangers = await givenSubAccount(
-      server,
+      world.server,
       stranger.apiKey,
-      subAccountInput({ permissiblePurposeIds: [await givenPurpose(server, stranger, 'p')] }),
+      subAccountInput({ permissiblePurposeIds: [await givenPurpose(world.server, stranger, 'p')] }),
     );
 
     const notFound = { __typename: 'NotFoundError', code: 'NOT_FOUND' };
-    expect((await revoke({ id: platform.apiKeyId })).data?.revokeSubAccountApiKey).toMatchObject(notFound);
+    expect((await revoke({ id: world.platform.apiKeyId })).data?.revokeSubAccountApiKey).toMatchObject(notFound);
     expect((await revoke({ id: 'key_doesnotexist00000000000000' })).data?.revokeSubAccountApiKey).toMatchObject(notFound);
     expect((await revoke({ id: strangers.apiKey!.id })).data?.revokeSubAccountApiKey).toMatchObject(notFound);
     expect((await revoke({ id: sibling.apiKey!.id, subAccountId: mine.subAccount.id })).data?.revokeSubAccountApiKey).toMatchObject(
@@ -172,36 +167,40 @@ describe('revoking a sub-account key', () => {
       notFound,
     );
 
-    for (const key of [platform.apiKey, sibling.apiKey!.secret!, strangers.apiKey!.secret!, mine.apiKey!.secret!])
+    for (const key of [world.platform.apiKey, sibling.apiKey!.secret!, strangers.apiKey!.secret!, mine.apiKey!.secret!])
       expect(await statusOf(key)).toBe(200);
   });
 });
 
 describe('who manages keys', () => {
-  it('never the sub-account’s own key, nor a platform acting for an EXPRESS account (FORBIDDEN)', async () => {
-    const created = await givenSubAccount(server, platform.apiKey, input());
+  test('never the sub-account’s own key, nor a platform acting for an EXPRESS account (FORBIDDEN)', async () => {
+    const created = await givenSubAccount(world.server, world.platform.apiKey, input());
     const own = withKey(created.apiKey!.secret!);
-    const { accountId } = await givenActiveAccount(server, platform);
-    for (const headers of [own, actingFor(platform, accountId)]) {
+    const { accountId } = await world.platform.activeAccount();
+    for (const headers of [own, world.platform.actingFor(accountId)]) {
       const responses = [
         await createKey(created.subAccount.id, 'Mine', headers),
         await revoke({ id: created.apiKey!.id }, headers),
-        await server.request(RotateSubAccountApiKeyDocument, { input: { subAccountId: created.subAccount.id } }, headers),
+        await world.server.request(RotateSubAccountApiKeyDocument, { input: { subAccountId: created.subAccount.id } }, headers),
       ];
       for (const response of responses) {
         expect(response.status).toBe(403);
         expect(response.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
       }
     }
-    expect(await server.prisma.apiKey.count({ where: { tenantId: created.subAccount.tenantId, revokedAt: null } })).toBe(1);
+    expect(await world.server.prisma.apiKey.count({ where: { tenantId: created.subAccount.tenantId, revokedAt: null } })).toBe(1);
   });
 });
 
 describe('rotating', () => {
-  it('revokes every key, named ones included, and makes the new key the provisioned one', async () => {
-    const created = await givenSubAccount(server, platform.apiKey, input({ accountName: 'Rotated Branch' }));
+  test('revokes every key, named ones included, and makes the new key the provisioned one', async () => {
+    const created = await givenSubAccount(world.server, world.platform.apiKey, input({ accountName: 'Rotated Branch' }));
     const payroll = await namedKey(created.subAccount.id, 'Payroll');
-    const rotated = await server.request(RotateSubAccountApiKeyDocument, { input: { subAccountId: created.subAccount.id } }, byPlatform());
+    const rotated = await world.server.request(
+      RotateSubAccountApiKeyDocument,
+      { input: { subAccountId: created.subAccount.id } },
+      byPlatform(),
+    );
     if (rotated.data?.rotateSubAccountApiKey.__typename !== 'RotateSubAccountApiKeyPayload') return expect.fail(JSON.stringify(rotated));
     const fresh = rotated.data.rotateSubAccountApiKey;
     expect(fresh.subAccount.provisionedApiKeyId).toBe(fresh.apiKey.id);
@@ -211,7 +210,7 @@ describe('rotating', () => {
 
     // The rotated key is what createSubAccount with the name replaces next; a named key made afterwards stays.
     const later = await namedKey(created.subAccount.id, 'Later');
-    const again = await givenSubAccount(server, platform.apiKey, input({ accountName: 'Rotated Branch' }));
+    const again = await givenSubAccount(world.server, world.platform.apiKey, input({ accountName: 'Rotated Branch' }));
     expect(await statusOf(fresh.apiKey.secret!)).toBe(401);
     expect(await statusOf(again.apiKey!.secret!)).toBe(200);
     expect(await statusOf(later.secret)).toBe(200);
@@ -219,44 +218,47 @@ describe('rotating', () => {
 });
 
 describe('the migration', () => {
-  it('makes each existing sub-account’s unrevoked key its provisioned key, and leaves one without a key with none', async () => {
+  test('makes each existing sub-account’s unrevoked key its provisioned key, and leaves one without a key with none', async () => {
     const migration = await readFile(
       new URL('../../prisma/migrations/20261123153147_sub_account_lifecycle_keys_catalog/migration.sql', import.meta.url),
       'utf8',
     );
     const carryOver = /UPDATE "SubAccount" AS "account"[^;]+;/.exec(migration)?.[0] ?? expect.fail('no carry-over statement');
-    const keyed = await givenSubAccount(server, platform.apiKey, input());
-    const revokedOnly = await givenSubAccount(server, platform.apiKey, input());
+    const keyed = await givenSubAccount(world.server, world.platform.apiKey, input());
+    const revokedOnly = await givenSubAccount(world.server, world.platform.apiKey, input());
     await revoke({ id: revokedOnly.apiKey!.id });
-    const keyless = await givenSubAccount(server, platform.apiKey, input({ createApiKey: false }));
+    const keyless = await givenSubAccount(world.server, world.platform.apiKey, input({ createApiKey: false }));
     const ids = [keyed, revokedOnly, keyless].map((made) => made.subAccount.id);
     // As the rows were before the migration: no provisioned key recorded.
-    await server.prisma.subAccount.updateMany({ where: { id: { in: ids } }, data: { provisionedApiKeyId: null } });
+    await world.server.prisma.subAccount.updateMany({ where: { id: { in: ids } }, data: { provisionedApiKeyId: null } });
 
-    await server.prisma.$executeRawUnsafe(carryOver);
-    const rows = await server.prisma.subAccount.findMany({ where: { id: { in: ids } }, select: { id: true, provisionedApiKeyId: true } });
+    await world.server.prisma.$executeRawUnsafe(carryOver);
+    const rows = await world.server.prisma.subAccount.findMany({
+      where: { id: { in: ids } },
+      select: { id: true, provisionedApiKeyId: true },
+    });
     const provisioned = (id: string) => rows.find((row) => row.id === id)?.provisionedApiKeyId;
     expect(ids.map(provisioned)).toEqual([keyed.apiKey!.id, null, null]);
   });
 });
 
 describe('a list of sub-accounts with their keys', () => {
-  it('reads the keys of a whole page in one query, each sub-account its own', async () => {
-    const lister = await givenOrganization(server, 'Listing Platform');
-    const listerPurpose = await givenPurpose(server, lister, 'Listing purpose');
+  test('reads the keys of a whole page in one query, each sub-account its own', async () => {
+    const lister = await givenOrganization(world.server, 'Listing Platform');
+    const listerPurpose = await givenPurpose(world.server, lister, 'Listing purpose');
     const made = [];
     for (let index = 0; index < 12; index += 1) {
       made.push(
         await givenSubAccount(
-          server,
+          world.server,
           lister.apiKey,
           subAccountInput({ permissiblePurposeIds: [listerPurpose] }, { accountName: `Listed ${index}` }),
         ),
       );
     }
     const operationsFor = async (first: number) => {
-      const { count, result } = await prismaOperationsOf(server, () =>
-        server.request(SubAccountsWithKeysDocument, { first }, withKey(lister.apiKey)),
+      const { count, result } = await prismaOperationsOf(world.server, () =>
+        world.server.request(SubAccountsWithKeysDocument, { first }, withKey(lister.apiKey)),
       );
       return { count, nodes: result.data?.subAccounts.nodes ?? [] };
     };

@@ -1,7 +1,8 @@
 // Stories about a sub-account's lifecycle: the platform deactivates and reactivates it; a deactivated
 // sub-account's keys are refused with 403 SUB_ACCOUNT_DEACTIVATED from the very next request, in
 // every server process, and work again once it is reactivated.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
+import { platformWorld } from '../support/world.ts';
 import {
   CreateSubAccountApiKeyDocument,
   CreateSubAccountDocument,
@@ -15,30 +16,24 @@ import {
   ViewerDocument,
   type CreateSubAccountInput,
 } from '../generated/graphql.ts';
-import { actingFor, givenActiveAccount, givenConnectPlatform } from '../support/connect.ts';
-import { givenOrganization, type OrganizationFixture } from '../support/fixtures.ts';
+import { givenOrganization } from '../support/givens/organizations.ts';
 import { startTestServer, withKey, type TestServer } from '../support/server.ts';
-import { givenPurpose, givenSubAccount, subAccountInput } from './givens.ts';
+import { givenPurpose, givenSubAccount, subAccountInput } from '../support/givens/sub-accounts.ts';
 
-let server: TestServer;
-let platform: OrganizationFixture;
-let purpose: string;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  platform = await givenConnectPlatform(server, 'Lifecycle Platform');
-  purpose = await givenPurpose(server, platform, 'Employment screening');
+const { test, world } = platformWorld({}, async (seed) => {
+  const platform = await seed.connectPlatform('Lifecycle Platform');
+  const purpose = await givenPurpose(seed.server, platform, 'Employment screening');
+  return { platform, purpose };
 });
-afterAll(() => server?.close());
 
-const input = (overrides: Partial<CreateSubAccountInput> = {}) => subAccountInput({ permissiblePurposeIds: [purpose] }, overrides);
-const byPlatform = () => withKey(platform.apiKey);
+const input = (overrides: Partial<CreateSubAccountInput> = {}) => subAccountInput({ permissiblePurposeIds: [world.purpose] }, overrides);
+const byPlatform = () => withKey(world.platform.apiKey);
 const deactivate = (id: string, headers = byPlatform()) =>
-  server.request(DeactivateSubAccountDocument, { input: { id, reason: 'FRAUD' } }, headers);
-const reactivate = (id: string, headers = byPlatform()) => server.request(ReactivateSubAccountDocument, { input: { id } }, headers);
+  world.server.request(DeactivateSubAccountDocument, { input: { id, reason: 'FRAUD' } }, headers);
+const reactivate = (id: string, headers = byPlatform()) => world.server.request(ReactivateSubAccountDocument, { input: { id } }, headers);
 
 async function givenActive() {
-  const created = await givenSubAccount(server, platform.apiKey, input());
+  const created = await givenSubAccount(world.server, world.platform.apiKey, input());
   return {
     id: created.subAccount.id,
     key: created.apiKey?.secret ?? expect.fail('no key'),
@@ -47,13 +42,13 @@ async function givenActive() {
 }
 
 async function namedKey(subAccountId: string, name = 'Payroll') {
-  const response = await server.request(CreateSubAccountApiKeyDocument, { input: { subAccountId, name } }, byPlatform());
+  const response = await world.server.request(CreateSubAccountApiKeyDocument, { input: { subAccountId, name } }, byPlatform());
   if (response.data?.createSubAccountApiKey.__typename !== 'CreateSubAccountApiKeyPayload') return expect.fail(JSON.stringify(response));
   return response.data.createSubAccountApiKey.apiKey;
 }
 
 /** What a request with the key gets: its HTTP status and top-level error code. */
-async function answerTo(key: string, target = server, header: 'authorization' | 'x-api-key' = 'authorization') {
+async function answerTo(key: string, target = world.server, header: 'authorization' | 'x-api-key' = 'authorization') {
   const response = await target.request(ViewerDocument, {}, header === 'authorization' ? withKey(key) : { 'x-api-key': key });
   return { status: response.status, code: response.errors?.[0]?.extensions?.code ?? null };
 }
@@ -62,7 +57,7 @@ const refused = { status: 403, code: 'SUB_ACCOUNT_DEACTIVATED' };
 const served = { status: 200, code: null };
 
 describe('deactivating and reactivating a sub-account', () => {
-  it('goes ACTIVE → DEACTIVATED → ACTIVE with the reason and time, records each, and refuses a repeated transition', async () => {
+  test('goes ACTIVE → DEACTIVATED → ACTIVE with the reason and time, records each, and refuses a repeated transition', async () => {
     const { id } = await givenActive();
     const deactivated = await deactivate(id);
     expect(deactivated.data?.deactivateSubAccount).toMatchObject({
@@ -71,7 +66,7 @@ describe('deactivating and reactivating a sub-account', () => {
     });
     expect((await deactivate(id)).data?.deactivateSubAccount).toMatchObject({ __typename: 'InvalidStateError', code: 'INVALID_STATE' });
 
-    const listed = await server.request(SubAccountsDocument, { filter: { status: ['DEACTIVATED'] } }, byPlatform());
+    const listed = await world.server.request(SubAccountsDocument, { filter: { status: ['DEACTIVATED'] } }, byPlatform());
     expect(listed.data?.subAccounts.nodes.map((node) => node.id)).toEqual([id]);
 
     const reactivated = await reactivate(id);
@@ -80,11 +75,11 @@ describe('deactivating and reactivating a sub-account', () => {
     });
     expect((await reactivate(id)).data?.reactivateSubAccount).toMatchObject({ code: 'INVALID_STATE' });
 
-    const events = await server.request(EventsDocument, { first: 10, filter: { objectId: id } }, byPlatform());
+    const events = await world.server.request(EventsDocument, { first: 10, filter: { objectId: id } }, byPlatform());
     const [reactivatedEvent, deactivatedEvent] = events.data?.events.nodes ?? [];
     expect(reactivatedEvent).toMatchObject({
       type: 'sub_account.reactivated',
-      actor: { type: 'API_KEY', id: platform.apiKeyId },
+      actor: { type: 'API_KEY', id: world.platform.apiKeyId },
       data: { object: { status: 'ACTIVE', statusReason: null }, previous: { status: 'DEACTIVATED', statusReason: 'FRAUD' } },
     });
     expect(deactivatedEvent).toMatchObject({
@@ -95,7 +90,7 @@ describe('deactivating and reactivating a sub-account', () => {
     expect(reactivatedEvent?.data.object).not.toHaveProperty('provisionedApiKeyId');
   });
 
-  it('refuses every key of a deactivated sub-account from the very next request, even one the server has cached, and serves them again once reactivated', async () => {
+  test('refuses every key of a deactivated sub-account from the very next request, even one the server has cached, and serves them again once reactivated', async () => {
     const { id, key } = await givenActive();
     const named = await namedKey(id);
     // Used once: both keys are now in this process's cache.
@@ -104,8 +99,8 @@ describe('deactivating and reactivating a sub-account', () => {
 
     await deactivate(id);
     expect(await answerTo(key)).toEqual(refused);
-    expect(await answerTo(named.secret!, server, 'x-api-key')).toEqual(refused);
-    const refusal = await server.request(ViewerDocument, {}, withKey(key));
+    expect(await answerTo(named.secret!, world.server, 'x-api-key')).toEqual(refused);
+    const refusal = await world.server.request(ViewerDocument, {}, withKey(key));
     expect(refusal.data ?? null).toBeNull();
     expect(refusal.errors?.[0]?.message).not.toContain(id);
 
@@ -114,46 +109,46 @@ describe('deactivating and reactivating a sub-account', () => {
     expect(await answerTo(named.secret!)).toEqual(served);
   });
 
-  it('keeps a key revoked while the sub-account was deactivated revoked after reactivation', async () => {
+  test('keeps a key revoked while the sub-account was deactivated revoked after reactivation', async () => {
     const { id, key } = await givenActive();
     const named = await namedKey(id);
     await deactivate(id);
-    const revoked = await server.request(RevokeSubAccountApiKeyDocument, { input: { id: named.id } }, byPlatform());
+    const revoked = await world.server.request(RevokeSubAccountApiKeyDocument, { input: { id: named.id } }, byPlatform());
     expect(revoked.data?.revokeSubAccountApiKey).toMatchObject({ apiKey: { id: named.id, revokedAt: expect.any(String) } });
     await reactivate(id);
     expect(await answerTo(named.secret!)).toEqual({ status: 401, code: 'UNAUTHENTICATED' });
     expect(await answerTo(key)).toEqual(served);
   });
 
-  it('refuses the keys of a sub-account deactivated behind the API’s back (by SQL) within moments, through the trigger', async () => {
+  test('refuses the keys of a sub-account deactivated behind the API’s back (by SQL) within moments, through the trigger', async () => {
     const { id, key } = await givenActive();
     expect(await answerTo(key)).toEqual(served);
-    await server.prisma.$executeRaw`UPDATE "SubAccount" SET "status" = 'DEACTIVATED' WHERE "id" = ${id}`;
+    await world.server.prisma.$executeRaw`UPDATE "SubAccount" SET "status" = 'DEACTIVATED' WHERE "id" = ${id}`;
     await expect.poll(() => answerTo(key), { interval: 5, timeout: 2_000 }).toEqual(refused);
-    await server.prisma.$executeRaw`UPDATE "SubAccount" SET "status" = 'ACTIVE' WHERE "id" = ${id}`;
+    await world.server.prisma.$executeRaw`UPDATE "SubAccount" SET "status" = 'ACTIVE' WHERE "id" = ${id}`;
     await expect.poll(() => answerTo(key), { interval: 5, timeout: 2_000 }).toEqual(served);
   });
 
-  it('lets the platform update a deactivated sub-account, and issues it no key (createSubAccountApiKey, rotate: INVALID_STATE)', async () => {
+  test('lets the platform update a deactivated sub-account, and issues it no key (createSubAccountApiKey, rotate: INVALID_STATE)', async () => {
     const { id } = await givenActive();
     await deactivate(id);
-    const updated = await server.request(UpdateSubAccountDocument, { input: { id, ownerTitle: 'Former CEO' } }, byPlatform());
+    const updated = await world.server.request(UpdateSubAccountDocument, { input: { id, ownerTitle: 'Former CEO' } }, byPlatform());
     expect(updated.data?.updateSubAccount).toMatchObject({ subAccount: { status: 'DEACTIVATED' } });
-    const created = await server.request(CreateSubAccountApiKeyDocument, { input: { subAccountId: id, name: 'Late' } }, byPlatform());
+    const created = await world.server.request(CreateSubAccountApiKeyDocument, { input: { subAccountId: id, name: 'Late' } }, byPlatform());
     expect(created.data?.createSubAccountApiKey).toMatchObject({ code: 'INVALID_STATE' });
-    const rotated = await server.request(RotateSubAccountApiKeyDocument, { input: { subAccountId: id } }, byPlatform());
+    const rotated = await world.server.request(RotateSubAccountApiKeyDocument, { input: { subAccountId: id } }, byPlatform());
     expect(rotated.data?.rotateSubAccountApiKey).toMatchObject({ code: 'INVALID_STATE' });
   });
 });
 
 describe('createSubAccount with a deactivated sub-account’s name', () => {
-  it('answers INVALID_STATE in any letter case, with or without a key: never a second account, never a fresh key', async () => {
-    const first = await givenSubAccount(server, platform.apiKey, input({ accountName: 'Dormant Branch' }));
+  test('answers INVALID_STATE in any letter case, with or without a key: never a second account, never a fresh key', async () => {
+    const first = await givenSubAccount(world.server, world.platform.apiKey, input({ accountName: 'Dormant Branch' }));
     await deactivate(first.subAccount.id);
-    const keysBefore = await server.prisma.apiKey.count({ where: { tenantId: first.subAccount.tenantId } });
+    const keysBefore = await world.server.prisma.apiKey.count({ where: { tenantId: first.subAccount.tenantId } });
 
     for (const createApiKey of [true, false]) {
-      const again = await server.request(
+      const again = await world.server.request(
         CreateSubAccountDocument,
         { input: input({ accountName: 'DORMANT branch', createApiKey }) },
         byPlatform(),
@@ -162,24 +157,24 @@ describe('createSubAccount with a deactivated sub-account’s name', () => {
       expect(JSON.stringify(again)).not.toMatch(/mk_(live|test)_/);
     }
     expect(
-      await server.prisma.subAccount.count({
-        where: { platformOrganizationId: platform.organizationId, accountName: { equals: 'dormant branch', mode: 'insensitive' } },
+      await world.server.prisma.subAccount.count({
+        where: { platformOrganizationId: world.platform.organizationId, accountName: { equals: 'dormant branch', mode: 'insensitive' } },
       }),
     ).toBe(1);
-    expect(await server.prisma.apiKey.count({ where: { tenantId: first.subAccount.tenantId } })).toBe(keysBefore);
+    expect(await world.server.prisma.apiKey.count({ where: { tenantId: first.subAccount.tenantId } })).toBe(keysBefore);
     expect(await answerTo(first.apiKey!.secret!)).toEqual(refused);
 
     await reactivate(first.subAccount.id);
-    const afterReactivation = await givenSubAccount(server, platform.apiKey, input({ accountName: 'Dormant Branch' }));
+    const afterReactivation = await givenSubAccount(world.server, world.platform.apiKey, input({ accountName: 'Dormant Branch' }));
     expect(afterReactivation).toMatchObject({ created: false, subAccount: { id: first.subAccount.id, status: 'ACTIVE' } });
   });
 });
 
 describe('who may deactivate and reactivate', () => {
-  it('only the platform with its own key: FORBIDDEN while acting on behalf and for the sub-account’s own key; another platform’s id is NOT_FOUND', async () => {
+  test('only the platform with its own key: FORBIDDEN while acting on behalf and for the sub-account’s own key; another platform’s id is NOT_FOUND', async () => {
     const { id, key } = await givenActive();
-    const { accountId } = await givenActiveAccount(server, platform);
-    for (const headers of [actingFor(platform, accountId), withKey(key)]) {
+    const { accountId } = await world.platform.activeAccount();
+    for (const headers of [world.platform.actingFor(accountId), withKey(key)]) {
       for (const response of [await deactivate(id, headers), await reactivate(id, headers)]) {
         expect(response.status).toBe(403);
         expect(response.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
@@ -187,7 +182,7 @@ describe('who may deactivate and reactivate', () => {
       }
     }
 
-    const stranger = await givenOrganization(server, 'Stranger');
+    const stranger = await givenOrganization(world.server, 'Stranger');
     const foreign = await deactivate(id, withKey(stranger.apiKey));
     const unknown = await deactivate('sacc_doesnotexist000000000000', withKey(stranger.apiKey));
     expect(foreign.data?.deactivateSubAccount).toMatchObject({ code: 'NOT_FOUND' });
@@ -199,12 +194,12 @@ describe('who may deactivate and reactivate', () => {
 
 describe.runIf(process.env.TEST_DATABASE === 'postgres')('deactivation across server processes', () => {
   let other: TestServer;
-  beforeAll(async () => {
-    other = await startTestServer({ databaseUrl: server.databaseUrl ?? expect.fail('no database url') });
+  test.beforeAll(async () => {
+    other = await startTestServer({ databaseUrl: world.server.databaseUrl ?? expect.fail('no database url') });
   });
-  afterAll(() => other?.close());
+  test.afterAll(() => other?.close());
 
-  it('refuses in the other process a key it has cached, once deactivated through this one, and serves it again once reactivated', async () => {
+  test('refuses in the other process a key it has cached, once deactivated through this one, and serves it again once reactivated', async () => {
     const { id, key } = await givenActive();
     expect(await answerTo(key, other)).toEqual(served);
     const started = performance.now();

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
+import { platformWorld } from '../support/world.ts';
 import {
   CatalogDocument,
   CreateSubAccountDocument,
@@ -13,30 +14,24 @@ import {
   CreateApiKeyDocument,
   type CreateSubAccountInput,
 } from '../generated/graphql.ts';
-import { givenOrganization, type OrganizationFixture } from '../support/fixtures.ts';
-import { startTestServer, withKey, type TestServer } from '../support/server.ts';
-import { givenPackage, givenPurpose, givenSubAccount, subAccountInput as givenInput } from './givens.ts';
+import { givenOrganization } from '../support/givens/organizations.ts';
+import { withKey } from '../support/server.ts';
+import { givenPackage, givenPurpose, givenSubAccount, subAccountInput as givenInput } from '../support/givens/sub-accounts.ts';
 
-let server: TestServer;
-let platform: OrganizationFixture;
-let purposeA: string;
-let purposeB: string;
-let packageA: string;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  platform = await givenOrganization(server, 'Screening Platform');
-  purposeA = await givenPurpose(server, platform, 'Employment screening');
-  purposeB = await givenPurpose(server, platform, 'Tenant screening');
-  packageA = await givenPackage(server, platform, 'Employment', [purposeA]);
+const { test, world } = platformWorld({}, async (seed) => {
+  const platform = await seed.organization('Screening Platform');
+  const purposeA = await givenPurpose(seed.server, platform, 'Employment screening');
+  const purposeB = await givenPurpose(seed.server, platform, 'Tenant screening');
+  const packageA = await givenPackage(seed.server, platform, 'Employment', [purposeA]);
+  return { platform, purposeA, purposeB, packageA };
 });
-afterAll(() => server?.close());
 
-const subAccountInput = (overrides: Partial<CreateSubAccountInput> = {}) => givenInput({ permissiblePurposeIds: [purposeA] }, overrides);
-const createSubAccount = (input: CreateSubAccountInput, key = platform.apiKey) => givenSubAccount(server, key, input);
+const subAccountInput = (overrides: Partial<CreateSubAccountInput> = {}) =>
+  givenInput({ permissiblePurposeIds: [world.purposeA] }, overrides);
+const createSubAccount = (input: CreateSubAccountInput, key = world.platform.apiKey) => givenSubAccount(world.server, key, input);
 
 describe('creating sub-accounts', () => {
-  it('makes its own organization, tenant and key; the key authenticates as the sub-account', async () => {
+  test('makes its own organization, tenant and key; the key authenticates as the sub-account', async () => {
     const result = await createSubAccount(
       subAccountInput({
         url: 'https://branch.example',
@@ -54,19 +49,19 @@ describe('creating sub-accounts', () => {
       url: 'https://branch.example/',
       supportPhone: '+14155550123',
       legalEntityType: 'LIMITED_LIABILITY_CORPORATION',
-      platformOrganizationId: platform.organizationId,
-      permissiblePurposes: [{ id: purposeA }],
+      platformOrganizationId: world.platform.organizationId,
+      permissiblePurposes: [{ id: world.purposeA }],
     });
     expect(result.subAccount.id).toMatch(/^sacc_/);
-    expect(result.subAccount.organizationId).not.toBe(platform.organizationId);
+    expect(result.subAccount.organizationId).not.toBe(world.platform.organizationId);
     const secret = result.apiKey?.secret ?? expect.fail('no key');
 
-    const viewer = await server.request(ViewerDocument, {}, withKey(secret));
+    const viewer = await world.server.request(ViewerDocument, {}, withKey(secret));
     expect(viewer.data?.viewer).toMatchObject({ organizationId: result.subAccount.organizationId, tenantId: result.subAccount.tenantId });
   });
 
-  it('reports every invalid field at once as one VALIDATION error', async () => {
-    const response = await server.request(
+  test('reports every invalid field at once as one VALIDATION error', async () => {
+    const response = await world.server.request(
       CreateSubAccountDocument,
       {
         input: subAccountInput({
@@ -79,7 +74,7 @@ describe('creating sub-accounts', () => {
           address: { line1: '1 Main St', city: 'Springfield', postalCode: '62701', country: 'USA' },
         }),
       },
-      withKey(platform.apiKey),
+      withKey(world.platform.apiKey),
     );
     const result = response.data?.createSubAccount;
     expect(result?.__typename).toBe('ValidationError');
@@ -95,47 +90,49 @@ describe('creating sub-accounts', () => {
         'input.url',
       ].sort(),
     );
-    expect(await server.prisma.subAccount.count({ where: { emailAddress: 'not-an-email' } })).toBe(0);
+    expect(await world.server.prisma.subAccount.count({ where: { emailAddress: 'not-an-email' } })).toBe(0);
   });
 
-  it('needs at least one permissible purpose; packages and ids must agree when both are given', async () => {
-    const none = await server.request(
+  test('needs at least one permissible purpose; packages and ids must agree when both are given', async () => {
+    const none = await world.server.request(
       CreateSubAccountDocument,
       { input: subAccountInput({ permissiblePurposeIds: [] }) },
-      withKey(platform.apiKey),
+      withKey(world.platform.apiKey),
     );
     expect(none.data?.createSubAccount).toMatchObject({
       code: 'VALIDATION',
       fields: ['input.permissiblePurposeIds', 'input.accountPackageIds'],
     });
 
-    const disagree = await server.request(
+    const disagree = await world.server.request(
       CreateSubAccountDocument,
-      { input: subAccountInput({ permissiblePurposeIds: [purposeB], accountPackageIds: [packageA] }) },
-      withKey(platform.apiKey),
+      { input: subAccountInput({ permissiblePurposeIds: [world.purposeB], accountPackageIds: [world.packageA] }) },
+      withKey(world.platform.apiKey),
     );
     expect(disagree.data?.createSubAccount).toMatchObject({
       code: 'VALIDATION',
       fields: ['input.permissiblePurposeIds', 'input.accountPackageIds'],
     });
 
-    const viaPackage = await createSubAccount(subAccountInput({ permissiblePurposeIds: null, accountPackageIds: [packageA] }));
-    expect(viaPackage.subAccount.permissiblePurposes).toEqual([{ id: purposeA }]);
-    expect(viaPackage.subAccount.accountPackages).toEqual([{ id: packageA }]);
+    const viaPackage = await createSubAccount(subAccountInput({ permissiblePurposeIds: null, accountPackageIds: [world.packageA] }));
+    expect(viaPackage.subAccount.permissiblePurposes).toEqual([{ id: world.purposeA }]);
+    expect(viaPackage.subAccount.accountPackages).toEqual([{ id: world.packageA }]);
 
-    const agree = await createSubAccount(subAccountInput({ permissiblePurposeIds: [purposeA, purposeB], accountPackageIds: [packageA] }));
-    expect(agree.subAccount.permissiblePurposes.map((purpose) => purpose.id).sort()).toEqual([purposeA, purposeB].sort());
+    const agree = await createSubAccount(
+      subAccountInput({ permissiblePurposeIds: [world.purposeA, world.purposeB], accountPackageIds: [world.packageA] }),
+    );
+    expect(agree.subAccount.permissiblePurposes.map((purpose) => purpose.id).sort()).toEqual([world.purposeA, world.purposeB].sort());
 
-    const foreignPurpose = await givenPurpose(server, await givenOrganization(server, 'Elsewhere'), 'Foreign purpose');
-    const foreign = await server.request(
+    const foreignPurpose = await givenPurpose(world.server, await givenOrganization(world.server, 'Elsewhere'), 'Foreign purpose');
+    const foreign = await world.server.request(
       CreateSubAccountDocument,
       { input: subAccountInput({ permissiblePurposeIds: [foreignPurpose] }) },
-      withKey(platform.apiKey),
+      withKey(world.platform.apiKey),
     );
     expect(foreign.data?.createSubAccount).toMatchObject({ code: 'VALIDATION', fields: ['input.permissiblePurposeIds'] });
   });
 
-  it('returns the existing sub-account for a known name, with a refreshed key; the old key stops working', async () => {
+  test('returns the existing sub-account for a known name, with a refreshed key; the old key stops working', async () => {
     const input = subAccountInput();
     const first = await createSubAccount(input);
     const second = await createSubAccount({ ...input, firstName: 'Changed' });
@@ -144,20 +141,20 @@ describe('creating sub-accounts', () => {
     expect(second.subAccount.firstName).toBe('Ada');
     expect(second.apiKey?.secret).not.toBe(first.apiKey?.secret);
 
-    expect((await server.request(ViewerDocument, {}, withKey(first.apiKey!.secret!))).status).toBe(401);
-    expect((await server.request(ViewerDocument, {}, withKey(second.apiKey!.secret!))).status).toBe(200);
+    expect((await world.server.request(ViewerDocument, {}, withKey(first.apiKey!.secret!))).status).toBe(401);
+    expect((await world.server.request(ViewerDocument, {}, withKey(second.apiKey!.secret!))).status).toBe(200);
   });
 
-  it('makes no key with createApiKey: false', async () => {
+  test('makes no key with createApiKey: false', async () => {
     const result = await createSubAccount(subAccountInput({ createApiKey: false }));
     expect(result.apiKey).toBeNull();
-    expect(await server.prisma.apiKey.count({ where: { tenantId: result.subAccount.tenantId } })).toBe(0);
+    expect(await world.server.prisma.apiKey.count({ where: { tenantId: result.subAccount.tenantId } })).toBe(0);
   });
 
-  it('makes exactly one sub-account out of 10 concurrent creations with one name, leaving one working key', async () => {
+  test('makes exactly one sub-account out of 10 concurrent creations with one name, leaving one working key', async () => {
     const input = subAccountInput({ accountName: 'Concurrent Branch' });
     const responses = await Promise.all(
-      Array.from({ length: 10 }, () => server.request(CreateSubAccountDocument, { input }, withKey(platform.apiKey))),
+      Array.from({ length: 10 }, () => world.server.request(CreateSubAccountDocument, { input }, withKey(world.platform.apiKey))),
     );
     const results = responses.map((response) => response.data?.createSubAccount);
     expect(responses.every((response) => response.status === 200 && !response.errors)).toBe(true);
@@ -166,49 +163,53 @@ describe('creating sub-accounts', () => {
     const ids = new Set(results.map((result) => (result?.__typename === 'CreateSubAccountPayload' ? result.subAccount.id : 'error')));
     expect(ids.size).toBe(1);
 
-    const rows = await server.prisma.subAccount.findMany({
-      where: { platformOrganizationId: platform.organizationId, accountName: 'Concurrent Branch' },
+    const rows = await world.server.prisma.subAccount.findMany({
+      where: { platformOrganizationId: world.platform.organizationId, accountName: 'Concurrent Branch' },
     });
     expect(rows).toHaveLength(1);
-    expect(await server.prisma.apiKey.count({ where: { tenantId: rows[0]!.tenantId, revokedAt: null } })).toBe(1);
-    expect(await server.prisma.organization.count({ where: { name: 'Concurrent Branch' } })).toBe(1);
+    expect(await world.server.prisma.apiKey.count({ where: { tenantId: rows[0]!.tenantId, revokedAt: null } })).toBe(1);
+    expect(await world.server.prisma.organization.count({ where: { name: 'Concurrent Branch' } })).toBe(1);
   });
 });
 
 describe('a sub-account’s own key', () => {
-  it('reads and updates itself, but sees neither the platform nor its siblings, and cannot act as the platform', async () => {
+  test('reads and updates itself, but sees neither the platform nor its siblings, and cannot act as the platform', async () => {
     const own = await createSubAccount(subAccountInput());
     const sibling = await createSubAccount(subAccountInput());
     const key = withKey(own.apiKey!.secret!);
 
-    const self = await server.request(SubAccountDocument, { id: own.subAccount.id }, key);
+    const self = await world.server.request(SubAccountDocument, { id: own.subAccount.id }, key);
     expect(self.data?.subAccount?.id).toBe(own.subAccount.id);
-    expect((await server.request(SubAccountDocument, { id: sibling.subAccount.id }, key)).data?.subAccount).toBeNull();
-    expect((await server.request(NodeDocument, { id: platform.organizationId }, key)).data?.node).toBeNull();
-    const listed = await server.request(SubAccountsDocument, {}, key);
+    expect((await world.server.request(SubAccountDocument, { id: sibling.subAccount.id }, key)).data?.subAccount).toBeNull();
+    expect((await world.server.request(NodeDocument, { id: world.platform.organizationId }, key)).data?.node).toBeNull();
+    const listed = await world.server.request(SubAccountsDocument, {}, key);
     expect(listed.data?.subAccounts.nodes.map((node) => node.id)).toEqual([own.subAccount.id]);
 
-    const updated = await server.request(
+    const updated = await world.server.request(
       UpdateSubAccountDocument,
       { input: { id: own.subAccount.id, ownerTitle: 'CEO', supportPhone: '+14155550199' } },
       key,
     );
     expect(updated.data?.updateSubAccount).toMatchObject({ subAccount: { supportPhone: '+14155550199' } });
-    const onSibling = await server.request(UpdateSubAccountDocument, { input: { id: sibling.subAccount.id, ownerTitle: 'CEO' } }, key);
+    const onSibling = await world.server.request(
+      UpdateSubAccountDocument,
+      { input: { id: sibling.subAccount.id, ownerTitle: 'CEO' } },
+      key,
+    );
     expect(onSibling.data?.updateSubAccount).toMatchObject({ code: 'NOT_FOUND' });
 
-    const refused = await server.request(CreateSubAccountDocument, { input: subAccountInput() }, key);
+    const refused = await world.server.request(CreateSubAccountDocument, { input: subAccountInput() }, key);
     expect(refused.status).toBe(403);
     expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    expect((await server.request(CreateApiKeyDocument, { input: { name: 'more' } }, key)).status).toBe(403);
+    expect((await world.server.request(CreateApiKeyDocument, { input: { name: 'more' } }, key)).status).toBe(403);
   });
 
-  it('cannot rename itself, and its refusal says nothing of the names that exist', async () => {
+  test('cannot rename itself, and its refusal says nothing of the names that exist', async () => {
     const own = await createSubAccount(subAccountInput({ accountName: 'Renamer' }));
     const sibling = await createSubAccount(subAccountInput({ accountName: 'Sibling Branch' }));
     const key = withKey(own.apiKey!.secret!);
     const rename = (accountName: string) =>
-      server.request(UpdateSubAccountDocument, { input: { id: own.subAccount.id, accountName, ownerTitle: 'CEO' } }, key);
+      world.server.request(UpdateSubAccountDocument, { input: { id: own.subAccount.id, accountName, ownerTitle: 'CEO' } }, key);
 
     // A free name and a sibling's name get one and the same answer: no CONFLICT, no name quoted.
     const toFree = await rename('Renamed Branch');
@@ -230,67 +231,67 @@ describe('a sub-account’s own key', () => {
     expect(again).toMatchObject({ created: false, subAccount: { id: own.subAccount.id } });
   });
 
-  it('is listed, rotated and revoked by the platform, never with its secret', async () => {
+  test('is listed, rotated and revoked by the platform, never with its secret', async () => {
     const own = await createSubAccount(subAccountInput());
-    const read = await server.request(SubAccountDocument, { id: own.subAccount.id }, withKey(platform.apiKey));
+    const read = await world.server.request(SubAccountDocument, { id: own.subAccount.id }, withKey(world.platform.apiKey));
     expect(read.data?.subAccount?.apiKeys).toEqual([expect.objectContaining({ id: own.apiKey!.id, secret: null, revokedAt: null })]);
 
-    const rotated = await server.request(
+    const rotated = await world.server.request(
       RotateSubAccountApiKeyDocument,
       { input: { subAccountId: own.subAccount.id } },
-      withKey(platform.apiKey),
+      withKey(world.platform.apiKey),
     );
     if (rotated.data?.rotateSubAccountApiKey.__typename !== 'RotateSubAccountApiKeyPayload') return expect.fail(JSON.stringify(rotated));
     const fresh = rotated.data.rotateSubAccountApiKey.apiKey;
-    expect((await server.request(ViewerDocument, {}, withKey(own.apiKey!.secret!))).status).toBe(401);
-    expect((await server.request(ViewerDocument, {}, withKey(fresh.secret!))).status).toBe(200);
+    expect((await world.server.request(ViewerDocument, {}, withKey(own.apiKey!.secret!))).status).toBe(401);
+    expect((await world.server.request(ViewerDocument, {}, withKey(fresh.secret!))).status).toBe(200);
 
-    const revoked = await server.request(
+    const revoked = await world.server.request(
       RevokeSubAccountApiKeyDocument,
       { input: { subAccountId: own.subAccount.id, apiKeyId: fresh.id } },
-      withKey(platform.apiKey),
+      withKey(world.platform.apiKey),
     );
     expect(revoked.data?.revokeSubAccountApiKey).toMatchObject({ apiKey: { id: fresh.id } });
-    expect((await server.request(ViewerDocument, {}, withKey(fresh.secret!))).status).toBe(401);
+    expect((await world.server.request(ViewerDocument, {}, withKey(fresh.secret!))).status).toBe(401);
 
-    const wrongPair = await server.request(
+    const wrongPair = await world.server.request(
       RevokeSubAccountApiKeyDocument,
-      { input: { subAccountId: own.subAccount.id, apiKeyId: platform.apiKeyId } },
-      withKey(platform.apiKey),
+      { input: { subAccountId: own.subAccount.id, apiKeyId: world.platform.apiKeyId } },
+      withKey(world.platform.apiKey),
     );
     expect(wrongPair.data?.revokeSubAccountApiKey).toMatchObject({ code: 'NOT_FOUND' });
   });
 });
 
 describe('updating, listing and isolation', () => {
-  it('updates given fields only, clears optional ones with null, and refuses a taken name', async () => {
+  test('updates given fields only, clears optional ones with null, and refuses a taken name', async () => {
     const target = await createSubAccount(subAccountInput({ ownerTitle: 'Owner', ein: '12-3456789' }));
     const other = await createSubAccount(subAccountInput());
-    const updated = await server.request(
+    const updated = await world.server.request(
       UpdateSubAccountDocument,
       {
         input: { id: target.subAccount.id, ein: null, address: { line1: '2 Side St', city: 'Paris', postalCode: '75001', country: 'fr' } },
       },
-      withKey(platform.apiKey),
+      withKey(world.platform.apiKey),
     );
     expect(updated.data?.updateSubAccount).toMatchObject({
       subAccount: { ein: null, firstName: 'Ada', address: { line1: '2 Side St', country: 'FR', state: null } },
     });
-    const clearRequired = await server.request(
+    const clearRequired = await world.server.request(
       UpdateSubAccountDocument,
       { input: { id: target.subAccount.id, firstName: null } },
-      withKey(platform.apiKey),
+      withKey(world.platform.apiKey),
     );
     expect(clearRequired.data?.updateSubAccount).toMatchObject({ code: 'VALIDATION', fields: ['input.firstName'] });
-    const taken = await server.request(
+    const taken = await world.server.request(
       UpdateSubAccountDocument,
       { input: { id: target.subAccount.id, accountName: other.subAccount.accountName } },
-      withKey(platform.apiKey),
+      withKey(world.platform.apiKey),
     );
     expect(taken.data?.updateSubAccount).toMatchObject({ code: 'CONFLICT' });
   });
 
-  it('keeps names unique in any letter case: create by name finds the same sub-account, a rename to another’s name in other case is CONFLICT', async () => {
+  test('keeps names unique in any letter case: create by name finds the same sub-account, a rename to another’s name in other case is CONFLICT', async () => {
     const first = await createSubAccount(subAccountInput({ accountName: 'Case Branch' }));
     const again = await createSubAccount(subAccountInput({ accountName: 'CASE branch' }));
     expect(again).toMatchObject({ created: false, subAccount: { id: first.subAccount.id, accountName: 'Case Branch' } });
@@ -304,31 +305,31 @@ describe('updating, listing and isolation', () => {
     });
 
     const other = await createSubAccount(subAccountInput({ accountName: 'Other Case' }));
-    const clash = await server.request(
+    const clash = await world.server.request(
       UpdateSubAccountDocument,
       { input: { id: other.subAccount.id, accountName: 'case BRANCH' } },
-      withKey(platform.apiKey),
+      withKey(world.platform.apiKey),
     );
     expect(clash.data?.updateSubAccount).toMatchObject({ code: 'CONFLICT' });
     // Its own name in another case is a rename of itself, not a clash.
-    const recased = await server.request(
+    const recased = await world.server.request(
       UpdateSubAccountDocument,
       { input: { id: other.subAccount.id, accountName: 'OTHER CASE' } },
-      withKey(platform.apiKey),
+      withKey(world.platform.apiKey),
     );
     expect(recased.data?.updateSubAccount).toMatchObject({ subAccount: { accountName: 'OTHER CASE' } });
     expect(
-      await server.prisma.subAccount.count({
-        where: { platformOrganizationId: platform.organizationId, accountName: { in: ['Case Branch', 'CASE branch'] } },
+      await world.server.prisma.subAccount.count({
+        where: { platformOrganizationId: world.platform.organizationId, accountName: { in: ['Case Branch', 'CASE branch'] } },
       }),
     ).toBe(1);
   });
 
-  it('makes one sub-account out of concurrent creations whose names differ only in case', async () => {
+  test('makes one sub-account out of concurrent creations whose names differ only in case', async () => {
     const names = ['Race Branch', 'RACE BRANCH', 'race branch', 'Race branch', 'rAcE bRaNcH', 'RACE branch'];
     const responses = await Promise.all(
       names.map((accountName) =>
-        server.request(CreateSubAccountDocument, { input: subAccountInput({ accountName }) }, withKey(platform.apiKey)),
+        world.server.request(CreateSubAccountDocument, { input: subAccountInput({ accountName }) }, withKey(world.platform.apiKey)),
       ),
     );
     const results = responses.map((response) => response.data?.createSubAccount);
@@ -340,13 +341,13 @@ describe('updating, listing and isolation', () => {
     expect(new Set(results.map((result) => (result?.__typename === 'CreateSubAccountPayload' ? result.subAccount.id : null))).size).toBe(1);
   });
 
-  it('migrates names that differ only in case: the oldest keeps its name, the others get their id appended', async () => {
+  test('migrates names that differ only in case: the oldest keeps its name, the others get their id appended', async () => {
     const migration = await readFile(
       new URL('../../prisma/migrations/20261123103000_sub_account_names_any_case/migration.sql', import.meta.url),
       'utf8',
     );
-    const owner = await givenOrganization(server, 'Migrated Names');
-    const purpose = await givenPurpose(server, owner, 'Migration purpose');
+    const owner = await givenOrganization(world.server, 'Migrated Names');
+    const purpose = await givenPurpose(world.server, owner, 'Migration purpose');
     const made = [];
     for (const accountName of ['Legacy 1', 'Legacy 2', 'Legacy 3']) {
       made.push(
@@ -355,10 +356,10 @@ describe('updating, listing and isolation', () => {
       );
     }
     // As the table was before the migration: names that differ only in case, the oldest first.
-    await server.prisma.$executeRawUnsafe('DROP INDEX "SubAccount_platformTenantId_lower_accountName_key"');
+    await world.server.prisma.$executeRawUnsafe('DROP INDEX "SubAccount_platformTenantId_lower_accountName_key"');
     const legacy = ['Legacy', 'LEGACY', 'legacy'];
     for (const [index, id] of made.entries()) {
-      await server.prisma.subAccount.update({
+      await world.server.prisma.subAccount.update({
         where: { id },
         data: { accountName: legacy[index], createdAt: new Date(Date.UTC(2026, 0, 1 + index)) },
       });
@@ -368,14 +369,14 @@ describe('updating, listing and isolation', () => {
       .split(';')
       .map((sql) => sql.trim())
       .filter(Boolean)) {
-      await server.prisma.$executeRawUnsafe(statement);
+      await world.server.prisma.$executeRawUnsafe(statement);
     }
     // And the index goes per platform tenant again, as 20261123162149_sub_accounts_per_platform_tenant does.
-    await server.prisma.$executeRawUnsafe('DROP INDEX "SubAccount_platformOrganizationId_lower_accountName_key"');
-    await server.prisma.$executeRawUnsafe(
+    await world.server.prisma.$executeRawUnsafe('DROP INDEX "SubAccount_platformOrganizationId_lower_accountName_key"');
+    await world.server.prisma.$executeRawUnsafe(
       'CREATE UNIQUE INDEX "SubAccount_platformTenantId_lower_accountName_key" ON "SubAccount" ("platformTenantId", lower("accountName"))',
     );
-    const rows = await server.prisma.subAccount.findMany({ where: { id: { in: made } } });
+    const rows = await world.server.prisma.subAccount.findMany({ where: { id: { in: made } } });
     const nameOf = (id: string) => rows.find((row) => row.id === id)?.accountName;
     expect(made.map(nameOf)).toEqual(['Legacy', `LEGACY (${made[1]})`, `legacy (${made[2]})`]);
     // The index is back: the name in any case finds the oldest.
@@ -386,11 +387,11 @@ describe('updating, listing and isolation', () => {
     expect(again).toMatchObject({ created: false, subAccount: { id: made[0] } });
   });
 
-  it('refuses control characters and bidirectional overrides in names people read', async () => {
-    const response = await server.request(
+  test('refuses control characters and bidirectional overrides in names people read', async () => {
+    const response = await world.server.request(
       CreateSubAccountDocument,
       { input: subAccountInput({ accountName: 'Branch\u202Efdp.exe', firstName: 'Ada\u001b[2J', lastName: 'Love\nlace' }) },
-      withKey(platform.apiKey),
+      withKey(world.platform.apiKey),
     );
     expect(response.data?.createSubAccount).toMatchObject({
       code: 'VALIDATION',
@@ -398,9 +399,9 @@ describe('updating, listing and isolation', () => {
     });
   });
 
-  it('pages, searches by name, filters by legal entity type and orders by name', async () => {
-    const lister = await givenOrganization(server, 'Listing Screening');
-    const purpose = await givenPurpose(server, lister, 'Listing purpose');
+  test('pages, searches by name, filters by legal entity type and orders by name', async () => {
+    const lister = await givenOrganization(world.server, 'Listing Screening');
+    const purpose = await givenPurpose(world.server, lister, 'Listing purpose');
     for (const [accountName, legalEntityType] of [
       ['Gamma', 'NON_PROFIT'],
       ['alpha', 'CORPORATION'],
@@ -408,60 +409,62 @@ describe('updating, listing and isolation', () => {
     ] as const) {
       await createSubAccount(subAccountInput({ accountName, legalEntityType, permissiblePurposeIds: [purpose] }), lister.apiKey);
     }
-    const byName = await server.request(
+    const byName = await world.server.request(
       SubAccountsDocument,
       { first: 2, orderBy: { field: 'ACCOUNT_NAME', direction: 'ASC' } },
       withKey(lister.apiKey),
     );
     expect(byName.data?.subAccounts.totalCount).toBe(3);
     expect(byName.data?.subAccounts.nodes.map((node) => node.accountName)).toEqual(['Beta', 'Gamma']);
-    const next = await server.request(
+    const next = await world.server.request(
       SubAccountsDocument,
       { first: 2, after: byName.data?.subAccounts.pageInfo.endCursor, orderBy: { field: 'ACCOUNT_NAME', direction: 'ASC' } },
       withKey(lister.apiKey),
     );
     expect(next.data?.subAccounts.nodes.map((node) => node.accountName)).toEqual(['alpha']);
 
-    const search = await server.request(SubAccountsDocument, { filter: { search: 'ALP' } }, withKey(lister.apiKey));
+    const search = await world.server.request(SubAccountsDocument, { filter: { search: 'ALP' } }, withKey(lister.apiKey));
     expect(search.data?.subAccounts.nodes.map((node) => node.accountName)).toEqual(['alpha']);
-    const byType = await server.request(
+    const byType = await world.server.request(
       SubAccountsDocument,
       { filter: { legalEntityType: ['NON_PROFIT', 'CORPORATION'] } },
       withKey(lister.apiKey),
     );
     expect(byType.data?.subAccounts.totalCount).toBe(2);
 
-    const catalog = await server.request(CatalogDocument, {}, withKey(lister.apiKey));
+    const catalog = await world.server.request(CatalogDocument, {}, withKey(lister.apiKey));
     expect(catalog.data?.permissiblePurposes.nodes.map((node) => node.id)).toEqual([purpose]);
     expect(catalog.data?.accountPackages.totalCount).toBe(0);
   });
 
-  it('never shows one platform’s sub-accounts or catalog to another', async () => {
+  test('never shows one platform’s sub-accounts or catalog to another', async () => {
     const mine = await createSubAccount(subAccountInput());
-    const stranger = await givenOrganization(server, 'Stranger');
-    expect((await server.request(SubAccountDocument, { id: mine.subAccount.id }, withKey(stranger.apiKey))).data?.subAccount).toBeNull();
-    expect((await server.request(NodeDocument, { id: mine.subAccount.id }, withKey(stranger.apiKey))).data?.node).toBeNull();
-    expect((await server.request(NodeDocument, { id: purposeA }, withKey(stranger.apiKey))).data?.node).toBeNull();
-    expect((await server.request(SubAccountsDocument, {}, withKey(stranger.apiKey))).data?.subAccounts.totalCount).toBe(0);
-    const update = await server.request(
+    const stranger = await givenOrganization(world.server, 'Stranger');
+    expect(
+      (await world.server.request(SubAccountDocument, { id: mine.subAccount.id }, withKey(stranger.apiKey))).data?.subAccount,
+    ).toBeNull();
+    expect((await world.server.request(NodeDocument, { id: mine.subAccount.id }, withKey(stranger.apiKey))).data?.node).toBeNull();
+    expect((await world.server.request(NodeDocument, { id: world.purposeA }, withKey(stranger.apiKey))).data?.node).toBeNull();
+    expect((await world.server.request(SubAccountsDocument, {}, withKey(stranger.apiKey))).data?.subAccounts.totalCount).toBe(0);
+    const update = await world.server.request(
       UpdateSubAccountDocument,
       { input: { id: mine.subAccount.id, ownerTitle: 'x' } },
       withKey(stranger.apiKey),
     );
     expect(update.data?.updateSubAccount).toMatchObject({ code: 'NOT_FOUND' });
-    const rotate = await server.request(
+    const rotate = await world.server.request(
       RotateSubAccountApiKeyDocument,
       { input: { subAccountId: mine.subAccount.id } },
       withKey(stranger.apiKey),
     );
     expect(rotate.data?.rotateSubAccountApiKey).toMatchObject({ code: 'NOT_FOUND' });
     // The same name is free on another platform.
-    const sameName = await server.request(
+    const sameName = await world.server.request(
       CreateSubAccountDocument,
       {
         input: subAccountInput({
           accountName: mine.subAccount.accountName,
-          permissiblePurposeIds: [await givenPurpose(server, stranger, 'p')],
+          permissiblePurposeIds: [await givenPurpose(world.server, stranger, 'p')],
         }),
       },
       withKey(stranger.apiKey),

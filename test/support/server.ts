@@ -80,9 +80,37 @@ export async function createPostgresDatabase({ migrated = false } = {}): Promise
   return { url: url.href, drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
+/**
+ * A PGlite dump read once per worker (40 MB): every server of the worker's files starts from the same
+ * bytes. PGlite only reads them (it unpacks the tar into its own file system), so they are handed over
+ * as they are, where a Blob would be read from disk and copied, then streamed back, for each server.
+ */
+class SnapshotBlob extends Blob {
+  readonly #bytes: ArrayBuffer;
+  constructor(bytes: ArrayBuffer) {
+    super([]);
+    this.#bytes = bytes;
+  }
+  override get size() {
+    return this.#bytes.byteLength;
+  }
+  override arrayBuffer() {
+    return Promise.resolve(this.#bytes);
+  }
+}
+const snapshots = new Map<string, Promise<SnapshotBlob>>();
+const snapshotOf = (file: string) => {
+  let snapshot = snapshots.get(file);
+  if (!snapshot) {
+    snapshot = readFile(file).then((bytes) => new SnapshotBlob(new Uint8Array(bytes).buffer));
+    snapshots.set(file, snapshot);
+  }
+  return snapshot;
+};
+
 async function createTestDatabase(migrated: boolean): Promise<{ database: Database; url: string | null; drop: () => Promise<void> }> {
   if (process.env.TEST_DATABASE !== 'postgres') {
-    const snapshot = new Blob([await readFile(inject(migrated ? 'pgliteMigratedSnapshotPath' : 'pgliteSnapshotPath'))]);
+    const snapshot = await snapshotOf(inject(migrated ? 'pgliteMigratedSnapshotPath' : 'pgliteSnapshotPath'));
     return { database: await openDatabase({ pgliteSnapshot: snapshot }), url: null, drop: async () => {} };
   }
   const { url, drop } = await createPostgresDatabase({ migrated });

@@ -5,10 +5,10 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { UpdateConnectPlatformDocument, type UpdateConnectPlatformInput } from '../generated/graphql.ts';
-import { givenUpdateLink } from '../support/account-updates.ts';
+import { givenUpdateLink } from '../support/givens/account-updates.ts';
 import { launchBrowser, screenshots } from '../support/browser.ts';
-import { givenConnectPlatform, givenOnboardedUser } from '../support/connect.ts';
-import type { OrganizationFixture } from '../support/fixtures.ts';
+import { givenConnectPlatform, givenOnboardedUser } from '../support/givens/connect.ts';
+import type { OrganizationFixture } from '../support/givens/organizations.ts';
 import { startTestServer, withKey, type TestServer } from '../support/server.ts';
 
 const PLATFORM_SITE = 'https://platform.example';

@@ -4,8 +4,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
 import { ConnectedAccountDocument, UpdateConnectPlatformDocument } from '../generated/graphql.ts';
 import { launchBrowser, screenshots } from '../support/browser.ts';
-import { givenConnectPlatform, givenExpressAccount, givenOnboardedUser, REDIRECT_URL } from '../support/connect.ts';
-import type { OrganizationFixture } from '../support/fixtures.ts';
+import { givenConnectPlatform, givenExpressAccount, givenOnboardedUser, REDIRECT_URL } from '../support/givens/connect.ts';
+import type { OrganizationFixture } from '../support/givens/organizations.ts';
 import { startTestServer, withKey, type TestServer } from '../support/server.ts';
 
 const LOGO = `data:image/svg+xml,${encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40"><rect width="120" height="40" fill="#3b3bd4"/></svg>')}`;

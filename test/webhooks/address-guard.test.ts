@@ -11,7 +11,7 @@ import { checkOutboundUrl, dnsResolver, RefusedAddressError, type AddressPolicy,
 import { guardedAgents } from '../../src/net/guarded-agents.ts';
 import { sendWebhook } from '../../src/webhooks/sender.ts';
 import { CreateConnectionDocument, CreateWebhookEndpointDocument } from '../generated/graphql.ts';
-import { givenOrganization } from '../support/fixtures.ts';
+import { givenOrganization } from '../support/givens/organizations.ts';
 import { startTestServer, TEST_ENCRYPTION_KEYS, withKey, type TestServer } from '../support/server.ts';
 import { startReceiver } from './receiver.ts';
 

@@ -3,14 +3,15 @@
 // timeouts as failures, disabling a dead endpoint (with its event), restarts, and two processes.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
+import { platformWorld } from '../support/world.ts';
 import { UpdateWebhookEndpointDocument, WebhookEndpointDocument } from '../generated/graphql.ts';
-import { givenOrganization, type OrganizationFixture } from '../support/fixtures.ts';
+import { givenOrganization, type OrganizationFixture } from '../support/givens/organizations.ts';
 import { createPostgresDatabase, startTestServer, withKey, type TestServer } from '../support/server.ts';
 import { MAX_ATTEMPTS, RETRY_SCHEDULE_MS, JITTER } from '../../src/webhooks/schedule.ts';
 import { sendWebhook } from '../../src/webhooks/sender.ts';
 import { recordEvent } from '../../src/events/record.ts';
-import { deliveriesOf, givenConnection, givenEndpoint, startTestWorker } from './givens.ts';
+import { deliveriesOf, givenConnection, givenEndpoint, startTestWorker } from '../support/givens/webhooks.ts';
 import { startReceiver, verify, type Answer } from './receiver.ts';
 
 const ON_POSTGRES = process.env.TEST_DATABASE === 'postgres';
@@ -19,54 +20,52 @@ const pastRetry = (attempts: number) => Math.ceil((RETRY_SCHEDULE_MS[attempts - 
 const seconds = (from: string | null | undefined, to: string | null | undefined) =>
   (new Date(to ?? 0).getTime() - new Date(from ?? 0).getTime()) / 1000;
 
-let server: TestServer;
-
-beforeAll(async () => {
-  // Rounds run when a test says so (and when an event is committed, as in production). One tenant
-  // gets 30 endpoints below, past the default cap of 20.
-  server = await startTestServer({ environment: { WEBHOOK_POLL_MS: '3600000', WEBHOOK_ENDPOINTS_PER_TENANT: '40' } });
-});
-afterAll(() => server?.close());
+// Rounds run when a test says so (and when an event is committed, as in production). One tenant
+// gets 30 endpoints below, past the default cap of 20.
+const { test, world } = platformWorld({ environment: { WEBHOOK_POLL_MS: '3600000', WEBHOOK_ENDPOINTS_PER_TENANT: '40' } });
 
 async function owner(name: string): Promise<OrganizationFixture> {
-  return givenOrganization(server, name);
+  return givenOrganization(world.server, name);
 }
 
 describe('delivering a webhook', () => {
-  it('retries a failing receiver on the schedule until it answers 2xx, every attempt signed', async () => {
+  test('retries a failing receiver on the schedule until it answers 2xx, every attempt signed', async () => {
     const org = await owner('Retry Org');
     const answers: Answer[] = [{ status: 500, body: 'x'.repeat(5000) }, { status: 503 }];
     const hooks = await startReceiver((_receipt, index) => answers[index] ?? { status: 200, body: 'ok' });
     try {
-      const { endpoint, secret } = await givenEndpoint(server, withKey(org.apiKey), { url: hooks.url, eventTypes: ['connection.created'] });
-      const connection = await givenConnection(server, org.apiKey);
-      const event = await server.prisma.event.findFirstOrThrow({ where: { type: 'connection.created', objectId: connection.id } });
+      const { endpoint, secret } = await givenEndpoint(world.server, withKey(org.apiKey), {
+        url: hooks.url,
+        eventTypes: ['connection.created'],
+      });
+      const connection = await givenConnection(world.server, org.apiKey);
+      const event = await world.server.prisma.event.findFirstOrThrow({ where: { type: 'connection.created', objectId: connection.id } });
 
-      await server.webhooks.deliverDue();
+      await world.server.webhooks.deliverDue();
       expect(hooks.receipts).toHaveLength(1);
-      let [delivery] = await deliveriesOf(server, org.apiKey, endpoint.id);
+      let [delivery] = await deliveriesOf(world.server, org.apiKey, endpoint.id);
       expect(delivery).toMatchObject({ eventId: event.id, status: 'PENDING', attempts: 1, lastResponseStatus: 500, lastError: 'HTTP 500' });
       expect(seconds(delivery?.lastAttemptAt, delivery?.nextAttemptAt)).toBeGreaterThanOrEqual(27 - 0.01);
       expect(seconds(delivery?.lastAttemptAt, delivery?.nextAttemptAt)).toBeLessThanOrEqual(33 + 0.01);
-      const stored = await server.prisma.webhookDelivery.findUniqueOrThrow({ where: { id: delivery?.id ?? '' } });
+      const stored = await world.server.prisma.webhookDelivery.findUniqueOrThrow({ where: { id: delivery?.id ?? '' } });
       expect(stored.lastResponseBody).toBe('x'.repeat(1024));
 
       // Not due yet: nothing is sent.
-      await server.webhooks.deliverDue();
+      await world.server.webhooks.deliverDue();
       expect(hooks.receipts).toHaveLength(1);
 
-      server.clock.advance(pastRetry(1));
-      await server.webhooks.deliverDue();
+      world.server.clock.advance(pastRetry(1));
+      await world.server.webhooks.deliverDue();
       expect(hooks.receipts).toHaveLength(2);
-      [delivery] = await deliveriesOf(server, org.apiKey, endpoint.id);
+      [delivery] = await deliveriesOf(world.server, org.apiKey, endpoint.id);
       expect(delivery).toMatchObject({ status: 'PENDING', attempts: 2, lastResponseStatus: 503 });
       expect(seconds(delivery?.lastAttemptAt, delivery?.nextAttemptAt)).toBeGreaterThanOrEqual(108 - 0.01);
       expect(seconds(delivery?.lastAttemptAt, delivery?.nextAttemptAt)).toBeLessThanOrEqual(132 + 0.01);
 
-      server.clock.advance(pastRetry(2));
-      await server.webhooks.deliverDue();
+      world.server.clock.advance(pastRetry(2));
+      await world.server.webhooks.deliverDue();
       expect(hooks.receipts).toHaveLength(3);
-      [delivery] = await deliveriesOf(server, org.apiKey, endpoint.id);
+      [delivery] = await deliveriesOf(world.server, org.apiKey, endpoint.id);
       expect(delivery).toMatchObject({ status: 'DELIVERED', attempts: 3, lastResponseStatus: 200, lastError: null, nextAttemptAt: null });
 
       for (const receipt of hooks.receipts) {
@@ -81,32 +80,32 @@ describe('delivering a webhook', () => {
         expect(receipt.headers['content-type']).toBe('application/json');
         expect(Object.keys(JSON.parse(receipt.body) as object)).toEqual(['id', 'type', 'createdAt', 'data']);
       }
-      expect(await server.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } })).toMatchObject({
+      expect(await world.server.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } })).toMatchObject({
         consecutiveFailures: 0,
         failingSince: null,
       });
-      expect(server.logs()).not.toContain(secret.slice('whsec_'.length, 20));
+      expect(world.server.logs()).not.toContain(secret.slice('whsec_'.length, 20));
     } finally {
       await hooks.close();
     }
   });
 
-  it("sends an endpoint's events one at a time, in the order they happened", async () => {
+  test("sends an endpoint's events one at a time, in the order they happened", async () => {
     const org = await owner('Ordered Org');
     let healthy = false;
     const hooks = await startReceiver(() => (healthy ? { status: 200, delayMs: 20 } : { status: 500 }));
     try {
-      await givenEndpoint(server, withKey(org.apiKey), { url: hooks.url, eventTypes: ['connection.created', 'connection.updated'] });
-      const connection = await givenConnection(server, org.apiKey);
+      await givenEndpoint(world.server, withKey(org.apiKey), { url: hooks.url, eventTypes: ['connection.created', 'connection.updated'] });
+      const connection = await givenConnection(world.server, org.apiKey);
       for (let index = 0; index < 5; index += 1) await connection.touch();
-      await server.webhooks.deliverDue();
+      await world.server.webhooks.deliverDue();
       expect(hooks.receipts).toHaveLength(6);
 
       // All six retries are due at once: they still go one by one, oldest first.
       healthy = true;
-      server.clock.advance(pastRetry(1));
-      await server.webhooks.deliverDue();
-      const events = await server.prisma.event.findMany({ where: { objectId: connection.id }, orderBy: { sequence: 'asc' } });
+      world.server.clock.advance(pastRetry(1));
+      await world.server.webhooks.deliverDue();
+      const events = await world.server.prisma.event.findMany({ where: { objectId: connection.id }, orderBy: { sequence: 'asc' } });
       expect(events).toHaveLength(6);
       expect(hooks.receipts.slice(6).map((receipt) => receipt.event.id)).toEqual(events.map((event) => event.id));
       expect(hooks.maxInFlight).toBe(1);
@@ -115,15 +114,15 @@ describe('delivering a webhook', () => {
     }
   });
 
-  it('takes a redirect as a failure and does not follow it', async () => {
+  test('takes a redirect as a failure and does not follow it', async () => {
     const org = await owner('Redirect Org');
     const hooks = await startReceiver((receipt) => ({ status: 302, headers: { location: '/elsewhere' }, body: receipt.event.id }));
     try {
-      const { endpoint } = await givenEndpoint(server, withKey(org.apiKey), { url: hooks.url, eventTypes: ['connection.created'] });
-      await givenConnection(server, org.apiKey);
-      await server.webhooks.deliverDue();
+      const { endpoint } = await givenEndpoint(world.server, withKey(org.apiKey), { url: hooks.url, eventTypes: ['connection.created'] });
+      await givenConnection(world.server, org.apiKey);
+      await world.server.webhooks.deliverDue();
       expect(hooks.receipts).toHaveLength(1);
-      const [delivery] = await deliveriesOf(server, org.apiKey, endpoint.id);
+      const [delivery] = await deliveriesOf(world.server, org.apiKey, endpoint.id);
       expect(delivery).toMatchObject({
         status: 'PENDING',
         attempts: 1,
@@ -135,7 +134,7 @@ describe('delivering a webhook', () => {
     }
   });
 
-  it('gives up on a receiver that does not answer in time', async () => {
+  test('gives up on a receiver that does not answer in time', async () => {
     const silent = createServer(() => {});
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     try {
@@ -150,9 +149,9 @@ describe('delivering a webhook', () => {
     }
   });
 
-  it('marks a delivery FAILED after its last attempt, while the endpoint keeps receiving others', async () => {
+  test('marks a delivery FAILED after its last attempt, while the endpoint keeps receiving others', async () => {
     const org = await owner('Poison Org');
-    const connection = await givenConnection(server, org.apiKey);
+    const connection = await givenConnection(world.server, org.apiKey);
     // The receiver refuses the first update (a poison message) and takes everything else.
     let poison: string | null = null;
     const hooks = await startReceiver((receipt) => {
@@ -160,44 +159,44 @@ describe('delivering a webhook', () => {
       return { status: receipt.event.id === poison ? 422 : 204 };
     });
     try {
-      const { endpoint } = await givenEndpoint(server, withKey(org.apiKey), { url: hooks.url, eventTypes: ['connection.updated'] });
+      const { endpoint } = await givenEndpoint(world.server, withKey(org.apiKey), { url: hooks.url, eventTypes: ['connection.updated'] });
       await connection.touch();
-      await server.webhooks.deliverDue();
+      await world.server.webhooks.deliverDue();
       for (let attempt = 1; attempt < MAX_ATTEMPTS; attempt += 1) {
-        server.clock.advance(pastRetry(attempt));
+        world.server.clock.advance(pastRetry(attempt));
         await connection.touch(); // delivered: the endpoint is not dead, one message is
-        await server.webhooks.deliverDue();
+        await world.server.webhooks.deliverDue();
       }
       const poisoned = hooks.receipts.filter((receipt) => receipt.event.id === poison);
       expect(poisoned).toHaveLength(MAX_ATTEMPTS);
-      const deliveries = await deliveriesOf(server, org.apiKey, endpoint.id);
+      const deliveries = await deliveriesOf(world.server, org.apiKey, endpoint.id);
       const failed = deliveries.filter((delivery) => delivery.status === 'FAILED');
       expect(failed).toMatchObject([{ eventId: poison, attempts: MAX_ATTEMPTS, nextAttemptAt: null, lastResponseStatus: 422 }]);
       expect(deliveries.filter((delivery) => delivery.status === 'DELIVERED')).toHaveLength(MAX_ATTEMPTS - 1);
-      const row = await server.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } });
+      const row = await world.server.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } });
       expect(row.status).toBe('ENABLED');
     } finally {
       await hooks.close();
     }
   });
 
-  it('disables an endpoint whose deliveries all failed for 3 days, recording webhook_endpoint.disabled', async () => {
+  test('disables an endpoint whose deliveries all failed for 3 days, recording webhook_endpoint.disabled', async () => {
     const org = await owner('Dead Org');
     const dead = await startReceiver(() => ({ status: 500 }));
     const watcher = await startReceiver();
     try {
-      const { endpoint } = await givenEndpoint(server, withKey(org.apiKey), { url: dead.url, eventTypes: ['connection.created'] });
-      await givenEndpoint(server, withKey(org.apiKey), { url: watcher.url, eventTypes: ['webhook_endpoint.disabled'] });
-      await givenConnection(server, org.apiKey);
-      await server.webhooks.deliverDue();
+      const { endpoint } = await givenEndpoint(world.server, withKey(org.apiKey), { url: dead.url, eventTypes: ['connection.created'] });
+      await givenEndpoint(world.server, withKey(org.apiKey), { url: watcher.url, eventTypes: ['webhook_endpoint.disabled'] });
+      await givenConnection(world.server, org.apiKey);
+      await world.server.webhooks.deliverDue();
       let attempts = 1;
       for (; attempts < MAX_ATTEMPTS; attempts += 1) {
-        const row = await server.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } });
+        const row = await world.server.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } });
         if (row.status === 'DISABLED') break;
-        server.clock.advance(pastRetry(attempts));
-        await server.webhooks.deliverDue();
+        world.server.clock.advance(pastRetry(attempts));
+        await world.server.webhooks.deliverDue();
       }
-      const row = await server.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } });
+      const row = await world.server.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } });
       expect(row).toMatchObject({ status: 'DISABLED', disabledReason: 'every delivery failed for 3 days' });
       expect(row.failingSince && Date.parse(row.updatedAt.toISOString()) - row.failingSince.getTime()).toBeGreaterThanOrEqual(
         3 * 24 * 3600 * 1000,
@@ -216,28 +215,29 @@ describe('delivering a webhook', () => {
 });
 
 describe('workers racing for the same deliveries', () => {
-  it('send each due attempt once, whichever worker leases it', async () => {
+  test('send each due attempt once, whichever worker leases it', async () => {
     const org = await owner('Raced Org');
     let healthy = false;
     const hooks = await startReceiver(() => ({ status: healthy ? 200 : 500 }));
-    const workers = Array.from({ length: 4 }, () => startTestWorker(server));
+    const workers = Array.from({ length: 4 }, () => startTestWorker(world.server));
     try {
       const endpoints = [];
       for (let index = 0; index < 30; index += 1) {
         endpoints.push(
-          (await givenEndpoint(server, withKey(org.apiKey), { url: `${hooks.url}/${index}`, eventTypes: ['connection.created'] })).endpoint,
+          (await givenEndpoint(world.server, withKey(org.apiKey), { url: `${hooks.url}/${index}`, eventTypes: ['connection.created'] }))
+            .endpoint,
         );
       }
-      await givenConnection(server, org.apiKey);
-      await server.webhooks.deliverDue();
+      await givenConnection(world.server, org.apiKey);
+      await world.server.webhooks.deliverDue();
       expect(hooks.receipts).toHaveLength(30);
 
       // 30 retries due at once, and five workers (the server's and four more) after them.
       healthy = true;
-      server.clock.advance(pastRetry(1));
-      await Promise.all([server.webhooks.deliverDue(), ...workers.map((worker) => worker.deliverDue())]);
+      world.server.clock.advance(pastRetry(1));
+      await Promise.all([world.server.webhooks.deliverDue(), ...workers.map((worker) => worker.deliverDue())]);
       expect(hooks.receipts).toHaveLength(60);
-      const deliveries = await server.prisma.webhookDelivery.findMany({ where: { endpointId: { in: endpoints.map((e) => e.id) } } });
+      const deliveries = await world.server.prisma.webhookDelivery.findMany({ where: { endpointId: { in: endpoints.map((e) => e.id) } } });
       expect(deliveries.map((delivery) => [delivery.status, delivery.attempts])).toEqual(
         Array.from({ length: 30 }, () => ['DELIVERED', 2]),
       );
@@ -251,20 +251,20 @@ describe('workers racing for the same deliveries', () => {
 describe('an event committed while the worker settles its endpoint', () => {
   // Issue 23: on PostgreSQL, a settle that waited for the queue row an event's transaction held read
   // the deliveries as they were before that commit, and left the new delivery pending with nothing due.
-  it('is delivered: the settle that waited for it sees it', async () => {
+  test('is delivered: the settle that waited for it sees it', async () => {
     const org = await owner('Busy Settling Org');
     const hooks = await startReceiver(() => ({ status: 204, delayMs: 500 }));
     try {
-      const { endpoint } = await givenEndpoint(server, withKey(org.apiKey), {
+      const { endpoint } = await givenEndpoint(world.server, withKey(org.apiKey), {
         url: hooks.url,
         eventTypes: ['connection.created', 'connection.updated'],
       });
-      const connection = await givenConnection(server, org.apiKey);
+      const connection = await givenConnection(world.server, org.apiKey);
       // The first delivery is being sent (500 ms) when an event's transaction queues the second and holds it open.
-      const round = server.webhooks.deliverDue();
+      const round = world.server.webhooks.deliverDue();
       await expect.poll(() => hooks.receipts.length).toBe(1);
       const place = { organizationId: org.organizationId, tenantId: org.tenantId, connectedAccountId: null, platformOrganizationId: null };
-      await server.prisma.$transaction(async (tx) => {
+      await world.server.prisma.$transaction(async (tx) => {
         await recordEvent(tx, {
           type: 'connection.updated',
           objectId: connection.id,
@@ -275,10 +275,10 @@ describe('an event committed while the worker settles its endpoint', () => {
         await new Promise((resolve) => setTimeout(resolve, 1_000));
       });
       await round;
-      await server.webhooks.deliverDue();
-      expect(await server.prisma.webhookDelivery.findMany({ where: { endpointId: endpoint.id, status: { not: 'DELIVERED' } } })).toEqual(
-        [],
-      );
+      await world.server.webhooks.deliverDue();
+      expect(
+        await world.server.prisma.webhookDelivery.findMany({ where: { endpointId: endpoint.id, status: { not: 'DELIVERED' } } }),
+      ).toEqual([]);
       expect(hooks.receipts.map((receipt) => receipt.event.type)).toEqual(['connection.created', 'connection.updated']);
     } finally {
       await hooks.close();
@@ -288,13 +288,13 @@ describe('an event committed while the worker settles its endpoint', () => {
 
 describe('an endpoint failing many times in a row', () => {
   let strict: TestServer;
-  beforeAll(async () => {
+  test.beforeAll(async () => {
     // The threshold is 50 in production: 3 here, so the test needs no 50 attempts.
     strict = await startTestServer({ environment: { WEBHOOK_POLL_MS: '3600000', WEBHOOK_DISABLE_AFTER_FAILURES: '3' } });
   });
-  afterAll(() => strict?.close());
+  test.afterAll(() => strict?.close());
 
-  it('is disabled with its event, and enabled again sends what waited, in order', async () => {
+  test('is disabled with its event, and enabled again sends what waited, in order', async () => {
     const org = await givenOrganization(strict, 'Flaky Org');
     let healthy = false;
     const hooks = await startReceiver(() => ({ status: healthy ? 200 : 500 }));
@@ -348,7 +348,7 @@ describe('an endpoint failing many times in a row', () => {
 });
 
 describe.skipIf(!ON_POSTGRES)('server processes sharing one PostgreSQL database (PGlite: one process per in-memory database)', () => {
-  it('delivers after a restart in the middle of a retry schedule', async () => {
+  test('delivers after a restart in the middle of a retry schedule', async () => {
     const database = await createPostgresDatabase();
     let healthy = false;
     const hooks = await startReceiver(() => ({ status: healthy ? 200 : 500 }));
@@ -380,7 +380,7 @@ describe.skipIf(!ON_POSTGRES)('server processes sharing one PostgreSQL database 
     }
   });
 
-  it('sends each event once to each endpoint when two processes deliver at once', async () => {
+  test('sends each event once to each endpoint when two processes deliver at once', async () => {
     const database = await createPostgresDatabase();
     const hooks = [await startReceiver(), await startReceiver()];
     const environment = { WEBHOOK_POLL_MS: '50' };

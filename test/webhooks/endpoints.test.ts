@@ -1,6 +1,7 @@
 // Webhook endpoints over GraphQL: the secret shown once and stored encrypted, validation, who
 // receives which events (never another tenant's), secret rotation, and redelivery.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
+import { platformWorld } from '../support/world.ts';
 import {
   DeleteWebhookEndpointDocument,
   RedeliverWebhookDocument,
@@ -11,40 +12,35 @@ import {
   CreateWebhookEndpointDocument,
   CreateConnectionDocument,
 } from '../generated/graphql.ts';
-import { givenOAuthPlatform, givenOwnedOrganization, givenStandardAccount } from '../support/oauth.ts';
-import { actingFor, givenActiveAccount, givenConnectPlatform, givenExpressAccount } from '../support/connect.ts';
-import { givenOrganization, type OrganizationFixture } from '../support/fixtures.ts';
-import { startTestServer, TEST_ENCRYPTION_KEYS, withKey, type TestServer } from '../support/server.ts';
+import { givenOAuthPlatform, givenOwnedOrganization, givenStandardAccount } from '../support/givens/oauth.ts';
+import { givenConnectPlatform, givenExpressAccount } from '../support/givens/connect.ts';
+import { givenOrganization } from '../support/givens/organizations.ts';
+import { TEST_ENCRYPTION_KEYS, withKey } from '../support/server.ts';
 import { newKeyEntry, parseKeyRing } from '../../src/crypto/key-ring.ts';
 import { pendingWebhookReencryption, reencryptWebhookSecretsBatch } from '../../src/webhooks/reencrypt.ts';
 import { signingSecrets } from '../../src/webhooks/signing.ts';
-import { deliveriesOf, givenConnection, givenEndpoint } from './givens.ts';
+import { deliveriesOf, givenConnection, givenEndpoint } from '../support/givens/webhooks.ts';
 import { startReceiver, verify, type Receiver } from './receiver.ts';
 
-let server: TestServer;
-let platform: OrganizationFixture;
-let receiver: Receiver;
-
-beforeAll(async () => {
-  // Rounds run when a test says so (and when an event is committed).
-  server = await startTestServer({ environment: { WEBHOOK_POLL_MS: '3600000' } });
-  platform = await givenConnectPlatform(server, 'Webhook Platform');
-  receiver = await startReceiver();
+// Rounds run when a test says so (and when an event is committed).
+const { test, world } = platformWorld({ environment: { WEBHOOK_POLL_MS: '3600000' } }, async (seed) => {
+  const platform = await seed.connectPlatform('Webhook Platform');
+  const receiver = await startReceiver();
+  return { platform, receiver };
 });
-afterAll(async () => {
-  await receiver?.close();
-  await server?.close();
+test.afterAll(async () => {
+  await world.receiver?.close();
 });
 
 describe('webhook endpoints', () => {
-  it('show the whsec_ secret on creation only and store it encrypted', async () => {
-    const { endpoint, secret } = await givenEndpoint(server, withKey(platform.apiKey), {
-      url: receiver.url,
+  test('show the whsec_ secret on creation only and store it encrypted', async () => {
+    const { endpoint, secret } = await givenEndpoint(world.server, withKey(world.platform.apiKey), {
+      url: world.receiver.url,
       eventTypes: ['connection.created', 'connection.updated', 'connection.created'],
       description: 'Billing sync',
     });
     expect(endpoint).toMatchObject({
-      url: receiver.url,
+      url: world.receiver.url,
       eventTypes: ['connection.created', 'connection.updated'],
       status: 'ENABLED',
       connect: false,
@@ -53,103 +49,119 @@ describe('webhook endpoints', () => {
     expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
     expect(Buffer.from(secret.slice('whsec_'.length), 'base64').length).toBeGreaterThanOrEqual(24);
 
-    const row = await server.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } });
+    const row = await world.server.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } });
     expect(JSON.stringify(row)).not.toContain(secret.slice('whsec_'.length, 20));
-    expect(row).toMatchObject({ organizationId: platform.organizationId, tenantId: platform.tenantId, actingForAccountId: null });
+    expect(row).toMatchObject({
+      organizationId: world.platform.organizationId,
+      tenantId: world.platform.tenantId,
+      actingForAccountId: null,
+    });
 
-    const listed = await server.request(WebhookEndpointsDocument, {}, withKey(platform.apiKey));
+    const listed = await world.server.request(WebhookEndpointsDocument, {}, withKey(world.platform.apiKey));
     expect(listed.data?.webhookEndpoints.nodes.map((node) => node.id)).toContain(endpoint.id);
-    const one = await server.request(WebhookEndpointDocument, { id: endpoint.id }, withKey(platform.apiKey));
+    const one = await world.server.request(WebhookEndpointDocument, { id: endpoint.id }, withKey(world.platform.apiKey));
     expect(one.data?.webhookEndpoint?.description).toBe('Billing sync');
     expect(JSON.stringify([listed, one])).not.toContain(secret);
-    expect(server.logs()).not.toContain(secret.slice('whsec_'.length, 20));
+    expect(world.server.logs()).not.toContain(secret.slice('whsec_'.length, 20));
   });
 
-  it('refuse unknown event types, other schemes and credentials in the URL, naming the field', async () => {
+  test('refuse unknown event types, other schemes and credentials in the URL, naming the field', async () => {
     const refused = async (input: Parameters<typeof givenEndpoint>[2]) => {
-      const response = await server.request(CreateWebhookEndpointDocument, { input }, withKey(platform.apiKey));
+      const response = await world.server.request(CreateWebhookEndpointDocument, { input }, withKey(world.platform.apiKey));
       const result = response.data?.createWebhookEndpoint;
       return result?.__typename === 'ValidationError' ? result.fields : expect.fail(JSON.stringify(response));
     };
-    expect(await refused({ url: receiver.url, eventTypes: ['connection.created', 'connection.exploded'] })).toEqual([
+    expect(await refused({ url: world.receiver.url, eventTypes: ['connection.created', 'connection.exploded'] })).toEqual([
       'input.eventTypes[1]',
     ]);
-    expect(await refused({ url: receiver.url, eventTypes: [] })).toEqual(['input.eventTypes']);
-    expect(await refused({ url: receiver.url, eventTypes: ['*', 'connection.created'] })).toEqual(['input.eventTypes']);
+    expect(await refused({ url: world.receiver.url, eventTypes: [] })).toEqual(['input.eventTypes']);
+    expect(await refused({ url: world.receiver.url, eventTypes: ['*', 'connection.created'] })).toEqual(['input.eventTypes']);
     expect(await refused({ url: 'http://receiver.example/hooks', eventTypes: ['*'] })).toEqual(['input.url']);
     expect(await refused({ url: 'ftp://127.0.0.1/hooks', eventTypes: ['*'] })).toEqual(['input.url']);
     expect(await refused({ url: 'https://user:pass@receiver.example/hooks', eventTypes: ['*'] })).toEqual(['input.url']);
   });
 
-  it("refuse connect: true while acting for an account; an endpoint made while acting gets that account's tenant", async () => {
-    const account = await givenActiveAccount(server, platform);
-    const response = await server.request(
+  test("refuse connect: true while acting for an account; an endpoint made while acting gets that account's tenant", async () => {
+    const account = await world.platform.activeAccount();
+    const response = await world.server.request(
       CreateWebhookEndpointDocument,
-      { input: { url: receiver.url, eventTypes: ['*'], connect: true } },
-      actingFor(platform, account.accountId),
+      { input: { url: world.receiver.url, eventTypes: ['*'], connect: true } },
+      world.platform.actingFor(account.accountId),
     );
     const result = response.data?.createWebhookEndpoint;
     expect(result?.__typename === 'ValidationError' && result.fields).toEqual(['input.connect']);
 
-    const { endpoint } = await givenEndpoint(server, actingFor(platform, account.accountId), { url: receiver.url, eventTypes: ['*'] });
-    const row = await server.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } });
+    const { endpoint } = await givenEndpoint(world.server, world.platform.actingFor(account.accountId), {
+      url: world.receiver.url,
+      eventTypes: ['*'],
+    });
+    const row = await world.server.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } });
     expect(row).toMatchObject({
       tenantId: account.tenantId,
       organizationId: account.organizationId,
       actingForAccountId: account.accountId,
     });
     // The platform's own list does not show it: it belongs to the account's tenant.
-    const own = await server.request(WebhookEndpointsDocument, {}, withKey(platform.apiKey));
+    const own = await world.server.request(WebhookEndpointsDocument, {}, withKey(world.platform.apiKey));
     expect(own.data?.webhookEndpoints.nodes.map((node) => node.id)).not.toContain(endpoint.id);
   });
 
-  it('disable and enable again (counters reset), and delete; another tenant finds none of them', async () => {
-    const { endpoint } = await givenEndpoint(server, withKey(platform.apiKey), { url: receiver.url, eventTypes: ['*'] });
-    const other = await givenOrganization(server, 'Other Org');
+  test('disable and enable again (counters reset), and delete; another tenant finds none of them', async () => {
+    const { endpoint } = await givenEndpoint(world.server, withKey(world.platform.apiKey), { url: world.receiver.url, eventTypes: ['*'] });
+    const other = await givenOrganization(world.server, 'Other Org');
     const asOther = withKey(other.apiKey);
     const answers = [
-      await server.request(UpdateWebhookEndpointDocument, { input: { id: endpoint.id, enabled: false } }, asOther),
-      await server.request(RotateWebhookEndpointSecretDocument, { input: { id: endpoint.id } }, asOther),
-      await server.request(DeleteWebhookEndpointDocument, { input: { id: endpoint.id } }, asOther),
+      await world.server.request(UpdateWebhookEndpointDocument, { input: { id: endpoint.id, enabled: false } }, asOther),
+      await world.server.request(RotateWebhookEndpointSecretDocument, { input: { id: endpoint.id } }, asOther),
+      await world.server.request(DeleteWebhookEndpointDocument, { input: { id: endpoint.id } }, asOther),
     ];
     for (const answer of answers) expect(JSON.stringify(answer.data)).toContain('NOT_FOUND');
-    expect((await server.request(WebhookEndpointDocument, { id: endpoint.id }, withKey(other.apiKey))).data?.webhookEndpoint).toBeNull();
+    expect(
+      (await world.server.request(WebhookEndpointDocument, { id: endpoint.id }, withKey(other.apiKey))).data?.webhookEndpoint,
+    ).toBeNull();
 
-    const disabled = await server.request(
+    const disabled = await world.server.request(
       UpdateWebhookEndpointDocument,
       { input: { id: endpoint.id, enabled: false } },
-      withKey(platform.apiKey),
+      withKey(world.platform.apiKey),
     );
     const disabledResult = disabled.data?.updateWebhookEndpoint;
     expect(disabledResult?.__typename === 'UpdateWebhookEndpointPayload' && disabledResult.webhookEndpoint.status).toBe('DISABLED');
-    const event = await server.prisma.event.findFirst({ where: { type: 'webhook_endpoint.disabled', objectId: endpoint.id } });
-    expect(event?.actorId).toBe(platform.apiKeyId);
+    const event = await world.server.prisma.event.findFirst({ where: { type: 'webhook_endpoint.disabled', objectId: endpoint.id } });
+    expect(event?.actorId).toBe(world.platform.apiKeyId);
     expect(JSON.stringify(event?.data)).not.toContain('secret');
 
-    await server.prisma.webhookEndpoint.update({ where: { id: endpoint.id }, data: { consecutiveFailures: 7, failingSince: new Date() } });
-    const enabled = await server.request(
+    await world.server.prisma.webhookEndpoint.update({
+      where: { id: endpoint.id },
+      data: { consecutiveFailures: 7, failingSince: new Date() },
+    });
+    const enabled = await world.server.request(
       UpdateWebhookEndpointDocument,
       { input: { id: endpoint.id, enabled: true } },
-      withKey(platform.apiKey),
+      withKey(world.platform.apiKey),
     );
     expect(JSON.stringify(enabled.data)).toContain('"status":"ENABLED"');
-    expect(await server.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } })).toMatchObject({
+    expect(await world.server.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } })).toMatchObject({
       status: 'ENABLED',
       consecutiveFailures: 0,
       failingSince: null,
       disabledReason: null,
     });
 
-    const deleted = await server.request(DeleteWebhookEndpointDocument, { input: { id: endpoint.id } }, withKey(platform.apiKey));
+    const deleted = await world.server.request(
+      DeleteWebhookEndpointDocument,
+      { input: { id: endpoint.id } },
+      withKey(world.platform.apiKey),
+    );
     expect(deleted.data?.deleteWebhookEndpoint.__typename).toBe('DeleteWebhookEndpointPayload');
-    expect(await server.prisma.webhookEndpoint.findUnique({ where: { id: endpoint.id } })).toBeNull();
+    expect(await world.server.prisma.webhookEndpoint.findUnique({ where: { id: endpoint.id } })).toBeNull();
   });
 });
 
 describe('who receives what', () => {
-  it("sends a platform its own events, its connect endpoint its accounts' events, and nothing to another platform", async () => {
-    const platformA = await givenConnectPlatform(server, 'Platform A');
-    const platformB = await givenConnectPlatform(server, 'Platform B');
+  test("sends a platform its own events, its connect endpoint its accounts' events, and nothing to another platform", async () => {
+    const platformA = await givenConnectPlatform(world.server, 'Platform A');
+    const platformB = await givenConnectPlatform(world.server, 'Platform B');
     const receivers = {
       own: await startReceiver(),
       connect: await startReceiver(),
@@ -157,14 +169,14 @@ describe('who receives what', () => {
       otherConnect: await startReceiver(),
     };
     try {
-      await givenEndpoint(server, withKey(platformA.apiKey), { url: receivers.own.url, eventTypes: ['*'] });
-      await givenEndpoint(server, withKey(platformA.apiKey), { url: receivers.connect.url, eventTypes: ['*'], connect: true });
-      await givenEndpoint(server, withKey(platformB.apiKey), { url: receivers.other.url, eventTypes: ['*'] });
-      await givenEndpoint(server, withKey(platformB.apiKey), { url: receivers.otherConnect.url, eventTypes: ['*'], connect: true });
+      await givenEndpoint(world.server, withKey(platformA.apiKey), { url: receivers.own.url, eventTypes: ['*'] });
+      await givenEndpoint(world.server, withKey(platformA.apiKey), { url: receivers.connect.url, eventTypes: ['*'], connect: true });
+      await givenEndpoint(world.server, withKey(platformB.apiKey), { url: receivers.other.url, eventTypes: ['*'] });
+      await givenEndpoint(world.server, withKey(platformB.apiKey), { url: receivers.otherConnect.url, eventTypes: ['*'], connect: true });
 
-      const connection = await givenConnection(server, platformA.apiKey);
-      const { account } = await givenExpressAccount(server, platformA);
-      await server.webhooks.deliverDue();
+      const connection = await givenConnection(world.server, platformA.apiKey);
+      const { account } = await givenExpressAccount(world.server, platformA);
+      await world.server.webhooks.deliverDue();
 
       const types = (r: Receiver) => r.receipts.map((receipt) => receipt.event.type).sort();
       // Making an endpoint is an event of its organization too: its own endpoints get it (a new
@@ -186,27 +198,30 @@ describe('who receives what', () => {
 
 describe('who receives what, under a STANDARD grant', () => {
   // Fixed (issue 23: the grantor's own endpoints missed what its platform changed in its tenant under the grant).
-  it("sends the grantor's own endpoint what its platform changed in the granted tenant, and the platform's connect endpoint too", async () => {
-    const oauthPlatform = await givenOAuthPlatform(server, 'Granted Platform');
-    const owner = await givenOwnedOrganization(server);
+  test("sends the grantor's own endpoint what its platform changed in the granted tenant, and the platform's connect endpoint too", async () => {
+    const oauthPlatform = await givenOAuthPlatform(world.server, 'Granted Platform');
+    const owner = await givenOwnedOrganization(world.server);
     const receivers = { grantor: await startReceiver(), platformOwn: await startReceiver(), platformConnect: await startReceiver() };
     try {
-      await givenEndpoint(server, withKey(owner.apiKey), { url: receivers.grantor.url, eventTypes: ['connection.created'] });
-      await givenEndpoint(server, withKey(oauthPlatform.apiKey), { url: receivers.platformOwn.url, eventTypes: ['connection.created'] });
-      await givenEndpoint(server, withKey(oauthPlatform.apiKey), {
+      await givenEndpoint(world.server, withKey(owner.apiKey), { url: receivers.grantor.url, eventTypes: ['connection.created'] });
+      await givenEndpoint(world.server, withKey(oauthPlatform.apiKey), {
+        url: receivers.platformOwn.url,
+        eventTypes: ['connection.created'],
+      });
+      await givenEndpoint(world.server, withKey(oauthPlatform.apiKey), {
         url: receivers.platformConnect.url,
         eventTypes: ['connection.created'],
         connect: true,
       });
-      const granted = await givenStandardAccount(server, oauthPlatform, owner, { scope: 'connections:read connections:write' });
-      const created = await server.request(
+      const granted = await givenStandardAccount(world.server, oauthPlatform, owner, { scope: 'connections:read connections:write' });
+      const created = await world.server.request(
         CreateConnectionDocument,
         { input: { name: 'Made by the platform', providerType: 'FLEXPRICE', secrets: { generic: { data: { apiKey: 'fp_test_key' } } } } },
         granted.actingIn(owner.tenantId),
       );
       const connection = created.data?.createConnection;
       if (connection?.__typename !== 'CreateConnectionPayload') return expect.fail(JSON.stringify(created));
-      await server.webhooks.deliverDue();
+      await world.server.webhooks.deliverDue();
 
       const objectIds = (receiver: Receiver) => receiver.receipts.map((receipt) => (receipt.event.data.object as { id: string }).id);
       expect(objectIds(receivers.grantor)).toEqual([connection.connection.id]);
@@ -220,35 +235,39 @@ describe('who receives what, under a STANDARD grant', () => {
 });
 
 describe('rotation and redelivery', () => {
-  it('signs with both secrets for 24 hours after a rotation, then with the new one only', async () => {
-    const owner = await givenOrganization(server, 'Rotating Org');
+  test('signs with both secrets for 24 hours after a rotation, then with the new one only', async () => {
+    const owner = await givenOrganization(world.server, 'Rotating Org');
     const hooks = await startReceiver();
     try {
-      const { endpoint, secret: oldSecret } = await givenEndpoint(server, withKey(owner.apiKey), {
+      const { endpoint, secret: oldSecret } = await givenEndpoint(world.server, withKey(owner.apiKey), {
         url: hooks.url,
         eventTypes: ['connection.created', 'connection.updated'],
       });
-      const connection = await givenConnection(server, owner.apiKey);
-      await server.webhooks.deliverDue();
+      const connection = await givenConnection(world.server, owner.apiKey);
+      await world.server.webhooks.deliverDue();
       expect(hooks.receipts).toHaveLength(1);
       expect(String(hooks.receipts[0]?.headers['webhook-signature']).split(' ')).toHaveLength(1);
 
-      const rotated = await server.request(RotateWebhookEndpointSecretDocument, { input: { id: endpoint.id } }, withKey(owner.apiKey));
+      const rotated = await world.server.request(
+        RotateWebhookEndpointSecretDocument,
+        { input: { id: endpoint.id } },
+        withKey(owner.apiKey),
+      );
       const result = rotated.data?.rotateWebhookEndpointSecret;
       if (result?.__typename !== 'RotateWebhookEndpointSecretPayload') return expect.fail(JSON.stringify(rotated));
       const newSecret = result.secret;
       expect(newSecret).not.toBe(oldSecret);
 
       await connection.touch();
-      await server.webhooks.deliverDue();
+      await world.server.webhooks.deliverDue();
       const during = hooks.receipts[1] ?? expect.fail('no delivery after the rotation');
       expect(String(during.headers['webhook-signature']).split(' ')).toHaveLength(2);
       expect(verify(newSecret, during)).toMatchObject({ type: 'connection.updated' });
       expect(verify(oldSecret, during)).toMatchObject({ type: 'connection.updated' });
 
-      server.clock.advance(24 * 60 * 60 * 1000 + 60_000);
+      world.server.clock.advance(24 * 60 * 60 * 1000 + 60_000);
       await connection.touch();
-      await server.webhooks.deliverDue();
+      await world.server.webhooks.deliverDue();
       const after = hooks.receipts[2] ?? expect.fail('no delivery a day after the rotation');
       expect(String(after.headers['webhook-signature']).split(' ')).toHaveLength(1);
       expect(verify(newSecret, after)).toBeTruthy();
@@ -260,49 +279,53 @@ describe('rotation and redelivery', () => {
 
   // Fixed: `secrets:reencrypt` left signing secrets under the old key, so removing it, as the
   // rotation steps say, would have stopped every endpoint from signing.
-  it('are re-encrypted under a new key with the rotated-away secret still signing, so the old key can go', async () => {
-    const owner = await givenOrganization(server, 'Key Rotation Org');
-    const { endpoint, secret: oldSecret } = await givenEndpoint(server, withKey(owner.apiKey), {
-      url: receiver.url,
+  test('are re-encrypted under a new key with the rotated-away secret still signing, so the old key can go', async () => {
+    const owner = await givenOrganization(world.server, 'Key Rotation Org');
+    const { endpoint, secret: oldSecret } = await givenEndpoint(world.server, withKey(owner.apiKey), {
+      url: world.receiver.url,
       eventTypes: ['connection.created'],
     });
-    const rotated = await server.request(RotateWebhookEndpointSecretDocument, { input: { id: endpoint.id } }, withKey(owner.apiKey));
+    const rotated = await world.server.request(RotateWebhookEndpointSecretDocument, { input: { id: endpoint.id } }, withKey(owner.apiKey));
     const result = rotated.data?.rotateWebhookEndpointSecret;
     if (result?.__typename !== 'RotateWebhookEndpointSecretPayload') return expect.fail(JSON.stringify(rotated));
 
     const newKey = newKeyEntry(2);
     const bothKeys = parseKeyRing(`${TEST_ENCRYPTION_KEYS},${newKey}`);
-    const now = server.clock.now();
-    expect(await pendingWebhookReencryption(server.prisma, bothKeys, now)).toBeGreaterThanOrEqual(1);
-    while ((await reencryptWebhookSecretsBatch(server.prisma, bothKeys, 3, now)) > 0);
-    expect(await pendingWebhookReencryption(server.prisma, bothKeys, now)).toBe(0);
+    const now = world.server.clock.now();
+    expect(await pendingWebhookReencryption(world.server.prisma, bothKeys, now)).toBeGreaterThanOrEqual(1);
+    while ((await reencryptWebhookSecretsBatch(world.server.prisma, bothKeys, 3, now)) > 0);
+    expect(await pendingWebhookReencryption(world.server.prisma, bothKeys, now)).toBe(0);
 
-    const row = await server.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } });
+    const row = await world.server.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } });
     expect(signingSecrets(parseKeyRing(newKey), row, now)).toEqual([result.secret, oldSecret]);
-    expect(() => signingSecrets(server.keyRing, row, now)).toThrow(/not in the key ring/);
+    expect(() => signingSecrets(world.server.keyRing, row, now)).toThrow(/not in the key ring/);
   });
 
   // Fixed (issue 23: after two rotations the first secret stopped signing at once; the contract gives it 24 h).
-  it('keeps every secret rotated away signing for its 24 hours, up to 5 at once, unless the rotation ends them', async () => {
-    const owner = await givenOrganization(server, 'Twice Rotating Org');
+  test('keeps every secret rotated away signing for its 24 hours, up to 5 at once, unless the rotation ends them', async () => {
+    const owner = await givenOrganization(world.server, 'Twice Rotating Org');
     const hooks = await startReceiver();
     const rotate = async () => {
-      const rotated = await server.request(RotateWebhookEndpointSecretDocument, { input: { id: endpoint.id } }, withKey(owner.apiKey));
+      const rotated = await world.server.request(
+        RotateWebhookEndpointSecretDocument,
+        { input: { id: endpoint.id } },
+        withKey(owner.apiKey),
+      );
       return rotated.data?.rotateWebhookEndpointSecret ?? expect.fail(JSON.stringify(rotated));
     };
     const secretOf = (result: Awaited<ReturnType<typeof rotate>>) =>
       result.__typename === 'RotateWebhookEndpointSecretPayload' ? result.secret : expect.fail(JSON.stringify(result));
-    const { endpoint, secret: first } = await givenEndpoint(server, withKey(owner.apiKey), {
+    const { endpoint, secret: first } = await givenEndpoint(world.server, withKey(owner.apiKey), {
       url: hooks.url,
       eventTypes: ['connection.updated'],
     });
     try {
-      const connection = await givenConnection(server, owner.apiKey);
+      const connection = await givenConnection(world.server, owner.apiKey);
       const second = secretOf(await rotate());
-      server.clock.advance(60 * 60 * 1000);
+      world.server.clock.advance(60 * 60 * 1000);
       const third = secretOf(await rotate());
       await connection.touch();
-      await server.webhooks.deliverDue();
+      await world.server.webhooks.deliverDue();
       const both = hooks.receipts.at(-1) ?? expect.fail('no delivery after two rotations');
       expect(String(both.headers['webhook-signature']).split(' ')).toHaveLength(3);
       for (const secret of [first, second, third]) expect(verify(secret, both)).toMatchObject({ type: 'connection.updated' });
@@ -317,9 +340,9 @@ describe('rotation and redelivery', () => {
       );
 
       // A day after the first rotation, the first secret stops; the second (rotated away an hour later) still signs.
-      server.clock.advance(23 * 60 * 60 * 1000 + 60_000);
+      world.server.clock.advance(23 * 60 * 60 * 1000 + 60_000);
       await connection.touch();
-      await server.webhooks.deliverDue();
+      await world.server.webhooks.deliverDue();
       const later = hooks.receipts.at(-1) ?? expect.fail('no delivery a day later');
       expect(() => verify(first, later)).toThrow(/signature/i);
       for (const secret of [second, third, fifth]) expect(verify(secret, later)).toBeTruthy();
@@ -327,14 +350,14 @@ describe('rotation and redelivery', () => {
 
       // After a leak, every secret rotated away stops at once (an outsider's probe found no way to
       // cut a leaked one within the day once five were signing).
-      const leaked = await server.request(
+      const leaked = await world.server.request(
         RotateWebhookEndpointSecretDocument,
         { input: { id: endpoint.id, expirePrevious: true } },
         withKey(owner.apiKey),
       );
       const alone = secretOf(leaked.data?.rotateWebhookEndpointSecret ?? expect.fail(JSON.stringify(leaked)));
       await connection.touch();
-      await server.webhooks.deliverDue();
+      await world.server.webhooks.deliverDue();
       const cut = hooks.receipts.at(-1) ?? expect.fail('no delivery after the cut');
       expect(String(cut.headers['webhook-signature']).split(' ')).toHaveLength(1);
       expect(verify(alone, cut)).toBeTruthy();
@@ -343,37 +366,41 @@ describe('rotation and redelivery', () => {
     }
   });
 
-  it('redelivers a delivered event now, with the same webhook-id; never one of another tenant', async () => {
-    const owner = await givenOrganization(server, 'Redelivering Org');
+  test('redelivers a delivered event now, with the same webhook-id; never one of another tenant', async () => {
+    const owner = await givenOrganization(world.server, 'Redelivering Org');
     const hooks = await startReceiver();
     try {
-      const { endpoint, secret } = await givenEndpoint(server, withKey(owner.apiKey), {
+      const { endpoint, secret } = await givenEndpoint(world.server, withKey(owner.apiKey), {
         url: hooks.url,
         eventTypes: ['connection.created'],
       });
-      await givenConnection(server, owner.apiKey);
-      await server.webhooks.deliverDue();
-      const [delivery] = await deliveriesOf(server, owner.apiKey, endpoint.id);
+      await givenConnection(world.server, owner.apiKey);
+      await world.server.webhooks.deliverDue();
+      const [delivery] = await deliveriesOf(world.server, owner.apiKey, endpoint.id);
       expect(delivery).toMatchObject({ status: 'DELIVERED', attempts: 1, lastResponseStatus: 204, nextAttemptAt: null, lastError: null });
 
-      const stranger = await givenOrganization(server, 'Stranger Org');
-      const refused = await server.request(
+      const stranger = await givenOrganization(world.server, 'Stranger Org');
+      const refused = await world.server.request(
         RedeliverWebhookDocument,
         { input: { deliveryId: delivery?.id ?? '' } },
         withKey(stranger.apiKey),
       );
       expect(refused.data?.redeliverWebhook.__typename).toBe('NotFoundError');
-      expect(await deliveriesOf(server, stranger.apiKey, endpoint.id)).toEqual([]);
+      expect(await deliveriesOf(world.server, stranger.apiKey, endpoint.id)).toEqual([]);
 
-      const response = await server.request(RedeliverWebhookDocument, { input: { deliveryId: delivery?.id ?? '' } }, withKey(owner.apiKey));
+      const response = await world.server.request(
+        RedeliverWebhookDocument,
+        { input: { deliveryId: delivery?.id ?? '' } },
+        withKey(owner.apiKey),
+      );
       const result = response.data?.redeliverWebhook;
       if (result?.__typename !== 'RedeliverWebhookPayload') return expect.fail(JSON.stringify(response));
       expect(result.webhookDelivery.status).toBe('PENDING');
-      await server.webhooks.deliverDue();
+      await world.server.webhooks.deliverDue();
       expect(hooks.receipts).toHaveLength(2);
       expect(hooks.receipts[1]?.headers['webhook-id']).toBe(hooks.receipts[0]?.headers['webhook-id']);
       expect(verify(secret, hooks.receipts[1] ?? expect.fail())).toBeTruthy();
-      const [again] = await deliveriesOf(server, owner.apiKey, endpoint.id);
+      const [again] = await deliveriesOf(world.server, owner.apiKey, endpoint.id);
       expect(again).toMatchObject({ status: 'DELIVERED', attempts: 2 });
     } finally {
       await hooks.close();

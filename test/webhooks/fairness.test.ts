@@ -3,7 +3,8 @@
 // receiver that stops answering trips its breaker, and a tenant's endpoints are capped.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
+import { platformWorld } from '../support/world.ts';
 import {
   CreateTenantDocument,
   CreateWebhookEndpointDocument,
@@ -14,9 +15,9 @@ import { sendWebhook } from '../../src/webhooks/sender.ts';
 import type { WebhookWorker } from '../../src/webhooks/worker.ts';
 import { claimDueQueues, headArguments, TAKE_HEADS } from '../../src/webhooks/queue/lease.ts';
 import { OPEN_FIRST_MS, UNANSWERED_TO_OPEN } from '../../src/webhooks/queue/breaker.ts';
-import { givenOrganization, type OrganizationFixture } from '../support/fixtures.ts';
+import { givenOrganization, type OrganizationFixture } from '../support/givens/organizations.ts';
 import { startTestServer, withKey, type TestServer } from '../support/server.ts';
-import { deliveriesOf, givenConnection, givenEndpoint, startTestWorker } from './givens.ts';
+import { deliveriesOf, givenConnection, givenEndpoint, startTestWorker } from '../support/givens/webhooks.ts';
 import { startReceiver } from './receiver.ts';
 
 /** A receiver that accepts connections and never answers: each send to it waits for its timeout. */
@@ -49,31 +50,35 @@ async function closedPortUrl(): Promise<string> {
   return `http://127.0.0.1:${port}/hooks`;
 }
 
-let server: TestServer;
 const workers: WebhookWorker[] = [];
 
 /** A worker of the test's own, whose sends give up after `timeoutMs` instead of 10 s. */
 function worker(sends: { perProcess: number; perOrganization: number }, timeoutMs = 10_000): WebhookWorker {
-  const started = startTestWorker(server, { sends, send: (message, policy, cancel) => sendWebhook(message, policy, timeoutMs, cancel) });
+  const started = startTestWorker(world.server, {
+    sends,
+    send: (message, policy, cancel) => sendWebhook(message, policy, timeoutMs, cancel),
+  });
   workers.push(started);
   return started;
 }
 
-beforeAll(async () => {
-  server = await startTestServer({ environment: { WEBHOOK_POLL_MS: '3600000', WEBHOOK_ENDPOINTS_PER_TENANT: '200' } });
-  // The application's own worker is woken by every committed event: stopped here, so that the
-  // workers each test starts are the only ones sending.
-  await server.webhooks.stop();
-});
-afterAll(async () => {
+const { test, world } = platformWorld(
+  { environment: { WEBHOOK_POLL_MS: '3600000', WEBHOOK_ENDPOINTS_PER_TENANT: '200' } },
+  async (seed) => {
+    // The application's own worker is woken by every committed event: stopped here, so that the
+    // workers each test starts are the only ones sending.
+    await seed.server.webhooks.stop();
+    return {};
+  },
+);
+test.afterAll(async () => {
   await Promise.all(workers.map((started) => started.stop()));
-  await server?.close();
 });
 
 describe('sending for many tenants', () => {
-  it("gives an organization with silent receivers, across its tenants, only its share of the sends: another's delivery goes at once", async () => {
-    const attacker = await givenOrganization(server, 'Silent Receivers Org');
-    const victim = await givenOrganization(server, 'Victim Org');
+  test("gives an organization with silent receivers, across its tenants, only its share of the sends: another's delivery goes at once", async () => {
+    const attacker = await givenOrganization(world.server, 'Silent Receivers Org');
+    const victim = await givenOrganization(world.server, 'Victim Org');
     const silent = await startSilentReceiver();
     const hooks = await startReceiver();
     try {
@@ -81,7 +86,11 @@ describe('sending for many tenants', () => {
       // shares were per tenant): two silent endpoints and two events in each.
       const keys = [attacker.apiKey];
       for (const name of ['Sandbox one', 'Sandbox two']) {
-        const made = await server.request(CreateTenantDocument, { input: { name, environment: 'SANDBOX' } }, withKey(attacker.apiKey));
+        const made = await world.server.request(
+          CreateTenantDocument,
+          { input: { name, environment: 'SANDBOX' } },
+          withKey(attacker.apiKey),
+        );
         keys.push(
           made.data?.createTenant.__typename === 'CreateTenantPayload'
             ? (made.data.createTenant.apiKey.secret ?? '')
@@ -90,12 +99,12 @@ describe('sending for many tenants', () => {
       }
       for (const [tenant, key] of keys.entries()) {
         for (const index of [1, 2])
-          await givenEndpoint(server, withKey(key), { url: `${silent.url}/${tenant}/${index}`, eventTypes: ['connection.created'] });
-        await givenConnection(server, key);
-        await givenConnection(server, key);
+          await givenEndpoint(world.server, withKey(key), { url: `${silent.url}/${tenant}/${index}`, eventTypes: ['connection.created'] });
+        await givenConnection(world.server, key);
+        await givenConnection(world.server, key);
       }
-      await givenEndpoint(server, withKey(victim.apiKey), { url: hooks.url, eventTypes: ['connection.created'] });
-      await givenConnection(server, victim.apiKey);
+      await givenEndpoint(world.server, withKey(victim.apiKey), { url: hooks.url, eventTypes: ['connection.created'] });
+      await givenConnection(world.server, victim.apiKey);
 
       let silentSeenAtVictim = -1;
       const watch = setInterval(() => {
@@ -118,22 +127,22 @@ describe('sending for many tenants', () => {
     }
   });
 
-  it('leases again when an event comes while its sends wait on silent receivers, not after their timeout', async () => {
-    const attacker = await givenOrganization(server, 'Waiting Sends Org');
-    const victim = await givenOrganization(server, 'Waiting Victim Org');
+  test('leases again when an event comes while its sends wait on silent receivers, not after their timeout', async () => {
+    const attacker = await givenOrganization(world.server, 'Waiting Sends Org');
+    const victim = await givenOrganization(world.server, 'Waiting Victim Org');
     const silent = await startSilentReceiver();
     const hooks = await startReceiver();
     try {
       for (const index of [1, 2])
-        await givenEndpoint(server, withKey(attacker.apiKey), { url: `${silent.url}/${index}`, eventTypes: ['connection.created'] });
-      await givenConnection(server, attacker.apiKey);
-      await givenEndpoint(server, withKey(victim.apiKey), { url: hooks.url, eventTypes: ['connection.created'] });
+        await givenEndpoint(world.server, withKey(attacker.apiKey), { url: `${silent.url}/${index}`, eventTypes: ['connection.created'] });
+      await givenConnection(world.server, attacker.apiKey);
+      await givenEndpoint(world.server, withKey(victim.apiKey), { url: hooks.url, eventTypes: ['connection.created'] });
       const sender = worker({ perProcess: 4, perOrganization: 2 }, 3_000);
       const round = sender.deliverDue();
       await expect.poll(() => silent.load.seen).toBe(2);
 
       const committed = Date.now();
-      await givenConnection(server, victim.apiKey);
+      await givenConnection(world.server, victim.apiKey);
       sender.wake(); // as the event's notification does
       await expect.poll(() => hooks.receipts.length, { timeout: 2_000, interval: 20 }).toBe(1);
       // Delivered while the two silent sends still wait for their 3 s.
@@ -144,19 +153,19 @@ describe('sending for many tenants', () => {
     }
   });
 
-  it('leases by reading a few delivery rows per endpoint, whatever the backlog and however stale the statistics', async () => {
-    const attacker = await givenOrganization(server, 'Backlog Org');
-    const victim = await givenOrganization(server, 'Backlog Victim Org');
+  test('leases by reading a few delivery rows per endpoint, whatever the backlog and however stale the statistics', async () => {
+    const attacker = await givenOrganization(world.server, 'Backlog Org');
+    const victim = await givenOrganization(world.server, 'Backlog Victim Org');
     const hooks = await startReceiver();
     try {
       // The attacker's shape: 150 endpoints whose history is mostly delivered, statistics taken
       // then, and 6,000 deliveries pending after them (written in SQL: what matters is the shape).
-      const endpointIds = await server.prisma.$queryRaw<{ id: string }[]>`
+      const endpointIds = await world.server.prisma.$queryRaw<{ id: string }[]>`
         INSERT INTO "WebhookEndpoint" ("id", "organizationId", "tenantId", "url", "eventTypes", "secretCiphertext", "updatedAt")
         SELECT 'we_backlog' || n, ${attacker.organizationId}, ${attacker.tenantId}, 'https://dead.example/' || n, ARRAY['*'], 'unused', now()
         FROM generate_series(1, 150) n RETURNING "id"`;
       const bulk = async (count: number, status: 'DELIVERED' | 'PENDING') => {
-        await server.prisma.$executeRaw`
+        await world.server.prisma.$executeRaw`
           WITH events AS (
             INSERT INTO "Event" ("id", "type", "organizationId", "tenantId", "objectId", "data", "actorType")
             SELECT 'evt_' || ${status} || n, 'connection.updated', ${attacker.organizationId}, ${attacker.tenantId}, 'conn_bulk', '{}'::jsonb, 'SYSTEM'
@@ -168,18 +177,21 @@ describe('sending for many tenants', () => {
           FROM events`;
       };
       await bulk(10_000, 'DELIVERED');
-      await server.prisma.$executeRawUnsafe('ANALYZE "WebhookDelivery"');
+      await world.server.prisma.$executeRawUnsafe('ANALYZE "WebhookDelivery"');
       await bulk(6_000, 'PENDING');
-      await server.prisma.$executeRaw`
+      await world.server.prisma.$executeRaw`
         INSERT INTO "WebhookQueue" ("endpointId", "accountableOrganizationId", "dueAt") SELECT "id", "organizationId", now() - interval '1 minute'
         FROM "WebhookEndpoint" WHERE "id" = ANY(${endpointIds.map(({ id }) => id)})`;
-      const { endpoint } = await givenEndpoint(server, withKey(victim.apiKey), { url: hooks.url, eventTypes: ['connection.created'] });
-      await givenConnection(server, victim.apiKey);
+      const { endpoint } = await givenEndpoint(world.server, withKey(victim.apiKey), {
+        url: hooks.url,
+        eventTypes: ['connection.created'],
+      });
+      await givenConnection(world.server, victim.apiKey);
 
       // What the lease reads, measured by PostgreSQL itself (in a transaction rolled back: nothing is leased).
-      const request = { now: server.clock.now(), room: 32, perOrganization: 8, sending: new Map<string, number>() };
+      const request = { now: world.server.clock.now(), room: 32, perOrganization: 8, sending: new Map<string, number>() };
       let plan: { Plan: PlanNode }[] = [];
-      await server.prisma
+      await world.server.prisma
         .$transaction(async (tx) => {
           const claimed = await claimDueQueues(tx, request);
           const [row] = await tx.$queryRawUnsafe<{ 'QUERY PLAN': { Plan: PlanNode }[] }[]>(
@@ -199,7 +211,7 @@ describe('sending for many tenants', () => {
 
       await worker({ perProcess: 32, perOrganization: 8 }, 300).deliverDue();
       expect(hooks.receipts.map((receipt) => receipt.event.type)).toEqual(['connection.created']);
-      expect(await deliveriesOf(server, victim.apiKey, endpoint.id)).toMatchObject([{ status: 'DELIVERED', attempts: 1 }]);
+      expect(await deliveriesOf(world.server, victim.apiKey, endpoint.id)).toMatchObject([{ status: 'DELIVERED', attempts: 1 }]);
     } finally {
       await hooks.close();
     }
@@ -227,52 +239,52 @@ function rowsRead(node: PlanNode | undefined, relation: string): number {
 }
 
 describe("an endpoint's circuit breaker", () => {
-  it('opens after 3 unanswered attempts, tries one delivery once it is due again, and closes on an answer', async () => {
-    const owner = await givenOrganization(server, 'Breaker Org');
+  test('opens after 3 unanswered attempts, tries one delivery once it is due again, and closes on an answer', async () => {
+    const owner = await givenOrganization(world.server, 'Breaker Org');
     const deadUrl = await closedPortUrl();
-    const { endpoint } = await givenEndpoint(server, withKey(owner.apiKey), {
+    const { endpoint } = await givenEndpoint(world.server, withKey(owner.apiKey), {
       url: deadUrl,
       eventTypes: ['connection.created', 'connection.updated'],
     });
-    const connection = await givenConnection(server, owner.apiKey);
+    const connection = await givenConnection(world.server, owner.apiKey);
     for (let index = 0; index < 4; index += 1) await connection.touch();
     const sender = worker({ perProcess: 4, perOrganization: 4 });
 
     await sender.deliverDue();
-    const attempted = async () => (await deliveriesOf(server, owner.apiKey, endpoint.id)).filter((delivery) => delivery.attempts > 0);
+    const attempted = async () => (await deliveriesOf(world.server, owner.apiKey, endpoint.id)).filter((delivery) => delivery.attempts > 0);
     // Three refused connections open it: the other two deliveries wait, their attempts unspent.
     expect(await attempted()).toHaveLength(UNANSWERED_TO_OPEN);
-    const queue = await server.prisma.webhookQueue.findUniqueOrThrow({ where: { endpointId: endpoint.id } });
+    const queue = await world.server.prisma.webhookQueue.findUniqueOrThrow({ where: { endpointId: endpoint.id } });
     expect(queue.unansweredInARow).toBe(UNANSWERED_TO_OPEN);
-    expect(queue.openUntil?.getTime()).toBeGreaterThan(server.clock.now().getTime());
+    expect(queue.openUntil?.getTime()).toBeGreaterThan(world.server.clock.now().getTime());
 
     // The first retries come due (30 s), the breaker is still open (1 min): nothing is sent.
-    server.clock.advance(40_000);
+    world.server.clock.advance(40_000);
     await sender.deliverDue();
     expect(await attempted()).toHaveLength(UNANSWERED_TO_OPEN);
 
     // Open time over: one delivery tries the receiver; still refused, the breaker opens for twice as long.
-    server.clock.advance(OPEN_FIRST_MS);
+    world.server.clock.advance(OPEN_FIRST_MS);
     await sender.deliverDue();
-    const probes = (await deliveriesOf(server, owner.apiKey, endpoint.id)).reduce((sum, delivery) => sum + delivery.attempts, 0);
+    const probes = (await deliveriesOf(world.server, owner.apiKey, endpoint.id)).reduce((sum, delivery) => sum + delivery.attempts, 0);
     expect(probes).toBe(UNANSWERED_TO_OPEN + 1);
-    const reopened = await server.prisma.webhookQueue.findUniqueOrThrow({ where: { endpointId: endpoint.id } });
-    expect((reopened.openUntil?.getTime() ?? 0) - server.clock.now().getTime()).toBeGreaterThan(OPEN_FIRST_MS * 1.5);
+    const reopened = await world.server.prisma.webhookQueue.findUniqueOrThrow({ where: { endpointId: endpoint.id } });
+    expect((reopened.openUntil?.getTime() ?? 0) - world.server.clock.now().getTime()).toBeGreaterThan(OPEN_FIRST_MS * 1.5);
 
     // Its owner points it at a receiver that answers: the breaker closes and everything due goes, in order.
     const hooks = await startReceiver();
     try {
-      const moved = await server.request(
+      const moved = await world.server.request(
         UpdateWebhookEndpointDocument,
         { input: { id: endpoint.id, url: hooks.url } },
         withKey(owner.apiKey),
       );
       expect(moved.data?.updateWebhookEndpoint.__typename).toBe('UpdateWebhookEndpointPayload');
-      server.clock.advance(10 * 60 * 1000);
+      world.server.clock.advance(10 * 60 * 1000);
       await sender.deliverDue();
-      const events = await server.prisma.event.findMany({ where: { objectId: connection.id }, orderBy: { sequence: 'asc' } });
+      const events = await world.server.prisma.event.findMany({ where: { objectId: connection.id }, orderBy: { sequence: 'asc' } });
       expect(hooks.receipts.map((receipt) => receipt.event.id)).toEqual(events.map((event) => event.id));
-      expect(await server.prisma.webhookQueue.findUniqueOrThrow({ where: { endpointId: endpoint.id } })).toMatchObject({
+      expect(await world.server.prisma.webhookQueue.findUniqueOrThrow({ where: { endpointId: endpoint.id } })).toMatchObject({
         unansweredInARow: 0,
         openUntil: null,
         dueAt: null,
@@ -286,13 +298,13 @@ describe("an endpoint's circuit breaker", () => {
 describe('endpoints per tenant', () => {
   let capped: TestServer;
   let owner: OrganizationFixture;
-  beforeAll(async () => {
+  test.beforeAll(async () => {
     capped = await startTestServer({ environment: { WEBHOOK_POLL_MS: '3600000', WEBHOOK_ENDPOINTS_PER_TENANT: '3' } });
     owner = await givenOrganization(capped, 'Capped Org');
   });
-  afterAll(() => capped?.close());
+  test.afterAll(() => capped?.close());
 
-  it('are capped: one more is LIMIT_REACHED, also when created at once; deleting one makes room', async () => {
+  test('are capped: one more is LIMIT_REACHED, also when created at once; deleting one makes room', async () => {
     const create = (index: number) =>
       capped.request(
         CreateWebhookEndpointDocument,

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
+import { platformWorld } from '../../support/world.ts';
 import {
   ActingViewerDocument,
   ApiKeysDocument,
@@ -8,91 +9,88 @@ import {
   SuspendConnectedAccountDocument,
   UpdateConnectPlatformDocument,
 } from '../../generated/graphql.ts';
-import { actingFor, givenActiveAccount, givenConnectPlatform, givenExpressAccount } from '../../support/connect.ts';
-import type { OrganizationFixture } from '../../support/fixtures.ts';
-import { startTestServer, withKey, type TestServer } from '../../support/server.ts';
+import { withKey } from '../../support/server.ts';
 
-let server: TestServer;
-let platform: OrganizationFixture;
-let otherPlatform: OrganizationFixture;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  platform = await givenConnectPlatform(server, 'Acting Platform');
-  otherPlatform = await givenConnectPlatform(server, 'Stranger Platform');
+const { test, world } = platformWorld({}, async (seed) => {
+  const platform = await seed.connectPlatform('Acting Platform');
+  const otherPlatform = await seed.connectPlatform('Stranger Platform');
+  return { platform, otherPlatform };
 });
-afterAll(() => server?.close());
 
 describe('acting on behalf of a connected account', () => {
-  it('runs the request in the account’s organization and tenant, and viewer says so', async () => {
-    const account = await givenActiveAccount(server, platform);
-    const viewer = await server.request(ActingViewerDocument, {}, actingFor(platform, account.accountId));
+  test('runs the request in the account’s organization and tenant, and viewer says so', async () => {
+    const account = await world.platform.activeAccount();
+    const viewer = await world.server.request(ActingViewerDocument, {}, world.platform.actingFor(account.accountId));
     expect(viewer.data?.viewer).toEqual({
       organizationId: account.organizationId,
       tenantId: account.tenantId,
-      apiKeyId: platform.apiKeyId,
+      apiKeyId: world.platform.apiKeyId,
       actingAs: { id: account.accountId, status: 'ACTIVE' },
     });
-    const plain = await server.request(ActingViewerDocument, {}, withKey(platform.apiKey));
-    expect(plain.data?.viewer).toMatchObject({ organizationId: platform.organizationId, tenantId: platform.tenantId, actingAs: null });
+    const plain = await world.server.request(ActingViewerDocument, {}, withKey(world.platform.apiKey));
+    expect(plain.data?.viewer).toMatchObject({
+      organizationId: world.platform.organizationId,
+      tenantId: world.platform.tenantId,
+      actingAs: null,
+    });
 
-    const keys = await server.request(ApiKeysDocument, {}, actingFor(platform, account.accountId));
+    const keys = await world.server.request(ApiKeysDocument, {}, world.platform.actingFor(account.accountId));
     expect(keys.data?.apiKeys.totalCount).toBe(0);
     expect(keys.data?.apiKeys.nodes.every((key) => key.tenantId === account.tenantId)).toBe(true);
   });
 
-  it('refuses managing Connect while acting on behalf, with FORBIDDEN', async () => {
-    const account = await givenActiveAccount(server, platform);
-    const headers = actingFor(platform, account.accountId);
+  test('refuses managing Connect while acting on behalf, with FORBIDDEN', async () => {
+    const account = await world.platform.activeAccount();
+    const headers = world.platform.actingFor(account.accountId);
     const attempts = [
-      server.request(SuspendConnectedAccountDocument, { input: { id: account.accountId } }, headers),
-      server.request(RevokeConnectedAccountDocument, { input: { id: account.accountId } }, headers),
-      server.request(UpdateConnectPlatformDocument, { input: { onboardingLinkTtlSeconds: 3600 } }, headers),
-      server.request(
+      world.server.request(SuspendConnectedAccountDocument, { input: { id: account.accountId } }, headers),
+      world.server.request(RevokeConnectedAccountDocument, { input: { id: account.accountId } }, headers),
+      world.server.request(UpdateConnectPlatformDocument, { input: { onboardingLinkTtlSeconds: 3600 } }, headers),
+      world.server.request(
         CreateConnectedAccountDocument,
         { input: { connectionType: 'EXPRESS', email: 'a@b.example', organizationName: 'x' } },
         headers,
       ),
-      server.request(CreateApiKeyDocument, { input: { name: 'sneaky' } }, headers),
+      world.server.request(CreateApiKeyDocument, { input: { name: 'sneaky' } }, headers),
     ];
     for (const response of await Promise.all(attempts)) {
       expect(response.status).toBe(403);
       expect(response.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     }
-    expect((await server.prisma.connectedAccount.findUniqueOrThrow({ where: { id: account.accountId } })).status).toBe('ACTIVE');
+    expect((await world.server.prisma.connectedAccount.findUniqueOrThrow({ where: { id: account.accountId } })).status).toBe('ACTIVE');
   });
 
-  it('answers CONNECTED_ACCOUNT_NOT_FOUND for another platform’s account or an unknown id', async () => {
-    const foreign = await givenActiveAccount(server, otherPlatform);
+  test('answers CONNECTED_ACCOUNT_NOT_FOUND for another platform’s account or an unknown id', async () => {
+    const foreign = await world.otherPlatform.activeAccount();
     for (const id of [foreign.accountId, 'cacc_unknown', 'garbage']) {
-      const response = await server.request(ActingViewerDocument, {}, actingFor(platform, id));
+      const response = await world.server.request(ActingViewerDocument, {}, world.platform.actingFor(id));
       expect(response.status, id).toBe(404);
       expect(response.errors?.[0]?.extensions?.code).toBe('CONNECTED_ACCOUNT_NOT_FOUND');
       expect(response.data ?? null).toBeNull();
     }
   });
 
-  it('answers CONNECTED_ACCOUNT_NOT_ACTIVE with the status, from the very next request after a change', async () => {
-    const pending = await givenExpressAccount(server, platform);
-    const pendingResponse = await server.request(ActingViewerDocument, {}, actingFor(platform, pending.account.id));
+  test('answers CONNECTED_ACCOUNT_NOT_ACTIVE with the status, from the very next request after a change', async () => {
+    const pending = await world.platform.expressAccount();
+    const pendingResponse = await world.server.request(ActingViewerDocument, {}, world.platform.actingFor(pending.account.id));
     expect(pendingResponse.status).toBe(403);
     expect(pendingResponse.errors?.[0]?.extensions).toMatchObject({ code: 'CONNECTED_ACCOUNT_NOT_ACTIVE', status: 'PENDING' });
 
-    const account = await givenActiveAccount(server, platform);
-    expect((await server.request(ActingViewerDocument, {}, actingFor(platform, account.accountId))).status).toBe(200);
-    await server.request(SuspendConnectedAccountDocument, { input: { id: account.accountId } }, withKey(platform.apiKey));
-    const suspended = await server.request(ActingViewerDocument, {}, actingFor(platform, account.accountId));
+    const account = await world.platform.activeAccount();
+    expect((await world.server.request(ActingViewerDocument, {}, world.platform.actingFor(account.accountId))).status).toBe(200);
+    await world.server.request(SuspendConnectedAccountDocument, { input: { id: account.accountId } }, withKey(world.platform.apiKey));
+    const suspended = await world.server.request(ActingViewerDocument, {}, world.platform.actingFor(account.accountId));
     expect(suspended.status).toBe(403);
     expect(suspended.errors?.[0]?.extensions).toMatchObject({ code: 'CONNECTED_ACCOUNT_NOT_ACTIVE', status: 'SUSPENDED' });
 
-    await server.request(RevokeConnectedAccountDocument, { input: { id: account.accountId } }, withKey(platform.apiKey));
-    const revoked = await server.request(ActingViewerDocument, {}, actingFor(platform, account.accountId));
+    await world.server.request(RevokeConnectedAccountDocument, { input: { id: account.accountId } }, withKey(world.platform.apiKey));
+    const revoked = await world.server.request(ActingViewerDocument, {}, world.platform.actingFor(account.accountId));
     expect(revoked.errors?.[0]?.extensions).toMatchObject({ code: 'CONNECTED_ACCOUNT_NOT_ACTIVE', status: 'REVOKED' });
   });
 
-  it('needs the platform’s API key: the header alone is UNAUTHENTICATED', async () => {
-    const account = await givenActiveAccount(server, platform);
-    const response = await server.request(ActingViewerDocument, {}, { 'x-meteroid-connect-account': account.accountId });
+  test('needs the platform’s API key: the header alone is UNAUTHENTICATED', async () => {
+    const account = await world.platform.activeAccount();
+    const response = await world.server.request(ActingViewerDocument, {}, { 'x-meteroid-connect-account': account.accountId });
     expect(response.status).toBe(401);
     expect(response.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });

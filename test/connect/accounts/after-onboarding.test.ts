@@ -1,5 +1,6 @@
 // A platform keeps its own fields of an account up to date, and says why it suspends or revokes one.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
+import { platformWorld } from '../../support/world.ts';
 import {
   DisconnectPlatformDocument,
   EventsDocument,
@@ -10,33 +11,30 @@ import {
   UpdateConnectedAccountDocument,
   type UpdateConnectedAccountInput,
 } from '../../generated/graphql.ts';
-import { actingFor, givenActiveAccount, givenConnectPlatform, givenExpressAccount } from '../../support/connect.ts';
-import type { OrganizationFixture } from '../../support/fixtures.ts';
-import { givenOAuthPlatform, givenOwnedOrganization, givenStandardAccount } from '../../support/oauth.ts';
-import { startTestServer, withKey, type TestServer } from '../../support/server.ts';
+import { givenOAuthPlatform, givenOwnedOrganization, givenStandardAccount } from '../../support/givens/oauth.ts';
+import { withKey } from '../../support/server.ts';
 
-let server: TestServer;
-let platform: OrganizationFixture;
-let otherPlatform: OrganizationFixture;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  platform = await givenConnectPlatform(server, 'Updating Platform');
-  otherPlatform = await givenConnectPlatform(server, 'Other Platform');
+const { test, world } = platformWorld({}, async (seed) => {
+  const platform = await seed.connectPlatform('Updating Platform');
+  const otherPlatform = await seed.connectPlatform('Other Platform');
+  return { platform, otherPlatform };
 });
-afterAll(() => server?.close());
 
-const update = (input: UpdateConnectedAccountInput, headers = withKey(platform.apiKey)) =>
-  server.request(UpdateConnectedAccountDocument, { input }, headers);
+const update = (input: UpdateConnectedAccountInput, headers = withKey(world.platform.apiKey)) =>
+  world.server.request(UpdateConnectedAccountDocument, { input }, headers);
 
 const eventsOf = async (objectId: string, type: string) => {
-  const response = await server.request(EventsDocument, { first: 50, filter: { objectId, type: [type] } }, withKey(platform.apiKey));
+  const response = await world.server.request(
+    EventsDocument,
+    { first: 50, filter: { objectId, type: [type] } },
+    withKey(world.platform.apiKey),
+  );
   return response.data?.events.nodes ?? expect.fail(JSON.stringify(response));
 };
 
 describe('updating a connected account', () => {
-  it('changes the fields given, keeps the absent ones, clears with null, and records each change with the previous values', async () => {
-    const { account } = await givenExpressAccount(server, platform, { metadata: { plan: 'gold' }, platformCustomerId: 'cus_1' });
+  test('changes the fields given, keeps the absent ones, clears with null, and records each change with the previous values', async () => {
+    const { account } = await world.platform.expressAccount({ metadata: { plan: 'gold' }, platformCustomerId: 'cus_1' });
 
     const metadataOnly = await update({ id: account.id, metadata: { plan: 'platinum', seats: 5 } });
     expect(metadataOnly.data?.updateConnectedAccount).toMatchObject({
@@ -53,10 +51,10 @@ describe('updating a connected account', () => {
     expect(events.map((event) => [event.data.previous, event.actor])).toEqual([
       [
         { platformCustomerId: 'cus_2', metadata: { plan: 'platinum', seats: 5 } },
-        { type: 'API_KEY', id: platform.apiKeyId },
+        { type: 'API_KEY', id: world.platform.apiKeyId },
       ],
-      [{ platformCustomerId: 'cus_1' }, { type: 'API_KEY', id: platform.apiKeyId }],
-      [{ metadata: { plan: 'gold' } }, { type: 'API_KEY', id: platform.apiKeyId }],
+      [{ platformCustomerId: 'cus_1' }, { type: 'API_KEY', id: world.platform.apiKeyId }],
+      [{ metadata: { plan: 'gold' } }, { type: 'API_KEY', id: world.platform.apiKeyId }],
     ]);
     expect(events[0]?.data.object).toMatchObject({ id: account.id, metadata: null, platformCustomerId: null });
 
@@ -65,24 +63,24 @@ describe('updating a connected account', () => {
     expect(await eventsOf(account.id, 'connected_account.updated')).toHaveLength(3);
   });
 
-  it('works on ACTIVE and SUSPENDED accounts, and refuses a REVOKED one (final) with INVALID_STATE, changing nothing', async () => {
-    const { accountId } = await givenActiveAccount(server, platform);
+  test('works on ACTIVE and SUSPENDED accounts, and refuses a REVOKED one (final) with INVALID_STATE, changing nothing', async () => {
+    const { accountId } = await world.platform.activeAccount();
     expect((await update({ id: accountId, platformCustomerId: 'cus_active' })).data?.updateConnectedAccount).toMatchObject({
       connectedAccount: { status: 'ACTIVE' },
     });
-    await server.request(SuspendConnectedAccountDocument, { input: { id: accountId } }, withKey(platform.apiKey));
+    await world.server.request(SuspendConnectedAccountDocument, { input: { id: accountId } }, withKey(world.platform.apiKey));
     expect((await update({ id: accountId, metadata: { note: 'on hold' } })).data?.updateConnectedAccount).toMatchObject({
       connectedAccount: { status: 'SUSPENDED', metadata: { note: 'on hold' } },
     });
-    await server.request(RevokeConnectedAccountDocument, { input: { id: accountId } }, withKey(platform.apiKey));
+    await world.server.request(RevokeConnectedAccountDocument, { input: { id: accountId } }, withKey(world.platform.apiKey));
     const refused = await update({ id: accountId, metadata: { note: 'after' } });
     expect(refused.data?.updateConnectedAccount).toMatchObject({ __typename: 'InvalidStateError', code: 'INVALID_STATE' });
-    const stored = await server.prisma.connectedAccount.findUniqueOrThrow({ where: { id: accountId } });
+    const stored = await world.server.prisma.connectedAccount.findUniqueOrThrow({ where: { id: accountId } });
     expect(stored.metadata).toEqual({ note: 'on hold' });
   });
 
-  it('validates metadata and platformCustomerId like createConnectedAccount', async () => {
-    const { account } = await givenExpressAccount(server, platform);
+  test('validates metadata and platformCustomerId like createConnectedAccount', async () => {
+    const { account } = await world.platform.expressAccount();
     const tooMany = Object.fromEntries(Array.from({ length: 51 }, (_, index) => [`k${index}`, index]));
     const cases = [
       [{ metadata: tooMany }, 'input.metadata'],
@@ -96,45 +94,49 @@ describe('updating a connected account', () => {
     }
   });
 
-  it("answers NOT_FOUND for another platform's account and an unknown id, and FORBIDDEN while acting on behalf", async () => {
-    const { account } = await givenExpressAccount(server, otherPlatform, { platformCustomerId: 'theirs' });
+  test("answers NOT_FOUND for another platform's account and an unknown id, and FORBIDDEN while acting on behalf", async () => {
+    const { account } = await world.otherPlatform.expressAccount({ platformCustomerId: 'theirs' });
     for (const id of [account.id, 'cacc_doesnotexist']) {
       expect((await update({ id, platformCustomerId: 'mine' })).data?.updateConnectedAccount).toMatchObject({
         __typename: 'NotFoundError',
         code: 'NOT_FOUND',
       });
     }
-    const active = await givenActiveAccount(server, platform);
-    const acting = await update({ id: active.accountId, platformCustomerId: 'self' }, actingFor(platform, active.accountId));
+    const active = await world.platform.activeAccount();
+    const acting = await update({ id: active.accountId, platformCustomerId: 'self' }, world.platform.actingFor(active.accountId));
     expect(acting.status).toBe(403);
     expect(acting.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const regenerate = await server.request(
+    const regenerate = await world.server.request(
       RegenerateOnboardingLinkDocument,
       { input: { connectedAccountId: active.accountId, returnUrl: 'https://platform.example/x' } },
-      actingFor(platform, active.accountId),
+      world.platform.actingFor(active.accountId),
     );
     expect(regenerate.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    expect((await server.prisma.connectedAccount.findUniqueOrThrow({ where: { id: account.id } })).platformCustomerId).toBe('theirs');
+    expect((await world.server.prisma.connectedAccount.findUniqueOrThrow({ where: { id: account.id } })).platformCustomerId).toBe('theirs');
   });
 });
 
 describe('why an account is suspended or revoked', () => {
-  it('keeps the reason given as statusReason, shows it in the events, and clears it on reactivation', async () => {
-    const { accountId } = await givenActiveAccount(server, platform);
-    const suspended = await server.request(
+  test('keeps the reason given as statusReason, shows it in the events, and clears it on reactivation', async () => {
+    const { accountId } = await world.platform.activeAccount();
+    const suspended = await world.server.request(
       SuspendConnectedAccountDocument,
       { input: { id: accountId, reason: 'FRAUD' } },
-      withKey(platform.apiKey),
+      withKey(world.platform.apiKey),
     );
     expect(suspended.data?.suspendConnectedAccount).toMatchObject({ connectedAccount: { status: 'SUSPENDED', statusReason: 'FRAUD' } });
 
-    const reactivated = await server.request(ReactivateConnectedAccountDocument, { input: { id: accountId } }, withKey(platform.apiKey));
+    const reactivated = await world.server.request(
+      ReactivateConnectedAccountDocument,
+      { input: { id: accountId } },
+      withKey(world.platform.apiKey),
+    );
     expect(reactivated.data?.reactivateConnectedAccount).toMatchObject({ connectedAccount: { status: 'ACTIVE', statusReason: null } });
 
-    const revoked = await server.request(
+    const revoked = await world.server.request(
       RevokeConnectedAccountDocument,
       { input: { id: accountId, reason: 'TERMS_OF_SERVICE' } },
-      withKey(platform.apiKey),
+      withKey(world.platform.apiKey),
     );
     expect(revoked.data?.revokeConnectedAccount).toMatchObject({
       connectedAccount: { status: 'REVOKED', statusReason: 'TERMS_OF_SERVICE' },
@@ -151,34 +153,38 @@ describe('why an account is suspended or revoked', () => {
     expect(revocation?.data).toMatchObject({ object: { status: 'REVOKED', statusReason: 'TERMS_OF_SERVICE' } });
   });
 
-  it('is null when none is given, and REQUESTED_BY_ACCOUNT when the organization disconnects the platform', async () => {
-    const { account } = await givenExpressAccount(server, platform);
-    const revoked = await server.request(RevokeConnectedAccountDocument, { input: { id: account.id } }, withKey(platform.apiKey));
+  test('is null when none is given, and REQUESTED_BY_ACCOUNT when the organization disconnects the platform', async () => {
+    const { account } = await world.platform.expressAccount();
+    const revoked = await world.server.request(
+      RevokeConnectedAccountDocument,
+      { input: { id: account.id } },
+      withKey(world.platform.apiKey),
+    );
     expect(revoked.data?.revokeConnectedAccount).toMatchObject({ connectedAccount: { status: 'REVOKED', statusReason: null } });
 
-    const oauthPlatform = await givenOAuthPlatform(server, 'OAuth Platform');
-    const owner = await givenOwnedOrganization(server);
-    const standard = await givenStandardAccount(server, oauthPlatform, owner);
-    const disconnected = await server.request(
+    const oauthPlatform = await givenOAuthPlatform(world.server, 'OAuth Platform');
+    const owner = await givenOwnedOrganization(world.server);
+    const standard = await givenStandardAccount(world.server, oauthPlatform, owner);
+    const disconnected = await world.server.request(
       DisconnectPlatformDocument,
       { input: { connectedAccountId: standard.accountId } },
       withKey(owner.apiKey),
     );
     expect(disconnected.data?.disconnectPlatform.__typename).toBe('DisconnectPlatformPayload');
-    expect(await server.prisma.connectedAccount.findUniqueOrThrow({ where: { id: standard.accountId } })).toMatchObject({
+    expect(await world.server.prisma.connectedAccount.findUniqueOrThrow({ where: { id: standard.accountId } })).toMatchObject({
       status: 'REVOKED',
       statusReason: 'REQUESTED_BY_ACCOUNT',
     });
   });
 
-  it('refuses an unknown reason before anything changes', async () => {
-    const { accountId } = await givenActiveAccount(server, platform);
-    const response = await server.request(
+  test('refuses an unknown reason before anything changes', async () => {
+    const { accountId } = await world.platform.activeAccount();
+    const response = await world.server.request(
       SuspendConnectedAccountDocument,
       { input: { id: accountId, reason: 'BORED' as 'OTHER' } },
-      withKey(platform.apiKey),
+      withKey(world.platform.apiKey),
     );
     expect(response.status).toBe(400);
-    expect((await server.prisma.connectedAccount.findUniqueOrThrow({ where: { id: accountId } })).status).toBe('ACTIVE');
+    expect((await world.server.prisma.connectedAccount.findUniqueOrThrow({ where: { id: accountId } })).status).toBe('ACTIVE');
   });
 });

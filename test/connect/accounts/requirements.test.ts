@@ -1,6 +1,7 @@
 // What a connected account still owes its platform (requirements.currentlyDue, detailsSubmitted),
 // computed from what its organization actually has, and the edit of those details after onboarding.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
+import { platformWorld } from '../../support/world.ts';
 import {
   AccountRequirementsDocument,
   AccountsRequirementsDocument,
@@ -12,43 +13,39 @@ import {
   type BusinessDetail,
 } from '../../generated/graphql.ts';
 import { updateBusinessDetails, type BusinessDetailsChange } from '../../../src/connect/accounts/business-details.ts';
-import { actingFor, givenConnectPlatform, givenExpressAccount, givenOnboardedUser } from '../../support/connect.ts';
-import type { OrganizationFixture } from '../../support/fixtures.ts';
-import { givenOAuthPlatform, givenOwnedOrganization, givenStandardAccount } from '../../support/oauth.ts';
+import { givenConnectPlatform } from '../../support/givens/connect.ts';
+import type { OrganizationFixture } from '../../support/givens/organizations.ts';
+import { givenOAuthPlatform, givenOwnedOrganization, givenStandardAccount } from '../../support/givens/oauth.ts';
 import { prismaOperationsOf } from '../../support/prisma-operations.ts';
-import { startTestServer, withKey, type TestServer } from '../../support/server.ts';
+import { withKey } from '../../support/server.ts';
 
-let server: TestServer;
-let platform: OrganizationFixture;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  platform = await givenConnectPlatform(server, 'Requiring Platform');
+const { test, world } = platformWorld({}, async (seed) => {
+  const platform = await seed.connectPlatform('Requiring Platform');
+  return { platform };
 });
-afterAll(() => server?.close());
 
-const requireDetails = async (requiredBusinessDetails: BusinessDetail[], of: OrganizationFixture = platform) => {
-  const response = await server.request(UpdateConnectPlatformDocument, { input: { requiredBusinessDetails } }, withKey(of.apiKey));
+const requireDetails = async (requiredBusinessDetails: BusinessDetail[], of: OrganizationFixture = world.platform) => {
+  const response = await world.server.request(UpdateConnectPlatformDocument, { input: { requiredBusinessDetails } }, withKey(of.apiKey));
   expect(response.data?.updateConnectPlatform.__typename).toBe('UpdateConnectPlatformPayload');
 };
 
-const requirementsOf = async (id: string, of: OrganizationFixture = platform) => {
-  const response = await server.request(AccountRequirementsDocument, { id }, withKey(of.apiKey));
+const requirementsOf = async (id: string, of: OrganizationFixture = world.platform) => {
+  const response = await world.server.request(AccountRequirementsDocument, { id }, withKey(of.apiKey));
   return response.data?.connectedAccount ?? expect.fail(JSON.stringify(response));
 };
 
 /** An ACTIVE express account onboarded on the hosted page (organization name and country only), and its user's id. */
 async function givenOnboardedAccount() {
-  const onboarded = await givenOnboardedUser(server, platform);
-  const user = await server.prisma.user.findUniqueOrThrow({ where: { email: onboarded.email } });
+  const onboarded = await world.platform.onboardedUser();
+  const user = await world.server.prisma.user.findUniqueOrThrow({ where: { email: onboarded.email } });
   return { ...onboarded, userId: user.id };
 }
 
 const saveDetails = (change: Omit<BusinessDetailsChange, 'now'>) =>
-  server.prisma.$transaction((tx) => updateBusinessDetails(tx, { ...change, now: server.clock.now() }));
+  world.server.prisma.$transaction((tx) => updateBusinessDetails(tx, { ...change, now: world.server.clock.now() }));
 
 describe('requirements.currentlyDue and detailsSubmitted', () => {
-  it("follow the platform's requirements as they change, against what the organization's invoicing entity holds", async () => {
+  test("follow the platform's requirements as they change, against what the organization's invoicing entity holds", async () => {
     const { accountId } = await givenOnboardedAccount();
     expect(await requirementsOf(accountId)).toMatchObject({ status: 'ACTIVE', detailsSubmitted: true, requirements: { currentlyDue: [] } });
 
@@ -64,23 +61,23 @@ describe('requirements.currentlyDue and detailsSubmitted', () => {
     expect((await requirementsOf(accountId)).requirements.currentlyDue).toEqual([]);
   });
 
-  it('list everything required for a PENDING account, nothing for a REVOKED one, and the same for a SUSPENDED one as when ACTIVE', async () => {
+  test('list everything required for a PENDING account, nothing for a REVOKED one, and the same for a SUSPENDED one as when ACTIVE', async () => {
     const { accountId } = await givenOnboardedAccount();
     await requireDetails(['ADDRESS', 'PHONE']);
     try {
-      const { account } = await givenExpressAccount(server, platform);
+      const { account } = await world.platform.expressAccount();
       expect(await requirementsOf(account.id)).toMatchObject({
         detailsSubmitted: false,
         requirements: { currentlyDue: ['ADDRESS', 'PHONE'] },
       });
 
-      await server.request(SuspendConnectedAccountDocument, { input: { id: accountId } }, withKey(platform.apiKey));
+      await world.server.request(SuspendConnectedAccountDocument, { input: { id: accountId } }, withKey(world.platform.apiKey));
       expect(await requirementsOf(accountId)).toMatchObject({
         status: 'SUSPENDED',
         detailsSubmitted: true,
         requirements: { currentlyDue: ['ADDRESS', 'PHONE'] },
       });
-      await server.request(RevokeConnectedAccountDocument, { input: { id: accountId } }, withKey(platform.apiKey));
+      await world.server.request(RevokeConnectedAccountDocument, { input: { id: accountId } }, withKey(world.platform.apiKey));
       expect(await requirementsOf(accountId)).toMatchObject({
         status: 'REVOKED',
         detailsSubmitted: true,
@@ -91,11 +88,11 @@ describe('requirements.currentlyDue and detailsSubmitted', () => {
     }
   });
 
-  it("read a STANDARD account's granted tenant (production first), never one it did not grant; its details count as submitted", async () => {
-    const oauthPlatform = await givenOAuthPlatform(server, 'Standard Platform');
+  test("read a STANDARD account's granted tenant (production first), never one it did not grant; its details count as submitted", async () => {
+    const oauthPlatform = await givenOAuthPlatform(world.server, 'Standard Platform');
     await requireDetails(['VAT_NUMBER'], oauthPlatform);
-    const owner = await givenOwnedOrganization(server);
-    await server.prisma.invoicingEntity.create({
+    const owner = await givenOwnedOrganization(world.server);
+    await world.server.prisma.invoicingEntity.create({
       data: {
         id: `ie_sandbox${Date.now()}`,
         tenantId: owner.sandboxTenantId,
@@ -106,38 +103,40 @@ describe('requirements.currentlyDue and detailsSubmitted', () => {
       },
     });
     // Production's entity has no VAT number; the sandbox's has one.
-    const sandboxOnly = await givenStandardAccount(server, oauthPlatform, owner, { tenantIds: [owner.sandboxTenantId] });
+    const sandboxOnly = await givenStandardAccount(world.server, oauthPlatform, owner, { tenantIds: [owner.sandboxTenantId] });
     expect(await requirementsOf(sandboxOnly.accountId, oauthPlatform)).toMatchObject({
       detailsSubmitted: true,
       requirements: { currentlyDue: [] },
     });
-    const both = await givenStandardAccount(server, oauthPlatform, owner, { tenantIds: [owner.sandboxTenantId, owner.tenantId] });
+    const both = await givenStandardAccount(world.server, oauthPlatform, owner, { tenantIds: [owner.sandboxTenantId, owner.tenantId] });
     expect(both.accountId).toBe(sandboxOnly.accountId);
     expect((await requirementsOf(both.accountId, oauthPlatform)).requirements.currentlyDue).toEqual(['VAT_NUMBER']);
   });
 
-  it('are readable while acting for the account, and another platform cannot read the account at all', async () => {
+  test('are readable while acting for the account, and another platform cannot read the account at all', async () => {
     const { accountId } = await givenOnboardedAccount();
     await requireDetails(['PHONE']);
     try {
-      const acting = await server.request(ActingAsRequirementsDocument, {}, actingFor(platform, accountId));
+      const acting = await world.server.request(ActingAsRequirementsDocument, {}, world.platform.actingFor(accountId));
       expect(acting.data?.viewer.actingAs).toEqual({ id: accountId, requirements: { currentlyDue: ['PHONE'] } });
-      const other = await givenConnectPlatform(server, 'Prying Platform');
-      const foreign = await server.request(AccountRequirementsDocument, { id: accountId }, withKey(other.apiKey));
+      const other = await givenConnectPlatform(world.server, 'Prying Platform');
+      const foreign = await world.server.request(AccountRequirementsDocument, { id: accountId }, withKey(other.apiKey));
       expect(foreign.data?.connectedAccount).toBeNull();
     } finally {
       await requireDetails([]);
     }
   });
 
-  it('cost a fixed number of queries for a page of 100 accounts, not one or more per account', async () => {
-    const crowded = await givenConnectPlatform(server, 'Crowded Platform');
+  test('cost a fixed number of queries for a page of 100 accounts, not one or more per account', async () => {
+    const crowded = await givenConnectPlatform(world.server, 'Crowded Platform');
     await requireDetails(['VAT_NUMBER', 'PHONE'], crowded);
     const ids = Array.from({ length: 100 }, (_, index) => `${index}${Math.random().toString(36).slice(2, 10)}`);
     // Half onboarded (each with its organization, tenant and entity; every other one with a VAT number), half PENDING.
     const active = ids.slice(0, 50);
-    await server.prisma.organization.createMany({ data: active.map((id) => ({ id: `org_n1${id}`, name: `Org ${id}`, country: 'DE' })) });
-    await server.prisma.tenant.createMany({
+    await world.server.prisma.organization.createMany({
+      data: active.map((id) => ({ id: `org_n1${id}`, name: `Org ${id}`, country: 'DE' })),
+    });
+    await world.server.prisma.tenant.createMany({
       data: active.map((id) => ({
         id: `ten_n1${id}`,
         organizationId: `org_n1${id}`,
@@ -145,7 +144,7 @@ describe('requirements.currentlyDue and detailsSubmitted', () => {
         environment: 'PRODUCTION' as const,
       })),
     });
-    await server.prisma.invoicingEntity.createMany({
+    await world.server.prisma.invoicingEntity.createMany({
       data: active.map((id, index) => ({
         id: `ie_n1${id}`,
         tenantId: `ten_n1${id}`,
@@ -155,7 +154,7 @@ describe('requirements.currentlyDue and detailsSubmitted', () => {
         vatNumber: index % 2 ? 'DE1' : null,
       })),
     });
-    await server.prisma.connectedAccount.createMany({
+    await world.server.prisma.connectedAccount.createMany({
       data: ids.map((id, index) => ({
         id: `cacc_n1${id}`,
         platformOrganizationId: crowded.organizationId,
@@ -173,8 +172,8 @@ describe('requirements.currentlyDue and detailsSubmitted', () => {
     });
 
     const count = async (first: number) => {
-      const { count: calls, result: response } = await prismaOperationsOf(server, () =>
-        server.request(AccountsRequirementsDocument, { first }, withKey(crowded.apiKey)),
+      const { count: calls, result: response } = await prismaOperationsOf(world.server, () =>
+        world.server.request(AccountsRequirementsDocument, { first }, withKey(crowded.apiKey)),
       );
       expect(response.data?.connectedAccounts.nodes).toHaveLength(first);
       return { calls, nodes: response.data?.connectedAccounts.nodes ?? [] };
@@ -193,7 +192,7 @@ describe('requirements.currentlyDue and detailsSubmitted', () => {
 });
 
 describe('editing the business details after onboarding (the account update page)', () => {
-  it('saves them to the default invoicing entity, clears what was due, and tells the platform what is due, not the values', async () => {
+  test('saves them to the default invoicing entity, clears what was due, and tells the platform what is due, not the values', async () => {
     const { accountId, tenantId, userId } = await givenOnboardedAccount();
     await requireDetails(['VAT_NUMBER', 'PHONE']);
     try {
@@ -211,7 +210,7 @@ describe('editing the business details after onboarding (the account update page
         },
       });
       expect(saved.currentlyDue).toEqual([]);
-      expect(await server.prisma.invoicingEntity.findFirstOrThrow({ where: { tenantId, isDefault: true } })).toMatchObject({
+      expect(await world.server.prisma.invoicingEntity.findFirstOrThrow({ where: { tenantId, isDefault: true } })).toMatchObject({
         legalName: 'Edited GmbH',
         vatNumber: 'DE987654321',
         phone: '+4930555000',
@@ -219,10 +218,10 @@ describe('editing the business details after onboarding (the account update page
       });
       expect((await requirementsOf(accountId)).requirements.currentlyDue).toEqual([]);
 
-      const events = await server.request(
+      const events = await world.server.request(
         EventsDocument,
         { first: 5, filter: { objectId: accountId, type: ['connected_account.updated'] } },
-        withKey(platform.apiKey),
+        withKey(world.platform.apiKey),
       );
       const [event] = events.data?.events.nodes ?? [];
       expect(event).toMatchObject({
@@ -240,9 +239,9 @@ describe('editing the business details after onboarding (the account update page
     }
   });
 
-  it("checks them like onboarding, including the platform's current requirements, and changes nothing when refused", async () => {
+  test("checks them like onboarding, including the platform's current requirements, and changes nothing when refused", async () => {
     const { accountId, tenantId, userId } = await givenOnboardedAccount();
-    const before = await server.prisma.invoicingEntity.findFirstOrThrow({ where: { tenantId, isDefault: true } });
+    const before = await world.server.prisma.invoicingEntity.findFirstOrThrow({ where: { tenantId, isDefault: true } });
     await requireDetails(['ADDRESS', 'PHONE']);
     try {
       const refusals: [BusinessDetailsChange['details'], string[]][] = [
@@ -254,15 +253,15 @@ describe('editing the business details after onboarding (the account update page
       for (const [details, fields] of refusals) {
         await expect(saveDetails({ connectedAccountId: accountId, userId, details })).rejects.toMatchObject({ code: 'VALIDATION', fields });
       }
-      expect(await server.prisma.invoicingEntity.findUniqueOrThrow({ where: { id: before.id } })).toEqual(before);
-      const updates = await server.prisma.event.count({ where: { objectId: accountId, type: 'connected_account.updated' } });
+      expect(await world.server.prisma.invoicingEntity.findUniqueOrThrow({ where: { id: before.id } })).toEqual(before);
+      const updates = await world.server.prisma.event.count({ where: { objectId: accountId, type: 'connected_account.updated' } });
       expect(updates).toBe(0);
     } finally {
       await requireDetails([]);
     }
   });
 
-  it("is only for an ACTIVE EXPRESS account's own members", async () => {
+  test("is only for an ACTIVE EXPRESS account's own members", async () => {
     const details = { legalName: 'Shop' };
     const { accountId, userId } = await givenOnboardedAccount();
     const stranger = await givenOnboardedAccount();
@@ -271,9 +270,9 @@ describe('editing the business details after onboarding (the account update page
     });
     await expect(saveDetails({ connectedAccountId: 'cacc_unknown', userId, details })).rejects.toMatchObject({ code: 'NOT_FOUND' });
 
-    const { account } = await givenExpressAccount(server, platform);
+    const { account } = await world.platform.expressAccount();
     await expect(saveDetails({ connectedAccountId: account.id, userId, details })).rejects.toMatchObject({ code: 'INVALID_STATE' });
-    await server.request(SuspendConnectedAccountDocument, { input: { id: accountId } }, withKey(platform.apiKey));
+    await world.server.request(SuspendConnectedAccountDocument, { input: { id: accountId } }, withKey(world.platform.apiKey));
     await expect(saveDetails({ connectedAccountId: accountId, userId, details })).rejects.toMatchObject({ code: 'INVALID_STATE' });
   });
 });

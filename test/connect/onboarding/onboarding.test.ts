@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
+import { platformWorld } from '../../support/world.ts';
 import {
   CompleteOnboardingDocument,
   ConnectedAccountDocument,
@@ -7,24 +8,19 @@ import {
   RegenerateOnboardingLinkDocument,
   UpdateConnectPlatformDocument,
 } from '../../generated/graphql.ts';
-import { givenConnectPlatform, givenExpressAccount, givenOnboardedUser, onboardingForm, REDIRECT_URL } from '../../support/connect.ts';
-import type { OrganizationFixture } from '../../support/fixtures.ts';
-import { startTestServer, withKey, type TestServer } from '../../support/server.ts';
+import { onboardingForm, REDIRECT_URL } from '../../support/givens/connect.ts';
+import { withKey } from '../../support/server.ts';
 
-let server: TestServer;
-let platform: OrganizationFixture;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  platform = await givenConnectPlatform(server, 'Billing Platform');
+const { test, world } = platformWorld({}, async (seed) => {
+  const platform = await seed.connectPlatform('Billing Platform');
+  return { platform };
 });
-afterAll(() => server?.close());
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 describe('creating an express account', () => {
-  it('starts PENDING with its pending details and a first single-use link under PUBLIC_URL', async () => {
-    const { account, link, token } = await givenExpressAccount(server, platform, {
+  test('starts PENDING with its pending details and a first single-use link under PUBLIC_URL', async () => {
+    const { account, link, token } = await world.platform.expressAccount({
       email: 'Owner@Shop.example',
       organizationName: '  Shop One  ',
       country: 'FR',
@@ -35,7 +31,7 @@ describe('creating an express account', () => {
       connectionType: 'EXPRESS',
       onboardingMode: 'EXPRESS',
       status: 'PENDING',
-      platformOrganizationId: platform.organizationId,
+      platformOrganizationId: world.platform.organizationId,
       connectedOrganizationId: null,
       connectedTenantId: null,
       platformCustomerId: 'cus_7n42DGM5Tflk9n8mt7Fhc7',
@@ -48,13 +44,13 @@ describe('creating an express account', () => {
     expect(link.id).toMatch(/^olink_/);
     expect(token).toMatch(/^[0-9A-Za-z]{44}$/);
     expect(link.url).toBe(`http://connect.test/onboarding/${token}`);
-    expect(new Date(link.expiresAt).getTime() - server.clock.now().getTime()).toBeGreaterThan(7 * DAY_MS - 60_000);
+    expect(new Date(link.expiresAt).getTime() - world.server.clock.now().getTime()).toBeGreaterThan(7 * DAY_MS - 60_000);
 
-    const stored = await server.prisma.onboardingLink.findUniqueOrThrow({ where: { id: link.id } });
+    const stored = await world.server.prisma.onboardingLink.findUniqueOrThrow({ where: { id: link.id } });
     expect(JSON.stringify(stored)).not.toContain(token);
   });
 
-  it('rejects missing details, oversized metadata and a bare STANDARD account with typed errors', async () => {
+  test('rejects missing details, oversized metadata and a bare STANDARD account with typed errors', async () => {
     const cases = [
       [{ connectionType: 'EXPRESS' as const, organizationName: 'Shop' }, 'input.email'],
       [{ connectionType: 'EXPRESS' as const, email: 'a@b.example', organizationName: ' ' }, 'input.organizationName'],
@@ -62,30 +58,34 @@ describe('creating an express account', () => {
         { connectionType: 'EXPRESS' as const, email: 'a@b.example', organizationName: 'Shop', metadata: { blob: 'x'.repeat(9000) } },
         'input.metadata',
       ],
-      [{ connectionType: 'STANDARD' as const, connectedOrganizationId: platform.organizationId }, 'input.connectionType'],
+      [{ connectionType: 'STANDARD' as const, connectedOrganizationId: world.platform.organizationId }, 'input.connectionType'],
     ] as const;
     for (const [input, field] of cases) {
-      const response = await server.request(CreateConnectedAccountDocument, { input }, withKey(platform.apiKey));
+      const response = await world.server.request(CreateConnectedAccountDocument, { input }, withKey(world.platform.apiKey));
       expect(response.data?.createConnectedAccount, field).toMatchObject({ __typename: 'ValidationError', fields: [field] });
     }
   });
 });
 
 describe('the onboarding session', () => {
-  it('shows the branding and the pre-filled details to anyone holding the token, without an API key', async () => {
-    const entity = await server.prisma.invoicingEntity.findFirstOrThrow({ where: { tenantId: platform.tenantId } });
-    await server.prisma.invoicingEntity.update({
+  test('shows the branding and the pre-filled details to anyone holding the token, without an API key', async () => {
+    const entity = await world.server.prisma.invoicingEntity.findFirstOrThrow({ where: { tenantId: world.platform.tenantId } });
+    await world.server.prisma.invoicingEntity.update({
       where: { id: entity.id },
       data: { legalName: 'Billing Platform SAS', logoUrl: 'https://cdn.example/logo.png' },
     });
-    await server.request(UpdateConnectPlatformDocument, { input: { brandingInvoicingEntityId: entity.id } }, withKey(platform.apiKey));
+    await world.server.request(
+      UpdateConnectPlatformDocument,
+      { input: { brandingInvoicingEntityId: entity.id } },
+      withKey(world.platform.apiKey),
+    );
 
-    const { account, link, token } = await givenExpressAccount(server, platform, {
+    const { account, link, token } = await world.platform.expressAccount({
       email: 'x@shop.example',
       organizationName: 'Shop X',
       country: 'IT',
     });
-    const session = await server.request(OnboardingSessionDocument, { token });
+    const session = await world.server.request(OnboardingSessionDocument, { token });
     expect(session.data?.onboardingSession).toEqual({
       __typename: 'OnboardingSession',
       connectedAccountId: account.id,
@@ -95,71 +95,83 @@ describe('the onboarding session', () => {
       email: 'x@shop.example',
       expiresAt: link.expiresAt,
     });
-    await server.request(UpdateConnectPlatformDocument, { input: { brandingInvoicingEntityId: null } }, withKey(platform.apiKey));
+    await world.server.request(
+      UpdateConnectPlatformDocument,
+      { input: { brandingInvoicingEntityId: null } },
+      withKey(world.platform.apiKey),
+    );
   });
 
-  it('answers LINK_INVALID for an unknown or malformed token', async () => {
+  test('answers LINK_INVALID for an unknown or malformed token', async () => {
     for (const token of ['', 'nope', 'A'.repeat(44)]) {
-      const response = await server.request(OnboardingSessionDocument, { token });
+      const response = await world.server.request(OnboardingSessionDocument, { token });
       expect(response.data?.onboardingSession).toMatchObject({ __typename: 'LinkInvalidError', code: 'LINK_INVALID' });
     }
   });
 
-  it('answers LINK_EXPIRED once the link lifetime has passed', async () => {
-    await server.request(UpdateConnectPlatformDocument, { input: { onboardingLinkTtlSeconds: 3600 } }, withKey(platform.apiKey));
-    const { token } = await givenExpressAccount(server, platform);
-    await server.request(UpdateConnectPlatformDocument, { input: { onboardingLinkTtlSeconds: 604800 } }, withKey(platform.apiKey));
+  test('answers LINK_EXPIRED once the link lifetime has passed', async () => {
+    await world.server.request(
+      UpdateConnectPlatformDocument,
+      { input: { onboardingLinkTtlSeconds: 3600 } },
+      withKey(world.platform.apiKey),
+    );
+    const { token } = await world.platform.expressAccount();
+    await world.server.request(
+      UpdateConnectPlatformDocument,
+      { input: { onboardingLinkTtlSeconds: 604800 } },
+      withKey(world.platform.apiKey),
+    );
 
-    server.clock.advance(3599 * 1000);
-    expect((await server.request(OnboardingSessionDocument, { token })).data?.onboardingSession.__typename).toBe('OnboardingSession');
-    server.clock.advance(2 * 1000);
-    const expired = await server.request(OnboardingSessionDocument, { token });
+    world.server.clock.advance(3599 * 1000);
+    expect((await world.server.request(OnboardingSessionDocument, { token })).data?.onboardingSession.__typename).toBe('OnboardingSession');
+    world.server.clock.advance(2 * 1000);
+    const expired = await world.server.request(OnboardingSessionDocument, { token });
     expect(expired.data?.onboardingSession).toMatchObject({ __typename: 'LinkExpiredError', code: 'LINK_EXPIRED' });
-    const completion = await server.request(CompleteOnboardingDocument, { input: onboardingForm(token) });
+    const completion = await world.server.request(CompleteOnboardingDocument, { input: onboardingForm(token) });
     expect(completion.data?.completeOnboarding).toMatchObject({ code: 'LINK_EXPIRED' });
   });
 
-  it('stops working for every earlier link as soon as a new one is generated', async () => {
-    const { account, token: first } = await givenExpressAccount(server, platform);
-    const regenerated = await server.request(
+  test('stops working for every earlier link as soon as a new one is generated', async () => {
+    const { account, token: first } = await world.platform.expressAccount();
+    const regenerated = await world.server.request(
       RegenerateOnboardingLinkDocument,
       { input: { connectedAccountId: account.id } },
-      withKey(platform.apiKey),
+      withKey(world.platform.apiKey),
     );
     const result = regenerated.data?.regenerateOnboardingLink;
     if (result?.__typename !== 'RegenerateOnboardingLinkPayload') return expect.fail(JSON.stringify(regenerated));
     const second = result.onboardingLink?.token ?? expect.fail('no token');
     expect(second).not.toBe(first);
 
-    expect((await server.request(OnboardingSessionDocument, { token: first })).data?.onboardingSession).toMatchObject({
+    expect((await world.server.request(OnboardingSessionDocument, { token: first })).data?.onboardingSession).toMatchObject({
       code: 'LINK_INVALID',
     });
-    const completion = await server.request(CompleteOnboardingDocument, { input: onboardingForm(first) });
+    const completion = await world.server.request(CompleteOnboardingDocument, { input: onboardingForm(first) });
     expect(completion.data?.completeOnboarding).toMatchObject({ code: 'LINK_INVALID' });
-    expect((await server.request(OnboardingSessionDocument, { token: second })).data?.onboardingSession.__typename).toBe(
+    expect((await world.server.request(OnboardingSessionDocument, { token: second })).data?.onboardingSession.__typename).toBe(
       'OnboardingSession',
     );
   });
 });
 
 describe('completing onboarding', () => {
-  it('signs a verified user in and creates the organization (user as read-only member), production tenant and invoicing entity, and activates the account', async () => {
-    const user = await givenOnboardedUser(server, platform);
-    const { account, token } = await givenExpressAccount(server, platform);
+  test('signs a verified user in and creates the organization (user as read-only member), production tenant and invoicing entity, and activates the account', async () => {
+    const user = await world.platform.onboardedUser();
+    const { account, token } = await world.platform.expressAccount();
     const form = onboardingForm(token, {
       email: user.email,
       password: user.password,
       organizationName: 'Merchant AG',
       legalName: 'Merchant Aktiengesellschaft',
     });
-    const response = await server.request(CompleteOnboardingDocument, { input: form });
+    const response = await world.server.request(CompleteOnboardingDocument, { input: form });
     const result = response.data?.completeOnboarding;
     if (result?.__typename !== 'CompleteOnboardingPayload') return expect.fail(JSON.stringify(response));
     expect(result).toMatchObject({ redirectUrl: REDIRECT_URL, connectedAccountId: account.id });
     expect(result.organizationId).toMatch(/^org_/);
     expect(result.tenantId).toMatch(/^ten_/);
 
-    const organization = await server.prisma.organization.findUniqueOrThrow({
+    const organization = await world.server.prisma.organization.findUniqueOrThrow({
       where: { id: result.organizationId },
       include: { tenants: { include: { invoicingEntities: true } }, members: { include: { user: true } } },
     });
@@ -175,7 +187,7 @@ describe('completing onboarding', () => {
     expect(organization.members).toHaveLength(1);
     expect(organization.members[0]).toMatchObject({ role: 'READ_ONLY', user: { email: form.email } });
 
-    const read = await server.request(ConnectedAccountDocument, { id: account.id }, withKey(platform.apiKey));
+    const read = await world.server.request(ConnectedAccountDocument, { id: account.id }, withKey(world.platform.apiKey));
     expect(read.data?.connectedAccount).toMatchObject({
       status: 'ACTIVE',
       connectedOrganizationId: result.organizationId,
@@ -189,102 +201,104 @@ describe('completing onboarding', () => {
       'ONBOARDING_COMPLETED',
     ]);
 
-    const reused = await server.request(CompleteOnboardingDocument, { input: onboardingForm(token) });
+    const reused = await world.server.request(CompleteOnboardingDocument, { input: onboardingForm(token) });
     expect(reused.data?.completeOnboarding).toMatchObject({ __typename: 'LinkUsedError', code: 'LINK_USED' });
-    expect((await server.request(OnboardingSessionDocument, { token })).data?.onboardingSession).toMatchObject({ code: 'LINK_USED' });
+    expect((await world.server.request(OnboardingSessionDocument, { token })).data?.onboardingSession).toMatchObject({ code: 'LINK_USED' });
   });
 
-  it('signs an existing user in when the password matches, and refuses a wrong one without using the link', async () => {
-    const form = await givenOnboardedUser(server, platform);
+  test('signs an existing user in when the password matches, and refuses a wrong one without using the link', async () => {
+    const form = await world.platform.onboardedUser();
 
-    const second = await givenExpressAccount(server, platform);
-    const wrong = await server.request(CompleteOnboardingDocument, {
+    const second = await world.platform.expressAccount();
+    const wrong = await world.server.request(CompleteOnboardingDocument, {
       input: onboardingForm(second.token, { email: form.email.toUpperCase(), password: 'not the password' }),
     });
     expect(wrong.data?.completeOnboarding).toMatchObject({ __typename: 'InvalidCredentialsError', code: 'INVALID_CREDENTIALS' });
-    expect((await server.request(OnboardingSessionDocument, { token: second.token })).data?.onboardingSession.__typename).toBe(
+    expect((await world.server.request(OnboardingSessionDocument, { token: second.token })).data?.onboardingSession.__typename).toBe(
       'OnboardingSession',
     );
 
-    const right = await server.request(CompleteOnboardingDocument, {
+    const right = await world.server.request(CompleteOnboardingDocument, {
       input: onboardingForm(second.token, { email: form.email, password: form.password, organizationName: 'Second Shop' }),
     });
     expect(right.data?.completeOnboarding.__typename).toBe('CompleteOnboardingPayload');
-    const user = await server.prisma.user.findUniqueOrThrow({ where: { email: form.email }, include: { memberships: true } });
+    const user = await world.server.prisma.user.findUniqueOrThrow({ where: { email: form.email }, include: { memberships: true } });
     expect(user.memberships).toHaveLength(2);
   });
 
-  it('creates no user for an unverified e-mail: an unknown e-mail and a wrong password get the same answer, and the link stays usable', async () => {
-    const existing = await givenOnboardedUser(server, platform);
-    const { token } = await givenExpressAccount(server, platform);
+  test('creates no user for an unverified e-mail: an unknown e-mail and a wrong password get the same answer, and the link stays usable', async () => {
+    const existing = await world.platform.onboardedUser();
+    const { token } = await world.platform.expressAccount();
     const unknown = onboardingForm(token);
     const answers = [
-      await server.request(CompleteOnboardingDocument, { input: unknown }),
-      await server.request(CompleteOnboardingDocument, {
+      await world.server.request(CompleteOnboardingDocument, { input: unknown }),
+      await world.server.request(CompleteOnboardingDocument, {
         input: onboardingForm(token, { email: existing.email, password: 'not the password' }),
       }),
     ].map((response) => response.data?.completeOnboarding);
     expect(answers[0]).toMatchObject({ __typename: 'InvalidCredentialsError', code: 'INVALID_CREDENTIALS' });
     expect(answers[1]).toEqual(answers[0]);
-    expect(await server.prisma.user.count({ where: { email: unknown.email } })).toBe(0);
-    expect((await server.request(OnboardingSessionDocument, { token })).data?.onboardingSession.__typename).toBe('OnboardingSession');
+    expect(await world.server.prisma.user.count({ where: { email: unknown.email } })).toBe(0);
+    expect((await world.server.request(OnboardingSessionDocument, { token })).data?.onboardingSession.__typename).toBe('OnboardingSession');
   });
 
-  it('rejects a short password and bad business details with the fields at fault, leaving the link usable', async () => {
-    const { token } = await givenExpressAccount(server, platform);
-    const short = await server.request(CompleteOnboardingDocument, { input: onboardingForm(token, { password: 'short' }) });
+  test('rejects a short password and bad business details with the fields at fault, leaving the link usable', async () => {
+    const { token } = await world.platform.expressAccount();
+    const short = await world.server.request(CompleteOnboardingDocument, { input: onboardingForm(token, { password: 'short' }) });
     expect(short.data?.completeOnboarding).toMatchObject({ __typename: 'ValidationError', fields: ['input.password'] });
-    const longCity = await server.request(CompleteOnboardingDocument, { input: onboardingForm(token, { city: 'x'.repeat(101) }) });
+    const longCity = await world.server.request(CompleteOnboardingDocument, { input: onboardingForm(token, { city: 'x'.repeat(101) }) });
     expect(longCity.data?.completeOnboarding).toMatchObject({ __typename: 'ValidationError', fields: ['input.city'] });
-    const badCountry = await server.request(CompleteOnboardingDocument, { input: onboardingForm(token, { country: 'XX' }) });
+    const badCountry = await world.server.request(CompleteOnboardingDocument, { input: onboardingForm(token, { country: 'XX' }) });
     expect(badCountry.status).toBe(400);
-    expect((await server.request(OnboardingSessionDocument, { token })).data?.onboardingSession.__typename).toBe('OnboardingSession');
+    expect((await world.server.request(OnboardingSessionDocument, { token })).data?.onboardingSession.__typename).toBe('OnboardingSession');
   });
 
-  it('lets exactly one of 10 concurrent submissions of one token succeed; the others get LINK_USED', async () => {
-    const user = await givenOnboardedUser(server, platform);
-    const { account, token } = await givenExpressAccount(server, platform);
+  test('lets exactly one of 10 concurrent submissions of one token succeed; the others get LINK_USED', async () => {
+    const user = await world.platform.onboardedUser();
+    const { account, token } = await world.platform.expressAccount();
     const responses = await Promise.all(
       Array.from({ length: 10 }, () =>
-        server.request(CompleteOnboardingDocument, { input: onboardingForm(token, { email: user.email, password: user.password }) }),
+        world.server.request(CompleteOnboardingDocument, { input: onboardingForm(token, { email: user.email, password: user.password }) }),
       ),
     );
     const outcomes = responses.map((response) => response.data?.completeOnboarding.__typename ?? JSON.stringify(response.errors));
     expect(outcomes.filter((outcome) => outcome === 'CompleteOnboardingPayload')).toHaveLength(1);
     expect(outcomes.filter((outcome) => outcome === 'LinkUsedError')).toHaveLength(9);
 
-    const row = await server.prisma.connectedAccount.findUniqueOrThrow({ where: { id: account.id } });
-    expect(await server.prisma.organizationMember.count({ where: { organizationId: row.connectedOrganizationId! } })).toBe(1);
-    const events = await server.prisma.event.count({ where: { connectedAccountId: account.id, type: 'connected_account.activated' } });
+    const row = await world.server.prisma.connectedAccount.findUniqueOrThrow({ where: { id: account.id } });
+    expect(await world.server.prisma.organizationMember.count({ where: { organizationId: row.connectedOrganizationId! } })).toBe(1);
+    const events = await world.server.prisma.event.count({
+      where: { connectedAccountId: account.id, type: 'connected_account.activated' },
+    });
     expect(events).toBe(1);
   });
 
-  it('leaves no membership, organization or tenant behind when a step fails midway, and the link stays usable', async () => {
-    const user = await givenOnboardedUser(server, platform);
-    const { account, token } = await givenExpressAccount(server, platform);
+  test('leaves no membership, organization or tenant behind when a step fails midway, and the link stays usable', async () => {
+    const user = await world.platform.onboardedUser();
+    const { account, token } = await world.platform.expressAccount();
     const form = onboardingForm(token, { email: user.email, password: user.password, organizationName: 'Doomed Shop' });
     // The database refuses the invoicing entity: the step after the user, organization and tenant.
-    await server.prisma.$executeRawUnsafe(`
+    await world.server.prisma.$executeRawUnsafe(`
       CREATE FUNCTION refuse_invoicing_entity() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN RAISE EXCEPTION 'refused by test'; END $$`);
-    await server.prisma.$executeRawUnsafe(
+    await world.server.prisma.$executeRawUnsafe(
       `CREATE TRIGGER refuse BEFORE INSERT ON "InvoicingEntity" FOR EACH ROW EXECUTE FUNCTION refuse_invoicing_entity()`,
     );
     try {
-      const failed = await server.request(CompleteOnboardingDocument, { input: form });
+      const failed = await world.server.request(CompleteOnboardingDocument, { input: form });
       expect(failed.errors?.[0]?.message).toBe('Unexpected error.');
       expect(JSON.stringify(failed)).not.toContain('refused by test');
     } finally {
-      await server.prisma.$executeRawUnsafe(`DROP TRIGGER refuse ON "InvoicingEntity"`);
-      await server.prisma.$executeRawUnsafe(`DROP FUNCTION refuse_invoicing_entity`);
+      await world.server.prisma.$executeRawUnsafe(`DROP TRIGGER refuse ON "InvoicingEntity"`);
+      await world.server.prisma.$executeRawUnsafe(`DROP FUNCTION refuse_invoicing_entity`);
     }
-    expect(await server.prisma.organizationMember.count({ where: { user: { email: form.email } } })).toBe(1);
-    expect(await server.prisma.organization.count({ where: { name: 'Doomed Shop' } })).toBe(0);
-    expect(await server.prisma.connectedAccount.findUniqueOrThrow({ where: { id: account.id } })).toMatchObject({
+    expect(await world.server.prisma.organizationMember.count({ where: { user: { email: form.email } } })).toBe(1);
+    expect(await world.server.prisma.organization.count({ where: { name: 'Doomed Shop' } })).toBe(0);
+    expect(await world.server.prisma.connectedAccount.findUniqueOrThrow({ where: { id: account.id } })).toMatchObject({
       status: 'PENDING',
       connectedOrganizationId: null,
     });
-    const retried = await server.request(CompleteOnboardingDocument, { input: form });
+    const retried = await world.server.request(CompleteOnboardingDocument, { input: form });
     expect(retried.data?.completeOnboarding.__typename).toBe('CompleteOnboardingPayload');
   });
 });

@@ -4,8 +4,8 @@
 // limited per address, per link and per client, alike for known and unknown addresses.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateOrganizationDocument } from '../../generated/graphql.ts';
-import { givenConnectPlatform, givenExpressAccount } from '../../support/connect.ts';
-import type { OrganizationFixture } from '../../support/fixtures.ts';
+import { givenConnectPlatform, givenExpressAccount } from '../../support/givens/connect.ts';
+import type { OrganizationFixture } from '../../support/givens/organizations.ts';
 import { ADMIN_SECRET, startTestServer, type TestServer } from '../../support/server.ts';
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;

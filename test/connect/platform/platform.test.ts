@@ -1,26 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
+import { platformWorld } from '../../support/world.ts';
 import {
   ConnectPlatformDocument,
   CreateConnectedAccountDocument,
   EnableConnectPlatformDocument,
   UpdateConnectPlatformDocument,
 } from '../../generated/graphql.ts';
-import { givenOrganization } from '../../support/fixtures.ts';
-import { startTestServer, withKey, type TestServer } from '../../support/server.ts';
+import { givenOrganization } from '../../support/givens/organizations.ts';
+import { withKey } from '../../support/server.ts';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(() => server?.close());
+const { test, world } = platformWorld();
 
 describe('Connect platform settings', () => {
-  it('are null until enabled, then hold the redirect URL and a 7-day link lifetime by default', async () => {
-    const platform = await givenOrganization(server);
-    const before = await server.request(ConnectPlatformDocument, {}, withKey(platform.apiKey));
+  test('are null until enabled, then hold the redirect URL and a 7-day link lifetime by default', async () => {
+    const platform = await givenOrganization(world.server);
+    const before = await world.server.request(ConnectPlatformDocument, {}, withKey(platform.apiKey));
     expect(before.data?.connectPlatform).toBeNull();
 
-    const enabled = await server.request(
+    const enabled = await world.server.request(
       EnableConnectPlatformDocument,
       { input: { redirectUrl: 'https://platform.example/back' } },
       withKey(platform.apiKey),
@@ -35,10 +32,10 @@ describe('Connect platform settings', () => {
         brandingInvoicingEntity: null,
       },
     });
-    const after = await server.request(ConnectPlatformDocument, {}, withKey(platform.apiKey));
+    const after = await world.server.request(ConnectPlatformDocument, {}, withKey(platform.apiKey));
     expect(after.data?.connectPlatform?.redirectUrl).toBe('https://platform.example/back');
 
-    const again = await server.request(
+    const again = await world.server.request(
       EnableConnectPlatformDocument,
       { input: { redirectUrl: 'https://x.example' } },
       withKey(platform.apiKey),
@@ -46,18 +43,18 @@ describe('Connect platform settings', () => {
     expect(again.data?.enableConnectPlatform).toMatchObject({ __typename: 'ConflictError', code: 'CONFLICT' });
   });
 
-  it('updates only the settings given, and brands with an invoicing entity of its own tenant only', async () => {
-    const platform = await givenOrganization(server);
-    const other = await givenOrganization(server);
-    await server.request(
+  test('updates only the settings given, and brands with an invoicing entity of its own tenant only', async () => {
+    const platform = await givenOrganization(world.server);
+    const other = await givenOrganization(world.server);
+    await world.server.request(
       EnableConnectPlatformDocument,
       { input: { redirectUrl: 'https://platform.example/back' } },
       withKey(platform.apiKey),
     );
-    const ownEntity = await server.prisma.invoicingEntity.findFirstOrThrow({ where: { tenantId: platform.tenantId } });
-    const foreignEntity = await server.prisma.invoicingEntity.findFirstOrThrow({ where: { tenantId: other.tenantId } });
+    const ownEntity = await world.server.prisma.invoicingEntity.findFirstOrThrow({ where: { tenantId: platform.tenantId } });
+    const foreignEntity = await world.server.prisma.invoicingEntity.findFirstOrThrow({ where: { tenantId: other.tenantId } });
 
-    const updated = await server.request(
+    const updated = await world.server.request(
       UpdateConnectPlatformDocument,
       { input: { brandingInvoicingEntityId: ownEntity.id, onboardingLinkTtlSeconds: 3600 } },
       withKey(platform.apiKey),
@@ -70,14 +67,14 @@ describe('Connect platform settings', () => {
       },
     });
 
-    const foreign = await server.request(
+    const foreign = await world.server.request(
       UpdateConnectPlatformDocument,
       { input: { brandingInvoicingEntityId: foreignEntity.id } },
       withKey(platform.apiKey),
     );
     expect(foreign.data?.updateConnectPlatform).toMatchObject({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
 
-    const removed = await server.request(
+    const removed = await world.server.request(
       UpdateConnectPlatformDocument,
       { input: { brandingInvoicingEntityId: null } },
       withKey(platform.apiKey),
@@ -87,31 +84,35 @@ describe('Connect platform settings', () => {
     });
   });
 
-  it('rejects a link lifetime out of bounds and a redirect URL a browser cannot follow', async () => {
-    const platform = await givenOrganization(server);
-    const shortTtl = await server.request(
+  test('rejects a link lifetime out of bounds and a redirect URL a browser cannot follow', async () => {
+    const platform = await givenOrganization(world.server);
+    const shortTtl = await world.server.request(
       EnableConnectPlatformDocument,
       { input: { redirectUrl: 'https://platform.example', onboardingLinkTtlSeconds: 10 } },
       withKey(platform.apiKey),
     );
     expect(shortTtl.data?.enableConnectPlatform).toMatchObject({ code: 'VALIDATION', fields: ['input.onboardingLinkTtlSeconds'] });
 
-    const ftp = await server.request(
+    const ftp = await world.server.request(
       EnableConnectPlatformDocument,
       { input: { redirectUrl: 'ftp://platform.example' } },
       withKey(platform.apiKey),
     );
     expect(ftp.data?.enableConnectPlatform).toMatchObject({ code: 'VALIDATION', fields: ['input.redirectUrl'] });
 
-    const notAUrl = await server.request(EnableConnectPlatformDocument, { input: { redirectUrl: 'not a url' } }, withKey(platform.apiKey));
+    const notAUrl = await world.server.request(
+      EnableConnectPlatformDocument,
+      { input: { redirectUrl: 'not a url' } },
+      withKey(platform.apiKey),
+    );
     expect(notAUrl.status).toBe(400);
   });
 
-  it('is enabled once under concurrent calls: the others get CONFLICT', async () => {
-    const platform = await givenOrganization(server);
+  test('is enabled once under concurrent calls: the others get CONFLICT', async () => {
+    const platform = await givenOrganization(world.server);
     const responses = await Promise.all(
       Array.from({ length: 5 }, () =>
-        server.request(
+        world.server.request(
           EnableConnectPlatformDocument,
           { input: { redirectUrl: 'https://platform.example/back' } },
           withKey(platform.apiKey),
@@ -123,26 +124,26 @@ describe('Connect platform settings', () => {
     expect(kinds.filter((kind) => kind === 'ConflictError')).toHaveLength(4);
   });
 
-  it('must be enabled before a connected account is created, and cannot be updated before', async () => {
-    const platform = await givenOrganization(server);
-    const created = await server.request(
+  test('must be enabled before a connected account is created, and cannot be updated before', async () => {
+    const platform = await givenOrganization(world.server);
+    const created = await world.server.request(
       CreateConnectedAccountDocument,
       { input: { connectionType: 'EXPRESS', email: 'a@b.example', organizationName: 'Shop' } },
       withKey(platform.apiKey),
     );
     expect(created.data?.createConnectedAccount).toMatchObject({ __typename: 'ConnectNotEnabledError', code: 'CONNECT_NOT_ENABLED' });
-    const updated = await server.request(
+    const updated = await world.server.request(
       UpdateConnectPlatformDocument,
       { input: { onboardingLinkTtlSeconds: 3600 } },
       withKey(platform.apiKey),
     );
     expect(updated.data?.updateConnectPlatform).toMatchObject({ code: 'CONNECT_NOT_ENABLED' });
-    expect(await server.prisma.connectedAccount.count({ where: { platformOrganizationId: platform.organizationId } })).toBe(0);
+    expect(await world.server.prisma.connectedAccount.count({ where: { platformOrganizationId: platform.organizationId } })).toBe(0);
   });
 
-  it('require the business details given, each once, in the order given; an update replaces them, empty requires none', async () => {
-    const platform = await givenOrganization(server);
-    const enabled = await server.request(
+  test('require the business details given, each once, in the order given; an update replaces them, empty requires none', async () => {
+    const platform = await givenOrganization(world.server);
+    const enabled = await world.server.request(
       EnableConnectPlatformDocument,
       { input: { redirectUrl: 'https://platform.example/back', requiredBusinessDetails: ['VAT_NUMBER', 'LEGAL_NAME', 'VAT_NUMBER'] } },
       withKey(platform.apiKey),
@@ -151,7 +152,7 @@ describe('Connect platform settings', () => {
       connectPlatform: { requiredBusinessDetails: ['VAT_NUMBER', 'LEGAL_NAME'] },
     });
 
-    const untouched = await server.request(
+    const untouched = await world.server.request(
       UpdateConnectPlatformDocument,
       { input: { onboardingLinkTtlSeconds: 3600 } },
       withKey(platform.apiKey),
@@ -160,23 +161,23 @@ describe('Connect platform settings', () => {
       connectPlatform: { requiredBusinessDetails: ['VAT_NUMBER', 'LEGAL_NAME'] },
     });
 
-    const replaced = await server.request(
+    const replaced = await world.server.request(
       UpdateConnectPlatformDocument,
       { input: { requiredBusinessDetails: ['PHONE', 'ADDRESS', 'PHONE'] } },
       withKey(platform.apiKey),
     );
     expect(replaced.data?.updateConnectPlatform).toMatchObject({ connectPlatform: { requiredBusinessDetails: ['PHONE', 'ADDRESS'] } });
 
-    const emptied = await server.request(
+    const emptied = await world.server.request(
       UpdateConnectPlatformDocument,
       { input: { requiredBusinessDetails: [] } },
       withKey(platform.apiKey),
     );
     expect(emptied.data?.updateConnectPlatform).toMatchObject({ connectPlatform: { requiredBusinessDetails: [] } });
-    const read = await server.request(ConnectPlatformDocument, {}, withKey(platform.apiKey));
+    const read = await world.server.request(ConnectPlatformDocument, {}, withKey(platform.apiKey));
     expect(read.data?.connectPlatform?.requiredBusinessDetails).toEqual([]);
 
-    const unknown = await server.request(
+    const unknown = await world.server.request(
       UpdateConnectPlatformDocument,
       { input: { requiredBusinessDetails: ['SHOE_SIZE' as 'PHONE'] } },
       withKey(platform.apiKey),

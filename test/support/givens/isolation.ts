@@ -11,11 +11,11 @@ import {
   CreateSubAccountDocument,
   CreateTenantDocument,
   type CreateConnectionInput,
-} from '../generated/graphql.ts';
+} from '../../generated/graphql.ts';
 import { actingFor, givenActiveAccount, givenConnectPlatform } from './connect.ts';
-import type { OrganizationFixture } from './fixtures.ts';
+import type { OrganizationFixture } from './organizations.ts';
 import { givenOAuthPlatform, givenOwnedOrganization, givenStandardAccount } from './oauth.ts';
-import { withKey, type TestServer } from './server.ts';
+import { withKey, type TestServer } from '../server.ts';
 
 export const MARKERS = {
   otherPlatform: 'mkQworld',

@@ -2,8 +2,8 @@
 // what a test needs to tell a list that costs the same at any page size from one that pays per row.
 // Written straight through the root Prisma client, in bulk (createMany): hundreds of rows per caller
 // would take minutes through the mutations, and what is counted later is the reading, not the writing.
-import { newId, type IdentifiedType } from '../../src/core/ids.ts';
-import type { TestServer } from './server.ts';
+import { newId, type IdentifiedType } from '../../../src/core/ids.ts';
+import type { TestServer } from '../server.ts';
 
 /** Rows per list and per nested list: more than a page of 10, fewer than one of 100. */
 export const ROWS_PER_LIST = 12;

@@ -2,10 +2,10 @@
 // can sign in, and the browser's and the platform server's sides of the OAuth code flow over HTTP.
 import { createHash, randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
-import { ConfigureConnectOAuthDocument, CreateOrganizationDocument, CreateTenantDocument } from '../generated/graphql.ts';
+import { ConfigureConnectOAuthDocument, CreateOrganizationDocument, CreateTenantDocument } from '../../generated/graphql.ts';
 import { givenConnectPlatform } from './connect.ts';
-import type { OrganizationFixture } from './fixtures.ts';
-import { ADMIN_SECRET, withKey, type TestServer } from './server.ts';
+import type { OrganizationFixture } from './organizations.ts';
+import { ADMIN_SECRET, withKey, type TestServer } from '../server.ts';
 
 export const OAUTH_REDIRECT_URI = 'https://platform.example/oauth/callback';
 export const OWNER_PASSWORD = 'owner password 123';

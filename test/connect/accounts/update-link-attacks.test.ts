@@ -2,7 +2,9 @@
 // then a member's password), updateConnectedAccount, statusReason and the required business
 // details. Each is a regression test now: the four that got through at first (a removed member's view,
 // a malformed cookie, unbounded URLs, deep metadata) say so where they are, and are fixed.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
+import type { OrganizationFixture } from '../../support/givens/organizations.ts';
+import { platformWorld } from '../../support/world.ts';
 import {
   AccountRequirementsDocument,
   CompleteOnboardingDocument,
@@ -16,28 +18,22 @@ import {
   UpdateConnectedAccountDocument,
   UpdateConnectPlatformDocument,
   type BusinessDetail,
-} from '../generated/graphql.ts';
-import { givenUpdateLink, postForm, sessionCookie, signInToUpdatePage } from '../support/account-updates.ts';
-import { givenConnectPlatform, givenExpressAccount, givenOnboardedUser, onboardingForm, REDIRECT_URL } from '../support/connect.ts';
-import type { OrganizationFixture } from '../support/fixtures.ts';
-import { givenOAuthPlatform, givenOwnedOrganization, givenStandardAccount, OWNER_PASSWORD } from '../support/oauth.ts';
-import { startTestServer, withKey, type TestServer } from '../support/server.ts';
-import { givenPurpose, subAccountInput } from '../sub-accounts/givens.ts';
+} from '../../generated/graphql.ts';
+import { givenUpdateLink, postForm, sessionCookie, signInToUpdatePage } from '../../support/givens/account-updates.ts';
+import { givenOnboardedUser, onboardingForm, REDIRECT_URL } from '../../support/givens/connect.ts';
+import { givenOAuthPlatform, givenOwnedOrganization, givenStandardAccount, OWNER_PASSWORD } from '../../support/givens/oauth.ts';
+import { withKey } from '../../support/server.ts';
+import { givenPurpose, subAccountInput } from '../../support/givens/sub-accounts.ts';
 
 const RETURN_URL = 'https://platform.example/settings/done';
 const REFRESH_URL = 'https://platform.example/settings/new-link';
 const MINUTE = 60 * 1000;
 
-let server: TestServer;
-let platform: OrganizationFixture;
-let otherPlatform: OrganizationFixture;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  platform = await givenConnectPlatform(server, 'Attacked Platform');
-  otherPlatform = await givenConnectPlatform(server, 'Neighbour Platform');
+const { test, world } = platformWorld({}, async (seed) => {
+  const platform = await seed.connectPlatform('Attacked Platform');
+  const otherPlatform = await seed.connectPlatform('Neighbour Platform');
+  return { platform, otherPlatform };
 });
-afterAll(() => server?.close());
 
 const details = {
   legalName: 'Merchant Updated GmbH',
@@ -48,38 +44,46 @@ const details = {
   phone: '+4940123456',
 };
 const title = async (response: Response) => /<h1>([^<]*)<\/h1>/.exec(await response.text())?.[1];
-const defaultEntity = (tenantId: string) => server.prisma.invoicingEntity.findFirstOrThrow({ where: { tenantId, isDefault: true } });
-const page = (path: string, cookie = '') => server.fetch(path, { headers: { cookie } });
+const defaultEntity = (tenantId: string) => world.server.prisma.invoicingEntity.findFirstOrThrow({ where: { tenantId, isDefault: true } });
+const page = (path: string, cookie = '') => world.server.fetch(path, { headers: { cookie } });
 
 async function requireDetails(requiredBusinessDetails: BusinessDetail[]) {
-  const response = await server.request(UpdateConnectPlatformDocument, { input: { requiredBusinessDetails } }, withKey(platform.apiKey));
+  const response = await world.server.request(
+    UpdateConnectPlatformDocument,
+    { input: { requiredBusinessDetails } },
+    withKey(world.platform.apiKey),
+  );
   expect(response.data?.updateConnectPlatform.__typename, JSON.stringify(response)).toBe('UpdateConnectPlatformPayload');
 }
 
 async function updatedEvents(objectId: string) {
-  const response = await server.request(
+  const response = await world.server.request(
     EventsDocument,
     { first: 10, filter: { objectId, type: ['connected_account.updated'] } },
-    withKey(platform.apiKey),
+    withKey(world.platform.apiKey),
   );
   return response.data?.events.nodes ?? expect.fail(JSON.stringify(response));
 }
 
 /** An onboarded user and an update link for their account, with the platform's destinations. */
-async function givenLinkedUser(owner = platform) {
-  const user = await givenOnboardedUser(server, owner);
-  const link = await givenUpdateLink(server, owner, user.accountId, { returnUrl: RETURN_URL, refreshUrl: REFRESH_URL });
+async function givenLinkedUser(owner: OrganizationFixture = world.platform) {
+  const user = await givenOnboardedUser(world.server, owner);
+  const link = await givenUpdateLink(world.server, owner, user.accountId, { returnUrl: RETURN_URL, refreshUrl: REFRESH_URL });
   return { user, link };
 }
 
 describe('who may use an update link', () => {
-  it('refuses a member of another connected organization, and the platform’s own owner, with the one refusal and no session', async () => {
+  test('refuses a member of another connected organization, and the platform’s own owner, with the one refusal and no session', async () => {
     const { user, link } = await givenLinkedUser();
-    const neighbour = await givenOnboardedUser(server, otherPlatform);
-    const sibling = await givenOnboardedUser(server, platform);
+    const neighbour = await world.otherPlatform.onboardedUser();
+    const sibling = await world.platform.onboardedUser();
     // A platform whose owner can sign in: its owner is a member of the platform, not of the connected organization.
-    const owned = await givenOwnedOrganization(server);
-    const enabled = await server.request(EnableConnectPlatformDocument, { input: { redirectUrl: REDIRECT_URL } }, withKey(owned.apiKey));
+    const owned = await givenOwnedOrganization(world.server);
+    const enabled = await world.server.request(
+      EnableConnectPlatformDocument,
+      { input: { redirectUrl: REDIRECT_URL } },
+      withKey(owned.apiKey),
+    );
     expect(enabled.data?.enableConnectPlatform.__typename).toBe('EnableConnectPlatformPayload');
     const ownedPlatform = { organizationId: owned.organizationId, tenantId: owned.tenantId, apiKeyId: '', apiKey: owned.apiKey };
     const { link: ownersLink } = await givenLinkedUser(ownedPlatform);
@@ -89,26 +93,26 @@ describe('who may use an update link', () => {
       [link.path, sibling],
       [ownersLink.path, { email: owned.email, password: OWNER_PASSWORD }],
     ] as const) {
-      const refused = await postForm(server, `${path}/sign-in`, { email: who.email, password: who.password });
+      const refused = await postForm(world.server, `${path}/sign-in`, { email: who.email, password: who.password });
       expect([refused.status, refused.headers.get('set-cookie')]).toEqual([401, null]);
       expect(await refused.text()).toContain('The e-mail or the password is not right.');
     }
     expect((await defaultEntity(user.tenantId)).legalName).not.toBe(details.legalName);
   });
 
-  it('never lets a session of one link act on another link, whatever cookie name carries it', async () => {
+  test('never lets a session of one link act on another link, whatever cookie name carries it', async () => {
     const a = await givenLinkedUser();
     const b = await givenLinkedUser();
-    const cookieA = await signInToUpdatePage(server, a.link.path, a.user);
+    const cookieA = await signInToUpdatePage(world.server, a.link.path, a.user);
     const before = await defaultEntity(b.user.tenantId);
 
     expect(await title(await page(b.link.path, cookieA))).toBe('Sign in');
-    const swapped = await postForm(server, `${b.link.path}/save`, details, cookieA);
+    const swapped = await postForm(world.server, `${b.link.path}/save`, details, cookieA);
     expect([swapped.status, swapped.headers.get('location')]).toEqual([303, b.link.path]);
 
     // An onboarding page's session of the same user, presented as an update page's cookie.
-    const pending = await givenExpressAccount(server, platform);
-    const onboardingSignIn = await postForm(server, `/onboarding/${pending.token}/sign-in`, {
+    const pending = await world.platform.expressAccount();
+    const onboardingSignIn = await postForm(world.server, `/onboarding/${pending.token}/sign-in`, {
       email: b.user.email,
       password: b.user.password,
     });
@@ -116,7 +120,7 @@ describe('who may use an update link', () => {
     const onboardingSecret = sessionCookie(onboardingSignIn).split('=')[1] ?? expect.fail('no onboarding session');
     const asUpdateCookie = `connect_account_update=${onboardingSecret}`;
     expect(await title(await page(b.link.path, asUpdateCookie))).toBe('Sign in');
-    expect((await postForm(server, `${b.link.path}/save`, details, asUpdateCookie)).headers.get('location')).toBe(b.link.path);
+    expect((await postForm(world.server, `${b.link.path}/save`, details, asUpdateCookie)).headers.get('location')).toBe(b.link.path);
 
     // And the reverse: the update page's session on the onboarding page.
     const updateSecret = cookieA.split('=')[1] ?? '';
@@ -124,12 +128,12 @@ describe('who may use an update link', () => {
     expect(await defaultEntity(b.user.tenantId)).toEqual(before);
   });
 
-  it('saves once: a replay and a concurrent second submit change nothing more, one event', async () => {
+  test('saves once: a replay and a concurrent second submit change nothing more, one event', async () => {
     const { user, link } = await givenLinkedUser();
-    const cookie = await signInToUpdatePage(server, link.path, user);
+    const cookie = await signInToUpdatePage(world.server, link.path, user);
     const [first, second] = await Promise.all([
-      postForm(server, `${link.path}/save`, { ...details, legalName: 'First Submit GmbH' }, cookie),
-      postForm(server, `${link.path}/save`, { ...details, legalName: 'Second Submit GmbH' }, cookie),
+      postForm(world.server, `${link.path}/save`, { ...details, legalName: 'First Submit GmbH' }, cookie),
+      postForm(world.server, `${link.path}/save`, { ...details, legalName: 'Second Submit GmbH' }, cookie),
     ]);
     const locations = [first.headers.get('location'), second.headers.get('location')].sort();
     expect(locations).toEqual([REFRESH_URL, RETURN_URL].sort());
@@ -137,44 +141,44 @@ describe('who may use an update link', () => {
     expect((await defaultEntity(user.tenantId)).legalName).toBe(winner);
     expect(await updatedEvents(user.accountId)).toHaveLength(1);
 
-    const replay = await postForm(server, `${link.path}/save`, { ...details, legalName: 'Replayed GmbH' }, cookie);
+    const replay = await postForm(world.server, `${link.path}/save`, { ...details, legalName: 'Replayed GmbH' }, cookie);
     expect(replay.headers.get('location')).toBe(REFRESH_URL);
     expect((await defaultEntity(user.tenantId)).legalName).toBe(winner);
   });
 
-  it('refuses a save after the account was suspended or revoked, or the link expired, since the sign-in', async () => {
+  test('refuses a save after the account was suspended or revoked, or the link expired, since the sign-in', async () => {
     const cases = [
       [
         'suspended',
         async (accountId: string) =>
-          void (await server.request(SuspendConnectedAccountDocument, { input: { id: accountId } }, withKey(platform.apiKey))),
+          void (await world.server.request(SuspendConnectedAccountDocument, { input: { id: accountId } }, withKey(world.platform.apiKey))),
       ],
       [
         'revoked',
         async (accountId: string) =>
-          void (await server.request(RevokeConnectedAccountDocument, { input: { id: accountId } }, withKey(platform.apiKey))),
+          void (await world.server.request(RevokeConnectedAccountDocument, { input: { id: accountId } }, withKey(world.platform.apiKey))),
       ],
-      ['expired', async () => server.clock.advance(15 * MINUTE)],
+      ['expired', async () => world.server.clock.advance(15 * MINUTE)],
     ] as const;
     for (const [name, change] of cases) {
       const { user, link } = await givenLinkedUser();
-      const cookie = await signInToUpdatePage(server, link.path, user);
+      const cookie = await signInToUpdatePage(world.server, link.path, user);
       const before = await defaultEntity(user.tenantId);
       await change(user.accountId);
-      const saved = await postForm(server, `${link.path}/save`, details, cookie);
+      const saved = await postForm(world.server, `${link.path}/save`, details, cookie);
       expect([saved.status, saved.headers.get('location')], name).toEqual([303, REFRESH_URL]);
       expect(await defaultEntity(user.tenantId), name).toEqual(before);
       expect(await updatedEvents(user.accountId), name).toEqual([]);
     }
   });
 
-  it('stops showing the details to a user removed from the organization after signing in', async () => {
+  test('stops showing the details to a user removed from the organization after signing in', async () => {
     const { user, link } = await givenLinkedUser();
-    const cookie = await signInToUpdatePage(server, link.path, user);
+    const cookie = await signInToUpdatePage(world.server, link.path, user);
     const before = await defaultEntity(user.tenantId);
-    await server.prisma.organizationMember.deleteMany({ where: { organizationId: user.organizationId } });
+    await world.server.prisma.organizationMember.deleteMany({ where: { organizationId: user.organizationId } });
 
-    const saved = await postForm(server, `${link.path}/save`, details, cookie);
+    const saved = await postForm(world.server, `${link.path}/save`, details, cookie);
     expect(saved.status).not.toBe(303);
     expect(await defaultEntity(user.tenantId)).toEqual(before);
     // Found by this review: the GET showed the details to a removed member until the link expired;
@@ -185,32 +189,36 @@ describe('who may use an update link', () => {
 });
 
 describe('what the hosted page gives away', () => {
-  it('never writes the token, the e-mail or the password in a log line, on any path the page answers', async () => {
+  test('never writes the token, the e-mail or the password in a log line, on any path the page answers', async () => {
     const { user, link } = await givenLinkedUser();
-    await postForm(server, `${link.path}/sign-in`, { email: user.email, password: 'wrong password 1' });
-    const cookie = await signInToUpdatePage(server, link.path, user);
+    await postForm(world.server, `${link.path}/sign-in`, { email: user.email, password: 'wrong password 1' });
+    const cookie = await signInToUpdatePage(world.server, link.path, user);
     await page(link.path, cookie);
-    await server.fetch(link.path, { method: 'PUT' });
+    await world.server.fetch(link.path, { method: 'PUT' });
     await page(`${link.path}/`);
     await page(`${link.path}/unknown`);
-    await postForm(server, `${link.path}/save`, details, cookie);
+    await postForm(world.server, `${link.path}/save`, details, cookie);
     await page(link.path);
-    const logs = server.logs();
+    const logs = world.server.logs();
     expect(logs).toContain('"path":"/account-update/[token]"');
     for (const secret of [link.token, user.password, 'wrong password 1', cookie.split('=')[1] ?? '']) expect(logs).not.toContain(secret);
   });
 
-  it('marks every answer of the page no-store and without a referrer', async () => {
+  test('marks every answer of the page no-store and without a referrer', async () => {
     const { user, link } = await givenLinkedUser();
     const answers = [await page(link.path)];
-    const signIn = await postForm(server, `${link.path}/sign-in`, user);
+    const signIn = await postForm(world.server, `${link.path}/sign-in`, user);
     const cookie = sessionCookie(signIn);
-    answers.push(signIn, await page(link.path, cookie), await postForm(server, `${link.path}/save`, { ...details, legalName: '' }, cookie));
-    answers.push(await postForm(server, `${link.path}/save`, details, cookie), await page(link.path));
+    answers.push(
+      signIn,
+      await page(link.path, cookie),
+      await postForm(world.server, `${link.path}/save`, { ...details, legalName: '' }, cookie),
+    );
+    answers.push(await postForm(world.server, `${link.path}/save`, details, cookie), await page(link.path));
     // A link replaced by a newer one, without a refreshUrl: the page says what to do.
-    const other = await givenOnboardedUser(server, platform);
-    const replaced = await givenUpdateLink(server, platform, other.accountId);
-    await givenUpdateLink(server, platform, other.accountId);
+    const other = await world.platform.onboardedUser();
+    const replaced = await world.platform.updateLink(other.accountId);
+    await world.platform.updateLink(other.accountId);
     answers.push(await page(replaced.path), await page(`/account-update/${'0'.repeat(44)}`));
     for (const answer of answers) {
       if (answer.status !== 303)
@@ -224,11 +232,11 @@ describe('what the hosted page gives away', () => {
     expect(answers.map((answer) => answer.status)).toEqual([200, 303, 200, 400, 303, 303, 404, 404]);
   });
 
-  it('escapes what a user types back into the form', async () => {
+  test('escapes what a user types back into the form', async () => {
     const { user, link } = await givenLinkedUser();
-    const cookie = await signInToUpdatePage(server, link.path, user);
+    const cookie = await signInToUpdatePage(world.server, link.path, user);
     const refused = await postForm(
-      server,
+      world.server,
       `${link.path}/save`,
       { ...details, legalName: '"><script>alert(1)</script>', phone: 'x"><img src=x>' },
       cookie,
@@ -240,24 +248,24 @@ describe('what the hosted page gives away', () => {
     expect(text).toContain('&quot;&gt;&lt;script&gt;');
   });
 
-  it('answers a malformed session cookie with the sign-in page, not a failure', async () => {
+  test('answers a malformed session cookie with the sign-in page, not a failure', async () => {
     const { link } = await givenLinkedUser();
     // Found by this review: a cookie that did not decode was a 500 with a stack in the log; cookieOf
     // now treats it as no cookie.
     const response = await page(link.path, 'connect_account_update=%E0%A4%A');
     expect(response.status).toBe(200);
-    expect(server.logs()).not.toMatch(/"level":"error"[^\n]*page failed/);
-    expect(server.logs()).not.toContain(link.token);
+    expect(world.server.logs()).not.toMatch(/"level":"error"[^\n]*page failed/);
+    expect(world.server.logs()).not.toContain(link.token);
   });
 });
 
 describe('forms from elsewhere, and the page’s limits', () => {
-  it('refuses a sign-in or a save posted from another origin, "null" included, and sets no cookie', async () => {
+  test('refuses a sign-in or a save posted from another origin, "null" included, and sets no cookie', async () => {
     const { user, link } = await givenLinkedUser();
-    const cookie = await signInToUpdatePage(server, link.path, user);
+    const cookie = await signInToUpdatePage(world.server, link.path, user);
     for (const origin of ['null', 'http://connect.test.evil.example', 'https://connect.test']) {
       const post = (path: string, fields: Record<string, string>) =>
-        server.fetch(path, {
+        world.server.fetch(path, {
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, origin },
           body: new URLSearchParams(fields).toString(),
@@ -269,20 +277,20 @@ describe('forms from elsewhere, and the page’s limits', () => {
     expect((await defaultEntity(user.tenantId)).legalName).not.toBe(details.legalName);
   });
 
-  it('caps a form’s body and survives a form of thousands of fields', async () => {
+  test('caps a form’s body and survives a form of thousands of fields', async () => {
     const { user, link } = await givenLinkedUser();
-    const cookie = await signInToUpdatePage(server, link.path, user);
-    const huge = await server.fetch(`${link.path}/save`, {
+    const cookie = await signInToUpdatePage(world.server, link.path, user);
+    const huge = await world.server.fetch(`${link.path}/save`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
       body: `legalName=${'a'.repeat(2 * 1024 * 1024)}`,
     });
     expect(huge.status).toBe(413);
-    const hugePassword = await postForm(server, `${link.path}/sign-in`, { email: user.email, password: 'p'.repeat(60 * 1024) });
+    const hugePassword = await postForm(world.server, `${link.path}/sign-in`, { email: user.email, password: 'p'.repeat(60 * 1024) });
     expect([hugePassword.status, hugePassword.headers.get('set-cookie')]).toEqual([401, null]);
     const many = `${'x=1&'.repeat(15_000)}legalName=Many`;
     const started = performance.now();
-    const crowded = await server.fetch(`${link.path}/save`, {
+    const crowded = await world.server.fetch(`${link.path}/save`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
       body: many,
@@ -291,34 +299,34 @@ describe('forms from elsewhere, and the page’s limits', () => {
     expect(performance.now() - started).toBeLessThan(2_000);
   });
 
-  it('counts failed sign-ins per e-mail across links: a fresh link does not reset a guesser', async () => {
+  test('counts failed sign-ins per e-mail across links: a fresh link does not reset a guesser', async () => {
     const { user, link } = await givenLinkedUser();
-    const limit = server.config.signInFailures.perAccount;
+    const limit = world.server.config.signInFailures.perAccount;
     const statuses: number[] = [];
     for (let attempt = 0; attempt < limit; attempt += 1) {
       // A new link every few guesses, so the per-link counter never fills.
-      const path = attempt % 3 === 0 ? (await givenUpdateLink(server, platform, user.accountId)).path : link.path;
-      statuses.push((await postForm(server, `${path}/sign-in`, { email: user.email, password: `guess ${attempt}` })).status);
+      const path = attempt % 3 === 0 ? (await world.platform.updateLink(user.accountId)).path : link.path;
+      statuses.push((await postForm(world.server, `${path}/sign-in`, { email: user.email, password: `guess ${attempt}` })).status);
       link.path = path;
     }
     expect(statuses.every((status) => status === 401 || status === 404 || status === 303)).toBe(true);
-    const fresh = await givenUpdateLink(server, platform, user.accountId);
-    const right = await postForm(server, `${fresh.path}/sign-in`, user);
+    const fresh = await world.platform.updateLink(user.accountId);
+    const right = await postForm(world.server, `${fresh.path}/sign-in`, user);
     expect(right.status).toBe(429);
     expect(right.headers.get('set-cookie')).toBeNull();
   });
 });
 
 describe('guessing from one address', () => {
-  it('counts failed sign-ins per client across links and e-mails', async () => {
+  test('counts failed sign-ins per client across links and e-mails', async () => {
     const client = { req: { socket: { remoteAddress: '203.0.113.77' } } };
     const post = (path: string, fields: Record<string, string>) =>
-      server.fetch(
+      world.server.fetch(
         `${path}/sign-in`,
         { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() },
         client,
       );
-    const { perClient, perLink } = server.config.signInFailures;
+    const { perClient, perLink } = world.server.config.signInFailures;
     let guesses = 0;
     while (guesses < perClient) {
       const { link } = await givenLinkedUser();
@@ -330,18 +338,18 @@ describe('guessing from one address', () => {
     const refused = await post(link.path, user);
     expect([refused.status, refused.headers.get('set-cookie')]).toEqual([429, null]);
     // Another address is not held back by this one's guesses.
-    expect((await postForm(server, `${link.path}/sign-in`, user)).status).toBe(303);
+    expect((await postForm(world.server, `${link.path}/sign-in`, user)).status).toBe(303);
   });
 });
 
 describe('the platform’s side', () => {
-  it('keeps update links, updates and suspensions to the platform’s own accounts, whatever key asks', async () => {
+  test('keeps update links, updates and suspensions to the platform’s own accounts, whatever key asks', async () => {
     const { user } = await givenLinkedUser();
-    const purpose = await givenPurpose(server, platform, 'Attack screening');
-    const created = await server.request(
+    const purpose = await givenPurpose(world.server, world.platform, 'Attack screening');
+    const created = await world.server.request(
       CreateSubAccountDocument,
       { input: subAccountInput({ permissiblePurposeIds: [purpose] }) },
-      withKey(platform.apiKey),
+      withKey(world.platform.apiKey),
     );
     const subKey =
       created.data?.createSubAccount.__typename === 'CreateSubAccountPayload' ? created.data.createSubAccount.apiKey?.secret : null;
@@ -350,52 +358,62 @@ describe('the platform’s side', () => {
       (response.data as Record<string, { code?: string } | undefined> | null | undefined)?.[field]?.code ??
       response.errors?.[0]?.extensions?.code;
     for (const [key, expected] of [
-      [otherPlatform.apiKey, 'NOT_FOUND'],
+      [world.otherPlatform.apiKey, 'NOT_FOUND'],
       [subKey ?? expect.fail(JSON.stringify(created)), 'FORBIDDEN'],
     ] as const) {
-      const link = await server.request(CreateAccountUpdateLinkDocument, { input: { connectedAccountId: user.accountId } }, withKey(key));
+      const link = await world.server.request(
+        CreateAccountUpdateLinkDocument,
+        { input: { connectedAccountId: user.accountId } },
+        withKey(key),
+      );
       expect(refusal(link, 'createAccountUpdateLink'), JSON.stringify(link)).toBe(expected);
-      const update = await server.request(
+      const update = await world.server.request(
         UpdateConnectedAccountDocument,
         { input: { id: user.accountId, metadata: { owned: 'yes' } } },
         withKey(key),
       );
       expect(refusal(update, 'updateConnectedAccount'), JSON.stringify(update)).toBe(expected);
-      const suspend = await server.request(
+      const suspend = await world.server.request(
         SuspendConnectedAccountDocument,
         { input: { id: user.accountId, reason: 'FRAUD' } },
         withKey(key),
       );
       expect(refusal(suspend, 'suspendConnectedAccount'), JSON.stringify(suspend)).toBe(expected);
     }
-    expect(await server.prisma.onboardingLink.count({ where: { kind: 'ACCOUNT_UPDATE', connectedAccountId: user.accountId } })).toBe(1);
-    const row = await server.prisma.connectedAccount.findUniqueOrThrow({ where: { id: user.accountId } });
+    expect(await world.server.prisma.onboardingLink.count({ where: { kind: 'ACCOUNT_UPDATE', connectedAccountId: user.accountId } })).toBe(
+      1,
+    );
+    const row = await world.server.prisma.connectedAccount.findUniqueOrThrow({ where: { id: user.accountId } });
     expect([row.status, row.statusReason, row.metadata]).toEqual(['ACTIVE', null, null]);
   });
 
-  it('leaves one usable update link when two are made at once', async () => {
+  test('leaves one usable update link when two are made at once', async () => {
     const { user } = await givenLinkedUser();
     const made = await Promise.all(
       [1, 2, 3].map(() =>
-        server.request(CreateAccountUpdateLinkDocument, { input: { connectedAccountId: user.accountId } }, withKey(platform.apiKey)),
+        world.server.request(
+          CreateAccountUpdateLinkDocument,
+          { input: { connectedAccountId: user.accountId } },
+          withKey(world.platform.apiKey),
+        ),
       ),
     );
     expect(made.map((response) => response.data?.createAccountUpdateLink?.__typename)).toEqual(
       Array(3).fill('CreateAccountUpdateLinkPayload'),
     );
-    const usable = await server.prisma.onboardingLink.count({
+    const usable = await world.server.prisma.onboardingLink.count({
       where: { connectedAccountId: user.accountId, kind: 'ACCOUNT_UPDATE', usedAt: null, invalidatedAt: null },
     });
     expect(usable).toBe(1);
   });
 
-  it('refuses return and refresh URLs a browser should not follow, or too long to be one', async () => {
+  test('refuses return and refresh URLs a browser should not follow, or too long to be one', async () => {
     const { user } = await givenLinkedUser();
     const attempt = (returnUrl: string) =>
-      server.request(
+      world.server.request(
         CreateAccountUpdateLinkDocument,
         { input: { connectedAccountId: user.accountId, returnUrl } },
-        withKey(platform.apiKey),
+        withKey(world.platform.apiKey),
       );
     for (const url of [
       'data:text/html,<script>alert(1)</script>',
@@ -412,11 +430,11 @@ describe('the platform’s side', () => {
     // A CR LF in the URL never reaches a Location header.
     const crlf = await attempt('https://platform.example/a\r\nSet-Cookie: x=1');
     if (crlf.data?.createAccountUpdateLink?.__typename === 'CreateAccountUpdateLinkPayload') {
-      const { path } = await givenUpdateLink(server, platform, user.accountId, {
+      const { path } = await world.platform.updateLink(user.accountId, {
         returnUrl: 'https://platform.example/a\r\nSet-Cookie: x=1',
       });
-      const cookie = await signInToUpdatePage(server, path, user);
-      const saved = await postForm(server, `${path}/save`, details, cookie);
+      const cookie = await signInToUpdatePage(world.server, path, user);
+      const saved = await postForm(world.server, `${path}/save`, details, cookie);
       expect(saved.headers.get('location')).not.toMatch(/[\r\n]/);
       expect(saved.headers.get('set-cookie')).toBeNull();
     }
@@ -426,11 +444,11 @@ describe('the platform’s side', () => {
     expect(long.data?.createAccountUpdateLink).toMatchObject({ code: 'VALIDATION', fields: ['input.returnUrl'] });
   });
 
-  it('bounds metadata however it is nested, and platformCustomerId’s length, without a failure', async () => {
+  test('bounds metadata however it is nested, and platformCustomerId’s length, without a failure', async () => {
     const { user } = await givenLinkedUser();
-    const logStart = server.logs().length;
+    const logStart = world.server.logs().length;
     const update = (input: Record<string, unknown>) =>
-      server.request(UpdateConnectedAccountDocument, { input: { id: user.accountId, ...input } }, withKey(platform.apiKey));
+      world.server.request(UpdateConnectedAccountDocument, { input: { id: user.accountId, ...input } }, withKey(world.platform.apiKey));
     let deep: Record<string, unknown> = { leaf: 'x' };
     for (let level = 0; level < 1_500; level += 1) deep = { a: deep };
     const deepAnswer = await update({ metadata: deep });
@@ -451,7 +469,7 @@ describe('the platform’s side', () => {
       fields: ['input.platformCustomerId'],
     });
     expect((await update({ platformCustomerId: 'cus\u202Egnp.exe' })).data?.updateConnectedAccount).toMatchObject({ code: 'VALIDATION' });
-    expect(server.logs().slice(logStart)).not.toMatch(/"level":"error"/);
+    expect(world.server.logs().slice(logStart)).not.toMatch(/"level":"error"/);
 
     // Found by this review: metadata nested 400,000 deep overflowed JSON.stringify's stack (a 500);
     // validateMetadata now walks it without recursion and refuses more than 20 levels (VALIDATION).
@@ -459,9 +477,9 @@ describe('the platform’s side', () => {
     const query =
       'mutation($input: UpdateConnectedAccountInput!) { updateConnectedAccount(input: $input) { __typename ... on Error { code } } }';
     const body = `{"query":${JSON.stringify(query)},"variables":{"input":{"id":"${user.accountId}","metadata":{"a":${'['.repeat(levels)}${']'.repeat(levels)}}}}}`;
-    const bomb = await server.fetch('/graphql', {
+    const bomb = await world.server.fetch('/graphql', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...withKey(platform.apiKey) },
+      headers: { 'content-type': 'application/json', ...withKey(world.platform.apiKey) },
       body,
     });
     const answer = (await bomb.json()) as {
@@ -472,13 +490,13 @@ describe('the platform’s side', () => {
     expect(answer.data?.updateConnectedAccount?.code).toBe('VALIDATION');
   });
 
-  it('takes no reason on reactivation, and a wrong transition keeps the reason it had', async () => {
+  test('takes no reason on reactivation, and a wrong transition keeps the reason it had', async () => {
     const { user } = await givenLinkedUser();
     const suspend = (reason: string) =>
-      server.request(
+      world.server.request(
         SuspendConnectedAccountDocument,
         { input: { id: user.accountId, reason: reason as 'FRAUD' } },
-        withKey(platform.apiKey),
+        withKey(world.platform.apiKey),
       );
     expect((await suspend('FRAUD')).data?.suspendConnectedAccount).toMatchObject({
       connectedAccount: { status: 'SUSPENDED', statusReason: 'FRAUD' },
@@ -487,28 +505,28 @@ describe('the platform’s side', () => {
     const reactivateWithReason = new TypedDocumentString<unknown, unknown>(
       'mutation { reactivateConnectedAccount(input: { id: "' + user.accountId + '", reason: OTHER }) { __typename } }',
     );
-    const refused = await server.request(reactivateWithReason, {}, withKey(platform.apiKey));
+    const refused = await world.server.request(reactivateWithReason, {}, withKey(world.platform.apiKey));
     expect(refused.errors?.[0]?.message).toMatch(/reason/);
-    const row = await server.prisma.connectedAccount.findUniqueOrThrow({ where: { id: user.accountId } });
+    const row = await world.server.prisma.connectedAccount.findUniqueOrThrow({ where: { id: user.accountId } });
     expect([row.status, row.statusReason]).toEqual(['SUSPENDED', 'FRAUD']);
   });
 });
 
 describe('required details', () => {
-  it('are not satisfied by whitespace, through GraphQL onboarding or the update page', async () => {
+  test('are not satisfied by whitespace, through GraphQL onboarding or the update page', async () => {
     const { user, link } = await givenLinkedUser();
     await requireDetails(['VAT_NUMBER', 'PHONE']);
     try {
-      const { token } = await givenExpressAccount(server, platform);
+      const { token } = await world.platform.expressAccount();
       for (const blank of ['   ', '\t\n', '\u00A0\u2003']) {
-        const completed = await server.request(CompleteOnboardingDocument, {
+        const completed = await world.server.request(CompleteOnboardingDocument, {
           input: onboardingForm(token, { email: user.email, password: user.password, vatNumber: blank, phone: '+4930123456' }),
         });
         expect(completed.data?.completeOnboarding, JSON.stringify(blank)).toMatchObject({ code: 'VALIDATION' });
       }
-      const cookie = await signInToUpdatePage(server, link.path, user);
+      const cookie = await signInToUpdatePage(world.server, link.path, user);
       for (const cleared of [{ phone: '' }, { phone: ' \u00A0 ' }, { vatNumber: '\u2003' }]) {
-        const saved = await postForm(server, `${link.path}/save`, { ...details, ...cleared }, cookie);
+        const saved = await postForm(world.server, `${link.path}/save`, { ...details, ...cleared }, cookie);
         expect(saved.status, JSON.stringify(cleared)).toBe(400);
       }
       expect((await defaultEntity(user.tenantId)).legalName).not.toBe(details.legalName);
@@ -519,24 +537,27 @@ describe('required details', () => {
 });
 
 describe('requirements across tenants', () => {
-  it("never reads a tenant of another organization, even one a STANDARD account's grant were made to name", async () => {
-    const oauthPlatform = await givenOAuthPlatform(server, 'Grant Platform');
-    const required = await server.request(
+  test("never reads a tenant of another organization, even one a STANDARD account's grant were made to name", async () => {
+    const oauthPlatform = await givenOAuthPlatform(world.server, 'Grant Platform');
+    const required = await world.server.request(
       UpdateConnectPlatformDocument,
       { input: { requiredBusinessDetails: ['VAT_NUMBER', 'PHONE'] } },
       withKey(oauthPlatform.apiKey),
     );
     expect(required.data?.updateConnectPlatform.__typename).toBe('UpdateConnectPlatformPayload');
-    const owner = await givenOwnedOrganization(server);
-    const standard = await givenStandardAccount(server, oauthPlatform, owner, { tenantIds: [owner.sandboxTenantId] });
+    const owner = await givenOwnedOrganization(world.server);
+    const standard = await givenStandardAccount(world.server, oauthPlatform, owner, { tenantIds: [owner.sandboxTenantId] });
     // A complete entity in a tenant of a stranger, slipped into the grant (as a bug elsewhere might).
-    const stranger = await givenOnboardedUser(server, platform);
-    await server.prisma.invoicingEntity.updateMany({
+    const stranger = await world.platform.onboardedUser();
+    await world.server.prisma.invoicingEntity.updateMany({
       where: { tenantId: stranger.tenantId },
       data: { vatNumber: 'DE999999999', phone: '+4930999999' },
     });
-    await server.prisma.connectedAccount.update({ where: { id: standard.accountId }, data: { grantedTenantIds: [stranger.tenantId] } });
-    const read = await server.request(AccountRequirementsDocument, { id: standard.accountId }, withKey(oauthPlatform.apiKey));
+    await world.server.prisma.connectedAccount.update({
+      where: { id: standard.accountId },
+      data: { grantedTenantIds: [stranger.tenantId] },
+    });
+    const read = await world.server.request(AccountRequirementsDocument, { id: standard.accountId }, withKey(oauthPlatform.apiKey));
     expect(read.data?.connectedAccount?.requirements.currentlyDue).toEqual(['VAT_NUMBER', 'PHONE']);
     expect(JSON.stringify(read)).not.toContain('DE999999999');
   });

@@ -1,9 +1,9 @@
 // Givens for account update links: a link made by the platform's key, and the hosted page's forms
 // posted over HTTP the way a browser posts them.
 import { expect } from 'vitest';
-import { CreateAccountUpdateLinkDocument, type CreateAccountUpdateLinkInput } from '../generated/graphql.ts';
-import type { OrganizationFixture } from './fixtures.ts';
-import { withKey, type TestServer } from './server.ts';
+import { CreateAccountUpdateLinkDocument, type CreateAccountUpdateLinkInput } from '../../generated/graphql.ts';
+import type { OrganizationFixture } from './organizations.ts';
+import { withKey, type TestServer } from '../server.ts';
 
 export async function givenUpdateLink(
   server: TestServer,

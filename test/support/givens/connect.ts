@@ -6,9 +6,9 @@ import {
   EnableConnectPlatformDocument,
   type CompleteOnboardingInput,
   type CreateConnectedAccountInput,
-} from '../generated/graphql.ts';
-import { givenOrganization, type OrganizationFixture } from './fixtures.ts';
-import { withKey, type TestServer } from './server.ts';
+} from '../../generated/graphql.ts';
+import { givenOrganization, type OrganizationFixture } from './organizations.ts';
+import { withKey, type TestServer } from '../server.ts';
 
 export const REDIRECT_URL = 'https://platform.example/connect/done';
 

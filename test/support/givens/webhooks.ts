@@ -6,10 +6,10 @@ import {
   UpdateConnectionDocument,
   WebhookDeliveriesDocument,
   type CreateWebhookEndpointInput,
-} from '../generated/graphql.ts';
-import { withKey, type TestServer } from '../support/server.ts';
-import { createLogger } from '../../src/core/logger.ts';
-import { startWebhookWorker, type WebhookWorkerDependencies } from '../../src/webhooks/worker.ts';
+} from '../../generated/graphql.ts';
+import { withKey, type TestServer } from '../server.ts';
+import { createLogger } from '../../../src/core/logger.ts';
+import { startWebhookWorker, type WebhookWorkerDependencies } from '../../../src/webhooks/worker.ts';
 
 export async function givenEndpoint(server: TestServer, headers: Record<string, string>, input: CreateWebhookEndpointInput) {
   const response = await server.request(CreateWebhookEndpointDocument, { input }, headers);

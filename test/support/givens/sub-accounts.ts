@@ -5,9 +5,9 @@ import {
   CreatePermissiblePurposeDocument,
   CreateSubAccountDocument,
   type CreateSubAccountInput,
-} from '../generated/graphql.ts';
-import type { OrganizationFixture } from '../support/fixtures.ts';
-import { withKey, type TestServer } from '../support/server.ts';
+} from '../../generated/graphql.ts';
+import type { OrganizationFixture } from './organizations.ts';
+import { withKey, type TestServer } from '../server.ts';
 
 export async function givenPurpose(server: TestServer, owner: OrganizationFixture, name: string) {
   const response = await server.request(
@@ -52,3 +52,6 @@ export async function givenSubAccount(server: TestServer, key: string, input: Cr
   if (result?.__typename !== 'CreateSubAccountPayload') return expect.fail(JSON.stringify(response));
   return result;
 }
+
+export const CREATE_SUB_ACCOUNT = `mutation($input: CreateSubAccountInput!) { createSubAccount(input: $input) {
+  __typename ... on Error { code } ... on CreateSubAccountPayload { subAccount { id tenantId } apiKey { id secret } } } }`;
