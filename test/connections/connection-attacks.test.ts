@@ -15,6 +15,7 @@ import { givenOrganization } from '../support/givens/organizations.ts';
 import { startTestServer, TEST_ENCRYPTION_KEYS, withKey, type TestServer } from '../support/server.ts';
 import { type Answer, outcome, untypedRequest } from '../support/untyped-graphql.ts';
 import { platformWorld } from '../support/world.ts';
+import { unique } from '../support/unique.ts';
 
 const { test, world } = platformWorld({}, async (seed) => {
   const platform = await seed.connectPlatform('Attacked Platform');
@@ -24,8 +25,6 @@ const { test, world } = platformWorld({}, async (seed) => {
 
 const gql = (query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
   untypedRequest(world.server, query, variables, headers);
-
-let flexprices = 0;
 
 /** A loopback HTTP server answering with `handle`, recording each request's headers. */
 async function startHttp(handle: (request: IncomingMessage, response: ServerResponse) => void) {
@@ -154,7 +153,7 @@ describe('connections', () => {
         CREATE_CONNECTION,
         {
           input: {
-            name: `Flexprice ${(flexprices += 1)}`,
+            name: `Flexprice ${unique()}`,
             providerType: 'FLEXPRICE',
             secrets: { generic: { data: { apiKey: 'fp_TrickleKey0001' } } },
             settings: { endpoint: trickle.url },

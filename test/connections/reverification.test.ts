@@ -9,6 +9,7 @@ import { addressPolicyOf } from '../../src/net/address-guard.ts';
 import { givenOrganization, type OrganizationFixture } from '../support/givens/organizations.ts';
 import { startTestServer, withKey } from '../support/server.ts';
 import { startStripe } from './stand-ins/providers.ts';
+import { unique } from '../support/unique.ts';
 
 const STRIPE_KEY = 'sk_test_51BackgroundKeyAbcdef4242';
 const HOUR = 60 * 60 * 1000;
@@ -23,10 +24,9 @@ test.afterAll(async () => {
   await world.stripe?.close();
 });
 
-let names = 0;
 async function givenStripeConnection(organization: OrganizationFixture = world.owner, secretKey = STRIPE_KEY): Promise<string> {
   const input = {
-    name: `Stripe ${(names += 1)}`,
+    name: `Stripe ${unique()}`,
     providerType: 'STRIPE' as const,
     secrets: { stripe: { publishableKey: 'pk_test_51Publishable0000', secretKey } },
     settings: { endpoint: world.stripe.url },

@@ -22,6 +22,7 @@ import { actingFor, givenActiveAccount, givenConnectPlatform } from '../support/
 import { givenOrganization, type OrganizationFixture } from '../support/givens/organizations.ts';
 import { startTestServer, TEST_ENCRYPTION_KEYS, withKey, type TestServer } from '../support/server.ts';
 import { startFlexprice, startHubspot, startS3, startSilent, startStripe, type S3StandIn, type StandIn } from './stand-ins/providers.ts';
+import { unique } from '../support/unique.ts';
 
 const STRIPE_KEY = 'sk_test_51HealthyKeyAbcdefgh4242';
 const STRIPE_BAD_KEY = 'sk_test_51RevokedKeyZyxwvuts9999';
@@ -79,8 +80,7 @@ async function startHttp(handle: (request: IncomingMessage, response: ServerResp
   };
 }
 
-let names = 0;
-const uniqueName = (base: string) => `${base} ${(names += 1)}`;
+const uniqueName = (base: string) => `${base} ${unique()}`;
 
 const stripeAt = (endpoint: string, secretKey = STRIPE_KEY): CreateConnectionInput => ({
   name: uniqueName('Stripe'),

@@ -2,8 +2,6 @@
 // HTTP. A subscriber gets exactly what `events` shows it, in commit order, as it commits, and resumes
 // with `after` without a gap; an event committed through one server process reaches a subscriber of
 // another within a second.
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { describe, expect } from 'vitest';
 import { platformWorld } from '../support/world.ts';
 import {
@@ -23,6 +21,7 @@ import { createLogger } from '../../src/core/logger.ts';
 import { givenConnectPlatform } from '../support/givens/connect.ts';
 import { givenOAuthPlatform, givenOwnedOrganization, givenStandardAccount } from '../support/givens/oauth.ts';
 import { TEST_ENCRYPTION_KEYS, withKey, type TestServer } from '../support/server.ts';
+import { freePort, startServerProcess, waitForReady } from '../support/server-process.ts';
 
 type LiveEvent = LiveEventsSubscription['events'];
 
@@ -92,8 +91,7 @@ async function subscribe(headers: Record<string, string>, variables: LiveEventsS
     try {
       for await (const chunk of response.body!.pipeThrough(new TextDecoderStream())) {
         buffer += chunk;
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
+        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
           const event = /^event: (.*)$/m.exec(block)?.[1];
@@ -352,7 +350,12 @@ describe('the per-process hub', () => {
   // keys held 3,000 streams, and another organization's stream slowed from 8 ms to 1 s.
   test("bounds one organization's open subscriptions across its keys; another organization keeps its own", async () => {
     const hub = await startLiveEvents(
-      { listen: async (_channel, handlers) => (handlers.listening(true), async () => {}) },
+      {
+        listen: async (_channel, handlers) => {
+          handlers.listening(true);
+          return async () => {};
+        },
+      },
       { maxPerKey: 5, maxPerOrganization: 3, log: createLogger('silent') },
     );
     const db = scopeToTenant(world.server.prisma, {
@@ -379,7 +382,14 @@ describe('the per-process hub', () => {
   test('ends open subscriptions when the server shuts down (SERVICE_UNAVAILABLE: resume elsewhere) and refuses new ones', async () => {
     let unlistened = false;
     const hub = await startLiveEvents(
-      { listen: async (_channel, handlers) => (handlers.listening(true), async () => void (unlistened = true)) },
+      {
+        listen: async (_channel, handlers) => {
+          handlers.listening(true);
+          return async () => {
+            unlistened = true;
+          };
+        },
+      },
       { maxPerKey: 5, maxPerOrganization: 5, log: createLogger('silent') },
     );
     const db = scopeToTenant(world.server.prisma, {
@@ -416,21 +426,11 @@ describe('the per-process hub', () => {
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 describe.runIf(process.env.TEST_DATABASE === 'postgres')('two server processes on one PostgreSQL database', () => {
   test('an event committed through one reaches a subscriber of the other within a second', async () => {
     const port = await freePort();
-    const child = spawn('sh', ['scripts/start.sh'], {
-      env: {
-        PATH: process.env.PATH ?? '',
+    startServerProcess(
+      {
         NODE_ENV: 'test',
         PORT: String(port),
         HOST: '127.0.0.1',
@@ -438,19 +438,9 @@ describe.runIf(process.env.TEST_DATABASE === 'postgres')('two server processes o
         ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
         LOG_LEVEL: 'warn',
       },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    cleanups.push(() => child.kill('SIGKILL'));
-    const deadline = Date.now() + 30_000;
-    while (
-      (await fetch(`http://127.0.0.1:${port}/ready`).then(
-        (r) => r.status,
-        () => 0,
-      )) !== 200
-    ) {
-      if (Date.now() > deadline) expect.fail('the second process did not become ready');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+      cleanups,
+    );
+    await waitForReady(port, 30_000);
 
     const elsewhere = await subscribe(withKey(world.platform.apiKey), {}, `http://127.0.0.1:${port}`);
     expect(elsewhere.response.status).toBe(200);

@@ -3,24 +3,19 @@
 // extensions: { code } }] }` too. Every connection of the schema, found by walking it, refuses a
 // negative page with BAD_USER_INPUT and says its page sizes in its description.
 import { getNamedType, isNonNullType, isObjectType, type GraphQLField, type GraphQLNamedType, type GraphQLObjectType } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { pageSizeDescription, pageSizes } from '../../src/graphql/page-size-plugin.ts';
 import { queryLimits } from '../../src/http/limits.ts';
 import { schema } from '../../src/schema.ts';
-import { givenConnectPlatform, givenExpressAccount } from '../support/connect.ts';
-import type { OrganizationFixture } from '../support/fixtures.ts';
-import { startTestServer, withKey, type TestServer } from '../support/server.ts';
+import { withKey } from '../support/server.ts';
+import { platformWorld } from '../support/world.ts';
 
-let server: TestServer;
-let platform: OrganizationFixture;
-
-beforeAll(async () => {
-  server = await startTestServer({ environment: { RATE_LIMIT_PER_SECOND: '0' } });
-  platform = await givenConnectPlatform(server, 'Error Codes Platform');
+const { test, world } = platformWorld({ environment: { RATE_LIMIT_PER_SECOND: '0' } }, async (seed) => {
+  const platform = await seed.connectPlatform('Error Codes Platform');
   // A connected account, so the nested connections below it are reached.
-  await givenExpressAccount(server, platform);
+  await platform.expressAccount();
+  return { platform };
 });
-afterAll(() => server?.close());
 
 interface Answer {
   status: number;
@@ -30,7 +25,7 @@ interface Answer {
 }
 
 async function send(path: string, init: RequestInit): Promise<Answer> {
-  const response = await server.fetch(path, init);
+  const response = await world.server.fetch(path, init);
   const text = await response.text();
   const contentType = response.headers.get('content-type') ?? '';
   const errors = contentType.includes('json') ? ((JSON.parse(text) as { errors?: Answer['errors'] }).errors ?? []) : [];
@@ -40,7 +35,7 @@ async function send(path: string, init: RequestInit): Promise<Answer> {
 const post = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
   send('/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...withKey(platform.apiKey), ...headers },
+    headers: { 'content-type': 'application/json', ...withKey(world.platform.apiKey), ...headers },
     body: JSON.stringify(body),
   });
 
@@ -115,13 +110,13 @@ const connections = connectionFieldsOfSchema();
 const withArgs = (connection: ConnectionField, args: string) => connection.document.replace('ARGS', args);
 
 describe('every connection of the schema', () => {
-  it('is found, the nested ones too', () => {
+  test('is found, the nested ones too', () => {
     const coordinates = connections.map((connection) => connection.coordinate);
     expect(coordinates).toEqual(expect.arrayContaining(['Query.apiKeys', 'Query.events', 'ConnectedAccount.events']));
     expect(coordinates.length).toBeGreaterThanOrEqual(12);
   });
 
-  it.each(connections.map((connection) => [connection.coordinate, connection] as const))(
+  test.each(connections.map((connection) => [connection.coordinate, connection] as const))(
     '%s: says its page sizes in its description',
     (_coordinate, connection) => {
       expect(connection.field.description).toContain(pageSizeDescription);
@@ -129,7 +124,7 @@ describe('every connection of the schema', () => {
     },
   );
 
-  it.each(connections.map((connection) => [connection.coordinate, connection] as const))(
+  test.each(connections.map((connection) => [connection.coordinate, connection] as const))(
     '%s: a negative first or last, literal or variable, is BAD_USER_INPUT',
     async (_coordinate, connection) => {
       for (const args of ['first: -1', 'last: -1']) expectRefusal(await post({ query: withArgs(connection, args) }), 200, 'BAD_USER_INPUT');
@@ -138,7 +133,7 @@ describe('every connection of the schema', () => {
     },
   );
 
-  it.each(connections.map((connection) => [connection.coordinate, connection] as const))(
+  test.each(connections.map((connection) => [connection.coordinate, connection] as const))(
     '%s: a cursor that is not one, or before with after, is BAD_USER_INPUT',
     async (_coordinate, connection) => {
       expectRefusal(await post({ query: withArgs(connection, 'after: "not a cursor"') }), 200, 'BAD_USER_INPUT');
@@ -146,7 +141,7 @@ describe('every connection of the schema', () => {
     },
   );
 
-  it.each(connections.map((connection) => [connection.coordinate, connection] as const))(
+  test.each(connections.map((connection) => [connection.coordinate, connection] as const))(
     '%s: a first over the cap is read as the cap, not refused',
     async (_coordinate, connection) => {
       const answer = await post({ query: withArgs(connection, `first: ${pageSizes.maxSize + 1}`) });
@@ -160,12 +155,12 @@ describe('every connection of the schema', () => {
 });
 
 describe('a variable the operation cannot use', () => {
-  it('of the wrong type: 400 BAD_USER_INPUT', async () => {
+  test('of the wrong type: 400 BAD_USER_INPUT', async () => {
     const answer = await post({ query: 'query($first: Int) { apiKeys(first: $first) { totalCount } }', variables: { first: 'ten' } });
     expectRefusal(answer, 400, 'BAD_USER_INPUT');
   });
 
-  it('required and missing: 400 BAD_USER_INPUT', async () => {
+  test('required and missing: 400 BAD_USER_INPUT', async () => {
     expectRefusal(await post({ query: 'query($id: ID!) { node(id: $id) { id } }', variables: {} }), 400, 'BAD_USER_INPUT');
   });
 });
@@ -182,7 +177,7 @@ describe('a query over the limits: QUERY_TOO_COMPLEX, never "Syntax Error"', () 
     ['tokens', `{ viewer { ${'apiKeyId '.repeat(queryLimits.maxTokens)} } }`],
   ];
 
-  it.each(overLimits)('%s: 200 for an application/json client, 400 for application/graphql-response+json', async (limit, shape) => {
+  test.each(overLimits)('%s: 200 for an application/json client, 400 for application/graphql-response+json', async (limit, shape) => {
     // With a field the schema does not have: a validation that went on past the limit would say so too.
     const query = shape.replace(/^\{/, '{ notAField');
     const json = await post({ query });
@@ -193,31 +188,31 @@ describe('a query over the limits: QUERY_TOO_COMPLEX, never "Syntax Error"', () 
     expectRefusal(await post({ query }, { accept: 'application/graphql-response+json' }), 400, 'QUERY_TOO_COMPLEX');
   });
 
-  it('says by how much', async () => {
+  test('says by how much', async () => {
     const answer = await post({ query: '{ apiKeys(first: 100000) { nodes { id } } }' });
     expect(answer.errors[0]?.message).toMatch(new RegExp(`^Query Cost limit of ${queryLimits.maxCost} exceeded: the query has \\d+\\.$`));
   });
 });
 
 describe('HTTP refusals have a JSON body with a code', () => {
-  it('415: a body /graphql does not read', async () => {
+  test('415: a body /graphql does not read', async () => {
     const answer = await send('/graphql', {
       method: 'POST',
-      headers: { 'content-type': 'text/xml', ...withKey(platform.apiKey) },
+      headers: { 'content-type': 'text/xml', ...withKey(world.platform.apiKey) },
       body: '<query/>',
     });
     expectRefusal(answer, 415, 'UNSUPPORTED_MEDIA_TYPE');
   });
 
-  it('405: a method a path does not take, at /graphql and at a page', async () => {
-    const graphql = await send('/graphql', { method: 'PUT', headers: withKey(platform.apiKey) });
+  test('405: a method a path does not take, at /graphql and at a page', async () => {
+    const graphql = await send('/graphql', { method: 'PUT', headers: withKey(world.platform.apiKey) });
     expectRefusal(graphql, 405, 'BAD_REQUEST');
     const page = await send('/onboarding/some-token', { method: 'PUT' });
     expectRefusal(page, 405, 'BAD_REQUEST');
     expect(page.errors[0]?.message).toBe('This path does not take PUT: use GET.');
   });
 
-  it('404: a path nothing is served at; a browser gets a page', async () => {
+  test('404: a path nothing is served at; a browser gets a page', async () => {
     expectRefusal(await send('/nothing-here', { method: 'GET' }), 404, 'NOT_FOUND');
     expectRefusal(
       await send('/nothing-here', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }),
@@ -230,23 +225,23 @@ describe('HTTP refusals have a JSON body with a code', () => {
     expect(browser.text).toContain('Not found');
   });
 
-  it('406: an Accept header naming nothing the server answers in', async () => {
+  test('406: an Accept header naming nothing the server answers in', async () => {
     expectRefusal(await post({ query: '{ viewer { apiKeyId } }' }, { accept: 'text/xml' }), 406, 'NOT_ACCEPTABLE');
   });
 
-  it('403: a GET without the header a browser cannot send unpreflighted (CSRF)', async () => {
+  test('403: a GET without the header a browser cannot send unpreflighted (CSRF)', async () => {
     const answer = await send(`/graphql?query=${encodeURIComponent('{ viewer { apiKeyId } }')}`, { method: 'GET' });
     expectRefusal(answer, 403, 'FORBIDDEN');
   });
 
-  it('400: a body that is not JSON, and a mutation over GET (405), as before', async () => {
+  test('400: a body that is not JSON, and a mutation over GET (405), as before', async () => {
     const malformed = await send('/graphql', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...withKey(platform.apiKey) },
+      headers: { 'content-type': 'application/json', ...withKey(world.platform.apiKey) },
       body: '{"query": ',
     });
     expectRefusal(malformed, 400, 'BAD_REQUEST');
     const mutation = encodeURIComponent('mutation { createApiKey(input: { name: "x" }) { __typename } }');
-    expectRefusal(await send(`/graphql?query=${mutation}`, { method: 'GET', headers: withKey(platform.apiKey) }), 405, 'BAD_REQUEST');
+    expectRefusal(await send(`/graphql?query=${mutation}`, { method: 'GET', headers: withKey(world.platform.apiKey) }), 405, 'BAD_REQUEST');
   });
 });

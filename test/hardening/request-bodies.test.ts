@@ -177,7 +177,12 @@ describe('over HTTP', () => {
     let closed = false;
     socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
     socket.on('error', () => {}); // the cut: an ECONNRESET under a client still writing
-    const done = new Promise<void>((resolve) => socket.on('close', () => resolve((closed = true) && undefined)));
+    const done = new Promise<void>((resolve) =>
+      socket.on('close', () => {
+        closed = true;
+        resolve();
+      }),
+    );
     const before = residentBytes();
     let peak = before;
     const sampler = setInterval(() => (peak = Math.max(peak, residentBytes())), 20);

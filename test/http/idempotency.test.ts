@@ -7,11 +7,11 @@ import { CreateConnectedAccountDocument, EnableConnectPlatformDocument, ViewerDo
 import { givenConnectPlatform, REDIRECT_URL } from '../support/givens/connect.ts';
 import type { OrganizationFixture } from '../support/givens/organizations.ts';
 import { startTestServer, withKey, type TestServer } from '../support/server.ts';
+import { unique } from '../support/unique.ts';
 
 const { test, world } = platformWorld();
 
-let merchants = 0;
-const accountInput = (email = `owner${(merchants += 1)}@merchant.example`) => ({
+const accountInput = (email = `owner${unique()}@merchant.example`) => ({
   input: { connectionType: 'EXPRESS', email, organizationName: 'Merchant', country: 'DE' },
 });
 

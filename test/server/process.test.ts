@@ -2,14 +2,12 @@
 // the global setup builds, with production's Node flags), on the embedded database (pglite project)
 // or on PostgreSQL through DATABASE_URL (postgres project, where the migrations run in a worker
 // thread started from the compiled file).
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, get as httpGet, request as httpRequest, type ClientRequest } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { newKeyEntry } from '../../src/crypto/key-ring.ts';
 import { DEVELOPMENT_DEFAULTS_WARNING } from '../../src/deployment-checks.ts';
 import {
@@ -20,33 +18,14 @@ import {
   type TypedDocumentString,
 } from '../generated/graphql.ts';
 import { createPostgresDatabase } from '../support/server.ts';
+import { freePort, pgliteDataDir, startServerProcess as startProcess, waitForReady } from '../support/server-process.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterAll(async () => {
   for (const cleanup of cleanups) await cleanup();
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-function startServerProcess(environment: Record<string, string>) {
-  const child = spawn('sh', ['scripts/start.sh'], {
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...environment },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  cleanups.push(() => void child.kill('SIGKILL'));
-  return { child, exited, output: () => output };
-}
+const startServerProcess = (environment: Record<string, string>) => startProcess(environment, cleanups);
 
 /**
  * Where the process keeps its data: a new, empty database (the server creates and migrates it, as
@@ -59,27 +38,7 @@ async function databaseEnvironment({ migrated = false } = {}): Promise<Record<st
     cleanups.push(drop);
     return { DATABASE_URL: url };
   }
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'connect-data-'));
-  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-  if (migrated) {
-    // The server keeps its embedded database in <DATA_DIR>/pglite.
-    const snapshot = new Blob([readFileSync(inject('pgliteMigratedSnapshotPath'))]);
-    await (await PGlite.create({ dataDir: path.join(dataDir, 'pglite'), loadDataDir: snapshot })).close();
-  }
-  return { DATA_DIR: dataDir };
-}
-
-async function waitForReady(port: number, deadlineMs = 60_000): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  while (Date.now() < deadline) {
-    const status = await fetch(`http://127.0.0.1:${port}/ready`).then(
-      (response) => response.status,
-      () => 0,
-    );
-    if (status === 200) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('the server did not become ready');
+  return { DATA_DIR: await pgliteDataDir(cleanups, { migrated }) };
 }
 
 describe('the server process', () => {

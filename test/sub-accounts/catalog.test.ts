@@ -20,6 +20,7 @@ import {
 import { givenOrganization } from '../support/givens/organizations.ts';
 import { withKey } from '../support/server.ts';
 import { givenPackage, givenPurpose, givenSubAccount, subAccountInput } from '../support/givens/sub-accounts.ts';
+import { unique } from '../support/unique.ts';
 
 const { test, world } = platformWorld({}, async (seed) => {
   const platform = await seed.organization('Catalog Platform');
@@ -28,10 +29,9 @@ const { test, world } = platformWorld({}, async (seed) => {
 });
 
 const byPlatform = () => withKey(world.platform.apiKey);
-let entries = 0;
 /** A purpose with a new name, on the platform. */
-const newPurpose = (name = 'Purpose') => givenPurpose(world.server, world.platform, `${name} ${(entries += 1)}`);
-const newPackage = async (purposeIds: string[]) => givenPackage(world.server, world.platform, `Package ${(entries += 1)}`, purposeIds);
+const newPurpose = (name = 'Purpose') => givenPurpose(world.server, world.platform, `${name} ${unique()}`);
+const newPackage = async (purposeIds: string[]) => givenPackage(world.server, world.platform, `Package ${unique()}`, purposeIds);
 
 const archivePurpose = (id: string, headers = byPlatform()) =>
   world.server.request(ArchivePermissiblePurposeDocument, { input: { id } }, headers);

@@ -5,6 +5,7 @@ import type { TestServer } from './server.ts';
 export type Answer = {
   status: number;
   headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: an answer to a document typed by no codegen, read field by field.
   data?: Record<string, any> | null;
   errors?: { message: string; extensions?: Record<string, unknown> }[];
 };

@@ -72,13 +72,16 @@ export type Seed = ReturnType<typeof seed>;
 
 /** vitest's `test` with the file's server and its seed as file-scoped fixtures. */
 export function serverTest(options: TestServerOptions = {}) {
-  return vitestTest
-    .extend('server', { scope: 'file' }, async ({}, { onCleanup }) => {
-      const server = await startTestServer(options);
-      onCleanup(() => server.close());
-      return server;
-    })
-    .extend('seed', { scope: 'file' }, ({ server }) => seed(server));
+  return (
+    vitestTest
+      // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern; it has none.
+      .extend('server', { scope: 'file' }, async ({}, { onCleanup }) => {
+        const server = await startTestServer(options);
+        onCleanup(() => server.close());
+        return server;
+      })
+      .extend('seed', { scope: 'file' }, ({ server }) => seed(server))
+  );
 }
 
 /**

@@ -2,8 +2,8 @@
 // per tenant, the lease reads a few rows whatever the backlog and however stale the statistics, a
 // receiver that stops answering trips its breaker, and a tenant's endpoints are capped.
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { describe, expect } from 'vitest';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
+import { describe, expect, onTestFinished } from 'vitest';
 import { platformWorld } from '../support/world.ts';
 import {
   CreateTenantDocument,
@@ -41,13 +41,18 @@ async function startSilentReceiver() {
   };
 }
 
-/** A loopback address nothing listens on: a send is refused at once, unanswered. */
-async function closedPortUrl(): Promise<string> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return `http://127.0.0.1:${port}/hooks`;
+/**
+ * A receiver that resets every connection at once: a send fails unanswered, as to a dead host. A
+ * port of its own for the test's length (a closed port could be taken by another test's server
+ * meanwhile, which then answered or stalled the sends).
+ */
+async function startResettingReceiver() {
+  const server = createNetServer((socket) => socket.resetAndDestroy());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 const workers: WebhookWorker[] = [];
@@ -241,7 +246,9 @@ function rowsRead(node: PlanNode | undefined, relation: string): number {
 describe("an endpoint's circuit breaker", () => {
   test('opens after 3 unanswered attempts, tries one delivery once it is due again, and closes on an answer', async () => {
     const owner = await givenOrganization(world.server, 'Breaker Org');
-    const deadUrl = await closedPortUrl();
+    const dead = await startResettingReceiver();
+    onTestFinished(dead.close);
+    const deadUrl = dead.url;
     const { endpoint } = await givenEndpoint(world.server, withKey(owner.apiKey), {
       url: deadUrl,
       eventTypes: ['connection.created', 'connection.updated'],
@@ -252,7 +259,7 @@ describe("an endpoint's circuit breaker", () => {
 
     await sender.deliverDue();
     const attempted = async () => (await deliveriesOf(world.server, owner.apiKey, endpoint.id)).filter((delivery) => delivery.attempts > 0);
-    // Three refused connections open it: the other two deliveries wait, their attempts unspent.
+    // Three reset connections open it: the other two deliveries wait, their attempts unspent.
     expect(await attempted()).toHaveLength(UNANSWERED_TO_OPEN);
     const queue = await world.server.prisma.webhookQueue.findUniqueOrThrow({ where: { endpointId: endpoint.id } });
     expect(queue.unansweredInARow).toBe(UNANSWERED_TO_OPEN);
@@ -263,7 +270,7 @@ describe("an endpoint's circuit breaker", () => {
     await sender.deliverDue();
     expect(await attempted()).toHaveLength(UNANSWERED_TO_OPEN);
 
-    // Open time over: one delivery tries the receiver; still refused, the breaker opens for twice as long.
+    // Open time over: one delivery tries the receiver; still reset, the breaker opens for twice as long.
     world.server.clock.advance(OPEN_FIRST_MS);
     await sender.deliverDue();
     const probes = (await deliveriesOf(world.server, owner.apiKey, endpoint.id)).reduce((sum, delivery) => sum + delivery.attempts, 0);

@@ -503,7 +503,7 @@ describe('the platform’s side', () => {
     });
     expect((await suspend('OTHER')).data?.suspendConnectedAccount).toMatchObject({ code: 'INVALID_STATE' });
     const reactivateWithReason = new TypedDocumentString<unknown, unknown>(
-      'mutation { reactivateConnectedAccount(input: { id: "' + user.accountId + '", reason: OTHER }) { __typename } }',
+      `mutation { reactivateConnectedAccount(input: { id: "${user.accountId}", reason: OTHER }) { __typename } }`,
     );
     const refused = await world.server.request(reactivateWithReason, {}, withKey(world.platform.apiKey));
     expect(refused.errors?.[0]?.message).toMatch(/reason/);

@@ -3,6 +3,7 @@
 import { expect } from 'vitest';
 import type { TestServer } from '../server.ts';
 import { outcome, untypedRequest } from '../untyped-graphql.ts';
+import { unique } from '../unique.ts';
 
 export const CREATE_CONNECTION = `mutation($input: CreateConnectionInput!) { createConnection(input: $input) {
   __typename ... on Error { code message } ... on CreateConnectionPayload { connection { id health { status lastError } } } } }`;
@@ -11,9 +12,8 @@ export const UPDATE_CONNECTION = `mutation($input: UpdateConnectionInput!) { upd
 export const VERIFY = `mutation($id: ID!) { verifyConnection(input: { id: $id }) {
   __typename ... on Error { code } ... on VerifyConnectionPayload { connection { id health { status lastError } } } } }`;
 
-let names = 0;
 export const stripeInput = (endpoint: string, secretKey: string) => ({
-  name: `Stripe ${(names += 1)}`,
+  name: `Stripe ${unique()}`,
   providerType: 'STRIPE',
   secrets: { stripe: { publishableKey: 'pk_test_51Publishable0001', secretKey } },
   settings: { endpoint },
