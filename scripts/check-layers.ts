@@ -51,7 +51,7 @@ const layerOf = (file: string) => layers.findIndex(([, pattern]) => pattern.test
 const files = ['src', 'test', 'scripts', 'examples']
   .filter((root) => existsSync(root))
   .flatMap((root) => readdirSync(root, { recursive: true, encoding: 'utf8' }).map((name) => path.join(root, name)))
-  .filter((file) => file.endsWith('.ts') && !file.split(path.sep).includes('generated'));
+  .filter((file) => file.endsWith('.ts') && !file.split(path.sep).some((part) => part === 'generated' || part === 'node_modules'));
 const graph = new Map(files.map((file) => [file, importsOf(file)]));
 const violations: string[] = [];
 
