@@ -1,6 +1,7 @@
 // npm run bench: our server against the physical limit (raw node:http + pg) and PostGraphile 5, on
 // one PostgreSQL on loopback with one platform holding 10,000 connected accounts. Prints the table
-// and writes it to docs/performance.md. BENCH_SECONDS (default 10) per query and target.
+// and writes it to docs/performance.md. BENCH_SECONDS (default 10) per query and target. A run in which
+// any request failed (non-2xx or error) writes nothing and exits 1.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -266,7 +267,9 @@ try {
   const rss: number[] = [];
   const sampler = setInterval(() => rss.push(server.rssBytes()), 1_000);
   const rows: Record<string, Record<string, string | number>> = {};
+  let failedRequests = 0;
   const row = (name: string, ourMeasure: Measure, rawMeasure?: Measure, pgMeasure?: Measure) => {
+    failedRequests += [ourMeasure, rawMeasure, pgMeasure].reduce((sum, each) => sum + (each?.non2xx ?? 0), 0);
     rows[name] = {
       'ours req/s': ourMeasure.rps,
       'ours p50/p99 ms': `${ourMeasure.p50}/${ourMeasure.p99}`,
@@ -349,7 +352,11 @@ try {
     `Peak resident memory of our server under load: ${peakMb} MB.`,
     ...(floorLine ? ['', floorLine] : []),
   ].join('\n');
-  if (!only) {
+  // Figures of failed requests measure the failure: the run fails (CI's smoke run relies on it).
+  if (failedRequests > 0) {
+    console.error(`${failedRequests} requests failed (non-2xx or errors): the figures above do not measure the queries`);
+    process.exitCode = 1;
+  } else if (!only) {
     writeFileSync('docs/performance.md', `${before}${START_MARKER}\n${measured}\n${END_MARKER}${after}`);
     console.log('wrote the measured table into docs/performance.md');
   }
