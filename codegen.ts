@@ -27,7 +27,13 @@ const config: CodegenConfig = {
   // Documents are per target: operation names need only be unique within one target.
   generates: {
     'test/generated/': { ...clientPreset, documents: ['test/**/*.graphql'] },
-    'examples/typed-client/generated/': { ...clientPreset, documents: ['examples/typed-client/**/*.ts'] },
+    // What a client copies: its generated files import each other with `.js`, which Node's own ES module
+    // resolution (moduleResolution NodeNext, error TS2835 without it) and bundlers both accept.
+    'examples/typed-client/generated/': {
+      ...clientPreset,
+      config: { ...clientPreset.config, importExtension: '.js' },
+      documents: ['examples/typed-client/**/*.ts'],
+    },
   },
 };
 

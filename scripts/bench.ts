@@ -1,20 +1,23 @@
 // npm run bench: our server against the physical limit (raw node:http + pg) and PostGraphile 5, on
 // one PostgreSQL on loopback with one platform holding 10,000 connected accounts. Prints the table
-// and writes it to docs/performance.md. BENCH_SECONDS (default 10) per query and target.
+// and writes it to docs/performance.md. BENCH_SECONDS (default 10) per query and target. A run in which
+// any request failed (non-2xx or error) writes nothing and exits 1.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { tmpdir } from 'node:os';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { get as httpGet } from 'node:http';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { bootstrapPlatform, machine, startPostgresCluster, startServerProcess } from './lib/harness.ts';
 import { cpuMicrosWithChildren } from './bench/proc.ts';
+import { nodeFromNpm } from './lib/node-from-npm.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const ACCOUNTS = 10_000;
+const POSTGRAPHILE_DIR = 'scripts/bench/postgraphile';
 const START_MARKER = '<!-- bench:start -->';
 const END_MARKER = '<!-- bench:end -->';
 /** BENCH_ONLY=Q2 (comma-separated: Q0, Q1, Q2, Q3, M1, SQL) runs only those, e.g. to profile one query. */
@@ -159,20 +162,29 @@ async function measure({ url, pid }: Target, headers: Record<string, string>, bo
   };
 }
 
-/** PostGraphile 5 needs Node 22: fetched from the npm registry (the `node` package) when this one is older. */
-function nodeFor(script: string): string {
-  if (!script.includes('postgraphile') || Number(process.versions.node.split('.')[0]) >= 22) return process.execPath;
-  return execFileSync('npm', ['exec', '--yes', '--package=node@22', '--', 'node', '-p', 'process.execPath'], {
-    cwd: tmpdir(),
-    encoding: 'utf8',
-  })
-    .trim()
-    .split('\n')
-    .at(-1)!;
+/**
+ * PostGraphile 5 needs Node 22, so it is no dependency of the project (which runs on 20.19 too): it
+ * has a folder of its own, scripts/bench/postgraphile/ (its package.json and lock file committed), which
+ * is installed here when its lock file is newer than its install, by npm running on Node 22 (this
+ * process's own Node when it is 22 or newer, else Node 22 fetched from the npm registry).
+ */
+function postgraphileNode(): string {
+  const node = Number(process.versions.node.split('.')[0]) >= 22 ? process.execPath : nodeFromNpm(22);
+  const installed = `${POSTGRAPHILE_DIR}/node_modules/.package-lock.json`;
+  if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(`${POSTGRAPHILE_DIR}/package-lock.json`).mtimeMs) {
+    console.log(`installing PostGraphile into ${POSTGRAPHILE_DIR}/ with Node ${execFileSync(node, ['-v'], { encoding: 'utf8' }).trim()}`);
+    execFileSync('npm', ['ci', '--no-audit', '--no-fund'], {
+      cwd: POSTGRAPHILE_DIR,
+      env: { ...process.env, PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH}` },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+  }
+  return node;
 }
 
 async function spawnReference(script: string, port: number, databaseUrl: string): Promise<ChildProcess> {
-  const child = spawn(nodeFor(script), ['--import', 'tsx', script], {
+  const node = script.startsWith(POSTGRAPHILE_DIR) ? postgraphileNode() : process.execPath;
+  const child = spawn(node, ['--import', 'tsx', script], {
     env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), NODE_ENV: 'production', GRAPHILE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -243,7 +255,7 @@ try {
   const randomId = () => activeIds[Math.floor(Math.random() * activeIds.length)]!;
   if (references) {
     children.push(await spawnReference('scripts/bench/raw-server.ts', 4811, cluster.url));
-    children.push(await spawnReference('scripts/bench/postgraphile-server.ts', 4812, cluster.url));
+    children.push(await spawnReference(`${POSTGRAPHILE_DIR}/server.ts`, 4812, cluster.url));
     children.push(await spawnReference('scripts/bench/yoga-server.ts', 4813, cluster.url));
   }
   const ourTarget: Target = { url: server.url, pid: server.child.pid! };
@@ -255,7 +267,9 @@ try {
   const rss: number[] = [];
   const sampler = setInterval(() => rss.push(server.rssBytes()), 1_000);
   const rows: Record<string, Record<string, string | number>> = {};
+  let failedRequests = 0;
   const row = (name: string, ourMeasure: Measure, rawMeasure?: Measure, pgMeasure?: Measure) => {
+    failedRequests += [ourMeasure, rawMeasure, pgMeasure].reduce((sum, each) => sum + (each?.non2xx ?? 0), 0);
     rows[name] = {
       'ours req/s': ourMeasure.rps,
       'ours p50/p99 ms': `${ourMeasure.p50}/${ourMeasure.p99}`,
@@ -338,7 +352,11 @@ try {
     `Peak resident memory of our server under load: ${peakMb} MB.`,
     ...(floorLine ? ['', floorLine] : []),
   ].join('\n');
-  if (!only) {
+  // Figures of failed requests measure the failure: the run fails (CI's smoke run relies on it).
+  if (failedRequests > 0) {
+    console.error(`${failedRequests} requests failed (non-2xx or errors): the figures above do not measure the queries`);
+    process.exitCode = 1;
+  } else if (!only) {
     writeFileSync('docs/performance.md', `${before}${START_MARKER}\n${measured}\n${END_MARKER}${after}`);
     console.log('wrote the measured table into docs/performance.md');
   }

@@ -59,7 +59,7 @@ const layerOf = (file: string) => layers.findIndex(([, pattern]) => pattern.test
 const files = ['src', 'test', 'scripts', 'examples']
   .filter((root) => existsSync(root))
   .flatMap((root) => readdirSync(root, { recursive: true, encoding: 'utf8' }).map((name) => path.join(root, name)))
-  .filter((file) => file.endsWith('.ts') && !file.split(path.sep).includes('generated'));
+  .filter((file) => file.endsWith('.ts') && !file.split(path.sep).some((part) => part === 'generated' || part === 'node_modules'));
 await init;
 const read = new Map(files.map((file) => [file, importsOf(file)]));
 const graph = new Map([...read].map(([file, { imports }]) => [file, imports]));

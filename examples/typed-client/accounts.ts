@@ -1,9 +1,9 @@
 // What a platform's frontend (or its backend-for-frontend) asks Connect: who am I, and onboard a new
 // customer as an EXPRESS connected account. Each operation sits next to the function that sends it;
 // `npm run codegen` reads the graphql() calls and types them.
-import type { Execute } from './client.ts';
-import { graphql } from './generated/gql.ts';
-import type { CreateConnectedAccountInput } from './generated/graphql.ts';
+import type { Execute } from './client.js';
+import { graphql } from './generated/gql.js';
+import type { CreateConnectedAccountInput } from './generated/graphql.js';
 
 const viewerDocument = graphql(`
   query Viewer {

@@ -1,6 +1,6 @@
 // The whole transport: a typed document and its variables in, the typed `data` out, over fetch.
 // No GraphQL runtime: codegen's `documentMode: 'string'` makes each document a string that carries its types.
-import type { TypedDocumentString } from './generated/graphql.ts';
+import type { TypedDocumentString } from './generated/graphql.js';
 
 export interface ConnectClientOptions {
   /** Where Connect runs, e.g. http://localhost:4000 (the endpoint is <url>/graphql). */

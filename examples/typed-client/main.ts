@@ -1,6 +1,6 @@
 // Runs the example against a server: CONNECT_API_KEY=<key> [CONNECT_URL=http://localhost:4000] npx tsx examples/typed-client/main.ts
-import { createExpressAccount, whoAmI } from './accounts.ts';
-import { connectClient, ConnectRequestError, type Execute } from './client.ts';
+import { createExpressAccount, whoAmI } from './accounts.js';
+import { connectClient, ConnectRequestError, type Execute } from './client.js';
 
 async function main(execute: Execute) {
   const viewer = await whoAmI(execute);

@@ -1,5 +1,5 @@
 // The PostGraphile 5 reference of the benchmark: the same tables, served by PostGraphile's Amber
-// preset (no authentication of its own). Usage: DATABASE_URL=… PORT=… tsx scripts/bench/postgraphile-server.ts
+// preset (no authentication of its own). Usage: DATABASE_URL=… PORT=… tsx scripts/bench/postgraphile/server.ts (its own node_modules: see bench.ts)
 import { createServer } from 'node:http';
 import { postgraphile } from 'postgraphile';
 import { makePgService } from 'postgraphile/adaptors/pg';
