@@ -19,14 +19,19 @@ import {
   UpdateConnectPlatformDocument,
   type BusinessDetail,
 } from '../../generated/graphql.ts';
-import { givenUpdateLink, postForm, sessionCookie, signInToUpdatePage } from '../../support/givens/account-updates.ts';
+import {
+  givenUpdateLink,
+  postForm,
+  sessionCookie,
+  signInToUpdatePage,
+  UPDATE_REFRESH_URL,
+  UPDATE_RETURN_URL,
+} from '../../support/givens/account-updates.ts';
 import { givenOnboardedUser, onboardingForm, REDIRECT_URL } from '../../support/givens/connect.ts';
 import { givenOAuthPlatform, givenOwnedOrganization, givenStandardAccount, OWNER_PASSWORD } from '../../support/givens/oauth.ts';
 import { withKey } from '../../support/server.ts';
 import { givenPurpose, subAccountInput } from '../../support/givens/sub-accounts.ts';
 
-const RETURN_URL = 'https://platform.example/settings/done';
-const REFRESH_URL = 'https://platform.example/settings/new-link';
 const MINUTE = 60 * 1000;
 
 const { test, world } = platformWorld({}, async (seed) => {
@@ -68,7 +73,7 @@ async function updatedEvents(objectId: string) {
 /** An onboarded user and an update link for their account, with the platform's destinations. */
 async function givenLinkedUser(owner: OrganizationFixture = world.platform) {
   const user = await givenOnboardedUser(world.server, owner);
-  const link = await givenUpdateLink(world.server, owner, user.accountId, { returnUrl: RETURN_URL, refreshUrl: REFRESH_URL });
+  const link = await givenUpdateLink(world.server, owner, user.accountId, { returnUrl: UPDATE_RETURN_URL, refreshUrl: UPDATE_REFRESH_URL });
   return { user, link };
 }
 
@@ -136,13 +141,13 @@ describe('who may use an update link', () => {
       postForm(world.server, `${link.path}/save`, { ...details, legalName: 'Second Submit GmbH' }, cookie),
     ]);
     const locations = [first.headers.get('location'), second.headers.get('location')].sort();
-    expect(locations).toEqual([REFRESH_URL, RETURN_URL].sort());
-    const winner = first.headers.get('location') === RETURN_URL ? 'First Submit GmbH' : 'Second Submit GmbH';
+    expect(locations).toEqual([UPDATE_REFRESH_URL, UPDATE_RETURN_URL].sort());
+    const winner = first.headers.get('location') === UPDATE_RETURN_URL ? 'First Submit GmbH' : 'Second Submit GmbH';
     expect((await defaultEntity(user.tenantId)).legalName).toBe(winner);
     expect(await updatedEvents(user.accountId)).toHaveLength(1);
 
     const replay = await postForm(world.server, `${link.path}/save`, { ...details, legalName: 'Replayed GmbH' }, cookie);
-    expect(replay.headers.get('location')).toBe(REFRESH_URL);
+    expect(replay.headers.get('location')).toBe(UPDATE_REFRESH_URL);
     expect((await defaultEntity(user.tenantId)).legalName).toBe(winner);
   });
 
@@ -166,7 +171,7 @@ describe('who may use an update link', () => {
       const before = await defaultEntity(user.tenantId);
       await change(user.accountId);
       const saved = await postForm(world.server, `${link.path}/save`, details, cookie);
-      expect([saved.status, saved.headers.get('location')], name).toEqual([303, REFRESH_URL]);
+      expect([saved.status, saved.headers.get('location')], name).toEqual([303, UPDATE_REFRESH_URL]);
       expect(await defaultEntity(user.tenantId), name).toEqual(before);
       expect(await updatedEvents(user.accountId), name).toEqual([]);
     }

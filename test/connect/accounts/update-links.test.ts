@@ -15,14 +15,18 @@ import {
   UpdateConnectPlatformDocument,
   type BusinessDetail,
 } from '../../generated/graphql.ts';
-import { postForm, sessionCookie, signInToUpdatePage } from '../../support/givens/account-updates.ts';
+import {
+  postForm,
+  sessionCookie,
+  signInToUpdatePage,
+  UPDATE_REFRESH_URL,
+  UPDATE_RETURN_URL,
+} from '../../support/givens/account-updates.ts';
 import { onboardingForm, REDIRECT_URL } from '../../support/givens/connect.ts';
 import { givenOAuthPlatform, givenOwnedOrganization, givenStandardAccount } from '../../support/givens/oauth.ts';
 import { withKey } from '../../support/server.ts';
 import { sha256Hex } from '../../../src/crypto/tokens.ts';
 
-const RETURN_URL = 'https://platform.example/settings/done';
-const REFRESH_URL = 'https://platform.example/settings/new-link';
 const MINUTE = 60 * 1000;
 
 const { test, world } = platformWorld({}, async (seed) => {
@@ -65,7 +69,7 @@ async function eventsOf(objectId: string, type: string) {
 describe('createAccountUpdateLink', () => {
   test('makes a single-use, 15-minute link to the hosted page, and records connected_account.update_link.created', async () => {
     const user = await world.platform.onboardedUser();
-    const link = await world.platform.updateLink(user.accountId, { returnUrl: RETURN_URL, refreshUrl: REFRESH_URL });
+    const link = await world.platform.updateLink(user.accountId, { returnUrl: UPDATE_RETURN_URL, refreshUrl: UPDATE_REFRESH_URL });
     expect(link.url).toMatch(new RegExp(`^${world.server.url}/account-update/[0-9A-Za-z]{44}$`));
     expect(new Date(link.expiresAt).getTime() - world.server.clock.now().getTime()).toBeGreaterThan(14 * MINUTE);
     expect(new Date(link.expiresAt).getTime() - world.server.clock.now().getTime()).toBeLessThanOrEqual(15 * MINUTE);
@@ -73,8 +77,8 @@ describe('createAccountUpdateLink', () => {
     expect(row).toMatchObject({
       kind: 'ACCOUNT_UPDATE',
       connectedAccountId: user.accountId,
-      returnUrl: RETURN_URL,
-      refreshUrl: REFRESH_URL,
+      returnUrl: UPDATE_RETURN_URL,
+      refreshUrl: UPDATE_REFRESH_URL,
     });
 
     const [created, ...more] = await eventsOf(user.accountId, 'connected_account.update_link.created');
@@ -91,16 +95,16 @@ describe('createAccountUpdateLink', () => {
     const cookie = await signInToUpdatePage(world.server, link.path, user);
     const saved = await postForm(world.server, `${link.path}/save`, details, cookie);
     expect(saved.status, await saved.clone().text()).toBe(303);
-    expect(saved.headers.get('location')).toBe(RETURN_URL);
+    expect(saved.headers.get('location')).toBe(UPDATE_RETURN_URL);
     expect(await defaultEntity(user.tenantId)).toMatchObject(details);
     expect(await eventsOf(user.accountId, 'connected_account.updated')).toHaveLength(1);
     expect((await world.server.prisma.onboardingLink.findUniqueOrThrow({ where: { id: row.id } })).usedAt).not.toBeNull();
 
     // Spent: the page sends the browser to the refreshUrl, even with the session's cookie.
     const again = await world.server.fetch(link.path, { headers: { cookie } });
-    expect([again.status, again.headers.get('location')]).toEqual([303, REFRESH_URL]);
+    expect([again.status, again.headers.get('location')]).toEqual([303, UPDATE_REFRESH_URL]);
     const resubmitted = await postForm(world.server, `${link.path}/save`, { ...details, legalName: 'Second Save GmbH' }, cookie);
-    expect(resubmitted.headers.get('location')).toBe(REFRESH_URL);
+    expect(resubmitted.headers.get('location')).toBe(UPDATE_REFRESH_URL);
     expect((await defaultEntity(user.tenantId)).legalName).toBe(details.legalName);
     // The token is a credential: the request log shows the page's path without it.
     expect(world.server.logs()).toContain('"path":"/account-update/[token]/save"');
@@ -109,14 +113,14 @@ describe('createAccountUpdateLink', () => {
 
   test('lives 15 minutes; a dead link without a refreshUrl gets a page that says what to do', async () => {
     const user = await world.platform.onboardedUser();
-    const expiring = await world.platform.updateLink(user.accountId, { refreshUrl: REFRESH_URL });
+    const expiring = await world.platform.updateLink(user.accountId, { refreshUrl: UPDATE_REFRESH_URL });
     const plain = await world.otherPlatform.updateLink((await world.otherPlatform.onboardedUser()).accountId);
     world.server.clock.advance(14 * MINUTE);
     expect((await world.server.fetch(expiring.path)).status).toBe(200);
     expect((await world.server.fetch(plain.path)).status).toBe(200);
     world.server.clock.advance(MINUTE + 1000);
     const expired = await world.server.fetch(expiring.path);
-    expect([expired.status, expired.headers.get('location')]).toEqual([303, REFRESH_URL]);
+    expect([expired.status, expired.headers.get('location')]).toEqual([303, UPDATE_REFRESH_URL]);
     const page = await world.server.fetch(plain.path);
     expect(page.status).toBe(410);
     const text = await page.text();
@@ -126,9 +130,9 @@ describe('createAccountUpdateLink', () => {
 
   test('replaces the earlier update links of the account; suspension pauses them and revocation ends them', async () => {
     const user = await world.platform.onboardedUser();
-    const first = await world.platform.updateLink(user.accountId, { refreshUrl: REFRESH_URL });
+    const first = await world.platform.updateLink(user.accountId, { refreshUrl: UPDATE_REFRESH_URL });
     const second = await world.platform.updateLink(user.accountId);
-    expect((await world.server.fetch(first.path)).headers.get('location')).toBe(REFRESH_URL);
+    expect((await world.server.fetch(first.path)).headers.get('location')).toBe(UPDATE_REFRESH_URL);
     expect((await world.server.fetch(second.path)).status).toBe(200);
     // While the account is suspended its link opens nothing; reactivated (within the 15 minutes), it works again.
     await world.server.request(SuspendConnectedAccountDocument, { input: { id: user.accountId } }, withKey(world.platform.apiKey));
@@ -296,7 +300,7 @@ describe('the hosted update page', () => {
 
   test('shows the saved details, refuses what the platform requires left blank next to its field, and keeps the link usable', async () => {
     const user = await world.platform.onboardedUser();
-    const link = await world.platform.updateLink(user.accountId, { returnUrl: RETURN_URL });
+    const link = await world.platform.updateLink(user.accountId, { returnUrl: UPDATE_RETURN_URL });
     await requireDetails(['PHONE', 'VAT_NUMBER']);
     try {
       const cookie = await signInToUpdatePage(world.server, link.path, user);
@@ -315,7 +319,7 @@ describe('the hosted update page', () => {
       expect((await defaultEntity(user.tenantId)).legalName).toBe(entity.legalName);
 
       const saved = await postForm(world.server, `${link.path}/save`, details, cookie);
-      expect(saved.headers.get('location')).toBe(RETURN_URL);
+      expect(saved.headers.get('location')).toBe(UPDATE_RETURN_URL);
       expect(await defaultEntity(user.tenantId)).toMatchObject(details);
     } finally {
       await requireDetails([]);

@@ -5,6 +5,10 @@ import { CreateAccountUpdateLinkDocument, type CreateAccountUpdateLinkInput } fr
 import type { OrganizationFixture } from './organizations.ts';
 import { withKey, type TestServer } from '../server.ts';
 
+/** Where a platform sends its accounts back from an update link, and where a dead link sends them. */
+export const UPDATE_RETURN_URL = 'https://platform.example/settings/done';
+export const UPDATE_REFRESH_URL = 'https://platform.example/settings/new-link';
+
 export async function givenUpdateLink(
   server: TestServer,
   platform: OrganizationFixture,
