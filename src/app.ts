@@ -114,6 +114,7 @@ export async function createApp({ config, database, log, keyRing, clock = system
     clock,
     log,
     pollMs: config.connectionVerifyPollMs,
+    verifyTimeoutMs: config.connectionVerifyTimeoutMs,
     active: () => migrationsApplied && !draining,
   });
   const pages = [

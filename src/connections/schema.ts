@@ -26,6 +26,7 @@ const ConnectionHealthStatusEnum = builder.enumType(ConnectionHealthStatus, {
 const dependenciesOf = (context: Context): ConnectionDependencies => ({
   keyRing: context.keyRing,
   addressPolicy: addressPolicyOf(context.config),
+  verifyTimeoutMs: context.config.connectionVerifyTimeoutMs,
 });
 
 interface Direction {

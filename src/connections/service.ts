@@ -38,8 +38,8 @@ export interface ConnectionInput {
 export interface ConnectionDependencies {
   keyRing: KeyRing;
   addressPolicy: AddressPolicy;
-  /** VERIFY_TIMEOUT_MS unless a test says otherwise. */
-  verifyTimeoutMs?: number;
+  /** How long a check may take (CONNECTION_VERIFY_TIMEOUT_MS). */
+  verifyTimeoutMs: number;
 }
 
 /** Every resource, both directions, false unless given: the stored config is always complete. */
@@ -241,7 +241,7 @@ export async function recordVerification(
         secrets,
         settings: storedSettings(connection),
         policy: deps.addressPolicy,
-        ...(deps.verifyTimeoutMs ? { timeoutMs: deps.verifyTimeoutMs } : {}),
+        timeoutMs: deps.verifyTimeoutMs,
       })
     : { status: 'NEEDS_REAUTH', error: 'no secrets are stored' };
   // The confined client is this same client with the tenant's rules applied: one way to write for both.

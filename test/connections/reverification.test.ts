@@ -78,6 +78,7 @@ describe('background re-verification', () => {
         prisma: world.server.prisma,
         keyRing: world.server.keyRing,
         addressPolicy: addressPolicyOf(world.server.config),
+        verifyTimeoutMs: world.server.config.connectionVerifyTimeoutMs,
         clock: world.server.clock,
         log,
         pollMs: HOUR,
