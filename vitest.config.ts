@@ -36,6 +36,8 @@ const databaseAgnostic = [
   'test/web/onboarding-wizard.test.ts',
   'test/web/account-update.test.ts',
   'test/web/graphiql*.test.ts',
+  // The data folder's pid file: files and processes, no database.
+  'test/server/data-dir-lock.test.ts',
   // A first run on the embedded database: .env, a data folder in use, a taken port.
   'test/server/first-run.test.ts',
   // The API key as an actor carries it: a value, no server.

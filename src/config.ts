@@ -192,10 +192,6 @@ export interface Config {
   maxSubscriptionsPerOrganization: number;
 }
 
-/**
- * `.env` in the working folder, when there is one, read by Node's own parser: its variables go under
- * those already set (the environment wins). Returns the file's path when it was read.
- */
 /** Every variable the server reads (docs/configuration.md lists each; `npm run env:check` holds them together). */
 export const ENVIRONMENT_VARIABLES = Object.keys(environmentSchema.shape);
 
@@ -210,10 +206,16 @@ export const environmentDefaults = (): Record<string, string> =>
       .map(([name, value]) => [name, String(value)]),
   );
 
-export function loadEnvironmentFile(file = '.env'): string | null {
+/**
+ * `.env` in the working folder, when there is one, read by Node's own parser: its variables go under
+ * those already set (the environment wins). Returns the file's path and the names (never the
+ * values) of the variables it set, when it was read.
+ */
+export function loadEnvironmentFile(file = '.env'): { file: string; names: string[] } | null {
   if (!existsSync(file)) return null;
+  const before = new Set(Object.keys(process.env));
   process.loadEnvFile(file);
-  return path.resolve(file);
+  return { file: path.resolve(file), names: Object.keys(process.env).filter((name) => !before.has(name)) };
 }
 
 export class ConfigError extends Error {

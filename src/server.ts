@@ -37,7 +37,7 @@ async function openDatabaseOrExit(config: Config) {
   } catch (error) {
     if (!(error instanceof DataDirInUseError)) throw error;
     refuseToStart(
-      `the embedded database in ${error.folder} is in use by process ${error.pid}${error.command ? ` (${error.command})` : ''}. ` +
+      `the embedded database in ${error.folder} is in use by process ${error.pid}${error.program ? ` (${error.program})` : ''}. ` +
         'Stop that server first, or give this one a folder of its own: DATA_DIR=.data-2 npm start',
     );
   }
@@ -183,7 +183,7 @@ async function main() {
   const environmentFile = loadEnvironmentFile();
   const config = configOrExit();
   const log = createLogger(config.logLevel);
-  if (environmentFile && !cluster.isWorker) log.info({ file: environmentFile }, 'read the variables of .env not set in the environment');
+  if (environmentFile && !cluster.isWorker) log.info(environmentFile, 'read the variables of .env not set in the environment');
   if (cluster.isWorker) return serve(config, log.child({ worker: cluster.worker?.id, pid: process.pid }));
   const signs = productionSigns(config);
   if (signs.length > 0) log.warn({ signs }, DEVELOPMENT_DEFAULTS_WARNING);
