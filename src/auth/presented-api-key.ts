@@ -8,12 +8,19 @@ import { sha256Hex } from '../crypto/tokens.ts';
 
 export class PresentedApiKey {
   readonly #secret: string;
-  /** sha256 of the secret, as the key's row stores it: what identifies the key without the secret. */
-  readonly hash: string;
+  #hash: string | undefined;
 
   constructor(secret: string) {
     this.#secret = secret;
-    this.hash = sha256Hex(secret);
+  }
+
+  /**
+   * sha256 of the secret, as the key's row stores it: what identifies the key without the secret.
+   * Computed when first asked (idempotent mutations, subscriptions), not for every request.
+   */
+  get hash(): string {
+    this.#hash ??= sha256Hex(this.#secret);
+    return this.#hash;
   }
 
   /** 32 bytes only a holder of the secret can make, one set per `purpose` (HKDF-SHA256). */

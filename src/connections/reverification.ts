@@ -2,7 +2,7 @@
 // process. A round claims the due connections with one statement (FOR UPDATE SKIP LOCKED) that also
 // sets their lastVerifiedAt to now, so a connection another process claimed, or checked less than
 // an hour ago, is not due: several processes on one database check each connection once. lastVerifiedAt
-// is thus when the last check started; its result follows within VERIFY_TIMEOUT_MS. A process that
+// is thus when the last check started; its result follows within CONNECTION_VERIFY_TIMEOUT_MS. A process that
 // dies mid-check leaves the health as it was, and the connection is checked again an hour later.
 // The events are recorded as the SYSTEM actor.
 import { serialRounds, type BackgroundWorker } from '../core/serial-rounds.ts';

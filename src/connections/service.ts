@@ -264,7 +264,7 @@ export async function recordVerification(
  */
 export async function verifyConnection(db: TenantDb, actor: Actor, deps: ConnectionDependencies, id: string): Promise<Connection> {
   const connection = await liveConnection(db, id);
-  const release = verificationSlot({ id: connection.id, accountableOrganizationId: actor.accountableOrganizationId });
+  const release = verificationSlot({ id: connection.id, accountableOrganizationId: actor.accountableOrganizationId }, deps.verifyTimeoutMs);
   try {
     return await recordVerification(db, deps, connection, { actor: byKey(actor), place: placeOfRequest(actor), now: () => actor.now });
   } finally {

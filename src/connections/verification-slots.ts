@@ -1,16 +1,13 @@
 // How many provider checks run at once in this process. A check holds an outbound socket, an SDK's
-// memory and up to VERIFY_TIMEOUT_MS; without a bound, one key's request rate keeps hundreds against
+// memory and up to its deadline (CONNECTION_VERIFY_TIMEOUT_MS); without a bound, one key's request rate keeps hundreds against
 // a silent host. At most one check per connection, VERIFICATIONS_PER_ORGANIZATION per accountable
 // organization (a platform with its sandboxes, sub-accounts and accounts: per tenant, 4 tenants took
 // all 16) and VERIFICATIONS_PER_PROCESS in all: verifyConnection beyond them is refused (429
 // RATE_LIMITED, see service.ts), the background re-verification waits for a slot.
 import { RateLimitExceededError } from '../auth/rate-limits.ts';
-import { VERIFY_TIMEOUT_MS } from './verification.ts';
 
 export const VERIFICATIONS_PER_ORGANIZATION = 4;
 export const VERIFICATIONS_PER_PROCESS = 16;
-/** A refused caller retries once a running check is surely over. */
-const RETRY_AFTER_SECONDS = Math.ceil(VERIFY_TIMEOUT_MS / 1000);
 
 type Release = () => void;
 /** A connection to check, and who answers for the check: the caller's, or the connection's tenant's, accountable organization. */
@@ -25,12 +22,11 @@ let waiting: (() => void)[] = [];
 
 /** Why `connection` cannot be checked now, or null. */
 function refusalOf({ id, accountableOrganizationId }: Checked): string | null {
-  if (running.has(id)) return `Connection ${id} is being verified already: retry in ${RETRY_AFTER_SECONDS} s.`;
+  if (running.has(id)) return `Connection ${id} is being verified already`;
   if ((perOrganization.get(accountableOrganizationId) ?? 0) >= VERIFICATIONS_PER_ORGANIZATION) {
-    return `This organization has ${VERIFICATIONS_PER_ORGANIZATION} verifications in flight, the most it may: retry in ${RETRY_AFTER_SECONDS} s.`;
+    return `This organization has ${VERIFICATIONS_PER_ORGANIZATION} verifications in flight, the most it may`;
   }
-  if (running.size >= VERIFICATIONS_PER_PROCESS)
-    return `The server has too many verifications in flight: retry in ${RETRY_AFTER_SECONDS} s.`;
+  if (running.size >= VERIFICATIONS_PER_PROCESS) return 'The server has too many verifications in flight';
   return null;
 }
 
@@ -51,10 +47,14 @@ function take({ id, accountableOrganizationId }: Checked): Release {
   };
 }
 
-/** A slot for a request's check, or RateLimitExceededError (429 with Retry-After). */
-export function verificationSlot(connection: Checked): Release {
+/**
+ * A slot for a request's check, or RateLimitExceededError (429 with Retry-After): the refused caller
+ * retries once a running check is surely over, its deadline `timeoutMs` past.
+ */
+export function verificationSlot(connection: Checked, timeoutMs: number): Release {
   const refusal = refusalOf(connection);
-  if (refusal) throw new RateLimitExceededError(RETRY_AFTER_SECONDS, refusal);
+  const retryAfterSeconds = Math.ceil(timeoutMs / 1000);
+  if (refusal) throw new RateLimitExceededError(retryAfterSeconds, `${refusal}: retry in ${retryAfterSeconds} s.`);
   return take(connection);
 }
 

@@ -1,6 +1,6 @@
 // Checks a connection's stored credentials against its provider (the check in providers/<name>.ts,
 // each through its official SDK or documented HTTP API) and turns the outcome into a health. The
-// whole check has VERIFY_TIMEOUT_MS: every SDK gets that timeout, and at the deadline its sockets
+// whole check has its deadline (CONNECTION_VERIFY_TIMEOUT_MS): every SDK gets that timeout, and at the deadline its sockets
 // are destroyed (net/guarded-agents.ts), so no verification holds a request longer. `lastError` is
 // our own wording from status codes and provider error codes, never a provider's message (Stripe's
 // echoes part of the key): a code is quoted only when it has the shape the provider documents and
@@ -13,8 +13,6 @@ import type { StoredSecrets } from './secrets.ts';
 import type { ConnectionSettings } from './settings.ts';
 import { MissingCredential, ProviderAnswer } from './providers/answers.ts';
 import { providers } from './providers/registry.ts';
-
-export const VERIFY_TIMEOUT_MS = 5_000;
 
 export type VerifiedHealth = 'HEALTHY' | 'FAILING' | 'NEEDS_REAUTH';
 
@@ -77,7 +75,8 @@ function quotedCode(code: string | null, shape: RegExp | null, secrets: StoredSe
   return ` (${code})`;
 }
 
-function outcomeOf(error: unknown, request: VerificationRequest, timeoutMs: number): VerificationOutcome {
+function outcomeOf(error: unknown, request: VerificationRequest): VerificationOutcome {
+  const { timeoutMs } = request;
   const { label, errorCode: shape } = providers[request.providerType];
   if (error instanceof MissingCredential) return { status: 'NEEDS_REAUTH', error: error.message };
   if (error instanceof ProviderAnswer) {
@@ -108,13 +107,14 @@ export interface VerificationRequest {
   secrets: StoredSecrets;
   settings: ConnectionSettings;
   policy: AddressPolicy;
-  timeoutMs?: number;
+  /** The whole check's deadline. */
+  timeoutMs: number;
 }
 
 /** Never throws: a failure of any kind is an outcome. */
 export async function verifyCredentials(request: VerificationRequest): Promise<VerificationOutcome> {
   const { loadSdk, check, endpoint } = providers[request.providerType];
-  const timeoutMs = request.timeoutMs ?? VERIFY_TIMEOUT_MS;
+  const { timeoutMs } = request;
   const url = new URL(request.settings.endpoint ?? endpoint);
   try {
     // The first check of a provider loads its SDK (about 2 s): before the deadline starts.
@@ -129,7 +129,7 @@ export async function verifyCredentials(request: VerificationRequest): Promise<V
     });
     return { status: 'HEALTHY', error: null };
   } catch (error) {
-    const outcome = outcomeOf(error, request, timeoutMs);
+    const outcome = outcomeOf(error, request);
     return { ...outcome, error: outcome.error && withoutSecrets(outcome.error, request.secrets) };
   }
 }

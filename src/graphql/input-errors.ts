@@ -43,25 +43,22 @@ function withCodes(result: ExecutionResult): ExecutionResult | null {
   };
 }
 
+/** An operation's result with its errors coded: an execution's, or a subscription's that did not start. */
+function codeErrorsOf({
+  result,
+  setResult,
+}: {
+  result: ExecutionResult | AsyncIterable<unknown>;
+  setResult: (result: ExecutionResult) => void;
+}) {
+  if (!('errors' in result)) return;
+  const coded = withCodes(result);
+  if (coded) setResult(coded);
+}
+
 export function useInputErrorCodes(): Plugin {
   return {
-    onExecute() {
-      return {
-        onExecuteDone({ result, setResult }) {
-          if (!('errors' in result)) return;
-          const coded = withCodes(result);
-          if (coded) setResult(coded);
-        },
-      };
-    },
-    onSubscribe() {
-      return {
-        onSubscribeResult({ result, setResult }) {
-          if (!('errors' in result)) return;
-          const coded = withCodes(result);
-          if (coded) setResult(coded);
-        },
-      };
-    },
+    onExecute: () => ({ onExecuteDone: codeErrorsOf }),
+    onSubscribe: () => ({ onSubscribeResult: codeErrorsOf }),
   };
 }

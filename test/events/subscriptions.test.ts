@@ -397,30 +397,22 @@ describe('the per-process hub', () => {
       tenantId: world.platform.tenantId,
       organizationWide: true,
     });
-    const events = await hub.open({
+    const subscription = {
       db,
       apiKeyId: world.platform.apiKeyId,
       accountableOrganizationId: world.platform.organizationId,
       types: null,
       after: null,
       credentials: { keyHash: null, actingForAccountId: null },
-    });
+    };
+    const events = await hub.open(subscription);
     const pending = events.next();
     expect(hub.size()).toBe(1);
     await hub.stop();
     await expect(pending).rejects.toMatchObject({ extensions: { code: 'SERVICE_UNAVAILABLE' } });
     expect(hub.size()).toBe(0);
     expect(unlistened).toBe(true);
-    await expect(
-      hub.open({
-        db,
-        apiKeyId: world.platform.apiKeyId,
-        accountableOrganizationId: world.platform.organizationId,
-        types: null,
-        after: null,
-        credentials: { keyHash: null, actingForAccountId: null },
-      }),
-    ).rejects.toMatchObject({
+    await expect(hub.open(subscription)).rejects.toMatchObject({
       extensions: { code: 'SERVICE_UNAVAILABLE' },
     });
   });
