@@ -8,7 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DataDirInUseError, lockDataDir } from '../../src/db/data-dir-lock.ts';
 
 const folders: string[] = [];
-const sleeper = spawn('sleep', ['60']);
+// An argument no pid, folder name or message could contain: the refusal must not show the command line.
+const sleeper = spawn('sleep', ['31337s']);
 afterAll(() => {
   sleeper.kill('SIGKILL');
   for (const folder of folders) rmSync(folder, { recursive: true, force: true });
@@ -46,7 +47,7 @@ describe('the data folder lock', () => {
     })();
     expect(refused).toBeInstanceOf(DataDirInUseError);
     expect(refused).toMatchObject({ pid, program: 'sleep' });
-    expect(String(refused)).not.toContain('60');
+    expect(String(refused)).not.toContain('31337s');
   });
 
   it.each([
