@@ -5,22 +5,20 @@ import { GraphQLError } from 'graphql';
 import type { Event } from '../generated/prisma/client.ts';
 import { builder } from '../graphql/builder.ts';
 import { actorOf, type Context } from '../graphql/context.ts';
-import { isEventType } from './event-types.ts';
+import { ALL_TYPES, isKnownPattern, typesNamedBy } from './type-patterns.ts';
 import { EventType } from './schema.ts';
 
-const ALL = '*';
-
-/** null: every type. Unknown names are refused, so that a typo does not silently match nothing. */
+/** null: every type; `<prefix>.*` names the types under it. Unknown names are refused, so that a typo does not silently match nothing. */
 function typesOf(types: readonly string[] | null | undefined): string[] | null {
-  if (!types || types.includes(ALL)) return null;
-  const unknown = types.filter((type) => !isEventType(type));
+  if (!types || types.includes(ALL_TYPES)) return null;
+  const unknown = types.filter((type) => !isKnownPattern(type));
   if (types.length === 0 || unknown.length > 0) {
     throw new GraphQLError(
       types.length === 0 ? 'Name at least one event type, or leave `types` out for all.' : `Unknown event types: ${unknown.join(', ')}.`,
       { extensions: { code: 'VALIDATION', fields: ['types'], http: { status: 400 } } },
     );
   }
-  return [...new Set(types)];
+  return typesNamedBy(types);
 }
 
 /** What the subscription's caller authenticated with, watched for changes while it is open (live.ts). */
@@ -36,7 +34,7 @@ builder.subscriptionField('events', (t) =>
       'Every event `events` would show the caller, in the order they committed, as they commit. With `after`, first every such ' +
       'event after that one: a client that lost its connection resumes from the last event it received without a gap.',
     args: {
-      types: t.arg.stringList({ required: false, description: 'Only these types (`*` or none: all).' }),
+      types: t.arg.stringList({ required: false, description: 'Only these types, or `<prefix>.*` patterns (`*` or none: all).' }),
       after: t.arg.id({
         required: false,
         description: 'The last event received: replay every later one first. An id the caller cannot see is NOT_FOUND.',

@@ -4,6 +4,7 @@
 import { newId } from '../core/ids.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { EventType } from './event-types.ts';
+import { patternsMatching } from './type-patterns.ts';
 import { ACCOUNTABLE_FOR_ENDPOINT, SENDABLE_ENDPOINT } from '../webhooks/queue/due.ts';
 
 /** Who made the change: an API key, a user (onboarding, consent), or the server itself. */
@@ -59,7 +60,8 @@ const INSERT_EVENT = `
   RETURNING "sequence"`;
 
 /**
- * One delivery per endpoint that wants the event and may be sent to (SENDABLE_ENDPOINT: enabled, its
+ * One delivery per endpoint that wants the event (one of its types is among the patterns that match
+ * the event's type, $3: type-patterns.ts) and may be sent to (SENDABLE_ENDPOINT: enabled, its
  * account ACTIVE when made while acting, not a DEACTIVATED sub-account's; what happens meanwhile is
  * not queued for it, even after a reactivation). Which endpoint gets what (webhooks):
  * - `connect` endpoints get the events of the platform's connected accounts, in its production
@@ -77,7 +79,7 @@ const QUEUE_DELIVERIES = `
     INSERT INTO "WebhookDelivery" ("id", "endpointId", "eventId", "organizationId", "tenantId", "eventSequence")
     SELECT 'whd_' || replace(gen_random_uuid()::text, '-', ''), e."id", $1, e."organizationId", e."tenantId", $2
     FROM "WebhookEndpoint" e
-    WHERE ('*' = ANY (e."eventTypes") OR $3 = ANY (e."eventTypes"))
+    WHERE e."eventTypes" && $3::text[]
       AND ${SENDABLE_ENDPOINT}
       AND CASE
             WHEN e."connect" THEN e."organizationId" = $5
@@ -126,7 +128,7 @@ export async function recordEvent(tx: EventWriter, event: NewEvent): Promise<{ i
     QUEUE_DELIVERIES,
     id,
     row.sequence,
-    event.type,
+    patternsMatching(event.type),
     place.organizationId,
     place.platformOrganizationId,
     place.tenantId,

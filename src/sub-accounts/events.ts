@@ -3,7 +3,14 @@
 // platform tenant that made it: a sandbox key never reads a production sub-account's events (nor do
 // the sandbox's webhook endpoints receive them).
 import { byKey, placeOfOrganizationObject, type EventPlace, type EventWriter } from '../events/record.ts';
-import { accountPackageObject, apiKeyObject, permissiblePurposeObject, recordChange, subAccountObject } from '../events/public-objects.ts';
+import {
+  accountPackageObject,
+  apiKeyObject,
+  permissiblePurposeObject,
+  recordChange,
+  subAccountObject,
+  type SubAccountRow,
+} from '../events/public-objects.ts';
 import type { EventType } from '../events/event-types.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { AccountPackage, ApiKey, PermissiblePurpose, SubAccount } from '../generated/prisma/client.ts';
@@ -15,22 +22,9 @@ export const withChoice = {
 } as const;
 
 /** A sub-account with the ids of its purposes and packages. */
-export type SubAccountSnapshot = SubAccount & {
-  purposes: { permissiblePurposeId: string }[];
-  packages: { accountPackageId: string }[];
-};
+export type SubAccountSnapshot = SubAccountRow;
 
 type EventActor = Pick<Actor, 'apiKeyId' | 'actingAs'>;
-
-/** Which key is the provisioned one is left out: keys have their own events. */
-function showSubAccount({ purposes, packages, ...account }: SubAccountSnapshot) {
-  const { provisionedApiKeyId: _keys, ...shown } = subAccountObject(account);
-  return {
-    ...shown,
-    permissiblePurposeIds: purposes.map((link) => link.permissiblePurposeId).sort(),
-    accountPackageIds: packages.map((link) => link.accountPackageId).sort(),
-  };
-}
 
 type PlatformOf = Pick<SubAccount, 'platformOrganizationId' | 'platformTenantId'>;
 
@@ -48,7 +42,7 @@ export function recordSubAccountEvent(
   after: SubAccountSnapshot,
   before?: SubAccountSnapshot,
 ) {
-  return recordChange(tx, { type, show: showSubAccount, after, before, place: placeOf(after, actor), actor: byKey(actor) });
+  return recordChange(tx, { type, show: subAccountObject, after, before, place: placeOf(after, actor), actor: byKey(actor) });
 }
 
 export function recordKeyEvent(

@@ -6,6 +6,7 @@ import { InvalidStateError, LimitReachedError, NotFoundError, ValidationError } 
 import { builder } from '../graphql/builder.ts';
 import { actorOf } from '../graphql/context.ts';
 import { addressPolicyOf } from '../net/address-guard.ts';
+import { eventCatalog, type EventTypeEntry } from '../events/catalog.ts';
 import {
   createWebhookEndpoint,
   deleteWebhookEndpoint,
@@ -24,7 +25,9 @@ const WebhookEndpointType = builder.prismaNode('WebhookEndpoint', {
   fields: (t) => ({
     url: t.exposeString('url'),
     description: t.exposeString('description', { nullable: true }),
-    eventTypes: t.exposeStringList('eventTypes', { description: 'The event types it receives; `*` is all.' }),
+    eventTypes: t.exposeStringList('eventTypes', {
+      description: 'The event types it receives: names, `<prefix>.*` patterns, or `*` for all.',
+    }),
     connect: t.exposeBoolean('connect', { description: "true: the events of the platform's connected accounts instead of its own." }),
     status: t.expose('status', { type: WebhookEndpointStatusEnum }),
     disabledReason: t.exposeString('disabledReason', {
@@ -58,6 +61,28 @@ const WebhookDeliveryType = builder.prismaNode('WebhookDelivery', {
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
 });
+
+const WebhookEventTypeRef = builder.objectRef<EventTypeEntry>('WebhookEventType').implement({
+  description: 'One event type: what it means, the JSON Schema of its `data.object`, and an example event.',
+  fields: (t) => ({
+    name: t.exposeString('name', { description: 'e.g. `connected_account.activated`.' }),
+    description: t.exposeString('description'),
+    schema: t.field({ type: 'JSONObject', description: 'JSON Schema (2020-12) of `data.object`.', resolve: (entry) => entry.schema }),
+    example: t.field({
+      type: 'JSONObject',
+      description: 'An event of this type, as a receiver gets it.',
+      resolve: (entry) => entry.example,
+    }),
+  }),
+});
+
+builder.queryField('webhookEventTypes', (t) =>
+  t.field({
+    type: [WebhookEventTypeRef],
+    description: "Every event type, to choose `eventTypes` from and to generate a receiver's types with.",
+    resolve: () => [...eventCatalog],
+  }),
+);
 
 builder.queryField('webhookEndpoints', (t) =>
   t.prismaConnection(
@@ -125,7 +150,10 @@ const EndpointOnly = (name: string) =>
 const CreateWebhookEndpointInput = builder.inputType('CreateWebhookEndpointInput', {
   fields: (t) => ({
     url: t.field({ type: 'URL', required: true, description: 'https (http only for localhost outside production).' }),
-    eventTypes: t.stringList({ required: true, description: 'Event types, or `["*"]` for all.' }),
+    eventTypes: t.stringList({
+      required: true,
+      description: 'Event types, `<prefix>.*` patterns (`connected_account.*`), or `["*"]` for all.',
+    }),
     description: t.string({ required: false }),
     connect: t.boolean({
       required: false,

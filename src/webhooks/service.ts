@@ -8,7 +8,7 @@ import { newId } from '../core/ids.ts';
 import { optionalText } from '../core/validation.ts';
 import type { KeyRing } from '../crypto/key-ring.ts';
 import type { TenantDb } from '../db/tenant-scope.ts';
-import { isEventType } from '../events/event-types.ts';
+import { ALL_TYPES, isKnownPattern } from '../events/type-patterns.ts';
 import { recordChange, webhookEndpointObject } from '../events/public-objects.ts';
 import { byKey, placeOfRequest, takeEventOrder, type EventWriter } from '../events/record.ts';
 import type { EventType } from '../events/event-types.ts';
@@ -19,11 +19,11 @@ import { closeBreaker, refreshQueues } from './queue/due.ts';
 
 const MAX_EVENT_TYPES = 100;
 
-/** Known event types, or `*` alone; duplicates dropped. */
+/** Known event types and `<prefix>.*` patterns, or `*` alone; duplicates dropped. */
 function validEventTypes(types: readonly string[], field: string): string[] {
   if (types.length === 0) throw new ValidationError(`${field} must name at least one event type, or "*" for all.`, [field]);
   if (types.length > MAX_EVENT_TYPES) throw new ValidationError(`${field} may name at most ${MAX_EVENT_TYPES} event types.`, [field]);
-  const unknown = types.map((type, index) => [type, index] as const).filter(([type]) => type !== '*' && !isEventType(type));
+  const unknown = types.map((type, index) => [type, index] as const).filter(([type]) => !isKnownPattern(type));
   if (unknown.length > 0) {
     throw new ValidationError(
       `${field}: unknown event type ${unknown.map(([type]) => JSON.stringify(type.slice(0, 100))).join(', ')}.`,
@@ -31,7 +31,7 @@ function validEventTypes(types: readonly string[], field: string): string[] {
     );
   }
   const unique = [...new Set(types)];
-  if (unique.includes('*') && unique.length > 1)
+  if (unique.includes(ALL_TYPES) && unique.length > 1)
     throw new ValidationError(`${field}: "*" already means every type; name it alone.`, [field]);
   return unique;
 }

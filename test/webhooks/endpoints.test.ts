@@ -75,6 +75,10 @@ describe('webhook endpoints', () => {
       'input.eventTypes[1]',
     ]);
     expect(await refused({ url: world.receiver.url, eventTypes: [] })).toEqual(['input.eventTypes']);
+    // A wildcard names a prefix some type has: nothing else.
+    expect(
+      await refused({ url: world.receiver.url, eventTypes: ['connection.*', 'connexion.*', '*.created', 'connection', 'connection.*.*'] }),
+    ).toEqual(['input.eventTypes[1]', 'input.eventTypes[2]', 'input.eventTypes[3]', 'input.eventTypes[4]']);
     expect(await refused({ url: world.receiver.url, eventTypes: ['*', 'connection.created'] })).toEqual(['input.eventTypes']);
     expect(await refused({ url: 'http://receiver.example/hooks', eventTypes: ['*'] })).toEqual(['input.url']);
     expect(await refused({ url: 'ftp://127.0.0.1/hooks', eventTypes: ['*'] })).toEqual(['input.url']);
