@@ -62,6 +62,8 @@ const descriptions: Record<string, string> = {
   'webhook_endpoint.updated': 'A webhook endpoint changed (address, types, secret rotated).',
   'webhook_endpoint.disabled': 'A webhook endpoint was disabled, by its owner or after failing too long.',
   'webhook_endpoint.deleted': 'A webhook endpoint was deleted.',
+  'webhook_endpoint.failing': 'Five attempts in a row to a webhook endpoint failed.',
+  'webhook_endpoint.recovered': 'A webhook endpoint that was failing received a delivery again.',
 };
 
 export interface EventTypeEntry {

@@ -31,6 +31,8 @@ export const eventTypes = [
   'webhook_endpoint.updated',
   'webhook_endpoint.disabled',
   'webhook_endpoint.deleted',
+  'webhook_endpoint.failing',
+  'webhook_endpoint.recovered',
 ] as const;
 
 export type EventType = (typeof eventTypes)[number];

@@ -27,7 +27,20 @@ import {
   WebhookEndpointStatus,
 } from '../generated/prisma/enums.ts';
 import type { EventType } from './event-types.ts';
-import { anyJson, closedObject, dateTime, flag, idList, idOf, nullable, oneOf, text, textList, type JsonSchema } from './json-schema.ts';
+import {
+  anyJson,
+  closedObject,
+  dateTime,
+  flag,
+  idList,
+  idOf,
+  integer,
+  nullable,
+  oneOf,
+  text,
+  textList,
+  type JsonSchema,
+} from './json-schema.ts';
 import { recordEvent, type EventActor, type EventData, type EventPlace, type EventWriter } from './record.ts';
 
 type Fields = Record<string, unknown>;
@@ -218,6 +231,7 @@ export const webhookEndpointShape = shape<WebhookEndpoint>({
     connect: flag,
     status: oneOf(WebhookEndpointStatus),
     disabledReason: optionalText,
+    maxDeliveriesPerSecond: nullable(integer),
     ...createdAndUpdated,
   },
 });

@@ -72,12 +72,13 @@ const INSERT_EVENT = `
  *   for it (a STANDARD grantor follows what its platform does under the grant), but not the events
  *   a platform records about its connected accounts (those go to its `connect` endpoints).
  * Each endpoint that got one has its queue armed (src/webhooks/queue/due.ts): due now, or when its
- * breaker closes.
+ * breaker closes or its pacing step ends. Delivery ids are `whd_` and 22 base62 characters, like
+ * every id (random_base62, migration 20261207195537_webhook_pacing_signals_fragments).
  */
 const QUEUE_DELIVERIES = `
   WITH queued AS (
     INSERT INTO "WebhookDelivery" ("id", "endpointId", "eventId", "organizationId", "tenantId", "eventSequence")
-    SELECT 'whd_' || replace(gen_random_uuid()::text, '-', ''), e."id", $1, e."organizationId", e."tenantId", $2
+    SELECT 'whd_' || random_base62(22), e."id", $1, e."organizationId", e."tenantId", $2
     FROM "WebhookEndpoint" e
     WHERE e."eventTypes" && $3::text[]
       AND ${SENDABLE_ENDPOINT}
@@ -93,7 +94,8 @@ const QUEUE_DELIVERIES = `
   SELECT queued."endpointId", ${ACCOUNTABLE_FOR_ENDPOINT}, queued."nextAttemptAt"
   FROM queued JOIN "WebhookEndpoint" e ON e."id" = queued."endpointId"
   ON CONFLICT ("endpointId") DO UPDATE
-  SET "dueAt" = GREATEST(LEAST(COALESCE("WebhookQueue"."dueAt", EXCLUDED."dueAt"), EXCLUDED."dueAt"), "WebhookQueue"."openUntil")`;
+  SET "dueAt" = GREATEST(LEAST(COALESCE("WebhookQueue"."dueAt", EXCLUDED."dueAt"), EXCLUDED."dueAt"), "WebhookQueue"."openUntil",
+                        "WebhookQueue"."pacedUntil")`;
 
 /**
  * Takes the event order lock now (recordEvent takes it again, harmlessly). A transaction that changes

@@ -10,6 +10,7 @@ import { eventCatalog, type EventTypeEntry } from '../events/catalog.ts';
 import {
   createWebhookEndpoint,
   deleteWebhookEndpoint,
+  recoverWebhookDeliveries,
   redeliverWebhook,
   rotateWebhookEndpointSecret,
   updateWebhookEndpoint,
@@ -30,6 +31,10 @@ const WebhookEndpointType = builder.prismaNode('WebhookEndpoint', {
     }),
     connect: t.exposeBoolean('connect', { description: "true: the events of the platform's connected accounts instead of its own." }),
     status: t.expose('status', { type: WebhookEndpointStatusEnum }),
+    maxDeliveriesPerSecond: t.exposeInt('maxDeliveriesPerSecond', {
+      nullable: true,
+      description: 'At most this many deliveries a second to this endpoint; null: no limit.',
+    }),
     disabledReason: t.exposeString('disabledReason', {
       nullable: true,
       description: 'Why it is DISABLED: by a key, or by failing deliveries.',
@@ -147,6 +152,8 @@ const EndpointOnly = (name: string) =>
     fields: (t) => ({ webhookEndpoint: t.expose('webhookEndpoint', { type: WebhookEndpointType }) }),
   });
 
+const PACE_DESCRIPTION = 'At most this many deliveries a second (1 to 1000), for a small receiver.';
+
 const CreateWebhookEndpointInput = builder.inputType('CreateWebhookEndpointInput', {
   fields: (t) => ({
     url: t.field({ type: 'URL', required: true, description: 'https (http only for localhost outside production).' }),
@@ -159,6 +166,7 @@ const CreateWebhookEndpointInput = builder.inputType('CreateWebhookEndpointInput
       required: false,
       description: "true: the events of the platform's connected accounts (a platform's own key only).",
     }),
+    maxDeliveriesPerSecond: t.int({ required: false, description: PACE_DESCRIPTION }),
   }),
 });
 
@@ -188,6 +196,7 @@ const UpdateWebhookEndpointInput = builder.inputType('UpdateWebhookEndpointInput
     eventTypes: t.stringList({ required: false }),
     description: t.string({ required: false, description: 'Empty clears it.' }),
     enabled: t.boolean({ required: false, description: 'false disables it; true enables it again, its failure count reset.' }),
+    maxDeliveriesPerSecond: t.int({ required: false, description: `${PACE_DESCRIPTION} null removes the limit.` }),
   }),
 });
 
@@ -255,6 +264,29 @@ builder.mutationField('redeliverWebhook', (t) =>
     args: { input: t.arg({ type: RedeliverWebhookInput, required: true }) },
     resolve: async (_root, { input }, context) => ({
       webhookDelivery: await redeliverWebhook(context.db, actorOf(context), input.deliveryId),
+    }),
+  }),
+);
+
+const RecoverWebhookDeliveriesInput = builder.inputType('RecoverWebhookDeliveriesInput', {
+  fields: (t) => ({
+    endpointId: t.id({ required: true }),
+    since: t.field({ type: 'DateTime', required: true, description: 'Deliveries created at or after this time.' }),
+    until: t.field({ type: 'DateTime', required: false, description: 'Deliveries created before this time (default: now).' }),
+  }),
+});
+
+builder.mutationField('recoverWebhookDeliveries', (t) =>
+  t.field({
+    type: builder.objectRef<{ requeued: number }>('RecoverWebhookDeliveriesPayload').implement({
+      fields: (f) => ({ requeued: f.exposeInt('requeued', { description: 'How many FAILED deliveries were queued again.' }) }),
+    }),
+    description:
+      "After a receiver's outage: queues every FAILED delivery of the endpoint created in the window again, sent in their order. A delivery is queued once, however often this is called.",
+    errors: { types: [NotFoundError] },
+    args: { input: t.arg({ type: RecoverWebhookDeliveriesInput, required: true }) },
+    resolve: async (_root, { input }, context) => ({
+      requeued: await recoverWebhookDeliveries(context.db, actorOf(context), input),
     }),
   }),
 );

@@ -19,6 +19,20 @@ import { closeBreaker, refreshQueues } from './queue/due.ts';
 
 const MAX_EVENT_TYPES = 100;
 
+/** The pace a receiver may ask for: one send a second at least, and no more than a sender process's. */
+const MAX_PACE = 1000;
+
+/** undefined: unchanged; null: no limit. */
+function validPace(pace: number | null | undefined, field: string): number | null | undefined {
+  if (pace == null) return pace;
+  if (!Number.isInteger(pace) || pace < 1 || pace > MAX_PACE) {
+    throw new ValidationError(`${field} must be a whole number of deliveries per second from 1 to ${MAX_PACE}, or null for no limit.`, [
+      field,
+    ]);
+  }
+  return pace;
+}
+
 /** Known event types and `<prefix>.*` patterns, or `*` alone; duplicates dropped. */
 function validEventTypes(types: readonly string[], field: string): string[] {
   if (types.length === 0) throw new ValidationError(`${field} must name at least one event type, or "*" for all.`, [field]);
@@ -46,6 +60,7 @@ export interface CreateWebhookEndpointInput {
   eventTypes: readonly string[];
   description?: string | null | undefined;
   connect?: boolean | null | undefined;
+  maxDeliveriesPerSecond?: number | null | undefined;
 }
 
 /**
@@ -79,6 +94,7 @@ export async function createWebhookEndpoint(
   }
   const eventTypes = validEventTypes(input.eventTypes, 'input.eventTypes');
   const description = optionalText(input.description, 500, 'input.description');
+  const maxDeliveriesPerSecond = validPace(input.maxDeliveriesPerSecond, 'input.maxDeliveriesPerSecond') ?? null;
   const url = await checkOutboundUrl(input.url, policy, 'input.url');
   const id = newId('WebhookEndpoint');
   const secret = newWebhookSecret();
@@ -103,6 +119,7 @@ export async function createWebhookEndpoint(
         description,
         eventTypes,
         connect,
+        maxDeliveriesPerSecond,
         secretCiphertext: sealSecret(keyRing, { id, tenantId }, secret),
       },
     });
@@ -127,6 +144,8 @@ export interface UpdateWebhookEndpointInput {
   eventTypes?: readonly string[] | null | undefined;
   description?: string | null | undefined;
   enabled?: boolean | null | undefined;
+  /** null: no limit; absent: unchanged. */
+  maxDeliveriesPerSecond?: number | null | undefined;
 }
 
 /**
@@ -143,6 +162,7 @@ export async function updateWebhookEndpoint(
   const existing = await endpointOf(db, id);
   const eventTypes = input.eventTypes ? validEventTypes(input.eventTypes, 'input.eventTypes') : undefined;
   const description = input.description === undefined ? undefined : optionalText(input.description, 500, 'input.description');
+  const maxDeliveriesPerSecond = validPace(input.maxDeliveriesPerSecond, 'input.maxDeliveriesPerSecond');
   const url = input.url ? await checkOutboundUrl(input.url, policy, 'input.url') : undefined;
   const status = input.enabled == null ? undefined : input.enabled ? ('ENABLED' as const) : ('DISABLED' as const);
   const disabling = status === 'DISABLED' && existing.status === 'ENABLED';
@@ -154,6 +174,7 @@ export async function updateWebhookEndpoint(
         ...(url ? { url } : {}),
         ...(eventTypes ? { eventTypes } : {}),
         ...(description !== undefined ? { description } : {}),
+        ...(maxDeliveriesPerSecond !== undefined ? { maxDeliveriesPerSecond } : {}),
         ...(status === 'ENABLED' ? { status, disabledReason: null, failingSince: null, consecutiveFailures: 0 } : {}),
         ...(disabling ? { status, disabledReason: `disabled by ${actor.apiKeyId}` } : {}),
         updatedAt: actor.now,
@@ -234,4 +255,28 @@ export async function redeliverWebhook(db: TenantDb, actor: Actor, deliveryId: s
   // After the delivery's commit, in a transaction of its own: its queue is due by then (queue/due.ts's lock order).
   await db.$transaction((tx) => refreshQueues(tx, [delivery.endpointId]));
   return queued;
+}
+
+export interface RecoverWebhookDeliveriesInput {
+  endpointId: string;
+  since: Date;
+  until?: Date | null | undefined;
+}
+
+/**
+ * After a receiver's outage: every FAILED delivery of the endpoint created in [since, until) is
+ * queued again now (one more attempt each), sent in event order like any other. Only FAILED ones:
+ * a second call, or one while they are being sent, never queues a delivery twice.
+ */
+export async function recoverWebhookDeliveries(db: TenantDb, actor: Actor, input: RecoverWebhookDeliveriesInput): Promise<number> {
+  const endpoint = await endpointOf(db, input.endpointId);
+  const until = input.until ?? actor.now;
+  if (until <= input.since) throw new ValidationError('input.until must come after input.since.', ['input.until']);
+  const { count } = await db.webhookDelivery.updateMany({
+    where: { endpointId: endpoint.id, status: 'FAILED', createdAt: { gte: input.since, lt: until } },
+    data: { status: 'PENDING', nextAttemptAt: actor.now, leasedUntil: null },
+  });
+  // After the deliveries' commit, in a transaction of its own, as redeliverWebhook does.
+  if (count > 0) await db.$transaction((tx) => refreshQueues(tx, [endpoint.id]));
+  return count;
 }

@@ -4,7 +4,7 @@
 // and two processes never send the same attempt. Each send runs outside any transaction; its outcome
 // is settled (DELIVERED, another attempt later per ./schedule.ts, or FAILED after the last), and the
 // endpoint's breaker opens on a receiver that stops answering (./queue/breaker.ts). An endpoint that
-// keeps failing is disabled, with its `webhook_endpoint.disabled` event.
+// starts failing, recovers, or keeps failing until it is disabled gets its event (./endpoint-signals.ts).
 //
 // An organization (with its sandboxes, sub-accounts and accounts) never has more than
 // `sendsPerOrganization` of the process's `sendsPerProcess` sends at once, so its silent receivers
@@ -17,15 +17,14 @@ import type { Logger } from '../core/logger.ts';
 import type { KeyRing } from '../crypto/key-ring.ts';
 import type { Prisma } from '../db/database.ts';
 import type { Listen } from '../db/notifications.ts';
-import { EVENTS_CHANNEL, recordEvent, takeEventOrder } from '../events/record.ts';
-import { eventData, webhookEndpointObject } from '../events/public-objects.ts';
+import { EVENTS_CHANNEL } from '../events/record.ts';
 import type { Event } from '../generated/prisma/client.ts';
 import type { AddressPolicy } from '../net/address-guard.ts';
 import { SEND_TIMEOUT_MS, sendWebhook, type SendOutcome, type WebhookRequest } from './sender.ts';
 import { DISABLE_AFTER_FAILING_MS, MAX_ATTEMPTS, retryDelayMs } from './schedule.ts';
 import { signatureHeader, signingSecrets } from './signing.ts';
 import { breakerAfter } from './queue/breaker.ts';
-import { refreshQueues } from './queue/due.ts';
+import { disableEndpoint, FAILING_AFTER, signalFailing, signalRecovered } from './endpoint-signals.ts';
 import { leaseDueQueues, type LeasedDelivery, type LeasedQueue } from './queue/lease.ts';
 import { giveBack, releaseQueues, settleAttempt, type FailureCounters } from './queue/settle.ts';
 
@@ -33,6 +32,9 @@ export const USER_AGENT = 'Connect-Webhooks/1.0 (Standard Webhooks)';
 
 /** A lease is taken once this many slots are free (or none is busy): fewer, larger leases. */
 const LEASE_WHEN_FREE = 4;
+
+/** A queue due within this (and before the next poll) gets a timer of its own: a paced endpoint's next step (1 s at most), not the retries and breakers the poll serves. */
+const WAKE_AT_MOST_MS = 5_000;
 
 export type WebhookWorker = BackgroundWorker;
 
@@ -112,40 +114,26 @@ export function startWebhookWorker(deps: WebhookWorkerDependencies): WebhookWork
     }
   }
 
-  /** Disables an endpoint its failures condemn, with its event (the lock order of ./queue/due.ts: endpoint, event, queue). */
-  async function disable(endpoint: LeasedDelivery['endpoint'], reason: string, now: Date): Promise<void> {
-    await prisma.$transaction(async (tx) => {
-      // Read under the event order lock, which every change to an endpoint takes first: its owner's update goes before or after this, not between.
-      await takeEventOrder(tx);
-      const before = await tx.webhookEndpoint.findUnique({ where: { id: endpoint.id } });
-      if (before?.status !== 'ENABLED') return;
-      const after = await tx.webhookEndpoint.update({
-        where: { id: endpoint.id },
-        data: { status: 'DISABLED', disabledReason: reason, updatedAt: now },
-      });
-      const account = endpoint.actingForAccountId
-        ? await tx.connectedAccount.findUnique({ where: { id: endpoint.actingForAccountId }, select: { platformOrganizationId: true } })
-        : null;
-      await recordEvent(tx, {
-        type: 'webhook_endpoint.disabled',
-        objectId: endpoint.id,
-        data: eventData(webhookEndpointObject(after), webhookEndpointObject(before)),
-        place: {
-          organizationId: endpoint.organizationId,
-          tenantId: endpoint.tenantId,
-          connectedAccountId: endpoint.actingForAccountId,
-          platformOrganizationId: account?.platformOrganizationId ?? null,
-        },
-        actor: { type: 'SYSTEM' },
-      });
-      await refreshQueues(tx, [endpoint.id]);
-    });
-    log.warn({ endpointId: endpoint.id, reason }, 'webhook endpoint disabled');
+  /** Records `failing`, `recovered` or `disabled` when the attempt's outcome and the counters after it call for one. */
+  async function signalHealth(endpoint: LeasedDelivery['endpoint'], delivered: boolean, counters: FailureCounters | null, now: Date) {
+    if (!counters) return;
+    if (delivered) {
+      if (counters.failingSignaled && (await signalRecovered(prisma, endpoint, now)))
+        log.info({ endpointId: endpoint.id }, 'webhook endpoint recovered');
+      return;
+    }
+    if (!counters.failingSignaled && counters.consecutiveFailures >= FAILING_AFTER && (await signalFailing(prisma, endpoint, now))) {
+      log.warn({ endpointId: endpoint.id }, 'webhook endpoint failing');
+    }
+    const reason = condemned(counters, now);
+    if (reason && (await disableEndpoint(prisma, endpoint, reason, now)))
+      log.warn({ endpointId: endpoint.id, reason }, 'webhook endpoint disabled');
   }
 
   function condemned(counters: FailureCounters, now: Date): string | null {
     if (counters.consecutiveFailures >= deps.disableAfterFailures) return `${counters.consecutiveFailures} deliveries in a row failed`;
-    if (now.getTime() - new Date(counters.failingSince).getTime() >= DISABLE_AFTER_FAILING_MS) return 'every delivery failed for 3 days';
+    if (counters.failingSince && now.getTime() - new Date(counters.failingSince).getTime() >= DISABLE_AFTER_FAILING_MS)
+      return 'every delivery failed for 3 days';
     return null;
   }
 
@@ -167,8 +155,7 @@ export function startWebhookWorker(deps: WebhookWorkerDependencies): WebhookWork
       breaker: breakerAfter(queue.breaker, outcome.status !== null, now),
       now,
     });
-    const reason = counters && condemned(counters, now);
-    if (reason) await disable(delivery.endpoint, reason, now);
+    await signalHealth(delivery.endpoint, outcome.delivered, counters, now);
     const fields = { deliveryId: delivery.id, endpointId: queue.endpointId, eventId: delivery.event.id, attempts: delivery.attempts };
     if (outcome.delivered) log.info({ ...fields, status: outcome.status }, 'webhook delivered');
     else log.warn({ ...fields, status: outcome.status, error: outcome.error, failed: final }, 'webhook not delivered');
@@ -182,6 +169,7 @@ export function startWebhookWorker(deps: WebhookWorkerDependencies): WebhookWork
   async function round(): Promise<number> {
     let delivered = 0;
     let leasedAfter = -1;
+    let leasedAt = clock.now();
     for (;;) {
       const room = sendsPerProcess - inFlight.size;
       // A few slots free: leased together, unless new work was announced since the last lease.
@@ -189,9 +177,8 @@ export function startWebhookWorker(deps: WebhookWorkerDependencies): WebhookWork
       // Draining (inactive) or stopped: what is in flight ends, nothing more is leased.
       const leasing = worthALease && !stopped && deps.active();
       if (leasing) leasedAfter = announcements;
-      const leased = leasing
-        ? await leaseDueQueues(prisma, { now: clock.now(), room, perOrganization: sendsPerOrganization, sending })
-        : [];
+      if (leasing) leasedAt = clock.now();
+      const leased = leasing ? await leaseDueQueues(prisma, { now: leasedAt, room, perOrganization: sendsPerOrganization, sending }) : [];
       await releaseQueues(
         prisma,
         leased.filter((queue) => !queue.delivery).map((queue) => queue.endpointId),
@@ -212,12 +199,30 @@ export function startWebhookWorker(deps: WebhookWorkerDependencies): WebhookWork
           });
         inFlight.add(task);
       }
-      if (inFlight.size === 0 && leased.length === 0) return delivered;
+      if (inFlight.size === 0 && leased.length === 0) {
+        await wakeAtNextDue(leasedAt);
+        return delivered;
+      }
       if (inFlight.size === sendsPerProcess) await Promise.race(inFlight);
       else if (inFlight.size > 0 && leased.length === 0) await Promise.race([...inFlight, newWork]);
       // Between leases, whatever else the process has to do (requests, on the embedded database above all) goes first.
       else await nextTurn();
     }
+  }
+
+  // A queue due soon (a paced endpoint's next step, a short retry) wakes the worker then, not at the next poll.
+  let wakeTimer: NodeJS.Timeout | undefined;
+  async function wakeAtNextDue(leasedAt: Date): Promise<void> {
+    const now = clock.now();
+    // Due after the round's last lease, not after now: a queue that came due since is woken for at
+    // once (lost until the poll otherwise), and one the lease did not take is not spun on.
+    const [next] = await prisma.$queryRaw<{ dueAt: Date | null }[]>`
+      SELECT min("dueAt") AS "dueAt" FROM "WebhookQueue" WHERE "dueAt" > ${leasedAt}`;
+    const delay = next?.dueAt ? next.dueAt.getTime() - now.getTime() : null;
+    if (delay === null || delay >= Math.min(deps.pollMs, WAKE_AT_MOST_MS) || stopped) return;
+    clearTimeout(wakeTimer);
+    wakeTimer = setTimeout(tick, Math.max(delay, 0));
+    wakeTimer.unref();
   }
 
   const rounds = serialRounds(round);
@@ -252,6 +257,7 @@ export function startWebhookWorker(deps: WebhookWorkerDependencies): WebhookWork
       stopped = true;
       stopping.abort();
       clearInterval(timer);
+      clearTimeout(wakeTimer);
       await (await listening)?.();
       await rounds.settled();
       await Promise.allSettled(inFlight);

@@ -1,6 +1,7 @@
 // When an endpoint's queue is due, in one place: the SQL every statement that moves a queue row
 // (queueing, sending, settling, enabling, waking) computes its `dueAt` with. A queue row is due at
-// its earliest PENDING delivery's nextAttemptAt, not before its breaker closes, and never while its
+// its earliest PENDING delivery's nextAttemptAt, not before its breaker closes nor its pacing step
+// ends (maxDeliveriesPerSecond: ./lease.ts), and never while its
 // endpoint may not be sent to: then `dueAt` is null and the row is out of the worker's sight (it costs
 // no lease) until something wakes it (a new delivery, an enable, a reactivation).
 //
@@ -28,7 +29,7 @@ export const SENDABLE_ENDPOINT = `e."status" = 'ENABLED'
  * (endpointId, nextAttemptAt) index: one probe, whatever the backlog or its history.
  */
 export const nextDueAt = (openUntil = 'q."openUntil"') => `(
-  SELECT GREATEST(pending."first", ${openUntil})
+  SELECT GREATEST(pending."first", ${openUntil}, q."pacedUntil")
   FROM "WebhookEndpoint" e
   CROSS JOIN LATERAL (
     SELECT min(d."nextAttemptAt") AS "first" FROM "WebhookDelivery" d WHERE d."endpointId" = e."id"

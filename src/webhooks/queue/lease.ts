@@ -8,6 +8,8 @@
 //   the endpoints per tenant), ranked per accountable organization with a window function;
 // - each claimed endpoint's head is its first PENDING delivery in event order that is due, through
 //   the (endpointId, status, eventSequence) index: a probe per endpoint, whatever the backlog.
+// Pacing (maxDeliveriesPerSecond): a claim moves the queue's `pacedUntil` one step on, and its next
+// due time is not before it (./due.ts), so a paced endpoint waits its turn inside the same fair queue.
 // Fairness: an organization's endpoints take turns with every other's (the first due endpoint of
 // each, then the second, ...), one already sending counts what it sends, and none gets more than
 // `perOrganization` of a process's sends at once. The organization is the one that answers for the
@@ -75,7 +77,15 @@ const CLAIM = `
       AND q."dueAt" <= $1 AND (q."leasedUntil" IS NULL OR q."leasedUntil" <= $1)
     FOR UPDATE SKIP LOCKED
   )
-  UPDATE "WebhookQueue" q SET "leasedUntil" = $2 FROM chosen WHERE q."endpointId" = chosen."endpointId"
+  -- A paced endpoint's next send is due one step after this one's slot: the slot it was due at, so
+  -- that a lease late by less than a step or half a second (a busy process) does not push every later
+  -- send back, or now after a longer pause (no burst after it).
+  UPDATE "WebhookQueue" q SET "leasedUntil" = $2, "pacedUntil" = (
+    SELECT CASE WHEN q."pacedUntil" > $1::timestamptz - GREATEST(pace."step", interval '500 milliseconds') THEN q."pacedUntil"
+                ELSE $1::timestamptz END + pace."step"
+    FROM "WebhookEndpoint" e CROSS JOIN LATERAL (SELECT make_interval(secs => 1.0 / e."maxDeliveriesPerSecond") AS "step") pace
+    WHERE e."id" = q."endpointId" AND e."maxDeliveriesPerSecond" IS NOT NULL)
+  FROM chosen WHERE q."endpointId" = chosen."endpointId"
   RETURNING q."endpointId", q."accountableOrganizationId", q."unansweredInARow", q."openUntil"`;
 
 /** The heads of the claimed queues, attempted: exported for the test that reads its plan. */

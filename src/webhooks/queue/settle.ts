@@ -26,10 +26,15 @@ export interface Settlement {
   now: Date;
 }
 
-/** The endpoint's failure counters after a failed attempt (null when it was not ENABLED meanwhile). */
+/**
+ * The endpoint's failure counters after the attempt: after a failure (null when it was not ENABLED
+ * meanwhile), or after a success that ended a run of failures (null when there was none).
+ */
 export interface FailureCounters {
   consecutiveFailures: number;
-  failingSince: Date;
+  failingSince: Date | null;
+  /** A `webhook_endpoint.failing` event was recorded since the last success (../endpoint-signals.ts). */
+  failingSignaled: boolean;
 }
 
 export async function settleAttempt(prisma: Prisma, settlement: Settlement): Promise<FailureCounters | null> {
@@ -39,12 +44,12 @@ export async function settleAttempt(prisma: Prisma, settlement: Settlement): Pro
     outcome.delivered
       ? prisma.$queryRaw<FailureCounters[]>`
           UPDATE "WebhookEndpoint" SET "consecutiveFailures" = 0, "failingSince" = NULL
-          WHERE "id" = ${endpointId} AND ("consecutiveFailures" > 0 OR "failingSince" IS NOT NULL)
-          RETURNING NULL`
+          WHERE "id" = ${endpointId} AND ("consecutiveFailures" > 0 OR "failingSince" IS NOT NULL OR "failingSignaled")
+          RETURNING "consecutiveFailures", "failingSince", "failingSignaled"`
       : prisma.$queryRaw<FailureCounters[]>`
           UPDATE "WebhookEndpoint" SET "consecutiveFailures" = "consecutiveFailures" + 1, "failingSince" = COALESCE("failingSince", ${now})
           WHERE "id" = ${endpointId} AND "status" = 'ENABLED'
-          RETURNING "consecutiveFailures", "failingSince"`,
+          RETURNING "consecutiveFailures", "failingSince", "failingSignaled"`,
     prisma.$executeRaw`
       UPDATE "WebhookDelivery" SET "status" = ${status}::"WebhookDeliveryStatus", "nextAttemptAt" = ${nextAttemptAt}, "leasedUntil" = NULL,
         "lastResponseStatus" = ${outcome.status}, "lastResponseBody" = ${outcome.body}, "lastError" = ${outcome.error}
@@ -60,7 +65,7 @@ export async function settleAttempt(prisma: Prisma, settlement: Settlement): Pro
       breaker.openUntil,
     ),
   ]);
-  return outcome.delivered ? null : (counters[0] ?? null);
+  return counters[0] ?? null;
 }
 
 /** An endpoint leased with nothing to send (its due time was stale, or it may not be sent to now): released, its due time set again. */
