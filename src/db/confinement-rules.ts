@@ -2,6 +2,7 @@
 // know who sees which rows. The mechanics that apply it to every query are in tenant-scope.ts.
 
 import type { TenantEnvironment } from '../generated/prisma/enums.ts';
+import { recipientAllows, recipientWhere, type Recipient } from './event-recipients.ts';
 
 type Args = Record<string, unknown>;
 type Row = Record<string, unknown>;
@@ -44,6 +45,15 @@ const linkedTo = (relation: string, owner: ModelRule): ModelRule => ({
 });
 
 const isSandbox = (scope: TenantScope) => scope.environment === 'SANDBOX';
+
+/** A caller as a recipient of events: everything it may read of them. */
+export const eventRecipient = (scope: TenantScope): Recipient => ({
+  organizationId: scope.organizationId,
+  tenantId: scope.tenantId,
+  organizationWide: scope.organizationWide === true,
+  sandbox: isSandbox(scope),
+  part: 'all',
+});
 
 /** Connect is production-only: for a sandbox key's scope the rule matches no row and creates none. */
 function productionOnly({ where, allows, columns, stamp }: ModelRule): ModelRule {
@@ -131,30 +141,11 @@ export const modelRules: Record<string, ModelRule> = {
   OnboardingLink: productionOnly(ownedBy('platformOrganizationId', 'organizationId')),
   Event: {
     // An organization's own keys: its events and those of its connected accounts. Acting on behalf:
-    // the tenant it acts in, only. Written by recordEvent (src/events/record.ts), never created here.
-    // A key sees its own tenant's events and the organization-level ones (no tenant), as it sees the
-    // objects themselves: a sandbox key never reads production's connections through their events.
-    // A sandbox key sees no Connect event: none of its connected accounts' (placeOfAccount puts them
-    // at the organization level), and no organization-level one made while a platform acted for it.
-    where: (scope) =>
-      isSandbox(scope)
-        ? { organizationId: scope.organizationId, OR: [{ tenantId: scope.tenantId }, { tenantId: null, connectedAccountId: null }] }
-        : scope.organizationWide
-          ? {
-              OR: [
-                { organizationId: scope.organizationId, OR: [{ tenantId: scope.tenantId }, { tenantId: null }] },
-                { platformOrganizationId: scope.organizationId },
-              ],
-            }
-          : { tenantId: scope.tenantId },
-    allows: (scope, row) =>
-      isSandbox(scope)
-        ? row.organizationId === scope.organizationId &&
-          (row.tenantId === scope.tenantId || (row.tenantId === null && row.connectedAccountId === null))
-        : scope.organizationWide === true
-          ? (row.organizationId === scope.organizationId && (row.tenantId === scope.tenantId || row.tenantId === null)) ||
-            row.platformOrganizationId === scope.organizationId
-          : row.tenantId === scope.tenantId,
+    // the tenant it acts in, only. A sandbox key: its tenant's events and the organization-level ones
+    // no connected account made. One rule for callers and webhook endpoints: event-recipients.ts.
+    // Written by recordEvent (src/events/record.ts), never created here.
+    where: (scope) => recipientWhere(eventRecipient(scope)),
+    allows: (scope, row) => recipientAllows(eventRecipient(scope), row),
     columns: ['organizationId', 'platformOrganizationId', 'tenantId', 'connectedAccountId'],
   },
   SubAccount: subAccountRule,

@@ -63,14 +63,12 @@ const INSERT_EVENT = `
  * One delivery per endpoint that wants the event (one of its types is among the patterns that match
  * the event's type, $3: type-patterns.ts) and may be sent to (SENDABLE_ENDPOINT: enabled, its
  * account ACTIVE when made while acting, not a DEACTIVATED sub-account's; what happens meanwhile is
- * not queued for it, even after a reactivation). Which endpoint gets what (webhooks):
- * - `connect` endpoints get the events of the platform's connected accounts, in its production
- *   tenant only (Connect is production-only: a sandbox never receives them);
- * - an endpoint made while acting for an account gets that account's tenant;
- * - any other endpoint gets its organization's own events in its tenant, and the organization-level
- *   ones (no tenant); among them what a platform changed in the organization's tenant while acting
- *   for it (a STANDARD grantor follows what its platform does under the grant), but not the events
- *   a platform records about its connected accounts (those go to its `connect` endpoints).
+ * not queued for it, even after a reactivation). Which endpoint gets what is the one rule of
+ * src/db/event-recipients.ts (the SQL function event_reaches), for the endpoint's owner as it made
+ * it: a `connect` endpoint the events of the platform's connected accounts (production only); one
+ * made while acting for an account that account's tenant; any other its organization's own events
+ * in its tenant or at organization level (what a STANDARD grantor's platform changed under the grant
+ * included), not those a platform records about its connected accounts.
  * Each endpoint that got one has its queue armed (src/webhooks/queue/due.ts): due now, or when its
  * breaker closes or its pacing step ends. Delivery ids are `whd_` and 22 base62 characters, like
  * every id (random_base62, migration 20261207195537_webhook_pacing_signals_fragments).
@@ -82,12 +80,9 @@ const QUEUE_DELIVERIES = `
     FROM "WebhookEndpoint" e
     WHERE e."eventTypes" && $3::text[]
       AND ${SENDABLE_ENDPOINT}
-      AND CASE
-            WHEN e."connect" THEN e."organizationId" = $5
-              AND EXISTS (SELECT 1 FROM "Tenant" t WHERE t."id" = e."tenantId" AND t."environment" = 'PRODUCTION')
-            WHEN e."actingForAccountId" IS NOT NULL THEN e."tenantId" = $6
-            ELSE e."organizationId" = $4 AND ($7::text IS NULL OR $4 IS DISTINCT FROM $5) AND ($6::text IS NULL OR e."tenantId" = $6)
-          END
+      AND event_reaches($4, $6, $7, $5, e."organizationId", e."tenantId", e."actingForAccountId" IS NULL,
+            NOT EXISTS (SELECT 1 FROM "Tenant" t WHERE t."id" = e."tenantId" AND t."environment" = 'PRODUCTION'),
+            CASE WHEN e."connect" THEN 'connect' ELSE 'own' END)
     RETURNING "endpointId", "nextAttemptAt"
   )
   INSERT INTO "WebhookQueue" ("endpointId", "accountableOrganizationId", "dueAt")
