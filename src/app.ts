@@ -6,7 +6,7 @@ import { systemClock, type Clock } from './core/clock.ts';
 import type { Config } from './config.ts';
 import type { KeyRing } from './crypto/key-ring.ts';
 import type { Database } from './db/database.ts';
-import { createContextFactory } from './graphql/context.ts';
+import { createContextFactory, endpointOwnerContext } from './graphql/context.ts';
 import { startCallerCaches, useCallerCacheSync } from './auth/caller-caches.ts';
 import { startLiveEvents } from './events/live.ts';
 import { useClientAddress } from './auth/client-address.ts';
@@ -34,6 +34,7 @@ import { graphiqlOptions } from './web/graphiql.ts';
 import { logSender, smtpSender, type EmailSender } from './email/senders.ts';
 import { startOutboxWorker } from './email/worker.ts';
 import { startWebhookWorker } from './webhooks/worker.ts';
+import { shapeObject } from './webhooks/payload-fragment.ts';
 import { startConnectionReverification } from './connections/reverification.ts';
 import { addressPolicyOf } from './net/address-guard.ts';
 import { yogaLogger, type Logger } from './core/logger.ts';
@@ -106,6 +107,21 @@ export async function createApp({ config, database, log, keyRing, clock = system
     retryScale: config.webhookRetryScale,
     active: () => migrationsApplied && !draining,
     listen: database.listen,
+    shapePayload: async ({ endpoint, event }) =>
+      shapeObject(
+        schema,
+        await endpointOwnerContext(
+          { config, prisma: database.background, log, clock, keyRing, rateLimits, liveEvents },
+          {
+            endpointId: endpoint.id,
+            organizationId: endpoint.organizationId,
+            tenantId: endpoint.tenantId,
+            actingForAccountId: endpoint.actingForAccountId,
+          },
+        ),
+        endpoint.payloadFragment ?? '',
+        event.objectId,
+      ),
   });
   const connectionChecks = startConnectionReverification({
     prisma: database.background,

@@ -232,6 +232,7 @@ export const webhookEndpointShape = shape<WebhookEndpoint>({
     status: oneOf(WebhookEndpointStatus),
     disabledReason: optionalText,
     maxDeliveriesPerSecond: nullable(integer),
+    payloadFragment: optionalText,
     ...createdAndUpdated,
   },
 });

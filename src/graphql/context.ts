@@ -1,6 +1,7 @@
 // The context of every GraphQL request, built once per request: who is asking (src/auth/resolve-actor.ts
 // decides it, here and nowhere else), the database client confined to what that actor may see, and
 // the named door to the unconfined client for the flows that cross tenants by design.
+import { randomBytes } from 'node:crypto';
 import type { YogaInitialContext } from 'graphql-yoga';
 import type { Clock } from '../core/clock.ts';
 import type { Config } from '../config.ts';
@@ -16,6 +17,7 @@ import { rateLimitedError, RateLimitExceededError, type RateLimits } from '../au
 import { clientAddressOf } from '../auth/client-address.ts';
 import type { CallerCaches } from '../auth/caller-caches.ts';
 import type { Actor } from '../auth/actor.ts';
+import { PresentedApiKey } from '../auth/presented-api-key.ts';
 import { crossTenantAccess, type CrossTenant } from '../auth/cross-tenant.ts';
 import { confinementOf, resolveActor } from '../auth/resolve-actor.ts';
 import { transactionTurns } from '../auth/transaction-turns.ts';
@@ -95,6 +97,56 @@ export function createContextFactory(deps: ContextDependencies) {
       liveEvents: deps.liveEvents,
     };
   }
+}
+
+/** Who made a webhook endpoint, as the endpoint row says: its payload fragment runs as this caller. */
+export interface EndpointOwner {
+  endpointId: string;
+  organizationId: string;
+  tenantId: string;
+  actingForAccountId: string | null;
+}
+
+/**
+ * A context for an endpoint's owner, confined exactly as the key that made the endpoint: its tenant
+ * (organization-wide), or the account it acted for. No key is presented (an unusable random secret
+ * stands for it), nothing is rate limited or idempotent, and no field that writes is reachable from
+ * a fragment. Null when the owner may no longer read anything (the account it acted for is gone).
+ */
+export async function endpointOwnerContext(
+  deps: Omit<ContextDependencies, 'isReady' | 'callerCaches'>,
+  owner: EndpointOwner,
+): Promise<Context | null> {
+  const { prisma, clock } = deps;
+  const tenant = await prisma.tenant.findUnique({ where: { id: owner.tenantId }, select: { environment: true } });
+  const actingAs = owner.actingForAccountId ? await prisma.connectedAccount.findUnique({ where: { id: owner.actingForAccountId } }) : null;
+  if (!tenant || (owner.actingForAccountId && actingAs?.status !== 'ACTIVE')) return null;
+  const scope = { organizationId: owner.organizationId, tenantId: owner.tenantId, environment: tenant.environment };
+  const actor: Actor = {
+    apiKeyId: `webhook:${owner.endpointId}`,
+    apiKey: new PresentedApiKey(randomBytes(32).toString('base64url')),
+    keyScope: scope,
+    actingScope: scope,
+    subAccountId: null,
+    accountableOrganizationId: actingAs?.platformOrganizationId ?? owner.organizationId,
+    actingAs,
+    grantedScopes: null,
+    now: clock.now(),
+  };
+  return {
+    requestId: `webhook:${owner.endpointId}`,
+    log: deps.log.child({ endpointId: owner.endpointId }),
+    clock,
+    config: deps.config,
+    db: scopeToTenant(prisma, confinementOf(actor)),
+    crossTenant: crossTenantAccess(prisma),
+    actor,
+    isAdmin: false,
+    keyRing: deps.keyRing,
+    rateLimits: deps.rateLimits,
+    clientAddress: 'webhook',
+    liveEvents: deps.liveEvents,
+  };
 }
 
 /** The actor of a field that the `apiKey` scope already guards. */

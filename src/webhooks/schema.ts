@@ -31,6 +31,10 @@ const WebhookEndpointType = builder.prismaNode('WebhookEndpoint', {
     }),
     connect: t.exposeBoolean('connect', { description: "true: the events of the platform's connected accounts instead of its own." }),
     status: t.expose('status', { type: WebhookEndpointStatusEnum }),
+    payloadFragment: t.exposeString('payloadFragment', {
+      nullable: true,
+      description: "Shapes `data.object` for this endpoint: a fragment on the event object's type.",
+    }),
     maxDeliveriesPerSecond: t.exposeInt('maxDeliveriesPerSecond', {
       nullable: true,
       description: 'At most this many deliveries a second to this endpoint; null: no limit.',
@@ -152,6 +156,9 @@ const EndpointOnly = (name: string) =>
     fields: (t) => ({ webhookEndpoint: t.expose('webhookEndpoint', { type: WebhookEndpointType }) }),
   });
 
+const FRAGMENT_DESCRIPTION =
+  "A GraphQL fragment on the event object's type (`fragment on ConnectedAccount { id status }`), checked against the schema: at delivery it runs on the object as it is then, with what the endpoint's owner may read, and its result replaces `data.object`.";
+
 const PACE_DESCRIPTION = 'At most this many deliveries a second (1 to 1000), for a small receiver.';
 
 const CreateWebhookEndpointInput = builder.inputType('CreateWebhookEndpointInput', {
@@ -167,6 +174,7 @@ const CreateWebhookEndpointInput = builder.inputType('CreateWebhookEndpointInput
       description: "true: the events of the platform's connected accounts (a platform's own key only).",
     }),
     maxDeliveriesPerSecond: t.int({ required: false, description: PACE_DESCRIPTION }),
+    payloadFragment: t.string({ required: false, description: FRAGMENT_DESCRIPTION }),
   }),
 });
 
@@ -177,13 +185,14 @@ builder.mutationField('createWebhookEndpoint', (t) =>
       'An endpoint of the acting tenant; its signing secret is in this payload only. A tenant has at most WEBHOOK_ENDPOINTS_PER_TENANT (20 by default): LIMIT_REACHED past it.',
     errors: { types: [ValidationError, LimitReachedError] },
     args: { input: t.arg({ type: CreateWebhookEndpointInput, required: true }) },
-    resolve: (_root, { input }, context) =>
+    resolve: (_root, { input }, context, info) =>
       createWebhookEndpoint(
         context.db,
         actorOf(context),
         context.keyRing,
         addressPolicyOf(context.config),
         context.config.webhookLimits,
+        info.schema,
         input,
       ),
   }),
@@ -197,6 +206,7 @@ const UpdateWebhookEndpointInput = builder.inputType('UpdateWebhookEndpointInput
     description: t.string({ required: false, description: 'Empty clears it.' }),
     enabled: t.boolean({ required: false, description: 'false disables it; true enables it again, its failure count reset.' }),
     maxDeliveriesPerSecond: t.int({ required: false, description: `${PACE_DESCRIPTION} null removes the limit.` }),
+    payloadFragment: t.string({ required: false, description: `${FRAGMENT_DESCRIPTION} null or empty removes it.` }),
   }),
 });
 
@@ -205,8 +215,8 @@ builder.mutationField('updateWebhookEndpoint', (t) =>
     type: EndpointOnly('UpdateWebhookEndpointPayload'),
     errors: { types: [ValidationError, NotFoundError] },
     args: { input: t.arg({ type: UpdateWebhookEndpointInput, required: true }) },
-    resolve: async (_root, { input: { id, ...changes } }, context) => ({
-      webhookEndpoint: await updateWebhookEndpoint(context.db, actorOf(context), addressPolicyOf(context.config), id, changes),
+    resolve: async (_root, { input: { id, ...changes } }, context, info) => ({
+      webhookEndpoint: await updateWebhookEndpoint(context.db, actorOf(context), addressPolicyOf(context.config), info.schema, id, changes),
     }),
   }),
 );

@@ -16,6 +16,8 @@ import type { WebhookDelivery, WebhookEndpoint } from '../generated/prisma/clien
 import { checkOutboundUrl, type AddressPolicy } from '../net/address-guard.ts';
 import { livePreviousSecrets, MAX_SIGNING_SECRETS, newWebhookSecret, PREVIOUS_SECRET_MS, sealSecret } from './signing.ts';
 import { closeBreaker, refreshQueues } from './queue/due.ts';
+import { validPayloadFragment } from './payload-fragment.ts';
+import type { GraphQLSchema } from 'graphql';
 
 const MAX_EVENT_TYPES = 100;
 
@@ -61,6 +63,7 @@ export interface CreateWebhookEndpointInput {
   description?: string | null | undefined;
   connect?: boolean | null | undefined;
   maxDeliveriesPerSecond?: number | null | undefined;
+  payloadFragment?: string | null | undefined;
 }
 
 /**
@@ -78,6 +81,7 @@ export async function createWebhookEndpoint(
   keyRing: KeyRing,
   policy: AddressPolicy,
   limits: EndpointLimits,
+  schema: GraphQLSchema,
   input: CreateWebhookEndpointInput,
 ): Promise<IssuedWebhookEndpoint> {
   const connect = input.connect ?? false;
@@ -95,6 +99,7 @@ export async function createWebhookEndpoint(
   const eventTypes = validEventTypes(input.eventTypes, 'input.eventTypes');
   const description = optionalText(input.description, 500, 'input.description');
   const maxDeliveriesPerSecond = validPace(input.maxDeliveriesPerSecond, 'input.maxDeliveriesPerSecond') ?? null;
+  const payloadFragment = validPayloadFragment(schema, input.payloadFragment, 'input.payloadFragment') ?? null;
   const url = await checkOutboundUrl(input.url, policy, 'input.url');
   const id = newId('WebhookEndpoint');
   const secret = newWebhookSecret();
@@ -120,6 +125,7 @@ export async function createWebhookEndpoint(
         eventTypes,
         connect,
         maxDeliveriesPerSecond,
+        payloadFragment,
         secretCiphertext: sealSecret(keyRing, { id, tenantId }, secret),
       },
     });
@@ -146,6 +152,8 @@ export interface UpdateWebhookEndpointInput {
   enabled?: boolean | null | undefined;
   /** null: no limit; absent: unchanged. */
   maxDeliveriesPerSecond?: number | null | undefined;
+  /** null or empty: payloads as before; absent: unchanged. */
+  payloadFragment?: string | null | undefined;
 }
 
 /**
@@ -156,6 +164,7 @@ export async function updateWebhookEndpoint(
   db: TenantDb,
   actor: Actor,
   policy: AddressPolicy,
+  schema: GraphQLSchema,
   id: string,
   input: UpdateWebhookEndpointInput,
 ): Promise<WebhookEndpoint> {
@@ -163,6 +172,7 @@ export async function updateWebhookEndpoint(
   const eventTypes = input.eventTypes ? validEventTypes(input.eventTypes, 'input.eventTypes') : undefined;
   const description = input.description === undefined ? undefined : optionalText(input.description, 500, 'input.description');
   const maxDeliveriesPerSecond = validPace(input.maxDeliveriesPerSecond, 'input.maxDeliveriesPerSecond');
+  const payloadFragment = validPayloadFragment(schema, input.payloadFragment, 'input.payloadFragment');
   const url = input.url ? await checkOutboundUrl(input.url, policy, 'input.url') : undefined;
   const status = input.enabled == null ? undefined : input.enabled ? ('ENABLED' as const) : ('DISABLED' as const);
   const disabling = status === 'DISABLED' && existing.status === 'ENABLED';
@@ -175,6 +185,7 @@ export async function updateWebhookEndpoint(
         ...(eventTypes ? { eventTypes } : {}),
         ...(description !== undefined ? { description } : {}),
         ...(maxDeliveriesPerSecond !== undefined ? { maxDeliveriesPerSecond } : {}),
+        ...(payloadFragment !== undefined ? { payloadFragment } : {}),
         ...(status === 'ENABLED' ? { status, disabledReason: null, failingSince: null, consecutiveFailures: 0 } : {}),
         ...(disabling ? { status, disabledReason: `disabled by ${actor.apiKeyId}` } : {}),
         updatedAt: actor.now,

@@ -23,6 +23,7 @@ import type { AddressPolicy } from '../net/address-guard.ts';
 import { SEND_TIMEOUT_MS, sendWebhook, type SendOutcome, type WebhookRequest } from './sender.ts';
 import { DISABLE_AFTER_FAILING_MS, MAX_ATTEMPTS, retryDelayMs } from './schedule.ts';
 import { signatureHeader, signingSecrets } from './signing.ts';
+import type { ShapedObject } from './payload-fragment.ts';
 import { breakerAfter } from './queue/breaker.ts';
 import { disableEndpoint, FAILING_AFTER, signalFailing, signalRecovered } from './endpoint-signals.ts';
 import { leaseDueQueues, type LeasedDelivery, type LeasedQueue } from './queue/lease.ts';
@@ -55,13 +56,18 @@ export interface WebhookWorkerDependencies {
   active: () => boolean;
   /** Each committed event wakes the worker, whichever process committed it. */
   listen?: Listen;
+  /** Runs an endpoint's payloadFragment on the event's object (./payload-fragment.ts, wired in app.ts); absent: payloads unshaped. */
+  shapePayload?: (delivery: LeasedDelivery) => Promise<ShapedObject | null>;
   /** Sends one message; `cancel` aborts it (the worker is stopping). */
   send?: (message: WebhookRequest, policy: AddressPolicy, cancel: AbortSignal) => Promise<SendOutcome>;
 }
 
-/** The message body: the event as the API shows it. */
+/** The message body: the event as the API shows it (with `data.object` as the endpoint's fragment shaped it). */
 export const webhookBody = (event: Pick<Event, 'id' | 'type' | 'createdAt' | 'data'>) =>
   JSON.stringify({ id: event.id, type: event.type, createdAt: event.createdAt.toISOString(), data: event.data });
+
+/** Why an attempt was not sent because the fragment failed: the receiver is not at fault (its breaker stays closed). */
+const FRAGMENT_FAILED = 'payloadFragment: ';
 
 export function startWebhookWorker(deps: WebhookWorkerDependencies): WebhookWorker {
   const { prisma, clock, log } = deps;
@@ -94,7 +100,14 @@ export function startWebhookWorker(deps: WebhookWorkerDependencies): WebhookWork
 
   async function attempt(delivery: LeasedDelivery): Promise<SendOutcome> {
     const { endpoint, event } = delivery;
-    const body = webhookBody(event);
+    let data = event.data;
+    if (endpoint.payloadFragment && deps.shapePayload) {
+      const shaped = await deps.shapePayload(delivery);
+      if (shaped && 'error' in shaped)
+        return { delivered: false, status: null, body: null, error: `${FRAGMENT_FAILED}${shaped.error}`.slice(0, 1024) };
+      if (shaped) data = { ...(event.data as Record<string, unknown>), object: shaped.object } as Event['data'];
+    }
+    const body = webhookBody({ ...event, data });
     let signature: string;
     try {
       // The receiver checks the timestamp against its own clock: the real time, not an injected one.
@@ -152,7 +165,7 @@ export function startWebhookWorker(deps: WebhookWorkerDependencies): WebhookWork
       endpointId: queue.endpointId,
       outcome,
       nextAttemptAt: outcome.delivered || final ? null : new Date(now.getTime() + (delay ?? 0)),
-      breaker: breakerAfter(queue.breaker, outcome.status !== null, now),
+      breaker: breakerAfter(queue.breaker, outcome.status !== null || outcome.error?.startsWith(FRAGMENT_FAILED) === true, now),
       now,
     });
     await signalHealth(delivery.endpoint, outcome.delivered, counters, now);

@@ -47,9 +47,9 @@ export interface LeasedDelivery {
   attempts: number;
   endpoint: Pick<
     WebhookEndpoint,
-    'id' | 'tenantId' | 'organizationId' | 'actingForAccountId' | 'url' | 'secretCiphertext' | 'previousSecrets'
+    'id' | 'tenantId' | 'organizationId' | 'actingForAccountId' | 'url' | 'secretCiphertext' | 'previousSecrets' | 'payloadFragment'
   >;
-  event: Pick<Event, 'id' | 'type' | 'createdAt' | 'data'>;
+  event: Pick<Event, 'id' | 'type' | 'createdAt' | 'data' | 'objectId'>;
 }
 
 export interface LeaseRequest {
@@ -108,8 +108,8 @@ export const TAKE_HEADS = `
     RETURNING d."id", d."endpointId", d."eventId", d."attempts"
   )
   SELECT sent."endpointId", sent."id" AS "deliveryId", sent."attempts",
-         e."tenantId", e."organizationId", e."actingForAccountId", e."url", e."secretCiphertext", e."previousSecrets",
-         ev."type" AS "eventType", ev."createdAt" AS "eventCreatedAt", ev."data" AS "eventData", ev."id" AS "eventId"
+         e."tenantId", e."organizationId", e."actingForAccountId", e."url", e."secretCiphertext", e."previousSecrets", e."payloadFragment",
+         ev."type" AS "eventType", ev."createdAt" AS "eventCreatedAt", ev."data" AS "eventData", ev."id" AS "eventId", ev."objectId"
   FROM sent
   JOIN "WebhookEndpoint" e ON e."id" = sent."endpointId"
   JOIN "Event" ev ON ev."id" = sent."eventId"`;
@@ -124,6 +124,8 @@ interface HeadRow {
   url: string;
   secretCiphertext: string;
   previousSecrets: WebhookEndpoint['previousSecrets'];
+  payloadFragment: string | null;
+  objectId: string;
   eventId: string;
   eventType: string;
   eventCreatedAt: Date;
@@ -166,14 +168,23 @@ export async function takeHeads(client: QueueReader, claimed: readonly ClaimedQu
   return claimed.map((queue) => {
     const row = heads.get(queue.endpointId);
     if (!row) return { ...queue, delivery: null };
-    const { tenantId, organizationId, actingForAccountId, url, secretCiphertext, previousSecrets } = row;
+    const { tenantId, organizationId, actingForAccountId, url, secretCiphertext, previousSecrets, payloadFragment } = row;
     return {
       ...queue,
       delivery: {
         id: row.deliveryId,
         attempts: row.attempts,
-        endpoint: { id: queue.endpointId, tenantId, organizationId, actingForAccountId, url, secretCiphertext, previousSecrets },
-        event: { id: row.eventId, type: row.eventType, createdAt: row.eventCreatedAt, data: row.eventData },
+        endpoint: {
+          id: queue.endpointId,
+          tenantId,
+          organizationId,
+          actingForAccountId,
+          url,
+          secretCiphertext,
+          previousSecrets,
+          payloadFragment,
+        },
+        event: { id: row.eventId, type: row.eventType, createdAt: row.eventCreatedAt, data: row.eventData, objectId: row.objectId },
       },
     };
   });
