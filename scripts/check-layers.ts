@@ -21,12 +21,14 @@ const layers: [name: string, pattern: RegExp][] = [
   ['features', /^src\/(connect|organizations|api-keys|sub-accounts|connections|email|events|webhooks)\//],
   ['web-pages', /^src\/web\//],
   ['composition', /^src\/(app|server|cluster|schema|deployment-checks)\.ts$/],
+  ['command-line', /^src\/cli\//],
 ];
 
 const forbiddenTargets: [from: RegExp, to: RegExp, rule: string][] = [
   [/^src\//, /^(test|scripts|examples)\//, 'the server never imports tests, scripts or examples'],
   [/^test\//, /^scripts\//, 'test support reaches the server through src/, never through scripts/'],
   [/^examples\//, /^(src|test|scripts)\//, 'an example is what a client writes: it imports nothing of the server'],
+  [/^src\/cli\//, /^src\/(?!cli\/)/, 'the command line talks to the server over HTTP only: it imports nothing else of src/'],
 ];
 
 interface Import {
