@@ -83,10 +83,13 @@ async function deliveryAndSubscriptions() {
     const call = <T>(query: string) => graphql<T>(server.url, query, auth);
 
     // 1. Webhooks.
-    receivers.push(await receiver(0), await receiver(0), await receiver(0.5));
-    for (const { url } of receivers) {
+    // The fourth runs a payload fragment on each event's object at delivery (payloadFragment).
+    receivers.push(await receiver(0), await receiver(0), await receiver(0.5), await receiver(0));
+    const fragment = 'fragment on Connection { id name status health { status lastVerifiedAt } }';
+    for (const [index, { url }] of receivers.entries()) {
+      const shaped = index === 3 ? `, payloadFragment: ${JSON.stringify(fragment)}` : '';
       const made = await call<{ createWebhookEndpoint: { __typename: string } }>(
-        `mutation { createWebhookEndpoint(input: { url: "${url}", eventTypes: ["connection.updated"] }) { __typename ... on Error { message } } }`,
+        `mutation { createWebhookEndpoint(input: { url: "${url}", eventTypes: ["connection.updated"]${shaped} }) { __typename ... on Error { message } } }`,
       );
       if (made.createWebhookEndpoint.__typename !== 'CreateWebhookEndpointPayload') throw new Error(JSON.stringify(made));
     }
@@ -104,7 +107,7 @@ async function deliveryAndSubscriptions() {
     while (performance.now() < deadline && (await deliveriesByStatus(cluster.url)).PENDING) await sleep(500);
     const statuses = await deliveriesByStatus(cluster.url);
     const rows = receivers.map((r, index) => ({
-      endpoint: index === 2 ? 'fails half the time' : `healthy ${index + 1}`,
+      endpoint: ['healthy 1', 'healthy 2', 'fails half the time', 'healthy, shaped payload'][index],
       delivered: `${r.delivered.size}/${EVENTS}`,
       duplicates: [...r.delivered.values()].reduce((sum, count) => sum + count - 1, 0),
       requests: r.requests,
