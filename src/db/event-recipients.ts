@@ -4,7 +4,8 @@
 //   what a caller's `events`, `event(id)` and `events` subscription show;
 // - the SQL function `event_reaches`, created by migration 20261207201500_event_recipients from
 //   `recipientFunctionSql()` (a test checks the migration still holds exactly that), which the
-//   recording SQL (src/events/record.ts: which endpoints get a delivery) calls for each endpoint.
+//   recording SQL (src/events/record.ts: which endpoints get a delivery) calls for each endpoint,
+//   and the worker's lease (src/webhooks/queue/lease.ts) again before a delivery is sent.
 // Before, the rule was written three times by hand, and a sandbox endpoint was sent an event its
 // own key could not read (an organization-level one a platform recorded while acting for it).
 
@@ -162,3 +163,17 @@ LANGUAGE SQL IMMUTABLE AS $$
 $$;
 `;
 }
+
+/** SQL expressions of an event's columns, for `endpointReachesSql`. */
+export type EventColumnsSql = Record<EventColumn, string>;
+
+/**
+ * The SQL that asks the rule whether an event reaches webhook endpoint `e` (its owner as it made it:
+ * organization-wide unless made while acting for an account, a sandbox by its tenant, its `connect`
+ * part or its own): for the recording of deliveries and for the lease that sends them.
+ */
+export const endpointReachesSql = (event: EventColumnsSql) => `event_reaches(
+    ${event.organizationId}, ${event.tenantId}, ${event.connectedAccountId}, ${event.platformOrganizationId},
+    e."organizationId", e."tenantId", e."actingForAccountId" IS NULL,
+    NOT EXISTS (SELECT 1 FROM "Tenant" t WHERE t."id" = e."tenantId" AND t."environment" = 'PRODUCTION'),
+    CASE WHEN e."connect" THEN 'connect' ELSE 'own' END)`;

@@ -5,6 +5,7 @@ import { newId } from '../core/ids.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { EventType } from './event-types.ts';
 import { patternsMatching } from './type-patterns.ts';
+import { endpointReachesSql } from '../db/event-recipients.ts';
 import { ACCOUNTABLE_FOR_ENDPOINT, SENDABLE_ENDPOINT } from '../webhooks/queue/due.ts';
 
 /** Who made the change: an API key, a user (onboarding, consent), or the server itself. */
@@ -80,9 +81,7 @@ const QUEUE_DELIVERIES = `
     FROM "WebhookEndpoint" e
     WHERE e."eventTypes" && $3::text[]
       AND ${SENDABLE_ENDPOINT}
-      AND event_reaches($4, $6, $7, $5, e."organizationId", e."tenantId", e."actingForAccountId" IS NULL,
-            NOT EXISTS (SELECT 1 FROM "Tenant" t WHERE t."id" = e."tenantId" AND t."environment" = 'PRODUCTION'),
-            CASE WHEN e."connect" THEN 'connect' ELSE 'own' END)
+      AND ${endpointReachesSql({ organizationId: '$4', tenantId: '$6', connectedAccountId: '$7', platformOrganizationId: '$5' })}
     RETURNING "endpointId", "nextAttemptAt"
   )
   INSERT INTO "WebhookQueue" ("endpointId", "accountableOrganizationId", "dueAt")

@@ -69,6 +69,14 @@ export const webhookBody = (event: Pick<Event, 'id' | 'type' | 'createdAt' | 'da
 /** Why an attempt was not sent because the fragment failed: the receiver is not at fault (its breaker stays closed). */
 const FRAGMENT_FAILED = 'payloadFragment: ';
 
+/** A delivery whose event the recipients rule no longer gives the endpoint: FAILED, never sent. */
+const NOT_A_RECIPIENT: SendOutcome = {
+  delivered: false,
+  status: null,
+  body: null,
+  error: "not sent: the endpoint's owner may not read this event",
+};
+
 export function startWebhookWorker(deps: WebhookWorkerDependencies): WebhookWorker {
   const { prisma, clock, log } = deps;
   const send = deps.send ?? ((message, policy, cancel) => sendWebhook(message, policy, SEND_TIMEOUT_MS, cancel));
@@ -151,7 +159,7 @@ export function startWebhookWorker(deps: WebhookWorkerDependencies): WebhookWork
   }
 
   async function deliver(queue: LeasedQueue, delivery: LeasedDelivery): Promise<boolean> {
-    const outcome = await attempt(delivery);
+    const outcome = delivery.reaches ? await attempt(delivery) : NOT_A_RECIPIENT;
     if (stopping.signal.aborted && !outcome.delivered) {
       await giveBack(prisma, delivery.id, queue.endpointId);
       return false;
@@ -159,13 +167,17 @@ export function startWebhookWorker(deps: WebhookWorkerDependencies): WebhookWork
     const now = clock.now();
     const base = outcome.delivered ? null : retryDelayMs(delivery.attempts);
     const delay = base === null ? null : Math.round(base * (deps.retryScale ?? 1));
-    const final = !outcome.delivered && (delay === null || delivery.attempts >= MAX_ATTEMPTS);
+    const final = !outcome.delivered && (delay === null || delivery.attempts >= MAX_ATTEMPTS || !delivery.reaches);
     const counters = await settleAttempt(prisma, {
       deliveryId: delivery.id,
       endpointId: queue.endpointId,
       outcome,
       nextAttemptAt: outcome.delivered || final ? null : new Date(now.getTime() + (delay ?? 0)),
-      breaker: breakerAfter(queue.breaker, outcome.status !== null || outcome.error?.startsWith(FRAGMENT_FAILED) === true, now),
+      breaker: breakerAfter(
+        queue.breaker,
+        outcome.status !== null || outcome.error?.startsWith(FRAGMENT_FAILED) === true || !delivery.reaches,
+        now,
+      ),
       now,
     });
     await signalHealth(delivery.endpoint, outcome.delivered, counters, now);

@@ -9,10 +9,14 @@ import { newId } from '../../src/core/ids.ts';
 import { recipientFunctionSql } from '../../src/db/event-recipients.ts';
 import { eventRecipient, modelRules, type TenantScope } from '../../src/db/confinement-rules.ts';
 import { platformWorld } from '../support/world.ts';
+import { withKey } from '../support/server.ts';
+import { givenConnection, givenEndpoint } from '../support/givens/webhooks.ts';
+import { refreshQueues } from '../../src/webhooks/queue/due.ts';
+import { startReceiver } from '../webhooks/receiver.ts';
 
 const MIGRATION = 'prisma/migrations/20261207201500_event_recipients/migration.sql';
 
-const { test, world } = platformWorld({}, async (seed) => {
+const { test, world } = platformWorld({ environment: { WEBHOOK_POLL_MS: '3600000' } }, async (seed) => {
   const platform = await seed.connectPlatform('Recipient Platform');
   const other = await seed.organization('Recipient Other');
   const account = await platform.activeAccount();
@@ -71,5 +75,37 @@ describe('who receives an event', () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  test("the lease asks the rule again: a delivery of an event its endpoint's owner cannot read is never sent", async () => {
+    const { platform, other } = world;
+    const hooks = await startReceiver();
+    try {
+      const { endpoint } = await givenEndpoint(world.server, withKey(platform.apiKey), { url: hooks.url, eventTypes: ['*'] });
+      await world.server.webhooks.deliverDue();
+      const sent = hooks.receipts.length;
+      const foreign = await givenConnection(world.server, other.apiKey);
+      const event = await world.server.prisma.event.findFirstOrThrow({ where: { objectId: foreign.id } });
+      // A delivery no rule would queue, written by hand.
+      const delivery = await world.server.prisma.webhookDelivery.create({
+        data: {
+          id: newId('WebhookDelivery'),
+          endpointId: endpoint.id,
+          eventId: event.id,
+          organizationId: platform.organizationId,
+          tenantId: platform.tenantId,
+          eventSequence: event.sequence,
+        },
+      });
+      await world.server.prisma.$transaction((tx) => refreshQueues(tx, [endpoint.id]));
+      await world.server.webhooks.deliverDue();
+      expect(await world.server.prisma.webhookDelivery.findUniqueOrThrow({ where: { id: delivery.id } })).toMatchObject({
+        status: 'FAILED',
+        lastError: "not sent: the endpoint's owner may not read this event",
+      });
+      expect(hooks.receipts.slice(sent).map((receipt) => receipt.event.id)).not.toContain(event.id);
+    } finally {
+      await hooks.close();
+    }
   });
 });

@@ -20,6 +20,7 @@
 import type { Event, WebhookEndpoint } from '../../generated/prisma/client.ts';
 import type { Breaker } from './breaker.ts';
 import { SENDABLE_ENDPOINT } from './due.ts';
+import { endpointReachesSql } from '../../db/event-recipients.ts';
 
 /** Longer than a send can take (10 s): a lease outlives its attempt unless the process died. */
 export const LEASE_MS = 2 * 60 * 1000;
@@ -50,6 +51,8 @@ export interface LeasedDelivery {
     'id' | 'tenantId' | 'organizationId' | 'actingForAccountId' | 'url' | 'secretCiphertext' | 'previousSecrets' | 'payloadFragment'
   >;
   event: Pick<Event, 'id' | 'type' | 'createdAt' | 'data' | 'objectId'>;
+  /** The event still reaches the endpoint by the recipients rule (false: it is not sent). */
+  reaches: boolean;
 }
 
 export interface LeaseRequest {
@@ -109,7 +112,14 @@ export const TAKE_HEADS = `
   )
   SELECT sent."endpointId", sent."id" AS "deliveryId", sent."attempts",
          e."tenantId", e."organizationId", e."actingForAccountId", e."url", e."secretCiphertext", e."previousSecrets", e."payloadFragment",
-         ev."type" AS "eventType", ev."createdAt" AS "eventCreatedAt", ev."data" AS "eventData", ev."id" AS "eventId", ev."objectId"
+         ev."type" AS "eventType", ev."createdAt" AS "eventCreatedAt", ev."data" AS "eventData", ev."id" AS "eventId", ev."objectId",
+         -- Asked again before sending, of the one rule that queued it (src/db/event-recipients.ts).
+         ${endpointReachesSql({
+           organizationId: 'ev."organizationId"',
+           tenantId: 'ev."tenantId"',
+           connectedAccountId: 'ev."connectedAccountId"',
+           platformOrganizationId: 'ev."platformOrganizationId"',
+         })} AS "reaches"
   FROM sent
   JOIN "WebhookEndpoint" e ON e."id" = sent."endpointId"
   JOIN "Event" ev ON ev."id" = sent."eventId"`;
@@ -126,6 +136,7 @@ interface HeadRow {
   previousSecrets: WebhookEndpoint['previousSecrets'];
   payloadFragment: string | null;
   objectId: string;
+  reaches: boolean | null;
   eventId: string;
   eventType: string;
   eventCreatedAt: Date;
@@ -174,6 +185,7 @@ export async function takeHeads(client: QueueReader, claimed: readonly ClaimedQu
       delivery: {
         id: row.deliveryId,
         attempts: row.attempts,
+        reaches: row.reaches === true,
         endpoint: {
           id: queue.endpointId,
           tenantId,
