@@ -75,6 +75,8 @@ async function deliveryAndSubscriptions() {
     WEBHOOK_POLL_MS: '200',
     // 200 clients on one key: the per-key bound (20 by default) would refuse 180 of them.
     MAX_SUBSCRIPTIONS_PER_KEY: String(SUBSCRIBERS),
+    // ...and on one organization (100 by default since issue 23: the run of 2026-12-07 had 100 refused).
+    MAX_SUBSCRIPTIONS_PER_ORGANIZATION: String(SUBSCRIBERS),
   });
   const receivers: Receiver[] = [];
   try {
