@@ -81,6 +81,9 @@ const QUEUE_DELIVERIES = `
     FROM "WebhookEndpoint" e
     WHERE e."eventTypes" && $3::text[]
       AND ${SENDABLE_ENDPOINT}
+      -- Implied by the rule (every branch wants one of them): lets the endpoints' indexes find the few
+      -- candidates, where the rule alone, a function call, would be asked of every endpoint there is.
+      AND (e."organizationId" = $4 OR e."organizationId" = $5 OR e."tenantId" = $6)
       AND ${endpointReachesSql({ organizationId: '$4', tenantId: '$6', connectedAccountId: '$7', platformOrganizationId: '$5' })}
     RETURNING "endpointId", "nextAttemptAt"
   )
