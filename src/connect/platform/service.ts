@@ -138,5 +138,11 @@ export async function updateConnectPlatform(
     await setDeadlines(tx, accounts, added, deadline);
     await settleRequirements(tx, accounts, before, { now: actor.now, actor: byKey(actor) });
     return updated;
-  });
+  }, REQUIREMENTS_CHANGE_TRANSACTION);
 }
+
+/**
+ * One event per account whose requirements change, in the change's transaction: about 5 ms an
+ * account on PostgreSQL, 12 ms on PGlite (1,000 accounts: 5.0 s and 12.2 s), past Prisma's default 5 s.
+ */
+const REQUIREMENTS_CHANGE_TRANSACTION = { timeout: 120_000 };
