@@ -10,6 +10,7 @@ import { createContextFactory } from './graphql/context.ts';
 import { startCallerCaches, useCallerCacheSync } from './auth/caller-caches.ts';
 import { startLiveEvents } from './events/live.ts';
 import { useClientAddress } from './auth/client-address.ts';
+import { useRestrictedAccounts } from './auth/restricted-accounts.ts';
 import { createRateLimits, prepareRateLimitTable } from './auth/rate-limits.ts';
 import { limitPasswordHashing } from './auth/passwords.ts';
 import { schema } from './schema.ts';
@@ -35,6 +36,7 @@ import { logSender, smtpSender, type EmailSender } from './email/senders.ts';
 import { startOutboxWorker } from './email/worker.ts';
 import { startWebhookWorker } from './webhooks/worker.ts';
 import { startConnectionReverification } from './connections/reverification.ts';
+import { startRequirementDeadlineChecks } from './connect/accounts/requirement-deadline-checks.ts';
 import { addressPolicyOf } from './net/address-guard.ts';
 import { yogaLogger, type Logger } from './core/logger.ts';
 
@@ -117,6 +119,13 @@ export async function createApp({ config, database, log, keyRing, clock = system
     verifyTimeoutMs: config.connectionVerifyTimeoutMs,
     active: () => migrationsApplied && !draining,
   });
+  const requirementDeadlines = startRequirementDeadlineChecks({
+    prisma: database.background,
+    clock,
+    log,
+    pollMs: config.requirementsCheckPollMs,
+    active: () => migrationsApplied && !draining,
+  });
   const pages = [
     ...oauthRoutes({ prisma: database.prisma, clock, rateLimits }),
     ...onboardingPageRoutes({ prisma: database.prisma, clock, config, rateLimits, emailQueued: () => outbox?.wake() }),
@@ -187,6 +196,8 @@ export async function createApp({ config, database, log, keyRing, clock = system
       useErrorMasking(),
       useInputErrorCodes(),
       useInputValueScrubbing(),
+      // Before the idempotency key is claimed: a refused mutation stores no answer.
+      useRestrictedAccounts(),
       // Last of the execution hooks: the key is claimed once the request is authenticated and allowed.
       useIdempotency({ prisma: database.prisma, clock, log }),
       useReadinessCheck({ endpoint: '/ready', check: async () => !draining && migrationsApplied && (await databaseAnswers()) }),
@@ -211,11 +222,14 @@ export async function createApp({ config, database, log, keyRing, clock = system
     webhooks,
     /** Re-verifies the published connections not checked for an hour (the worker also does so on its own). */
     connectionChecks,
+    /** Notices the requirement deadlines that passed (the worker also does so on its own). */
+    requirementDeadlines,
     /** Stops the outbox worker and the caches' listener, and flushes trace spans, before the process exits. */
     async close() {
       await outbox?.stop();
       await webhooks.stop();
       await connectionChecks.stop();
+      await requirementDeadlines.stop();
       rateLimitTable?.stop();
       idempotencyCleanup.stop();
       await liveEvents.stop();

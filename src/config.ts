@@ -69,6 +69,8 @@ const environmentSchema = z.object({
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: z.stringbool().optional(),
   CONNECTION_VERIFY_POLL_MS: z.coerce.number().int().min(100).default(60_000),
   CONNECTION_VERIFY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  // At most a minute: API.md promises a passed deadline is noticed within one.
+  REQUIREMENTS_CHECK_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(30_000),
   WEBHOOK_DISABLE_AFTER_FAILURES: z.coerce.number().int().min(1).default(50),
   WEBHOOK_RETRY_SCALE: z.coerce.number().gt(0).max(1).default(1),
   WEBHOOK_SENDS_PER_PROCESS: z.coerce.number().int().min(1).max(1000).default(32),
@@ -170,6 +172,8 @@ export interface Config {
   connectionVerifyPollMs: number;
   /** How long one check of a connection's credentials may take, all its calls to the provider included. */
   connectionVerifyTimeoutMs: number;
+  /** How often each process looks for requirement deadlines that passed (connect/accounts/requirement-deadline-checks.ts). */
+  requirementsCheckPollMs: number;
   /** Consecutive failed deliveries that disable a webhook endpoint. */
   webhookDisableAfterFailures: number;
   /** Multiplies the retry schedule's waits: 1 in production; smaller for drills that play the whole schedule in minutes. */
@@ -303,6 +307,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     allowPrivateNetworks: values.ALLOW_PRIVATE_NETWORKS ?? values.WEBHOOK_ALLOW_PRIVATE_NETWORKS ?? false,
     connectionVerifyPollMs: values.CONNECTION_VERIFY_POLL_MS,
     connectionVerifyTimeoutMs: values.CONNECTION_VERIFY_TIMEOUT_MS,
+    requirementsCheckPollMs: values.REQUIREMENTS_CHECK_POLL_MS,
     webhookDisableAfterFailures: values.WEBHOOK_DISABLE_AFTER_FAILURES,
     webhookRetryScale: values.WEBHOOK_RETRY_SCALE,
     webhookSends: {

@@ -14,7 +14,8 @@ export type CrossTenantFlow =
   | 'connected-organization-view'
   /**
    * `ConnectedAccount.requirements`: which required business details a connected tenant's default
-   * invoicing entity lacks (connect/accounts/requirements.ts answers detail names, never values).
+   * invoicing entity lacks (connect/accounts/requirements.ts answers detail names, never values);
+   * `updateConnectPlatform`: the deadlines and events of what its accounts newly owe.
    */
   | 'connected-account-requirements'
   /** Sub-account creation and its keys: the sub-account's own organization, tenant and API keys, which its platform manages. */

@@ -17,7 +17,7 @@ import type { ConnectionStatus, ProviderType } from '../generated/prisma/enums.t
 import { newId } from '../core/ids.ts';
 import { displayedName, validateMetadata } from '../core/validation.ts';
 import type { AddressPolicy } from '../net/address-guard.ts';
-import { checkedSecrets, secretHints, type SecretsInput, type StoredSecrets } from './secrets.ts';
+import { checkedSecrets, secretHints, type SecretsDestination, type SecretsInput, type StoredSecrets } from './secrets.ts';
 import { checkedSettings, storedSettings, type ConnectionSettingsInput } from './settings.ts';
 import { verifyCredentials, type VerificationOutcome } from './verification.ts';
 import { verificationSlot } from './verification-slots.ts';
@@ -94,8 +94,8 @@ export async function createConnection(
   input: ConnectionInput & { name: string; providerType: ProviderType; secrets: SecretsInput },
 ): Promise<Connection> {
   const name = displayedName(input.name, 255, 'input.name');
-  const secrets = checkedSecrets(input.providerType, input.secrets);
   const settings = await checkedSettings(input.providerType, input.settings, undefined, deps.addressPolicy);
+  const secrets = checkedSecrets(input.providerType, input.secrets, {}, settings);
   const metadata = validateMetadata(input.metadata, 'input.metadata');
   const id = newId('Connection');
   return db.$transaction(async (tx) => {
@@ -132,10 +132,14 @@ const MOVED_ENDPOINT =
   'settings.endpoint changes: the stored secrets are never sent to a new endpoint, so the same update must give all the secrets again';
 
 /** The secrets of an update that moves the endpoint: all of them, none kept from storage. */
-function secretsForNewEndpoint(providerType: ProviderType, given: SecretsInput | null | undefined): StoredSecrets {
+function secretsForNewEndpoint(
+  providerType: ProviderType,
+  given: SecretsInput | null | undefined,
+  destination: SecretsDestination,
+): StoredSecrets {
   if (!given) throw new ValidationError(`${MOVED_ENDPOINT} (input.secrets is missing).`, ['input.secrets']);
   try {
-    return checkedSecrets(providerType, given);
+    return checkedSecrets(providerType, given, {}, destination);
   } catch (error) {
     if (error instanceof ValidationError) throw new ValidationError(`${MOVED_ENDPOINT}. ${error.message}`, error.fields);
     throw error;
@@ -159,10 +163,12 @@ export async function updateConnection(
   const stored = storedSettings(existing);
   const settings = input.settings ? await checkedSettings(existing.providerType, input.settings, stored, deps.addressPolicy) : undefined;
   const movesEndpoint = settings !== undefined && settings.endpoint !== stored.endpoint;
+  // The secrets go where the settings point after this update.
+  const destination = settings ?? stored;
   const secrets = movesEndpoint
-    ? secretsForNewEndpoint(existing.providerType, input.secrets)
+    ? secretsForNewEndpoint(existing.providerType, input.secrets, destination)
     : input.secrets
-      ? checkedSecrets(existing.providerType, input.secrets, openSecrets(deps.keyRing, existing) ?? {})
+      ? checkedSecrets(existing.providerType, input.secrets, openSecrets(deps.keyRing, existing) ?? {}, destination)
       : undefined;
   const metadata = validateMetadata(input.metadata, 'input.metadata');
   return db.$transaction(async (tx) => {

@@ -129,6 +129,8 @@ export const modelRules: Record<string, ModelRule> = {
     stamp: (scope) => ({ platformOrganizationId: scope.organizationId }),
   }),
   OnboardingLink: productionOnly(ownedBy('platformOrganizationId', 'organizationId')),
+  // What a platform's accounts owe it by a deadline (connect/accounts/requirement-deadlines.ts).
+  AccountRequirement: productionOnly(ownedBy('platformOrganizationId', 'organizationId')),
   Event: {
     // An organization's own keys: its events and those of its connected accounts. Acting on behalf:
     // the tenant it acts in, only. Written by recordEvent (src/events/record.ts), never created here.

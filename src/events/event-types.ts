@@ -5,6 +5,7 @@ export const eventTypes = [
   'connected_account.updated',
   'connected_account.onboarding_link.created',
   'connected_account.update_link.created',
+  'connected_account.requirements_updated',
   'connected_account.activated',
   'connected_account.suspended',
   'connected_account.reactivated',

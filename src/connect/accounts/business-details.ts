@@ -10,6 +10,8 @@ import { isOrganizationMember, validateInvoicingDetails, type InvoicingDetails }
 import { connectedAccountObject, eventData } from '../../events/public-objects.ts';
 import { placeOfAccount, recordEvent } from '../../events/record.ts';
 import { assertRequiredBusinessDetails, missingBusinessDetails } from '../platform/requirements.ts';
+import { settleRequirements } from './requirement-deadlines.ts';
+import { requirementsOf } from './requirements.ts';
 
 export interface BusinessDetailsChange {
   connectedAccountId: string;
@@ -63,9 +65,10 @@ export async function updateBusinessDetails(tx: Transaction, change: BusinessDet
     orderBy: { createdAt: 'asc' },
   });
   if (!entity) throw new InvalidStateError('The account has no default invoicing entity to edit.');
+  const { platformOrganization: _platform, ...connectedAccount } = account;
+  const requirementsBefore = await requirementsOf(tx, [connectedAccount]);
 
   const invoicingEntity = await tx.invoicingEntity.update({ where: { id: entity.id }, data: { ...details, legalName } });
-  const { platformOrganization: _platform, ...connectedAccount } = account;
   const currentlyDue = missingBusinessDetails(required, invoicingEntity);
   await recordEvent(tx, {
     type: 'connected_account.updated',
@@ -77,5 +80,7 @@ export async function updateBusinessDetails(tx: Transaction, change: BusinessDet
     place: placeOfAccount(connectedAccount),
     actor: { type: 'USER', id: userId },
   });
+  // What was due by a deadline, or past it, is given: the restriction ends with this transaction.
+  await settleRequirements(tx, [connectedAccount], requirementsBefore, { now, actor: { type: 'USER', id: userId } });
   return { connectedAccount, invoicingEntity, currentlyDue };
 }

@@ -77,6 +77,14 @@ const UpdateConnectPlatformInput = builder.inputType('UpdateConnectPlatformInput
     brandingInvoicingEntityId: t.id({ required: false, description: 'null removes the branding.' }),
     onboardingLinkTtlSeconds: t.int({ required: false, description: ttlDescription }),
     requiredBusinessDetails: t.field({ type: [BusinessDetailEnum], required: false, description: requiredDetailsDescription }),
+    requirementsDeadline: t.field({
+      type: 'DateTime',
+      required: false,
+      description:
+        'When accounts already onboarded must have given the details this update starts requiring (their requirements.currentDeadline); ' +
+        'past it, what is still missing is pastDue and the account is restricted. Default: 30 days from now; never in the past. ' +
+        'Accounts onboarding from then on give them at once.',
+    }),
   }),
 });
 
@@ -114,7 +122,13 @@ builder.mutationField('updateConnectPlatform', (t) =>
     errors: { types: [ValidationError, NotFoundError, ConnectNotEnabledError] },
     args: { input: t.arg({ type: UpdateConnectPlatformInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const { organizationId } = await updateConnectPlatform(context.db, actorOf(context), urlPolicyOf(context.config), input);
+      const { organizationId } = await updateConnectPlatform(
+        context.db,
+        actorOf(context),
+        urlPolicyOf(context.config),
+        input,
+        context.crossTenant('connected-account-requirements'),
+      );
       return { organizationId };
     },
   }),

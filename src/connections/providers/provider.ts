@@ -12,6 +12,11 @@ export interface SecretField {
   required?: boolean;
   /** What a value looks like, for the GraphQL input field's description: `pk_live_… or pk_test_…`. */
   format?: string;
+  /**
+   * The pattern instead when settings.endpoint points at another store speaking the provider's API
+   * (an S3-compatible one): its keys are its own, not the provider's (MinIO's `minioadmin`).
+   */
+  patternWithEndpoint?: RegExp;
 }
 
 /**

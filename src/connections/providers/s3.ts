@@ -43,8 +43,21 @@ export const s3: Provider = {
     member: 's3',
     inputTypeName: 'S3SecretsInput',
     fields: {
-      awsAccessKeyId: { pattern: /^[A-Z0-9]{16,128}$/, required: true },
-      awsSecretAccessKey: { pattern: /^\S{16,128}$/, required: true },
+      // AWS's formats; another store's own (MinIO's `minioadmin`, Cloudflare R2's 32-character ids)
+      // only where settings.endpoint says the keys are that store's.
+      awsAccessKeyId: {
+        pattern: /^[A-Z0-9]{16,128}$/,
+        patternWithEndpoint: /^\S{1,128}$/,
+        required: true,
+        format:
+          "AWS: 16-128 upper-case letters and digits (AKIA…). With settings.endpoint, the store's own id: 1-128 characters, no spaces.",
+      },
+      awsSecretAccessKey: {
+        pattern: /^\S{16,128}$/,
+        patternWithEndpoint: /^\S{1,256}$/,
+        required: true,
+        format: "AWS: 16-128 characters, no spaces. With settings.endpoint, the store's own secret: 1-256 characters, no spaces.",
+      },
       awsSessionToken: { pattern: /^\S{16,4096}$/ },
     },
   },
