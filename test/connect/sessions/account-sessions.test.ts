@@ -206,6 +206,7 @@ describe('origins and CORS', () => {
     expect(ok.headers.get('access-control-allow-origin')).toBe(PAGE_ORIGIN);
     expect(ok.headers.get('access-control-allow-headers')).toContain('authorization');
     expect(ok.headers.get('access-control-allow-credentials')).toBeNull();
+    expect(ok.headers.get('access-control-expose-headers')).toContain('retry-after');
     const refused = await preflight('https://evil.example');
     expect(refused.headers.get('access-control-allow-origin')).toBeNull();
     // An API-key request from a platform's page origin gets no CORS answer: keys keep CORS_ORIGINS.
@@ -220,6 +221,8 @@ describe('the end of a session', () => {
     expect(response.status).toBe(401);
     expect(codeOf(response)).toBe('UNAUTHENTICATED');
     expect(response.errors?.[0]?.message).toContain('session has ended');
+    // The page can read it (CORS), so its components know to fetch a new secret.
+    expect(response.headers.get('access-control-allow-origin')).toBe(PAGE_ORIGIN);
   };
 
   test('after 30 minutes', async () => {
