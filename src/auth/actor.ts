@@ -28,7 +28,7 @@ export interface Actor {
    * Set when the caller is an account session (a platform's page): `apiKeyId` is then the key that
    * minted it, `actingAs` its account (PENDING while onboarding, with no tenant to act in).
    */
-  session?: SessionCaller | null;
+  session: SessionCaller | null;
 }
 
 export interface SessionCaller {

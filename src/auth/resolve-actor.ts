@@ -56,6 +56,7 @@ export async function resolveActor(request: Request, now: Date, deps: ActorDepen
     actingAs: null,
     grantedScopes: null,
     now,
+    session: null,
   };
   if (connectedAccountId === null) {
     if (tenantId !== null && tenantId !== key.scope.tenantId) {

@@ -12,9 +12,9 @@ export function authScopesFor(context: Context) {
   return {
     apiKey: actor !== null,
     // A platform's own key, acting for itself: not on behalf of an account, not a sub-account's key, not a session.
-    platform: actor !== null && actor.actingAs === null && actor.subAccountId === null && !actor.session,
+    platform: actor !== null && actor.actingAs === null && actor.subAccountId === null && actor.session === null,
     // An account session (a platform's page): its own fields (embedded onboarding).
-    accountSession: actor?.session != null,
+    accountSession: actor !== null && actor.session !== null,
     // A key of the organization's production tenant: Connect is production-only.
     production: actor !== null && actor.keyScope.environment === 'PRODUCTION',
     // Manages sub-accounts: a platform's own key, or a platform acting for a STANDARD account's organization.
