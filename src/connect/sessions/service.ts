@@ -16,6 +16,11 @@ import { requireConnectPlatform } from '../platform/service.ts';
 
 /** As Stripe's account sessions: the page asks its platform for a new one when it ends. */
 export const ACCOUNT_SESSION_TTL_MS = 30 * 60 * 1000;
+/**
+ * Ended sessions stay a day (the platform can still read one by id), then go with the platform's next
+ * mint: a page load mints one, so rows would pile up, each with what its onboarding gathered.
+ */
+const KEPT_AFTER_CREATION_MS = 24 * 60 * 60 * 1000 + ACCOUNT_SESSION_TTL_MS;
 
 export interface NewAccountSession {
   connectedAccountId: string;
@@ -75,6 +80,7 @@ export async function createAccountSession(db: TenantDb, actor: Actor, input: Ne
       },
     });
     await recordAccountEvent(tx, 'connected_account.session.created', account, byKey(actor));
+    await tx.accountSession.deleteMany({ where: { createdAt: { lt: new Date(actor.now.getTime() - KEPT_AFTER_CREATION_MS) } } });
     return { session, clientSecret: secret };
   });
 }

@@ -268,6 +268,13 @@ describe('the end of a session', () => {
     await ended(clientSecret);
   });
 
+  test('ended sessions are purged a day later, when the platform mints another', async () => {
+    const { id } = await session();
+    world.server.clock.advance(25 * 60 * MINUTE);
+    await session();
+    expect(await world.server.prisma.accountSession.findUnique({ where: { id } })).toBeNull();
+  });
+
   test('an unknown or malformed secret is refused alike', async () => {
     await ended(`acs_secret_${'x'.repeat(40)}`);
     await ended('acs_secret_short');
