@@ -131,6 +131,10 @@ export const modelRules: Record<string, ModelRule> = {
   OnboardingLink: productionOnly(ownedBy('platformOrganizationId', 'organizationId')),
   // What a platform's accounts owe it by a deadline (connect/accounts/requirement-deadlines.ts).
   AccountRequirement: productionOnly(ownedBy('platformOrganizationId', 'organizationId')),
+  // A platform's sessions, minted and revoked by its production keys. A session itself acts in its
+  // account's scope, where this rule matches nothing: it never reads sessions, its own included
+  // (its own fields go through the named flow 'account-session').
+  AccountSession: productionOnly(ownedBy('platformOrganizationId', 'organizationId')),
   Event: {
     // An organization's own keys: its events and those of its connected accounts. Acting on behalf:
     // the tenant it acts in, only. Written by recordEvent (src/events/record.ts), never created here.
@@ -186,6 +190,7 @@ export type RelationRule = 'target' | { throughParent: string };
 export const relationRules: Record<string, RelationRule> = {
   'Organization.tenants': 'target',
   'ConnectedAccount.events': 'target',
+  'AccountSession.connectedAccount': 'target',
   'Event.connectedAccount': 'target',
   'Event.tenant': 'target',
   'WebhookEndpoint.deliveries': 'target',
