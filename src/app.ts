@@ -15,6 +15,9 @@ import { limitPasswordHashing } from './auth/passwords.ts';
 import { schema } from './schema.ts';
 import { useErrorMasking } from './graphql/mask-errors.ts';
 import { useCsrfHeaderCheck } from './http/csrf.ts';
+import { corsOptions } from './http/cors.ts';
+import { anySessionOrigin, originsOfSession } from './auth/session-caller.ts';
+import { useSessionGate } from './graphql/session-gate.ts';
 import { useErrorBodies } from './http/error-bodies.ts';
 import { useInputErrorCodes } from './graphql/input-errors.ts';
 import { useRequestLimits } from './http/limits.ts';
@@ -162,8 +165,13 @@ export async function createApp({ config, database, log, keyRing, clock = system
       rateLimits,
       liveEvents,
     }),
-    // Closed unless CORS_ORIGINS names the browser origins allowed to call.
-    cors: config.corsOrigins.length > 0 ? { origin: config.corsOrigins, credentials: false } : false,
+    // API keys: closed unless CORS_ORIGINS names the browser origins allowed to call. Account
+    // sessions: their platforms' allowedOrigins (src/http/cors.ts).
+    cors: corsOptions({
+      keyOrigins: config.corsOrigins,
+      anySessionOrigin: () => anySessionOrigin({ prisma: database.prisma, callerCaches }),
+      originsOfSession: (secret) => originsOfSession({ prisma: database.prisma, callerCaches }, secret, clock.now()),
+    }),
     // useBodyLimit does the cap; yoga's own (25 MB, /graphql only) would only ever be the looser one.
     maxRequestBodySize: false,
     plugins: [
@@ -189,6 +197,8 @@ export async function createApp({ config, database, log, keyRing, clock = system
       useErrorMasking(),
       useInputErrorCodes(),
       useInputValueScrubbing(),
+      // Before idempotency claims a key: a session's refused operation leaves nothing behind.
+      useSessionGate(schema),
       // Last of the execution hooks: the key is claimed once the request is authenticated and allowed.
       useIdempotency({ prisma: database.prisma, clock, log }),
       useReadinessCheck({ endpoint: '/ready', check: async () => !draining && migrationsApplied && (await databaseAnswers()) }),

@@ -22,6 +22,8 @@ const environmentSchema = z.object({
   RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(100),
   RATE_LIMIT_PER_ORGANIZATION_PER_SECOND: z.coerce.number().min(0).default(150),
   RATE_LIMIT_PER_ORGANIZATION_BURST: z.coerce.number().int().min(1).default(300),
+  RATE_LIMIT_PER_SESSION_PER_SECOND: z.coerce.number().min(0).default(10),
+  RATE_LIMIT_PER_SESSION_BURST: z.coerce.number().int().min(1).default(30),
   API_KEYS_PER_TENANT: z.coerce.number().int().min(1).default(50),
   TRANSACTIONS_PER_ORGANIZATION: z.coerce.number().int().min(1).max(1000).default(4),
   TRUST_PROXY: z.stringbool().default(false),
@@ -115,6 +117,8 @@ export interface Config {
   rateLimit: { perSecond: number; burst: number };
   /** The same over all the keys of one organization together (its tenants', its sub-accounts' are their own organizations'). */
   rateLimitPerOrganization: { perSecond: number; burst: number };
+  /** Per account session (a browser's credential), before its platform's organization-wide rate. */
+  rateLimitPerSession: { perSecond: number; burst: number };
   /** Active (unrevoked) API keys a tenant may hold; creating one more is LIMIT_REACHED. */
   apiKeysPerTenant: number;
   /** Database transactions one accountable organization's requests may have open at once in a process; the next ones wait their turn (src/auth/transaction-turns.ts). */
@@ -263,6 +267,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     shutdownDrainMs: values.SHUTDOWN_DRAIN_MS,
     rateLimit: { perSecond: values.RATE_LIMIT_PER_SECOND, burst: values.RATE_LIMIT_BURST },
     rateLimitPerOrganization: { perSecond: values.RATE_LIMIT_PER_ORGANIZATION_PER_SECOND, burst: values.RATE_LIMIT_PER_ORGANIZATION_BURST },
+    rateLimitPerSession: { perSecond: values.RATE_LIMIT_PER_SESSION_PER_SECOND, burst: values.RATE_LIMIT_PER_SESSION_BURST },
     apiKeysPerTenant: values.API_KEYS_PER_TENANT,
     transactionsPerOrganization: values.TRANSACTIONS_PER_ORGANIZATION,
     trustProxy: values.TRUST_PROXY,

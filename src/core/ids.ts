@@ -20,6 +20,7 @@ export const idPrefixes = {
   OAuthAuthorization: 'oauth',
   OnboardingSession: 'osess',
   OutboxEmail: 'mail',
+  AccountSession: 'acs',
 } as const;
 
 export type IdentifiedType = keyof typeof idPrefixes;

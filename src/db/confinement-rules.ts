@@ -129,6 +129,10 @@ export const modelRules: Record<string, ModelRule> = {
     stamp: (scope) => ({ platformOrganizationId: scope.organizationId }),
   }),
   OnboardingLink: productionOnly(ownedBy('platformOrganizationId', 'organizationId')),
+  // A platform's sessions, minted and revoked by its production keys. A session itself acts in its
+  // account's scope, where this rule matches nothing: it never reads sessions, its own included
+  // (its own fields go through the named flow 'account-session').
+  AccountSession: productionOnly(ownedBy('platformOrganizationId', 'organizationId')),
   Event: {
     // An organization's own keys: its events and those of its connected accounts. Acting on behalf:
     // the tenant it acts in, only. Written by recordEvent (src/events/record.ts), never created here.
@@ -184,6 +188,7 @@ export type RelationRule = 'target' | { throughParent: string };
 export const relationRules: Record<string, RelationRule> = {
   'Organization.tenants': 'target',
   'ConnectedAccount.events': 'target',
+  'AccountSession.connectedAccount': 'target',
   'Event.connectedAccount': 'target',
   'Event.tenant': 'target',
   'WebhookEndpoint.deliveries': 'target',

@@ -5,6 +5,8 @@ export const eventTypes = [
   'connected_account.updated',
   'connected_account.onboarding_link.created',
   'connected_account.update_link.created',
+  'connected_account.session.created',
+  'connected_account.session.revoked',
   'connected_account.activated',
   'connected_account.suspended',
   'connected_account.reactivated',

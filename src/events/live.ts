@@ -143,7 +143,8 @@ export async function startLiveEvents(
   const unwatch = await database.listen(AUTH_CHANNEL, {
     message(payload) {
       const { kind, id } = authChangeOf(payload);
-      if (kind === 'key') endWhere((subscriber) => subscriber.credentials.keyHash === id);
+      // A session's stream watches its secret's hash as a key's does (the session is revoked, or its key).
+      if (kind === 'key' || kind === 'session') endWhere((subscriber) => subscriber.credentials.keyHash === id);
       else if (kind === 'account') endWhere((subscriber) => subscriber.credentials.actingForAccountId === id);
     },
     listening(up) {

@@ -8,15 +8,18 @@ import type { ConnectedAccount, InvoicingEntity } from '../../generated/prisma/c
 import type { BusinessDetail } from '../../generated/prisma/enums.ts';
 import { isOrganizationMember, validateInvoicingDetails, type InvoicingDetails } from '../../organizations/service.ts';
 import { connectedAccountObject, eventData } from '../../events/public-objects.ts';
-import { placeOfAccount, recordEvent } from '../../events/record.ts';
+import { placeOfAccount, recordEvent, type EventActor } from '../../events/record.ts';
 import { assertRequiredBusinessDetails, missingBusinessDetails } from '../platform/requirements.ts';
 
 export interface BusinessDetailsChange {
   connectedAccountId: string;
   /** The whole form: a blank field clears the detail (the legal name cannot be cleared). */
   details: InvoicingDetails;
-  /** The signed-in user, a member of the connected organization. */
-  userId: string;
+  /**
+   * Who edits: a user signed in on the hosted page, who must be a member of the connected
+   * organization; or the platform's key, acting for the account or through an account session.
+   */
+  editor: EventActor;
   now: Date;
 }
 
@@ -33,7 +36,7 @@ export interface UpdatedBusinessDetails {
  * for the page's form). Locks the account row first, the order every Connect write uses.
  */
 export async function updateBusinessDetails(tx: Transaction, change: BusinessDetailsChange, prefix = ''): Promise<UpdatedBusinessDetails> {
-  const { connectedAccountId: id, userId, now } = change;
+  const { connectedAccountId: id, editor, now } = change;
   const details = validateInvoicingDetails(change.details, prefix);
   if (!details.legalName) throw new ValidationError(`${prefix}legalName is required.`, [`${prefix}legalName`]);
   const legalName = details.legalName;
@@ -52,7 +55,7 @@ export async function updateBusinessDetails(tx: Transaction, change: BusinessDet
       `Only an ACTIVE EXPRESS account's business details can be edited; this one is ${account.status} ${account.connectionType}.`,
     );
   }
-  if (!(await isOrganizationMember(tx, account.connectedOrganizationId, userId))) {
+  if (editor.type === 'USER' && !(await isOrganizationMember(tx, account.connectedOrganizationId, editor.id))) {
     throw new InvalidCredentialsError("This user is not a member of the account's organization.");
   }
 
@@ -75,7 +78,7 @@ export async function updateBusinessDetails(tx: Transaction, change: BusinessDet
       { ...connectedAccountObject(connectedAccount), requirements: { currentlyDue: missingBusinessDetails(required, entity) } },
     ),
     place: placeOfAccount(connectedAccount),
-    actor: { type: 'USER', id: userId },
+    actor: editor,
   });
   return { connectedAccount, invoicingEntity, currentlyDue };
 }

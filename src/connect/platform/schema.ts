@@ -37,6 +37,10 @@ export const ConnectPlatformType = builder.prismaObject('ConnectPlatform', {
       description: 'Where /oauth/authorize may send users back (exact match).',
       resolve: (platform) => platform.oauthRedirectUris,
     }),
+    allowedOrigins: t.exposeStringList('allowedOrigins', {
+      description:
+        'The exact origins (https://app.example) whose pages may use account sessions: CORS answers them, and a session request from any other origin is refused (ORIGIN_NOT_ALLOWED).',
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
@@ -58,6 +62,9 @@ const requiredDetailsDescription =
   'The business details onboarding requires (duplicates are dropped; empty requires none). A change applies at once, ' +
   "to onboardings not yet completed and to every account's requirements.currentlyDue.";
 
+const allowedOriginsDescription =
+  'Exact origins (scheme://host[:port], no path), at most 20; https only (http for localhost outside production). Replaces the list; empty allows none.';
+
 const EnableConnectPlatformInput = builder.inputType('EnableConnectPlatformInput', {
   fields: (t) => ({
     redirectUrl: t.field({ type: 'URL', required: true }),
@@ -68,6 +75,7 @@ const EnableConnectPlatformInput = builder.inputType('EnableConnectPlatformInput
       required: false,
       description: `${requiredDetailsDescription} Default: none.`,
     }),
+    allowedOrigins: t.stringList({ required: false, description: `${allowedOriginsDescription} Default: none.` }),
   }),
 });
 
@@ -77,6 +85,7 @@ const UpdateConnectPlatformInput = builder.inputType('UpdateConnectPlatformInput
     brandingInvoicingEntityId: t.id({ required: false, description: 'null removes the branding.' }),
     onboardingLinkTtlSeconds: t.int({ required: false, description: ttlDescription }),
     requiredBusinessDetails: t.field({ type: [BusinessDetailEnum], required: false, description: requiredDetailsDescription }),
+    allowedOrigins: t.stringList({ required: false, description: allowedOriginsDescription }),
   }),
 });
 

@@ -6,6 +6,7 @@ import { ConflictError, ConnectNotEnabledError, NotFoundError, ValidationError }
 import type { ConnectPlatform } from '../../generated/prisma/client.ts';
 import type { BusinessDetail } from '../../generated/prisma/enums.ts';
 import { browserUrl, type UrlPolicy } from '../../core/secure-urls.ts';
+import { allowedOrigins } from '../../core/browser-origins.ts';
 import type { Actor } from '../../auth/actor.ts';
 
 export const DEFAULT_LINK_TTL_SECONDS = 7 * 24 * 60 * 60;
@@ -19,6 +20,8 @@ export interface ConnectPlatformSettings {
   onboardingLinkTtlSeconds?: number | null | undefined;
   /** What onboarding refuses to complete without; duplicates are dropped, empty requires nothing. */
   requiredBusinessDetails?: readonly BusinessDetail[] | null | undefined;
+  /** The origins whose pages may use the platform's account sessions; empty allows none. */
+  allowedOrigins?: readonly string[] | null | undefined;
 }
 
 function validTtl(seconds: number): number {
@@ -49,6 +52,8 @@ async function settingsData(db: TenantDb, urls: UrlPolicy, settings: ConnectPlat
     // In the order given, each once. A change applies at once: to onboardings not yet completed,
     // and to what every connected account has `currentlyDue`.
     ...(settings.requiredBusinessDetails != null ? { requiredBusinessDetails: [...new Set(settings.requiredBusinessDetails)] } : {}),
+    // A change applies to live sessions at once: every process hears of it (src/auth/session-origins.ts).
+    ...(settings.allowedOrigins != null ? { allowedOrigins: allowedOrigins(settings.allowedOrigins, urls, 'input.allowedOrigins') } : {}),
   };
 }
 
