@@ -41,12 +41,10 @@ const config: CodegenConfig = {
     // not take the components' decorated `accessor` fields.
     'embed/generated/': {
       ...clientPreset,
-      schema: ['schema.graphql', 'embed/pending-schema.graphql'],
       documents: ['embed/**/*-documents.ts'],
     },
     'examples/platform-frontend/generated/': {
       ...clientPreset,
-      schema: ['schema.graphql', 'embed/pending-schema.graphql'],
       documents: ['examples/platform-frontend/**/*-documents.ts'],
     },
   },

@@ -16,6 +16,7 @@ import { outcome } from './mutation-outcome.ts';
 
 export class AccountManagementElement extends ConnectElement {
   readonly componentName = 'connect-account-management';
+  protected readonly componentTitle = 'Business details';
   protected readonly sessionComponent = 'ACCOUNT_MANAGEMENT';
 
   @state() private accessor details: BusinessDetailValues = {};
@@ -44,7 +45,7 @@ export class AccountManagementElement extends ConnectElement {
   };
 
   protected renderContent(): TemplateResult {
-    return html`<h2>Business details</h2>
+    return html`<h2>${this.componentTitle}</h2>
       <form novalidate @submit=${this.#save}>
         ${this.#form.renderSummary()} ${renderBusinessDetailFields(this.#form, this.details)}
         <div class="actions"><button ?disabled=${this.#form.submitting}>Save</button></div>

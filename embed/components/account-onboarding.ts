@@ -21,6 +21,7 @@ const COMPLETED: Progress = { step: 'COMPLETED', email: null, organizationName: 
 
 export class AccountOnboardingElement extends ConnectElement {
   readonly componentName = 'connect-account-onboarding';
+  protected readonly componentTitle = 'Account setup';
   protected readonly sessionComponent = 'ACCOUNT_ONBOARDING';
 
   @state() private accessor progress: Progress | null = null;

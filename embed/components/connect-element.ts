@@ -23,6 +23,8 @@ export abstract class ConnectElement extends LitElement {
   static override styles = [baseStyles];
 
   abstract readonly componentName: ConnectComponentName;
+  /** What the component is about, in a person's words: the heading of its messages. */
+  protected abstract readonly componentTitle: string;
   /** The session component that grants this element's fields. */
   protected abstract readonly sessionComponent: AccountSessionComponent;
 
@@ -98,7 +100,7 @@ export abstract class ConnectElement extends LitElement {
 
   override render(): TemplateResult {
     if (!this.loaded) return html`<p role="status" aria-busy="true" class="muted">Loading…</p>`;
-    if (this.unavailable) return html`<p role="status">${this.unavailable}</p>`;
+    if (this.unavailable) return html`<h2>${this.componentTitle}</h2><p role="status">${this.unavailable}</p>`;
     return this.renderContent();
   }
 

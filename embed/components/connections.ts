@@ -30,6 +30,7 @@ const nameField: FieldSpec<string> = { name: 'name', label: 'Name', required: tr
 
 export class ConnectionsElement extends ConnectElement {
   readonly componentName = 'connect-connections';
+  protected readonly componentTitle = 'Connections';
   protected readonly sessionComponent = 'CONNECTIONS';
 
   @state() private accessor connections: Connection[] = [];
@@ -164,7 +165,7 @@ export class ConnectionsElement extends ConnectElement {
     );
 
   protected renderContent(): TemplateResult {
-    return html`<h2>Connections</h2>
+    return html`<h2>${this.componentTitle}</h2>
       <p role="status" class="status">${this.announcement}</p>
       ${this.connections.length === 0 ? html`<p class="muted">No connections yet.</p>` : nothing}
       <ul class="items">

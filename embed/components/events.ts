@@ -26,6 +26,7 @@ const timeFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyl
 
 export class EventsElement extends ConnectElement {
   readonly componentName = 'connect-events';
+  protected readonly componentTitle = 'Activity';
   protected readonly sessionComponent = 'EVENTS';
 
   @state() private accessor events: ActivityEvent[] = [];
@@ -75,7 +76,7 @@ export class EventsElement extends ConnectElement {
   }
 
   protected renderContent(): TemplateResult {
-    return html`<h2>Activity</h2>
+    return html`<h2>${this.componentTitle}</h2>
       <p class="muted">${this.live ? 'Updates appear here as they happen.' : 'Connecting for live updates…'}</p>
       ${this.events.length === 0 ? html`<p class="muted">Nothing has happened yet.</p>` : ''}
       <ol class="items" role="log" aria-label="Account activity">

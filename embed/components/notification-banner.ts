@@ -19,6 +19,7 @@ const listed = (items: string[]) => (items.length < 2 ? (items[0] ?? '') : `${it
 
 export class NotificationBannerElement extends ConnectElement {
   readonly componentName = 'connect-notification-banner';
+  protected readonly componentTitle = 'Notifications';
   protected readonly sessionComponent = 'NOTIFICATION_BANNER';
 
   @state() private accessor currentlyDue: readonly BusinessDetail[] = [];

@@ -42,6 +42,9 @@ export const baseStyles = css`
   p {
     margin: 0 0 0.75rem;
   }
+  a {
+    color: var(--_primary);
+  }
   .muted {
     color: var(--_muted);
   }

@@ -12,22 +12,30 @@ export interface PlatformBackendOptions {
   connectUrl: string;
   /** The platform's production API key (`mk_live_…`): only those may mint sessions. */
   apiKey: string;
-  /** The demo customer's connected account; without it, a new EXPRESS account is created. */
+  /** The demo customer's connected account; without it, a new EXPRESS account is created for `customerEmail`. */
   accountId?: string;
+  /** The demo customer's e-mail, which the onboarding suggests. */
+  customerEmail?: string;
   port?: number;
 }
 
 /** Every component the page mounts: a session grants exactly these. */
 const COMPONENTS: AccountSessionComponent[] = ['ACCOUNT_ONBOARDING', 'ACCOUNT_MANAGEMENT', 'NOTIFICATION_BANNER', 'CONNECTIONS', 'EVENTS'];
 
-export async function startPlatformBackend({ connectUrl, apiKey, accountId, port = 0 }: PlatformBackendOptions) {
+export async function startPlatformBackend({
+  connectUrl,
+  apiKey,
+  accountId,
+  customerEmail = 'owner@demo-shop.example',
+  port = 0,
+}: PlatformBackendOptions) {
   const connect = <Result, Variables>(document: TypedDocumentString<Result, Variables>, variables: Variables) =>
     requestConnect(connectUrl, apiKey, document, variables);
 
   let account: Promise<string> | null = accountId ? Promise.resolve(accountId) : null;
   const demoAccount = () => {
     account ??= connect(createExpressAccountDocument, {
-      input: { connectionType: 'EXPRESS', organizationName: 'Demo Shop', country: 'DE' },
+      input: { connectionType: 'EXPRESS', email: customerEmail, organizationName: 'Demo Shop', country: 'DE' },
     }).then(({ createConnectedAccount: result }) => {
       if (result.__typename !== 'CreateConnectedAccountPayload') throw new Error(`createConnectedAccount: ${JSON.stringify(result)}`);
       return result.connectedAccount.id;
