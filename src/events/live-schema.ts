@@ -26,7 +26,11 @@ function typesOf(types: readonly string[] | null | undefined): string[] | null {
 /** What the subscription's caller authenticated with, watched for changes while it is open (live.ts). */
 function credentialsOf(context: Context) {
   const actor = actorOf(context);
-  return { keyHash: actor.apiKey.hash, actingForAccountId: actor.actingAs?.id ?? null, endsInMs: actor.session ? actor.session.expiresAt.getTime() - actor.now.getTime() : null };
+  return {
+    keyHash: actor.apiKey.hash,
+    actingForAccountId: actor.actingAs?.id ?? null,
+    endsInMs: actor.session ? actor.session.expiresAt.getTime() - actor.now.getTime() : null,
+  };
 }
 
 builder.subscriptionField('events', (t) =>
