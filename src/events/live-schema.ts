@@ -49,7 +49,8 @@ builder.subscriptionField('events', (t) =>
     subscribe: (_root, args, context) =>
       context.liveEvents.open({
         db: context.db,
-        apiKeyId: actorOf(context).apiKeyId,
+        // A session's streams count as its own, not its minting key's: a leaked one cannot take the key's slots.
+        apiKeyId: actorOf(context).session?.id ?? actorOf(context).apiKeyId,
         accountableOrganizationId: actorOf(context).accountableOrganizationId,
         types: typesOf(args.types),
         after: args.after ?? null,
