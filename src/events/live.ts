@@ -215,6 +215,9 @@ export async function startLiveEvents(
         signal.resolve();
       });
       subscribers.add(subscriber);
+      // A session's stream lasts no longer than the session (30 minutes at most).
+      const endsInMs = subscription.credentials.endsInMs;
+      const expiry = endsInMs != null ? setTimeout(() => stop(credentialsChanged()), Math.max(0, endsInMs)) : null;
       try {
         while (!ended) {
           if (!woken) {
@@ -252,6 +255,7 @@ export async function startLiveEvents(
           }),
         );
       } finally {
+        if (expiry) clearTimeout(expiry);
         subscribers.delete(subscriber);
         release();
       }

@@ -20,7 +20,12 @@ export interface OpenSubscription {
    * changes (revoked, suspended...), the subscription ends and the client reconnects, authenticated
    * again like any request.
    */
-  credentials: { keyHash: string | null; actingForAccountId: string | null };
+  credentials: {
+    keyHash: string | null;
+    actingForAccountId: string | null;
+    /** How long an account session has left: its stream ends then, like its requests. Null for an API key. */
+    endsInMs?: number | null;
+  };
 }
 
 export interface LiveEvents {

@@ -21,6 +21,7 @@ import {
 } from '../../generated/graphql.ts';
 import { ALL_COMPONENTS, fromPage, givenAccountSession, givenAllowedOrigins, PAGE_ORIGIN } from '../../support/givens/account-sessions.ts';
 import { givenSandboxKey } from '../../support/givens/organizations.ts';
+import { givenPurpose, givenSubAccount, subAccountInput } from '../../support/givens/sub-accounts.ts';
 import { withKey } from '../../support/server.ts';
 import { untypedRequest } from '../../support/untyped-graphql.ts';
 import { sha256Hex } from '../../../src/crypto/tokens.ts';
@@ -89,6 +90,10 @@ describe('minting', () => {
     expect(await outcome(mint(world.active.accountId, ALL_COMPONENTS, world.platform.actingFor(world.active.accountId)))).toBe('FORBIDDEN');
     const sandbox = await givenSandboxKey(world.server, world.platform, 'Sandbox for sessions');
     expect(await outcome(mint(world.active.accountId, ALL_COMPONENTS, withKey(sandbox.apiKey)))).toBe('FORBIDDEN');
+    const purpose = await givenPurpose(world.server, world.platform, 'Session purpose');
+    const subAccount = await givenSubAccount(world.server, world.platform.apiKey, subAccountInput({ permissiblePurposeIds: [purpose] }));
+    const subAccountKey = subAccount.apiKey?.secret ?? expect.fail('no sub-account key');
+    expect(await outcome(mint(world.active.accountId, ALL_COMPONENTS, withKey(subAccountKey)))).toBe('FORBIDDEN');
     const { clientSecret } = await session();
     const bySession = await mint(world.active.accountId, ALL_COMPONENTS, fromPage(clientSecret));
     expect(bySession.status).toBe(403);
