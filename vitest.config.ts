@@ -48,6 +48,9 @@ const databaseAgnostic = [
   'test/architecture/layers.test.ts',
   // The typed client example: its generated types against the schema, over HTTP.
   'test/examples/typed-client.test.ts',
+  // The platform frontend example in a real browser: the components' HTML, focus, SSE and bundle (the
+  // sessions' data rules are tested on both databases by test/connect/sessions/).
+  'test/examples/platform-frontend.test.ts',
 ];
 
 export default defineConfig({

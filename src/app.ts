@@ -34,6 +34,7 @@ import { oauthRoutes } from './web/oauth-routes.ts';
 import { onboardingPageRoutes } from './web/onboarding-routes.ts';
 import { accountUpdatePageRoutes } from './web/account-update-routes.ts';
 import { devOutboxRoute } from './web/dev-outbox-page.ts';
+import { embedScriptRoutes } from './web/embed-script-route.ts';
 import { graphiqlOptions } from './web/graphiql.ts';
 import { logSender, smtpSender, type EmailSender } from './email/senders.ts';
 import { startOutboxWorker } from './email/worker.ts';
@@ -134,6 +135,7 @@ export async function createApp({ config, database, log, keyRing, clock = system
     ...onboardingPageRoutes({ prisma: database.prisma, clock, config, rateLimits, emailQueued: () => outbox?.wake() }),
     ...accountUpdatePageRoutes({ prisma: database.prisma, clock, config, rateLimits }),
     ...(config.env === 'production' ? [] : [devOutboxRoute(database.prisma)]),
+    ...embedScriptRoutes(),
   ];
 
   const idempotencyCleanup = startIdempotencyCleanup({
