@@ -10,6 +10,7 @@ import './connect/onboarding/schema.ts';
 import './connect/account-updates/schema.ts';
 import './sub-accounts/schema.ts';
 import './connections/schema.ts';
+import './connections/link-schema.ts';
 import './events/schema.ts';
 import './webhooks/schema.ts';
 import './events/live-schema.ts';
