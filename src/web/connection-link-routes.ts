@@ -41,10 +41,10 @@ const COOKIE = 'connect_connection_link';
 
 /** The provider's refusal in plain words: what it said (our wording, never its message), and that nothing changed. */
 function refusalMessage(error: CredentialsRefusedError): string {
-  const why = error.outcome.error ? ` (${error.outcome.error})` : '';
+  const why = error.outcome.error ? `: ${error.outcome.error}` : '';
   return error.outcome.status === 'NEEDS_REAUTH'
-    ? `${error.providerLabel} did not accept these credentials${why}. Check them and try again: nothing was saved.`
-    : `${error.providerLabel} could not check these credentials${why}. Check the settings and try again: nothing was saved.`;
+    ? `${error.providerLabel} did not accept these credentials${why}. Check them and try again; nothing was saved.`
+    : `${error.providerLabel} could not check these credentials${why}. Check the settings and try again; nothing was saved.`;
 }
 
 /** The settings the page asks for, as the connection rules take them: blank goes back to the default. */
