@@ -82,12 +82,15 @@ function brandVariables(brand: Brand | null): Html {
   return new Html(`:root{--brand:${color};--on-brand:${textOn(color)};--brand-text-on-page:${link}}`);
 }
 
+/** What the content policy lets the browser load as the logo: https, or an image written inline (a branding entity's). */
+const isShownLogo = (url: string) => url.startsWith('https://') || url.startsWith('data:image/');
+
 export function page({ title, brand, sidebar, body }: PageOptions): Html {
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title}${brand ? ` · ${brand.name}` : ''}</title><style>${brandVariables(brand)}${new Html(styles)}</style></head>
 <body><div class="layout"><aside aria-label="Platform">
-${brand?.logoUrl?.startsWith('https://') ? html`<img src="${brand.logoUrl}" alt="${brand.name} logo" referrerpolicy="no-referrer">` : ''}
+${brand?.logoUrl && isShownLogo(brand.logoUrl) ? html`<img src="${brand.logoUrl}" alt="${brand.name} logo" referrerpolicy="no-referrer">` : ''}
 ${brand ? html`<div class="brand">${brand.name}</div>` : ''}${sidebar ?? ''}</aside>
 <main><h1>${title}</h1>${body}</main></div></body></html>`;
 }
