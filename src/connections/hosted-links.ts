@@ -21,6 +21,12 @@ import { verificationSlot } from './verification-slots.ts';
 import { providers } from './providers/registry.ts';
 import { conflictOnName, recordHealthChange, sealed, syncConfigOf, type ConnectionDependencies } from './service.ts';
 
+/**
+ * Credentials a link may have refused before it is spent: enough for typos, too few to use the page
+ * as a way to try keys against a provider (each refusal also waits on the provider's answer).
+ */
+export const MAX_REFUSED_CHECKS = 10;
+
 /** The browser session's secret, in the page's cookie: as strong as the link's token. */
 const SESSION_SECRET_PATTERN = /^[0-9A-Za-z]{43}$/;
 
@@ -30,6 +36,8 @@ export async function usableConnectionLink(prisma: Prisma, token: string, now: D
   const link = tokenHash ? await prisma.connectionLink.findUnique({ where: { tokenHash } }) : null;
   if (!link) throw new LinkInvalidError('This connection link is not valid.');
   if (link.usedAt) throw new LinkUsedError('This connection link was already used.');
+  if (link.refusedChecks >= MAX_REFUSED_CHECKS)
+    throw new LinkUsedError('This connection link was used up by credentials the provider refused.');
   if (link.expiresAt.getTime() <= now.getTime()) throw new LinkExpiredError('This connection link has expired.');
   // The account suspended or revoked since: its platform may no longer act for it, nor its link.
   if (link.connectedAccountId) {
@@ -163,7 +171,10 @@ export async function connectFromLink(
   } finally {
     release();
   }
-  if (outcome.status !== 'HEALTHY') throw new CredentialsRefusedError(outcome, provider.label);
+  if (outcome.status !== 'HEALTHY') {
+    await prisma.connectionLink.update({ where: { id: link.id }, data: { refusedChecks: { increment: 1 } } });
+    throw new CredentialsRefusedError(outcome, provider.label);
+  }
   const connectionId = await saveVerified(prisma, deps, link, { userId, secrets, settings, existing, now: now() });
   const destination = new URL(link.returnUrl);
   destination.searchParams.set('connection_id', connectionId);

@@ -119,7 +119,7 @@ describe('a connection link made while acting for an account', () => {
     const stranger = await givenMember();
     const link = await givenConnectionLink(world.server, member.acting, { name: 'Expiring' });
 
-    const refused = await postForm(world.server, `${link.path}/sign-in`, stranger);
+    const refused = await postForm(world.server, `${link.path}/sign-in`, { email: stranger.email, password: stranger.password });
     expect(refused.status).toBe(401);
     expect(sessionCookie(refused)).toBe('');
 
@@ -255,6 +255,54 @@ describe('the page, against an attacker', () => {
     expect(saved.headers.get('referrer-policy')).toBe('no-referrer');
     expect(world.server.logs()).not.toContain(link.token);
     expect(world.server.logs()).not.toContain(S3_KEY.secret);
+  });
+
+  test('is spent after 10 refused credentials, so it cannot be used to try keys against the provider', async () => {
+    const member = await givenMember();
+    const link = await givenConnectionLink(world.server, member.acting, { name: 'Guessed' });
+    const cookie = await signInToUpdatePage(world.server, link.path, member);
+    for (let attempt = 1; attempt <= 10; attempt += 1) {
+      const guess = `AKIAGUESS${String(attempt).padStart(11, '0')}`;
+      const refused = await postForm(world.server, `${link.path}/save`, s3Form(store.endpoint, { awsAccessKeyId: guess }), cookie);
+      expect(refused.status).toBe(422);
+    }
+    const spent = await postForm(world.server, `${link.path}/save`, s3Form(store.endpoint), cookie);
+    expect(spent.status).toBe(303);
+    expect(spent.headers.get('location')).toBe(LINK_REFRESH_URL);
+    expect(await world.server.prisma.connection.count({ where: { tenantId: member.tenantId } })).toBe(0);
+  });
+
+  test('saves once when the form is sent twice at the same moment', async () => {
+    const member = await givenMember();
+    const link = await givenConnectionLink(world.server, member.acting, { name: 'Twice' });
+    const cookie = await signInToUpdatePage(world.server, link.path, member);
+    const answers = await Promise.all([1, 2].map(() => postForm(world.server, `${link.path}/save`, s3Form(store.endpoint), cookie)));
+    const locations = answers.map((answer) => answer.headers.get('location') ?? '');
+    expect(locations.filter((location) => location.startsWith('https://platform.example/integrations/done'))).toHaveLength(1);
+    // The other waits for no check: refused while the first one runs (429), or, after it, sent to the refreshUrl.
+    const other = answers.find((answer) => !answer.headers.get('location')?.startsWith('https://platform.example/integrations/done'));
+    expect(other?.status === 429 || other?.headers.get('location') === LINK_REFRESH_URL).toBe(true);
+    expect(await world.server.prisma.connection.count({ where: { tenantId: member.tenantId } })).toBe(1);
+  });
+
+  test('never reaches another account’s connection', async () => {
+    const member = await givenMember();
+    const other = await givenMember();
+    const created = await untypedRequest(
+      world.server,
+      CREATE_CONNECTION,
+      {
+        input: {
+          name: 'Other',
+          providerType: 'S3',
+          secrets: { s3: { awsAccessKeyId: S3_KEY.id, awsSecretAccessKey: S3_KEY.secret } },
+          settings: { endpoint: store.endpoint },
+        },
+      },
+      other.acting,
+    );
+    const connectionId = created.data!.createConnection.connection.id as string;
+    expect((await createLink(member.acting, { connectionId })).data?.createConnectionLink).toMatchObject({ __typename: 'NotFoundError' });
   });
 
   test('signs out only with the session’s own cookie', async () => {

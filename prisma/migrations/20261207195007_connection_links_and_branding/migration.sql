@@ -21,6 +21,7 @@ CREATE TABLE "ConnectionLink" (
     "tokenHash" TEXT NOT NULL,
     "expiresAt" TIMESTAMPTZ(3) NOT NULL,
     "usedAt" TIMESTAMPTZ(3),
+    "refusedChecks" INTEGER NOT NULL DEFAULT 0,
     "sessionSecretHash" TEXT,
     "sessionUserId" TEXT,
     "createdBy" TEXT NOT NULL,
