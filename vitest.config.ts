@@ -35,6 +35,11 @@ const databaseAgnostic = [
   // onboarding-sessions.test.ts and connect/accounts/update-links.test.ts).
   'test/web/onboarding-wizard.test.ts',
   'test/web/account-update.test.ts',
+  // The connection link and consent pages in a real browser: what the member sees, at desktop and phone
+  // width (the link's rules, the reconnect and the events are tested on both databases by
+  // test/connections/connection-links.test.ts; the consent's by test/connect/oauth/oauth.test.ts).
+  'test/web/connection-link.test.ts',
+  'test/web/consent.test.ts',
   'test/web/graphiql*.test.ts',
   // The data folder's pid file: files and processes, no database.
   'test/server/data-dir-lock.test.ts',

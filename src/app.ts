@@ -33,6 +33,7 @@ import { useBodyLimit } from './http/request-body.ts';
 import { oauthRoutes } from './web/oauth-routes.ts';
 import { onboardingPageRoutes } from './web/onboarding-routes.ts';
 import { accountUpdatePageRoutes } from './web/account-update-routes.ts';
+import { connectionLinkPageRoutes } from './web/connection-link-routes.ts';
 import { devOutboxRoute } from './web/dev-outbox-page.ts';
 import { embedScriptRoutes } from './web/embed-script-route.ts';
 import { graphiqlOptions } from './web/graphiql.ts';
@@ -134,6 +135,7 @@ export async function createApp({ config, database, log, keyRing, clock = system
     ...oauthRoutes({ prisma: database.prisma, clock, rateLimits }),
     ...onboardingPageRoutes({ prisma: database.prisma, clock, config, rateLimits, emailQueued: () => outbox?.wake() }),
     ...accountUpdatePageRoutes({ prisma: database.prisma, clock, config, rateLimits }),
+    ...connectionLinkPageRoutes({ prisma: database.prisma, clock, config, rateLimits, keyRing }),
     ...(config.env === 'production' ? [] : [devOutboxRoute(database.prisma)]),
     ...embedScriptRoutes(),
   ];

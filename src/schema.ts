@@ -13,6 +13,7 @@ import './connect/sessions/schema.ts';
 import './connect/sessions/onboarding-schema.ts';
 import './sub-accounts/schema.ts';
 import './connections/schema.ts';
+import './connections/link-schema.ts';
 import './events/schema.ts';
 import './webhooks/schema.ts';
 import './events/live-schema.ts';

@@ -2,7 +2,7 @@
 // and never come out through the API: only `openSecrets` decrypts, for the verification and the
 // sync workers. Nor do they go anywhere new: moving settings.endpoint takes the whole secrets again
 // (whoever may update a connection could otherwise send its stored key to a host they run). A tenant may hold several connections of a provider, named uniquely in any case.
-import { byKey, placeOfRequest, type EventActor, type EventPlace, type EventWriter } from '../events/record.ts';
+import { byKey, placeOfRequest, recordEvent, type EventActor, type EventPlace, type EventWriter } from '../events/record.ts';
 import { connectionObject, recordChange } from '../events/public-objects.ts';
 import type { EventType } from '../events/event-types.ts';
 import type { Actor } from '../auth/actor.ts';
@@ -43,7 +43,7 @@ export interface ConnectionDependencies {
 }
 
 /** Every resource, both directions, false unless given: the stored config is always complete. */
-function syncConfigOf(input: SyncConfigInput, current?: PrismaTypes.JsonValue) {
+export function syncConfigOf(input: SyncConfigInput, current?: PrismaTypes.JsonValue) {
   const base = (current ?? {}) as Record<string, { inbound: boolean; outbound: boolean } | undefined>;
   return Object.fromEntries(
     SYNCED_RESOURCES.map((resource) => {
@@ -61,7 +61,7 @@ function syncConfigOf(input: SyncConfigInput, current?: PrismaTypes.JsonValue) {
 
 const associatedData = (tenantId: string, connectionId: string) => `connection:${tenantId}:${connectionId}`;
 
-function sealed(keyRing: KeyRing, tenantId: string, connectionId: string, secrets: StoredSecrets) {
+export function sealed(keyRing: KeyRing, tenantId: string, connectionId: string, secrets: StoredSecrets) {
   return {
     encryptedSecrets: encryptSecret(keyRing, JSON.stringify(secrets), associatedData(tenantId, connectionId)),
     secretKeyVersion: keyRing.current.version,
@@ -70,13 +70,13 @@ function sealed(keyRing: KeyRing, tenantId: string, connectionId: string, secret
 }
 
 /** The secrets of a connection row, in clear: for the provider checks and the sync workers only. */
-function openSecrets(keyRing: KeyRing, row: Pick<Connection, 'id' | 'tenantId' | 'encryptedSecrets'>): StoredSecrets | null {
+export function openSecrets(keyRing: KeyRing, row: Pick<Connection, 'id' | 'tenantId' | 'encryptedSecrets'>): StoredSecrets | null {
   if (!row.encryptedSecrets) return null;
   return JSON.parse(decryptSecret(keyRing, row.encryptedSecrets, associatedData(row.tenantId, row.id))) as StoredSecrets;
 }
 
 /** The partial unique index on (tenantId, lower(name)) said no: another live connection has the name. */
-function conflictOnName(name: string) {
+export function conflictOnName(name: string) {
   return (error: unknown): never => {
     if (isUniqueViolation(error)) throw new ConflictError(`This tenant already has a connection named "${name}" (in some letter case).`);
     // The update holds only over the row read before it: a concurrent change (or deletion) came first.
@@ -260,7 +260,29 @@ export async function recordVerification(
     if (changed.count === 0) return after;
     const type = outcome.status === 'HEALTHY' ? 'connection.verification_succeeded' : 'connection.verification_failed';
     await recordChange(tx, { type, show: connectionObject, after, before: connection, place: who.place, actor: who.actor });
+    await recordHealthChange(tx, connection, after, who);
     return after;
+  });
+}
+
+/**
+ * `connection.health_changed`, when a check moved `health.status` (its `previous` holds the health
+ * before): one event a platform can follow instead of every check's. Recorded wherever a check is
+ * (verifyConnection, the background re-verification, the connection link's page), in its transaction.
+ */
+export async function recordHealthChange(
+  tx: EventWriter,
+  before: Connection,
+  after: Connection,
+  who: { actor: EventActor; place: EventPlace },
+): Promise<void> {
+  if (before.healthStatus === after.healthStatus) return;
+  await recordEvent(tx, {
+    type: 'connection.health_changed',
+    objectId: after.id,
+    data: { object: connectionObject(after), previous: { health: connectionObject(before).health } },
+    place: who.place,
+    actor: who.actor,
   });
 }
 

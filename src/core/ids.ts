@@ -10,6 +10,7 @@ export const idPrefixes = {
   InvoicingEntity: 'ie',
   ConnectedAccount: 'cacc',
   OnboardingLink: 'olink',
+  ConnectionLink: 'clink',
   Event: 'evt',
   WebhookEndpoint: 'we',
   WebhookDelivery: 'whd',

@@ -170,6 +170,8 @@ export const modelRules: Record<string, ModelRule> = {
   SubAccountPackage: linkedTo('subAccount', subAccountRule),
   AccountPackagePurpose: linkedTo('accountPackage', accountPackageRule),
   Connection: ownedBy('tenantId', 'tenantId'),
+  // Made in the tenant a request acts in; the hosted page reads it by its token, unconfined.
+  ConnectionLink: ownedBy('tenantId', 'tenantId'),
   WebhookEndpoint: webhookEndpointRule,
   // Queued by recordEvent with the event, never created here; seen with its endpoint.
   WebhookDelivery: {

@@ -29,6 +29,7 @@ export const eventTypes = [
   'connection.deleted',
   'connection.verification_failed',
   'connection.verification_succeeded',
+  'connection.health_changed',
   'tenant.created',
   'webhook_endpoint.created',
   'webhook_endpoint.updated',

@@ -13,6 +13,11 @@ export const BusinessDetailEnum = builder.enumType(BusinessDetail, {
   description: 'A business detail of a connected organization, kept on its invoicing entity. ADDRESS is addressLine1, city and postalCode.',
 });
 
+const brandingDescriptions = {
+  logoUrl: "The hosted pages' logo (https; the visitor's browser loads it, the server never does). Else the branding invoicing entity's.",
+  primaryColor: "The hosted pages' main colour, as #rrggbb.",
+};
+
 export const ConnectPlatformType = builder.prismaObject('ConnectPlatform', {
   description: "An organization's Connect settings.",
   fields: (t) => ({
@@ -23,6 +28,8 @@ export const ConnectPlatformType = builder.prismaObject('ConnectPlatform', {
       nullable: true,
       description: 'Its legal name and logo brand the onboarding page.',
     }),
+    logoUrl: t.expose('logoUrl', { type: 'URL', nullable: true, description: brandingDescriptions.logoUrl }),
+    primaryColor: t.exposeString('primaryColor', { nullable: true, description: brandingDescriptions.primaryColor }),
     onboardingLinkTtlSeconds: t.exposeInt('onboardingLinkTtlSeconds'),
     requiredBusinessDetails: t.expose('requiredBusinessDetails', {
       type: [BusinessDetailEnum],
@@ -83,6 +90,8 @@ const UpdateConnectPlatformInput = builder.inputType('UpdateConnectPlatformInput
   fields: (t) => ({
     redirectUrl: t.field({ type: 'URL', required: false }),
     brandingInvoicingEntityId: t.id({ required: false, description: 'null removes the branding.' }),
+    logoUrl: t.field({ type: 'URL', required: false, description: `${brandingDescriptions.logoUrl} null removes it.` }),
+    primaryColor: t.string({ required: false, description: `${brandingDescriptions.primaryColor} null removes it.` }),
     onboardingLinkTtlSeconds: t.int({ required: false, description: ttlDescription }),
     requiredBusinessDetails: t.field({ type: [BusinessDetailEnum], required: false, description: requiredDetailsDescription }),
     requirementsDeadline: t.field({

@@ -12,6 +12,7 @@ import type { Actor } from '../../auth/actor.ts';
 import { byKey } from '../../events/record.ts';
 import { lockAccounts, setDeadlines, settleRequirements } from '../accounts/requirement-deadlines.ts';
 import { requirementsOf } from '../accounts/requirements.ts';
+import { brandColor, logoUrl } from './branding.ts';
 
 export const DEFAULT_LINK_TTL_SECONDS = 7 * 24 * 60 * 60;
 export const MIN_LINK_TTL_SECONDS = 5 * 60;
@@ -23,6 +24,9 @@ export interface ConnectPlatformSettings {
   redirectUrl?: URL | null | undefined;
   /** An invoicing entity of the platform's own tenant; null removes the branding. */
   brandingInvoicingEntityId?: string | null | undefined;
+  /** The hosted pages' logo and colour (./branding.ts); null removes them. */
+  logoUrl?: URL | null | undefined;
+  primaryColor?: string | null | undefined;
   onboardingLinkTtlSeconds?: number | null | undefined;
   /** What onboarding refuses to complete without; duplicates are dropped, empty requires nothing. */
   requiredBusinessDetails?: readonly BusinessDetail[] | null | undefined;
@@ -68,6 +72,10 @@ async function settingsData(db: TenantDb, urls: UrlPolicy, settings: ConnectPlat
     ...(settings.redirectUrl ? { redirectUrl: browserUrl(settings.redirectUrl, urls, 'input.redirectUrl') } : {}),
     ...(settings.brandingInvoicingEntityId !== undefined
       ? { brandingInvoicingEntityId: await validBrandingEntity(db, settings.brandingInvoicingEntityId) }
+      : {}),
+    ...(settings.logoUrl !== undefined ? { logoUrl: settings.logoUrl && logoUrl(settings.logoUrl, 'input.logoUrl') } : {}),
+    ...(settings.primaryColor !== undefined
+      ? { primaryColor: settings.primaryColor && brandColor(settings.primaryColor, 'input.primaryColor') }
       : {}),
     ...(settings.onboardingLinkTtlSeconds != null ? { onboardingLinkTtlSeconds: validTtl(settings.onboardingLinkTtlSeconds) } : {}),
     // In the order given, each once. A change applies at once: to onboardings not yet completed,

@@ -33,6 +33,27 @@ export interface ProviderSetting {
   format?: { pattern: RegExp; message: string };
 }
 
+/** How the connection link's page asks for one value (src/web/connection-link-pages.ts). */
+export interface FormField {
+  label: string;
+  /** A sentence under the field: where the person finds the value. */
+  help: string;
+  /** An identifier, shown as it is typed (an access key id); anything else is typed hidden. */
+  shown?: boolean;
+}
+
+/** The settings the connection link's page may ask for (endpoint: an S3-compatible store's URL). */
+export type FormSettingName = 'endpoint' | ProviderSettingName;
+
+/**
+ * What the connection link's page shows, in order: the secrets' fields by their name in the
+ * provider's member (or in `generic.data`), then the settings it asks for. One source for the page.
+ */
+export interface ProviderForm {
+  secrets: Record<string, FormField>;
+  settings?: Partial<Record<FormSettingName, FormField>>;
+}
+
 export interface Provider {
   /** The provider's name in `lastError` ("Stripe answered HTTP 401") and in messages. */
   label: string;
@@ -55,4 +76,5 @@ export interface Provider {
   loadSdk?: () => Promise<unknown>;
   /** Checks the stored credentials against the provider. */
   check: ProviderCheck;
+  form: ProviderForm;
 }

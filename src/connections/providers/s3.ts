@@ -79,4 +79,24 @@ export const s3: Provider = {
   errorCode: /^[A-Z][A-Za-z]*$/,
   loadSdk,
   check: checkS3,
+  form: {
+    secrets: {
+      awsAccessKeyId: {
+        label: 'Access key ID',
+        help: 'In the AWS console under IAM, Security credentials, or in your storage provider’s key settings.',
+        shown: true,
+      },
+      awsSecretAccessKey: { label: 'Secret access key', help: 'Shown once, when the access key was created.' },
+      awsSessionToken: { label: 'Session token', help: 'Only for temporary credentials; leave empty otherwise.' },
+    },
+    settings: {
+      bucket: { label: 'Bucket', help: 'The bucket these keys should reach, e.g. my-invoices.' },
+      region: { label: 'Region', help: 'For example eu-west-3; leave empty for us-east-1.' },
+      endpoint: {
+        label: 'Endpoint URL',
+        help: 'Only for an S3-compatible store (MinIO, Cloudflare R2, …); leave empty for Amazon S3.',
+      },
+      forcePathStyle: { label: 'Bucket in the path', help: 'Most S3-compatible stores need it; Amazon S3 does not.' },
+    },
+  },
 };
