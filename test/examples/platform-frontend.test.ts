@@ -225,11 +225,9 @@ describe('the platform frontend example', { timeout: 90_000 }, () => {
     await screenshot(page, '5-connected-phone');
   });
 
-  // Expected to fail until Connect's 401 for an ended session carries the CORS headers of the session's
-  // platform (src/http/cors.ts answers live sessions only): without them the browser reads the refusal
-  // as a network failure, and the component cannot tell it should ask for a new session. Reported;
-  // when it is fixed this test passes, `fails` makes that an error, and `fails` goes.
-  it.fails('asks the platform for a new session when the one it holds has expired', async () => {
+  // The 401 of an ended session carries CORS headers (src/http/cors.ts), or the browser would read it as
+  // a network failure and the component could not tell it should ask for a new session.
+  it('asks the platform for a new session when the one it holds has expired', async () => {
     const minted: string[] = [];
     page.on('request', (request) => request.url().endsWith('/session') && minted.push(request.url()));
     const checks = stripe.requests.length;

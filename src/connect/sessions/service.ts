@@ -10,7 +10,7 @@ import type { AccountSessionComponent } from '../../generated/prisma/enums.ts';
 import { newId } from '../../core/ids.ts';
 import { byKey } from '../../events/record.ts';
 import { issueSessionSecret } from '../../auth/account-session-secrets.ts';
-import { sessionComponents, usableComponents } from '../../auth/session-components.ts';
+import { usableComponents } from '../../auth/session-components.ts';
 import { recordAccountEvent } from '../accounts/events.ts';
 import { requireConnectPlatform } from '../platform/service.ts';
 
@@ -41,13 +41,15 @@ function validComponents(components: readonly AccountSessionComponent[]): Accoun
   return [...components];
 }
 
-/** What the account's state allows: each component's own rule, then at least one usable now. */
+/**
+ * What the account's state allows: at least one component usable now. The others are granted but
+ * inert until the account is in their state (each request asks again), so a page that always mounts
+ * the same components needs no rule of its own: ACCOUNT_ONBOARDING on an ACTIVE account opens
+ * nothing, and a session minted while PENDING goes on working once the account is ACTIVE.
+ */
 function assertComponentsFit(account: ConnectedAccount, components: AccountSessionComponent[]): void {
   if (account.connectionType !== 'EXPRESS') {
     throw new InvalidStateError('Account sessions are for EXPRESS accounts: a STANDARD account has its own organization and keys.');
-  }
-  if (components.includes('ACCOUNT_ONBOARDING') && !sessionComponents.ACCOUNT_ONBOARDING.worksFor(account)) {
-    throw new InvalidStateError(`ACCOUNT_ONBOARDING is for a PENDING account; this one is ${account.status}.`);
   }
   if (usableComponents(components, account).length === 0) {
     throw new InvalidStateError(`None of these components works for an account that is ${account.status}.`);
