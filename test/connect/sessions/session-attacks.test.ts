@@ -4,7 +4,8 @@
 import { describe, expect } from 'vitest';
 import { platformWorld } from '../../support/world.ts';
 import { ALL_COMPONENTS, fromPage, givenAccountSession, givenAllowedOrigins, PAGE_ORIGIN } from '../../support/givens/account-sessions.ts';
-import { withKey } from '../../support/server.ts';
+import { allowedOrigins } from '../../../src/core/browser-origins.ts';
+import { startTestServer, withKey, type TestServer } from '../../support/server.ts';
 import { type Answer, untypedRequest } from '../../support/untyped-graphql.ts';
 
 const MINUTE = 60_000;
@@ -64,6 +65,21 @@ describe('reaching beyond its one account', () => {
     expect(listed.data?.connections.nodes.map((node: { id: string }) => node.id)).not.toContain(platformOwn);
     expect(listed.data?.connections.nodes.map((node: { id: string }) => node.id)).not.toContain(neighbours);
     for (const node of listed.data?.events.nodes ?? []) expect(node.connectedAccountId).toBe(world.active.accountId);
+  });
+
+  test('what the platform keeps about the account (metadata, its customer id) shows in no event the session reads', async () => {
+    const update = await ask(
+      'mutation($i: UpdateConnectedAccountInput!) { updateConnectedAccount(input: $i) { __typename } }',
+      withKey(world.platform.apiKey),
+      { i: { id: world.active.accountId, metadata: { internalRisk: 'platform-private' }, platformCustomerId: 'cus_platform_private' } },
+    );
+    expect(update.data?.updateConnectedAccount.__typename).toBe('UpdateConnectedAccountPayload');
+    const page = fromPage((await session()).clientSecret);
+    await givenConnection(page, 'An event of its own');
+    const events = await ask('{ events(first: 100) { nodes { type data actor { id type } } } }', page);
+    expect(events.data?.events.nodes.length).toBeGreaterThan(0);
+    expect(JSON.stringify(events.data)).not.toContain('platform-private');
+    expect(JSON.stringify(events.data)).not.toContain('cus_platform_private');
   });
 
   test('fragments, aliases, interfaces, unions and introspection smuggle nothing past the allowlist', async () => {
@@ -241,11 +257,100 @@ describe('its live events', () => {
   });
 });
 
+describe('the embedded onboarding', () => {
+  const onboarding = async () => {
+    const { account } = await world.platform.expressAccount();
+    return fromPage((await session(['ACCOUNT_ONBOARDING'], account.id)).clientSecret);
+  };
+  const signUp = (page: Record<string, string>, email: string) =>
+    ask('mutation($i: EmbeddedOnboardingSignUpInput!) { embeddedOnboardingSignUp(input: $i) { __typename } }', page, { i: { email } });
+  const signIn = (page: Record<string, string>, email: string, password: string) =>
+    ask(
+      'mutation($i: EmbeddedOnboardingSignInInput!) { embeddedOnboardingSignIn(input: $i) { __typename ... on Error { code message } } }',
+      page,
+      { i: { email, password } },
+    );
+  const outcomeOf = (answer: Answer, field: string) =>
+    answer.data?.[field]?.code ?? answer.data?.[field]?.__typename ?? codeOf(answer) ?? JSON.stringify(answer);
+
+  test('a 6-digit code cannot be brute-forced: 5 tries a code, 5 codes an address an hour', async () => {
+    const page = await onboarding();
+    const email = `victim-${Date.now()}@merchant.example`;
+    const verify = (code: string) =>
+      ask(
+        'mutation($i: EmbeddedOnboardingVerifyEmailInput!) { embeddedOnboardingVerifyEmail(input: $i) { __typename ... on Error { code } } }',
+        page,
+        { i: { code, password: 'correct horse battery staple' } },
+      );
+    let guesses = 0;
+    for (let round = 0; round < 8; round += 1) {
+      if (outcomeOf(await signUp(page, email), 'embeddedOnboardingSignUp') !== 'EmbeddedOnboardingSignUpPayload') break;
+      for (let attempt = 0; attempt < 6; attempt += 1) {
+        const code = String(100000 + guesses).padStart(6, '0');
+        if (outcomeOf(await verify(code), 'embeddedOnboardingVerifyEmail') !== 'VALIDATION') break;
+        guesses += 1;
+      }
+    }
+    // Each code answers at most 5 wrong tries (the 6th is refused because the code is gone).
+    expect(guesses).toBeLessThanOrEqual(5 * 6);
+    expect(outcomeOf(await signUp(page, email), 'embeddedOnboardingSignUp')).toBe('RATE_LIMITED');
+    // A fresh session of the same platform does not reset the address's count.
+    expect(outcomeOf(await signUp(await onboarding(), email), 'embeddedOnboardingSignUp')).toBe('RATE_LIMITED');
+  });
+
+  test('sign-in guesses are counted per e-mail across sessions, and answer alike for unknown addresses', async () => {
+    const user = await world.platform.onboardedUser();
+    const unknown = await signIn(await onboarding(), `nobody-${Date.now()}@merchant.example`, 'not the password');
+    const wrong = await signIn(await onboarding(), user.email, 'not the password');
+    expect(unknown.data?.embeddedOnboardingSignIn).toEqual(wrong.data?.embeddedOnboardingSignIn);
+    const outcomes: string[] = [];
+    for (let attempt = 0; attempt < 12; attempt += 1) {
+      // A new session for every guess: the per-session count never trips, the per-e-mail one does.
+      const page = await onboarding();
+      outcomes.push(outcomeOf(await signIn(page, user.email, `guess ${attempt}`), 'embeddedOnboardingSignIn'));
+    }
+    expect(outcomes).toContain('RATE_LIMITED');
+    // Even the right password waits now: the guesses bought nothing.
+    expect(outcomeOf(await signIn(await onboarding(), user.email, user.password), 'embeddedOnboardingSignIn')).toBe('RATE_LIMITED');
+  });
+});
+
+describe('the platform’s origins', () => {
+  test('http://localhost is refused in production, accepted only outside it', () => {
+    expect(() => allowedOrigins(['http://localhost:5173'], { production: true }, 'origins')).toThrow(/https/);
+    expect(allowedOrigins(['http://localhost:5173'], { production: false }, 'origins')).toEqual(['http://localhost:5173']);
+    expect(() => allowedOrigins(['null'], { production: false }, 'origins')).toThrow();
+  });
+});
+
 describe('outliving it', () => {
   test('ends at 30 minutes exactly, and a revoked one stays revoked', async () => {
     const { clientSecret } = await session();
     world.server.clock.advance(30 * MINUTE);
     const answer = await ask('{ viewer { actingAs { id } } }', fromPage(clientSecret));
     expect(answer.status).toBe(401);
+  });
+});
+
+describe.runIf(process.env.TEST_DATABASE === 'postgres')('across two server processes', () => {
+  let other: TestServer;
+  test.beforeAll(async () => {
+    other = await startTestServer({ databaseUrl: world.server.databaseUrl ?? expect.fail('no database url') });
+  });
+  test.afterAll(() => other?.close());
+  const status = async (target: TestServer, clientSecret: string) =>
+    (await untypedRequest(target, '{ viewer { actingAs { id } } }', {}, fromPage(clientSecret))).status;
+
+  test('its account suspended through this process, it is refused in the other at once', async () => {
+    const account = await world.platform.activeAccount();
+    const { clientSecret } = await session(ALL_COMPONENTS, account.accountId);
+    expect(await status(other, clientSecret)).toBe(200);
+    const suspended = await ask(
+      'mutation($i: SuspendConnectedAccountInput!) { suspendConnectedAccount(input: $i) { __typename } }',
+      withKey(world.platform.apiKey),
+      { i: { id: account.accountId } },
+    );
+    expect(suspended.data?.suspendConnectedAccount.__typename).toBe('SuspendConnectedAccountPayload');
+    await expect.poll(() => status(other, clientSecret), { interval: 5, timeout: 2_000 }).toBe(401);
   });
 });
