@@ -238,6 +238,23 @@ describe('its live events', () => {
     }
   });
 
+  test('a stream ends when its session expires, without a request to notice it', async () => {
+    const { id, clientSecret } = await session(['EVENTS']);
+    // Nearly expired before its first use (read fresh, not from a cache): the stream gets its last 1.5 s.
+    await world.server.prisma.accountSession.update({
+      where: { id },
+      data: { expiresAt: new Date(world.server.clock.now().getTime() + 1500) },
+    });
+    const stream = await subscribe(fromPage(clientSecret));
+    try {
+      expect(stream.response.status).toBe(200);
+      const ended = await Promise.race([stream.next(), new Promise((resolve) => setTimeout(() => resolve('still open'), 5000))]);
+      expect(ended).toMatchObject({ data: { errors: [{ extensions: { code: 'CREDENTIALS_CHANGED' } }] } });
+    } finally {
+      stream.close();
+    }
+  });
+
   test('a stream ends when its platform removes the origin it came from', async () => {
     const { clientSecret } = await session(['EVENTS']);
     const stream = await subscribe(fromPage(clientSecret));
@@ -272,6 +289,31 @@ describe('the embedded onboarding', () => {
     );
   const outcomeOf = (answer: Answer, field: string) =>
     answer.data?.[field]?.code ?? answer.data?.[field]?.__typename ?? codeOf(answer) ?? JSON.stringify(answer);
+
+  test('inherent: a leaked onboarding secret completes the PENDING account for its holder, and ends there', async () => {
+    const { account } = await world.platform.expressAccount();
+    const { clientSecret } = await session(['ACCOUNT_ONBOARDING'], account.id);
+    const page = fromPage(clientSecret);
+    const holder = `holder-${Date.now()}@attacker.example`;
+    expect(outcomeOf(await signUp(page, holder), 'embeddedOnboardingSignUp')).toBe('EmbeddedOnboardingSignUpPayload');
+    const mail = await world.server.prisma.outboxEmail.findFirstOrThrow({ where: { to: holder }, orderBy: { createdAt: 'desc' } });
+    const code = /\b(\d{6})\b/.exec(mail.subject)?.[1] ?? expect.fail(mail.subject);
+    const verified = await ask(
+      'mutation($i: EmbeddedOnboardingVerifyEmailInput!) { embeddedOnboardingVerifyEmail(input: $i) { __typename } }',
+      page,
+      { i: { code, password: 'correct horse battery staple' } },
+    );
+    expect(outcomeOf(verified, 'embeddedOnboardingVerifyEmail')).toBe('EmbeddedOnboardingVerifyEmailPayload');
+    const completed = await ask(
+      'mutation($i: EmbeddedOnboardingCompleteInput!) { embeddedOnboardingComplete(input: $i) { __typename } }',
+      page,
+      { i: { organizationName: 'Holder GmbH', country: 'DE', legalName: 'Holder GmbH', city: 'Berlin' } },
+    );
+    // As with a leaked onboarding link: the account is now the holder's (docs/security.md says so).
+    expect(outcomeOf(completed, 'embeddedOnboardingComplete')).toBe('EmbeddedOnboardingCompletePayload');
+    // And that is all: an onboarding-only session ends once the account is ACTIVE.
+    expect((await ask('{ accountSession { id } }', page)).status).toBe(401);
+  });
 
   test('a 6-digit code cannot be brute-forced: 5 tries a code, 5 codes an address an hour', async () => {
     const page = await onboarding();
@@ -312,6 +354,27 @@ describe('the embedded onboarding', () => {
     expect(outcomes).toContain('RATE_LIMITED');
     // Even the right password waits now: the guesses bought nothing.
     expect(outcomeOf(await signIn(await onboarding(), user.email, user.password), 'embeddedOnboardingSignIn')).toBe('RATE_LIMITED');
+  });
+});
+
+describe('CORS', () => {
+  test('a preflight echoes the one origin asked about, never another platform’s list, and no credentials', async () => {
+    const preflight = await world.server.fetch('/graphql', {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://other.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization',
+      },
+    });
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('https://other.example');
+    expect(preflight.headers.get('access-control-allow-credentials')).toBeNull();
+    expect([...preflight.headers.values()].join(' ')).not.toContain(PAGE_ORIGIN);
+    // The actual request of this platform's session from the other platform's origin opens nothing.
+    const { clientSecret } = await session();
+    const answer = await ask('{ viewer { actingAs { id } } }', fromPage(clientSecret, 'https://other.example'));
+    expect(answer.status).toBe(403);
+    expect(answer.headers.get('access-control-allow-origin')).toBeNull();
   });
 });
 
