@@ -179,9 +179,9 @@ describe('the browser', () => {
 });
 
 /** An SSE stream of the session's `events`, read message by message. */
-async function subscribe(headers: Record<string, string>, after: string | null = null) {
+async function subscribe(headers: Record<string, string>, after: string | null = null, target: TestServer = world.server) {
   const controller = new AbortController();
-  const response = await world.server.fetch('/graphql', {
+  const response = await target.fetch('/graphql', {
     method: 'POST',
     headers: { accept: 'text/event-stream', 'content-type': 'application/json', ...headers },
     body: JSON.stringify({
@@ -415,5 +415,19 @@ describe.runIf(process.env.TEST_DATABASE === 'postgres')('across two server proc
     );
     expect(suspended.data?.suspendConnectedAccount.__typename).toBe('SuspendConnectedAccountPayload');
     await expect.poll(() => status(other, clientSecret), { interval: 5, timeout: 2_000 }).toBe(401);
+  });
+
+  test('its platform’s origins changed through this process, its stream in the other ends', async () => {
+    const { clientSecret } = await session(['EVENTS']);
+    const stream = await subscribe(fromPage(clientSecret), null, other);
+    try {
+      expect(stream.response.status).toBe(200);
+      await givenAllowedOrigins(world.server, world.platform, ['https://moved.platform.example']);
+      const ended = await Promise.race([stream.next(), new Promise((resolve) => setTimeout(() => resolve('still open'), 3000))]);
+      expect(ended).toMatchObject({ data: { errors: [{ extensions: { code: 'CREDENTIALS_CHANGED' } }] } });
+    } finally {
+      stream.close();
+      await givenAllowedOrigins(world.server, world.platform);
+    }
   });
 });
