@@ -30,6 +30,7 @@ function credentialsOf(context: Context) {
     keyHash: actor.apiKey.hash,
     actingForAccountId: actor.actingAs?.id ?? null,
     endsInMs: actor.session ? actor.session.expiresAt.getTime() - actor.now.getTime() : null,
+    sessionPlatformId: actor.session ? actor.keyScope.organizationId : null,
   };
 }
 

@@ -146,6 +146,7 @@ export async function startLiveEvents(
       // A session's stream watches its secret's hash as a key's does (the session is revoked, or its key).
       if (kind === 'key' || kind === 'session') endWhere((subscriber) => subscriber.credentials.keyHash === id);
       else if (kind === 'account') endWhere((subscriber) => subscriber.credentials.actingForAccountId === id);
+      else if (kind === 'origins') endWhere((subscriber) => subscriber.credentials.sessionPlatformId === id);
     },
     listening(up) {
       watchingCredentials = up;

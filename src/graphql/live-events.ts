@@ -25,6 +25,11 @@ export interface OpenSubscription {
     actingForAccountId: string | null;
     /** How long an account session has left: its stream ends then, like its requests. Null for an API key. */
     endsInMs?: number | null;
+    /**
+     * An account session's platform: when it changes its allowedOrigins the stream ends, as the
+     * session's next request would be checked against the new ones (the page it came from may be gone).
+     */
+    sessionPlatformId?: string | null;
   };
 }
 
