@@ -1,5 +1,7 @@
-// Typed documents generated from the checked-in schema.graphql: the operations under test/, and the
-// typed-client example (examples/typed-client/) that shows a frontend how to call the API.
+// Typed documents generated from the checked-in schema.graphql: the operations under test/, the
+// typed-client example (examples/typed-client/) that shows a frontend how to call the API, the
+// embedded components (embed/, bundled into the server's /embed/v1/connect.js) and the platform
+// frontend example that mounts them (examples/platform-frontend/).
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
 /** Both targets type documents the same way: plain strings (no graphql runtime), scalars as sent over JSON. */
@@ -33,6 +35,17 @@ const config: CodegenConfig = {
       ...clientPreset,
       config: { ...clientPreset.config, importExtension: '.js' },
       documents: ['examples/typed-client/**/*.ts'],
+    },
+    // Bundled by esbuild (scripts/build-embed.mjs), which resolves `.ts` imports as written. The
+    // documents sit in *-documents.ts files beside their component: the document reader's parser does
+    // not take the components' decorated `accessor` fields.
+    'embed/generated/': {
+      ...clientPreset,
+      documents: ['embed/**/*-documents.ts'],
+    },
+    'examples/platform-frontend/generated/': {
+      ...clientPreset,
+      documents: ['examples/platform-frontend/**/*-documents.ts'],
     },
   },
 };

@@ -35,6 +35,11 @@ const databaseAgnostic = [
   // onboarding-sessions.test.ts and connect/accounts/update-links.test.ts).
   'test/web/onboarding-wizard.test.ts',
   'test/web/account-update.test.ts',
+  // The connection link and consent pages in a real browser: what the member sees, at desktop and phone
+  // width (the link's rules, the reconnect and the events are tested on both databases by
+  // test/connections/connection-links.test.ts; the consent's by test/connect/oauth/oauth.test.ts).
+  'test/web/connection-link.test.ts',
+  'test/web/consent.test.ts',
   'test/web/graphiql*.test.ts',
   // The data folder's pid file: files and processes, no database.
   'test/server/data-dir-lock.test.ts',
@@ -42,10 +47,15 @@ const databaseAgnostic = [
   'test/server/first-run.test.ts',
   // The API key as an actor carries it: a value, no server.
   'test/auth/presented-api-key.test.ts',
+  // What each account session component may reach, computed from the schema: no server.
+  'test/auth/session-components.test.ts',
   // The layering check on trees of its own: a script reading files.
   'test/architecture/layers.test.ts',
   // The typed client example: its generated types against the schema, over HTTP.
   'test/examples/typed-client.test.ts',
+  // The platform frontend example in a real browser: the components' HTML, focus, SSE and bundle (the
+  // sessions' data rules are tested on both databases by test/connect/sessions/).
+  'test/examples/platform-frontend.test.ts',
 ];
 
 export default defineConfig({

@@ -1,14 +1,13 @@
 // Compiles src/ to dist/ (tsconfig.build.json) when the sources differ from those of the last build;
 // run by `npm install` and before every `npm start`, so a `git pull` is never served from a stale
 // build. Plain JavaScript: it runs before anything is compiled, and without tsx's start-up cost.
-// The sources are compared by content, not by date: a checkout, a copy or an archive can give an
-// old file a new date or a new file an old one.
+// The sources are compared by content, not by date (source-fingerprint.mjs).
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { filesUnder, fingerprintOf } from './source-fingerprint.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const sources = path.join(root, 'src');
@@ -16,31 +15,23 @@ const output = path.join(root, 'dist');
 const stamp = path.join(output, '.sources-sha256');
 const require = createRequire(import.meta.url);
 
-const filesUnder = (folder) =>
-  readdirSync(folder, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => path.join(entry.parentPath, entry.name));
-
 /** Every input of the output: the sources, the compiler options and the compiler itself. */
 function fingerprint() {
-  const inputs = [
+  return fingerprintOf(root, [
     ...filesUnder(sources),
     path.join(root, 'tsconfig.json'),
     path.join(root, 'tsconfig.build.json'),
     require.resolve('typescript/package.json'),
-  ];
-  const hash = createHash('sha256');
-  for (const file of inputs.sort())
-    hash
-      .update(`${path.relative(root, file)}\0`)
-      .update(readFileSync(file))
-      .update('\0');
-  return hash.digest('hex');
+  ]);
 }
 
-/** Compiled files whose source is gone (deleted or renamed): dist/ holds what src/ holds, no more. */
+/**
+ * Compiled files whose source is gone (deleted or renamed): dist/ holds what src/ holds, no more,
+ * besides the components' bundle in dist/embed/, which build-embed.mjs writes from embed/.
+ */
 function removeOrphans() {
   for (const file of filesUnder(output)) {
+    if (file.startsWith(path.join(output, 'embed', path.sep))) continue;
     const compiled = /\.js(\.map)?$/.exec(file);
     if (compiled && !existsSync(path.join(sources, path.relative(output, `${file.slice(0, compiled.index)}.ts`)))) rmSync(file);
   }

@@ -10,11 +10,15 @@ import { createContextFactory, endpointOwnerContext } from './graphql/context.ts
 import { startCallerCaches, useCallerCacheSync } from './auth/caller-caches.ts';
 import { startLiveEvents } from './events/live.ts';
 import { useClientAddress } from './auth/client-address.ts';
+import { useRestrictedAccounts } from './auth/restricted-accounts.ts';
 import { createRateLimits, prepareRateLimitTable } from './auth/rate-limits.ts';
 import { limitPasswordHashing } from './auth/passwords.ts';
 import { schema } from './schema.ts';
 import { useErrorMasking } from './graphql/mask-errors.ts';
 import { useCsrfHeaderCheck } from './http/csrf.ts';
+import { corsOptions } from './http/cors.ts';
+import { anySessionOrigin, originsOfSession } from './auth/session-caller.ts';
+import { useSessionGate } from './graphql/session-gate.ts';
 import { useErrorBodies } from './http/error-bodies.ts';
 import { useInputErrorCodes } from './graphql/input-errors.ts';
 import { useRequestLimits } from './http/limits.ts';
@@ -29,13 +33,16 @@ import { useBodyLimit } from './http/request-body.ts';
 import { oauthRoutes } from './web/oauth-routes.ts';
 import { onboardingPageRoutes } from './web/onboarding-routes.ts';
 import { accountUpdatePageRoutes } from './web/account-update-routes.ts';
+import { connectionLinkPageRoutes } from './web/connection-link-routes.ts';
 import { devOutboxRoute } from './web/dev-outbox-page.ts';
+import { embedScriptRoutes } from './web/embed-script-route.ts';
 import { graphiqlOptions } from './web/graphiql.ts';
 import { logSender, smtpSender, type EmailSender } from './email/senders.ts';
 import { startOutboxWorker } from './email/worker.ts';
 import { startWebhookWorker } from './webhooks/worker.ts';
 import { shapeObject } from './webhooks/payload-fragment.ts';
 import { startConnectionReverification } from './connections/reverification.ts';
+import { startRequirementDeadlineChecks } from './connect/accounts/requirement-deadline-checks.ts';
 import { addressPolicyOf } from './net/address-guard.ts';
 import { yogaLogger, type Logger } from './core/logger.ts';
 
@@ -133,11 +140,20 @@ export async function createApp({ config, database, log, keyRing, clock = system
     verifyTimeoutMs: config.connectionVerifyTimeoutMs,
     active: () => migrationsApplied && !draining,
   });
+  const requirementDeadlines = startRequirementDeadlineChecks({
+    prisma: database.background,
+    clock,
+    log,
+    pollMs: config.requirementsCheckPollMs,
+    active: () => migrationsApplied && !draining,
+  });
   const pages = [
     ...oauthRoutes({ prisma: database.prisma, clock, rateLimits }),
     ...onboardingPageRoutes({ prisma: database.prisma, clock, config, rateLimits, emailQueued: () => outbox?.wake() }),
     ...accountUpdatePageRoutes({ prisma: database.prisma, clock, config, rateLimits }),
+    ...connectionLinkPageRoutes({ prisma: database.prisma, clock, config, rateLimits, keyRing }),
     ...(config.env === 'production' ? [] : [devOutboxRoute(database.prisma)]),
+    ...embedScriptRoutes(),
   ];
 
   const idempotencyCleanup = startIdempotencyCleanup({
@@ -176,8 +192,13 @@ export async function createApp({ config, database, log, keyRing, clock = system
       rateLimits,
       liveEvents,
     }),
-    // Closed unless CORS_ORIGINS names the browser origins allowed to call.
-    cors: config.corsOrigins.length > 0 ? { origin: config.corsOrigins, credentials: false } : false,
+    // API keys: closed unless CORS_ORIGINS names the browser origins allowed to call. Account
+    // sessions: their platforms' allowedOrigins (src/http/cors.ts).
+    cors: corsOptions({
+      keyOrigins: config.corsOrigins,
+      anySessionOrigin: () => anySessionOrigin({ prisma: database.prisma, callerCaches }),
+      originsOfSession: (secret) => originsOfSession({ prisma: database.prisma, callerCaches }, secret, clock.now()),
+    }),
     // useBodyLimit does the cap; yoga's own (25 MB, /graphql only) would only ever be the looser one.
     maxRequestBodySize: false,
     plugins: [
@@ -203,6 +224,10 @@ export async function createApp({ config, database, log, keyRing, clock = system
       useErrorMasking(),
       useInputErrorCodes(),
       useInputValueScrubbing(),
+      // Before the idempotency key is claimed: a refused mutation stores no answer.
+      useRestrictedAccounts(),
+      // Before idempotency claims a key: a session's refused operation leaves nothing behind.
+      useSessionGate(schema),
       // Last of the execution hooks: the key is claimed once the request is authenticated and allowed.
       useIdempotency({ prisma: database.prisma, clock, log }),
       useReadinessCheck({ endpoint: '/ready', check: async () => !draining && migrationsApplied && (await databaseAnswers()) }),
@@ -227,11 +252,14 @@ export async function createApp({ config, database, log, keyRing, clock = system
     webhooks,
     /** Re-verifies the published connections not checked for an hour (the worker also does so on its own). */
     connectionChecks,
+    /** Notices the requirement deadlines that passed (the worker also does so on its own). */
+    requirementDeadlines,
     /** Stops the outbox worker and the caches' listener, and flushes trace spans, before the process exits. */
     async close() {
       await outbox?.stop();
       await webhooks.stop();
       await connectionChecks.stop();
+      await requirementDeadlines.stop();
       rateLimitTable?.stop();
       idempotencyCleanup.stop();
       await liveEvents.stop();

@@ -22,6 +22,8 @@ const environmentSchema = z.object({
   RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(100),
   RATE_LIMIT_PER_ORGANIZATION_PER_SECOND: z.coerce.number().min(0).default(150),
   RATE_LIMIT_PER_ORGANIZATION_BURST: z.coerce.number().int().min(1).default(300),
+  RATE_LIMIT_PER_SESSION_PER_SECOND: z.coerce.number().min(0).default(10),
+  RATE_LIMIT_PER_SESSION_BURST: z.coerce.number().int().min(1).default(30),
   API_KEYS_PER_TENANT: z.coerce.number().int().min(1).default(50),
   TRANSACTIONS_PER_ORGANIZATION: z.coerce.number().int().min(1).max(1000).default(4),
   TRUST_PROXY: z.stringbool().default(false),
@@ -69,6 +71,8 @@ const environmentSchema = z.object({
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: z.stringbool().optional(),
   CONNECTION_VERIFY_POLL_MS: z.coerce.number().int().min(100).default(60_000),
   CONNECTION_VERIFY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  // At most a minute: API.md promises a passed deadline is noticed within one.
+  REQUIREMENTS_CHECK_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(30_000),
   WEBHOOK_DISABLE_AFTER_FAILURES: z.coerce.number().int().min(1).default(50),
   WEBHOOK_RETRY_SCALE: z.coerce.number().gt(0).max(1).default(1),
   WEBHOOK_SENDS_PER_PROCESS: z.coerce.number().int().min(1).max(1000).default(32),
@@ -115,6 +119,8 @@ export interface Config {
   rateLimit: { perSecond: number; burst: number };
   /** The same over all the keys of one organization together (its tenants', its sub-accounts' are their own organizations'). */
   rateLimitPerOrganization: { perSecond: number; burst: number };
+  /** Per account session (a browser's credential), before its platform's organization-wide rate. */
+  rateLimitPerSession: { perSecond: number; burst: number };
   /** Active (unrevoked) API keys a tenant may hold; creating one more is LIMIT_REACHED. */
   apiKeysPerTenant: number;
   /** Database transactions one accountable organization's requests may have open at once in a process; the next ones wait their turn (src/auth/transaction-turns.ts). */
@@ -170,6 +176,8 @@ export interface Config {
   connectionVerifyPollMs: number;
   /** How long one check of a connection's credentials may take, all its calls to the provider included. */
   connectionVerifyTimeoutMs: number;
+  /** How often each process looks for requirement deadlines that passed (connect/accounts/requirement-deadline-checks.ts). */
+  requirementsCheckPollMs: number;
   /** Consecutive failed deliveries that disable a webhook endpoint. */
   webhookDisableAfterFailures: number;
   /** Multiplies the retry schedule's waits: 1 in production; smaller for drills that play the whole schedule in minutes. */
@@ -263,6 +271,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     shutdownDrainMs: values.SHUTDOWN_DRAIN_MS,
     rateLimit: { perSecond: values.RATE_LIMIT_PER_SECOND, burst: values.RATE_LIMIT_BURST },
     rateLimitPerOrganization: { perSecond: values.RATE_LIMIT_PER_ORGANIZATION_PER_SECOND, burst: values.RATE_LIMIT_PER_ORGANIZATION_BURST },
+    rateLimitPerSession: { perSecond: values.RATE_LIMIT_PER_SESSION_PER_SECOND, burst: values.RATE_LIMIT_PER_SESSION_BURST },
     apiKeysPerTenant: values.API_KEYS_PER_TENANT,
     transactionsPerOrganization: values.TRANSACTIONS_PER_ORGANIZATION,
     trustProxy: values.TRUST_PROXY,
@@ -303,6 +312,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     allowPrivateNetworks: values.ALLOW_PRIVATE_NETWORKS ?? values.WEBHOOK_ALLOW_PRIVATE_NETWORKS ?? false,
     connectionVerifyPollMs: values.CONNECTION_VERIFY_POLL_MS,
     connectionVerifyTimeoutMs: values.CONNECTION_VERIFY_TIMEOUT_MS,
+    requirementsCheckPollMs: values.REQUIREMENTS_CHECK_POLL_MS,
     webhookDisableAfterFailures: values.WEBHOOK_DISABLE_AFTER_FAILURES,
     webhookRetryScale: values.WEBHOOK_RETRY_SCALE,
     webhookSends: {

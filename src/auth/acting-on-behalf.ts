@@ -21,7 +21,7 @@ export interface ActingOnBehalf {
 }
 
 /** The account by id, from the process's cache (which the database invalidates on every change) or the database. */
-async function findAccount(prisma: Prisma, cache: InvalidatedCache<ConnectedAccount>, id: string): Promise<ConnectedAccount | null> {
+export async function findAccount(prisma: Prisma, cache: InvalidatedCache<ConnectedAccount>, id: string): Promise<ConnectedAccount | null> {
   const cached = cache.get(id);
   if (cached) return cached;
   const snapshot = cache.snapshot();

@@ -2,6 +2,7 @@
 // the context factory (src/graphql/context.ts) and handed to the services with the confined client.
 import type { TenantScope } from '../db/tenant-scope.ts';
 import type { ConnectedAccount } from '../generated/prisma/client.ts';
+import type { AccountSessionComponent } from '../generated/prisma/enums.ts';
 import type { GrantScope } from './grant-scopes.ts';
 import type { PresentedApiKey } from './presented-api-key.ts';
 
@@ -23,4 +24,19 @@ export interface Actor {
   grantedScopes: GrantScope[] | null;
   /** When the request happens: what services stamp on the changes they make. */
   now: Date;
+  /**
+   * Set when the caller is an account session (a platform's page): `apiKeyId` is then the key that
+   * minted it, `actingAs` its account (PENDING while onboarding, with no tenant to act in).
+   */
+  session: SessionCaller | null;
+}
+
+export interface SessionCaller {
+  id: string;
+  components: AccountSessionComponent[];
+  /** Its components that work in the account's state now (src/auth/session-components.ts). */
+  usableComponents: AccountSessionComponent[];
+  connectedAccountId: string;
+  mintedByApiKeyId: string;
+  expiresAt: Date;
 }

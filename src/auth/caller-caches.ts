@@ -1,18 +1,22 @@
-// Who-is-asking, cached per process: API keys by their hash, connected accounts by id. The database
-// invalidates both (triggers NOTIFY on channel connect_auth), so a revoked key, a deactivated
-// sub-account's keys or a suspended account are refused from the next request in every process;
+// Who-is-asking, cached per process: API keys and account sessions by their hash, connected accounts
+// by id, the platforms' session origins. The database invalidates them (triggers NOTIFY on channel
+// connect_auth), so a revoked key or session, a deactivated sub-account's keys, a revoked key's
+// sessions or a suspended account are refused from the next request in every process;
 // while the listener is down nothing is served from these caches.
 import { randomUUID } from 'node:crypto';
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { CachedKey } from './api-key-authentication.ts';
+import type { AuthenticatedSession } from './session-authentication.ts';
+import { platformOriginsKey, type PlatformOrigins } from './session-origins.ts';
 import type { Database } from '../db/database.ts';
 import { InvalidatedCache } from '../db/invalidated-cache.ts';
 import type { ConnectedAccount } from '../generated/prisma/client.ts';
 
 /**
- * The channel on which the database's triggers say that a key (`key:<hash>`) or a connected account
- * (`account:<id>`) changed; a process also sends itself `sync-<process>:<marker>` on it.
+ * The channel on which the database's triggers say that a key (`key:<hash>`), an account session
+ * (`session:<hash>`), a connected account (`account:<id>`) or a platform's session origins
+ * (`origins:<organization id>`) changed; a process also sends itself `sync-<process>:<marker>` on it.
  */
 export const AUTH_CHANNEL = 'connect_auth';
 
@@ -28,6 +32,9 @@ const SYNC_TIMEOUT_MS = 1_000;
 export interface CallerCaches {
   keys: InvalidatedCache<CachedKey>;
   accounts: InvalidatedCache<ConnectedAccount>;
+  sessions: InvalidatedCache<AuthenticatedSession>;
+  /** One entry: every platform's session origins. */
+  origins: InvalidatedCache<PlatformOrigins>;
   /**
    * Resolves once this process has received every notification committed before the call.
    * Writes call it before they answer, so the writer's next request already sees its change.
@@ -40,7 +47,9 @@ export interface CallerCaches {
 export async function startCallerCaches(database: Database, ttlMs: number): Promise<CallerCaches> {
   const keys = new InvalidatedCache<CachedKey>({ ttlMs, maxEntries: MAX_ENTRIES });
   const accounts = new InvalidatedCache<ConnectedAccount>({ ttlMs, maxEntries: MAX_ENTRIES });
-  if (ttlMs <= 0) return { keys, accounts, sync: async () => {}, stop: async () => {} };
+  const sessions = new InvalidatedCache<AuthenticatedSession>({ ttlMs, maxEntries: MAX_ENTRIES });
+  const origins = new InvalidatedCache<PlatformOrigins>({ ttlMs, maxEntries: 1 });
+  if (ttlMs <= 0) return { keys, accounts, sessions, origins, sync: async () => {}, stop: async () => {} };
 
   // PostgreSQL delivers notifications in commit order: when our own marker comes back, every
   // change committed before it has been received and applied.
@@ -52,12 +61,16 @@ export async function startCallerCaches(database: Database, ttlMs: number): Prom
     live = up;
     keys.setLive(up);
     accounts.setLive(up);
+    sessions.setLive(up);
+    origins.setLive(up);
   };
   const stop = await database.listen(AUTH_CHANNEL, {
     message(payload) {
       const { kind, id } = authChangeOf(payload);
       if (kind === 'key') keys.invalidate(id);
       else if (kind === 'account') accounts.invalidate(id);
+      else if (kind === 'session') sessions.invalidate(id);
+      else if (kind === 'origins') origins.invalidate(platformOriginsKey);
       else if (kind === `sync-${processId}`) waiting.get(Number(id))?.();
     },
     listening: setLive,
@@ -82,7 +95,7 @@ export async function startCallerCaches(database: Database, ttlMs: number): Prom
     }
   }
 
-  return { keys, accounts, sync, stop };
+  return { keys, accounts, sessions, origins, sync, stop };
 }
 
 /** Every mutation answers only once this process's caches have seen what it committed. */

@@ -14,11 +14,22 @@ export type CrossTenantFlow =
   | 'connected-organization-view'
   /**
    * `ConnectedAccount.requirements`: which required business details a connected tenant's default
-   * invoicing entity lacks (connect/accounts/requirements.ts answers detail names, never values).
+   * invoicing entity lacks (connect/accounts/requirements.ts answers detail names, never values);
+   * `updateConnectPlatform`: the deadlines and events of what its accounts newly owe.
    */
   | 'connected-account-requirements'
   /** Sub-account creation and its keys: the sub-account's own organization, tenant and API keys, which its platform manages. */
   | 'sub-account-provisioning'
+  /**
+   * An account session's own fields (`accountSession`, `embeddedOnboarding*`): its row, which its
+   * platform owns, and for a PENDING account's onboarding the same completion as `completeOnboarding`.
+   */
+  | 'account-session'
+  /**
+   * `updateBusinessDetails` for a connected account (acting for it, or its session): the rule of the
+   * hosted update page, which reads the account's row and its platform's required details.
+   */
+  | 'connected-account-business-details'
   /** `createTenant`: a new tenant of the caller's organization and its first key, which live outside the caller's tenant. */
   | 'tenant-provisioning';
 

@@ -39,6 +39,11 @@ export interface RateLimits {
    */
   takeApiKeyRequest(key: { apiKeyId: string; organizationId: string }): Promise<void>;
   /**
+   * Every request made with an account session: the session's own rate (RATE_LIMIT_PER_SESSION_*),
+   * then its platform's over all its keys and sessions: a page's load counts to the platform that minted it.
+   */
+  takeSessionRequest(session: { sessionId: string; organizationId: string }): Promise<void>;
+  /**
    * Authenticates a presented key: a key that authenticates is served whatever else came from its
    * client; an unknown one counts against the client's limit of unknown keys, and past it is refused.
    */
@@ -74,6 +79,7 @@ export function createRateLimits(
     Config,
     | 'rateLimit'
     | 'rateLimitPerOrganization'
+    | 'rateLimitPerSession'
     | 'signInFailures'
     | 'unknownApiKeysPerMinute'
     | 'unknownTokensPerMinute'
@@ -83,6 +89,7 @@ export function createRateLimits(
 ): RateLimits {
   const perKey = rateCeiling(pool, 'api-key', config.rateLimit);
   const perOrganization = rateCeiling(pool, 'organization', config.rateLimitPerOrganization);
+  const perSession = rateCeiling(pool, 'account-session', config.rateLimitPerSession);
   const unknownKeys = counter(pool, 'unknown-api-key', { points: config.unknownApiKeysPerMinute, durationSeconds: 60 });
   const unknownTokens = counter(pool, 'unknown-token', { points: config.unknownTokensPerMinute, durationSeconds: 60 });
   const signInWindow = config.signInFailures.windowSeconds;
@@ -99,16 +106,29 @@ export function createRateLimits(
   };
   const delayMs = config.refusalDelayMs;
 
+  async function takeOrganizationRequest(organizationId: string): Promise<void> {
+    const organizationWaitMs = (await perOrganization?.(organizationId)) ?? 0;
+    if (organizationWaitMs > 0) {
+      const seconds = secondsOf(organizationWaitMs);
+      throw new RateLimitExceededError(seconds, `Too many requests for this organization's API keys together: retry in ${seconds} s.`);
+    }
+  }
+
   return {
     async takeApiKeyRequest({ apiKeyId, organizationId }) {
       const keyWaitMs = (await perKey?.(apiKeyId)) ?? 0;
       if (keyWaitMs > 0)
         throw new RateLimitExceededError(secondsOf(keyWaitMs), `Too many requests for this API key: retry in ${secondsOf(keyWaitMs)} s.`);
-      const organizationWaitMs = (await perOrganization?.(organizationId)) ?? 0;
-      if (organizationWaitMs > 0) {
-        const seconds = secondsOf(organizationWaitMs);
-        throw new RateLimitExceededError(seconds, `Too many requests for this organization's API keys together: retry in ${seconds} s.`);
+      await takeOrganizationRequest(organizationId);
+    },
+
+    async takeSessionRequest({ sessionId, organizationId }) {
+      const sessionWaitMs = (await perSession?.(sessionId)) ?? 0;
+      if (sessionWaitMs > 0) {
+        const seconds = secondsOf(sessionWaitMs);
+        throw new RateLimitExceededError(seconds, `Too many requests for this account session: retry in ${seconds} s.`);
       }
+      await takeOrganizationRequest(organizationId);
     },
 
     async authenticatingKey(client, authenticate) {

@@ -19,6 +19,15 @@ export const serviceUnavailable = (message: string) => requestError('SERVICE_UNA
 export const connectedAccountNotFound = (message: string) => requestError('CONNECTED_ACCOUNT_NOT_FOUND', 404, message);
 export const connectedAccountNotActive = (message: string, status: string) =>
   requestError('CONNECTED_ACCOUNT_NOT_ACTIVE', 403, message, { status });
+/** Mutations while acting for an account whose required details are past due (reads still work). */
+export const connectedAccountRestricted = (disabledReason: string) =>
+  requestError(
+    'CONNECTED_ACCOUNT_RESTRICTED',
+    403,
+    "The connected account's required business details are past due (requirements.pastDue): it can be read, " +
+      'but nothing can be changed for it until its organization gives them (an account update link).',
+    { disabledReason },
+  );
 export const subAccountDeactivated = () =>
   requestError(
     'SUB_ACCOUNT_DEACTIVATED',

@@ -9,6 +9,8 @@ import type { Actor } from './actor.ts';
 import { authenticateApiKey } from './api-key-authentication.ts';
 import type { CallerCaches } from './caller-caches.ts';
 import { PresentedApiKey } from './presented-api-key.ts';
+import { claimsToBeSession } from './account-session-secrets.ts';
+import { resolveSessionActor } from './session-caller.ts';
 import { clientAddressOf } from './client-address.ts';
 import type { RateLimits } from './rate-limits.ts';
 
@@ -22,13 +24,13 @@ function presentedApiKey(headers: Headers): string | undefined {
   const authorization = headers.get('authorization');
   if (authorization !== null) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    if (!match?.[1]) throw unauthenticated('Malformed Authorization header: expected "Bearer <api key>".');
+    if (!match?.[1]) throw unauthenticated('Malformed Authorization header: expected "Bearer <api key>" or "Bearer <client secret>".');
     return match[1];
   }
   return headers.get('x-api-key') ?? undefined;
 }
 
-/** The actor of the request, or null when it presents no API key (public and admin fields only). */
+/** The actor of the request, or null when it presents no API key nor session (public and admin fields only). */
 export async function resolveActor(request: Request, now: Date, deps: ActorDependencies): Promise<Actor | null> {
   const secret = presentedApiKey(request.headers);
   const connectedAccountId = request.headers.get(CONNECT_ACCOUNT_HEADER);
@@ -37,6 +39,7 @@ export async function resolveActor(request: Request, now: Date, deps: ActorDepen
     if (connectedAccountId !== null) throw unauthenticated(`${CONNECT_ACCOUNT_HEADER} needs the platform's API key.`);
     return null;
   }
+  if (claimsToBeSession(secret)) return resolveSessionActor(request, secret, now, deps);
   const key = await deps.rateLimits.authenticatingKey(clientAddressOf(request), () =>
     authenticateApiKey(deps.prisma, deps.callerCaches.keys, secret, now),
   );
@@ -53,6 +56,7 @@ export async function resolveActor(request: Request, now: Date, deps: ActorDepen
     actingAs: null,
     grantedScopes: null,
     now,
+    session: null,
   };
   if (connectedAccountId === null) {
     if (tenantId !== null && tenantId !== key.scope.tenantId) {

@@ -16,7 +16,7 @@ import { providers } from './providers/registry.ts';
 import { GENERIC_MEMBER, type SecretsInput } from './secrets.ts';
 import { storedSettings, type ConnectionSettings } from './settings.ts';
 
-const ProviderTypeEnum = builder.enumType(ProviderType, { name: 'ProviderType' });
+export const ProviderTypeEnum = builder.enumType(ProviderType, { name: 'ProviderType' });
 const ConnectionStatusEnum = builder.enumType(ConnectionStatus, { name: 'ConnectionStatus' });
 const ConnectionHealthStatusEnum = builder.enumType(ConnectionHealthStatus, {
   name: 'ConnectionHealthStatus',

@@ -14,12 +14,23 @@ export const GENERIC_MEMBER = 'generic';
 
 export type StoredSecrets = Record<string, unknown>;
 
+/** Where the secrets will be sent: to a settings.endpoint of the tenant's choosing, or to the provider's own. */
+export interface SecretsDestination {
+  endpoint?: string | null | undefined;
+}
+
 /**
  * The secrets of the member matching the provider, checked, laid over `stored` (none on creation):
  * the fields given replace their stored values, the others stay. The provider's required fields
- * must be present afterwards. Blank fields count as not given.
+ * must be present afterwards. Blank fields count as not given. With a settings.endpoint, a field
+ * is checked against the store's own format when the provider has one (patternWithEndpoint).
  */
-export function checkedSecrets(providerType: ProviderType, secrets: SecretsInput, stored: StoredSecrets = {}): StoredSecrets {
+export function checkedSecrets(
+  providerType: ProviderType,
+  secrets: SecretsInput,
+  stored: StoredSecrets = {},
+  destination: SecretsDestination = {},
+): StoredSecrets {
   const shape = providers[providerType].secrets;
   const member = shape.kind === 'fields' ? shape.member : GENERIC_MEMBER;
   const given = Object.entries(secrets).filter(([, value]) => value != null);
@@ -44,7 +55,8 @@ export function checkedSecrets(providerType: ProviderType, secrets: SecretsInput
     const text = raw?.trim() ?? '';
     if (text === '') continue;
     const spec = Object.hasOwn(shape.fields, field) ? shape.fields[field] : undefined;
-    if (!spec?.pattern.test(text)) malformed.push(`input.secrets.${member}.${field}`);
+    const pattern = destination.endpoint ? (spec?.patternWithEndpoint ?? spec?.pattern) : spec?.pattern;
+    if (!pattern?.test(text)) malformed.push(`input.secrets.${member}.${field}`);
     changed[field] = text;
   }
   const merged = { ...stored, ...changed };

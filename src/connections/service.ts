@@ -2,7 +2,7 @@
 // and never come out through the API: only `openSecrets` decrypts, for the verification and the
 // sync workers. Nor do they go anywhere new: moving settings.endpoint takes the whole secrets again
 // (whoever may update a connection could otherwise send its stored key to a host they run). A tenant may hold several connections of a provider, named uniquely in any case.
-import { byKey, placeOfRequest, type EventActor, type EventPlace, type EventWriter } from '../events/record.ts';
+import { byKey, placeOfRequest, recordEvent, type EventActor, type EventPlace, type EventWriter } from '../events/record.ts';
 import { connectionObject, recordChange } from '../events/public-objects.ts';
 import type { EventType } from '../events/event-types.ts';
 import type { Actor } from '../auth/actor.ts';
@@ -17,7 +17,7 @@ import type { ConnectionStatus, ProviderType } from '../generated/prisma/enums.t
 import { newId } from '../core/ids.ts';
 import { displayedName, validateMetadata } from '../core/validation.ts';
 import type { AddressPolicy } from '../net/address-guard.ts';
-import { checkedSecrets, secretHints, type SecretsInput, type StoredSecrets } from './secrets.ts';
+import { checkedSecrets, secretHints, type SecretsDestination, type SecretsInput, type StoredSecrets } from './secrets.ts';
 import { checkedSettings, storedSettings, type ConnectionSettingsInput } from './settings.ts';
 import { verifyCredentials, type VerificationOutcome } from './verification.ts';
 import { verificationSlot } from './verification-slots.ts';
@@ -43,7 +43,7 @@ export interface ConnectionDependencies {
 }
 
 /** Every resource, both directions, false unless given: the stored config is always complete. */
-function syncConfigOf(input: SyncConfigInput, current?: PrismaTypes.JsonValue) {
+export function syncConfigOf(input: SyncConfigInput, current?: PrismaTypes.JsonValue) {
   const base = (current ?? {}) as Record<string, { inbound: boolean; outbound: boolean } | undefined>;
   return Object.fromEntries(
     SYNCED_RESOURCES.map((resource) => {
@@ -61,7 +61,7 @@ function syncConfigOf(input: SyncConfigInput, current?: PrismaTypes.JsonValue) {
 
 const associatedData = (tenantId: string, connectionId: string) => `connection:${tenantId}:${connectionId}`;
 
-function sealed(keyRing: KeyRing, tenantId: string, connectionId: string, secrets: StoredSecrets) {
+export function sealed(keyRing: KeyRing, tenantId: string, connectionId: string, secrets: StoredSecrets) {
   return {
     encryptedSecrets: encryptSecret(keyRing, JSON.stringify(secrets), associatedData(tenantId, connectionId)),
     secretKeyVersion: keyRing.current.version,
@@ -70,13 +70,13 @@ function sealed(keyRing: KeyRing, tenantId: string, connectionId: string, secret
 }
 
 /** The secrets of a connection row, in clear: for the provider checks and the sync workers only. */
-function openSecrets(keyRing: KeyRing, row: Pick<Connection, 'id' | 'tenantId' | 'encryptedSecrets'>): StoredSecrets | null {
+export function openSecrets(keyRing: KeyRing, row: Pick<Connection, 'id' | 'tenantId' | 'encryptedSecrets'>): StoredSecrets | null {
   if (!row.encryptedSecrets) return null;
   return JSON.parse(decryptSecret(keyRing, row.encryptedSecrets, associatedData(row.tenantId, row.id))) as StoredSecrets;
 }
 
 /** The partial unique index on (tenantId, lower(name)) said no: another live connection has the name. */
-function conflictOnName(name: string) {
+export function conflictOnName(name: string) {
   return (error: unknown): never => {
     if (isUniqueViolation(error)) throw new ConflictError(`This tenant already has a connection named "${name}" (in some letter case).`);
     // The update holds only over the row read before it: a concurrent change (or deletion) came first.
@@ -94,8 +94,8 @@ export async function createConnection(
   input: ConnectionInput & { name: string; providerType: ProviderType; secrets: SecretsInput },
 ): Promise<Connection> {
   const name = displayedName(input.name, 255, 'input.name');
-  const secrets = checkedSecrets(input.providerType, input.secrets);
   const settings = await checkedSettings(input.providerType, input.settings, undefined, deps.addressPolicy);
+  const secrets = checkedSecrets(input.providerType, input.secrets, {}, settings);
   const metadata = validateMetadata(input.metadata, 'input.metadata');
   const id = newId('Connection');
   return db.$transaction(async (tx) => {
@@ -132,10 +132,14 @@ const MOVED_ENDPOINT =
   'settings.endpoint changes: the stored secrets are never sent to a new endpoint, so the same update must give all the secrets again';
 
 /** The secrets of an update that moves the endpoint: all of them, none kept from storage. */
-function secretsForNewEndpoint(providerType: ProviderType, given: SecretsInput | null | undefined): StoredSecrets {
+function secretsForNewEndpoint(
+  providerType: ProviderType,
+  given: SecretsInput | null | undefined,
+  destination: SecretsDestination,
+): StoredSecrets {
   if (!given) throw new ValidationError(`${MOVED_ENDPOINT} (input.secrets is missing).`, ['input.secrets']);
   try {
-    return checkedSecrets(providerType, given);
+    return checkedSecrets(providerType, given, {}, destination);
   } catch (error) {
     if (error instanceof ValidationError) throw new ValidationError(`${MOVED_ENDPOINT}. ${error.message}`, error.fields);
     throw error;
@@ -159,10 +163,12 @@ export async function updateConnection(
   const stored = storedSettings(existing);
   const settings = input.settings ? await checkedSettings(existing.providerType, input.settings, stored, deps.addressPolicy) : undefined;
   const movesEndpoint = settings !== undefined && settings.endpoint !== stored.endpoint;
+  // The secrets go where the settings point after this update.
+  const destination = settings ?? stored;
   const secrets = movesEndpoint
-    ? secretsForNewEndpoint(existing.providerType, input.secrets)
+    ? secretsForNewEndpoint(existing.providerType, input.secrets, destination)
     : input.secrets
-      ? checkedSecrets(existing.providerType, input.secrets, openSecrets(deps.keyRing, existing) ?? {})
+      ? checkedSecrets(existing.providerType, input.secrets, openSecrets(deps.keyRing, existing) ?? {}, destination)
       : undefined;
   const metadata = validateMetadata(input.metadata, 'input.metadata');
   return db.$transaction(async (tx) => {
@@ -254,7 +260,29 @@ export async function recordVerification(
     if (changed.count === 0) return after;
     const type = outcome.status === 'HEALTHY' ? 'connection.verification_succeeded' : 'connection.verification_failed';
     await recordChange(tx, { type, show: connectionObject, after, before: connection, place: who.place, actor: who.actor });
+    await recordHealthChange(tx, connection, after, who);
     return after;
+  });
+}
+
+/**
+ * `connection.health_changed`, when a check moved `health.status` (its `previous` holds the health
+ * before): one event a platform can follow instead of every check's. Recorded wherever a check is
+ * (verifyConnection, the background re-verification, the connection link's page), in its transaction.
+ */
+export async function recordHealthChange(
+  tx: EventWriter,
+  before: Connection,
+  after: Connection,
+  who: { actor: EventActor; place: EventPlace },
+): Promise<void> {
+  if (before.healthStatus === after.healthStatus) return;
+  await recordEvent(tx, {
+    type: 'connection.health_changed',
+    objectId: after.id,
+    data: { object: connectionObject(after), previous: { health: connectionObject(before).health } },
+    place: who.place,
+    actor: who.actor,
   });
 }
 

@@ -10,6 +10,7 @@ export const idPrefixes = {
   InvoicingEntity: 'ie',
   ConnectedAccount: 'cacc',
   OnboardingLink: 'olink',
+  ConnectionLink: 'clink',
   Event: 'evt',
   WebhookEndpoint: 'we',
   WebhookDelivery: 'whd',
@@ -20,6 +21,7 @@ export const idPrefixes = {
   OAuthAuthorization: 'oauth',
   OnboardingSession: 'osess',
   OutboxEmail: 'mail',
+  AccountSession: 'acs',
 } as const;
 
 export type IdentifiedType = keyof typeof idPrefixes;

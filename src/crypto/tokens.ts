@@ -29,3 +29,12 @@ export function secretsEqual(given: string, expected: string): boolean {
   const expectedDigest = createHash('sha256').update(expected).digest();
   return timingSafeEqual(givenDigest, expectedDigest);
 }
+
+/** A hosted page's link token: 44 base62 characters, 44 × log2(62) ≈ 262 bits. */
+const LINK_TOKEN_LENGTH = 44;
+const LINK_TOKEN_PATTERN = /^[0-9A-Za-z]{44}$/;
+
+export const newLinkToken = () => randomBase62(LINK_TOKEN_LENGTH);
+
+/** The stored hash of a presented link token, or null when it cannot be one (no lookup needed). */
+export const linkTokenHash = (token: string): string | null => (LINK_TOKEN_PATTERN.test(token) ? sha256Hex(token) : null);

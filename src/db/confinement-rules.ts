@@ -139,6 +139,12 @@ export const modelRules: Record<string, ModelRule> = {
     stamp: (scope) => ({ platformOrganizationId: scope.organizationId }),
   }),
   OnboardingLink: productionOnly(ownedBy('platformOrganizationId', 'organizationId')),
+  // What a platform's accounts owe it by a deadline (connect/accounts/requirement-deadlines.ts).
+  AccountRequirement: productionOnly(ownedBy('platformOrganizationId', 'organizationId')),
+  // A platform's sessions, minted and revoked by its production keys. A session itself acts in its
+  // account's scope, where this rule matches nothing: it never reads sessions, its own included
+  // (its own fields go through the named flow 'account-session').
+  AccountSession: productionOnly(ownedBy('platformOrganizationId', 'organizationId')),
   Event: {
     // An organization's own keys: its events and those of its connected accounts. Acting on behalf:
     // the tenant it acts in, only. A sandbox key: its tenant's events and the organization-level ones
@@ -155,6 +161,8 @@ export const modelRules: Record<string, ModelRule> = {
   SubAccountPackage: linkedTo('subAccount', subAccountRule),
   AccountPackagePurpose: linkedTo('accountPackage', accountPackageRule),
   Connection: ownedBy('tenantId', 'tenantId'),
+  // Made in the tenant a request acts in; the hosted page reads it by its token, unconfined.
+  ConnectionLink: ownedBy('tenantId', 'tenantId'),
   WebhookEndpoint: webhookEndpointRule,
   // Queued by recordEvent with the event, never created here; seen with its endpoint.
   WebhookDelivery: {
@@ -175,6 +183,7 @@ export type RelationRule = 'target' | { throughParent: string };
 export const relationRules: Record<string, RelationRule> = {
   'Organization.tenants': 'target',
   'ConnectedAccount.events': 'target',
+  'AccountSession.connectedAccount': 'target',
   'Event.connectedAccount': 'target',
   'Event.tenant': 'target',
   'WebhookEndpoint.deliveries': 'target',

@@ -2,7 +2,7 @@
 // `data.object` and an example event, made from the shapes that build `data.object` itself
 // (public-objects.ts), so that a receiver can generate its types from what is really sent.
 import { eventTypes } from './event-types.ts';
-import { exampleOf, type JsonSchema } from './json-schema.ts';
+import { exampleOf, jsonObject, type JsonSchema } from './json-schema.ts';
 import {
   accountPackageShape,
   apiKeyShape,
@@ -30,12 +30,22 @@ const shapeByPrefix: Record<string, ObjectShape<never>> = {
   webhook_endpoint: webhookEndpointShape,
 };
 
+/** Fields an event type shows beside its object's own (the requirements it recomputed). */
+const extraFields: Record<string, Record<string, JsonSchema>> = {
+  'connected_account.requirements_updated': {
+    requirements: { ...jsonObject, description: "The account's requirements after the change." },
+  },
+};
+
 /** What each type means; a type without a line here gets one made from its name. */
 const descriptions: Record<string, string> = {
   'connected_account.created': 'A connected account was created (pending until onboarding or consent).',
   'connected_account.updated': 'A connected account changed (metadata, customer id, business details).',
   'connected_account.onboarding_link.created': 'An onboarding link was issued for a connected account.',
   'connected_account.update_link.created': 'An account update link was issued for a connected account.',
+  'connected_account.requirements_updated': "A connected account's requirements or their deadlines changed.",
+  'connected_account.session.created': 'An account session (a browser credential for a platform page) was created for a connected account.',
+  'connected_account.session.revoked': 'An account session of a connected account was revoked.',
   'connected_account.activated': 'A connected account completed onboarding or gave its consent.',
   'connected_account.suspended': 'A connected account was suspended by its platform.',
   'connected_account.reactivated': 'A suspended connected account was reactivated.',
@@ -57,6 +67,7 @@ const descriptions: Record<string, string> = {
   'connection.deleted': 'A connection was deleted.',
   'connection.verification_failed': "The provider refused a connection's credentials.",
   'connection.verification_succeeded': "The provider accepted a connection's credentials.",
+  'connection.health_changed': "A connection's health changed (a check passed or failed).",
   'tenant.created': 'A tenant (production or sandbox) was created.',
   'webhook_endpoint.created': 'A webhook endpoint was created: the first event it receives.',
   'webhook_endpoint.updated': 'A webhook endpoint changed (address, types, secret rotated).',
@@ -88,8 +99,14 @@ export function shapeOfType(type: string): ObjectShape<never> | undefined {
 const describe = (type: string) => descriptions[type] ?? `${type.replaceAll('_', ' ').replaceAll('.', ': ')}.`;
 
 function entryOf(type: string): EventTypeEntry | null {
-  const shape = shapeOfType(type);
-  if (!shape) return null;
+  const found = shapeOfType(type);
+  if (!found) return null;
+  const extra = extraFields[type] ?? {};
+  const base = found.schema as { properties: Record<string, JsonSchema>; required: string[] };
+  const shape = {
+    object: found.object,
+    schema: { ...found.schema, properties: { ...base.properties, ...extra }, required: [...base.required, ...Object.keys(extra)] },
+  };
   return {
     name: type,
     description: describe(type),

@@ -24,7 +24,12 @@ function typesOf(types: readonly string[] | null | undefined): string[] | null {
 /** What the subscription's caller authenticated with, watched for changes while it is open (live.ts). */
 function credentialsOf(context: Context) {
   const actor = actorOf(context);
-  return { keyHash: actor.apiKey.hash, actingForAccountId: actor.actingAs?.id ?? null };
+  return {
+    keyHash: actor.apiKey.hash,
+    actingForAccountId: actor.actingAs?.id ?? null,
+    endsInMs: actor.session ? actor.session.expiresAt.getTime() - actor.now.getTime() : null,
+    sessionPlatformId: actor.session ? actor.keyScope.organizationId : null,
+  };
 }
 
 builder.subscriptionField('events', (t) =>
@@ -43,7 +48,8 @@ builder.subscriptionField('events', (t) =>
     subscribe: (_root, args, context) =>
       context.liveEvents.open({
         db: context.db,
-        apiKeyId: actorOf(context).apiKeyId,
+        // A session's streams count as its own, not its minting key's: a leaked one cannot take the key's slots.
+        apiKeyId: actorOf(context).session?.id ?? actorOf(context).apiKeyId,
         accountableOrganizationId: actorOf(context).accountableOrganizationId,
         types: typesOf(args.types),
         after: args.after ?? null,

@@ -143,8 +143,10 @@ export async function startLiveEvents(
   const unwatch = await database.listen(AUTH_CHANNEL, {
     message(payload) {
       const { kind, id } = authChangeOf(payload);
-      if (kind === 'key') endWhere((subscriber) => subscriber.credentials.keyHash === id);
+      // A session's stream watches its secret's hash as a key's does (the session is revoked, or its key).
+      if (kind === 'key' || kind === 'session') endWhere((subscriber) => subscriber.credentials.keyHash === id);
       else if (kind === 'account') endWhere((subscriber) => subscriber.credentials.actingForAccountId === id);
+      else if (kind === 'origins') endWhere((subscriber) => subscriber.credentials.sessionPlatformId === id);
     },
     listening(up) {
       watchingCredentials = up;
@@ -214,6 +216,9 @@ export async function startLiveEvents(
         signal.resolve();
       });
       subscribers.add(subscriber);
+      // A session's stream lasts no longer than the session (30 minutes at most).
+      const endsInMs = subscription.credentials.endsInMs;
+      const expiry = endsInMs != null ? setTimeout(() => stop(credentialsChanged()), Math.max(0, endsInMs)) : null;
       try {
         while (!ended) {
           if (!woken) {
@@ -251,6 +256,7 @@ export async function startLiveEvents(
           }),
         );
       } finally {
+        if (expiry) clearTimeout(expiry);
         subscribers.delete(subscriber);
         release();
       }

@@ -35,6 +35,7 @@ export const builder = new SchemaBuilder<{
     fullAccess: boolean;
     grant: GrantScope;
     admin: boolean;
+    accountSession: boolean;
   };
   DefaultFieldNullability: false;
   Scalars: {

@@ -131,6 +131,8 @@ export async function endpointOwnerContext(
     accountableOrganizationId: actingAs?.platformOrganizationId ?? owner.organizationId,
     actingAs,
     grantedScopes: null,
+    // The owner's own confinement, never an account session's narrower one.
+    session: null,
     now: clock.now(),
   };
   return {

@@ -20,7 +20,17 @@ export interface OpenSubscription {
    * changes (revoked, suspended...), the subscription ends and the client reconnects, authenticated
    * again like any request.
    */
-  credentials: { keyHash: string | null; actingForAccountId: string | null };
+  credentials: {
+    keyHash: string | null;
+    actingForAccountId: string | null;
+    /** How long an account session has left: its stream ends then, like its requests. Null for an API key. */
+    endsInMs?: number | null;
+    /**
+     * An account session's platform: when it changes its allowedOrigins the stream ends, as the
+     * session's next request would be checked against the new ones (the page it came from may be gone).
+     */
+    sessionPlatformId?: string | null;
+  };
 }
 
 export interface LiveEvents {

@@ -11,8 +11,10 @@ export function authScopesFor(context: Context) {
   const { actor } = context;
   return {
     apiKey: actor !== null,
-    // A platform's own key, acting for itself: not on behalf of an account, not a sub-account's key.
-    platform: actor !== null && actor.actingAs === null && actor.subAccountId === null,
+    // A platform's own key, acting for itself: not on behalf of an account, not a sub-account's key, not a session.
+    platform: actor !== null && actor.actingAs === null && actor.subAccountId === null && actor.session === null,
+    // An account session (a platform's page): its own fields (embedded onboarding).
+    accountSession: actor !== null && actor.session !== null,
     // A key of the organization's production tenant: Connect is production-only.
     production: actor !== null && actor.keyScope.environment === 'PRODUCTION',
     // Manages sub-accounts: a platform's own key, or a platform acting for a STANDARD account's organization.
@@ -62,6 +64,8 @@ export function unauthorizedError(_parent: unknown, context: Context, _info: unk
       );
     case 'production':
       return forbidden(CONNECT_PRODUCTION_ONLY);
+    case 'accountSession':
+      return forbidden('Only an account session (Bearer acs_secret_…) can do this: it is the embedded onboarding of its account.');
     case 'admin':
       return context.config.adminSecret
         ? unauthenticated('A valid x-admin-secret header is required.')

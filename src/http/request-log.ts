@@ -25,7 +25,7 @@ function infoOf(request: Request, url?: URL): RequestInfo {
 }
 
 /** The hosted pages' paths carry credentials: a link's token, and an e-mail verification token. */
-const TOKEN_IN_PATH = /\/(onboarding|account-update|verify)\/[^/]+/g;
+const TOKEN_IN_PATH = /\/(onboarding|account-update|connection-link|verify)\/[^/]+/g;
 
 /** A path as the logs show it: every token in it masked. */
 export const loggedPath = (pathname: string): string => pathname.replace(TOKEN_IN_PATH, '/$1/[token]');

@@ -3,7 +3,16 @@
 import { html, htmlResponse, page, type Html } from './html.ts';
 import type { Brand } from '../connect/platform/branding.ts';
 import type { BusinessDetail } from '../generated/prisma/enums.ts';
-import { businessDetailInputs, field, formError, stepsSidebar, type DetailValues, type FieldErrors } from './forms.ts';
+import {
+  businessDetailInputs,
+  DETAIL_SPECS,
+  errorSummary,
+  field,
+  formError,
+  stepsSidebar,
+  type DetailValues,
+  type FieldErrors,
+} from './forms.ts';
 
 const stepNames = { signIn: '1. Sign in', details: '2. Your business details' } as const;
 
@@ -29,7 +38,7 @@ export function detailsStep(
   status = 200,
 ): Response {
   const body = html`<p>These are the details ${brand.name} has for your business. Change what is out of date, then save.</p>
-<form method="post" action="${base}/save">${formError(errors.form)}
+<form method="post" action="${base}/save">${errorSummary(errors, DETAIL_SPECS)}${formError(errors.form)}
 ${businessDetailInputs(values, errors, required, true)}
 <button type="submit">Save</button></form>`;
   return stepPage(brand, 'details', 'Your business details', body, status);

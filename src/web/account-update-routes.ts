@@ -16,8 +16,8 @@ import {
 } from '../connect/account-updates/hosted.ts';
 import { readForm, seeOther } from './html.ts';
 import type { PageRoute } from './page-routes.ts';
-import { DETAIL_FIELDS, fieldErrors, formValues, type DetailValues, type FieldErrors } from './forms.ts';
-import { hostedLinkPages, type LinkContext } from './hosted-links.ts';
+import { DETAIL_FIELDS, DETAIL_SPECS, fieldErrors, formValues, type DetailValues, type FieldErrors } from './forms.ts';
+import { accountLinkStore, hostedLinkPages, requiredDetailsOf, type LinkContext } from './hosted-links.ts';
 import { detailsStep, signInStep } from './account-update-pages.ts';
 
 interface Dependencies {
@@ -33,15 +33,14 @@ export function accountUpdatePageRoutes({ prisma, clock, config, rateLimits }: D
     clock,
     config,
     path: 'account-update',
-    kind: 'ACCOUNT_UPDATE',
+    store: accountLinkStore('ACCOUNT_UPDATE', usableAccountUpdateLink),
     cookie: 'connect_account_update',
-    usable: usableAccountUpdateLink,
     newLink: 'a new link to update your details',
     rateLimits,
   });
 
-  const details = (context: LinkContext<AccountUpdateLink>, values: DetailValues, errors: FieldErrors = {}, status = 200) =>
-    detailsStep(context.brand, context.base, values, context.requiredDetails, errors, status);
+  const details = async (context: LinkContext<AccountUpdateLink>, values: DetailValues, errors: FieldErrors = {}, status = 200) =>
+    detailsStep(context.brand, context.base, values, await requiredDetailsOf(prisma, context.link), errors, status);
 
   return [
     route('GET', '', async (request, context) => {
@@ -60,7 +59,7 @@ export function accountUpdatePageRoutes({ prisma, clock, config, rateLimits }: D
       try {
         return seeOther(await saveBusinessDetails(prisma, session, context.link, values, clock.now()));
       } catch (error) {
-        if (error instanceof ValidationError) return details(context, values, fieldErrors(error), 400);
+        if (error instanceof ValidationError) return details(context, values, fieldErrors(error, values, DETAIL_SPECS), 400);
         // A link error (used meanwhile) goes on to the dead-link answer; anything else is said on the form.
         if (error instanceof DomainError && !error.code.startsWith('LINK_')) return details(context, values, { form: error.message }, 409);
         throw error;

@@ -1,7 +1,8 @@
-// What the hosted pages opened by a link share (onboarding, account update): the link is checked on
-// every request; one that cannot be used (expired, used, replaced) sends the browser to the link's
-// refreshUrl, where the platform makes a new one, or else explains what to do; a browser's progress
-// lives in a cookie scoped to the link's path, and the page's forms post below that path.
+// What the hosted pages opened by a link share (onboarding, account update, connection links): the
+// link is checked on every request; one that cannot be used (expired, used, replaced) sends the
+// browser to the link's refreshUrl, where the platform makes a new one, or else explains what to do;
+// a browser's progress lives in a cookie scoped to the link's path, and the page's forms post below
+// that path. Each kind of link brings its own store (how a token names a link, a session, a brand).
 import type { Clock } from '../core/clock.ts';
 import type { Config } from '../config.ts';
 import type { Prisma } from '../db/database.ts';
@@ -11,33 +12,41 @@ import type { AccountLinkKind, BusinessDetail } from '../generated/prisma/enums.
 import { platformBrand, type Brand } from '../connect/platform/branding.ts';
 import { linkOfToken, namesNoLink, refreshUrlOf } from '../connect/accounts/links.ts';
 import { currentSession } from '../connect/onboarding/hosted-sessions.ts';
+import type { TokenSource } from '../auth/token-lookups.ts';
 import { cookieOf, html, htmlResponse, page, readForm, seeOther } from './html.ts';
 import type { FieldErrors } from './forms.ts';
 import { clientAddressOf } from '../auth/client-address.ts';
 import type { RateLimits } from '../auth/rate-limits.ts';
 import { refusedSignInPage, signInRefusalOf } from '../auth/sign-in.ts';
-import type { SignInSource } from '../connect/onboarding/service.ts';
 import type { PageRoute } from './page-routes.ts';
 
 export interface LinkContext<Link> {
   link: Link;
   brand: Brand;
-  /** What the platform requires now: the forms mark these details' fields. */
-  requiredDetails: BusinessDetail[];
   /** The path of this link's page: forms post below it, the cookie is scoped to it. */
   base: string;
 }
 
-export interface HostedLinkOptions<Link> {
+/** How one kind of link is found, shown and signed in to. */
+export interface LinkStore<Link, Session> {
+  /** The token's link when it can be used now, else a LINK_* domain error. */
+  usable: (prisma: Prisma, token: string, now: Date) => Promise<Link>;
+  /** A token's link even when it cannot be used: its refreshUrl and whose brand a page about it wears; null for no link of this kind. */
+  dead: (prisma: Prisma, token: string) => Promise<{ refreshUrl: string | null; brandOrganizationId: string } | null>;
+  /** Whose brand the link's page wears. */
+  brandOrganizationId: (link: Link) => string;
+  /** The session the browser's cookie names, for this link, while it lasts. */
+  session: (prisma: Prisma, link: Link, secret: string | null, now: Date) => Promise<Session | null>;
+}
+
+export interface HostedLinkOptions<Link, Session> {
   prisma: Prisma;
   clock: Clock;
   config: Config;
   /** The page is /<path>/<token>. */
   path: string;
-  kind: AccountLinkKind;
+  store: LinkStore<Link, Session>;
   cookie: string;
-  /** The token's link when it can be used now, else a LINK_* domain error. */
-  usable: (prisma: Prisma, token: string, now: Date) => Promise<Link>;
   /** What the user asks the platform for, e.g. "a new onboarding link". */
   newLink: string;
   rateLimits: RateLimits;
@@ -46,14 +55,39 @@ export interface HostedLinkOptions<Link> {
 /** Checks a person's credentials for this link (every sign-in is limited per e-mail, client and link) and starts a session: its secret. */
 type LinkSignIn<Link> = (
   prisma: Prisma,
-  source: SignInSource,
+  source: TokenSource,
   link: Link,
   credentials: { email: string; password: string },
   now: Date,
 ) => Promise<string>;
 
 /** The page showing the sign-in form, with the e-mail typed and the refusal's message. */
-type SignInPage<Link> = (context: LinkContext<Link>, email: string, errors: FieldErrors, status?: number) => Response;
+type SignInPage<Context> = (context: Context, email: string, errors: FieldErrors, status?: number) => Response | Promise<Response>;
+
+/** Onboarding and account update links: one table, told apart by their kind. */
+export function accountLinkStore<Link extends OnboardingLink>(
+  kind: AccountLinkKind,
+  usable: (prisma: Prisma, token: string, now: Date) => Promise<Link>,
+): LinkStore<Link, OnboardingSession> {
+  return {
+    usable,
+    async dead(prisma, token) {
+      const link = await linkOfToken(prisma, token, kind);
+      return link ? { refreshUrl: await refreshUrlOf(prisma, token, kind), brandOrganizationId: link.platformOrganizationId } : null;
+    },
+    brandOrganizationId: (link) => link.platformOrganizationId,
+    session: currentSession,
+  };
+}
+
+/** What the platform requires now: the business details forms mark these details' fields. */
+export async function requiredDetailsOf(prisma: Prisma, link: OnboardingLink): Promise<BusinessDetail[]> {
+  const platform = await prisma.connectPlatform.findUnique({
+    where: { organizationId: link.platformOrganizationId },
+    select: { requiredBusinessDetails: true },
+  });
+  return platform?.requiredBusinessDetails ?? [];
+}
 
 const isLinkError = (error: unknown): error is DomainError =>
   error instanceof DomainError && ['LINK_EXPIRED', 'LINK_USED', 'LINK_INVALID'].includes(error.code);
@@ -64,17 +98,16 @@ function linkProblem(brand: Brand | null, title: string, status: number, newLink
   return htmlResponse(page({ title, brand, body }), status);
 }
 
-export function hostedLinkPages<Link extends OnboardingLink>({
+export function hostedLinkPages<Link extends { id: string }, Session>({
   prisma,
   clock,
   config,
   path,
-  kind,
+  store,
   cookie,
-  usable,
   newLink,
   rateLimits,
-}: HostedLinkOptions<Link>) {
+}: HostedLinkOptions<Link, Session>) {
   const secure = config.publicUrl.startsWith('https:');
 
   /** The browser now holds this session: back to the page, which shows the next step. */
@@ -83,12 +116,17 @@ export function hostedLinkPages<Link extends OnboardingLink>({
     return seeOther(context.base, { 'set-cookie': `${cookie}=${secret}; ${attributes.join('; ')}` });
   }
 
+  /** The browser forgets its session ("not you?"): back to the page, which asks to sign in. */
+  function withoutSession(context: LinkContext<Link>): Response {
+    const attributes = [`Path=${context.base}`, 'HttpOnly', 'SameSite=Lax', 'Max-Age=0', ...(secure ? ['Secure'] : [])];
+    return seeOther(context.base, { 'set-cookie': `${cookie}=; ${attributes.join('; ')}` });
+  }
+
   /** A link that cannot be used: to its refreshUrl when it has one, else a page saying why. A link of another kind is unknown here. */
   async function deadLink(token: string, error: DomainError): Promise<Response> {
-    const refreshUrl = await refreshUrlOf(prisma, token, kind);
-    if (refreshUrl) return seeOther(refreshUrl);
-    const known = await linkOfToken(prisma, token, kind);
-    const brand = known ? await platformBrand(prisma, known.platformOrganizationId) : null;
+    const known = await store.dead(prisma, token);
+    if (known?.refreshUrl) return seeOther(known.refreshUrl);
+    const brand = known ? await platformBrand(prisma, known.brandOrganizationId) : null;
     if (error instanceof LinkExpiredError) return linkProblem(brand, 'This link has expired', 410, newLink);
     if (error instanceof LinkUsedError) return linkProblem(brand, 'This link was already used', 410, newLink);
     return linkProblem(brand, 'This link is not valid', 404, newLink);
@@ -100,15 +138,9 @@ export function hostedLinkPages<Link extends OnboardingLink>({
    */
   async function forLink(request: Request, token: string, action: (context: LinkContext<Link>) => Promise<Response>): Promise<Response> {
     try {
-      const link = await usable(prisma, token, clock.now());
-      const [brand, platform] = await Promise.all([
-        platformBrand(prisma, link.platformOrganizationId),
-        prisma.connectPlatform.findUniqueOrThrow({
-          where: { organizationId: link.platformOrganizationId },
-          select: { requiredBusinessDetails: true },
-        }),
-      ]);
-      return await action({ link, brand, requiredDetails: platform.requiredBusinessDetails, base: `/${path}/${token}` });
+      const link = await store.usable(prisma, token, clock.now());
+      const brand = await platformBrand(prisma, store.brandOrganizationId(link));
+      return await action({ link, brand, base: `/${path}/${token}` });
     } catch (error) {
       if (!isLinkError(error)) throw error;
       if (namesNoLink(error)) await rateLimits.unknownToken(clientAddressOf(request));
@@ -116,8 +148,8 @@ export function hostedLinkPages<Link extends OnboardingLink>({
     }
   }
 
-  const sessionOf = (request: Request, context: LinkContext<Link>): Promise<OnboardingSession | null> =>
-    currentSession(prisma, context.link, cookieOf(request, cookie), clock.now());
+  const sessionOf = (request: Request, context: LinkContext<Link>): Promise<Session | null> =>
+    store.session(prisma, context.link, cookieOf(request, cookie), clock.now());
 
   const route = (
     method: 'GET' | 'POST',
@@ -131,7 +163,7 @@ export function hostedLinkPages<Link extends OnboardingLink>({
   });
 
   /** POST <page>/sign-in: a session for whom `signIn` accepts; any refusal is shown on the sign-in form. */
-  const signInRoute = (signIn: LinkSignIn<Link>, signInPage: SignInPage<Link>): PageRoute =>
+  const signInRoute = (signIn: LinkSignIn<Link>, signInPage: SignInPage<LinkContext<Link>>): PageRoute =>
     route('POST', '/sign-in', async (request, context) => {
       const form = await readForm(request);
       const email = form?.get('email') ?? '';
@@ -143,11 +175,11 @@ export function hostedLinkPages<Link extends OnboardingLink>({
         );
       } catch (error) {
         const refusal = signInRefusalOf(error);
-        if (refusal) return refusedSignInPage(refusal, signInPage(context, email, { 'sign-in': refusal.message }));
+        if (refusal) return refusedSignInPage(refusal, await signInPage(context, email, { 'sign-in': refusal.message }));
         if (!(error instanceof DomainError)) throw error;
-        return signInPage(context, email, { 'sign-in': error.message }, 401);
+        return await signInPage(context, email, { 'sign-in': error.message }, 401);
       }
     });
 
-  return { route, withSession, sessionOf, signInRoute };
+  return { route, withSession, withoutSession, sessionOf, signInRoute };
 }

@@ -37,12 +37,20 @@ main{flex:1 1 20rem;padding:2rem 1.5rem;max-width:40rem}
 h1{font-size:1.5rem;margin-top:0}
 form{margin:1.5rem 0;padding:1.25rem;background:#fff;border-radius:8px;border:1px solid #dde}
 label{display:block;margin:.75rem 0 .25rem;font-weight:600}
-input[type=text],input[type=email],input[type=password],input[type=tel]{width:100%;padding:.6rem;font:inherit;border:1px solid #99a;border-radius:4px}
-input[aria-invalid=true]{border-color:#b00020}
+input[type=text],input[type=email],input[type=password],input[type=tel],input[type=url],select{width:100%;padding:.6rem;font:inherit;border:1px solid #99a;border-radius:4px;background:#fff}
+input[aria-invalid=true],select[aria-invalid=true]{border-color:#b00020;border-width:2px}
+label.checkbox{font-weight:400;display:flex;gap:.5rem;align-items:center}label+.hint{margin:0 0 .25rem}
+:focus-visible{outline:3px solid var(--brand);outline-offset:2px}a{color:var(--brand-text-on-page)}
 fieldset{border:0;padding:0;margin:.75rem 0}legend{font-weight:600}
-button{margin-top:1rem;padding:.6rem 1.2rem;font:inherit;border:0;border-radius:4px;background:#3b3bd4;color:#fff;cursor:pointer}
+button{margin-top:1rem;padding:.6rem 1.2rem;font:inherit;border:0;border-radius:4px;background:var(--brand);color:var(--on-brand);cursor:pointer}
 button.secondary{background:#667}
 .error{color:#b00020;font-weight:600}.hint{color:#556;font-size:.9rem}
+.error-summary{border:3px solid #b00020;border-radius:8px;padding:.75rem 1.25rem;margin:1rem 0;background:#fff}
+.error-summary h2{font-size:1.1rem;margin:.25rem 0}.error-summary a{color:#b00020;font-weight:600}
+.who{background:#fff;border:1px solid #dde;border-radius:8px;padding:.5rem 1rem;margin:1rem 0}
+button.link{background:none;color:var(--brand-text-on-page);padding:0;margin:0;text-decoration:underline}
+pre{white-space:pre-wrap;overflow-wrap:anywhere}
+aside{border-top:6px solid var(--brand)}
 .steps{list-style:none;padding:0;margin:1.5rem 0 0}.steps li{opacity:.6}.steps li[aria-current=step]{opacity:1;font-weight:600}
 @media (max-width:40rem){aside{flex-basis:100%;padding:1rem 1.5rem}}`;
 
@@ -54,12 +62,35 @@ export interface PageOptions {
   body: Html;
 }
 
+const DEFAULT_COLOR = '#3b3bd4';
+
+/** Dark text on a light colour, white on a dark one (WCAG's relative luminance, split at its middle). */
+function textOn(color: string): string {
+  const channel = (offset: number) => {
+    const value = Number.parseInt(color.slice(offset, offset + 2), 16) / 255;
+    return value <= 0.03928 ? value / 12.92 : ((value + 0.055) / 1.055) ** 2.4;
+  };
+  const luminance = 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
+  return luminance > 0.179 ? '#1a1a2e' : '#ffffff';
+}
+
+/** The brand's colour as the style sheet's variables; only a `#rrggbb` value ever gets here (branding.ts). */
+function brandVariables(brand: Brand | null): Html {
+  const color = brand?.primaryColor && /^#[0-9a-f]{6}$/i.test(brand.primaryColor) ? brand.primaryColor : DEFAULT_COLOR;
+  // Links on the light page: the brand's colour when it is dark enough to read, else the default.
+  const link = textOn(color) === '#ffffff' ? color : DEFAULT_COLOR;
+  return new Html(`:root{--brand:${color};--on-brand:${textOn(color)};--brand-text-on-page:${link}}`);
+}
+
+/** What the content policy lets the browser load as the logo: https, or an image written inline (a branding entity's). */
+const isShownLogo = (url: string) => url.startsWith('https://') || url.startsWith('data:image/');
+
 export function page({ title, brand, sidebar, body }: PageOptions): Html {
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}${brand ? ` · ${brand.name}` : ''}</title><style>${new Html(styles)}</style></head>
+<title>${title}${brand ? ` · ${brand.name}` : ''}</title><style>${brandVariables(brand)}${new Html(styles)}</style></head>
 <body><div class="layout"><aside aria-label="Platform">
-${brand?.logoUrl ? html`<img src="${brand.logoUrl}" alt="${brand.name} logo">` : ''}
+${brand?.logoUrl && isShownLogo(brand.logoUrl) ? html`<img src="${brand.logoUrl}" alt="${brand.name} logo" referrerpolicy="no-referrer">` : ''}
 ${brand ? html`<div class="brand">${brand.name}</div>` : ''}${sidebar ?? ''}</aside>
 <main><h1>${title}</h1>${body}</main></div></body></html>`;
 }

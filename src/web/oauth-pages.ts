@@ -31,19 +31,23 @@ export interface ConsentView {
   scopes: GrantScope[];
   consentToken: string;
   organizations: OwnedOrganization[];
+  /** Who signed in, and the query that starts the request again for someone else ("not you?"). */
+  signedIn: { email: string; restartQuery: string };
 }
 
 export function consentPage(view: ConsentView, error: string | null): Response {
   const single = view.organizations.length === 1;
+  // A choice of one is made already: the only organization, and its only tenant, come ticked.
   const organizations = view.organizations.map(
     (organization) => html`<fieldset><legend>
-<label><input type="radio" name="organization_id" value="${organization.id}" ${single ? 'checked' : ''} required> ${organization.name}</label></legend>
+<label class="checkbox"><input type="radio" name="organization_id" value="${organization.id}" ${single ? 'checked' : ''} required> ${organization.name}</label></legend>
 ${organization.tenants.map(
   (tenant) =>
-    html`<label><input type="checkbox" name="tenant_id" value="${tenant.id}"> ${tenant.name} (${tenant.environment.toLowerCase()})</label>`,
+    html`<label class="checkbox"><input type="checkbox" name="tenant_id" value="${tenant.id}" ${single && organization.tenants.length === 1 ? 'checked' : ''}> ${tenant.name} (${tenant.environment.toLowerCase()})</label>`,
 )}</fieldset>`,
   );
-  const body = html`<p>${view.brand.name} will be able to:</p>${scopeList(view.scopes)}
+  const body = html`<p class="who">Signed in as <strong>${view.signedIn.email}</strong>. <a href="/oauth/authorize?${view.signedIn.restartQuery}">Not you?</a></p>
+<p>${view.brand.name} will be able to:</p>${scopeList(view.scopes)}
 <form method="post" action="/oauth/consent"><input type="hidden" name="consent_token" value="${view.consentToken}">
 ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
 <p>Choose the organization and the tenants to grant. You can revoke access at any time.</p>${organizations}

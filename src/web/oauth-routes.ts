@@ -11,12 +11,14 @@ import { countingFailedLookups } from '../auth/token-lookups.ts';
 import { INVALID_CREDENTIALS_MESSAGE, refusedSignInPage, signIn, signInRefusalOf } from '../auth/sign-in.ts';
 import {
   ConsentFormError,
+  consentSigner,
   decideConsent,
   OAuthPageError,
   OAuthRedirectError,
   ownedOrganizations,
   pendingConsent,
   readAuthorizationRequest,
+  restartQuery,
   startConsent,
 } from '../connect/oauth/authorize.ts';
 import { consentPage, signInPage } from './oauth-pages.ts';
@@ -113,7 +115,8 @@ export function oauthRoutes({ prisma, clock, rateLimits }: Dependencies): PageRo
           }
           if (!user) return signInPage(authorization, form, INVALID_CREDENTIALS_MESSAGE);
           const { consentToken, organizations } = await startConsent(prisma, authorization, user, clock.now());
-          return consentPage({ brand: authorization.brand, scopes: authorization.scopes, consentToken, organizations }, null);
+          const signedIn = { email: user.email, restartQuery: restartQuery(authorization) };
+          return consentPage({ brand: authorization.brand, scopes: authorization.scopes, consentToken, organizations, signedIn }, null);
         }),
     },
     {
@@ -143,6 +146,7 @@ export function oauthRoutes({ prisma, clock, rateLimits }: Dependencies): PageRo
                 scopes: authorization.requestedScopes.filter(isGrantScope),
                 consentToken,
                 organizations: await ownedOrganizations(prisma, authorization.userId),
+                signedIn: await consentSigner(prisma, authorization),
               },
               error.message,
             );

@@ -3,7 +3,20 @@
 import { html, htmlResponse, page, type Html } from './html.ts';
 import type { Brand } from '../connect/platform/branding.ts';
 import type { BusinessDetail } from '../generated/prisma/enums.ts';
-import { businessDetailInputs, field, formError, stepsSidebar, type DetailValues, type FieldErrors } from './forms.ts';
+import {
+  businessDetailInputs,
+  countryField,
+  DETAIL_SPECS,
+  errorSummary,
+  field,
+  formError,
+  stepsSidebar,
+  type DetailValues,
+  type FieldErrors,
+  type FieldSpec,
+} from './forms.ts';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../auth/passwords.ts';
+import { ORGANIZATION_NAME_MAX_LENGTH } from '../organizations/service.ts';
 
 const stepNames = { account: '1. Your account', business: '2. Your business' } as const;
 
@@ -43,14 +56,34 @@ ${accountForms(base, email, {})}`;
   return stepPage(brand, 'account', 'Check your inbox', body);
 }
 
+export const PASSWORD_SPECS: Record<string, FieldSpec> = {
+  password: { label: 'Password', hint: `${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters` },
+};
+
 export function passwordStep(brand: Brand, base: string, email: string, errors: FieldErrors, status = 200): Response {
   const body = html`<p>Your e-mail <strong>${email}</strong> is verified. Choose a password for your account.</p>
-<form method="post" action="${base}/password">
+<form method="post" action="${base}/password">${errorSummary(errors, PASSWORD_SPECS)}
 <input type="text" name="username" value="${email}" autocomplete="username" hidden>
-${field(errors, { name: 'password', label: 'Password (at least 8 characters)', type: 'password', required: true, autocomplete: 'new-password' })}
+${field(errors, {
+  name: 'password',
+  label: 'Password',
+  help: `At least ${PASSWORD_MIN_LENGTH} characters.`,
+  type: 'password',
+  required: true,
+  minLength: PASSWORD_MIN_LENGTH,
+  maxLength: PASSWORD_MAX_LENGTH,
+  autocomplete: 'new-password',
+})}
 <button type="submit">Continue</button></form>`;
   return stepPage(brand, 'account', 'Choose a password', body, status);
 }
+
+/** The business step's fields as a person reads them. */
+export const BUSINESS_SPECS: Record<string, FieldSpec> = {
+  organizationName: { label: 'Organization name' },
+  country: { label: 'Country', hint: 'choose it in the list' },
+  ...DETAIL_SPECS,
+};
 
 export interface BusinessValues extends DetailValues {
   organizationName?: string | null;
@@ -67,9 +100,16 @@ export function businessStep(
   status = 200,
 ): Response {
   const body = html`<p>Tell ${brand.name} about your business. You can change these details later.</p>
-<form method="post" action="${base}/complete">${formError(errors.form)}
-${field(errors, { name: 'organizationName', label: 'Organization name', value: values.organizationName, required: true, autocomplete: 'organization' })}
-${field(errors, { name: 'country', label: 'Country (two letters, e.g. DE)', value: values.country, required: true, autocomplete: 'country' })}
+<form method="post" action="${base}/complete">${errorSummary(errors, BUSINESS_SPECS)}${formError(errors.form)}
+${field(errors, {
+  name: 'organizationName',
+  label: 'Organization name',
+  value: values.organizationName,
+  required: true,
+  maxLength: ORGANIZATION_NAME_MAX_LENGTH,
+  autocomplete: 'organization',
+})}
+${countryField(errors, { value: values.country })}
 ${businessDetailInputs(values, errors, required)}
 <button type="submit">Finish</button></form>`;
   return stepPage(brand, 'business', 'Your business', body, status);

@@ -13,9 +13,17 @@ import { countryCode } from '../core/validation.ts';
 import type { RateLimits } from '../auth/rate-limits.ts';
 import { clientAddressOf } from '../auth/client-address.ts';
 import { refusedSignInPage, signInRefusalOf } from '../auth/sign-in.ts';
-import { accountStep, businessStep, checkInboxStep, passwordStep, type BusinessValues } from './onboarding-pages.ts';
+import {
+  accountStep,
+  BUSINESS_SPECS,
+  businessStep,
+  checkInboxStep,
+  PASSWORD_SPECS,
+  passwordStep,
+  type BusinessValues,
+} from './onboarding-pages.ts';
 import { DETAIL_FIELDS, fieldErrors, formValues } from './forms.ts';
-import { hostedLinkPages, type LinkContext } from './hosted-links.ts';
+import { accountLinkStore, hostedLinkPages, requiredDetailsOf, type LinkContext } from './hosted-links.ts';
 import {
   choosePassword,
   completeFromSession,
@@ -44,9 +52,8 @@ export function onboardingPageRoutes({ prisma, clock, config, rateLimits, emailQ
     clock,
     config,
     path: 'onboarding',
-    kind: 'ONBOARDING',
+    store: accountLinkStore('ONBOARDING', usableOnboardingLink),
     cookie: 'connect_onboarding',
-    usable: usableOnboardingLink,
     newLink: 'a new onboarding link',
     rateLimits,
   });
@@ -56,8 +63,8 @@ export function onboardingPageRoutes({ prisma, clock, config, rateLimits, emailQ
     country: link.connectedAccount.pendingCountry,
   });
 
-  const details = (context: OnboardingContext, values: BusinessValues, errors: Record<string, string> = {}, status = 200) =>
-    businessStep(context.brand, context.base, values, context.requiredDetails, errors, status);
+  const details = async (context: OnboardingContext, values: BusinessValues, errors: Record<string, string> = {}, status = 200) =>
+    businessStep(context.brand, context.base, values, await requiredDetailsOf(prisma, context.link), errors, status);
 
   return [
     route('GET', '', async (request, context) => {
@@ -113,12 +120,15 @@ export function onboardingPageRoutes({ prisma, clock, config, rateLimits, emailQ
     route('POST', '/password', async (request, context) => {
       const session = await sessionOf(request, context);
       if (!session || stepOf(session) !== 'set-password') return seeOther(context.base);
+      const password = (await readForm(request))?.get('password') ?? '';
       try {
-        await choosePassword(prisma, session, (await readForm(request))?.get('password') ?? '');
+        await choosePassword(prisma, session, password);
         return seeOther(context.base);
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error;
-        return passwordStep(context.brand, context.base, session.email, fieldErrors(error), 400);
+        // Whether one was typed is all the message needs: the password itself is never shown again.
+        const typed = { password: password ? 'typed' : null };
+        return passwordStep(context.brand, context.base, session.email, fieldErrors(error, typed, PASSWORD_SPECS), 400);
       }
     }),
 
@@ -137,7 +147,7 @@ export function onboardingPageRoutes({ prisma, clock, config, rateLimits, emailQ
         );
         return seeOther(completed.redirectUrl);
       } catch (error) {
-        if (error instanceof ValidationError) return details(context, values, fieldErrors(error), 400);
+        if (error instanceof ValidationError) return details(context, values, fieldErrors(error, values, BUSINESS_SPECS), 400);
         if (error instanceof DomainError && !error.code.startsWith('LINK_')) return details(context, values, { form: error.message }, 409);
         throw error;
       }

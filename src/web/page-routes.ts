@@ -23,6 +23,11 @@ export interface PageRoute {
   browserForm?: boolean;
   /** Served to clients on this machine only (see loopback.ts); others get 403. */
   loopbackOnly?: boolean;
+  /**
+   * Public code any site may load (the embedded components' bundle): `Access-Control-Allow-Origin: *`
+   * whatever CORS_ORIGINS says, and served before the database is ready, as it needs none.
+   */
+  anyOrigin?: boolean;
   handle: (request: Request, match: string[]) => Promise<Response>;
 }
 
@@ -69,7 +74,7 @@ export function usePages({
       endResponse(messagePage('Not available', 'This page is served to this machine only.', null, 403));
       return;
     }
-    if (!isReady()) {
+    if (!isReady() && !found.route.anyOrigin) {
       endResponse(unavailable());
       return;
     }
@@ -108,7 +113,17 @@ export function usePages({
     }
   }
 
+  const anyOrigin = routes.filter((route) => route.anyOrigin);
+
   return {
+    // After yoga's CORS plugin (the first of the plugins), whose CORS_ORIGINS would name one origin.
+    onResponse({ request, response }) {
+      if (anyOrigin.length === 0 || request.method !== 'GET') return;
+      const { pathname } = new URL(request.url);
+      if (!anyOrigin.some((route) => route.path.test(pathname))) return;
+      response.headers.set('access-control-allow-origin', '*');
+      response.headers.delete('access-control-allow-credentials');
+    },
     // Not async: every request passes here, and only a page's has anything to wait for.
     onRequest(payload) {
       const matching = routes.flatMap((route) => {

@@ -11,7 +11,7 @@ import { queriesOfSchema } from '../support/schema-queries.ts';
 
 // Hundreds of probes a second from one key: the rate limit is not what this test is about.
 const { test, world } = platformWorld(
-  { environment: { RATE_LIMIT_PER_SECOND: '0' } },
+  { environment: { RATE_LIMIT_PER_SECOND: '0', RATE_LIMIT_PER_SESSION_PER_SECOND: '0' } },
   async (seed) => {
     const world = await buildIsolationWorld(seed.server);
     return { world };
@@ -55,6 +55,9 @@ const expectations: Record<keyof IsolationWorld['callers'], { sees: Marker[]; ma
   },
   actingForExpress: { sees: [MARKERS.expressOrganization, MARKERS.insideExpress], mayAlsoSee: [] },
   actingForStandard: { sees: [MARKERS.standardOrganization, MARKERS.insideStandard], mayAlsoSee: [] },
+  // A page's account session: what its components allow of its one account (everything else FORBIDDEN).
+  // By design: its platform's name, which brands the page's components (accountSession.branding).
+  sessionForExpress: { sees: [MARKERS.expressOrganization, MARKERS.insideExpress], mayAlsoSee: [MARKERS.platformOrganization] },
 };
 
 /** Ids a caller learns by design although their rows are not its own (foreign keys on its own rows). */
@@ -73,6 +76,7 @@ function idsShownByDesign(caller: keyof IsolationWorld['callers']): Set<string> 
     // The acting account's row names the platform, and rows it writes name the platform's key (createdBy).
     case 'actingForExpress':
     case 'actingForStandard':
+    case 'sessionForExpress':
       return new Set([...of(MARKERS.platformOrganization), world.world.platformApiKeyId]);
     default:
       return new Set();

@@ -28,12 +28,15 @@ const argumentsOf = new Map<Caller, Record<string, string>>();
 
 // Hundreds of requests from one key: the rate limit is not what this test is about.
 const { test, world } = platformWorld(
-  { environment: { RATE_LIMIT_PER_SECOND: '0' } },
+  { environment: { RATE_LIMIT_PER_SECOND: '0', RATE_LIMIT_PER_SESSION_PER_SECOND: '0' } },
   async (seed) => {
     const world = await buildIsolationWorld(seed.server);
     for (const caller of Object.keys(world.callers) as Caller[]) {
+      // The session reads the tenant the platform acts in for its account: crowded once, for both.
+      if (caller === 'sessionForExpress') continue;
       argumentsOf.set(caller, await crowdEveryList(seed.server, await scopeOf(seed.server, world.callers[caller])));
     }
+    argumentsOf.set('sessionForExpress', argumentsOf.get('actingForExpress') ?? {});
     return { world };
   },
   120_000,

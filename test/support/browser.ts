@@ -29,11 +29,28 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** Saves a full-page screenshot as test-artifacts/<suite>/<project>/<name>.png. */
+/** The widths every page is looked at: a laptop's, and a phone's (an iPhone 12 to 15). */
+const WIDTHS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
+
+/**
+ * Saves full-page screenshots as test-artifacts/<suite>/<project>/<name>-desktop.png and
+ * <name>-phone.png; the page is left at the width it had.
+ */
 export function screenshots(suite: string) {
   const directory = path.join('test-artifacts', suite, process.env.TEST_DATABASE ?? 'pglite');
   return async (page: Page, name: string) => {
     await mkdir(directory, { recursive: true });
-    await page.screenshot({ path: path.join(directory, `${name}.png`), fullPage: true });
+    const before = page.viewportSize();
+    for (const [width, size] of Object.entries(WIDTHS)) {
+      await page.setViewportSize(size);
+      await page.screenshot({ path: path.join(directory, `${name}-${width}.png`), fullPage: true });
+    }
+    if (before) await page.setViewportSize(before);
   };
 }
+
+/** Lets a form go to the server unchecked, as a browser without validation would send it: the server's own messages show. */
+export const skipBrowserChecks = (page: Page) =>
+  page.locator('form').evaluateAll((forms) => {
+    for (const form of forms) (form as HTMLFormElement).noValidate = true;
+  });

@@ -209,6 +209,8 @@ export async function startTestServer(options: TestServerOptions = {}) {
     webhooks: app.webhooks,
     /** The connections' background re-verification: `deliverDue()` runs a round now. */
     connectionChecks: app.connectionChecks,
+    /** The check of requirement deadlines: `deliverDue()` runs a round now. */
+    requirementDeadlines: app.requirementDeadlines,
     /** Everything the server logged, one JSON line each. */
     logs: () => logLines.join(''),
     close: async () => {

@@ -74,7 +74,7 @@ export async function saveBusinessDetails(
   if (!userId) throw new ValidationError('Sign in first.', ['email']);
   return prisma.$transaction(async (tx) => {
     // The account's row is locked in there first, the order every Connect write uses; then the link is claimed.
-    await updateBusinessDetails(tx, { connectedAccountId: link.connectedAccountId, details, userId, now });
+    await updateBusinessDetails(tx, { connectedAccountId: link.connectedAccountId, details, editor: { type: 'USER', id: userId }, now });
     const [claimed] = await tx.onboardingLink.updateManyAndReturn({
       where: { id: link.id, kind: 'ACCOUNT_UPDATE', usedAt: null, invalidatedAt: null, expiresAt: { gt: now } },
       data: { usedAt: now },

@@ -8,15 +8,20 @@ import type { ConnectedAccount, InvoicingEntity } from '../../generated/prisma/c
 import type { BusinessDetail } from '../../generated/prisma/enums.ts';
 import { isOrganizationMember, validateInvoicingDetails, type InvoicingDetails } from '../../organizations/service.ts';
 import { connectedAccountObject, eventData } from '../../events/public-objects.ts';
-import { placeOfAccount, recordEvent } from '../../events/record.ts';
+import { placeOfAccount, recordEvent, type EventActor } from '../../events/record.ts';
 import { assertRequiredBusinessDetails, missingBusinessDetails } from '../platform/requirements.ts';
+import { settleRequirements } from './requirement-deadlines.ts';
+import { requirementsOf } from './requirements.ts';
 
 export interface BusinessDetailsChange {
   connectedAccountId: string;
   /** The whole form: a blank field clears the detail (the legal name cannot be cleared). */
   details: InvoicingDetails;
-  /** The signed-in user, a member of the connected organization. */
-  userId: string;
+  /**
+   * Who edits: a user signed in on the hosted page, who must be a member of the connected
+   * organization; or the platform's key, acting for the account or through an account session.
+   */
+  editor: EventActor;
   now: Date;
 }
 
@@ -33,7 +38,7 @@ export interface UpdatedBusinessDetails {
  * for the page's form). Locks the account row first, the order every Connect write uses.
  */
 export async function updateBusinessDetails(tx: Transaction, change: BusinessDetailsChange, prefix = ''): Promise<UpdatedBusinessDetails> {
-  const { connectedAccountId: id, userId, now } = change;
+  const { connectedAccountId: id, editor, now } = change;
   const details = validateInvoicingDetails(change.details, prefix);
   if (!details.legalName) throw new ValidationError(`${prefix}legalName is required.`, [`${prefix}legalName`]);
   const legalName = details.legalName;
@@ -52,7 +57,7 @@ export async function updateBusinessDetails(tx: Transaction, change: BusinessDet
       `Only an ACTIVE EXPRESS account's business details can be edited; this one is ${account.status} ${account.connectionType}.`,
     );
   }
-  if (!(await isOrganizationMember(tx, account.connectedOrganizationId, userId))) {
+  if (editor.type === 'USER' && !(await isOrganizationMember(tx, account.connectedOrganizationId, editor.id))) {
     throw new InvalidCredentialsError("This user is not a member of the account's organization.");
   }
 
@@ -63,9 +68,10 @@ export async function updateBusinessDetails(tx: Transaction, change: BusinessDet
     orderBy: { createdAt: 'asc' },
   });
   if (!entity) throw new InvalidStateError('The account has no default invoicing entity to edit.');
+  const { platformOrganization: _platform, ...connectedAccount } = account;
+  const requirementsBefore = await requirementsOf(tx, [connectedAccount]);
 
   const invoicingEntity = await tx.invoicingEntity.update({ where: { id: entity.id }, data: { ...details, legalName } });
-  const { platformOrganization: _platform, ...connectedAccount } = account;
   const currentlyDue = missingBusinessDetails(required, invoicingEntity);
   await recordEvent(tx, {
     type: 'connected_account.updated',
@@ -75,7 +81,9 @@ export async function updateBusinessDetails(tx: Transaction, change: BusinessDet
       { ...connectedAccountObject(connectedAccount), requirements: { currentlyDue: missingBusinessDetails(required, entity) } },
     ),
     place: placeOfAccount(connectedAccount),
-    actor: { type: 'USER', id: userId },
+    actor: editor,
   });
+  // What was due by a deadline, or past it, is given: the restriction ends with this transaction.
+  await settleRequirements(tx, [connectedAccount], requirementsBefore, { now, actor: editor });
   return { connectedAccount, invoicingEntity, currentlyDue };
 }

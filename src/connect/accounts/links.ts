@@ -3,7 +3,7 @@
 // handed out once, stored only as its SHA-256, valid until it expires, is used, or is replaced by a
 // newer link of the same account and kind. A link may say
 // where the hosted page sends the user afterwards (returnUrl) and when it cannot be used (refreshUrl).
-import { randomBase62, sha256Hex } from '../../crypto/tokens.ts';
+import { linkTokenHash, newLinkToken, sha256Hex } from '../../crypto/tokens.ts';
 import type { Prisma } from '../../db/database.ts';
 import type { TenantTx } from '../../db/tenant-scope.ts';
 import { LinkExpiredError, LinkInvalidError, LinkUsedError } from '../../core/domain-errors.ts';
@@ -11,10 +11,6 @@ import type { OnboardingLink } from '../../generated/prisma/client.ts';
 import type { AccountLinkKind } from '../../generated/prisma/enums.ts';
 import { newId } from '../../core/ids.ts';
 import { browserUrl, type UrlPolicy } from '../../core/secure-urls.ts';
-
-/** 44 base62 characters: 44 × log2(62) ≈ 262 bits. */
-const TOKEN_LENGTH = 44;
-const TOKEN_PATTERN = /^[0-9A-Za-z]{44}$/;
 
 export interface IssuedAccountLink {
   link: OnboardingLink;
@@ -49,14 +45,9 @@ export function linkDestinations(
   };
 }
 
-/** The stored hash of a presented token, or null when it cannot be one of ours (no lookup needed). */
-function hashPresentedToken(token: string): string | null {
-  return TOKEN_PATTERN.test(token) ? sha256Hex(token) : null;
-}
-
 /** The link of `kind` a presented token names, with its account; null for any other token. */
 export async function linkOfToken(prisma: Prisma, token: string, kind: AccountLinkKind) {
-  const tokenHash = hashPresentedToken(token);
+  const tokenHash = linkTokenHash(token);
   return tokenHash ? prisma.onboardingLink.findUnique({ where: { tokenHash, kind }, include: { connectedAccount: true } }) : null;
 }
 
@@ -73,7 +64,7 @@ export async function issueAccountLink(
   now: Date,
 ): Promise<IssuedAccountLink> {
   await invalidateAccountLinks(tx, account.id, now, issued.kind);
-  const token = randomBase62(TOKEN_LENGTH);
+  const token = newLinkToken();
   const link = await tx.onboardingLink.create({
     data: {
       id: newId('OnboardingLink'),
@@ -130,7 +121,7 @@ export function assertLinkUsable(link: OnboardingLink | null, now: Date): assert
  * refreshUrl. Tells nothing else about the link or its account.
  */
 export async function refreshUrlOf(prisma: Prisma, token: string, kind?: AccountLinkKind): Promise<string | null> {
-  const tokenHash = hashPresentedToken(token);
+  const tokenHash = linkTokenHash(token);
   if (!tokenHash) return null;
   const link = await prisma.onboardingLink.findUnique({ where: { tokenHash, ...(kind ? { kind } : {}) }, select: { refreshUrl: true } });
   return link?.refreshUrl ?? null;

@@ -1,10 +1,11 @@
 // What a connected account still owes its platform: the business details the platform requires now
-// that its organization's invoicing entity lacks. The entity lives in the connected tenant, so it is
-// read across tenants by design (auth/cross-tenant.ts, 'connected-account-requirements'): what
-// leaves this file is a list of detail names, never their values.
+// that its organization's invoicing entity lacks, and for those it was given a deadline for
+// (requirement-deadlines.ts), by when, or that the deadline passed. The entity lives in the connected
+// tenant, so it is read across tenants by design (auth/cross-tenant.ts, 'connected-account-requirements'):
+// what leaves this file is a list of detail names and dates, never their values.
 import type { Transaction } from '../../db/database.ts';
-import type { ConnectedAccount } from '../../generated/prisma/client.ts';
-import type { BusinessDetail } from '../../generated/prisma/enums.ts';
+import type { AccountRequirement, ConnectedAccount } from '../../generated/prisma/client.ts';
+import type { BusinessDetail, RequirementsDisabledReason } from '../../generated/prisma/enums.ts';
 import { missingBusinessDetails, type BusinessDetailValues } from '../platform/requirements.ts';
 
 export type AccountForRequirements = Pick<
@@ -23,7 +24,58 @@ const DETAIL_COLUMNS = {
 } as const satisfies Record<keyof BusinessDetailValues, true>;
 
 /** Read-only queries: the unconfined client, or any transaction of it. */
-type Reader = Pick<Transaction, 'connectPlatform' | 'tenant' | 'invoicingEntity'>;
+export type RequirementsReader = Pick<Transaction, 'connectPlatform' | 'tenant' | 'invoicingEntity' | 'accountRequirement'>;
+type Reader = Omit<RequirementsReader, 'accountRequirement'>;
+
+/** `ConnectedAccount.requirements` (API.md, Requirements with deadlines). */
+export interface AccountRequirements {
+  /** Missing and not past a deadline: due with a deadline (currentDeadline), or at once with none. */
+  currentlyDue: BusinessDetail[];
+  /** Missing past its deadline: the account is restricted until they are given. */
+  pastDue: BusinessDetail[];
+  /** The earliest deadline of what is currently due; null when nothing due has one. */
+  currentDeadline: Date | null;
+  disabledReason: RequirementsDisabledReason | null;
+}
+
+export type DeadlineRow = Pick<AccountRequirement, 'connectedAccountId' | 'detail' | 'deadline' | 'pastDueAt'>;
+
+/** The requirements of an account that lacks `missing` (in the platform's order) and holds these deadlines. */
+export function requirementsFrom(missing: readonly BusinessDetail[], deadlines: readonly DeadlineRow[]): AccountRequirements {
+  const rowOf = new Map(deadlines.map((row) => [row.detail, row]));
+  const pastDue = missing.filter((detail) => rowOf.get(detail)?.pastDueAt);
+  const currentlyDue = missing.filter((detail) => !pastDue.includes(detail));
+  const dates = currentlyDue.flatMap((detail) => rowOf.get(detail)?.deadline.getTime() ?? []);
+  return {
+    currentlyDue,
+    pastDue,
+    currentDeadline: dates.length > 0 ? new Date(Math.min(...dates)) : null,
+    disabledReason: pastDue.length > 0 ? 'REQUIREMENTS_PAST_DUE' : null,
+  };
+}
+
+/** The deadline rows of these accounts, by account id. */
+export async function deadlinesOf(db: Pick<RequirementsReader, 'accountRequirement'>, accountIds: readonly string[]) {
+  const rows = await db.accountRequirement.findMany({
+    where: { connectedAccountId: { in: [...accountIds] } },
+    select: { connectedAccountId: true, detail: true, deadline: true, pastDueAt: true },
+  });
+  const byAccount = new Map<string, DeadlineRow[]>();
+  for (const row of rows) byAccount.set(row.connectedAccountId, [...(byAccount.get(row.connectedAccountId) ?? []), row]);
+  return byAccount;
+}
+
+/** `requirements` of each account, in order: what is missing (missingDetailsOf) and the deadlines, in one query more. */
+export async function requirementsOf(db: RequirementsReader, accounts: readonly AccountForRequirements[]): Promise<AccountRequirements[]> {
+  const [missing, deadlines] = await Promise.all([
+    missingDetailsOf(db, accounts),
+    deadlinesOf(
+      db,
+      accounts.map(({ id }) => id),
+    ),
+  ]);
+  return accounts.map((account, index) => requirementsFrom(missing[index] ?? [], deadlines.get(account.id) ?? []));
+}
 
 interface GrantedTenant {
   id: string;
@@ -50,13 +102,13 @@ function detailsTenantOf(account: AccountForRequirements, granted: Map<string, G
 }
 
 /**
- * `requirements.currentlyDue` of each account, in order, in at most three queries for any number of
+ * The required details each account lacks, in order, in at most three queries for any number of
  * accounts (the platforms' settings, STANDARD accounts' granted tenants, the default entities):
  * - a REVOKED account owes nothing (and its platform learns nothing more of it);
  * - a PENDING account owes everything its platform requires (it has no organization yet);
  * - otherwise, what the platform requires now and the entity lacks (all of it when there is none).
  */
-export async function currentlyDueOf(db: Reader, accounts: readonly AccountForRequirements[]): Promise<BusinessDetail[][]> {
+export async function missingDetailsOf(db: Reader, accounts: readonly AccountForRequirements[]): Promise<BusinessDetail[][]> {
   const platforms = await db.connectPlatform.findMany({
     where: { organizationId: { in: [...new Set(accounts.map((account) => account.platformOrganizationId))] } },
     select: { organizationId: true, requiredBusinessDetails: true },

@@ -2,7 +2,7 @@
 // request, the signed-in user's consent, and the single-use code sent back to the platform.
 import { randomBase62, sha256Hex } from '../../crypto/tokens.ts';
 import type { Prisma } from '../../db/database.ts';
-import type { Prisma as PrismaTypes, User } from '../../generated/prisma/client.ts';
+import type { OAuthAuthorization, Prisma as PrismaTypes, User } from '../../generated/prisma/client.ts';
 import { newId } from '../../core/ids.ts';
 import { platformBrand, type Brand } from '../platform/branding.ts';
 import { findOAuthClient } from './client-settings.ts';
@@ -79,6 +79,41 @@ export async function readAuthorizationRequest(prisma: Prisma, parameters: URLSe
     state,
     codeChallenge,
   };
+}
+
+/** The query of `/oauth/authorize` that starts this request again, for someone else to sign in ("not you?"). */
+export function restartQuery(
+  request: Pick<AuthorizationRequest, 'clientId' | 'redirectUri' | 'state' | 'codeChallenge'> & { scopes: readonly string[] },
+): string {
+  const query = new URLSearchParams({
+    client_id: request.clientId,
+    redirect_uri: request.redirectUri,
+    response_type: 'code',
+    scope: request.scopes.join(' '),
+    code_challenge: request.codeChallenge,
+    code_challenge_method: 'S256',
+  });
+  if (request.state !== null) query.set('state', request.state);
+  return query.toString();
+}
+
+/** Who signed in on a pending consent, and the query that starts it again as someone else. */
+export async function consentSigner(prisma: Prisma, authorization: OAuthAuthorization) {
+  const [user, platform] = await Promise.all([
+    prisma.user.findUniqueOrThrow({ where: { id: authorization.userId }, select: { email: true } }),
+    prisma.connectPlatform.findUniqueOrThrow({
+      where: { organizationId: authorization.platformOrganizationId },
+      select: { oauthClientId: true },
+    }),
+  ]);
+  const request = {
+    clientId: platform.oauthClientId ?? '',
+    redirectUri: authorization.redirectUri,
+    scopes: authorization.requestedScopes,
+    state: authorization.state,
+    codeChallenge: authorization.codeChallenge,
+  };
+  return { email: user.email, restartQuery: restartQuery(request) };
 }
 
 /** The organizations a user owns, with their tenants: what the user may grant. */

@@ -4,7 +4,7 @@
 // completes the onboarding as that user, through the same rule as the GraphQL mutation.
 import { randomBase62, sha256Hex } from '../../crypto/tokens.ts';
 import type { Prisma } from '../../db/database.ts';
-import { businessDetails, completeOnboardingAs, type CompletedOnboarding, type SignInSource } from './service.ts';
+import { businessDetails, completeOnboardingAs, linkClaim, type CompletedOnboarding, type SignInSource } from './service.ts';
 import { enqueueEmail } from '../../email/outbox.ts';
 import { accountExistsEmail, verificationEmail, type SignUpEmailInput } from './sign-up-emails.ts';
 import { InvalidCredentialsError, ValidationError } from '../../core/domain-errors.ts';
@@ -12,8 +12,8 @@ import type { OnboardingLink, OnboardingSession } from '../../generated/prisma/c
 import type { BusinessDetails } from '../../organizations/service.ts';
 import { newId } from '../../core/ids.ts';
 import { hashPassword, validatePassword } from '../../auth/passwords.ts';
-import { INVALID_CREDENTIALS_MESSAGE, normalizeEmail, signIn } from '../../auth/sign-in.ts';
-import { emailAddress } from '../../core/validation.ts';
+import { INVALID_CREDENTIALS_MESSAGE, signIn } from '../../auth/sign-in.ts';
+import { acceptSignUpEmail } from './sign-up.ts';
 
 const SESSION_TTL_MS = 60 * 60 * 1000;
 const SECRET_LENGTH = 43;
@@ -89,14 +89,8 @@ export async function startEmailVerification(
   input: SignUpEmailInput,
   now: Date,
 ): Promise<string> {
-  const email = normalizeEmail(emailAddress(input.email.trim(), 'email'));
-  await source.limits.takeSignUpEmail({
-    email,
-    client: source.client,
-    linkId: link.id,
-    platformOrganizationId: link.platformOrganizationId,
-  });
-  const known = await prisma.user.findUnique({ where: { email }, select: { id: true } });
+  const place = { linkId: link.id, platformOrganizationId: link.platformOrganizationId };
+  const { email, known } = await acceptSignUpEmail(prisma, source, place, input.email, 'email');
   const verificationToken = randomBase62(SECRET_LENGTH);
   const secret = randomBase62(SECRET_LENGTH);
   const message = known ? accountExistsEmail({ ...input, email }) : verificationEmail({ ...input, email }, verificationToken);
@@ -149,7 +143,7 @@ export async function completeFromSession(
       ? { id: newId('User'), create: { email: session.email, passwordHash: session.passwordHash } }
       : null;
   if (!user) throw new ValidationError('Sign in or verify your e-mail first.', ['email']);
-  const completed = await completeOnboardingAs(prisma, link, details, user, now, '');
+  const completed = await completeOnboardingAs(prisma, linkClaim(link), details, user, now, '');
   await prisma.onboardingSession.deleteMany({ where: { onboardingLinkId: link.id } });
   return completed;
 }

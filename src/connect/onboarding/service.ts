@@ -1,7 +1,7 @@
 // The public side of onboarding, authenticated by the link's token alone: what the onboarding page
 // shows, and the completion that turns a PENDING express account into an ACTIVE one with its own
 // user, organization, tenant and invoicing entity.
-import type { Prisma } from '../../db/database.ts';
+import type { Prisma, Transaction } from '../../db/database.ts';
 import { isUniqueViolation } from '../../db/prisma-errors.ts';
 import type { TokenSource } from '../../auth/token-lookups.ts';
 import { ConflictError, InvalidCredentialsError, LinkInvalidError } from '../../core/domain-errors.ts';
@@ -102,8 +102,37 @@ export async function completeOnboarding(
   const password = validatePassword(form.password, 'input.password');
   const user = await signIn(prisma, source.limits, { email: form.email, password, client: source.client, linkId: link.id });
   if (!user) throw new InvalidCredentialsError(ONBOARDING_SIGN_IN_REFUSED);
-  return completeOnboardingAs(prisma, link, details, { id: user.id, create: null }, now);
+  return completeOnboardingAs(prisma, linkClaim(link), details, { id: user.id, create: null }, now);
 }
+
+/**
+ * What a completion consumes, in its transaction: an onboarding link (the hosted page, GraphQL
+ * `completeOnboarding`) or an account session's onboarding (src/connect/sessions/embedded-onboarding.ts).
+ */
+export interface OnboardingClaim {
+  connectedAccountId: string;
+  /** Claims it; null when it can no longer complete. `returnUrl`: where the user goes, when it says. */
+  claim(tx: Transaction, now: Date): Promise<{ returnUrl: string | null } | null>;
+  /** Why it could not be claimed, as the client should see it. */
+  refusal(tx: Transaction, now: Date): Promise<Error>;
+}
+
+/** An onboarding link as a claim: single use, unexpired, not replaced. */
+export const linkClaim = (link: Pick<OnboardingLink, 'id' | 'connectedAccountId'>): OnboardingClaim => ({
+  connectedAccountId: link.connectedAccountId,
+  claim: async (tx, now) =>
+    (
+      await tx.onboardingLink.updateManyAndReturn({
+        where: { id: link.id, kind: 'ONBOARDING', usedAt: null, invalidatedAt: null, expiresAt: { gt: now } },
+        data: { usedAt: now },
+        select: { returnUrl: true },
+      })
+    )[0] ?? null,
+  refusal: async (tx, now) => {
+    assertLinkUsable(await tx.onboardingLink.findUnique({ where: { id: link.id } }), now);
+    return new LinkInvalidError('This onboarding link is no longer valid.');
+  },
+});
 
 /**
  * Completion for a user already known: signed in, or new (the hosted page verified its e-mail).
@@ -115,13 +144,13 @@ export async function completeOnboarding(
  */
 export async function completeOnboardingAs(
   prisma: Prisma,
-  link: Pick<OnboardingLink, 'id' | 'connectedAccountId'>,
+  credential: OnboardingClaim,
   details: BusinessDetails,
   user: PreparedUser,
   now: Date,
   fieldPrefix = 'input.',
 ): Promise<CompletedOnboarding> {
-  const accountId = link.connectedAccountId;
+  const accountId = credential.connectedAccountId;
   const transition = transitions.complete;
 
   try {
@@ -130,15 +159,8 @@ export async function completeOnboardingAs(
         where: { id: accountId, status: { in: [...transition.from] } },
         data: { updatedAt: now },
       });
-      const [claimed] = await tx.onboardingLink.updateManyAndReturn({
-        where: { id: link.id, kind: 'ONBOARDING', usedAt: null, invalidatedAt: null, expiresAt: { gt: now } },
-        data: { usedAt: now },
-        select: { returnUrl: true },
-      });
-      if (locked.count === 0 || !claimed) {
-        assertLinkUsable(await tx.onboardingLink.findUnique({ where: { id: link.id } }), now);
-        throw new LinkInvalidError('This onboarding link is no longer valid.');
-      }
+      const claimed = await credential.claim(tx, now);
+      if (locked.count === 0 || !claimed) throw await credential.refusal(tx, now);
       const before = await tx.connectedAccount.findUniqueOrThrow({
         where: { id: accountId },
         include: {

@@ -13,6 +13,11 @@ export const BusinessDetailEnum = builder.enumType(BusinessDetail, {
   description: 'A business detail of a connected organization, kept on its invoicing entity. ADDRESS is addressLine1, city and postalCode.',
 });
 
+const brandingDescriptions = {
+  logoUrl: "The hosted pages' logo (https; the visitor's browser loads it, the server never does). Else the branding invoicing entity's.",
+  primaryColor: "The hosted pages' main colour, as #rrggbb.",
+};
+
 export const ConnectPlatformType = builder.prismaObject('ConnectPlatform', {
   description: "An organization's Connect settings.",
   fields: (t) => ({
@@ -23,6 +28,8 @@ export const ConnectPlatformType = builder.prismaObject('ConnectPlatform', {
       nullable: true,
       description: 'Its legal name and logo brand the onboarding page.',
     }),
+    logoUrl: t.expose('logoUrl', { type: 'URL', nullable: true, description: brandingDescriptions.logoUrl }),
+    primaryColor: t.exposeString('primaryColor', { nullable: true, description: brandingDescriptions.primaryColor }),
     onboardingLinkTtlSeconds: t.exposeInt('onboardingLinkTtlSeconds'),
     requiredBusinessDetails: t.expose('requiredBusinessDetails', {
       type: [BusinessDetailEnum],
@@ -36,6 +43,10 @@ export const ConnectPlatformType = builder.prismaObject('ConnectPlatform', {
       type: ['URL'],
       description: 'Where /oauth/authorize may send users back (exact match).',
       resolve: (platform) => platform.oauthRedirectUris,
+    }),
+    allowedOrigins: t.exposeStringList('allowedOrigins', {
+      description:
+        'The exact origins (https://app.example) whose pages may use account sessions: CORS answers them, and a session request from any other origin is refused (ORIGIN_NOT_ALLOWED).',
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
@@ -58,6 +69,9 @@ const requiredDetailsDescription =
   'The business details onboarding requires (duplicates are dropped; empty requires none). A change applies at once, ' +
   "to onboardings not yet completed and to every account's requirements.currentlyDue.";
 
+const allowedOriginsDescription =
+  'Exact origins (scheme://host[:port], no path), at most 20; https only (http for localhost outside production). Replaces the list; empty allows none.';
+
 const EnableConnectPlatformInput = builder.inputType('EnableConnectPlatformInput', {
   fields: (t) => ({
     redirectUrl: t.field({ type: 'URL', required: true }),
@@ -68,6 +82,7 @@ const EnableConnectPlatformInput = builder.inputType('EnableConnectPlatformInput
       required: false,
       description: `${requiredDetailsDescription} Default: none.`,
     }),
+    allowedOrigins: t.stringList({ required: false, description: `${allowedOriginsDescription} Default: none.` }),
   }),
 });
 
@@ -75,8 +90,19 @@ const UpdateConnectPlatformInput = builder.inputType('UpdateConnectPlatformInput
   fields: (t) => ({
     redirectUrl: t.field({ type: 'URL', required: false }),
     brandingInvoicingEntityId: t.id({ required: false, description: 'null removes the branding.' }),
+    logoUrl: t.field({ type: 'URL', required: false, description: `${brandingDescriptions.logoUrl} null removes it.` }),
+    primaryColor: t.string({ required: false, description: `${brandingDescriptions.primaryColor} null removes it.` }),
     onboardingLinkTtlSeconds: t.int({ required: false, description: ttlDescription }),
     requiredBusinessDetails: t.field({ type: [BusinessDetailEnum], required: false, description: requiredDetailsDescription }),
+    requirementsDeadline: t.field({
+      type: 'DateTime',
+      required: false,
+      description:
+        'When accounts already onboarded must have given the details this update starts requiring (their requirements.currentDeadline); ' +
+        'past it, what is still missing is pastDue and the account is restricted. Default: 30 days from now; never in the past. ' +
+        'Accounts onboarding from then on give them at once.',
+    }),
+    allowedOrigins: t.stringList({ required: false, description: allowedOriginsDescription }),
   }),
 });
 
@@ -114,7 +140,13 @@ builder.mutationField('updateConnectPlatform', (t) =>
     errors: { types: [ValidationError, NotFoundError, ConnectNotEnabledError] },
     args: { input: t.arg({ type: UpdateConnectPlatformInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const { organizationId } = await updateConnectPlatform(context.db, actorOf(context), urlPolicyOf(context.config), input);
+      const { organizationId } = await updateConnectPlatform(
+        context.db,
+        actorOf(context),
+        urlPolicyOf(context.config),
+        input,
+        context.crossTenant('connected-account-requirements'),
+      );
       return { organizationId };
     },
   }),

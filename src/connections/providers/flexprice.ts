@@ -37,4 +37,7 @@ export const flexprice: Provider = {
   // Its error codes are not quoted.
   errorCode: null,
   check: checkFlexprice,
+  form: {
+    secrets: { apiKey: { label: 'API key', help: 'In Flexprice under Developers, API keys.' } },
+  },
 };

@@ -51,4 +51,11 @@ export const hubspot: Provider = {
   errorCode: /^[A-Z]+(?:_[A-Z]+)*$/,
   loadSdk,
   check: checkHubspot,
+  form: {
+    secrets: {
+      accessToken: { label: 'Access token', help: 'Your private app’s access token, under Settings, Integrations, Private apps.' },
+      appId: { label: 'App ID', help: 'Optional: the number of your public app.', shown: true },
+      clientSecret: { label: 'Client secret', help: 'Optional: your public app’s client secret, under Auth.' },
+    },
+  },
 };

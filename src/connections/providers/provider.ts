@@ -12,6 +12,11 @@ export interface SecretField {
   required?: boolean;
   /** What a value looks like, for the GraphQL input field's description: `pk_live_… or pk_test_…`. */
   format?: string;
+  /**
+   * The pattern instead when settings.endpoint points at another store speaking the provider's API
+   * (an S3-compatible one): its keys are its own, not the provider's (MinIO's `minioadmin`).
+   */
+  patternWithEndpoint?: RegExp;
 }
 
 /**
@@ -26,6 +31,27 @@ export type ProviderSecrets =
 export interface ProviderSetting {
   /** A given value that does not match is refused with `input.settings.<name> ` and this message. */
   format?: { pattern: RegExp; message: string };
+}
+
+/** How the connection link's page asks for one value (src/web/connection-link-pages.ts). */
+export interface FormField {
+  label: string;
+  /** A sentence under the field: where the person finds the value. */
+  help: string;
+  /** An identifier, shown as it is typed (an access key id); anything else is typed hidden. */
+  shown?: boolean;
+}
+
+/** The settings the connection link's page may ask for (endpoint: an S3-compatible store's URL). */
+export type FormSettingName = 'endpoint' | ProviderSettingName;
+
+/**
+ * What the connection link's page shows, in order: the secrets' fields by their name in the
+ * provider's member (or in `generic.data`), then the settings it asks for. One source for the page.
+ */
+export interface ProviderForm {
+  secrets: Record<string, FormField>;
+  settings?: Partial<Record<FormSettingName, FormField>>;
 }
 
 export interface Provider {
@@ -50,4 +76,5 @@ export interface Provider {
   loadSdk?: () => Promise<unknown>;
   /** Checks the stored credentials against the provider. */
   check: ProviderCheck;
+  form: ProviderForm;
 }

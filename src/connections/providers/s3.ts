@@ -43,8 +43,21 @@ export const s3: Provider = {
     member: 's3',
     inputTypeName: 'S3SecretsInput',
     fields: {
-      awsAccessKeyId: { pattern: /^[A-Z0-9]{16,128}$/, required: true },
-      awsSecretAccessKey: { pattern: /^\S{16,128}$/, required: true },
+      // AWS's formats; another store's own (MinIO's `minioadmin`, Cloudflare R2's 32-character ids)
+      // only where settings.endpoint says the keys are that store's.
+      awsAccessKeyId: {
+        pattern: /^[A-Z0-9]{16,128}$/,
+        patternWithEndpoint: /^\S{1,128}$/,
+        required: true,
+        format:
+          "AWS: 16-128 upper-case letters and digits (AKIA…). With settings.endpoint, the store's own id: 1-128 characters, no spaces.",
+      },
+      awsSecretAccessKey: {
+        pattern: /^\S{16,128}$/,
+        patternWithEndpoint: /^\S{1,256}$/,
+        required: true,
+        format: "AWS: 16-128 characters, no spaces. With settings.endpoint, the store's own secret: 1-256 characters, no spaces.",
+      },
       awsSessionToken: { pattern: /^\S{16,4096}$/ },
     },
   },
@@ -66,4 +79,24 @@ export const s3: Provider = {
   errorCode: /^[A-Z][A-Za-z]*$/,
   loadSdk,
   check: checkS3,
+  form: {
+    secrets: {
+      awsAccessKeyId: {
+        label: 'Access key ID',
+        help: 'In the AWS console under IAM, Security credentials, or in your storage provider’s key settings.',
+        shown: true,
+      },
+      awsSecretAccessKey: { label: 'Secret access key', help: 'Shown once, when the access key was created.' },
+      awsSessionToken: { label: 'Session token', help: 'Only for temporary credentials; leave empty otherwise.' },
+    },
+    settings: {
+      bucket: { label: 'Bucket', help: 'The bucket these keys should reach, e.g. my-invoices.' },
+      region: { label: 'Region', help: 'For example eu-west-3; leave empty for us-east-1.' },
+      endpoint: {
+        label: 'Endpoint URL',
+        help: 'Only for an S3-compatible store (MinIO, Cloudflare R2, …); leave empty for Amazon S3.',
+      },
+      forcePathStyle: { label: 'Bucket in the path', help: 'Most S3-compatible stores need it; Amazon S3 does not.' },
+    },
+  },
 };

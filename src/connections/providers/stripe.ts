@@ -47,4 +47,15 @@ export const stripe: Provider = {
   errorCode: /^[a-z]+(?:_[a-z]+)*$/,
   loadSdk,
   check: checkStripe,
+  form: {
+    secrets: {
+      secretKey: {
+        label: 'Secret key',
+        help: 'In the Stripe Dashboard under Developers, API keys: starts with sk_live_ (or rk_live_ for a restricted key).',
+      },
+      publishableKey: { label: 'Publishable key', help: 'On the same page: starts with pk_live_.', shown: true },
+      accountId: { label: 'Account ID', help: 'Optional: starts with acct_, under Settings, Business.', shown: true },
+      webhookSecret: { label: 'Webhook signing secret', help: 'Optional: starts with whsec_, on the webhook endpoint’s page.' },
+    },
+  },
 };

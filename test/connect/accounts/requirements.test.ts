@@ -41,8 +41,11 @@ async function givenOnboardedAccount() {
   return { ...onboarded, userId: user.id };
 }
 
-const saveDetails = (change: Omit<BusinessDetailsChange, 'now'>) =>
-  world.server.prisma.$transaction((tx) => updateBusinessDetails(tx, { ...change, now: world.server.clock.now() }));
+/** What the hosted page saves for a signed-in user. */
+const saveDetails = ({ userId, ...change }: Omit<BusinessDetailsChange, 'now' | 'editor'> & { userId: string }) =>
+  world.server.prisma.$transaction((tx) =>
+    updateBusinessDetails(tx, { ...change, editor: { type: 'USER', id: userId }, now: world.server.clock.now() }),
+  );
 
 describe('requirements.currentlyDue and detailsSubmitted', () => {
   test("follow the platform's requirements as they change, against what the organization's invoicing entity holds", async () => {

@@ -1,6 +1,7 @@
 // A world with every kind of neighbour a caller has: a platform with its own data, two sub-accounts,
-// an EXPRESS and a STANDARD connected account (whose organization has a tenant it did not grant), and
-// another platform with the same. Every row carries a marker in its name, and its ids are kept by
+// an EXPRESS and a STANDARD connected account (whose organization has a tenant it did not grant), an
+// account session for the EXPRESS account with every component it can have, and another platform
+// with the same. Every row carries a marker in its name, and its ids are kept by
 // marker, so a test can say "this caller must never see anything marked X".
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
@@ -15,6 +16,7 @@ import {
 import { actingFor, givenActiveAccount, givenConnectPlatform } from './connect.ts';
 import type { OrganizationFixture } from './organizations.ts';
 import { givenOAuthPlatform, givenOwnedOrganization, givenStandardAccount } from './oauth.ts';
+import { ALL_COMPONENTS, fromPage, givenAccountSession, givenAllowedOrigins } from './account-sessions.ts';
 import { withKey, type TestServer } from '../server.ts';
 
 export const MARKERS = {
@@ -122,6 +124,9 @@ export async function buildIsolationWorld(server: TestServer) {
   await rename(express.organizationId, `${MARKERS.expressOrganization} merchant`);
   keep(MARKERS.expressOrganization, express.accountId, express.organizationId, express.tenantId);
   keep(MARKERS.insideExpress, await connection(`${MARKERS.insideExpress} connection`, actingFor(platform, express.accountId)));
+  // A page of the platform holding a session for it.
+  await givenAllowedOrigins(server, platform);
+  const session = await givenAccountSession(server, platform, express.accountId, ALL_COMPONENTS);
 
   // A STANDARD account granting one tenant of two; the other tenant holds a connection too.
   const owner = await givenOwnedOrganization(server);
@@ -170,6 +175,7 @@ export async function buildIsolationWorld(server: TestServer) {
       subAccount: withKey(subAccountA.apiKey),
       actingForExpress: actingFor(platform, express.accountId),
       actingForStandard: standard.actingIn(owner.tenantId),
+      sessionForExpress: fromPage(session.clientSecret),
     },
   };
 }
