@@ -16,10 +16,14 @@ export interface CreatedOrganization {
 export async function createOrganization(input: {
   name: string;
   country: string;
+  /** A new owner with a password made here (printed once). */
   ownerEmail?: string | undefined;
+  /** Or an owner whose password the caller chose. */
+  owner?: { email: string; password: string };
 }): Promise<CreatedOrganization> {
-  const ownerPassword = input.ownerEmail ? randomBytes(12).toString('base64url') : null;
-  const owner = input.ownerEmail && ownerPassword ? { email: input.ownerEmail, password: ownerPassword } : undefined;
+  const ownerPassword = input.owner?.password ?? (input.ownerEmail ? randomBytes(12).toString('base64url') : null);
+  const email = input.owner?.email ?? input.ownerEmail;
+  const owner = email && ownerPassword ? { email, password: ownerPassword } : undefined;
   const data = await graphql<{
     createOrganization: { organization: { id: string }; tenant: { id: string }; apiKey: { secret: string } };
   }>(asAdmin(), CREATE, { input: { name: input.name, country: input.country.toUpperCase(), ...(owner ? { owner } : {}) } });

@@ -1,6 +1,7 @@
 // `connect seed-demo`: a demo platform on a running server, made through the API as a platform would:
-// connected accounts (pending, revoked), sub-accounts, connections, webhook endpoints, and the events
-// all of that records.
+// connected accounts in every state (ACTIVE, SUSPENDED, PENDING, REVOKED), sub-accounts,
+// connections, webhook endpoints, and the events all of that records.
+import { randomBytes } from 'node:crypto';
 import { createOrganization } from './create-organization.ts';
 import { graphql, withApiKey, type Server } from './http-client.ts';
 
@@ -9,10 +10,15 @@ const failure = '__typename ... on Error { code message }';
 const mutation = (name: string, payload: string) =>
   `mutation($input: ${name[0]?.toUpperCase()}${name.slice(1)}Input!) { ${name}(input: $input) { ${failure} ... on ${name[0]?.toUpperCase()}${name.slice(1)}Payload { ${payload} } } }`;
 
-async function account(server: Server, index: number): Promise<string> {
-  const data = await graphql<{ createConnectedAccount: { connectedAccount: { id: string } } }>(
+interface NewAccount {
+  id: string;
+  token: string;
+}
+
+async function account(server: Server, index: number): Promise<NewAccount> {
+  const data = await graphql<{ createConnectedAccount: { connectedAccount: { id: string }; onboardingLink: { token: string } } }>(
     server,
-    mutation('createConnectedAccount', 'connectedAccount { id }'),
+    mutation('createConnectedAccount', 'connectedAccount { id } onboardingLink { token }'),
     {
       input: {
         connectionType: 'EXPRESS',
@@ -23,7 +29,24 @@ async function account(server: Server, index: number): Promise<string> {
       },
     },
   );
-  return data.createConnectedAccount.connectedAccount.id;
+  const { connectedAccount, onboardingLink } = data.createConnectedAccount;
+  return { id: connectedAccount.id, token: onboardingLink.token };
+}
+
+/**
+ * Completes an account's onboarding as the demo merchant, as its hosted page would once the user
+ * signed in (the public completeOnboarding mutation, authenticated by the link's token).
+ */
+async function onboard(server: Server, account: NewAccount, index: number, merchant: { email: string; password: string }) {
+  await graphql(server, mutation('completeOnboarding', 'connectedAccountId'), {
+    input: {
+      token: account.token,
+      ...merchant,
+      organizationName: `Demo Merchant ${index}`,
+      country: 'FR',
+      legalName: `Demo Merchant ${index} SAS`,
+    },
+  });
 }
 
 export async function seedDemo(log: (line: string) => void): Promise<{ apiKey: string; organizationId: string }> {
@@ -32,11 +55,20 @@ export async function seedDemo(log: (line: string) => void): Promise<{ apiKey: s
   await graphql(server, mutation('enableConnectPlatform', 'connectPlatform { redirectUrl }'), {
     input: { redirectUrl: 'https://platform.demo.example/connect/done' },
   });
-  const accounts = [];
+  const accounts: NewAccount[] = [];
   for (let index = 1; index <= 4; index += 1) accounts.push(await account(server, index));
-  // Pending until their users onboard on the hosted pages (the links are in the events); one revoked.
-  await graphql(server, mutation('revokeConnectedAccount', 'connectedAccount { id status }'), { input: { id: accounts[3] } });
-  log(`accounts     ${accounts.length} (one revoked; the others wait for their onboarding)`);
+  // A user who onboards two of them (an organization of its own makes the user: the admin mutation is
+  // the one way to a user without the hosted sign-up); the second is then suspended, the third waits
+  // for its onboarding, the fourth is revoked.
+  const merchant = { email: `merchant-${randomBytes(4).toString('hex')}@demo.example`, password: randomBytes(12).toString('base64url') };
+  await createOrganization({ name: 'Demo Merchant Holding', country: 'FR', owner: merchant });
+  const [active, suspended, , revoked] = accounts as [NewAccount, NewAccount, NewAccount, NewAccount];
+  await onboard(server, active, 1, merchant);
+  await onboard(server, suspended, 2, merchant);
+  await graphql(server, mutation('suspendConnectedAccount', 'connectedAccount { id }'), { input: { id: suspended.id } });
+  await graphql(server, mutation('revokeConnectedAccount', 'connectedAccount { id }'), { input: { id: revoked.id } });
+  log(`accounts     ${accounts.length} (ACTIVE, SUSPENDED, PENDING, REVOKED)`);
+  log(`merchant     ${merchant.email} / ${merchant.password} (signs in on the hosted pages of the first two)`);
   const purpose = await graphql<{ createPermissiblePurpose: { permissiblePurpose: { id: string } } }>(
     server,
     mutation('createPermissiblePurpose', 'permissiblePurpose { id }'),
