@@ -197,7 +197,7 @@ export async function createApp({ config, database, log, keyRing, clock = system
     cors: corsOptions({
       keyOrigins: config.corsOrigins,
       anySessionOrigin: () => anySessionOrigin({ prisma: database.prisma, callerCaches }),
-      originsOfSession: (secret) => originsOfSession({ prisma: database.prisma, callerCaches }, secret, clock.now()),
+      originsOfSession: (request, secret) => originsOfSession({ prisma: database.prisma, callerCaches }, request, secret, clock.now()),
     }),
     // useBodyLimit does the cap; yoga's own (25 MB, /graphql only) would only ever be the looser one.
     maxRequestBodySize: false,

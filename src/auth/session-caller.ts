@@ -9,7 +9,7 @@ import { clientAddressOf } from './client-address.ts';
 import { PresentedApiKey } from './presented-api-key.ts';
 import { forbidden, requestError } from './request-errors.ts';
 import type { ActorDependencies } from './resolve-actor.ts';
-import { authenticateSession } from './session-authentication.ts';
+import { authenticateSession, type AuthenticatedSession } from './session-authentication.ts';
 import { usableComponents } from './session-components.ts';
 import { platformOrigins } from './session-origins.ts';
 
@@ -31,14 +31,26 @@ export const originNotAllowed = (origin: string | null) =>
       : `The origin ${origin} is not among the platform's allowedOrigins.`,
   );
 
+/**
+ * The request's session, looked up once: the CORS step needs it before the actor is resolved, and a
+ * secret that names no session is not cached, so without this each such request read it twice.
+ */
+const sessionLookups = new WeakMap<Request, Promise<AuthenticatedSession | null>>();
+function sessionOf(request: Request, secret: string, now: Date, deps: Pick<ActorDependencies, 'prisma' | 'callerCaches'>) {
+  let lookup = sessionLookups.get(request);
+  if (!lookup) {
+    lookup = authenticateSession(deps.prisma, deps.callerCaches.sessions, secret, now);
+    sessionLookups.set(request, lookup);
+  }
+  return lookup;
+}
+
 export async function resolveSessionActor(request: Request, secret: string, now: Date, deps: ActorDependencies): Promise<Actor> {
   const { headers } = request;
   if (headers.has(CONNECT_ACCOUNT_HEADER) || headers.has(TENANT_HEADER)) {
     throw forbidden(`An account session acts for its own account only: send neither ${CONNECT_ACCOUNT_HEADER} nor ${TENANT_HEADER}.`);
   }
-  const session = await deps.rateLimits.authenticatingKey(clientAddressOf(request), () =>
-    authenticateSession(deps.prisma, deps.callerCaches.sessions, secret, now),
-  );
+  const session = await deps.rateLimits.authenticatingKey(clientAddressOf(request), () => sessionOf(request, secret, now, deps));
   if (!session) throw sessionEnded();
   const platform = session.keyScope.organizationId;
 
@@ -78,8 +90,13 @@ export async function resolveSessionActor(request: Request, secret: string, now:
 }
 
 /** For CORS on an actual request: the origins the session's platform allows, or null for no live session. */
-export async function originsOfSession(deps: Pick<ActorDependencies, 'prisma' | 'callerCaches'>, secret: string, now: Date) {
-  const session = await authenticateSession(deps.prisma, deps.callerCaches.sessions, secret, now);
+export async function originsOfSession(
+  deps: Pick<ActorDependencies, 'prisma' | 'callerCaches'>,
+  request: Request,
+  secret: string,
+  now: Date,
+) {
+  const session = await sessionOf(request, secret, now, deps);
   if (!session) return null;
   return (await platformOrigins(deps.prisma, deps.callerCaches.origins)).byPlatform.get(session.keyScope.organizationId) ?? null;
 }

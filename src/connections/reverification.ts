@@ -5,7 +5,7 @@
 // is thus when the last check started; its result follows within CONNECTION_VERIFY_TIMEOUT_MS. A process that
 // dies mid-check leaves the health as it was, and the connection is checked again an hour later.
 // The events are recorded as the SYSTEM actor.
-import { serialRounds, type BackgroundWorker } from '../core/serial-rounds.ts';
+import { pollingWorker, type BackgroundWorker } from '../core/serial-rounds.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Prisma } from '../db/database.ts';
@@ -58,7 +58,6 @@ interface ClaimedConnection {
 
 export function startConnectionReverification(deps: ReverificationDependencies): BackgroundWorker {
   const { prisma, clock, log } = deps;
-  let stopped = false;
 
   async function claim(now: Date): Promise<ClaimedConnection[]> {
     const dueBefore = new Date(now.getTime() - REVERIFY_AFTER_MS);
@@ -109,9 +108,9 @@ export function startConnectionReverification(deps: ReverificationDependencies):
     }
   }
 
-  async function round(): Promise<number> {
+  async function round(stopping: () => boolean): Promise<number> {
     let verified = 0;
-    while (!stopped) {
+    while (!stopping()) {
       const now = clock.now();
       const batch = await claim(now);
       if (batch.length === 0) break;
@@ -124,21 +123,10 @@ export function startConnectionReverification(deps: ReverificationDependencies):
     return verified;
   }
 
-  const rounds = serialRounds(round);
-  const tick = () => {
-    if (stopped || !deps.active()) return;
-    rounds.run().catch((error: unknown) => log.error({ err: error }, 'connection re-verification round failed'));
-  };
-  const timer = setInterval(tick, deps.pollMs);
-  timer.unref();
-
-  return {
-    deliverDue: () => rounds.run(),
-    wake: () => setImmediate(tick),
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await rounds.settled();
-    },
-  };
+  return pollingWorker({
+    round,
+    pollMs: deps.pollMs,
+    active: deps.active,
+    failed: (error) => log.error({ err: error }, 'connection re-verification round failed'),
+  });
 }

@@ -34,3 +34,35 @@ export function serialRounds(round: () => Promise<number>): SerialRounds {
     settled: () => chain,
   };
 }
+
+export interface PollingWorkerOptions {
+  /** One round; `stopping()` turns true once the worker is asked to stop (a long round ends early). */
+  round: (stopping: () => boolean) => Promise<number>;
+  /** A round this often, and sooner when woken. */
+  pollMs: number;
+  /** False until the database is migrated, and while shutting down: rounds are skipped. */
+  active: () => boolean;
+  /** A round failed: logged by the caller, and the next poll tries again. */
+  failed: (error: unknown) => void;
+}
+
+/** A background worker whose only source of work is its poll and `wake()`. */
+export function pollingWorker({ round, pollMs, active, failed }: PollingWorkerOptions): BackgroundWorker {
+  let stopped = false;
+  const rounds = serialRounds(() => round(() => stopped));
+  const tick = () => {
+    if (stopped || !active()) return;
+    rounds.run().catch(failed);
+  };
+  const timer = setInterval(tick, pollMs);
+  timer.unref();
+  return {
+    deliverDue: () => rounds.run(),
+    wake: () => setImmediate(tick),
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await rounds.settled();
+    },
+  };
+}

@@ -22,7 +22,7 @@ export interface CorsDependencies {
   /** Every origin some platform allows its sessions. */
   anySessionOrigin: () => Promise<ReadonlySet<string>>;
   /** The origins the presented session's platform allows, or null when it names no live session. */
-  originsOfSession: (secret: string) => Promise<ReadonlySet<string> | null>;
+  originsOfSession: (request: Request, secret: string) => Promise<ReadonlySet<string> | null>;
 }
 
 const presentedBearer = (request: Request) => /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get('authorization') ?? '')?.[1];
@@ -40,7 +40,7 @@ export function corsOptions(deps: CorsDependencies) {
     if (origin === null) return false;
     const bearer = presentedBearer(request);
     if (bearer !== undefined && claimsToBeSession(bearer)) {
-      const ownOrigins = await deps.originsOfSession(bearer);
+      const ownOrigins = await deps.originsOfSession(request, bearer);
       const allowed = ownOrigins ? ownOrigins.has(origin) : (await deps.anySessionOrigin()).has(origin);
       return allowed ? sessionAnswer(origin) : false;
     }

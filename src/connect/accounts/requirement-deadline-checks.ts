@@ -5,7 +5,7 @@
 // restricted, `connected_account.requirements_updated` is recorded by the SYSTEM actor), and
 // commits: another process skips the locked accounts, and afterwards finds nothing due. A process
 // that dies mid-round rolls back; the next round, here or elsewhere, does it again.
-import { serialRounds, type BackgroundWorker } from '../../core/serial-rounds.ts';
+import { pollingWorker, type BackgroundWorker } from '../../core/serial-rounds.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Prisma, Transaction } from '../../db/database.ts';
@@ -40,7 +40,6 @@ async function claimDue(tx: Transaction, now: Date): Promise<string[]> {
 
 export function startRequirementDeadlineChecks(deps: RequirementDeadlineCheckDependencies): BackgroundWorker {
   const { prisma, clock, log } = deps;
-  let stopped = false;
 
   /** One batch in one transaction; how many accounts it settled. */
   const settleBatch = () =>
@@ -55,9 +54,9 @@ export function startRequirementDeadlineChecks(deps: RequirementDeadlineCheckDep
       return accounts.length;
     });
 
-  async function round(): Promise<number> {
+  async function round(stopping: () => boolean): Promise<number> {
     let settled = 0;
-    while (!stopped) {
+    while (!stopping()) {
       const count = await settleBatch();
       if (count === 0) break;
       settled += count;
@@ -66,21 +65,10 @@ export function startRequirementDeadlineChecks(deps: RequirementDeadlineCheckDep
     return settled;
   }
 
-  const rounds = serialRounds(round);
-  const tick = () => {
-    if (stopped || !deps.active()) return;
-    rounds.run().catch((error: unknown) => log.error({ err: error }, 'requirement deadline round failed'));
-  };
-  const timer = setInterval(tick, deps.pollMs);
-  timer.unref();
-
-  return {
-    deliverDue: () => rounds.run(),
-    wake: () => setImmediate(tick),
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await rounds.settled();
-    },
-  };
+  return pollingWorker({
+    round,
+    pollMs: deps.pollMs,
+    active: deps.active,
+    failed: (error) => log.error({ err: error }, 'requirement deadline round failed'),
+  });
 }
