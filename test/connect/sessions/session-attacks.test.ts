@@ -7,6 +7,7 @@ import { ALL_COMPONENTS, fromPage, givenAccountSession, givenAllowedOrigins, PAG
 import { allowedOrigins } from '../../../src/core/browser-origins.ts';
 import { startTestServer, withKey, type TestServer } from '../../support/server.ts';
 import { type Answer, untypedRequest } from '../../support/untyped-graphql.ts';
+import { openEventStream } from '../../support/event-stream.ts';
 
 const MINUTE = 60_000;
 
@@ -179,37 +180,11 @@ describe('the browser', () => {
 });
 
 /** An SSE stream of the session's `events`, read message by message. */
-async function subscribe(headers: Record<string, string>, after: string | null = null, target: TestServer = world.server) {
-  const controller = new AbortController();
-  const response = await target.fetch('/graphql', {
-    method: 'POST',
-    headers: { accept: 'text/event-stream', 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({
-      query: 'subscription($after: ID) { events(after: $after) { id type connectedAccountId } }',
-      variables: { after },
-    }),
-    signal: controller.signal,
+const subscribe = (headers: Record<string, string>, after: string | null = null, target: TestServer = world.server) =>
+  openEventStream(target, headers, {
+    query: 'subscription($after: ID) { events(after: $after) { id type connectedAccountId } }',
+    variables: { after },
   });
-  const reader = response.body?.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = '';
-  async function next(): Promise<{ event: string; data: unknown } | null> {
-    for (;;) {
-      const end = buffer.indexOf('\n\n');
-      if (end >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const event = /^event: (.*)$/m.exec(block)?.[1];
-        const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (event) return { event, data: data ? JSON.parse(data) : null };
-        continue;
-      }
-      const chunk = await reader?.read();
-      if (!chunk || chunk.done) return null;
-      buffer += chunk.value;
-    }
-  }
-  return { response, next, close: () => controller.abort() };
-}
 
 describe('its live events', () => {
   test('after a foreign event is refused; after its own replays only its own account’s', async () => {

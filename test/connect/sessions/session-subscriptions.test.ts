@@ -5,6 +5,7 @@ import { platformWorld } from '../../support/world.ts';
 import { LiveEventsDocument, RevokeAccountSessionDocument, SessionCreateConnectionDocument } from '../../generated/graphql.ts';
 import { fromPage, givenAccountSession, givenAllowedOrigins } from '../../support/givens/account-sessions.ts';
 import { withKey } from '../../support/server.ts';
+import { openEventStream } from '../../support/event-stream.ts';
 
 const { test, world } = platformWorld({}, async (seed) => {
   const platform = await seed.connectPlatform('Live Session Platform');
@@ -13,34 +14,7 @@ const { test, world } = platformWorld({}, async (seed) => {
 });
 
 /** An SSE stream of `events`, read message by message. */
-async function subscribe(headers: Record<string, string>) {
-  const controller = new AbortController();
-  const response = await world.server.fetch('/graphql', {
-    method: 'POST',
-    headers: { accept: 'text/event-stream', 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ query: LiveEventsDocument.toString() }),
-    signal: controller.signal,
-  });
-  const reader = response.body?.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = '';
-  async function next(): Promise<{ event: string; data: unknown } | null> {
-    for (;;) {
-      const end = buffer.indexOf('\n\n');
-      if (end >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const event = /^event: (.*)$/m.exec(block)?.[1];
-        const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (event) return { event, data: data ? JSON.parse(data) : null };
-        continue;
-      }
-      const chunk = await reader?.read();
-      if (!chunk || chunk.done) return null;
-      buffer += chunk.value;
-    }
-  }
-  return { response, next, close: () => controller.abort() };
-}
+const subscribe = (headers: Record<string, string>) => openEventStream(world.server, headers, { query: LiveEventsDocument.toString() });
 
 const connection = (headers: Record<string, string>, name: string) =>
   world.server.request(
