@@ -7,7 +7,7 @@
 // or whose pid now belongs to a process started at another time, is taken over. Two processes
 // taking over the same stale file in the same instant could both succeed; a folder's starts are a
 // person's, not a fleet's.
-import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export class DataDirInUseError extends Error {
@@ -33,12 +33,20 @@ function startOf(pid: number): string | undefined {
   }
 }
 
-/** The program's name only (/proc/<pid>/comm): a command line may carry secrets of its own. */
+/**
+ * The program's name only: a command line may carry secrets of its own. Its executable's file name
+ * (/proc/<pid>/exe), where readable; else the main thread's name (/proc/<pid>/comm), which Node 24
+ * sets to `MainThread`, so it is not asked first.
+ */
 function programOf(pid: number): string | undefined {
   try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() || undefined;
+    return path.basename(readlinkSync(`/proc/${pid}/exe`));
   } catch {
-    return undefined;
+    try {
+      return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() || undefined;
+    } catch {
+      return undefined;
+    }
   }
 }
 

@@ -5,6 +5,7 @@ import { lockDataDir } from './data-dir-lock.ts';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import type { PGlite } from '@electric-sql/pglite';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import { listenOnPostgres, type Listen } from './notifications.ts';
 import { takingTurns } from './pglite-turns.ts';
@@ -100,11 +101,24 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
   const unlock = options.dataDir ? lockDataDir(options.dataDir) : () => {};
   // Loaded only for the embedded database: a server on PostgreSQL does not pay its memory.
-  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import('@electric-sql/pglite'), import('pglite-prisma-adapter')]);
+  const { PGlite } = await import('@electric-sql/pglite');
   const pglite = await PGlite.create({ dataDir: options.dataDir, loadDataDir: options.pgliteSnapshot }).catch((error: unknown) => {
     unlock();
     throw error;
   });
+  return databaseOnPGlite(pglite, async () => {
+    await pglite.close();
+    unlock();
+  });
+}
+
+/**
+ * The database over an open PGlite instance. Its `close` ends the Prisma client, then calls `release`
+ * for the instance: closing it (and freeing its data folder), or, in the tests, keeping it for the
+ * next server (test/support/pglite-pool.ts).
+ */
+export async function databaseOnPGlite(pglite: PGlite, release: () => Promise<void>): Promise<Database> {
+  const { PrismaPGlite } = await import('pglite-prisma-adapter');
   const adapterFactory = new PrismaPGlite(takingTurns(pglite));
   const prisma = new PrismaClient({ adapter: adapterFactory });
   return {
@@ -114,8 +128,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     adapterFactory,
     close: async () => {
       await prisma.$disconnect();
-      await pglite.close();
-      unlock();
+      await release();
     },
     poolStats: () => null,
     pool: null,

@@ -11,7 +11,7 @@ import { queriesOfSchema } from '../support/schema-queries.ts';
 
 // Hundreds of probes a second from one key: the rate limit is not what this test is about.
 const { test, world } = platformWorld(
-  { environment: { RATE_LIMIT_PER_SECOND: '0', RATE_LIMIT_PER_SESSION_PER_SECOND: '0' } },
+  { environment: { RATE_LIMIT_PER_SECOND: '0', RATE_LIMIT_PER_ORGANIZATION_PER_SECOND: '0', RATE_LIMIT_PER_SESSION_PER_SECOND: '0' } },
   async (seed) => {
     const world = await buildIsolationWorld(seed.server);
     return { world };

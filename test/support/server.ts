@@ -1,9 +1,8 @@
 // A real server for one test file: the application built by createApp on a fresh database
-// (in-memory PGlite, or a new database on the PostgreSQL cluster), spoken to over yoga.fetch.
+// (in-memory PGlite, emptied from the worker's earlier servers, or a new database on the PostgreSQL cluster), spoken to over yoga.fetch.
 // The database starts migrated (from the migrated snapshot or template the global setup made once),
 // unless the test asks for an empty one to migrate itself.
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
@@ -17,6 +16,7 @@ import { createLogger } from '../../src/core/logger.ts';
 import type { EmailSender } from '../../src/email/senders.ts';
 import type { TypedDocumentString } from '../generated/graphql.ts';
 import { TestClock } from './clock.ts';
+import { testPGliteDatabase } from './pglite-databases.ts';
 
 export const ADMIN_SECRET = 'test-admin-secret-0123456789';
 /** A fresh key per test run: nothing encrypted by a test outlives it. */
@@ -80,38 +80,9 @@ export async function createPostgresDatabase({ migrated = false } = {}): Promise
   return { url: url.href, drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
-/**
- * A PGlite dump read once per worker (40 MB): every server of the worker's files starts from the same
- * bytes. PGlite only reads them (it unpacks the tar into its own file system), so they are handed over
- * as they are, where a Blob would be read from disk and copied, then streamed back, for each server.
- */
-class SnapshotBlob extends Blob {
-  readonly #bytes: ArrayBuffer;
-  constructor(bytes: ArrayBuffer) {
-    super([]);
-    this.#bytes = bytes;
-  }
-  override get size() {
-    return this.#bytes.byteLength;
-  }
-  override arrayBuffer() {
-    return Promise.resolve(this.#bytes);
-  }
-}
-const snapshots = new Map<string, Promise<SnapshotBlob>>();
-const snapshotOf = (file: string) => {
-  let snapshot = snapshots.get(file);
-  if (!snapshot) {
-    snapshot = readFile(file).then((bytes) => new SnapshotBlob(new Uint8Array(bytes).buffer));
-    snapshots.set(file, snapshot);
-  }
-  return snapshot;
-};
-
 async function createTestDatabase(migrated: boolean): Promise<{ database: Database; url: string | null; drop: () => Promise<void> }> {
   if (process.env.TEST_DATABASE !== 'postgres') {
-    const snapshot = await snapshotOf(inject(migrated ? 'pgliteMigratedSnapshotPath' : 'pgliteSnapshotPath'));
-    return { database: await openDatabase({ pgliteSnapshot: snapshot }), url: null, drop: async () => {} };
+    return { database: await testPGliteDatabase(migrated), url: null, drop: async () => {} };
   }
   const { url, drop } = await createPostgresDatabase({ migrated });
   return { database: await openDatabase({ url, poolSize: 10 }), url, drop };
