@@ -17,7 +17,7 @@ import {
   ViewerDocument,
   type TypedDocumentString,
 } from '../generated/graphql.ts';
-import { createPostgresDatabase } from '../support/server.ts';
+import { createPostgresDatabase } from '../support/test-databases.ts';
 import { freePort, pgliteDataDir, startServerProcess as startProcess, waitForReady } from '../support/server-process.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];

@@ -1,14 +1,22 @@
-// The test servers' databases (test/support/pglite-databases.ts): on PGlite a worker hands the
-// instance a closed server leaves to its next server, emptied. Every file counts on starting from
-// the migrated database and nothing else, so what emptying must undo is tested here, on both
-// databases (on PostgreSQL each server has a new database anyway).
+// The test servers' databases (test/support/test-databases.ts): a worker hands the database a closed
+// server leaves to its next server, emptied. Every file counts on starting from the migrated
+// database and nothing else, so what emptying must undo is tested here, on both databases.
 import { expect, test } from 'vitest';
+import { RATE_LIMIT_SCHEMA } from '../../src/auth/rate-limit-counters.ts';
 import { givenOrganization } from '../support/givens/organizations.ts';
 import { startTestServer } from '../support/server.ts';
 
-test('a server started after another one closed sees no row, lock or sequence of it', async () => {
+test('a server started after another one closed sees no row, lock, sequence or rate-limit count of it', async () => {
   const first = await startTestServer();
   await givenOrganization(first, 'Left Behind');
+  // On PostgreSQL the rate limits count in a table of their own, which the server creates as it starts.
+  const onPostgres = first.databaseUrl !== null;
+  const countLeftBehind = () =>
+    first.prisma.$executeRawUnsafe(`INSERT INTO "${RATE_LIMIT_SCHEMA}".counters (key, points) VALUES ('left-behind', 99)`).then(
+      () => true,
+      () => false,
+    );
+  if (onPostgres) await expect.poll(countLeftBehind).toBe(true);
   await first.prisma.$queryRawUnsafe(`SELECT nextval('"Event_sequence_seq"')`);
   await first.prisma.$queryRawUnsafe('SELECT pg_advisory_lock(4242)::text');
   await first.close();
@@ -16,10 +24,11 @@ test('a server started after another one closed sees no row, lock or sequence of
   const second = await startTestServer();
   try {
     expect(await second.prisma.organization.count()).toBe(0);
-    const [{ free }] = await second.prisma.$queryRawUnsafe<{ free: boolean }[]>('SELECT pg_try_advisory_lock(4242) AS free');
-    expect(free).toBe(true);
+    const [lock] = await second.prisma.$queryRawUnsafe<{ free: boolean }[]>('SELECT pg_try_advisory_lock(4242) AS free');
+    expect(lock).toEqual({ free: true });
     const [sequence] = await second.prisma.$queryRawUnsafe<{ is_called: boolean }[]>('SELECT is_called FROM "Event_sequence_seq"');
     expect(sequence).toEqual({ is_called: false });
+    if (onPostgres) expect(await second.prisma.$queryRawUnsafe(`SELECT key FROM "${RATE_LIMIT_SCHEMA}".counters`)).toEqual([]);
   } finally {
     await second.close();
   }

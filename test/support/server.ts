@@ -2,11 +2,9 @@
 // (in-memory PGlite, emptied from the worker's earlier servers, or a new database on the PostgreSQL cluster), spoken to over yoga.fetch.
 // The database starts migrated (from the migrated snapshot or template the global setup made once),
 // unless the test asks for an empty one to migrate itself.
-import { randomBytes } from 'node:crypto';
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import pg from 'pg';
-import { expect, inject } from 'vitest';
+import { expect } from 'vitest';
 import { newKeyEntry } from '../../src/crypto/key-ring.ts';
 import { createApp } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
@@ -16,7 +14,7 @@ import { createLogger } from '../../src/core/logger.ts';
 import type { EmailSender } from '../../src/email/senders.ts';
 import type { TypedDocumentString } from '../generated/graphql.ts';
 import { TestClock } from './clock.ts';
-import { testPGliteDatabase } from './pglite-databases.ts';
+import { createPostgresDatabase, testPGliteDatabase } from './test-databases.ts';
 
 export const ADMIN_SECRET = 'test-admin-secret-0123456789';
 /** A fresh key per test run: nothing encrypted by a test outlives it. */
@@ -56,28 +54,6 @@ async function loopbackServer() {
       return new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-/**
- * A new database on the test PostgreSQL server, and how to drop it: empty, as a new deployment's
- * is, or with `migrated`, a copy of the template the global setup migrated.
- */
-export async function createPostgresDatabase({ migrated = false } = {}): Promise<{ url: string; drop: () => Promise<void> }> {
-  const serverUrl = new URL(inject('postgresUrl'));
-  const name = `test_${randomBytes(6).toString('hex')}`;
-  const run = async (sql: string) => {
-    const client = new pg.Client({ connectionString: serverUrl.href });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await run(migrated ? `CREATE DATABASE ${name} TEMPLATE ${inject('postgresTemplate')}` : `CREATE DATABASE ${name}`);
-  const url = new URL(serverUrl.href);
-  url.pathname = `/${name}`;
-  return { url: url.href, drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
 async function createTestDatabase(migrated: boolean): Promise<{ database: Database; url: string | null; drop: () => Promise<void> }> {

@@ -58,8 +58,8 @@ async function startResettingReceiver() {
 const workers: WebhookWorker[] = [];
 
 /** A worker of the test's own, whose sends give up after `timeoutMs` instead of 10 s. */
-function worker(sends: { perProcess: number; perOrganization: number }, timeoutMs = 10_000): WebhookWorker {
-  const started = startTestWorker(world.server, {
+function worker(sends: { perProcess: number; perOrganization: number }, timeoutMs = 10_000, server = world.server): WebhookWorker {
+  const started = startTestWorker(server, {
     sends,
     send: (message, policy, cancel) => sendWebhook(message, policy, timeoutMs, cancel),
   });
@@ -244,56 +244,59 @@ function rowsRead(node: PlanNode | undefined, relation: string): number {
 }
 
 describe("an endpoint's circuit breaker", () => {
-  // Up to a minute on a busy machine: each advance of the clock also makes the file's earlier endpoints
-  // due (silent receivers, and the failing events of their owners), and this round sends them too.
   test('opens after 3 unanswered attempts, tries one delivery once it is due again, and closes on an answer', async () => {
-    const owner = await givenOrganization(world.server, 'Breaker Org');
+    // A server of its own: the clock moves ten minutes on, which would make the file's earlier endpoints
+    // due (silent receivers, and the failing events of their owners) and this test's rounds send them too.
+    const server = await startTestServer({ environment: { WEBHOOK_POLL_MS: '3600000' } });
+    onTestFinished(() => server.close());
+    await server.webhooks.stop();
+    const owner = await givenOrganization(server, 'Breaker Org');
     const dead = await startResettingReceiver();
     onTestFinished(dead.close);
     const deadUrl = dead.url;
-    const { endpoint } = await givenEndpoint(world.server, withKey(owner.apiKey), {
+    const { endpoint } = await givenEndpoint(server, withKey(owner.apiKey), {
       url: deadUrl,
       eventTypes: ['connection.created', 'connection.updated'],
     });
-    const connection = await givenConnection(world.server, owner.apiKey);
+    const connection = await givenConnection(server, owner.apiKey);
     for (let index = 0; index < 4; index += 1) await connection.touch();
-    const sender = worker({ perProcess: 4, perOrganization: 4 });
+    const sender = worker({ perProcess: 4, perOrganization: 4 }, 10_000, server);
 
     await sender.deliverDue();
-    const attempted = async () => (await deliveriesOf(world.server, owner.apiKey, endpoint.id)).filter((delivery) => delivery.attempts > 0);
+    const attempted = async () => (await deliveriesOf(server, owner.apiKey, endpoint.id)).filter((delivery) => delivery.attempts > 0);
     // Three reset connections open it: the other two deliveries wait, their attempts unspent.
     expect(await attempted()).toHaveLength(UNANSWERED_TO_OPEN);
-    const queue = await world.server.prisma.webhookQueue.findUniqueOrThrow({ where: { endpointId: endpoint.id } });
+    const queue = await server.prisma.webhookQueue.findUniqueOrThrow({ where: { endpointId: endpoint.id } });
     expect(queue.unansweredInARow).toBe(UNANSWERED_TO_OPEN);
-    expect(queue.openUntil?.getTime()).toBeGreaterThan(world.server.clock.now().getTime());
+    expect(queue.openUntil?.getTime()).toBeGreaterThan(server.clock.now().getTime());
 
     // The first retries come due (30 s), the breaker is still open (1 min): nothing is sent.
-    world.server.clock.advance(40_000);
+    server.clock.advance(40_000);
     await sender.deliverDue();
     expect(await attempted()).toHaveLength(UNANSWERED_TO_OPEN);
 
     // Open time over: one delivery tries the receiver; still reset, the breaker opens for twice as long.
-    world.server.clock.advance(OPEN_FIRST_MS);
+    server.clock.advance(OPEN_FIRST_MS);
     await sender.deliverDue();
-    const probes = (await deliveriesOf(world.server, owner.apiKey, endpoint.id)).reduce((sum, delivery) => sum + delivery.attempts, 0);
+    const probes = (await deliveriesOf(server, owner.apiKey, endpoint.id)).reduce((sum, delivery) => sum + delivery.attempts, 0);
     expect(probes).toBe(UNANSWERED_TO_OPEN + 1);
-    const reopened = await world.server.prisma.webhookQueue.findUniqueOrThrow({ where: { endpointId: endpoint.id } });
-    expect((reopened.openUntil?.getTime() ?? 0) - world.server.clock.now().getTime()).toBeGreaterThan(OPEN_FIRST_MS * 1.5);
+    const reopened = await server.prisma.webhookQueue.findUniqueOrThrow({ where: { endpointId: endpoint.id } });
+    expect((reopened.openUntil?.getTime() ?? 0) - server.clock.now().getTime()).toBeGreaterThan(OPEN_FIRST_MS * 1.5);
 
     // Its owner points it at a receiver that answers: the breaker closes and everything due goes, in order.
     const hooks = await startReceiver();
     try {
-      const moved = await world.server.request(
+      const moved = await server.request(
         UpdateWebhookEndpointDocument,
         { input: { id: endpoint.id, url: hooks.url } },
         withKey(owner.apiKey),
       );
       expect(moved.data?.updateWebhookEndpoint.__typename).toBe('UpdateWebhookEndpointPayload');
-      world.server.clock.advance(10 * 60 * 1000);
+      server.clock.advance(10 * 60 * 1000);
       await sender.deliverDue();
-      const events = await world.server.prisma.event.findMany({ where: { objectId: connection.id }, orderBy: { sequence: 'asc' } });
+      const events = await server.prisma.event.findMany({ where: { objectId: connection.id }, orderBy: { sequence: 'asc' } });
       expect(hooks.receipts.map((receipt) => receipt.event.id)).toEqual(events.map((event) => event.id));
-      expect(await world.server.prisma.webhookQueue.findUniqueOrThrow({ where: { endpointId: endpoint.id } })).toMatchObject({
+      expect(await server.prisma.webhookQueue.findUniqueOrThrow({ where: { endpointId: endpoint.id } })).toMatchObject({
         unansweredInARow: 0,
         openUntil: null,
         dueAt: null,

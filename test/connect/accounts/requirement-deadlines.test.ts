@@ -15,7 +15,8 @@ import { platformWorld } from '../../support/world.ts';
 import { givenUpdateLink, postForm, signInToUpdatePage } from '../../support/givens/account-updates.ts';
 import { actingFor, givenConnectPlatform, givenExpressAccount, givenOnboardedUser } from '../../support/givens/connect.ts';
 import type { OrganizationFixture } from '../../support/givens/organizations.ts';
-import { createPostgresDatabase, startTestServer, withKey, type TestServer } from '../../support/server.ts';
+import { startTestServer, withKey, type TestServer } from '../../support/server.ts';
+import { createPostgresDatabase } from '../../support/test-databases.ts';
 import { unique } from '../../support/unique.ts';
 
 const ON_POSTGRES = process.env.TEST_DATABASE === 'postgres';
