@@ -3,10 +3,11 @@
 // with the detail still missing (the background check, requirement-deadline-checks.ts), and stops
 // being owed the moment it is given. Every change goes through settleRequirements, which keeps the
 // rows, the account's requirementsDisabledReason (what the acting check reads) and the
-// `connected_account.requirements_updated` events in step, in the caller's transaction.
+// `connected_account.requirements_updated` events in step, in the caller's transaction, in a number of
+// statements that does not grow with the accounts' (a platform may change a thousand at once).
 import type { Transaction } from '../../db/database.ts';
 import { connectedAccountObject, eventData } from '../../events/public-objects.ts';
-import { placeOfAccount, recordEvent, type EventActor } from '../../events/record.ts';
+import { placeOfAccount, recordEvents, type EventActor } from '../../events/record.ts';
 import type { ConnectedAccount } from '../../generated/prisma/client.ts';
 import type { BusinessDetail } from '../../generated/prisma/enums.ts';
 import { deadlinesOf, missingDetailsOf, requirementsFrom, type AccountRequirements, type DeadlineRow } from './requirements.ts';
@@ -98,26 +99,35 @@ export async function settleRequirements(
         .map((row) => (passing.includes(row) ? { ...row, pastDueAt: now } : row)),
     ),
   );
-  for (const [index, account] of accounts.entries()) {
-    const requirements = after[index];
-    const previous = before[index];
-    if (!requirements || !previous) continue;
-    const current =
-      account.requirementsDisabledReason === requirements.disabledReason
-        ? account
-        : await tx.connectedAccount.update({
-            where: { id: account.id },
-            data: { requirementsDisabledReason: requirements.disabledReason },
-          });
-    if (sameRequirements(previous, requirements)) continue;
-    const object = connectedAccountObject(current);
-    await recordEvent(tx, {
-      type: 'connected_account.requirements_updated',
-      objectId: account.id,
-      data: eventData({ ...object, requirements }, { ...object, requirements: previous }),
-      place: placeOfAccount(account),
-      actor,
+  // requirementsDisabledReason, which the acting check reads: one statement per reason (there are few).
+  const updatedAt = new Date();
+  const reasons = new Map(
+    accounts.flatMap((account, index) => {
+      const reason = after[index]?.disabledReason;
+      return reason !== undefined && reason !== account.requirementsDisabledReason ? [[account.id, reason] as const] : [];
+    }),
+  );
+  for (const reason of new Set(reasons.values())) {
+    await tx.connectedAccount.updateMany({
+      where: { id: { in: [...reasons].filter(([, value]) => value === reason).map(([id]) => id) } },
+      data: { requirementsDisabledReason: reason, updatedAt },
     });
   }
+  const changes = accounts.flatMap((account, index) => {
+    const requirements = after[index];
+    const previous = before[index];
+    if (!requirements || !previous || sameRequirements(previous, requirements)) return [];
+    const reason = reasons.get(account.id);
+    const object = connectedAccountObject(reason === undefined ? account : { ...account, requirementsDisabledReason: reason, updatedAt });
+    return [
+      {
+        objectId: account.id,
+        data: eventData({ ...object, requirements }, { ...object, requirements: previous }),
+        place: placeOfAccount(account),
+        actor,
+      },
+    ];
+  });
+  await recordEvents(tx, 'connected_account.requirements_updated', changes);
   return after;
 }

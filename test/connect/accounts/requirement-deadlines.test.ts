@@ -1,7 +1,7 @@
 // Requirements with deadlines: a detail a platform starts requiring is due by a deadline for the
 // accounts already onboarded; past it (the injected clock moved, the background check run) it is
 // past due and mutations while acting for the account are refused until its organization gives it.
-import { describe, expect } from 'vitest';
+import { describe, expect, onTestFinished } from 'vitest';
 import {
   AccountDeadlinesDocument,
   ActingAsDeadlinesDocument,
@@ -17,6 +17,8 @@ import { actingFor, givenConnectPlatform, givenExpressAccount, givenOnboardedUse
 import type { OrganizationFixture } from '../../support/givens/organizations.ts';
 import { startTestServer, withKey, type TestServer } from '../../support/server.ts';
 import { createPostgresDatabase } from '../../support/test-databases.ts';
+import { givenEndpoint } from '../../support/givens/webhooks.ts';
+import { prismaOperationsOf } from '../../support/prisma-operations.ts';
 import { unique } from '../../support/unique.ts';
 
 const ON_POSTGRES = process.env.TEST_DATABASE === 'postgres';
@@ -214,5 +216,32 @@ describe.skipIf(!ON_POSTGRES)('two server processes on one PostgreSQL database (
       await one.close();
       await database.drop();
     }
+  });
+});
+
+describe('a detail required of many accounts at once', () => {
+  test('is recorded for each, with its webhook deliveries, in as many statements for 6 accounts as for 2', async () => {
+    // A server of its own whose webhook worker is stopped: a round it ran while the update commits would
+    // be counted with the update's statements.
+    const server = await startTestServer();
+    onTestFinished(() => server.close());
+    await server.webhooks.stop();
+    const statementsFor = async (accounts: number) => {
+      const platform = await givenConnectPlatform(server, `Many Accounts ${unique()}`);
+      const ids: string[] = [];
+      for (let index = 0; index < accounts; index += 1) ids.push((await givenOnboardedUser(server, platform)).accountId);
+      const { endpoint } = await givenEndpoint(server, withKey(platform.apiKey), {
+        url: 'https://hooks.platform.example/connect',
+        eventTypes: ['connected_account.requirements_updated'],
+        connect: true,
+      });
+      const { count } = await prismaOperationsOf(server, () => requireDetails(platform, ['PHONE'], undefined, server));
+      const events = await Promise.all(ids.map((id) => requirementEvents(platform, id, server)));
+      expect(events.map((recorded) => recorded.length)).toEqual(ids.map(() => 1));
+      const deliveries = await server.prisma.webhookDelivery.findMany({ where: { endpointId: endpoint.id } });
+      expect(deliveries.map((delivery) => delivery.eventId).sort()).toEqual(events.map(([event]) => event?.id).sort());
+      return count;
+    };
+    expect(await statementsFor(6)).toBe(await statementsFor(2));
   });
 });
