@@ -7,6 +7,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { get as httpGet } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { bootstrapPlatform, machine, startPostgresCluster, startServerProcess } from './lib/harness.ts';
@@ -28,6 +29,26 @@ const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 1);
 
 /** BENCH_REFERENCES=off measures our server alone (for a profile of it under load only). */
 const references = process.env.BENCH_REFERENCES !== 'off';
+
+const versionOf = (node: string) => execFileSync(node, ['-v'], { encoding: 'utf8' }).trim();
+const majorOf = (version: string) => Number(version.replace(/^v/, '').split('.')[0]);
+
+/**
+ * SERVER_NODE: the Node.js every target runs on, ours and the references alike, so that a ratio
+ * compares the servers and not two V8s: a major version fetched from the npm registry as the `node`
+ * package (default 22, the oldest PostGraphile runs on), or `machine`, the Node running this script.
+ * When that is not the machine's Node, ours is also measured on the machine's Node for Q1 and Q2,
+ * after the rest (with the references on; BENCH_MACHINE_NODE=off skips it).
+ */
+function serverNode(choice: string): string {
+  if (choice === 'machine') return process.execPath;
+  if (!/^\d+$/.test(choice)) throw new Error(`SERVER_NODE is a major version (22, 24) or "machine", not "${choice}"`);
+  return nodeFromNpm(Number(choice));
+}
+const comparisonNode = serverNode(process.env.SERVER_NODE ?? '22');
+const comparisonVersion = versionOf(comparisonNode);
+const machineVersion = process.version;
+const machineRows = references && process.env.BENCH_MACHINE_NODE !== 'off' && comparisonVersion !== machineVersion;
 
 const ACCOUNT_FIELDS =
   'id connectionType onboardingMode status platformOrganizationId connectedOrganizationId connectedTenantId platformCustomerId pendingEmail pendingOrganizationName pendingCountry createdAt updatedAt';
@@ -165,11 +186,12 @@ async function measure({ url, pid }: Target, headers: Record<string, string>, bo
 /**
  * PostGraphile 5 needs Node 22, so it is no dependency of the project (which runs on 20.19 too): it
  * has a folder of its own, scripts/bench/postgraphile/ (its package.json and lock file committed), which
- * is installed here when its lock file is newer than its install, by npm running on Node 22 (this
- * process's own Node when it is 22 or newer, else Node 22 fetched from the npm registry).
+ * is installed here when its lock file is newer than its install, by npm running on the Node it runs
+ * on: SERVER_NODE's, unless that is older than 22 (SERVER_NODE=machine on Node 20), then Node 22
+ * fetched from the npm registry (and the tables say so).
  */
 function postgraphileNode(): string {
-  const node = Number(process.versions.node.split('.')[0]) >= 22 ? process.execPath : nodeFromNpm(22);
+  const node = majorOf(comparisonVersion) >= 22 ? comparisonNode : nodeFromNpm(22);
   const installed = `${POSTGRAPHILE_DIR}/node_modules/.package-lock.json`;
   if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(`${POSTGRAPHILE_DIR}/package-lock.json`).mtimeMs) {
     console.log(`installing PostGraphile into ${POSTGRAPHILE_DIR}/ with Node ${execFileSync(node, ['-v'], { encoding: 'utf8' }).trim()}`);
@@ -182,13 +204,30 @@ function postgraphileNode(): string {
   return node;
 }
 
+/**
+ * A port no process listens on now, from the kernel: fixed ports collided with the other drills
+ * (scripts/events.ts) when they ran on the machine at the same time.
+ */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createNetServer().once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
 async function spawnReference(script: string, port: number, databaseUrl: string): Promise<ChildProcess> {
-  const node = script.startsWith(POSTGRAPHILE_DIR) ? postgraphileNode() : process.execPath;
+  const node = script.startsWith(POSTGRAPHILE_DIR) ? postgraphileNode() : comparisonNode;
   const child = spawn(node, ['--import', 'tsx', script], {
     env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), NODE_ENV: 'production', GRAPHILE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  await new Promise<void>((resolve) => child.stdout?.on('data', (data: Buffer) => data.toString().includes('ready') && resolve()));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (data: Buffer) => data.toString().includes('ready') && resolve());
+    child.once('exit', (code) => reject(new Error(`${script} exited with code ${code} before it was ready`)));
+  });
   return child;
 }
 
@@ -231,7 +270,8 @@ async function printCostliestStatements(databaseUrl: string) {
 }
 
 const cluster = await startPostgresCluster({ shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all' });
-const server = await startServerProcess(cluster.url, 4810, { WEB_CONCURRENCY: String(PROCESSES) });
+console.log(`every target on Node ${comparisonVersion} (${comparisonNode}); the machine's: ${machineVersion}`);
+let server = await startServerProcess(cluster.url, await freePort(), { WEB_CONCURRENCY: String(PROCESSES) }, comparisonNode);
 const children: ChildProcess[] = [];
 try {
   await everyWorkerReady(server.url);
@@ -253,24 +293,30 @@ try {
   const platformId = me.data.viewer.organizationId;
   const activeIds = await seed(cluster.url, platformId);
   const randomId = () => activeIds[Math.floor(Math.random() * activeIds.length)]!;
+  const ports = { raw: await freePort(), postgraphile: await freePort(), yoga: await freePort() };
   if (references) {
-    children.push(await spawnReference('scripts/bench/raw-server.ts', 4811, cluster.url));
-    children.push(await spawnReference(`${POSTGRAPHILE_DIR}/server.ts`, 4812, cluster.url));
-    children.push(await spawnReference('scripts/bench/yoga-server.ts', 4813, cluster.url));
+    children.push(await spawnReference('scripts/bench/raw-server.ts', ports.raw, cluster.url));
+    children.push(await spawnReference(`${POSTGRAPHILE_DIR}/server.ts`, ports.postgraphile, cluster.url));
+    children.push(await spawnReference('scripts/bench/yoga-server.ts', ports.yoga, cluster.url));
   }
   const ourTarget: Target = { url: server.url, pid: server.child.pid! };
-  const rawTarget: Target = { url: 'http://127.0.0.1:4811', pid: children[0]?.pid ?? 0 };
-  const pgTarget: Target = { url: 'http://127.0.0.1:4812', pid: children[1]?.pid ?? 0 };
-  const yogaTarget: Target = { url: 'http://127.0.0.1:4813', pid: children[2]?.pid ?? 0 };
+  const rawTarget: Target = { url: `http://127.0.0.1:${ports.raw}`, pid: children[0]?.pid ?? 0 };
+  const pgTarget: Target = { url: `http://127.0.0.1:${ports.postgraphile}`, pid: children[1]?.pid ?? 0 };
+  const yogaTarget: Target = { url: `http://127.0.0.1:${ports.yoga}`, pid: children[2]?.pid ?? 0 };
+  const postgraphileVersion = references ? versionOf(postgraphileNode()) : comparisonVersion;
+  /** Which Node each figure of a row is on: ours and the references on one, unless PostGraphile could not run on it. */
+  const comparisonNodes =
+    postgraphileVersion === comparisonVersion ? comparisonVersion : `${comparisonVersion}; PostGraphile ${postgraphileVersion}`;
   await sleep(500);
 
   const rss: number[] = [];
   const sampler = setInterval(() => rss.push(server.rssBytes()), 1_000);
   const rows: Record<string, Record<string, string | number>> = {};
   let failedRequests = 0;
-  const row = (name: string, ourMeasure: Measure, rawMeasure?: Measure, pgMeasure?: Measure) => {
+  const row = (name: string, ourMeasure: Measure, rawMeasure?: Measure, pgMeasure?: Measure, node = comparisonNodes) => {
     failedRequests += [ourMeasure, rawMeasure, pgMeasure].reduce((sum, each) => sum + (each?.non2xx ?? 0), 0);
     rows[name] = {
+      Node: node,
       'ours req/s': ourMeasure.rps,
       'ours p50/p99 ms': `${ourMeasure.p50}/${ourMeasure.p99}`,
       'raw req/s': rawMeasure?.rps ?? '-',
@@ -320,11 +366,36 @@ try {
   clearInterval(sampler);
   if (process.env.BENCH_STATEMENTS) await printCostliestStatements(cluster.url);
   const peakMb = Math.round(Math.max(...rss) / 1024 / 1024);
+  // Ours again on the machine's Node, after the rest: a second server on the same database, the first one stopped.
+  let machinePeakMb = 0;
+  if (machineRows && (wanted('Q1') || wanted('Q2'))) {
+    server.child.kill('SIGTERM');
+    await server.exited;
+    server = await startServerProcess(cluster.url, await freePort(), { WEB_CONCURRENCY: String(PROCESSES) }, process.execPath);
+    await everyWorkerReady(server.url);
+    const machineTarget: Target = { url: server.url, pid: server.child.pid! };
+    const machineRss: number[] = [];
+    const machineSampler = setInterval(() => machineRss.push(server.rssBytes()), 1_000);
+    const oursOnly = `${machineVersion} (ours alone)`;
+    if (wanted('Q1'))
+      row(`Q1 list 50, ours on the machine's Node`, await measure(machineTarget, auth, () => ours.Q1(50)), undefined, undefined, oursOnly);
+    if (wanted('Q2'))
+      row(
+        `Q2 get, ours on the machine's Node`,
+        await measure(machineTarget, auth, () => ours.Q2(randomId())),
+        undefined,
+        undefined,
+        oursOnly,
+      );
+    clearInterval(machineSampler);
+    machinePeakMb = Math.round(Math.max(...machineRss) / 1024 / 1024);
+  }
   console.table(rows);
   console.table(statements);
-  console.log(`our server's peak resident memory under load (WEB_CONCURRENCY=${PROCESSES}, all its processes): ${peakMb} MB`);
+  const memoryLine = `Peak resident memory of our server under load: ${peakMb} MB on Node ${comparisonVersion}${machinePeakMb ? `, ${machinePeakMb} MB on Node ${machineVersion} (Q1 and Q2 only)` : ''}.`;
+  console.log(`${memoryLine} (WEB_CONCURRENCY=${PROCESSES}, all its processes)`);
   const floorLine = floor
-    ? `graphql-yoga alone answering \`{ hello }\` (no plugin, no context, no database): ${floor.rps} req/s, p50/p99 ${floor.p50}/${floor.p99} ms, ${floor.cpuMs} ms of CPU per request.`
+    ? `graphql-yoga alone answering \`{ hello }\` (no plugin, no context, no database), on Node ${comparisonVersion}: ${floor.rps} req/s, p50/p99 ${floor.p50}/${floor.p99} ms, ${floor.cpuMs} ms of CPU per request.`
     : '';
   if (floorLine) console.log(floorLine);
 
@@ -341,15 +412,15 @@ try {
   const [before, rest = ''] = document.split(START_MARKER);
   const after = rest.split(END_MARKER)[1] ?? '';
   const measured = [
-    `Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench\` (${SECONDS} s per cell, ${CONNECTIONS} connections, ${ACCOUNTS} connected accounts) on ${machine()}.`,
+    `Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench\` (${SECONDS} s per cell, ${CONNECTIONS} connections, ${ACCOUNTS} connected accounts) on ${machine(comparisonVersion)} (\`SERVER_NODE=${process.env.SERVER_NODE ?? '22'}\`; the machine's own Node is ${machineVersion}). The column Node says which Node each row's figures are on.`,
     '',
     table(rows),
     '',
-    '| SQL statements per request | |',
+    `| SQL statements per request (ours on Node ${comparisonVersion}, PostGraphile on ${postgraphileVersion}) | |`,
     '| --- | --- |',
     ...Object.entries(statements).map(([name, value]) => `| ${name} | ${value} |`),
     '',
-    `Peak resident memory of our server under load: ${peakMb} MB.`,
+    memoryLine,
     ...(floorLine ? ['', floorLine] : []),
   ].join('\n');
   // Figures of failed requests measure the failure: the run fails (CI's smoke run relies on it).

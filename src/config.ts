@@ -12,6 +12,7 @@ const environmentSchema = z.object({
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  DATABASE_PREPARED_STATEMENTS: z.stringbool().default(true),
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   DATA_DIR: z.string().min(1).default('.data'),
   ADMIN_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -105,6 +106,8 @@ export interface Config {
   databaseUrl: string | undefined;
   /** Connections of each server process's pool: WEB_CONCURRENCY processes hold that many each. */
   databasePoolSize: number;
+  /** Named prepared statements on PostgreSQL (off behind a pooler in transaction mode that does not track them). */
+  databasePreparedStatements: boolean;
   /** Server processes sharing the port (node:cluster); above 1, a primary process forks and watches them. */
   webConcurrency: number;
   dataDir: string;
@@ -262,6 +265,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     publicUrl: (values.PUBLIC_URL ?? `http://localhost:${values.PORT}`).replace(/\/+$/, ''),
     databaseUrl: values.DATABASE_URL,
     databasePoolSize: values.DATABASE_POOL_SIZE,
+    databasePreparedStatements: values.DATABASE_PREPARED_STATEMENTS,
     webConcurrency: values.WEB_CONCURRENCY,
     dataDir: values.DATA_DIR,
     adminSecret: values.ADMIN_SECRET ?? (generateAdminSecret ? randomBytes(24).toString('base64url') : undefined),

@@ -2,7 +2,8 @@
 // Usage: tsx scripts/bench/profile-summary.ts <file.cpuprofile> [--last <seconds>] [--requests <n>]
 // --last keeps only the profile's final seconds (the measured run, not the start and the seeding);
 // --layer <text> narrows the package and function tables to the layers whose name contains it;
-// --requests divides the busy time by the requests served in that window, for µs per request.
+// --requests divides the busy time by the requests served in that window, for µs per request;
+// TOP=<n> in the environment prints the n hottest functions (default 20).
 // Prints each layer's share (a sample belongs to the innermost layer on its stack, so a plugin's
 // share includes the libraries it calls, and Prisma's includes the pg socket writes it makes),
 // then self time by package and the hottest functions.
@@ -136,6 +137,6 @@ console.log(
     ...top(byArea, 15),
     '',
     'hottest functions:',
-    ...top(byFunction, 20),
+    ...top(byFunction, Number(process.env.TOP ?? 20)),
   ].join('\n'),
 );

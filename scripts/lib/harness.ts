@@ -29,6 +29,8 @@ export async function startServerProcess(
   databaseUrl: string | null,
   port: number,
   environment: Record<string, string> = {},
+  /** The `node` binary to run it on (its folder first on PATH for scripts/start.sh); by default the one on PATH. */
+  node?: string,
 ): Promise<ServerProcess> {
   // SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/profile", to profile the server under load.
   const nodeArgs = (process.env.SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -36,9 +38,10 @@ export async function startServerProcess(
   // (and as older commits can only be run): to measure what the build changed.
   const [command, args] =
     process.env.SERVER_RUNNER === 'tsx'
-      ? [process.execPath, [...nodeArgs, '--import', 'tsx', 'src/server.ts']]
+      ? [node ?? process.execPath, [...nodeArgs, '--import', 'tsx', 'src/server.ts']]
       : ['sh', ['scripts/start.sh', ...nodeArgs]];
   const { DATABASE_URL: _inherited, ...inherited } = process.env;
+  if (node) inherited.PATH = `${path.dirname(node)}${path.delimiter}${inherited.PATH ?? ''}`;
   const dataDir = databaseUrl ? null : mkdtempSync(path.join(tmpdir(), 'connect-drill-'));
   const database = dataDir ? { DATA_DIR: dataDir } : { DATABASE_URL: databaseUrl ?? '' };
   const child = spawn(command, args, {
@@ -190,8 +193,9 @@ export async function lostWrites(cluster: PostgresCluster, ids: string[]): Promi
 
 export { startPostgresCluster };
 
-export function machine(): string {
+/** The machine, and the Node the figures were measured on (by default the one running this script). */
+export function machine(nodeVersion = process.version): string {
   const cpu = /model name\s*:\s*(.+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown CPU';
   const memory = Math.round(Number(/MemTotal:\s+(\d+)/.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? 0) / 1024 / 1024);
-  return `${cpu}, ${(readFileSync('/proc/cpuinfo', 'utf8').match(/^processor/gm) ?? []).length} cores, ${memory} GiB, Node ${process.version}, PostgreSQL 15 on loopback`;
+  return `${cpu}, ${(readFileSync('/proc/cpuinfo', 'utf8').match(/^processor/gm) ?? []).length} cores, ${memory} GiB, Node ${nodeVersion}, PostgreSQL 15 on loopback`;
 }

@@ -5,9 +5,13 @@
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 
+const fetched = new Map<number, string>();
+
 /** The path of a `node` binary of this major version: this process's own when it is that major already. */
 export function nodeFromNpm(major: number): string {
   if (Number(process.versions.node.split('.')[0]) === major) return process.execPath;
+  const known = fetched.get(major);
+  if (known) return known;
   // Run from a temporary folder: in the project, npm exec would prefer a `node` bin of its own node_modules.
   const output = execFileSync('npm', ['exec', '--yes', `--package=node@${major}`, '--', 'node', '-p', 'process.execPath'], {
     cwd: tmpdir(),
@@ -15,5 +19,6 @@ export function nodeFromNpm(major: number): string {
   });
   const binary = output.trim().split('\n').at(-1);
   if (!binary) throw new Error(`npm exec --package=node@${major} printed no path`);
+  fetched.set(major, binary);
   return binary;
 }
