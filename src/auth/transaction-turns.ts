@@ -62,13 +62,33 @@ export function transactionTurns(perOrganization: number): TransactionTurns {
     }
   }
 
+  /**
+   * One wrapper per client and organization, made once: a request's `db` is then the same object as
+   * every other request's of the same scope, and the `events` subscription groups its streams by that
+   * identity (src/events/live-groups.ts). It holds nothing of the request.
+   */
+  const wrapped = new WeakMap<Transactional, Map<string, Transactional>>();
+  function wrap<Client extends Transactional>(db: Client, key: string): Client {
+    return new Proxy(db, {
+      get(target, property) {
+        if (property !== '$transaction') return Reflect.get(target, property, target);
+        return (...args: never[]) => inTurn(key, async () => target.$transaction(...args));
+      },
+    });
+  }
+
   return {
-    of: (db, key) =>
-      new Proxy(db, {
-        get(target, property) {
-          if (property !== '$transaction') return Reflect.get(target, property, target);
-          return (...args: never[]) => inTurn(key, async () => target.$transaction(...args));
-        },
-      }),
+    of<Client extends Transactional>(db: Client, key: string): Client {
+      let byOrganization = wrapped.get(db);
+      if (!byOrganization) {
+        byOrganization = new Map();
+        wrapped.set(db, byOrganization);
+      }
+      const known = byOrganization.get(key);
+      if (known) return known as Client;
+      const made = wrap(db, key);
+      byOrganization.set(key, made);
+      return made;
+    },
   };
 }

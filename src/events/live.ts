@@ -1,9 +1,10 @@
 // Live events for subscriptions: one LISTEN on `connect_events` per process. A notification only
-// says "something committed"; each open subscription then reads, through its own confined client
-// (the Event rule, src/db/confinement-rules.ts), the events after the last one it sent, in sequence
-// order. recordEvent commits events in sequence order (record.ts), so reading "after the last one
-// sent" never skips one, and nothing depends on a notification arriving: after a lost LISTEN
-// connection comes back, every subscription reads again and catches up.
+// says "something committed"; the streams then read, through their callers' confined clients (the
+// Event rule, src/db/confinement-rules.ts), the events after the last one each sent, in sequence
+// order: the streams of one confinement scope in one shared read, a stream that replays or fell
+// behind on its own (live-groups.ts). recordEvent commits events in sequence order (record.ts), so
+// reading "after the last one sent" never skips one, and nothing depends on a notification
+// arriving: after a lost LISTEN connection comes back, every stream reads again and catches up.
 import { GraphQLError } from 'graphql';
 import { Repeater } from 'graphql-yoga';
 import { AUTH_CHANNEL, authChangeOf } from '../auth/caller-caches.ts';
@@ -13,30 +14,12 @@ import type { Logger } from '../core/logger.ts';
 import type { Database } from '../db/database.ts';
 import type { LiveEvents, OpenSubscription } from '../graphql/live-events.ts';
 import type { Event } from '../generated/prisma/client.ts';
+import { liveReads } from './live-groups.ts';
 import { EVENTS_CHANNEL } from './record.ts';
-
-/** Events read per query; a subscription that is behind reads batch after batch. */
-const BATCH = 100;
-/**
- * Reads in flight at once, across the process's subscriptions. Under a burst, a subscription that
- * waits for its turn gathers every event committed meanwhile into its next read, and the database
- * keeps room for the writes (PGlite has a single connection).
- */
-const CONCURRENT_READS = 4;
 
 interface Subscriber {
   credentials: OpenSubscription['credentials'];
-  wake(): void;
   end(error: GraphQLError): void;
-}
-
-/** A promise and the function that resolves it. */
-function signalled() {
-  let resolve = () => {};
-  const promise = new Promise<void>((done) => {
-    resolve = done;
-  });
-  return { promise, resolve };
 }
 
 const tooManySubscriptions = (limit: number, whose: 'API key' | 'organization') =>
@@ -92,36 +75,13 @@ export async function startLiveEvents(
   options: { maxPerKey: number; maxPerOrganization: number; log: Logger },
 ): Promise<LiveEvents> {
   const subscribers = new Set<Subscriber>();
-  /**
-   * The highest sequence notified so far. Events commit in sequence order, so once N is notified
-   * every event up to N that will ever exist has committed: a read that started after it saw them
-   * all, and its subscription may move its cursor up to N even when none of them were for it.
-   */
-  let notified = 0n;
+  const reads = liveReads();
   let deaf = false;
   let stopped = false;
 
-  let reading = 0;
-  const turns: (() => void)[] = [];
-  async function readInTurn<T>(read: () => Promise<T>): Promise<T> {
-    if (reading >= CONCURRENT_READS) await new Promise<void>((resolve) => turns.push(resolve));
-    else reading += 1;
-    try {
-      return await read();
-    } finally {
-      const next = turns.shift();
-      if (next) next();
-      else reading -= 1;
-    }
-  }
-
-  const wakeAll = () => {
-    for (const subscriber of subscribers) subscriber.wake();
-  };
   const unlisten = await database.listen(EVENTS_CHANNEL, {
     message(payload) {
-      if (/^\d+$/.test(payload) && BigInt(payload) > notified) notified = BigInt(payload);
-      wakeAll();
+      reads.notify(/^\d+$/.test(payload) ? BigInt(payload) : null);
     },
     listening(up) {
       if (!up) {
@@ -130,7 +90,7 @@ export async function startLiveEvents(
         return;
       }
       // Back after a loss: whatever committed meanwhile is read now.
-      if (deaf) wakeAll();
+      if (deaf) reads.wakeAll();
       deaf = false;
     },
   });
@@ -156,9 +116,10 @@ export async function startLiveEvents(
   });
 
   const perKey = openCounts(options.maxPerKey, 'API key');
-  // Every event wakes every stream of the process, and their reads share one line: an outsider's
+  // Every event woke every stream of the process, and their reads shared one line: an outsider's
   // probe with 3,000 streams of one organization (50 keys, 3 tenants) slowed another organization's
-  // stream from 8 ms to 1 s.
+  // stream from 8 ms to 1 s. The streams of a scope now share their reads (live-groups.ts), but each
+  // still costs its replay, its lone reads when it falls behind, and its own execution of each event.
   const perOrganization = openCounts(options.maxPerOrganization, 'organization');
 
   function reserve({ apiKeyId, accountableOrganizationId }: OpenSubscription): () => void {
@@ -189,6 +150,7 @@ export async function startLiveEvents(
   async function open(subscription: OpenSubscription): Promise<AsyncIterableIterator<Event>> {
     if (stopped || !watchingCredentials) throw shuttingDown();
     const release = reserve(subscription);
+    const notifiedAtOpen = reads.notified();
     let cursor: bigint;
     try {
       cursor = await startingPoint(subscription);
@@ -196,55 +158,19 @@ export async function startLiveEvents(
       release();
       throw error;
     }
-    const { db, types } = subscription;
-    const typeFilter = types ? { type: { in: types } } : {};
+    const { db, types, after } = subscription;
 
     const events = new Repeater<Event>(async (push, stop) => {
-      let woken = true; // the first read replays from `after`, or catches what committed since the start
-      let signal = signalled();
-      const subscriber: Subscriber = {
-        credentials: subscription.credentials,
-        wake() {
-          woken = true;
-          signal.resolve();
-        },
-        end: (error) => stop(error),
-      };
-      let ended = false;
-      void stop.then(() => {
-        ended = true;
-        signal.resolve();
-      });
+      const atPresent = after === null && reads.notified() === notifiedAtOpen;
+      const stream = reads.stream({ db, types, cursor, atPresent, push });
+      const subscriber: Subscriber = { credentials: subscription.credentials, end: (error) => stop(error) };
+      void stop.then(() => stream.end());
       subscribers.add(subscriber);
       // A session's stream lasts no longer than the session (30 minutes at most).
       const endsInMs = subscription.credentials.endsInMs;
       const expiry = endsInMs != null ? setTimeout(() => stop(credentialsChanged()), Math.max(0, endsInMs)) : null;
       try {
-        while (!ended) {
-          if (!woken) {
-            await signal.promise;
-            continue;
-          }
-          const { known, batch } = await readInTurn(async () => {
-            // Whatever wakes it from here on is read by this read, or the next one.
-            woken = false;
-            signal = signalled();
-            const known = notified;
-            const batch = await db.event.findMany({
-              where: { sequence: { gt: cursor }, ...typeFilter },
-              orderBy: { sequence: 'asc' },
-              take: BATCH,
-            });
-            return { known, batch };
-          });
-          for (const event of batch) {
-            if (ended) return;
-            cursor = event.sequence;
-            await push(event);
-          }
-          if (batch.length === BATCH) woken = true;
-          else if (known > cursor) cursor = known;
-        }
+        await stream.run();
       } catch (error) {
         options.log.warn(
           { err: { type: (error as Error).name, message: (error as Error).message } },

@@ -22,7 +22,11 @@ export async function openEventStream(
   });
   const reader = response.body?.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
-  async function next(): Promise<EventStreamMessage | null> {
+  // A read still pending when `next` gave up waiting: the next call takes its chunk.
+  let reading: Promise<ReadableStreamReadResult<string> | undefined> | null = null;
+  /** The next message; null once the stream ended, or when none came within `timeoutMs`. */
+  async function next(timeoutMs = Number.POSITIVE_INFINITY): Promise<EventStreamMessage | null> {
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
       const end = buffer.indexOf('\n\n');
       if (end >= 0) {
@@ -33,7 +37,15 @@ export async function openEventStream(
         if (event) return { event, data: data ? JSON.parse(data) : null };
         continue;
       }
-      const chunk = await reader?.read();
+      reading ??= reader?.read() ?? Promise.resolve(undefined);
+      const chunk = Number.isFinite(timeoutMs)
+        ? await Promise.race([
+            reading,
+            new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), Math.max(0, deadline - Date.now()))),
+          ])
+        : await reading;
+      if (chunk === 'late') return null;
+      reading = null;
       if (!chunk || chunk.done) return null;
       buffer += chunk.value;
     }
