@@ -27,6 +27,7 @@ function credentialsOf(context: Context) {
   return {
     keyHash: actor.apiKey.hash,
     actingForAccountId: actor.actingAs?.id ?? null,
+    actingAsRow: actor.actingAs ? JSON.stringify(actor.actingAs) : null,
     endsInMs: actor.session ? actor.session.expiresAt.getTime() - actor.now.getTime() : null,
     sessionPlatformId: actor.session ? actor.keyScope.organizationId : null,
   };

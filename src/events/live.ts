@@ -71,7 +71,7 @@ const unknownEvent = (after: string) =>
 const isEventId = (id: string) => typeOfId(id) === 'Event';
 
 export async function startLiveEvents(
-  database: Pick<Database, 'listen'>,
+  database: Pick<Database, 'listen' | 'prisma'>,
   options: { maxPerKey: number; maxPerOrganization: number; log: Logger },
 ): Promise<LiveEvents> {
   const subscribers = new Set<Subscriber>();
@@ -100,12 +100,28 @@ export async function startLiveEvents(
   const endWhere = (matches: (subscriber: Subscriber) => boolean) => {
     for (const subscriber of subscribers) if (matches(subscriber)) subscriber.end(credentialsChanged());
   };
+  /**
+   * Any change to an account ends the streams acting for it, unless the account is still the row they
+   * were authorized with: the notification of a change committed just before a stream opened (its
+   * activation, say) arrives after it, and must not end it. Read once per notification; unreadable, or
+   * changed in any column since (a person with psql included), the streams end.
+   */
+  async function endWhereAccountChanged(accountId: string): Promise<void> {
+    const acting = [...subscribers].filter((subscriber) => subscriber.credentials.actingForAccountId === accountId);
+    if (acting.length === 0) return;
+    const now = await database.prisma.connectedAccount.findUnique({ where: { id: accountId } }).then(
+      (row) => (row ? JSON.stringify(row) : null),
+      () => null,
+    );
+    for (const subscriber of acting) if (now === null || now !== subscriber.credentials.actingAsRow) subscriber.end(credentialsChanged());
+  }
+
   const unwatch = await database.listen(AUTH_CHANNEL, {
     message(payload) {
       const { kind, id } = authChangeOf(payload);
       // A session's stream watches its secret's hash as a key's does (the session is revoked, or its key).
       if (kind === 'key' || kind === 'session') endWhere((subscriber) => subscriber.credentials.keyHash === id);
-      else if (kind === 'account') endWhere((subscriber) => subscriber.credentials.actingForAccountId === id);
+      else if (kind === 'account') void endWhereAccountChanged(id);
       else if (kind === 'origins') endWhere((subscriber) => subscriber.credentials.sessionPlatformId === id);
     },
     listening(up) {

@@ -23,6 +23,8 @@ export interface OpenSubscription {
   credentials: {
     keyHash: string | null;
     actingForAccountId: string | null;
+    /** The account's row as the subscription was authorized with (JSON): a notification of a change it already saw keeps it open. */
+    actingAsRow?: string | null;
     /** How long an account session has left: its stream ends then, like its requests. Null for an API key. */
     endsInMs?: number | null;
     /**

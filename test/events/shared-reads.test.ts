@@ -272,6 +272,7 @@ describe('back-pressure', () => {
     let notify = (_payload: string) => {};
     const hub = await startLiveEvents(
       {
+        prisma: world.server.prisma,
         listen: async (channel, handlers) => {
           // Its own notifications, by hand (the hub also listens for credential changes).
           if (channel === EVENTS_CHANNEL) notify = handlers.message;

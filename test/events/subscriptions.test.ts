@@ -295,6 +295,16 @@ describe('subscription events', () => {
     expect(again.response.status).toBe(403);
   });
 
+  test('acting for an account, stays open on the notice of a change it already saw (its activation arriving late)', async () => {
+    const { accountId } = await world.platform.activeAccount();
+    const acting = await subscribe(world.platform.actingFor(accountId));
+    // The notice every change to the account sends, as if the activation's had come after the stream opened.
+    await world.server.prisma.$executeRawUnsafe(`SELECT pg_notify('connect_auth', $1)`, `account:${accountId}`);
+    const inAccount = await change(world.platform.actingFor(accountId));
+    expect(await acting.next()).toMatchObject({ data: { object: { name: inAccount } } });
+    acting.close();
+  });
+
   test('refuses a request without a key with 401, like any request', async () => {
     const response = await fetch(`${world.server.url}/graphql`, {
       method: 'POST',
@@ -351,6 +361,7 @@ describe('the per-process hub', () => {
   test("bounds one organization's open subscriptions across its keys; another organization keeps its own", async () => {
     const hub = await startLiveEvents(
       {
+        prisma: world.server.prisma,
         listen: async (_channel, handlers) => {
           handlers.listening(true);
           return async () => {};
@@ -383,6 +394,7 @@ describe('the per-process hub', () => {
     let unlistened = false;
     const hub = await startLiveEvents(
       {
+        prisma: world.server.prisma,
         listen: async (_channel, handlers) => {
           handlers.listening(true);
           return async () => {
