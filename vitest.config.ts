@@ -47,6 +47,8 @@ const databaseAgnostic = [
   'test/server/first-run.test.ts',
   // The API key as an actor carries it: a value, no server.
   'test/auth/presented-api-key.test.ts',
+  // The bounded cache of confined clients and their wrappers: a function, no server.
+  'test/core/recently-used.test.ts',
   // What each account session component may reach, computed from the schema: no server.
   'test/auth/session-components.test.ts',
   // The layering check on trees of its own: a script reading files.

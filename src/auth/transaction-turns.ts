@@ -8,6 +8,7 @@
 // provider's check, outside any, holds no turn. Every client a request holds takes them: its
 // confined client and the cross-tenant ones (an outsider's probe flooded sub-account key rotations,
 // which ran on the unconfined client, and filled the pool again).
+import { recentlyUsed } from '../core/recently-used.ts';
 import { RateLimitExceededError } from './rate-limits.ts';
 
 /** Transactions that may wait for a turn, per organization, beyond those open. */
@@ -68,6 +69,9 @@ export function transactionTurns(perOrganization: number): TransactionTurns {
    * identity (src/events/live-groups.ts). It holds nothing of the request.
    */
   const wrapped = new WeakMap<Transactional, Map<string, Transactional>>();
+  // The unscoped client is wrapped once per organization that writes through it: bounded, like the
+  // confined clients (a wrapper that goes only costs a new group to the streams that come after).
+  const MAX_WRAPPERS_PER_CLIENT = 1_000;
   function wrap<Client extends Transactional>(db: Client, key: string): Client {
     return new Proxy(db, {
       get(target, property) {
@@ -84,11 +88,7 @@ export function transactionTurns(perOrganization: number): TransactionTurns {
         byOrganization = new Map();
         wrapped.set(db, byOrganization);
       }
-      const known = byOrganization.get(key);
-      if (known) return known as Client;
-      const made = wrap(db, key);
-      byOrganization.set(key, made);
-      return made;
+      return recentlyUsed(byOrganization, key, MAX_WRAPPERS_PER_CLIENT, () => wrap(db, key)) as Client;
     },
   };
 }

@@ -2,6 +2,7 @@
 // confined client gets its model's rule (confinement-rules.ts), and so does every relation it
 // reads, at any depth: lists get the related model's condition in the query, single related rows
 // are checked when they come back. A model or relation without a rule cannot be reached at all.
+import { recentlyUsed } from '../core/recently-used.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import { getDatamodel } from '../generated/pothos-types.ts';
 import { modelRules, relationRules, type ModelRule, type RelationRule, type TenantScope } from './confinement-rules.ts';
@@ -257,18 +258,7 @@ export function scopeToTenant(prisma: PrismaClient, scope: TenantScope): TenantD
     clients = new Map();
     confinedClients.set(prisma, clients);
   }
-  const known = clients.get(key);
-  if (known) {
-    // Moved to the end: Map keeps insertion order, so the first key is the least recently used.
-    clients.delete(key);
-    clients.set(key, known);
-    return known;
-  }
-  const client = confine(prisma, Object.freeze({ ...scope }));
-  clients.set(key, client);
-  const [leastRecentlyUsed] = clients.keys();
-  if (clients.size > MAX_CONFINED_CLIENTS && leastRecentlyUsed !== undefined) clients.delete(leastRecentlyUsed);
-  return client;
+  return recentlyUsed(clients, key, MAX_CONFINED_CLIENTS, () => confine(prisma, Object.freeze({ ...scope })));
 }
 
 /** The client inside `db.$transaction(async (tx) => ...)`: still confined to the tenant. */

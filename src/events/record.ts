@@ -212,10 +212,10 @@ export async function recordEvents(tx: EventWriter, type: EventType, events: rea
     connectedAccountId,
   }));
   await tx.$executeRawUnsafe(QUEUE_BATCH_DELIVERIES, patternsMatching(type), JSON.stringify(batch));
-  await notifyUpTo(
-    tx,
-    inserted.reduce((highest, { sequence }) => (sequence > highest ? sequence : highest), 0n),
-  );
+  // Sequences are bigints, which Math.max does not take.
+  let highest = 0n;
+  for (const { sequence } of inserted) if (sequence > highest) highest = sequence;
+  await notifyUpTo(tx, highest);
 }
 
 /** The request's key as the actor of what it changes. */
