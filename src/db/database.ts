@@ -194,7 +194,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 /**
  * The database over an open PGlite instance. Its `close` ends the Prisma client, then calls `release`
  * for the instance: closing it (and freeing its data folder), or, in the tests, keeping it for the
- * next server (test/support/pglite-pool.ts).
+ * next server (test/support/test-databases.ts).
  */
 export async function databaseOnPGlite(pglite: PGlite, release: () => Promise<void>): Promise<Database> {
   const { PrismaPGlite } = await import('pglite-prisma-adapter');

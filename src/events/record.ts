@@ -203,9 +203,14 @@ export async function recordEvents(tx: EventWriter, type: EventType, events: rea
   await takeEventOrder(tx);
   const inserted = await tx.$queryRawUnsafe<{ id: string; sequence: bigint }[]>(INSERT_EVENTS, type, JSON.stringify(rows));
   const sequences = new Map(inserted.map(({ id, sequence }) => [id, sequence]));
+  const sequenceOf = (id: string) => {
+    const sequence = sequences.get(id);
+    if (sequence === undefined) throw new Error('an event insert returned no row');
+    return String(sequence);
+  };
   const batch = rows.map(({ id, organizationId, platformOrganizationId, tenantId, connectedAccountId }) => ({
     id,
-    sequence: String(sequences.get(id) ?? 0n),
+    sequence: sequenceOf(id),
     organizationId,
     platformOrganizationId,
     tenantId,

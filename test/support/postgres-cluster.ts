@@ -37,7 +37,24 @@ async function createMigratedTemplate(serverUrl: string): Promise<{ name: string
   // instance. The worker's connections are closed when it ends; a template with a client connected
   // could not be copied.
   await applyMigrationsInWorker(url.href);
-  return { name, drop: () => run(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+  return {
+    name,
+    // The template, and the test databases named after it that the workers kept for their next servers
+    // (test/support/test-databases.ts): on a TEST_DATABASE_URL server nothing of the run stays behind.
+    drop: async () => {
+      const client = new pg.Client({ connectionString: serverUrl });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ datname: string }>(
+          `SELECT datname FROM pg_database WHERE datname = $1 OR starts_with(datname, $1 || '_')`,
+          [name],
+        );
+        for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
 }
 
 export default async function setup(project: TestProject) {

@@ -135,11 +135,16 @@ export async function testPGliteDatabase(migrated: boolean): Promise<Database> {
   return databaseOnPGlite(instance, () => release(instance));
 }
 
-/** A statement on the test PostgreSQL server (in one of its databases), in its own session. */
-async function onServer<Row extends pg.QueryResultRow>(database: string | null, sql: string): Promise<{ rows: Row[] }> {
+/** The test PostgreSQL server's URL, or one of its databases'. */
+function urlOf(database: string | null): string {
   const url = new URL(inject('postgresUrl'));
   if (database) url.pathname = `/${database}`;
-  const client = new pg.Client({ connectionString: url.href });
+  return url.href;
+}
+
+/** A statement on the test PostgreSQL server (in one of its databases), in its own session. */
+async function onServer<Row extends pg.QueryResultRow>(database: string | null, sql: string): Promise<{ rows: Row[] }> {
+  const client = new pg.Client({ connectionString: urlOf(database) });
   await client.connect();
   try {
     return await client.query<Row>(sql);
@@ -152,10 +157,8 @@ const idleNames: string[] = [];
 
 /** Empties a database its server closed, unless another session still uses it or its schema changed. */
 async function emptiedDatabase(name: string): Promise<boolean> {
-  const url = new URL(inject('postgresUrl'));
-  url.pathname = `/${name}`;
   // A short lock_timeout: a session left behind holding a lock makes the database one to drop, not a wait.
-  const client = new pg.Client({ connectionString: url.href, options: '-c lock_timeout=2s' });
+  const client = new pg.Client({ connectionString: urlOf(name), options: '-c lock_timeout=2s' });
   try {
     await client.connect();
     const query: Query = (sql) => client.query(sql);
@@ -180,17 +183,16 @@ async function emptiedDatabase(name: string): Promise<boolean> {
 export async function createPostgresDatabase({ migrated = false } = {}): Promise<{ url: string; drop: () => Promise<void> }> {
   let name = migrated ? idleNames.pop() : undefined;
   if (!name) {
-    name = `test_${randomBytes(6).toString('hex')}`;
+    // Named after the run's template: the run's global teardown drops what its workers kept.
+    name = `${inject('postgresTemplate')}_${randomBytes(6).toString('hex')}`;
     await onServer(null, migrated ? `CREATE DATABASE ${name} TEMPLATE ${inject('postgresTemplate')}` : `CREATE DATABASE ${name}`);
     const created = name;
     if (migrated) await rememberMigrated('postgres', (sql) => onServer(created, sql));
   }
   const database = name;
-  const url = new URL(inject('postgresUrl'));
-  url.pathname = `/${database}`;
   const drop = async () => {
     if (migrated && idleNames.length < KEPT && (await emptiedDatabase(database))) idleNames.push(database);
     else await onServer(null, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
   };
-  return { url: url.href, drop };
+  return { url: urlOf(database), drop };
 }
